@@ -1,0 +1,49 @@
+// One build for every bundle. `node esbuild.mjs [--production] [--watch] [--tests]`
+//   extension: src/extension.ts -> dist/extension.js (node, cjs, `vscode` external)
+//   webview:   src/webview/main.ts -> dist/webview.js (browser, iife), when present
+//   server:    src/server/server.ts -> dist/server.js (node, cjs), when present
+//   --tests:   every test/**/*.ts and bench/**/*.ts -> out/<same path>.js (node, cjs, packages external)
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const tests = process.argv.includes('--tests');
+
+const common = { bundle: true, sourcemap: !production, minify: production, sourcesContent: false, logLevel: 'warning' };
+
+/** @type {esbuild.BuildOptions[]} */
+const targets = [
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
+];
+if (existsSync('src/webview/main.ts')) {
+  targets.push({ ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' });
+}
+if (existsSync('src/server/server.ts')) {
+  targets.push({ ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20' });
+}
+
+function tsFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'fixtures' || name === 'results' ? [] : tsFiles(path);
+    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
+  });
+}
+if (tests) {
+  targets.push({
+    ...common, sourcemap: true, minify: false,
+    entryPoints: [...tsFiles('test'), ...tsFiles('bench')], outdir: 'out', outbase: '.',
+    platform: 'node', format: 'cjs', target: 'node20', packages: 'external',
+  });
+}
+
+if (watch) {
+  const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('esbuild: watching');
+} else {
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+}
