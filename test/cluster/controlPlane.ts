@@ -1,0 +1,690 @@
+// A real control plane for integration tests and the sandbox: etcd + kube-apiserver built from their Go
+// modules by build.sh, started on loopback with random ports, token auth and RBAC.
+// See /work/shared/recipes/control-plane.md for the reasoning behind the flag set.
+import { execFile, spawn } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** A running (or attached) etcd + kube-apiserver pair. Created by {@link startControlPlane} or {@link attachControlPlane}. */
+export interface ControlPlane {
+  /** State directory: etcd data, certs, tokens, logs, kubeconfig, state.json. */
+  readonly dir: string;
+  /** `https://127.0.0.1:<port>` */
+  readonly server: string;
+  /** Kubeconfig with contexts `admin` (current) and `restricted`. */
+  readonly kubeconfigPath: string;
+  /** CA bundle for {@link server}: the apiserver's self-signed cert (it carries its own CA). */
+  readonly caFile: string;
+  /** Bearer token of a user in group system:masters. */
+  readonly adminToken: string;
+  /** Bearer token of `kube-events-restricted`, who has rights only in {@link restrictedNamespace}. */
+  readonly restrictedToken: string;
+  /** 'kube-events-restricted': the restricted user may get/list/watch/create events (core and events.k8s.io) and get/list pods there, nothing else. */
+  readonly restrictedNamespace: string;
+  /** `http://127.0.0.1:<port>` of etcd. */
+  readonly etcdEndpoint: string;
+  /** SIGTERM (SIGKILL after 10 s) to kube-apiserver, resolves once it has exited. etcd keeps running. */
+  stopApiserver(): Promise<void>;
+  /** Starts kube-apiserver again with the same args, port and etcd; resolves once /readyz answers 200. */
+  startApiserver(): Promise<void>;
+  /** `etcdctl compact` to the current revision, so older resourceVersions get 410 Gone; returns that revision. */
+  compact(): Promise<number>;
+  /** Stops both processes and waits for them; removes dir only when it was a temp dir made by start. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startControlPlane}. */
+export interface StartControlPlaneOptions {
+  /** State directory; a fresh temp dir (removed by stop) when absent. Known state entries in it are replaced. */
+  dir?: string;
+  /** Progress lines (build, ports, readiness timings). Never receives tokens. */
+  log?: (m: string) => void;
+  /**
+   * Leave the processes running when this Node process exits (the `cluster:up` CLI). Without it the
+   * processes die with this process: an 'exit' hook and a watchdog process kill them.
+   */
+  persist?: boolean;
+}
+
+/** What {@link controlPlaneStatus} finds in a state dir. */
+export interface ControlPlaneStatus {
+  readonly dir: string;
+  readonly server: string;
+  readonly kubeconfigPath: string;
+  readonly etcdPid: number | undefined;
+  readonly apiserverPid: number | undefined;
+  /** Both processes alive. */
+  readonly running: boolean;
+}
+
+/** Namespace in which the restricted user has rights. */
+export const RESTRICTED_NAMESPACE = 'kube-events-restricted';
+const RESTRICTED_USER = 'kube-events-restricted';
+/**
+ * kube-apiserver closes each watch after a random time between this and twice this (unless the client
+ * asks for timeoutSeconds), so tests see server-side watch ends and reconnects within minutes instead
+ * of the default 30-60.
+ */
+export const MIN_REQUEST_TIMEOUT_SECONDS = 60;
+
+const READY_TIMEOUT_MS = 120_000;
+const KILL_GRACE_MS = 10_000;
+const STATE_FILE = 'state.json';
+
+interface ProcessState {
+  bin: string;
+  args: string[];
+  log: string;
+  pid: number | null;
+}
+
+/** Shape of <dir>/state.json; tokens stay in tokens.csv (mode 600), never here. */
+interface StateFile {
+  version: 1;
+  dir: string;
+  tempDir: boolean;
+  /** Process that will kill the pair when it exits; null for `cluster:up` clusters. */
+  ownerPid: number | null;
+  watchdogPid: number | null;
+  server: string;
+  caFile: string;
+  kubeconfigPath: string;
+  tokensFile: string;
+  restrictedNamespace: string;
+  etcdEndpoint: string;
+  ports: { etcdClient: number; etcdPeer: number; apiserver: number };
+  etcdctl: string;
+  etcd: ProcessState;
+  apiserver: ProcessState;
+}
+
+interface Binaries {
+  kubeApiserver: string;
+  etcd: string;
+  etcdctl: string;
+}
+
+const noop = (): void => {};
+
+/** Starts etcd and kube-apiserver, bootstraps the restricted namespace and RBAC, writes kubeconfig and state.json. */
+export async function startControlPlane(opts: StartControlPlaneOptions = {}): Promise<ControlPlane> {
+  const log = opts.log ?? noop;
+  const tempDir = opts.dir === undefined;
+  const dir = path.resolve(opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kube-events-cp-')));
+  if (!tempDir) {
+    const status = controlPlaneStatus(dir);
+    if (status?.etcdPid !== undefined || status?.apiserverPid !== undefined) {
+      throw new Error(`a control plane is already running in ${dir} (etcd ${status.etcdPid ?? '-'}, kube-apiserver ${status.apiserverPid ?? '-'}); attach to it or stop it first`);
+    }
+    // Only our own entries: the dir may be user-chosen and hold other files.
+    for (const name of ['etcd', 'certs', 'tokens.csv', 'sa.key', 'sa.pub', 'etcd.log', 'apiserver.log', 'kubeconfig', STATE_FILE]) {
+      fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    }
+  }
+  fs.mkdirSync(path.join(dir, 'certs'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'etcd'), { recursive: true, mode: 0o700 });
+
+  const bins = await resolveBinaries(log);
+  const [etcdClient, etcdPeer, apiserverPort] = await freePorts(3);
+  const server = `https://127.0.0.1:${apiserverPort}`;
+  const etcdEndpoint = `http://127.0.0.1:${etcdClient}`;
+  log(`control plane in ${dir}: etcd ${etcdEndpoint}, kube-apiserver ${server}`);
+
+  const adminToken = randomBytes(32).toString('hex');
+  const restrictedToken = randomBytes(32).toString('hex');
+  const tokensFile = path.join(dir, 'tokens.csv');
+  fs.writeFileSync(tokensFile, `${adminToken},kube-events-admin,kube-events-admin,"system:masters"\n${restrictedToken},${RESTRICTED_USER},${RESTRICTED_USER}\n`, { mode: 0o600 });
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  fs.writeFileSync(path.join(dir, 'sa.key'), privateKey.export({ type: 'sec1', format: 'pem' }), { mode: 0o600 });
+  fs.writeFileSync(path.join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+
+  const certDir = path.join(dir, 'certs');
+  const state: StateFile = {
+    version: 1,
+    dir,
+    tempDir,
+    ownerPid: opts.persist ? null : process.pid,
+    watchdogPid: null,
+    server,
+    caFile: path.join(certDir, 'apiserver.crt'),
+    kubeconfigPath: path.join(dir, 'kubeconfig'),
+    tokensFile,
+    restrictedNamespace: RESTRICTED_NAMESPACE,
+    etcdEndpoint,
+    ports: { etcdClient, etcdPeer, apiserver: apiserverPort },
+    etcdctl: bins.etcdctl,
+    etcd: {
+      bin: bins.etcd,
+      log: path.join(dir, 'etcd.log'),
+      pid: null,
+      args: [
+        '--name=kube-events',
+        `--data-dir=${path.join(dir, 'etcd')}`,
+        `--listen-client-urls=${etcdEndpoint}`,
+        `--advertise-client-urls=${etcdEndpoint}`,
+        `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-cluster=kube-events=http://127.0.0.1:${etcdPeer}`,
+        '--unsafe-no-fsync',
+      ],
+    },
+    apiserver: {
+      bin: bins.kubeApiserver,
+      log: path.join(dir, 'apiserver.log'),
+      pid: null,
+      args: [
+        `--etcd-servers=${etcdEndpoint}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${apiserverPort}`,
+        `--cert-dir=${certDir}`,
+        `--token-auth-file=${tokensFile}`,
+        '--authorization-mode=RBAC',
+        `--service-account-issuer=${server}`,
+        `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
+        `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
+        '--service-cluster-ip-range=10.0.0.0/24',
+        // No controller-manager runs to create default service accounts, so pods would be refused.
+        '--disable-admission-plugins=ServiceAccount',
+        // There is no real endpoint to reconcile for the kubernetes service on loopback.
+        '--endpoint-reconciler-type=none',
+        '--event-ttl=1h',
+        `--min-request-timeout=${MIN_REQUEST_TIMEOUT_SECONDS}`,
+        '--profiling=false',
+      ],
+    },
+  };
+  writeState(state);
+
+  const handle = new LocalControlPlane(state, adminToken, restrictedToken, log);
+  if (!opts.persist) {
+    owned.add(handle);
+    installExitHooks();
+  }
+  try {
+    const etcdStart = Date.now();
+    state.etcd.pid = spawnDetached(state.etcd);
+    writeState(state);
+    await waitForEtcd(state, etcdStart);
+    log(`etcd healthy after ${ms(etcdStart)}`);
+    if (!opts.persist) {
+      state.watchdogPid = spawnWatchdog(dir);
+      writeState(state);
+    }
+    await handle.startApiserver();
+    const bootStart = Date.now();
+    await bootstrap(state, adminToken, restrictedToken);
+    log(`restricted namespace and RBAC ready after ${ms(bootStart)}`);
+    writeKubeconfig(state, adminToken, restrictedToken);
+  } catch (err) {
+    await handle.stop().catch(noop);
+    throw err;
+  }
+  return handle;
+}
+
+/** Connects to a control plane started by another process, from <dir>/state.json; stop() then kills it. */
+export async function attachControlPlane(dir: string): Promise<ControlPlane> {
+  const state = readState(path.resolve(dir));
+  const tokens = readTokens(state.tokensFile);
+  return new LocalControlPlane(state, tokens.admin, tokens.restricted, noop);
+}
+
+/** Reads <dir>/state.json and checks its pids; undefined when there is no state file. */
+export function controlPlaneStatus(dir: string): ControlPlaneStatus | undefined {
+  let state: StateFile;
+  try {
+    state = readState(path.resolve(dir));
+  } catch {
+    return undefined;
+  }
+  const etcdPid = liveProcess(state.etcd) ? (state.etcd.pid ?? undefined) : undefined;
+  const apiserverPid = liveProcess(state.apiserver) ? (state.apiserver.pid ?? undefined) : undefined;
+  return {
+    dir: state.dir,
+    server: state.server,
+    kubeconfigPath: state.kubeconfigPath,
+    etcdPid,
+    apiserverPid,
+    running: etcdPid !== undefined && apiserverPid !== undefined,
+  };
+}
+
+class LocalControlPlane implements ControlPlane {
+  readonly dir: string;
+  readonly server: string;
+  readonly kubeconfigPath: string;
+  readonly caFile: string;
+  readonly restrictedNamespace: string;
+  readonly etcdEndpoint: string;
+
+  constructor(
+    private state: StateFile,
+    readonly adminToken: string,
+    readonly restrictedToken: string,
+    private readonly log: (m: string) => void,
+  ) {
+    this.dir = state.dir;
+    this.server = state.server;
+    this.kubeconfigPath = state.kubeconfigPath;
+    this.caFile = state.caFile;
+    this.restrictedNamespace = state.restrictedNamespace;
+    this.etcdEndpoint = state.etcdEndpoint;
+  }
+
+  // Another process may have restarted the apiserver since we last looked: always act on the file's pids.
+  private refresh(): StateFile {
+    try {
+      this.state = readState(this.dir);
+    } catch {
+      // state.json not written yet (start in progress) or already removed: keep the in-memory copy.
+    }
+    return this.state;
+  }
+
+  async stopApiserver(): Promise<void> {
+    const state = this.refresh();
+    await terminate(state.apiserver);
+    state.apiserver.pid = null;
+    writeState(state);
+  }
+
+  async startApiserver(): Promise<void> {
+    const state = this.refresh();
+    if (!liveProcess(state.apiserver)) {
+      state.apiserver.pid = spawnDetached(state.apiserver);
+      writeState(state);
+    }
+    const started = Date.now();
+    await waitForApiserver(state, this.adminToken, started);
+    this.log(`kube-apiserver ready after ${ms(started)}`);
+  }
+
+  async compact(): Promise<number> {
+    const state = this.refresh();
+    const status = JSON.parse(await run(state.etcdctl, [`--endpoints=${state.etcdEndpoint}`, 'endpoint', 'status', '--write-out=json'])) as Array<{ Status: { header: { revision: number } } }>;
+    const revision = status[0]?.Status.header.revision;
+    if (typeof revision !== 'number') throw new Error('etcdctl endpoint status returned no revision');
+    // --physical: return only once the old revisions are really gone, so a following request sees 410.
+    await run(state.etcdctl, [`--endpoints=${state.etcdEndpoint}`, 'compact', String(revision), '--physical']);
+    return revision;
+  }
+
+  async stop(): Promise<void> {
+    const state = this.refresh();
+    owned.delete(this);
+    // Kill the watchdog first so it does not race us for the same pids.
+    if (state.watchdogPid !== null) killGroup(state.watchdogPid, 'SIGKILL');
+    await terminate(state.apiserver);
+    await terminate(state.etcd);
+    if (state.tempDir) {
+      fs.rmSync(state.dir, { recursive: true, force: true });
+      return;
+    }
+    state.apiserver.pid = null;
+    state.etcd.pid = null;
+    state.watchdogPid = null;
+    state.ownerPid = null;
+    writeState(state);
+  }
+
+  /** Synchronous last-resort kill for process 'exit'. */
+  killNow(): void {
+    const state = this.refresh();
+    if (state.watchdogPid !== null) killGroup(state.watchdogPid, 'SIGKILL');
+    for (const p of [state.apiserver, state.etcd]) {
+      if (liveProcess(p)) killGroup(p.pid!, 'SIGKILL');
+    }
+    if (state.tempDir) fs.rmSync(state.dir, { recursive: true, force: true });
+  }
+}
+
+// Control planes this process must not leave behind.
+const owned = new Set<LocalControlPlane>();
+let hooksInstalled = false;
+
+function installExitHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on('exit', () => {
+    for (const cp of owned) cp.killNow();
+  });
+  // A signal skips 'exit' unless someone handles it; only step in where nobody else does.
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    if (process.listenerCount(sig) === 0) process.once(sig, () => process.exit(code));
+  }
+}
+
+function spawnDetached(p: ProcessState): number {
+  const fd = fs.openSync(p.log, 'a');
+  try {
+    // Own process group so we can kill it (and anything it forks) as a unit, and so a Ctrl-C aimed at
+    // the test runner's group does not hit it before our cleanup has run.
+    const child = spawn(p.bin, p.args, { detached: true, stdio: ['ignore', fd, fd] });
+    if (child.pid === undefined) throw new Error(`cannot start ${p.bin}`);
+    child.on('error', noop);
+    child.unref();
+    return child.pid;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * A tiny detached Node process that kills the pair (and removes a temp dir) when its parent disappears
+ * without running 'exit' hooks, e.g. a test runner killed with SIGKILL.
+ */
+function spawnWatchdog(dir: string): number {
+  const script = `
+const fs = require('node:fs'); const path = require('node:path');
+const [dir, parent] = [process.argv[1], Number(process.argv[2])];
+function alive(p) {
+  if (!p || !p.pid) return false;
+  try {
+    const stat = fs.readFileSync('/proc/' + p.pid + '/stat', 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+    return fs.readFileSync('/proc/' + p.pid + '/cmdline', 'utf8').split('\\0')[0] === p.bin;
+  } catch { return false; }
+}
+setInterval(() => {
+  if (process.ppid === parent) return;
+  try {
+    const s = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8'));
+    if (s.ownerPid === parent) {
+      for (const p of [s.apiserver, s.etcd]) if (alive(p)) try { process.kill(-p.pid, 'SIGKILL'); } catch {}
+      if (s.tempDir) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  } catch {}
+  process.exit(0);
+}, 1000);
+`;
+  const child = spawn(process.execPath, ['-e', script, dir, String(process.pid)], { detached: true, stdio: 'ignore' });
+  child.on('error', noop);
+  child.unref();
+  return child.pid ?? 0;
+}
+
+function killGroup(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+// Alive and still our binary: pids recorded by a crashed run may since have been reused.
+function liveProcess(p: ProcessState): boolean {
+  if (p.pid === null || p.pid <= 0) return false;
+  try {
+    const stat = fs.readFileSync(`/proc/${p.pid}/stat`, 'utf8');
+    // Nobody may reap a reparented child here, so a zombie counts as dead.
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+    return fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0')[0] === p.bin;
+  } catch {
+    return false;
+  }
+}
+
+async function terminate(p: ProcessState): Promise<void> {
+  if (!liveProcess(p)) return;
+  killGroup(p.pid!, 'SIGTERM');
+  const deadline = Date.now() + KILL_GRACE_MS;
+  while (liveProcess(p)) {
+    if (Date.now() > deadline) {
+      killGroup(p.pid!, 'SIGKILL');
+      break;
+    }
+    await sleep(100);
+  }
+  while (liveProcess(p)) await sleep(50);
+}
+
+async function waitForEtcd(state: StateFile, started: number): Promise<void> {
+  const deadline = started + READY_TIMEOUT_MS;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (!liveProcess(state.etcd)) throw startupError('etcd exited during startup', state.etcd);
+    try {
+      const res = await request({ url: `${state.etcdEndpoint}/health` });
+      if (res.status === 200 && (JSON.parse(res.body) as { health?: string }).health === 'true') return;
+      last = `HTTP ${res.status}: ${res.body.slice(0, 200)}`;
+    } catch (err) {
+      last = String(err);
+    }
+    await sleep(200);
+  }
+  throw startupError(`etcd not healthy after ${READY_TIMEOUT_MS / 1000} s (last: ${last})`, state.etcd);
+}
+
+async function waitForApiserver(state: StateFile, adminToken: string, started: number): Promise<void> {
+  const deadline = started + READY_TIMEOUT_MS;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (!liveProcess(state.apiserver)) throw startupError('kube-apiserver exited during startup', state.apiserver);
+    if (fs.existsSync(state.caFile)) {
+      try {
+        const res = await request({ url: `${state.server}/readyz`, ca: state.caFile, token: adminToken });
+        if (res.status === 200) return;
+        last = `HTTP ${res.status}: ${res.body.slice(0, 300)}`;
+      } catch (err) {
+        last = String(err);
+      }
+    }
+    await sleep(250);
+  }
+  throw startupError(`kube-apiserver not ready after ${READY_TIMEOUT_MS / 1000} s (last /readyz: ${last})`, state.apiserver);
+}
+
+function startupError(message: string, p: ProcessState): Error {
+  let tail = '';
+  try {
+    tail = fs.readFileSync(p.log, 'utf8').split('\n').slice(-40).join('\n');
+  } catch {
+    tail = '(no log)';
+  }
+  return new Error(`${message}\n--- last lines of ${p.log} ---\n${tail}`);
+}
+
+async function bootstrap(state: StateFile, adminToken: string, restrictedToken: string): Promise<void> {
+  const ns = state.restrictedNamespace;
+  const admin = { ca: state.caFile, token: adminToken };
+  const create = async (apiPath: string, body: object): Promise<void> => {
+    const res = await request({ ...admin, url: `${state.server}${apiPath}`, method: 'POST', body: JSON.stringify(body) });
+    // 409: the object survived from an earlier run on the same etcd data.
+    if (res.status !== 201 && res.status !== 409) throw new Error(`POST ${apiPath}: HTTP ${res.status}: ${res.body.slice(0, 500)}`);
+  };
+  await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  await create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'kube-events-restricted' },
+    rules: [
+      { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['get', 'list', 'watch', 'create'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+    ],
+  });
+  await create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'kube-events-restricted' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'kube-events-restricted' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: RESTRICTED_USER }],
+  });
+  // The RBAC authorizer reads through an informer: wait until the binding is visible to it, so the
+  // first test does not race it.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await request({ url: `${state.server}/api/v1/namespaces/${ns}/events?limit=1`, ca: state.caFile, token: restrictedToken });
+    if (res.status === 200) return;
+    if (Date.now() > deadline) throw new Error(`restricted user still gets HTTP ${res.status} in ${ns}: ${res.body.slice(0, 300)}`);
+    await sleep(100);
+  }
+}
+
+function writeKubeconfig(state: StateFile, adminToken: string, restrictedToken: string): void {
+  // JSON.stringify gives valid YAML double-quoted scalars for paths and tokens.
+  const q = JSON.stringify;
+  const yaml = `apiVersion: v1
+kind: Config
+clusters:
+- name: kube-events-test
+  cluster:
+    server: ${q(state.server)}
+    certificate-authority: ${q(state.caFile)}
+users:
+- name: kube-events-admin
+  user:
+    token: ${q(adminToken)}
+- name: ${RESTRICTED_USER}
+  user:
+    token: ${q(restrictedToken)}
+contexts:
+- name: admin
+  context:
+    cluster: kube-events-test
+    user: kube-events-admin
+- name: restricted
+  context:
+    cluster: kube-events-test
+    user: ${RESTRICTED_USER}
+    namespace: ${state.restrictedNamespace}
+current-context: admin
+`;
+  fs.writeFileSync(state.kubeconfigPath, yaml, { mode: 0o600 });
+}
+
+function writeState(state: StateFile): void {
+  if (!fs.existsSync(state.dir)) return;
+  // Write-then-rename: other processes (attach, watchdog, cluster:down) may read it at any moment.
+  const file = path.join(state.dir, STATE_FILE);
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+function readState(dir: string): StateFile {
+  const file = path.join(dir, STATE_FILE);
+  const state = JSON.parse(fs.readFileSync(file, 'utf8')) as StateFile;
+  if (state.version !== 1) throw new Error(`${file}: unsupported state version ${String(state.version)}`);
+  return state;
+}
+
+function readTokens(file: string): { admin: string; restricted: string } {
+  let admin = '';
+  let restricted = '';
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const [token, user] = line.split(',');
+    if (!token || !user) continue;
+    if (user === RESTRICTED_USER) restricted = token;
+    else if (line.includes('system:masters')) admin = token;
+  }
+  if (!admin || !restricted) throw new Error(`${file}: admin or restricted token missing`);
+  return { admin, restricted };
+}
+
+function repoRoot(): string {
+  for (const start of [__dirname, process.cwd()]) {
+    for (let d = start; ; d = path.dirname(d)) {
+      if (fs.existsSync(path.join(d, 'test', 'cluster', 'build.sh'))) return d;
+      if (path.dirname(d) === d) break;
+    }
+  }
+  throw new Error(`cannot find test/cluster/build.sh above ${__dirname} or ${process.cwd()}`);
+}
+
+async function resolveBinaries(log: (m: string) => void): Promise<Binaries> {
+  const script = path.join(repoRoot(), 'test', 'cluster', 'build.sh');
+  const started = Date.now();
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+      // Forward build progress lines as they come: a cold build takes many minutes.
+      for (const line of b.toString().split('\n')) if (line.startsWith('build.sh:')) log(line);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${script} failed (exit ${code}):\n${stderr.split('\n').slice(-30).join('\n')}`))));
+  });
+  const vars = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const m = /^([A-Z_]+)=(.+)$/.exec(line.trim());
+    if (m) vars.set(m[1]!, m[2]!);
+  }
+  const bins = { kubeApiserver: vars.get('KUBE_APISERVER'), etcd: vars.get('ETCD'), etcdctl: vars.get('ETCDCTL') };
+  for (const [key, bin] of Object.entries(bins)) {
+    if (!bin || !fs.existsSync(bin)) throw new Error(`${script} printed no usable ${key} path`);
+  }
+  log(`binaries ready after ${ms(started)}`);
+  return bins as Binaries;
+}
+
+async function freePorts(n: number): Promise<number[]> {
+  // Hold every listener until all ports are known so the n ports are distinct.
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
+      const s = net.createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+interface RequestOptions {
+  url: string;
+  method?: string;
+  body?: string;
+  ca?: string;
+  token?: string;
+}
+
+function request(o: RequestOptions): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(o.url);
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (o.token) headers.Authorization = `Bearer ${o.token}`;
+    if (o.body !== undefined) headers['Content-Type'] = 'application/json';
+    const options: https.RequestOptions = { method: o.method ?? 'GET', headers, timeout: 10_000, agent: false };
+    if (o.ca) options.ca = fs.readFileSync(o.ca);
+    const req = (url.protocol === 'https:' ? https : http).request(url, options, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout: ${o.method ?? 'GET'} ${o.url}`)));
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}
+
+function run(bin: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(bin, args, { timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${path.basename(bin)} ${args.join(' ')}: ${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+function sleep(msec: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, msec));
+}
+
+function ms(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
