@@ -1,0 +1,557 @@
+import { Emitter, type Subscribe } from './emitter';
+import { silentLogger, type Disposable, type Logger } from './ports';
+
+/**
+ * A fan-out queue with the semantics of apimachinery's `watch.Broadcaster` (pkg/watch/mux.go), adapted to a
+ * single-threaded event loop. The EventSource feeds it `EventChange`s; the store, log and status sinks watch it.
+ *
+ * - One incoming queue of `queueLength` items (like `NewLongQueueBroadcaster`), drained by a distribution loop
+ *   that runs in microtasks, and one bounded queue of `queueLength` items per watcher.
+ * - A watcher's sink receives everything queued for it as one batch. A sink that returns a promise keeps its
+ *   watcher busy until the promise settles; meanwhile its queue fills while the other watchers carry on.
+ * - `dropIfFull` (default, client-go's `DropIfChannelFull`): an item that finds a watcher's queue full is
+ *   dropped for that watcher only, and counted.
+ * - `waitIfFull` (`WaitIfChannelFull`): distribution stops at the full watcher until it takes its queue (or is
+ *   disposed). One slow watcher then slows every watcher and, through `action()`, the producer, as in client-go.
+ *
+ * Differences from client-go, all deliberate: sinks get batches rather than one item per receive; a watcher's
+ * prefix is delivered as its own first batch and does not take room in its queue; `shutdown()` is idempotent.
+ */
+
+/** What distribution does when a watcher's queue is full. */
+export type FullBehavior = 'dropIfFull' | 'waitIfFull';
+
+/** Options for {@link Broadcaster}; every field has a default. */
+export interface BroadcasterOptions {
+  /** Length of the incoming queue and of each watcher's queue. Default 1000 (client-go's `maxQueuedEvents`). */
+  readonly queueLength?: number;
+  /** Default `dropIfFull`, as in client-go's record broadcaster. */
+  readonly fullBehavior?: FullBehavior;
+  /** Receives sink failures (warn). Messages are not tagged: pass a `tagged(log, 'broadcaster')` logger. */
+  readonly logger?: Logger;
+}
+
+/**
+ * Consumes the items a watcher is sent, in order, in batches of one or more. Return a promise to hold further
+ * batches until it settles. A throw or a rejection is logged and the next batch is delivered as usual.
+ * The batch array belongs to the sink (the broadcaster never touches it again) but may be shared with other
+ * watchers when it is a prefix.
+ */
+export type Sink<T> = (batch: readonly T[]) => void | PromiseLike<void>;
+
+/** Options for {@link Broadcaster.watch}. */
+export interface WatchOptions<T> {
+  /** Shown in logs and stats. Default `watcher-<n>`. */
+  readonly name?: string;
+  /**
+   * Items delivered first, as their own batch, before anything distributed after `watch()` (client-go's
+   * `WatchWithPrefix`). A function is called once, synchronously, inside `watch()`. The array is not copied.
+   */
+  readonly prefix?: readonly T[] | (() => readonly T[]);
+  /** Called once when the watcher closes: on `dispose()`, or by `shutdown()` after its queue is delivered. */
+  readonly onClose?: () => void;
+}
+
+/** A registration returned by {@link Broadcaster.watch}. Counters are cumulative over the watcher's life. */
+export interface Watcher extends Disposable {
+  readonly name: string;
+  /** Items dropped for this watcher because its queue was full (`dropIfFull` only). */
+  readonly dropped: number;
+  /** Items waiting for the sink (prefix included until it is handed over). */
+  readonly queued: number;
+  /** Items handed to the sink, whether or not the sink then failed. */
+  readonly delivered: number;
+  readonly closed: boolean;
+}
+
+/** One watcher's counters, as {@link Broadcaster.stats} reports them. */
+export interface WatcherStats {
+  readonly name: string;
+  readonly queued: number;
+  readonly dropped: number;
+  readonly delivered: number;
+}
+
+/** A point-in-time view of the broadcaster's queues for the status bar and diagnostics. */
+export interface BroadcasterStats {
+  /** Items in the incoming queue, not yet distributed. */
+  readonly incoming: number;
+  /** `action()` calls waiting for room in the incoming queue. */
+  readonly waiting: number;
+  /** Items refused by `actionOrDrop()` because the incoming queue was full. */
+  readonly dropped: number;
+  /** `dropped` plus every drop of every watcher, disposed ones included. */
+  readonly totalDropped: number;
+  readonly watchers: readonly WatcherStats[];
+}
+
+/**
+ * Fired by {@link Broadcaster.onDrop} after items were dropped, at most once per distribution pass and source,
+ * so a drop storm costs one report per batch rather than one per item.
+ */
+export interface DropReport {
+  /** The watcher that missed items, or undefined for the incoming queue (`actionOrDrop` returned false). */
+  readonly watcher: string | undefined;
+  /** Items dropped since the previous report for the same source. */
+  readonly count: number;
+  /** The broadcaster's `totalDropped` after these drops. */
+  readonly totalDropped: number;
+}
+
+/** Thrown by `actionOrDrop`/`watch` and rejected by `action` once `shutdown()` was called. */
+export class BroadcasterStoppedError extends Error {
+  override readonly name = 'BroadcasterStoppedError';
+
+  constructor() {
+    super('broadcaster already stopped');
+  }
+
+  static is(err: unknown): err is BroadcasterStoppedError {
+    return err instanceof BroadcasterStoppedError;
+  }
+}
+
+const DEFAULT_QUEUE_LENGTH = 1000;
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * A FIFO on a power-of-two ring that grows on demand; the caller enforces the logical bound. Avoids
+ * `Array.shift`, which is linear on large arrays.
+ */
+class Ring<T> {
+  private buf: (T | undefined)[] = new Array<T | undefined>(8);
+  private head = 0;
+  size = 0;
+
+  push(value: T): void {
+    if (this.size === this.buf.length) this.grow();
+    this.buf[(this.head + this.size) & (this.buf.length - 1)] = value;
+    this.size++;
+  }
+
+  shift(): T {
+    const value = this.buf[this.head] as T;
+    this.buf[this.head] = undefined;
+    this.head = (this.head + 1) & (this.buf.length - 1);
+    this.size--;
+    return value;
+  }
+
+  /** Removes and returns every item, oldest first. */
+  takeAll(): T[] {
+    const out = new Array<T>(this.size);
+    const mask = this.buf.length - 1;
+    for (let i = 0; i < this.size; i++) {
+      const at = (this.head + i) & mask;
+      out[i] = this.buf[at] as T;
+      this.buf[at] = undefined;
+    }
+    this.head = 0;
+    this.size = 0;
+    return out;
+  }
+
+  clear(): void {
+    this.buf = new Array<T | undefined>(8);
+    this.head = 0;
+    this.size = 0;
+  }
+
+  private grow(): void {
+    const next = new Array<T | undefined>(this.buf.length * 2);
+    const mask = this.buf.length - 1;
+    for (let i = 0; i < this.size; i++) next[i] = this.buf[(this.head + i) & mask];
+    this.buf = next;
+    this.head = 0;
+  }
+}
+
+interface PendingSend<T> {
+  readonly item: T;
+  readonly resolve: () => void;
+}
+
+/** Distribution stopped at a full watcher (`waitIfFull`): where to pick up. */
+interface Paused<T> {
+  readonly item: T;
+  readonly seq: number;
+  readonly targets: readonly BroadcastWatcher<T>[];
+  readonly next: number;
+}
+
+interface Stopping {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+  done: boolean;
+}
+
+/** The broadcaster's side of a watcher; only the {@link Watcher} view leaves this module. */
+class BroadcastWatcher<T> implements Watcher {
+  readonly queue = new Ring<T>();
+  prefix: readonly T[] | undefined;
+  dropped = 0;
+  delivered = 0;
+  /** Drops not yet reported through onDrop. */
+  unreportedDrops = 0;
+  closed = false;
+  /** The sink's promise has not settled yet. */
+  busy = false;
+  flushScheduled = false;
+
+  constructor(
+    private readonly owner: Broadcaster<T>,
+    readonly name: string,
+    /** Sequence number of the first item accepted after `watch()`: earlier items are not this watcher's. */
+    readonly startSeq: number,
+    private readonly sink: Sink<T>,
+    private readonly onClose: (() => void) | undefined,
+  ) {}
+
+  get queued(): number {
+    return this.queue.size + (this.prefix ? this.prefix.length : 0);
+  }
+
+  dispose(): void {
+    if (this.closed) return;
+    this.close();
+    this.owner.watcherDisposed(this);
+  }
+
+  /** Marks the watcher closed and tells its owner once; queued items are discarded. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.clear();
+    this.prefix = undefined;
+    if (this.onClose) {
+      try {
+        this.onClose();
+      } catch (err) {
+        this.owner.callbackFailed(this, 'onClose', err);
+      }
+    }
+  }
+
+  enqueue(item: T): void {
+    this.queue.push(item);
+    this.scheduleFlush();
+  }
+
+  scheduleFlush(): void {
+    if (this.flushScheduled || this.busy) return;
+    this.flushScheduled = true;
+    queueMicrotask(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    this.run();
+  };
+
+  private readonly settled = (): void => {
+    this.busy = false;
+    this.run();
+  };
+
+  private readonly failed = (err: unknown): void => {
+    this.owner.callbackFailed(this, 'sink', err);
+    this.settled();
+  };
+
+  /** Hands batches to the sink until the queue is empty or the sink is busy with a promise. */
+  private run(): void {
+    while (!this.closed && !this.busy) {
+      let batch: readonly T[];
+      if (this.prefix) {
+        batch = this.prefix;
+        this.prefix = undefined;
+      } else if (this.queue.size > 0) {
+        batch = this.queue.takeAll();
+        this.owner.roomFreed(this);
+      } else {
+        break;
+      }
+      this.delivered += batch.length;
+      let result: void | PromiseLike<void>;
+      try {
+        result = this.sink(batch);
+      } catch (err) {
+        this.owner.callbackFailed(this, 'sink', err);
+        continue;
+      }
+      if (result !== undefined && result !== null && typeof result.then === 'function') {
+        this.busy = true;
+        result.then(this.settled, this.failed);
+        return;
+      }
+    }
+    this.owner.watcherIdle();
+  }
+}
+
+/**
+ * Distributes every item it accepts to every watcher registered before the item was accepted. See the module
+ * comment for the queueing model. Owned by the composition root; `dispose()` shuts it down.
+ */
+export class Broadcaster<T> implements Disposable {
+  readonly queueLength: number;
+  readonly fullBehavior: FullBehavior;
+  /** Fired after drops, coalesced per distribution pass (see {@link DropReport}). */
+  readonly onDrop: Subscribe<DropReport>;
+
+  private readonly log: Logger;
+  private readonly waitIfFull: boolean;
+  private readonly incoming = new Ring<T>();
+  private readonly senders = new Ring<PendingSend<T>>();
+  // Copy-on-write, so a distribution paused on a full watcher keeps the set it started with.
+  private watchers: readonly BroadcastWatcher<T>[] = [];
+  private nextWatcherId = 1;
+  /** Items ever accepted into incoming; the sequence number of the next accepted item. */
+  private accepted = 0;
+  /** Items ever taken from incoming; the sequence number of the next one to distribute. */
+  private distributed = 0;
+  private incomingDropped = 0;
+  private unreportedIncomingDrops = 0;
+  private watcherDropped = 0;
+  private drainScheduled = false;
+  private reportScheduled = false;
+  private paused: Paused<T> | undefined;
+  private blockedOn: BroadcastWatcher<T> | undefined;
+  private stopping: Stopping | undefined;
+  private readonly dropEmitter: Emitter<DropReport>;
+
+  constructor(options: BroadcasterOptions = {}) {
+    const queueLength = options.queueLength ?? DEFAULT_QUEUE_LENGTH;
+    if (!Number.isInteger(queueLength) || queueLength < 1) {
+      throw new RangeError(`queueLength must be a positive integer, got ${queueLength}`);
+    }
+    this.queueLength = queueLength;
+    this.fullBehavior = options.fullBehavior ?? 'dropIfFull';
+    this.waitIfFull = this.fullBehavior === 'waitIfFull';
+    this.log = options.logger ?? silentLogger;
+    this.dropEmitter = new Emitter<DropReport>((err) => this.log.warn(`onDrop listener failed: ${describe(err)}`));
+    this.onDrop = this.dropEmitter.event;
+  }
+
+  /** True once `shutdown()` was called: nothing more is accepted. */
+  get stopped(): boolean {
+    return this.stopping !== undefined;
+  }
+
+  /**
+   * Queues an item for distribution. Resolves once the item is in the incoming queue, at once when there is
+   * room, otherwise when distribution makes room (backpressure; callers are admitted in call order). Rejects with
+   * {@link BroadcasterStoppedError} after `shutdown()`. Callers already waiting when `shutdown()` is called are
+   * still admitted and delivered, as a blocked `Action` is in client-go.
+   */
+  action(item: T): Promise<void> {
+    if (this.stopping) return Promise.reject(new BroadcasterStoppedError());
+    if (this.senders.size === 0 && this.incoming.size < this.queueLength) {
+      this.accept(item);
+      return RESOLVED;
+    }
+    return new Promise<void>((resolve) => this.senders.push({ item, resolve }));
+  }
+
+  /**
+   * Queues an item if the incoming queue has room (and no `action()` caller is waiting for it); otherwise drops
+   * it, counts it in `stats().dropped`, reports it through `onDrop` and returns false.
+   * @throws BroadcasterStoppedError after `shutdown()`.
+   */
+  actionOrDrop(item: T): boolean {
+    if (this.stopping) throw new BroadcasterStoppedError();
+    if (this.senders.size > 0 || this.incoming.size >= this.queueLength) {
+      this.incomingDropped++;
+      this.unreportedIncomingDrops++;
+      this.scheduleReport();
+      return false;
+    }
+    this.accept(item);
+    return true;
+  }
+
+  /**
+   * Registers a sink. It receives its prefix (if any) first, then every item accepted after this call, in
+   * order; items accepted earlier but not yet distributed are not its own (client-go registers a watcher behind
+   * the items already queued). @throws BroadcasterStoppedError after `shutdown()`.
+   */
+  watch(sink: Sink<T>, options: WatchOptions<T> = {}): Watcher {
+    if (this.stopping) throw new BroadcasterStoppedError();
+    const id = this.nextWatcherId++;
+    const watcher = new BroadcastWatcher<T>(this, options.name ?? `watcher-${id}`, this.accepted, sink, options.onClose);
+    const prefix = typeof options.prefix === 'function' ? options.prefix() : options.prefix;
+    this.watchers = [...this.watchers, watcher];
+    if (prefix && prefix.length > 0) {
+      watcher.prefix = prefix;
+      watcher.scheduleFlush();
+    }
+    return watcher;
+  }
+
+  stats(): BroadcasterStats {
+    return {
+      incoming: this.incoming.size,
+      waiting: this.senders.size,
+      dropped: this.incomingDropped,
+      totalDropped: this.incomingDropped + this.watcherDropped,
+      watchers: this.watchers.map((w) => ({ name: w.name, queued: w.queued, dropped: w.dropped, delivered: w.delivered })),
+    };
+  }
+
+  /**
+   * Stops accepting (`action`, `actionOrDrop` and `watch` fail from now on), delivers everything already queued
+   * (incoming, waiting `action()` callers, every watcher's queue) and waits for the sinks' promises, then closes
+   * every watcher and resolves. A sink whose promise never settles keeps it pending; dispose that watcher to
+   * let shutdown finish. Calling it again returns the same promise.
+   */
+  shutdown(): Promise<void> {
+    if (this.stopping) return this.stopping.promise;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.stopping = { promise, resolve, done: false };
+    this.maybeFinishShutdown();
+    return promise;
+  }
+
+  /** Starts `shutdown()` without waiting for it. */
+  dispose(): void {
+    void this.shutdown();
+  }
+
+  // ---- internals shared with BroadcastWatcher ---------------------------------------------------------------
+
+  /** A watcher took its queue: a distribution waiting on it can go on. */
+  roomFreed(watcher: BroadcastWatcher<T>): void {
+    if (this.blockedOn === watcher) this.unblock();
+  }
+
+  watcherDisposed(watcher: BroadcastWatcher<T>): void {
+    this.watchers = this.watchers.filter((w) => w !== watcher);
+    if (this.blockedOn === watcher) this.unblock();
+    this.maybeFinishShutdown();
+  }
+
+  watcherIdle(): void {
+    if (this.stopping) this.maybeFinishShutdown();
+  }
+
+  callbackFailed(watcher: BroadcastWatcher<T>, what: 'sink' | 'onClose', err: unknown): void {
+    this.log.warn(`watcher "${watcher.name}": ${what} failed: ${describe(err)}`);
+  }
+
+  // ---- distribution ------------------------------------------------------------------------------------------
+
+  private accept(item: T): void {
+    this.incoming.push(item);
+    this.accepted++;
+    this.scheduleDrain();
+  }
+
+  private scheduleDrain(): void {
+    // While blocked on a watcher nothing can move; unblock() schedules the next pass.
+    if (this.drainScheduled || this.blockedOn) return;
+    this.drainScheduled = true;
+    queueMicrotask(this.drain);
+  }
+
+  private unblock(): void {
+    this.blockedOn = undefined;
+    this.scheduleDrain();
+  }
+
+  /**
+   * One distribution pass over the items in incoming when it starts. Bounding the pass lets the watchers'
+   * flushes (queued as microtasks during the pass) run before the next pass, so a sink that keeps up never
+   * finds its queue full.
+   */
+  private readonly drain = (): void => {
+    this.drainScheduled = false;
+    let running = true;
+    const paused = this.paused;
+    if (paused) {
+      this.paused = undefined;
+      running = this.distribute(paused.item, paused.seq, paused.targets, paused.next);
+    }
+    for (let n = running ? this.incoming.size : 0; n > 0; n--) {
+      const item = this.incoming.shift();
+      if (!this.distribute(item, this.distributed++, this.watchers, 0)) break;
+    }
+    this.admitSenders();
+    if (this.incoming.size > 0) this.scheduleDrain();
+    this.reportDrops();
+    if (this.stopping) this.maybeFinishShutdown();
+  };
+
+  /** Returns false when it paused on a full watcher (`waitIfFull`). */
+  private distribute(item: T, seq: number, targets: readonly BroadcastWatcher<T>[], from: number): boolean {
+    const limit = this.queueLength;
+    for (let i = from; i < targets.length; i++) {
+      const w = targets[i];
+      if (w.closed || seq < w.startSeq) continue;
+      if (w.queue.size < limit) {
+        w.enqueue(item);
+      } else if (this.waitIfFull) {
+        this.paused = { item, seq, targets, next: i };
+        this.blockedOn = w;
+        return false;
+      } else {
+        w.dropped++;
+        w.unreportedDrops++;
+        this.watcherDropped++;
+        this.reportScheduled = true; // reported at the end of this pass
+      }
+    }
+    return true;
+  }
+
+  private admitSenders(): void {
+    while (this.senders.size > 0 && this.incoming.size < this.queueLength) {
+      const sender = this.senders.shift();
+      this.incoming.push(sender.item);
+      this.accepted++;
+      sender.resolve();
+    }
+  }
+
+  private scheduleReport(): void {
+    if (this.reportScheduled) return;
+    this.reportScheduled = true;
+    queueMicrotask(() => this.reportDrops());
+  }
+
+  private reportDrops(): void {
+    if (!this.reportScheduled) return;
+    this.reportScheduled = false;
+    const totalDropped = this.incomingDropped + this.watcherDropped;
+    if (this.unreportedIncomingDrops > 0) {
+      const count = this.unreportedIncomingDrops;
+      this.unreportedIncomingDrops = 0;
+      this.dropEmitter.fire({ watcher: undefined, count, totalDropped });
+    }
+    for (const w of this.watchers) {
+      if (w.unreportedDrops === 0) continue;
+      const count = w.unreportedDrops;
+      w.unreportedDrops = 0;
+      this.dropEmitter.fire({ watcher: w.name, count, totalDropped });
+    }
+  }
+
+  private maybeFinishShutdown(): void {
+    const stopping = this.stopping;
+    if (!stopping || stopping.done) return;
+    if (this.incoming.size > 0 || this.senders.size > 0 || this.paused) return;
+    for (const w of this.watchers) {
+      if (w.busy || w.flushScheduled || w.queued > 0) return;
+    }
+    stopping.done = true;
+    this.reportDrops();
+    const watchers = this.watchers;
+    this.watchers = [];
+    for (const w of watchers) w.close();
+    stopping.resolve();
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,391 @@
+import { Emitter, type Subscribe } from './emitter';
+import { objectKey, type EventChange, type KubeEvent } from './kubeEvent';
+import { silentLogger, type Disposable, type Logger } from './ports';
+
+/** Default {@link EventStore} capacity. */
+export const DEFAULT_STORE_CAPACITY = 50_000;
+
+/** Options for {@link EventStore}; every field has a default. */
+export interface EventStoreOptions {
+  /** Most events held; beyond it the least recently updated are evicted. Default {@link DEFAULT_STORE_CAPACITY}. */
+  readonly capacity?: number;
+  /** Receives failures of onDidChange listeners (warn). */
+  readonly logger?: Logger;
+}
+
+/**
+ * The net effect of one `apply`/`applyBatch`/`clear` call, fired by {@link EventStore.onDidChange} and returned
+ * by the call, so views refresh only what changed. Within a batch, changes to one uid are folded together by
+ * comparing its state before and after the batch: an event added then modified is only `added`; one added then
+ * evicted does not appear at all.
+ */
+export interface StoreChange {
+  /** Events the store did not hold before (current versions). */
+  readonly added: readonly KubeEvent[];
+  /** Events it held before and holds in a new version now, including those just marked `expired`. */
+  readonly updated: readonly KubeEvent[];
+  /** Events it held before and no longer holds (evicted, or cleared), as they were last held. */
+  readonly removed: readonly KubeEvent[];
+  /** `clear()` emptied the store (then `removed` lists everything it held). */
+  readonly cleared: boolean;
+}
+
+const NO_CHANGE: StoreChange = Object.freeze({ added: [], updated: [], removed: [], cleared: false });
+
+/** The nodes sharing one key of one index. Nodes point at their buckets, so removal needs no key lookup. */
+class Bucket {
+  readonly nodes = new Set<Node>();
+  constructor(readonly key: string) {}
+}
+
+/** A stored event, linked into the update-order list (head = least recently updated), with its index buckets. */
+class Node {
+  prev: Node | undefined = undefined;
+  next: Node | undefined = undefined;
+  /** Undefined when the involved object has no uid: such events are not in that index. */
+  objectUid: Bucket | undefined;
+  object: Bucket;
+  namespace: Bucket;
+  reason: Bucket;
+  type: Bucket;
+
+  constructor(
+    public event: KubeEvent,
+    indexes: Indexes,
+  ) {
+    const e = event;
+    this.objectUid = e.regarding.uid ? indexes.objectUid.add(e.regarding.uid, this) : undefined;
+    this.object = indexes.object.add(objectKey(e.regarding), this);
+    this.namespace = indexes.namespace.add(e.namespace, this);
+    this.reason = indexes.reason.add(e.reason, this);
+    this.type = indexes.type.add(e.type, this);
+  }
+}
+
+/** A secondary index: key → bucket of nodes whose event has that key. Empty buckets are deleted. */
+class Index {
+  private readonly map = new Map<string, Bucket>();
+
+  add(key: string, node: Node): Bucket {
+    let bucket = this.map.get(key);
+    if (!bucket) {
+      bucket = new Bucket(key);
+      this.map.set(key, bucket);
+    }
+    bucket.nodes.add(node);
+    return bucket;
+  }
+
+  remove(bucket: Bucket, node: Node): void {
+    bucket.nodes.delete(node);
+    if (bucket.nodes.size === 0) this.map.delete(bucket.key);
+  }
+
+  events(key: string): KubeEvent[] {
+    const bucket = this.map.get(key);
+    if (!bucket) return [];
+    const out = new Array<KubeEvent>(bucket.nodes.size);
+    let i = 0;
+    for (const node of bucket.nodes) out[i++] = node.event;
+    return out;
+  }
+
+  keys(): string[] {
+    return [...this.map.keys()];
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+interface Indexes {
+  readonly objectUid: Index;
+  readonly object: Index;
+  readonly namespace: Index;
+  readonly reason: Index;
+  readonly type: Index;
+}
+
+/** Collects the state of each touched uid before a call, to report the net change after it. */
+class ChangeCollector {
+  readonly before = new Map<string, KubeEvent | undefined>();
+
+  touch(uid: string, before: KubeEvent | undefined): void {
+    if (!this.before.has(uid)) this.before.set(uid, before);
+  }
+}
+
+/**
+ * The extension's bounded event history, fed by a broadcaster watcher and read by the tree, the timeline and the
+ * commands. Keyed by event uid, with indexes by involved-object uid, involved object (kind, namespace, name via
+ * `objectKey`), event namespace, reason and type.
+ *
+ * - ADDED and MODIFIED upsert: a known uid is replaced only when its resourceVersion differs. The event is
+ *   stored as given, `expired` included (restored history keeps its mark).
+ * - DELETED (the apiserver's 1 h TTL, or a delete by hand) keeps the event, marked `expired: true`, because
+ *   the store is the history the cluster no longer has. A DELETED for an unknown uid is ignored.
+ * - Beyond `capacity`, the least recently updated event is evicted (order of the last ADDED/MODIFIED that
+ *   changed it; marking expired does not count as an update) and counted in `evicted`.
+ *
+ * Queries return fresh arrays, in the order events entered that index. Events are never mutated: an update
+ * replaces the object, so callers may keep the ones they got.
+ */
+export class EventStore implements Disposable {
+  readonly capacity: number;
+  /** Fired once per `apply`/`applyBatch`/`clear` call that changed something. */
+  readonly onDidChange: Subscribe<StoreChange>;
+
+  private readonly byUid = new Map<string, Node>();
+  private readonly indexes: Indexes = {
+    objectUid: new Index(),
+    object: new Index(),
+    namespace: new Index(),
+    reason: new Index(),
+    type: new Index(),
+  };
+  private head: Node | undefined;
+  private tail: Node | undefined;
+  private evictedCount = 0;
+  private readonly changes: Emitter<StoreChange>;
+
+  constructor(options: EventStoreOptions = {}) {
+    const capacity = options.capacity ?? DEFAULT_STORE_CAPACITY;
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    }
+    this.capacity = capacity;
+    const log = options.logger ?? silentLogger;
+    this.changes = new Emitter<StoreChange>((err) => log.warn(`onDidChange listener failed: ${err instanceof Error ? err.message : String(err)}`));
+    this.onDidChange = this.changes.event;
+  }
+
+  /** Events held now. */
+  get size(): number {
+    return this.byUid.size;
+  }
+
+  /** Events evicted to stay within capacity since the store was created (`clear()` does not reset it). */
+  get evicted(): number {
+    return this.evictedCount;
+  }
+
+  apply(change: EventChange): StoreChange {
+    const collector = new ChangeCollector();
+    this.applyOne(change, collector);
+    return this.publish(collector);
+  }
+
+  /** Applies changes in order and reports their net effect once. */
+  applyBatch(changes: Iterable<EventChange>): StoreChange {
+    const collector = new ChangeCollector();
+    for (const change of changes) this.applyOne(change, collector);
+    return this.publish(collector);
+  }
+
+  get(uid: string): KubeEvent | undefined {
+    return this.byUid.get(uid)?.event;
+  }
+
+  has(uid: string): boolean {
+    return this.byUid.has(uid);
+  }
+
+  /** Events whose involved object has this uid (events with an empty involved-object uid are not indexed). */
+  byObjectUid(uid: string): KubeEvent[] {
+    return this.indexes.objectUid.events(uid);
+  }
+
+  byObject(kind: string, namespace: string, name: string): KubeEvent[] {
+    return this.indexes.object.events(objectKey({ kind, namespace, name }));
+  }
+
+  /** Events in this namespace (the event's own namespace, which is the involved object's for namespaced kinds). */
+  byNamespace(namespace: string): KubeEvent[] {
+    return this.indexes.namespace.events(namespace);
+  }
+
+  byReason(reason: string): KubeEvent[] {
+    return this.indexes.reason.events(reason);
+  }
+
+  byType(type: string): KubeEvent[] {
+    return this.indexes.type.events(type);
+  }
+
+  /** Namespaces that have at least one event. */
+  namespaces(): string[] {
+    return this.indexes.namespace.keys();
+  }
+
+  /** Reasons that have at least one event. */
+  reasons(): string[] {
+    return this.indexes.reason.keys();
+  }
+
+  /** Every event, least recently updated first. Do not apply changes while iterating; take a snapshot instead. */
+  *all(): IterableIterator<KubeEvent> {
+    for (let node = this.head; node; node = node.next) yield node.event;
+  }
+
+  /** Every event, sorted by lastSeen ascending (ties in update order): the prefix for a new watcher or view. */
+  snapshot(): KubeEvent[] {
+    const out = new Array<KubeEvent>(this.byUid.size);
+    let i = 0;
+    for (let node = this.head; node; node = node.next) out[i++] = node.event;
+    // Array.prototype.sort is stable, and events arrive roughly in lastSeen order, which TimSort likes.
+    return out.sort((a, b) => a.lastSeen - b.lastSeen);
+  }
+
+  /** Forgets every event. Fires onDidChange with `cleared: true` and everything held in `removed`. */
+  clear(): void {
+    if (this.byUid.size === 0) return;
+    const removed = this.snapshotInUpdateOrder();
+    this.byUid.clear();
+    for (const index of Object.values(this.indexes)) index.clear();
+    // Unlink so iterators that outlive the clear stop instead of walking dropped nodes.
+    for (let node = this.head; node; ) {
+      const next = node.next;
+      node.prev = node.next = undefined;
+      node = next;
+    }
+    this.head = this.tail = undefined;
+    this.fire({ added: [], updated: [], removed, cleared: true });
+  }
+
+  dispose(): void {
+    this.changes.dispose();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------------------
+
+  private applyOne(change: EventChange, collector: ChangeCollector): void {
+    const event = change.event;
+    const node = this.byUid.get(event.uid);
+    switch (change.type) {
+      case 'ADDED':
+      case 'MODIFIED':
+        if (!node) {
+          this.insert(event, collector);
+        } else if (node.event.resourceVersion !== event.resourceVersion) {
+          collector.touch(event.uid, node.event);
+          this.replace(node, event);
+          this.moveToTail(node);
+        }
+        return;
+      case 'DELETED':
+        if (node && !node.event.expired) {
+          collector.touch(event.uid, node.event);
+          // The DELETED object is the apiserver's last state of the event; keep that, marked.
+          this.replace(node, { ...event, expired: true });
+        }
+        return;
+      default: {
+        const never: never = change.type;
+        throw new Error(`unknown change type ${String(never)}`);
+      }
+    }
+  }
+
+  private insert(event: KubeEvent, collector: ChangeCollector): void {
+    if (this.byUid.size >= this.capacity && this.head) this.evict(this.head, collector);
+    collector.touch(event.uid, undefined);
+    const node = new Node(event, this.indexes);
+    this.byUid.set(event.uid, node);
+    this.link(node);
+  }
+
+  private evict(node: Node, collector: ChangeCollector): void {
+    const event = node.event;
+    collector.touch(event.uid, event);
+    this.byUid.delete(event.uid);
+    this.unlink(node);
+    const { objectUid, object, namespace, reason, type } = this.indexes;
+    if (node.objectUid) objectUid.remove(node.objectUid, node);
+    object.remove(node.object, node);
+    namespace.remove(node.namespace, node);
+    reason.remove(node.reason, node);
+    type.remove(node.type, node);
+    this.evictedCount++;
+  }
+
+  /** Swaps in a new version, moving the node only in the indexes whose key changed. */
+  private replace(node: Node, next: KubeEvent): void {
+    const prev = node.event;
+    node.event = next;
+    const ix = this.indexes;
+    const a = prev.regarding;
+    const b = next.regarding;
+    if (a.uid !== b.uid) {
+      if (node.objectUid) ix.objectUid.remove(node.objectUid, node);
+      node.objectUid = b.uid ? ix.objectUid.add(b.uid, node) : undefined;
+    }
+    if (a.kind !== b.kind || a.namespace !== b.namespace || a.name !== b.name) {
+      ix.object.remove(node.object, node);
+      node.object = ix.object.add(objectKey(b), node);
+    }
+    if (prev.namespace !== next.namespace) {
+      ix.namespace.remove(node.namespace, node);
+      node.namespace = ix.namespace.add(next.namespace, node);
+    }
+    if (prev.reason !== next.reason) {
+      ix.reason.remove(node.reason, node);
+      node.reason = ix.reason.add(next.reason, node);
+    }
+    if (prev.type !== next.type) {
+      ix.type.remove(node.type, node);
+      node.type = ix.type.add(next.type, node);
+    }
+  }
+
+  private link(node: Node): void {
+    node.prev = this.tail;
+    node.next = undefined;
+    if (this.tail) this.tail.next = node;
+    else this.head = node;
+    this.tail = node;
+  }
+
+  private unlink(node: Node): void {
+    if (node.prev) node.prev.next = node.next;
+    else this.head = node.next;
+    if (node.next) node.next.prev = node.prev;
+    else this.tail = node.prev;
+    node.prev = node.next = undefined;
+  }
+
+  private moveToTail(node: Node): void {
+    if (this.tail === node) return;
+    this.unlink(node);
+    this.link(node);
+  }
+
+  private snapshotInUpdateOrder(): KubeEvent[] {
+    return [...this.all()];
+  }
+
+  private publish(collector: ChangeCollector): StoreChange {
+    if (collector.before.size === 0) return NO_CHANGE;
+    const added: KubeEvent[] = [];
+    const updated: KubeEvent[] = [];
+    const removed: KubeEvent[] = [];
+    for (const [uid, before] of collector.before) {
+      const now = this.byUid.get(uid)?.event;
+      if (before === undefined) {
+        if (now) added.push(now);
+      } else if (now === undefined) {
+        removed.push(before);
+      } else if (now !== before) {
+        updated.push(now);
+      }
+    }
+    if (added.length === 0 && updated.length === 0 && removed.length === 0) return NO_CHANGE;
+    const change: StoreChange = { added, updated, removed, cleared: false };
+    this.fire(change);
+    return change;
+  }
+
+  private fire(change: StoreChange): void {
+    this.changes.fire(change);
+  }
+}

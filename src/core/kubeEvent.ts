@@ -1,0 +1,178 @@
+/**
+ * One normalised model for core/v1 `Event` and events.k8s.io/v1 `Event` objects. Both APIs are views of
+ * the same storage; the model keeps every field either can carry, under the events.k8s.io/v1 names.
+ */
+
+/** The reporting controller this extension writes into events it emits. */
+export const OUR_REPORTING_CONTROLLER = 'kube-events-vscode';
+
+/** Which API an event was read from (or is written to). */
+export type EventApi = 'core/v1' | 'events.k8s.io/v1';
+
+/** A reference to an API object, as carried by an event's involvedObject / regarding / related. */
+export interface ObjectRef {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly apiVersion: string;
+  readonly uid: string;
+  readonly resourceVersion: string;
+  readonly fieldPath: string;
+}
+
+/** An events.k8s.io/v1 series (core/v1 carries the same under `series` with `count`/`lastObservedTime`). */
+export interface EventSeries {
+  readonly count: number;
+  /** Epoch milliseconds. */
+  readonly lastObservedTime: number;
+}
+
+/**
+ * A Kubernetes event as the broadcaster, store and views see it. Times are epoch milliseconds (0 when
+ * absent); strings are never undefined (empty when absent). Produced by {@link normalizeEvent} in the
+ * EventSource and never mutated afterwards: an update replaces the whole object.
+ */
+export interface KubeEvent {
+  readonly uid: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly resourceVersion: string;
+  /** The API the object was read from. */
+  readonly api: EventApi;
+  /** `Normal` or `Warning` on a valid event; anything else is kept as sent. */
+  readonly type: string;
+  readonly reason: string;
+  readonly action: string;
+  /** core/v1 `message`, events.k8s.io/v1 `note`. */
+  readonly message: string;
+  /** core/v1 `involvedObject`, events.k8s.io/v1 `regarding`. */
+  readonly regarding: ObjectRef;
+  readonly related: ObjectRef | undefined;
+  /** `reportingController`, else core/v1 `source.component`. */
+  readonly reportingController: string;
+  /** `reportingInstance`, else core/v1 `source.host`. */
+  readonly reportingInstance: string;
+  /** core/v1 `count`, else `series.count`, else 1. */
+  readonly count: number;
+  readonly series: EventSeries | undefined;
+  readonly firstTimestamp: number;
+  readonly lastTimestamp: number;
+  readonly eventTime: number;
+  readonly creationTimestamp: number;
+  /** `series.lastObservedTime` → `lastTimestamp` → `eventTime` → `creationTimestamp` (kubectl events' order). */
+  readonly lastSeen: number;
+  /** `firstTimestamp` → `eventTime` → `creationTimestamp`. */
+  readonly firstSeen: number;
+  /** Emitted by this extension (reporting controller or source component is ours). */
+  readonly ours: boolean;
+  /** The apiserver deleted it (TTL or by hand); the store keeps it as history. */
+  readonly expired: boolean;
+}
+
+/** What happened to an event, as the EventSource reports it and the broadcaster distributes it. */
+export type EventChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** One change to one event. */
+export interface EventChange {
+  readonly type: EventChangeType;
+  readonly event: KubeEvent;
+}
+
+type Json = Record<string, unknown>;
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function obj(v: unknown): Json | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
+}
+
+/** Accepts RFC 3339 strings (micro or second precision) and Dates; anything else is 0. */
+export function toMillis(v: unknown): number {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 0 : v.getTime();
+  if (typeof v !== 'string' || v === '') return 0;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? 0 : t;
+}
+
+const EMPTY_REF: ObjectRef = Object.freeze({ kind: '', name: '', namespace: '', apiVersion: '', uid: '', resourceVersion: '', fieldPath: '' });
+
+export function toObjectRef(v: unknown): ObjectRef | undefined {
+  const o = obj(v);
+  if (!o) return undefined;
+  return {
+    kind: str(o.kind),
+    name: str(o.name),
+    namespace: str(o.namespace),
+    apiVersion: str(o.apiVersion),
+    uid: str(o.uid),
+    resourceVersion: str(o.resourceVersion),
+    fieldPath: str(o.fieldPath),
+  };
+}
+
+/**
+ * Normalises a core/v1 or events.k8s.io/v1 Event (raw JSON as the apiserver sends it, or the Date-carrying
+ * objects @kubernetes/client-node deserialises). Returns undefined when the object has no uid: such an
+ * object cannot be tracked and is not an event the apiserver stored.
+ */
+export function normalizeEvent(raw: unknown, api: EventApi): KubeEvent | undefined {
+  const o = obj(raw);
+  const meta = obj(o?.metadata);
+  if (!o || !meta || !str(meta.uid)) return undefined;
+  const isV1 = api === 'events.k8s.io/v1';
+  const source = obj(o.source);
+  const seriesRaw = obj(o.series);
+  const series: EventSeries | undefined = seriesRaw
+    ? { count: typeof seriesRaw.count === 'number' ? seriesRaw.count : 0, lastObservedTime: toMillis(seriesRaw.lastObservedTime) }
+    : undefined;
+  const firstTimestamp = toMillis(isV1 ? o.deprecatedFirstTimestamp : o.firstTimestamp);
+  const lastTimestamp = toMillis(isV1 ? o.deprecatedLastTimestamp : o.lastTimestamp);
+  const eventTime = toMillis(o.eventTime);
+  const creationTimestamp = toMillis(meta.creationTimestamp);
+  const legacyCount = isV1 ? o.deprecatedCount : o.count;
+  const count = typeof legacyCount === 'number' && legacyCount > 0 ? legacyCount : series && series.count > 0 ? series.count : 1;
+  const legacySource = isV1 ? obj(o.deprecatedSource) : source;
+  const reportingController = str(isV1 ? o.reportingController : o.reportingComponent) || str(legacySource?.component);
+  const reportingInstance = str(o.reportingInstance) || str(legacySource?.host);
+  return {
+    uid: str(meta.uid),
+    name: str(meta.name),
+    namespace: str(meta.namespace),
+    resourceVersion: str(meta.resourceVersion),
+    api,
+    type: str(o.type),
+    reason: str(o.reason),
+    action: str(o.action),
+    message: str(isV1 ? o.note : o.message),
+    regarding: toObjectRef(isV1 ? o.regarding : o.involvedObject) ?? EMPTY_REF,
+    related: toObjectRef(o.related),
+    reportingController,
+    reportingInstance,
+    count,
+    series,
+    firstTimestamp,
+    lastTimestamp,
+    eventTime,
+    creationTimestamp,
+    lastSeen: (series && series.lastObservedTime) || lastTimestamp || eventTime || creationTimestamp,
+    firstSeen: firstTimestamp || eventTime || creationTimestamp,
+    ours: reportingController === OUR_REPORTING_CONTROLLER || str(source?.component) === OUR_REPORTING_CONTROLLER,
+    expired: false,
+  };
+}
+
+/** `Kind/name`, the way kubectl and the tree name an involved object. */
+export function objectLabel(ref: ObjectRef): string {
+  return ref.kind ? `${ref.kind}/${ref.name}` : ref.name;
+}
+
+/** A key for an involved object that survives a missing uid: kind, namespace and name. */
+export function objectKey(ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>): string {
+  return `${ref.kind}/${ref.namespace}/${ref.name}`;
+}
+
+export function isWarning(e: Pick<KubeEvent, 'type'>): boolean {
+  return e.type === 'Warning';
+}
