@@ -1,0 +1,377 @@
+/**
+ * Who owns what, learnt lazily from the objects events name: GET each object once (through an
+ * {@link OwnerResolver}), follow its ownerReferences up to the root, cache the answers. `under:` queries ask
+ * {@link OwnerGraph.isUnder} synchronously and re-evaluate when {@link OwnerGraph.onDidLearn} fires.
+ */
+import { Emitter, type Subscribe } from './emitter';
+import { objectKey } from './kubeEvent';
+import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from './ports';
+import type { Result } from './result';
+
+/** An entry of `metadata.ownerReferences`, as the apiserver returns it. */
+export interface OwnerReference {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly controller?: boolean;
+}
+
+/** What the graph asks the resolver to GET. `namespace` is '' for a cluster-scoped object. */
+export interface OwnerObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid?: string;
+}
+
+/** What the resolver found about one object. */
+export interface OwnerInfo {
+  readonly uid: string;
+  readonly ownerReferences: readonly OwnerReference[];
+  /**
+   * The object's own `metadata.namespace` when the resolver knows it. An owner is requested with the namespace
+   * of the object it owns; a cluster-scoped owner answers ''. Omitted: the requested namespace is kept.
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Why an object could not be read: `not-found` (404), `forbidden` (403), `unknown-kind` (discovery does not
+ * know the kind) are cached for `negativeTtlMs`; `unavailable` (network, 5xx, timeouts) for `errorTtlMs`.
+ */
+export type OwnerResolveReason = 'not-found' | 'forbidden' | 'unknown-kind' | 'unavailable';
+
+/**
+ * Port: reads one object's uid and ownerReferences. Implemented in src/kube with discovery and a GET; tests
+ * pass a fake. Expected failures are Results; a throw is treated as `unavailable`.
+ */
+export interface OwnerResolver {
+  getOwners(ref: OwnerObjectRef): Promise<Result<OwnerInfo, OwnerResolveReason>>;
+}
+
+/** An object the graph has read. Immutable; a re-read replaces it. */
+export interface OwnerNode {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** '' for cluster-scoped objects. */
+  readonly namespace: string;
+  readonly name: string;
+  /** '' when neither the event nor the resolver gave one. */
+  readonly uid: string;
+  readonly ownerReferences: readonly OwnerReference[];
+}
+
+/**
+ * The root of an `under:` query: `namespace` undefined matches any namespace, '' a cluster-scoped object.
+ * Kinds compare case-insensitively, names exactly.
+ */
+export interface OwnerRoot {
+  readonly kind: string;
+  readonly namespace?: string | undefined;
+  readonly name: string;
+}
+
+/** The object whose ancestry is asked about, typically an event's involved object. */
+export interface OwnedRef {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid?: string;
+}
+
+/** The synchronous read side of the graph, which the query evaluator uses for `under:`. */
+export interface OwnerLookup {
+  /**
+   * True when `ref` is `root`, or `root` is among its owners, transitively, as far as learnt so far. An
+   * ancestry not learnt yet answers false.
+   */
+  isUnder(ref: OwnedRef, root: OwnerRoot): boolean;
+}
+
+/** Tuning; the defaults suit one cluster in one editor window. */
+export interface OwnerGraphOptions {
+  readonly clock?: Clock;
+  /** Failed reads go here at debug level; pass one made by `tagged(log, 'owners')`. */
+  readonly log?: Logger;
+  /** Owner levels followed above the object (default 10). */
+  readonly maxDepth?: number;
+  /** Resolver calls in flight at once (default 4). */
+  readonly concurrency?: number;
+  /** How long not-found / forbidden / unknown-kind answers are kept (default 60 s). */
+  readonly negativeTtlMs?: number;
+  /** How long `unavailable` answers are kept (default 10 s). */
+  readonly errorTtlMs?: number;
+  /** Objects kept; the oldest learnt are forgotten first (default 10,000). */
+  readonly maxObjects?: number;
+}
+
+const LASTING_FAILURES: ReadonlySet<OwnerResolveReason> = new Set(['not-found', 'forbidden', 'unknown-kind']);
+
+function keyOf(ref: { readonly kind: string; readonly namespace: string; readonly name: string }): string {
+  return objectKey({ kind: ref.kind.toLowerCase(), namespace: ref.namespace, name: ref.name });
+}
+
+function rootMatches(kind: string, namespace: string, name: string, root: OwnerRoot): boolean {
+  return name === root.name && (root.namespace === undefined || root.namespace === namespace) && kind.toLowerCase() === root.kind.toLowerCase();
+}
+
+/** Hands each freed slot straight to the next waiter, so the limit holds even between microtasks. */
+class Limiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly max: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+/**
+ * The owner graph, learnt lazily. Objects are cached by uid and by (kind, namespace, name); a uid that differs
+ * from the cached one (the object was re-created) is read again. Concurrent reads of one object share one
+ * resolver call; at most `concurrency` calls run at once; failures are cached for a while; cycles and depth
+ * beyond `maxDepth` stop the ascent.
+ */
+export class OwnerGraph implements OwnerLookup, Disposable {
+  private readonly byKey = new Map<string, OwnerNode>();
+  private readonly byUid = new Map<string, OwnerNode>();
+  /** key → epoch ms until which the object is not asked for again. */
+  private readonly negative = new Map<string, number>();
+  private readonly inFlight = new Map<string, Promise<OwnerNode | undefined>>();
+  private readonly limiter: Limiter;
+  private readonly learned: Emitter<OwnerNode>;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly maxDepth: number;
+  private readonly negativeTtlMs: number;
+  private readonly errorTtlMs: number;
+  private readonly maxObjects: number;
+  /** Bumped by clear() and dispose(): answers to older requests are dropped. */
+  private generation = 0;
+  private disposed = false;
+
+  /** Fires once for every object read (or re-read), after it is in the graph: views re-filter `under:`. */
+  readonly onDidLearn: Subscribe<OwnerNode>;
+
+  constructor(
+    private readonly resolver: OwnerResolver,
+    options: OwnerGraphOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.log = options.log ?? silentLogger;
+    this.maxDepth = options.maxDepth ?? 10;
+    this.negativeTtlMs = options.negativeTtlMs ?? 60_000;
+    this.errorTtlMs = options.errorTtlMs ?? 10_000;
+    this.maxObjects = Math.max(1, options.maxObjects ?? 10_000);
+    this.limiter = new Limiter(Math.max(1, options.concurrency ?? 4));
+    this.learned = new Emitter<OwnerNode>((error) => this.log.error(`onDidLearn listener failed: ${String(error)}`));
+    this.onDidLearn = this.learned.event;
+  }
+
+  /** Objects currently cached. */
+  get size(): number {
+    return new Set([...this.byKey.values(), ...this.byUid.values()]).size;
+  }
+
+  /**
+   * Reads `ref` if unseen, then its owners, up to the root or `maxDepth` levels. Resolves when the ascent is
+   * done; never rejects. Calling it for every event is cheap: known objects cost map look-ups only.
+   */
+  async learn(ref: OwnerObjectRef): Promise<void> {
+    if (this.disposed || !ref.kind || !ref.name) return;
+    const visited = new Set<string>([ref.uid || keyOf(ref)]);
+    const node = await this.fetch(ref);
+    if (!node) return;
+    visited.add(keyOf(node));
+    if (node.uid) visited.add(node.uid);
+    await this.ascend(node, 0, visited);
+  }
+
+  /** The cached object, by uid when given and known, else by kind, namespace and name. */
+  lookup(ref: OwnedRef): OwnerNode | undefined {
+    if (ref.uid) {
+      const byUid = this.byUid.get(ref.uid);
+      if (byUid) return byUid;
+    }
+    const node = this.byKey.get(keyOf(ref));
+    // Same name, other uid: the object was deleted and re-created; what we know is about the old one.
+    if (node && ref.uid && node.uid && node.uid !== ref.uid) return undefined;
+    return node;
+  }
+
+  isUnder(ref: OwnedRef, root: OwnerRoot): boolean {
+    if (rootMatches(ref.kind, ref.namespace, ref.name, root)) return true;
+    let found = false;
+    this.walk(ref, (owner) => {
+      if (rootMatches(owner.kind, owner.namespace, owner.name, root)) found = true;
+      return found;
+    });
+    return found;
+  }
+
+  /**
+   * The known ancestors of `ref`, nearest first (controllers before other owners at each level), each once.
+   * Includes owners named by ownerReferences but not read yet (their namespace is then assumed to be the
+   * owned object's).
+   */
+  ancestors(ref: OwnedRef): readonly OwnerObjectRef[] {
+    const out: OwnerObjectRef[] = [];
+    this.walk(ref, (owner) => {
+      out.push(owner);
+      return false;
+    });
+    return out;
+  }
+
+  /** Forgets everything (a context switch); answers to requests still in flight are dropped. */
+  clear(): void {
+    this.generation++;
+    this.byKey.clear();
+    this.byUid.clear();
+    this.negative.clear();
+    this.inFlight.clear();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.clear();
+    this.learned.dispose();
+  }
+
+  /**
+   * Breadth-first over known ownerReferences, bounded by `maxDepth` levels and a visited set (cycles).
+   * `visit` returns true to stop.
+   */
+  private walk(ref: OwnedRef, visit: (owner: OwnerObjectRef) => boolean): void {
+    const start = this.lookup(ref);
+    if (!start) return;
+    const seen = new Set<string>([start.uid || keyOf(start)]);
+    let level: OwnerNode[] = [start];
+    for (let depth = 0; depth < this.maxDepth && level.length > 0; depth++) {
+      const next: OwnerNode[] = [];
+      for (const node of level) {
+        for (const o of controllersFirst(node.ownerReferences)) {
+          const ownerRef = this.ownerRefOf(node, o);
+          const id = o.uid || keyOf(ownerRef);
+          if (seen.has(id)) continue;
+          seen.add(id);
+          if (visit(ownerRef)) return;
+          const owner = this.lookup(ownerRef);
+          if (owner) next.push(owner);
+        }
+      }
+      level = next;
+    }
+  }
+
+  /** The reference to GET for an owner: the owned object's namespace, or the owner's own once known. */
+  private ownerRefOf(node: OwnerNode, o: OwnerReference): OwnerObjectRef {
+    const known = o.uid ? this.byUid.get(o.uid) : undefined;
+    return { apiVersion: o.apiVersion, kind: o.kind, namespace: known ? known.namespace : node.namespace, name: o.name, uid: o.uid || undefined };
+  }
+
+  private async ascend(node: OwnerNode, depth: number, visited: Set<string>): Promise<void> {
+    if (depth >= this.maxDepth) return;
+    await Promise.all(
+      node.ownerReferences.map(async (o) => {
+        const ref = this.ownerRefOf(node, o);
+        const id = o.uid || keyOf(ref);
+        if (visited.has(id)) return;
+        visited.add(id);
+        const owner = await this.fetch(ref);
+        if (owner && !this.disposed) await this.ascend(owner, depth + 1, visited);
+      }),
+    );
+  }
+
+  /**
+   * The cached node, or one resolver call shared by everyone asking for the same object meanwhile. Only the
+   * read is shared, never an ascent, so learners of a cycle cannot wait on each other.
+   */
+  private fetch(ref: OwnerObjectRef): Promise<OwnerNode | undefined> {
+    const known = this.lookup(ref);
+    if (known) return Promise.resolve(known);
+    const key = keyOf(ref);
+    const until = this.negative.get(key);
+    if (until !== undefined) {
+      if (until > this.clock.now()) return Promise.resolve(undefined);
+      this.negative.delete(key);
+    }
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    const generation = this.generation;
+    const request = this.limiter
+      .run(() => this.resolve(ref))
+      .then((result) => {
+        if (generation !== this.generation) return undefined;
+        if (!result.ok) {
+          const ttl = LASTING_FAILURES.has(result.reason) ? this.negativeTtlMs : this.errorTtlMs;
+          this.remember(this.negative, key, this.clock.now() + ttl);
+          this.log.debug(`${ref.kind}/${ref.namespace}/${ref.name}: ${result.reason}: ${result.message}`);
+          return undefined;
+        }
+        return this.store(ref, key, result.value);
+      })
+      .finally(() => {
+        if (this.inFlight.get(key) === request) this.inFlight.delete(key);
+      });
+    this.inFlight.set(key, request);
+    return request;
+  }
+
+  private async resolve(ref: OwnerObjectRef): Promise<Result<OwnerInfo, OwnerResolveReason>> {
+    try {
+      return await this.resolver.getOwners(ref);
+    } catch (error) {
+      return { ok: false, reason: 'unavailable', message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  private store(ref: OwnerObjectRef, requestedKey: string, info: OwnerInfo): OwnerNode {
+    const ownerReferences = Object.freeze(
+      (info.ownerReferences ?? [])
+        .filter((o) => o && typeof o.kind === 'string' && o.kind !== '' && typeof o.name === 'string' && o.name !== '')
+        .map((o) => Object.freeze({ ...o })),
+    );
+    const node: OwnerNode = Object.freeze({
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      namespace: info.namespace ?? ref.namespace,
+      name: ref.name,
+      uid: info.uid || ref.uid || '',
+      ownerReferences,
+    });
+    const key = keyOf(node);
+    this.remember(this.byKey, key, node);
+    // A cluster-scoped owner asked for under its dependant's namespace: answer that key too.
+    if (requestedKey !== key) this.remember(this.byKey, requestedKey, node);
+    if (node.uid) this.remember(this.byUid, node.uid, node);
+    this.learned.fire(node);
+    return node;
+  }
+
+  /** Map insertion order is learning order: past `maxObjects`, the oldest entry goes. */
+  private remember<V>(map: Map<string, V>, key: string, value: V): void {
+    map.delete(key);
+    map.set(key, value);
+    if (map.size > this.maxObjects) {
+      const oldest = map.keys().next();
+      if (!oldest.done) map.delete(oldest.value);
+    }
+  }
+}
+
+function controllersFirst(refs: readonly OwnerReference[]): readonly OwnerReference[] {
+  return refs.some((r) => r.controller) ? [...refs.filter((r) => r.controller), ...refs.filter((r) => !r.controller)] : refs;
+}
