@@ -1,0 +1,155 @@
+import { Broadcaster } from '../core/broadcaster';
+import { Emitter } from '../core/emitter';
+import { EventStore } from '../core/eventStore';
+import type { EventApi, EventChange } from '../core/kubeEvent';
+import { silentLogger, tagged, type Disposable, type Logger } from '../core/ports';
+import { EventSource, type SourceState, type WatchTiming } from './eventSource';
+import { loadKubeconfig, type KubeconfigProblem, type KubeconfigSource, type LoadedKubeconfig } from './kubeConfigLoader';
+
+/** What the session is doing: the stream's own state, or why there is no stream. */
+export type SessionState =
+  | SourceState
+  | { readonly phase: 'paused' }
+  | { readonly phase: 'unconfigured'; readonly reason: KubeconfigProblem; readonly message: string };
+
+export interface SessionSettings {
+  readonly kubeconfig: KubeconfigSource;
+  /** Namespaces to watch; empty means all. */
+  readonly namespaces: readonly string[];
+  readonly fieldSelector?: (api: EventApi) => string | undefined;
+  readonly preferredApi?: EventApi;
+  readonly timing?: Partial<WatchTiming>;
+}
+
+/** The item type the broadcaster distributes. */
+export type Broadcast = EventChange;
+
+/**
+ * One cluster connection and the pipeline behind it: EventSource → Broadcaster → EventStore (and every
+ * other watcher the host adds). The broadcaster and the store outlive connections: switching context or
+ * namespaces replaces the source and keeps the history.
+ */
+export class ClusterSession implements Disposable {
+  readonly broadcaster: Broadcaster<Broadcast>;
+  readonly store: EventStore;
+  private source: EventSource | undefined;
+  private sourceState: Disposable | undefined;
+  private loaded: LoadedKubeconfig | undefined;
+  private current: SessionState = { phase: 'idle' };
+  private readonly stateEmitter = new Emitter<SessionState>();
+  readonly onState = this.stateEmitter.event;
+  private readonly log: Logger;
+
+  constructor(
+    private settings: SessionSettings,
+    opts: { storeCapacity?: number; queueLength?: number; logger?: Logger } = {},
+  ) {
+    this.log = opts.logger ?? silentLogger;
+    this.broadcaster = new Broadcaster<Broadcast>({ queueLength: opts.queueLength ?? 1000, logger: tagged(this.log, 'broadcaster') });
+    this.store = new EventStore({ capacity: opts.storeCapacity, logger: tagged(this.log, 'store') });
+    this.broadcaster.watch((batch) => void this.store.applyBatch(batch), { name: 'store' });
+  }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  get connection(): LoadedKubeconfig | undefined {
+    return this.loaded;
+  }
+
+  get contextName(): string {
+    return this.loaded?.currentContext ?? '';
+  }
+
+  get namespaces(): readonly string[] {
+    return this.settings.namespaces;
+  }
+
+  /** (Re)connects with the current settings. Returns false, with the reason in `state`, when it cannot. */
+  connect(): boolean {
+    this.stopSource();
+    this.loaded?.client.dispose();
+    const loaded = loadKubeconfig(this.settings.kubeconfig);
+    if (!loaded.ok) {
+      this.loaded = undefined;
+      this.log.warn(`[config] ${loaded.message}`);
+      this.setState({ phase: 'unconfigured', reason: loaded.reason, message: loaded.message });
+      return false;
+    }
+    this.loaded = loaded.value;
+    this.log.info(`[config] context "${loaded.value.currentContext}" at ${loaded.value.server} (kubeconfig: ${loaded.value.files.join(', ')})`);
+    this.startSource();
+    return true;
+  }
+
+  /** Applies new settings; reconnects when something that shapes the stream changed. */
+  update(settings: SessionSettings): void {
+    this.settings = settings;
+    this.connect();
+  }
+
+  pause(): void {
+    if (!this.source) return;
+    this.stopSource();
+    this.setState({ phase: 'paused' });
+  }
+
+  /** Resumes a paused stream: a fresh list reconciles what happened meanwhile. */
+  resume(): void {
+    if (this.source || !this.loaded) {
+      if (!this.loaded) this.connect();
+      return;
+    }
+    this.startSource();
+  }
+
+  retryNow(): void {
+    if (this.source) this.source.retryNow();
+    else this.connect();
+  }
+
+  dispose(): void {
+    this.stopSource();
+    this.loaded?.client.dispose();
+    void this.broadcaster.shutdown();
+    this.store.dispose();
+    this.stateEmitter.dispose();
+  }
+
+  private feed = (changes: EventChange[]): Promise<void> | undefined => {
+    // `action` resolves at once while the incoming queue has room; the last promise settles after every
+    // earlier one (callers are admitted in order), so awaiting it is the backpressure for the whole batch.
+    let last: Promise<void> | undefined;
+    for (const c of changes) last = this.broadcaster.action(c);
+    return last;
+  };
+
+  private startSource(): void {
+    if (!this.loaded) return;
+    const source = new EventSource({
+      client: this.loaded.client,
+      namespaces: this.settings.namespaces,
+      fieldSelector: this.settings.fieldSelector,
+      preferredApi: this.settings.preferredApi,
+      timing: this.settings.timing,
+      logger: this.log,
+      sink: this.feed,
+    });
+    this.source = source;
+    this.sourceState = source.onState((s) => this.setState(s));
+    source.start();
+  }
+
+  private stopSource(): void {
+    this.sourceState?.dispose();
+    this.sourceState = undefined;
+    this.source?.stop();
+    this.source = undefined;
+  }
+
+  private setState(s: SessionState): void {
+    this.current = s;
+    this.stateEmitter.fire(s);
+  }
+}

@@ -1,0 +1,480 @@
+import type { IncomingMessage } from 'node:http';
+import { normalizeEvent, type EventApi, type EventChange, type KubeEvent } from '../core/kubeEvent';
+import { silentLogger, tagged, type Disposable, type Logger } from '../core/ports';
+import { KubeApiError, KubeAuthSetupError, KubeNetworkError, readBody, statusError, type KubeClient } from './kubeClient';
+
+/** What the stream is doing, for the status bar and the welcome view. */
+export type SourceState =
+  | { readonly phase: 'idle' }
+  | { readonly phase: 'connecting' }
+  | { readonly phase: 'live'; readonly api: EventApi }
+  | { readonly phase: 'relisting'; readonly reason: string }
+  | { readonly phase: 'reconnecting'; readonly attempt: number; readonly reason: string; readonly retryInMs: number }
+  | { readonly phase: 'error'; readonly reason: SourceErrorReason; readonly message: string; readonly retryInMs: number }
+  | { readonly phase: 'stopped' };
+
+/** Why the stream cannot run; the message that goes with it says what to do. */
+export type SourceErrorReason = 'forbidden' | 'unauthorized' | 'credentials' | 'notFound';
+
+/** Timings of the loop; tests shorten them. Defaults follow ARCHITECTURE.md §2. */
+export interface WatchTiming {
+  readonly pageSize: number;
+  readonly watchTimeoutMinS: number;
+  readonly watchTimeoutMaxS: number;
+  /** Abort a watch that sent nothing (not even a bookmark) for this long. */
+  readonly idleMs: number;
+  readonly backoffInitialMs: number;
+  readonly backoffMaxMs: number;
+  /** Retry interval while the server refuses us (403, 401 after a credential refresh). */
+  readonly refusedRetryMs: number;
+  readonly headersTimeoutMs: number;
+}
+
+export const DEFAULT_TIMING: WatchTiming = {
+  pageSize: 500,
+  watchTimeoutMinS: 300,
+  watchTimeoutMaxS: 600,
+  idleMs: 90_000,
+  backoffInitialMs: 1_000,
+  backoffMaxMs: 30_000,
+  refusedRetryMs: 30_000,
+  headersTimeoutMs: 30_000,
+};
+
+export interface EventSourceOptions {
+  readonly client: KubeClient;
+  /** Namespaces to watch; empty means all namespaces (one cluster-wide stream). */
+  readonly namespaces?: readonly string[];
+  /** The API to try first; the other one is tried when this one is forbidden or not served. */
+  readonly preferredApi?: EventApi;
+  /** Field selector pushed down to the server (from the query language), per API flavour. */
+  readonly fieldSelector?: (api: EventApi) => string | undefined;
+  /** Receives every batch of changes; the stream pauses until a returned promise settles (backpressure). */
+  readonly sink: (changes: EventChange[]) => void | Promise<void>;
+  readonly logger?: Logger;
+  readonly timing?: Partial<WatchTiming>;
+  readonly random?: () => number;
+}
+
+function otherApi(api: EventApi): EventApi {
+  return api === 'core/v1' ? 'events.k8s.io/v1' : 'core/v1';
+}
+
+export function eventsPath(api: EventApi, namespace: string): string {
+  const base = api === 'core/v1' ? '/api/v1' : '/apis/events.k8s.io/v1';
+  return namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/events` : `${base}/events`;
+}
+
+/** Thrown inside the loop when the resourceVersion is too old (HTTP 410 or an ERROR event with code 410). */
+class GoneError extends Error {
+  override readonly name = 'GoneError';
+}
+
+/** The watch connection went silent for longer than the idle limit. */
+class IdleError extends Error {
+  override readonly name = 'IdleError';
+}
+
+type Listener<T> = (value: T) => void;
+
+/**
+ * A list+watch of Kubernetes events over one context and a set of namespaces. One loop per namespace
+ * (or one cluster-wide loop) runs: paged list → watch from the list's resourceVersion with bookmarks and a
+ * jittered timeout → re-watch from the last resourceVersion → relist and reconcile on 410 Gone. It owns
+ * the loop rather than using client-node's ListWatch, whose gaps are listed in reference/client-node-watch.md.
+ */
+export class EventSource implements Disposable {
+  private readonly loops: NamespaceLoop[];
+  private readonly stateListeners = new Set<Listener<SourceState>>();
+  private current: SourceState = { phase: 'idle' };
+
+  constructor(opts: EventSourceOptions) {
+    const namespaces = opts.namespaces && opts.namespaces.length > 0 ? [...new Set(opts.namespaces)] : [''];
+    const timing = { ...DEFAULT_TIMING, ...opts.timing };
+    const log = tagged(opts.logger ?? silentLogger, 'watch');
+    this.loops = namespaces.map((ns) => new NamespaceLoop(ns, opts, timing, log, () => this.recomputeState()));
+  }
+
+  get state(): SourceState {
+    return this.current;
+  }
+
+  onState(listener: Listener<SourceState>): Disposable {
+    this.stateListeners.add(listener);
+    return { dispose: () => this.stateListeners.delete(listener) };
+  }
+
+  start(): void {
+    for (const loop of this.loops) loop.start();
+  }
+
+  /** Stops every loop for good: in-flight requests are aborted and nothing restarts them. */
+  stop(): void {
+    for (const loop of this.loops) loop.stop();
+    this.recomputeState();
+  }
+
+  dispose(): void {
+    this.stop();
+    this.stateListeners.clear();
+  }
+
+  /** Resumes every loop that is waiting out a backoff or a refusal, right now. */
+  retryNow(): void {
+    for (const loop of this.loops) loop.retryNow();
+  }
+
+  private recomputeState(): void {
+    const states = this.loops.map((l) => l.state);
+    // The worst state wins: the user should see a problem in any namespace.
+    const rank: Record<SourceState['phase'], number> = { error: 6, reconnecting: 5, relisting: 4, connecting: 3, live: 2, idle: 1, stopped: 0 };
+    const next = states.reduce((a, b) => (rank[b.phase] > rank[a.phase] ? b : a));
+    if (JSON.stringify(next) === JSON.stringify(this.current)) return;
+    this.current = next;
+    for (const l of this.stateListeners) {
+      try {
+        l(next);
+      } catch {
+        // A listener's failure must not break the stream.
+      }
+    }
+  }
+}
+
+class NamespaceLoop {
+  state: SourceState = { phase: 'idle' };
+  private generation = 0;
+  private api: EventApi;
+  private resourceVersion = '';
+  /** What this loop has reported, by uid: the base for reconciling after a relist. */
+  private known = new Map<string, KubeEvent>();
+  private abort: AbortController | undefined;
+  private wake: (() => void) | undefined;
+  private attempt = 0;
+  private credentialsRefreshed = false;
+  private readonly log: Logger;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly namespace: string,
+    private readonly opts: EventSourceOptions,
+    private readonly timing: WatchTiming,
+    log: Logger,
+    private readonly onStateChange: () => void,
+  ) {
+    this.api = opts.preferredApi ?? 'core/v1';
+    this.log = namespace ? tagged(log, `ns ${namespace}`) : log;
+    this.random = opts.random ?? Math.random;
+  }
+
+  private get scope(): string {
+    return this.namespace ? `namespace "${this.namespace}"` : 'all namespaces';
+  }
+
+  start(): void {
+    const gen = ++this.generation;
+    this.setState({ phase: 'connecting' });
+    void this.run(gen);
+  }
+
+  stop(): void {
+    this.generation++;
+    this.abort?.abort();
+    this.wake?.();
+    this.setState({ phase: 'stopped' });
+  }
+
+  retryNow(): void {
+    this.wake?.();
+  }
+
+  private live(gen: number): boolean {
+    return gen === this.generation;
+  }
+
+  private setState(s: SourceState): void {
+    this.state = s;
+    this.onStateChange();
+  }
+
+  private async run(gen: number): Promise<void> {
+    let triedOtherApi = false;
+    while (this.live(gen)) {
+      try {
+        if (!this.resourceVersion) await this.list(gen);
+        if (!this.live(gen)) return;
+        await this.watch(gen);
+        triedOtherApi = false;
+      } catch (err) {
+        if (!this.live(gen)) return;
+        if (err instanceof GoneError) {
+          this.log.info(`resourceVersion ${this.resourceVersion} is too old (410 Gone); relisting ${this.scope}`);
+          this.resourceVersion = '';
+          this.setState({ phase: 'relisting', reason: 'the watch expired (410 Gone)' });
+          continue;
+        }
+        const refusal = this.refusal(err);
+        if (refusal === 'switchApi' && !triedOtherApi) {
+          const from = this.api;
+          this.api = otherApi(this.api);
+          this.resourceVersion = '';
+          triedOtherApi = true;
+          this.log.warn(`${describeError(err)}; trying ${this.api} events instead of ${from}`);
+          continue;
+        }
+        if (refusal === 'refreshCredentials' && !this.credentialsRefreshed) {
+          this.credentialsRefreshed = true;
+          this.log.warn(`${describeError(err)}; reloading the kubeconfig and credentials once`);
+          this.opts.client.refreshCredentials();
+          continue;
+        }
+        if (refusal !== 'transient') {
+          const { reason, message } = this.explain(err, triedOtherApi);
+          triedOtherApi = false;
+          this.api = this.opts.preferredApi ?? 'core/v1';
+          this.resourceVersion = '';
+          const retryInMs = this.timing.refusedRetryMs;
+          this.log.error(`${message} (retrying in ${Math.round(retryInMs / 1000)} s)`);
+          this.setState({ phase: 'error', reason, message, retryInMs });
+          await this.sleep(retryInMs, gen);
+          continue;
+        }
+        this.attempt++;
+        const retryInMs = this.backoff(this.attempt);
+        const reason = describeError(err);
+        this.log.warn(`${reason}; reconnecting in ${(retryInMs / 1000).toFixed(1)} s (attempt ${this.attempt})`);
+        this.setState({ phase: 'reconnecting', attempt: this.attempt, reason, retryInMs });
+        await this.sleep(retryInMs, gen);
+      }
+    }
+  }
+
+  /** Exponential backoff with full jitter on the upper half: 1 s, 2 s, 4 s … capped at 30 s. */
+  private backoff(attempt: number): number {
+    const base = Math.min(this.timing.backoffMaxMs, this.timing.backoffInitialMs * 2 ** Math.min(attempt - 1, 20));
+    return Math.round(base / 2 + (this.random() * base) / 2);
+  }
+
+  private refusal(err: unknown): 'switchApi' | 'refreshCredentials' | 'refused' | 'transient' {
+    if (KubeApiError.is(err)) {
+      if (err.status === 403 || err.status === 404) return 'switchApi';
+      if (err.status === 401) return 'refreshCredentials';
+      return 'transient';
+    }
+    if (KubeAuthSetupError.is(err)) return 'refused';
+    return 'transient';
+  }
+
+  private explain(err: unknown, triedBoth: boolean): { reason: SourceErrorReason; message: string } {
+    const user = this.opts.client.userName ? `user "${this.opts.client.userName}"` : 'this user';
+    if (KubeAuthSetupError.is(err)) {
+      return { reason: 'credentials', message: `Cannot get credentials: ${err.message}. Check the exec plugin or certificate in your kubeconfig (is its command on the PATH VS Code sees?).` };
+    }
+    if (KubeApiError.is(err, 401)) {
+      return { reason: 'unauthorized', message: `The cluster rejected the credentials of ${user} (401 Unauthorized), even after reloading them. The token may have expired: log in again, then run "Kube Events: Select Context…".` };
+    }
+    if (KubeApiError.is(err, 404)) {
+      return { reason: 'notFound', message: `The events API was not found in ${this.scope} (404${err.serverMessage ? `: ${err.serverMessage}` : ''}).` };
+    }
+    const apis = triedBoth ? 'in either API group (core "" or events.k8s.io)' : `in ${this.api}`;
+    const server = KubeApiError.is(err) && err.serverMessage ? ` The server said: ${err.serverMessage}.` : '';
+    return {
+      reason: 'forbidden',
+      message: `RBAC forbids ${user} to list/watch events ${apis} in ${this.scope}.${server} Ask for get/list/watch on events, or pick namespaces you can read with "Kube Events: Select Namespace…".`,
+    };
+  }
+
+  private sleep(ms: number, gen: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+      if (!this.live(gen)) done();
+    });
+  }
+
+  private query(extra: Record<string, string | number | boolean | undefined>): Record<string, string | number | boolean | undefined> {
+    return { fieldSelector: this.opts.fieldSelector?.(this.api), ...extra };
+  }
+
+  /** Paged list, then reconcile against what was reported before: ADDED, MODIFIED (resourceVersion changed), DELETED (vanished). */
+  private async list(gen: number): Promise<void> {
+    if (this.state.phase !== 'relisting') this.setState({ phase: 'connecting' });
+    const path = eventsPath(this.api, this.namespace);
+    const seen = new Map<string, KubeEvent>();
+    let continueToken = '';
+    let rv = '';
+    const started = Date.now();
+    do {
+      this.abort = new AbortController();
+      const page = await this.opts.client.request<EventList>(path, {
+        query: this.query({ limit: this.timing.pageSize, continue: continueToken }),
+        signal: this.abort.signal,
+        timeoutMs: this.timing.headersTimeoutMs,
+      }).catch((err: unknown) => {
+        // An expired continue token: start the list again from the top.
+        if (KubeApiError.is(err, 410)) throw new GoneError('continue token expired');
+        throw err;
+      });
+      if (!this.live(gen)) return;
+      const changes: EventChange[] = [];
+      for (const item of page.items ?? []) {
+        const ev = normalizeEvent(item, this.api);
+        if (!ev) continue;
+        seen.set(ev.uid, ev);
+        const prev = this.known.get(ev.uid);
+        if (!prev) changes.push({ type: 'ADDED', event: ev });
+        else if (prev.resourceVersion !== ev.resourceVersion) changes.push({ type: 'MODIFIED', event: ev });
+      }
+      continueToken = page.metadata?.continue ?? '';
+      rv = page.metadata?.resourceVersion ?? rv;
+      if (changes.length > 0) await this.opts.sink(changes);
+      if (!this.live(gen)) return;
+    } while (continueToken);
+    const deleted: EventChange[] = [];
+    for (const [uid, ev] of this.known) if (!seen.has(uid)) deleted.push({ type: 'DELETED', event: { ...ev, expired: true } });
+    this.known = seen;
+    if (deleted.length > 0) await this.opts.sink(deleted);
+    this.resourceVersion = rv;
+    this.log.info(`listed ${seen.size} ${this.api} events in ${this.scope} in ${Date.now() - started} ms (resourceVersion ${rv}${deleted.length ? `, ${deleted.length} gone since the last list` : ''})`);
+  }
+
+  private async watch(gen: number): Promise<void> {
+    const timeoutSeconds = Math.round(this.timing.watchTimeoutMinS + this.random() * (this.timing.watchTimeoutMaxS - this.timing.watchTimeoutMinS));
+    const abort = new AbortController();
+    this.abort = abort;
+    const path = eventsPath(this.api, this.namespace);
+    const res = await this.opts.client.open(path, {
+      query: this.query({ watch: true, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds }),
+      signal: abort.signal,
+      timeoutMs: this.timing.headersTimeoutMs,
+    });
+    if (res.statusCode !== 200) {
+      const body = await readBody(res, this.opts.client.server).catch(() => '');
+      if (res.statusCode === 410) throw new GoneError('410');
+      throw statusError(res.statusCode ?? 0, body, 'GET', path);
+    }
+    if (!this.live(gen)) {
+      res.destroy();
+      return;
+    }
+    this.credentialsRefreshed = false;
+    this.setState({ phase: 'live', api: this.api });
+    await this.consume(res, abort, gen);
+  }
+
+  /** Reads the watch stream line by line, pausing the socket while the sink digests a batch. */
+  private consume(res: IncomingMessage, abort: AbortController, gen: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let buffer = '';
+      let settled = false;
+      let idle: NodeJS.Timeout | undefined;
+      const finish = (err?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(idle);
+        res.destroy();
+        if (err) reject(err);
+        else resolve();
+      };
+      const armIdle = (): void => {
+        clearTimeout(idle);
+        idle = setTimeout(() => finish(new IdleError(`no data from the watch for ${Math.round(this.timing.idleMs / 1000)} s`)), this.timing.idleMs);
+      };
+      abort.signal.addEventListener('abort', () => finish(), { once: true });
+      armIdle();
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        armIdle();
+        buffer += chunk;
+        let nl = buffer.indexOf('\n');
+        if (nl < 0) return;
+        const changes: EventChange[] = [];
+        let start = 0;
+        try {
+          while (nl >= 0) {
+            const line = buffer.slice(start, nl);
+            start = nl + 1;
+            if (line.trim()) this.handleLine(line, changes);
+            nl = buffer.indexOf('\n', start);
+          }
+        } catch (err) {
+          finish(err);
+          return;
+        } finally {
+          buffer = buffer.slice(start);
+        }
+        if (changes.length === 0) return;
+        if (this.attempt > 0) {
+          this.attempt = 0; // reset the backoff on the first event after a reconnect
+        }
+        const pending = this.opts.sink(changes);
+        if (pending && typeof (pending as Promise<void>).then === 'function') {
+          res.pause();
+          (pending as Promise<void>).then(
+            () => (this.live(gen) && !settled ? res.resume() : undefined),
+            (err: unknown) => finish(err),
+          );
+        }
+      });
+      res.on('end', () => finish());
+      res.on('error', (err) => finish(abort.signal.aborted ? undefined : new KubeNetworkError(`the watch connection broke: ${err.message}`, 'ECONNRESET')));
+      res.on('close', () => finish());
+    });
+  }
+
+  private handleLine(line: string, changes: EventChange[]): void {
+    let parsed: WatchLine;
+    try {
+      parsed = JSON.parse(line) as WatchLine;
+    } catch {
+      this.log.warn(`skipped a watch line that is not JSON (${line.length} bytes)`);
+      return;
+    }
+    const { type, object } = parsed;
+    if (type === 'BOOKMARK') {
+      const rv = object?.metadata?.resourceVersion;
+      if (typeof rv === 'string' && rv) this.resourceVersion = rv;
+      return;
+    }
+    if (type === 'ERROR') {
+      const code = (object as { code?: unknown } | undefined)?.code;
+      if (code === 410) throw new GoneError('410 in watch');
+      const status = typeof code === 'number' ? code : 500;
+      throw statusError(status, JSON.stringify(object ?? {}), 'WATCH', eventsPath(this.api, this.namespace));
+    }
+    if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') return;
+    const ev = normalizeEvent(object, this.api);
+    if (!ev) return;
+    if (ev.resourceVersion) this.resourceVersion = ev.resourceVersion;
+    if (type === 'DELETED') {
+      this.known.delete(ev.uid);
+      changes.push({ type, event: { ...ev, expired: true } });
+      return;
+    }
+    const prev = this.known.get(ev.uid);
+    if (prev && prev.resourceVersion === ev.resourceVersion) return; // already reported (replayed after a reconnect)
+    this.known.set(ev.uid, ev);
+    changes.push({ type: prev ? 'MODIFIED' : 'ADDED', event: ev });
+  }
+}
+
+interface EventList {
+  readonly metadata?: { readonly resourceVersion?: string; readonly continue?: string };
+  readonly items?: unknown[];
+}
+
+interface WatchLine {
+  readonly type?: string;
+  readonly object?: { readonly metadata?: { readonly resourceVersion?: string } };
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof KubeApiError) return `HTTP ${err.status}${err.reason ? ` ${err.reason}` : ''}${err.serverMessage ? `: ${err.serverMessage}` : ''}`;
+  if (err instanceof KubeNetworkError || err instanceof IdleError || err instanceof KubeAuthSetupError) return err.message;
+  if (err instanceof SyntaxError) return `the server sent malformed JSON (${err.message})`;
+  return err instanceof Error ? err.message : String(err);
+}
