@@ -1,0 +1,43 @@
+/**
+ * The OwnerGraph's resolver against a cluster: discovery maps the kind to a REST path, one GET reads the
+ * object, and its uid, namespace and ownerReferences are what the graph keeps.
+ */
+import type { OwnerInfo, OwnerObjectRef, OwnerReference, OwnerResolveReason, OwnerResolver } from '../core/ownerGraph';
+import { fail, ok, type Result } from '../core/result';
+import type { ResourceReader } from './resourceReader';
+
+function ownerReferencesOf(value: unknown): OwnerReference[] {
+  if (!Array.isArray(value)) return [];
+  const out: OwnerReference[] = [];
+  for (const o of value as unknown[]) {
+    if (typeof o !== 'object' || o === null) continue;
+    const r = o as Record<string, unknown>;
+    if (typeof r.kind !== 'string' || typeof r.name !== 'string' || !r.kind || !r.name) continue;
+    out.push({
+      apiVersion: typeof r.apiVersion === 'string' ? r.apiVersion : '',
+      kind: r.kind,
+      name: r.name,
+      uid: typeof r.uid === 'string' ? r.uid : '',
+      ...(r.controller === true ? { controller: true } : {}),
+    });
+  }
+  return out;
+}
+
+/**
+ * Implements {@link OwnerResolver} with a {@link ResourceReader}: 404 → `not-found`, 403 (and rejected
+ * credentials) → `forbidden`, a kind discovery does not know → `unknown-kind`, network errors, timeouts and
+ * 5xx → `unavailable`. Caching, and telling a re-created object (another uid) from the one asked about, are
+ * the graph's job.
+ */
+export class KubeOwnerResolver implements OwnerResolver {
+  constructor(private readonly reader: ResourceReader) {}
+
+  async getOwners(ref: OwnerObjectRef): Promise<Result<OwnerInfo, OwnerResolveReason>> {
+    const read = await this.reader.get({ apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name });
+    if (!read.ok) return fail(read.reason, read.message);
+    const meta = read.value.metadata ?? {};
+    const uid = typeof meta.uid === 'string' ? meta.uid : '';
+    return ok({ uid, ownerReferences: ownerReferencesOf(meta.ownerReferences), namespace: typeof meta.namespace === 'string' ? meta.namespace : '' });
+  }
+}
