@@ -1,0 +1,186 @@
+import * as vscode from 'vscode';
+import { ContextKeys, RESOURCE_SCHEME, StateKeys } from './constants';
+import type { EventTreeModel } from './core/eventTreeModel';
+import { fieldSelectorFor, namespaceFor, type Query } from './core/query';
+import { ClusterSession, type SessionSettings, type SessionState } from './kube/clusterSession';
+import { EmitCommand } from './host/commands/emitCommand';
+import { EventCommands, refOfRow, ResourceDocuments } from './host/commands/eventCommands';
+import { registerCommands } from './host/commands/registerCommands';
+import { onConfigChange, readConfig, type Config } from './host/config';
+import { FilterController } from './host/filterController';
+import { EventLogSink } from './host/output/eventLogSink';
+import { ClusterResources } from './host/clusterResources';
+import { StatusBar } from './host/status/statusBar';
+import { EventTreeProvider, type RowSnapshot } from './host/tree/eventTreeProvider';
+import { describeQuery } from './core/query';
+import { registerTimelineSerializer, TimelinePanel, type TimelineContext } from './host/timeline/timelinePanel';
+
+/** What `activate()` returns: read by the extension-host tests, and usable by other extensions. */
+export interface KubeEventsApi {
+  readonly version: 1;
+  /** The connection and its pipeline (broadcaster, store). */
+  readonly session: ClusterSession;
+  readonly tree: {
+    readonly model: EventTreeModel;
+    snapshot(): RowSnapshot[];
+    readonly refreshCount: number;
+  };
+  readonly filter: {
+    readonly text: string;
+    /** Applies a query; returns the error message (and changes nothing) when it does not parse. */
+    set(text: string): string | undefined;
+    clear(): void;
+  };
+  readonly statusText: () => string;
+}
+
+export interface App {
+  readonly api: KubeEventsApi;
+  readonly disposables: vscode.Disposable[];
+}
+
+function sessionSettings(config: Config, memento: vscode.Memento, query: Query): SessionSettings {
+  // A single `ns:` in the filter narrows the watch itself, which also lets namespace-scoped RBAC work.
+  const ns = namespaceFor(query);
+  return {
+    kubeconfig: { path: config.kubeconfig, context: memento.get<string>(StateKeys.context) },
+    namespaces: ns ? [ns] : config.namespaces,
+    fieldSelector: (api) => fieldSelectorFor(query, api),
+  };
+}
+
+/**
+ * The text above the tree: what is filtered, and why the stream is not live. VS Code hides the welcome
+ * view (and its buttons) while a message is set, so an empty tree gets no message: the welcome view for
+ * the state and reason says what is wrong and offers what to do.
+ */
+function viewMessage(state: SessionState, query: Query, shown: number, total: number): string | undefined {
+  if (shown === 0) return undefined;
+  const parts: string[] = [];
+  if (state.phase === 'error' || state.phase === 'unconfigured') parts.push(state.message);
+  else if (state.phase === 'reconnecting') parts.push(`Reconnecting (attempt ${state.attempt}): ${state.reason}`);
+  else if (state.phase === 'paused') parts.push('Paused: new events are not shown until you resume the stream.');
+  if (!query.isEmpty) parts.push(`Filter: ${describeQuery(query)} — ${shown} of ${total} events`);
+  return parts.length ? parts.join('\n') : undefined;
+}
+
+/** The composition root: builds the core, the cluster adapters and the views, wired by hand. */
+export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): App {
+  const disposables: vscode.Disposable[] = [];
+  let config = readConfig();
+  const memento = context.globalState;
+
+  const session = new ClusterSession(sessionSettings(config, memento, { text: '', terms: [], isEmpty: true }), { storeCapacity: config.storeMaxEvents, logger: log });
+  const resources = new ClusterResources(session, log);
+  const filter = new FilterController(memento, session.store, () => resources.owners());
+  const tree = new EventTreeProvider(session.store, config.groupBy, filter.predicate());
+  const logSink = new EventLogSink(session.broadcaster, log);
+  const status = new StatusBar(session.broadcaster);
+  const documents = new ResourceDocuments();
+  disposables.push(tree, logSink, status, filter, documents, resources, vscode.workspace.registerTextDocumentContentProvider(RESOURCE_SCHEME, documents));
+
+  const refreshMessage = (): void => {
+    tree.message = viewMessage(session.state, filter.query, tree.model.size, session.store.size);
+  };
+  const refreshStatus = (): void => status.setInfo({ context: session.contextName, namespaces: session.namespaces, filtered: !filter.query.isEmpty });
+
+  disposables.push(
+    session.onState((s) => {
+      status.setState(s);
+      refreshStatus();
+      refreshMessage();
+      void vscode.commands.executeCommand('setContext', ContextKeys.state, s.phase);
+      void vscode.commands.executeCommand('setContext', ContextKeys.reason, s.phase === 'error' || s.phase === 'unconfigured' ? s.reason : '');
+      if (s.phase === 'unconfigured' || s.phase === 'error') log.warn(`[session] ${s.message}`);
+    }),
+    session.store.onDidChange(() => refreshMessage()),
+    filter.onDidChange((query) => {
+      tree.reset(undefined, filter.predicate());
+      refreshMessage();
+      refreshStatus();
+      void vscode.commands.executeCommand('setContext', ContextKeys.filtered, !query.isEmpty);
+      const next = sessionSettings(config, memento, query);
+      if (next.namespaces.join(',') !== session.namespaces.join(',') || pushdown(query) !== pushdownText) {
+        pushdownText = pushdown(query);
+        session.update(next);
+      }
+    }),
+    resources.onDidLearnOwners(() => filter.usesOwners && tree.reset(undefined, filter.predicate())),
+    onConfigChange((next) => {
+      const reconnect = next.kubeconfig !== config.kubeconfig || next.namespaces.join(',') !== config.namespaces.join(',');
+      const regroup = next.groupBy !== config.groupBy;
+      config = next;
+      if (reconnect) session.update(sessionSettings(config, memento, filter.query));
+      if (regroup) tree.reset(next.groupBy);
+    }),
+    { dispose: () => session.dispose() },
+  );
+  let pushdownText = pushdown(filter.query);
+
+  const timeline: TimelineContext = {
+    extensionUri: context.extensionUri,
+    store: session.store,
+    logger: log,
+    owners: () => resources.owners(),
+    onDidLearnOwners: resources.onDidLearnOwners,
+    dropped: () => session.broadcaster.stats().totalDropped,
+    getQueryText: () => filter.query.text,
+    // The panel keeps focus: a click on a row selects it in the tree without pulling the cursor away.
+    onReveal: (uid) => void tree.reveal(uid, false),
+    onOpenResource: (uid) => {
+      const event = session.store.get(uid);
+      if (event) void commands.openResourceYaml(tree.model.nodeForEvent(uid) ?? { kind: 'event', id: uid, event, parent: undefined });
+    },
+  };
+  disposables.push(registerTimelineSerializer(timeline), { dispose: () => TimelinePanel.current?.dispose() });
+
+  const commands = new EventCommands({
+    session,
+    filter,
+    tree,
+    memento,
+    log,
+    config: () => config,
+    resources: () => resources.access(),
+    openTimeline: () => void TimelinePanel.createOrShow(timeline),
+    resourceDocuments: documents,
+  });
+  const emit = new EmitCommand({
+    contextName: () => session.contextName,
+    confirmContexts: () => config.emitConfirmContexts,
+    recorder: () => resources.recorder(),
+    pickTarget: async (arg) => refOfRow(arg) ?? (await commands.pickResource('Emit Test Event')),
+    memento,
+    log,
+  });
+  disposables.push(...registerCommands(log, { ...commands, emitTestEvent: emit.run }));
+
+  void vscode.commands.executeCommand('setContext', ContextKeys.filtered, !filter.query.isEmpty);
+  session.update(sessionSettings(config, memento, filter.query));
+  refreshStatus();
+
+  const api: KubeEventsApi = {
+    version: 1,
+    session,
+    tree: {
+      model: tree.model,
+      snapshot: () => tree.snapshot(),
+      get refreshCount() {
+        return tree.refreshCount;
+      },
+    },
+    filter: {
+      get text() {
+        return filter.query.text;
+      },
+      set: (text) => filter.set(text)?.message,
+      clear: () => filter.clear(),
+    },
+    statusText: () => status.text,
+  };
+  return { api, disposables };
+}
+
+function pushdown(query: Query): string {
+  return `${fieldSelectorFor(query, 'core/v1') ?? ''}|${fieldSelectorFor(query, 'events.k8s.io/v1') ?? ''}`;
+}

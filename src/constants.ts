@@ -1,0 +1,72 @@
+/** Every id the extension contributes. A unit test checks them against package.json. */
+
+export const EXTENSION_ID = 'kube-events.kube-events';
+
+export const VIEW_CONTAINER = 'kubeEvents';
+
+export const Views = {
+  events: 'kubeEvents.events',
+} as const;
+
+/** Webview panel view types. */
+export const Panels = {
+  timeline: 'kubeEvents.timeline',
+} as const;
+
+/** Palette commands (ARCHITECTURE.md §3) and the item/title actions that go with them. */
+export const Commands = {
+  selectContext: 'kubeEvents.selectContext',
+  selectNamespace: 'kubeEvents.selectNamespace',
+  filterEvents: 'kubeEvents.filterEvents',
+  filterByResource: 'kubeEvents.filterByResource',
+  clearFilter: 'kubeEvents.clearFilter',
+  pauseStream: 'kubeEvents.pauseStream',
+  resumeStream: 'kubeEvents.resumeStream',
+  groupBy: 'kubeEvents.groupBy',
+  openTimeline: 'kubeEvents.openTimeline',
+  exportEvents: 'kubeEvents.exportEvents',
+  emitTestEvent: 'kubeEvents.emitTestEvent',
+  showLog: 'kubeEvents.showLog',
+  // Item actions (tree context menu); hidden from the palette.
+  filterToResource: 'kubeEvents.filterToResource',
+  copyKubectlCommand: 'kubeEvents.copyKubectlCommand',
+  openResourceYaml: 'kubeEvents.openResourceYaml',
+  // Welcome view and status bar.
+  selectKubeconfig: 'kubeEvents.selectKubeconfig',
+  openSettings: 'kubeEvents.openSettings',
+  reconnect: 'kubeEvents.reconnect',
+  statusActions: 'kubeEvents.statusActions',
+} as const;
+
+export type CommandKey = keyof typeof Commands;
+
+export const Settings = {
+  section: 'kubeEvents',
+  kubeconfig: 'kubeconfig',
+  namespaces: 'namespaces',
+  storeMaxEvents: 'store.maxEvents',
+  groupBy: 'tree.groupBy',
+  emitConfirmContexts: 'emit.confirmContexts',
+} as const;
+
+/** Context keys used in `when` clauses. */
+export const ContextKeys = {
+  state: 'kubeEvents.state',
+  /** Why the stream is not running (SourceErrorReason or KubeconfigProblem), '' otherwise. */
+  reason: 'kubeEvents.reason',
+  filtered: 'kubeEvents.filtered',
+  paused: 'kubeEvents.paused',
+} as const;
+
+export const LOG_CHANNEL_NAME = 'Kube Events';
+
+/** The URI scheme of read-only resource YAML documents. */
+export const RESOURCE_SCHEME = 'kube-events-resource';
+
+/** Memento keys. */
+export const StateKeys = {
+  context: 'kubeEvents.context',
+  queryHistory: 'kubeEvents.queryHistory',
+  query: 'kubeEvents.query',
+  reasonHistory: 'kubeEvents.reasonHistory',
+} as const;

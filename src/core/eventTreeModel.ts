@@ -1,0 +1,278 @@
+import { isWarning, objectKey, objectLabel, type KubeEvent, type ObjectRef } from './kubeEvent';
+
+/** How the tree groups events. */
+export type GroupBy = 'namespace' | 'reason' | 'flat';
+
+export const GROUP_BY_VALUES: readonly GroupBy[] = ['namespace', 'reason', 'flat'];
+
+/** A namespace (group by namespace) or a reason (group by reason). */
+export interface GroupNode {
+  readonly kind: 'group';
+  readonly id: string;
+  readonly label: string;
+  readonly objects: Map<string, ObjectNode>;
+  events: number;
+  warnings: number;
+  lastSeen: number;
+}
+
+/** An involved object (`Kind/name`) and its events. */
+export interface ObjectNode {
+  readonly kind: 'object';
+  readonly id: string;
+  readonly ref: ObjectRef;
+  readonly parent: GroupNode;
+  readonly events: Map<string, EventNode>;
+  warnings: number;
+  lastSeen: number;
+}
+
+/** One event; the node object is stable across updates of the event, so views can refresh it alone. */
+export interface EventNode {
+  readonly kind: 'event';
+  readonly id: string;
+  event: KubeEvent;
+  readonly parent: ObjectNode | undefined;
+}
+
+export type TreeNode = GroupNode | ObjectNode | EventNode;
+
+/** What a batch changed: refresh the root, or only these nodes (whose children or content changed). */
+export interface TreeDelta {
+  readonly root: boolean;
+  readonly nodes: ReadonlySet<TreeNode>;
+  /** Warnings that entered the tree (for the view badge). */
+  readonly newWarnings: number;
+}
+
+const byLastSeenDesc = (a: { lastSeen: number }, b: { lastSeen: number }): number => b.lastSeen - a.lastSeen;
+const eventLastSeenDesc = (a: EventNode, b: EventNode): number => b.event.lastSeen - a.event.lastSeen;
+
+/**
+ * The grouping, filtering and pruning behind the Events tree, free of VS Code. It keeps stable node
+ * objects and updates them in place from event changes, reporting which nodes changed so the tree view
+ * refreshes only those subtrees. Group nodes sort by name; objects and events newest first.
+ */
+export class EventTreeModel {
+  private groups = new Map<string, GroupNode>();
+  private flat = new Map<string, EventNode>();
+  /** Where each visible event sits, by uid. */
+  private nodes = new Map<string, EventNode>();
+
+  constructor(
+    private groupBy: GroupBy = 'namespace',
+    private filter: (e: KubeEvent) => boolean = () => true,
+  ) {}
+
+  get grouping(): GroupBy {
+    return this.groupBy;
+  }
+
+  /** Number of events in the tree (after the filter). */
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  /** Rebuilds everything, e.g. after the grouping or the filter changed. */
+  reset(events: Iterable<KubeEvent>, groupBy: GroupBy = this.groupBy, filter: (e: KubeEvent) => boolean = this.filter): void {
+    this.groupBy = groupBy;
+    this.filter = filter;
+    this.groups = new Map();
+    this.flat = new Map();
+    this.nodes = new Map();
+    const dirty = new Set<TreeNode>();
+    for (const e of events) if (this.filter(e)) this.insert(e, dirty);
+  }
+
+  /**
+   * Applies what the store reports (new or updated events, and events it no longer holds) and says what
+   * to refresh.
+   */
+  apply(upserts: Iterable<KubeEvent>, removals: Iterable<KubeEvent> = []): TreeDelta {
+    const dirty = new Set<TreeNode>();
+    let root = false;
+    let newWarnings = 0;
+    for (const event of removals) {
+      const existing = this.nodes.get(event.uid);
+      if (existing) root = this.remove(existing, dirty) || root;
+    }
+    for (const event of upserts) {
+      const existing = this.nodes.get(event.uid);
+      const visible = this.filter(event);
+      if (existing && !visible) {
+        root = this.remove(existing, dirty) || root;
+      } else if (existing && visible) {
+        if (this.locationOf(existing.event) === this.locationOf(event)) {
+          this.update(existing, event, dirty);
+        } else {
+          root = this.remove(existing, dirty) || root;
+          root = this.insert(event, dirty) || root;
+        }
+      } else if (visible) {
+        root = this.insert(event, dirty) || root;
+        if (isWarning(event) && !event.expired) newWarnings++;
+      }
+    }
+    const alive = new Set([...dirty].filter((n) => this.contains(n)));
+    return { root, nodes: root ? new Set() : alive, newWarnings };
+  }
+
+  /** Whether the node is still part of the tree (a batch may have removed what it first touched). */
+  contains(node: TreeNode): boolean {
+    switch (node.kind) {
+      case 'group':
+        return this.groups.get(node.id) === node;
+      case 'object':
+        return this.contains(node.parent) && node.parent.objects.get(objectKey(node.ref)) === node;
+      case 'event':
+        return this.nodes.get(node.event.uid) === node;
+    }
+  }
+
+  roots(): TreeNode[] {
+    if (this.groupBy === 'flat') return [...this.flat.values()].sort(eventLastSeenDesc);
+    return [...this.groups.values()].sort((a, b) => a.label.localeCompare(b.label));
+  }
+
+  children(node: TreeNode): TreeNode[] {
+    switch (node.kind) {
+      case 'group':
+        return [...node.objects.values()].sort(byLastSeenDesc);
+      case 'object':
+        return [...node.events.values()].sort(eventLastSeenDesc);
+      case 'event':
+        return [];
+    }
+  }
+
+  parent(node: TreeNode): TreeNode | undefined {
+    return node.kind === 'group' ? undefined : node.parent;
+  }
+
+  /** The node showing this event, if it passes the filter. */
+  nodeForEvent(uid: string): EventNode | undefined {
+    return this.nodes.get(uid);
+  }
+
+  /** Every visible event, in no particular order. */
+  *events(): IterableIterator<KubeEvent> {
+    for (const n of this.nodes.values()) yield n.event;
+  }
+
+  private groupKey(e: KubeEvent): { id: string; label: string } {
+    return this.groupBy === 'reason'
+      ? { id: `reason:${e.reason}`, label: e.reason || '(no reason)' }
+      : { id: `ns:${e.namespace}`, label: e.namespace || '(cluster)' };
+  }
+
+  private locationOf(e: KubeEvent): string {
+    if (this.groupBy === 'flat') return '';
+    return `${this.groupKey(e).id}\u0000${objectKey(e.regarding)}`;
+  }
+
+  /** Returns true when the root's children changed. */
+  private insert(e: KubeEvent, dirty: Set<TreeNode>): boolean {
+    if (this.groupBy === 'flat') {
+      const node: EventNode = { kind: 'event', id: `event:${e.uid}`, event: e, parent: undefined };
+      this.flat.set(e.uid, node);
+      this.nodes.set(e.uid, node);
+      return true;
+    }
+    const { id, label } = this.groupKey(e);
+    let rootChanged = false;
+    let group = this.groups.get(id);
+    if (!group) {
+      group = { kind: 'group', id, label, objects: new Map(), events: 0, warnings: 0, lastSeen: 0 };
+      this.groups.set(id, group);
+      rootChanged = true;
+    }
+    const okey = objectKey(e.regarding);
+    let object = group.objects.get(okey);
+    if (!object) {
+      object = { kind: 'object', id: `${id}/obj:${okey}`, ref: e.regarding, parent: group, events: new Map(), warnings: 0, lastSeen: 0 };
+      group.objects.set(okey, object);
+    }
+    const node: EventNode = { kind: 'event', id: `${object.id}/event:${e.uid}`, event: e, parent: object };
+    object.events.set(e.uid, node);
+    this.nodes.set(e.uid, node);
+    this.account(object, e, +1);
+    dirty.add(group);
+    dirty.add(object);
+    return rootChanged;
+  }
+
+  private update(node: EventNode, e: KubeEvent, dirty: Set<TreeNode>): void {
+    if (node.parent) this.account(node.parent, node.event, -1);
+    node.event = e;
+    if (node.parent) {
+      this.account(node.parent, e, +1);
+      // The object's position among its siblings may change with lastSeen: refresh its group too.
+      dirty.add(node.parent.parent);
+      dirty.add(node.parent);
+    }
+    dirty.add(node);
+  }
+
+  /** Returns true when the root's children changed. */
+  private remove(node: EventNode, dirty: Set<TreeNode>): boolean {
+    this.nodes.delete(node.event.uid);
+    if (!node.parent) {
+      this.flat.delete(node.event.uid);
+      return true;
+    }
+    const object = node.parent;
+    const group = object.parent;
+    object.events.delete(node.event.uid);
+    this.account(object, node.event, -1);
+    dirty.add(object);
+    dirty.add(group);
+    if (object.events.size === 0) group.objects.delete(objectKey(object.ref));
+    if (group.objects.size === 0) {
+      this.groups.delete(group.id);
+      return true;
+    }
+    return false;
+  }
+
+  /** Keeps counters and last-seen of an object and its group in step with its events. */
+  private account(object: ObjectNode, e: KubeEvent, sign: 1 | -1): void {
+    const w = isWarning(e) ? sign : 0;
+    object.warnings += w;
+    object.parent.warnings += w;
+    object.parent.events += sign;
+    if (sign > 0) {
+      object.lastSeen = Math.max(object.lastSeen, e.lastSeen);
+      object.parent.lastSeen = Math.max(object.parent.lastSeen, e.lastSeen);
+    } else if (e.lastSeen >= object.lastSeen) {
+      object.lastSeen = 0;
+      for (const n of object.events.values()) if (n.event !== e) object.lastSeen = Math.max(object.lastSeen, n.event.lastSeen);
+    }
+  }
+}
+
+/** `×count · age · message`, the description of an event row. */
+export function eventDescription(e: KubeEvent, now: number): string {
+  const parts = [e.count > 1 ? `×${e.count}` : '', formatAge(now - e.lastSeen), oneLine(e.message, 200)];
+  return parts.filter(Boolean).join(' · ');
+}
+
+/** Compact ages like kubectl: 45s, 3m, 5h, 2d. */
+export function formatAge(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '0s';
+  const s = Math.floor(ms / 1000);
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 120) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h`;
+  return `${Math.floor(h / 24)}d`;
+}
+
+/** Collapses whitespace and control characters, and cuts to `max` characters with an ellipsis. */
+export function oneLine(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export { objectLabel };

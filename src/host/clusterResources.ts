@@ -1,0 +1,104 @@
+import * as vscode from 'vscode';
+import { OwnerGraph } from '../core/ownerGraph';
+import { tagged } from '../core/ports';
+import { fail, ok } from '../core/result';
+import type { ClusterSession } from '../kube/clusterSession';
+import { Discovery } from '../kube/discovery';
+import type { KubeClient } from '../kube/kubeClient';
+import { KubeOwnerResolver } from '../kube/ownerResolver';
+import { Recorder } from '../kube/recorder';
+import { ResourceReader, toYaml } from '../kube/resourceReader';
+import type { ResourceAccess } from './commands/eventCommands';
+
+/**
+ * Discovery, object reads and the owner graph for the session's current connection. They are rebuilt
+ * when the connection changes (another context or kubeconfig), so a cache never answers for the wrong cluster.
+ */
+export class ClusterResources implements vscode.Disposable {
+  private client: KubeClient | undefined;
+  private reader: ResourceReader | undefined;
+  private discovery: Discovery | undefined;
+  private graph: OwnerGraph | undefined;
+  private graphListener: vscode.Disposable | undefined;
+  private eventRecorder: Recorder | undefined;
+  private readonly learned = new vscode.EventEmitter<void>();
+  readonly onDidLearnOwners = this.learned.event;
+  private learnTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly session: ClusterSession,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  private current(): boolean {
+    const client = this.session.connection?.client;
+    if (!client) return false;
+    if (client !== this.client) {
+      this.graphListener?.dispose();
+      this.graph?.dispose();
+      this.eventRecorder?.dispose();
+      this.eventRecorder = undefined;
+      this.client = client;
+      this.discovery = new Discovery(client, { log: tagged(this.log, 'discovery') });
+      this.reader = new ResourceReader(client, this.discovery, { log: tagged(this.log, 'resources') });
+      this.graph = new OwnerGraph(new KubeOwnerResolver(this.reader), { log: tagged(this.log, 'owners') });
+      // Many objects are learnt at once after an `under:` filter is set: re-filter at most every 300 ms.
+      this.graphListener = this.graph.onDidLearn(() => {
+        this.learnTimer ??= setTimeout(() => {
+          this.learnTimer = undefined;
+          this.learned.fire();
+        }, 300);
+      });
+    }
+    return true;
+  }
+
+  /** The recorder behind "Emit Test Event…"; its correlator state lives as long as the connection. */
+  recorder(): Recorder | undefined {
+    if (!this.current() || !this.client || !this.discovery) return undefined;
+    const discovery = this.discovery;
+    this.eventRecorder ??= new Recorder({
+      client: this.client,
+      log: tagged(this.log, 'recorder'),
+      resolveKind: async (kind, apiVersion) => {
+        const found = await discovery.resolve(apiVersion, kind);
+        return found.ok ? ok({ apiVersion: found.value.apiVersion, kind: found.value.kind, namespaced: found.value.namespaced }) : fail(found.reason, found.message);
+      },
+    });
+    return this.eventRecorder;
+  }
+
+  owners(): OwnerGraph | undefined {
+    return this.current() ? this.graph : undefined;
+  }
+
+  access(): ResourceAccess | undefined {
+    if (!this.current() || !this.discovery || !this.reader) return undefined;
+    const discovery = this.discovery;
+    const reader = this.reader;
+    return {
+      kinds: async () => {
+        const kinds = await discovery.kinds();
+        return kinds.ok ? ok(kinds.value.map((k) => ({ kind: k.kind, apiVersion: k.apiVersion, namespaced: k.namespaced }))) : kinds;
+      },
+      names: async (kind, namespace) => {
+        const names = await reader.list(kind, namespace || undefined);
+        if (!names.ok) return names;
+        if (names.value.truncated) this.log.info(`[resources] listing ${kind.kind}: showing the first ${names.value.items.length}`);
+        return ok(names.value.items);
+      },
+      yaml: async (ref) => {
+        const obj = await reader.get(ref);
+        return obj.ok ? ok(toYaml(obj.value)) : fail(obj.reason, obj.message);
+      },
+    };
+  }
+
+  dispose(): void {
+    clearTimeout(this.learnTimer);
+    this.eventRecorder?.dispose();
+    this.graphListener?.dispose();
+    this.graph?.dispose();
+    this.learned.dispose();
+  }
+}

@@ -1,0 +1,426 @@
+import * as fs from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { Commands, ContextKeys, RESOURCE_SCHEME, Settings, StateKeys } from '../../constants';
+import { GROUP_BY_VALUES, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
+import { objectLabel, type KubeEvent, type ObjectRef } from '../../core/kubeEvent';
+import { describeQuery, resourceFilterText } from '../../core/query';
+import type { Result } from '../../core/result';
+import type { ClusterSession } from '../../kube/clusterSession';
+import { loadKubeconfig } from '../../kube/kubeConfigLoader';
+import { manifestAt, type ManifestRef } from '../../kube/manifest';
+import type { Config } from '../config';
+import { exportEvents, EXPORT_FORMATS, type ExportFormat } from '../../core/exportFormat';
+import type { FilterController } from '../filterController';
+import type { EventTreeProvider, Row } from '../tree/eventTreeProvider';
+
+/** What the commands need from discovery and GETs (implemented over src/kube in compose). */
+export interface ResourceAccess {
+  kinds(): Promise<Result<ReadonlyArray<{ readonly kind: string; readonly apiVersion: string; readonly namespaced: boolean }>>>;
+  names(kind: { readonly kind: string; readonly apiVersion: string }, namespace: string): Promise<Result<ReadonlyArray<{ readonly name: string; readonly namespace: string }>>>;
+  yaml(ref: { readonly apiVersion: string; readonly kind: string; readonly namespace: string; readonly name: string }): Promise<Result<string>>;
+}
+
+export interface CommandDeps {
+  readonly session: ClusterSession;
+  readonly filter: FilterController;
+  readonly tree: EventTreeProvider;
+  readonly memento: vscode.Memento;
+  readonly log: vscode.LogOutputChannel;
+  readonly config: () => Config;
+  readonly resources: () => ResourceAccess | undefined;
+  readonly openTimeline: () => void;
+  readonly resourceDocuments: ResourceDocuments;
+}
+
+/** A resource picked by the user: from a tree row, a quick pick, or a manifest in the editor. */
+type PickedResource = Pick<ObjectRef, 'kind' | 'name' | 'namespace' | 'apiVersion'>;
+
+function isTreeNode(arg: unknown): arg is TreeNode {
+  const k = (arg as { kind?: unknown } | undefined)?.kind;
+  return k === 'object' || k === 'event' || k === 'group';
+}
+
+/** The involved object a tree row stands for (an event row means its object). */
+export function refOfRow(arg: unknown): ObjectRef | undefined {
+  if (!isTreeNode(arg)) return undefined;
+  if (arg.kind === 'object') return arg.ref;
+  if (arg.kind === 'event') return arg.event.regarding;
+  return undefined;
+}
+
+function showError(message: string, log: vscode.LogOutputChannel): void {
+  void vscode.window.showErrorMessage(message, 'Show Log').then((c) => c && log.show(true));
+}
+
+/** Read-only YAML documents of cluster objects, under the kube-events-resource: scheme. */
+export class ResourceDocuments implements vscode.TextDocumentContentProvider {
+  private readonly docs = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.docs.get(uri.toString()) ?? '# This resource is no longer loaded. Open it again from the Events view.\n';
+  }
+
+  async open(ref: PickedResource, yaml: string): Promise<void> {
+    const path = `/${ref.namespace || '_cluster'}/${ref.kind}/${ref.name}.yaml`;
+    const uri = vscode.Uri.from({ scheme: RESOURCE_SCHEME, path });
+    this.docs.set(uri.toString(), yaml);
+    this.changed.fire(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
+    await vscode.window.showTextDocument(doc, { preview: true });
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+/** The handlers of every palette, title-bar, item and status-bar command. */
+export class EventCommands {
+  constructor(private readonly d: CommandDeps) {}
+
+  showLog = (): void => this.d.log.show(true);
+
+  openTimeline = (): void => this.d.openTimeline();
+
+  reconnect = (): void => this.d.session.retryNow();
+
+  openSettings = (): Thenable<unknown> => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:kube-events.kube-events');
+
+  selectKubeconfig = async (): Promise<void> => {
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use this kubeconfig', title: 'Kube Events: Select Kubeconfig' });
+    if (!picked?.[0]) return;
+    const file = picked[0].fsPath;
+    const loaded = loadKubeconfig({ path: file });
+    if (!loaded.ok) {
+      showError(loaded.message, this.d.log);
+      return;
+    }
+    await vscode.workspace.getConfiguration(Settings.section).update(Settings.kubeconfig, file, vscode.ConfigurationTarget.Global);
+  };
+
+  /** Select Context…; `name` skips the picker (tests, other extensions). */
+  selectContext = async (name?: unknown): Promise<void> => {
+    const cfg = this.d.config();
+    const loaded = loadKubeconfig({ path: cfg.kubeconfig });
+    if (!loaded.ok && loaded.reason !== 'noContext') {
+      showError(loaded.message, this.d.log);
+      return;
+    }
+    let chosen = typeof name === 'string' ? name : undefined;
+    if (!chosen) {
+      const contexts = loaded.ok ? loaded.value.contexts : [];
+      if (contexts.length === 0) {
+        showError(loaded.ok ? 'The kubeconfig defines no contexts.' : loaded.message, this.d.log);
+        return;
+      }
+      const current = this.d.session.contextName;
+      const pick = await vscode.window.showQuickPick(
+        contexts.map((c) => ({
+          label: c.name,
+          description: `${c.cluster}${c.user ? ` · ${c.user}` : ''}`,
+          detail: c.namespace ? `default namespace: ${c.namespace}` : undefined,
+          picked: c.name === current,
+          iconPath: new vscode.ThemeIcon(c.name === current ? 'pass-filled' : 'circle-large-outline'),
+        })),
+        { title: 'Kube Events: Select Context', placeHolder: `Current: ${current || '(none)'}` },
+      );
+      chosen = pick?.label;
+    }
+    if (!chosen) return;
+    await this.d.memento.update(StateKeys.context, chosen);
+    this.d.session.update({ ...this.sessionSettings(), kubeconfig: { path: cfg.kubeconfig, context: chosen } });
+  };
+
+  /** Select Namespace…: one, several or all; `names` skips the picker. */
+  selectNamespace = async (names?: unknown): Promise<void> => {
+    let chosen: string[] | undefined = Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : undefined;
+    if (!chosen) {
+      const known = new Set<string>(this.d.session.store.namespaces());
+      const client = this.d.session.connection?.client;
+      if (client) {
+        try {
+          const list = await client.request<{ items?: Array<{ metadata?: { name?: string } }> }>('/api/v1/namespaces', { timeoutMs: 10_000 });
+          for (const ns of list.items ?? []) if (ns.metadata?.name) known.add(ns.metadata.name);
+        } catch (err) {
+          this.d.log.info(`[commands] cannot list namespaces (${err instanceof Error ? err.message : String(err)}); offering the ones events named`);
+        }
+      }
+      const current = new Set(this.d.session.namespaces);
+      const qp = vscode.window.createQuickPick<vscode.QuickPickItem>();
+      qp.title = 'Kube Events: Select Namespaces';
+      qp.placeholder = 'Pick namespaces to watch (none = all namespaces); type a name to add one you cannot list';
+      qp.canSelectMany = true;
+      qp.items = [...known].sort().map((label) => ({ label }));
+      qp.selectedItems = qp.items.filter((i) => current.has(i.label));
+      qp.onDidChangeValue((v) => {
+        const name = v.trim();
+        if (name && !known.has(name)) qp.items = [{ label: name, description: 'not listed — watch anyway' }, ...[...known].sort().map((label) => ({ label }))];
+      });
+      chosen = await new Promise<string[] | undefined>((resolve) => {
+        qp.onDidAccept(() => {
+          resolve(qp.selectedItems.map((i) => i.label));
+          qp.hide();
+        });
+        qp.onDidHide(() => resolve(undefined));
+        qp.show();
+      });
+      qp.dispose();
+    }
+    if (!chosen) return;
+    await vscode.workspace.getConfiguration(Settings.section).update(Settings.namespaces, chosen, vscode.ConfigurationTarget.Global);
+  };
+
+  /**
+   * Filter Events…: a query with inline validation and history. With a `text` argument it applies it
+   * directly and reports a bad query as an error message (the filter stays as it was).
+   */
+  filterEvents = async (text?: unknown): Promise<boolean> => {
+    if (typeof text === 'string') return this.applyQuery(text);
+    const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { query?: string }>();
+    qp.title = 'Kube Events: Filter Events';
+    qp.placeholder = 'e.g. type:Warning under:Deployment/shop/web -reason:Scheduled since:30m "back-off"';
+    qp.value = this.d.filter.query.text;
+    qp.matchOnDescription = false;
+    const history = this.d.filter.history;
+    const render = (): void => {
+      const value = qp.value.trim();
+      const check = this.d.filter.validate(value);
+      const head: Array<vscode.QuickPickItem & { query?: string }> = check
+        ? [{ label: `$(error) ${check}`, alwaysShow: true, detail: 'Keys: type reason kind name ns object: under: source action since: is: — comma = any of, * glob, -negate, "phrase"' }]
+        : [{ label: value ? `$(filter) Apply: ${value}` : '$(clear-all) Show all events', alwaysShow: true, query: value }];
+      qp.items = [...head, ...history.filter((h) => h !== value).map((h) => ({ label: h, description: 'recent', query: h }))];
+    };
+    render();
+    qp.onDidChangeValue(render);
+    const accepted = await new Promise<string | undefined>((resolve) => {
+      qp.onDidAccept(() => {
+        const item = qp.selectedItems[0];
+        if (item?.query === undefined) return; // the error row: keep the picker open
+        resolve(item.query);
+        qp.hide();
+      });
+      qp.onDidHide(() => resolve(undefined));
+      qp.show();
+    });
+    qp.dispose();
+    return accepted === undefined ? false : this.applyQuery(accepted);
+  };
+
+  /** Filter by Resource…: from a tree row, the manifest under the cursor, or a pick of kind then name. */
+  filterByResource = async (arg?: unknown): Promise<boolean> => {
+    const fromRow = refOfRow(arg);
+    if (fromRow) return this.applyQuery(resourceFilterText(fromRow, true));
+    const picked = await this.pickResource('Filter by Resource');
+    if (!picked) return false;
+    const owned = await vscode.window.showQuickPick(
+      [
+        { label: '$(type-hierarchy) Include owned resources', description: 'under: — e.g. a Deployment with its ReplicaSets and Pods', includeOwned: true },
+        { label: '$(symbol-object) Only this resource', description: 'object:', includeOwned: false },
+      ],
+      { title: `Kube Events: Filter by ${picked.kind}/${picked.name}` },
+    );
+    if (!owned) return false;
+    return this.applyQuery(resourceFilterText(picked, owned.includeOwned));
+  };
+
+  filterToResource = (arg?: unknown): Promise<boolean> => this.filterByResource(arg);
+
+  clearFilter = (): void => this.d.filter.clear();
+
+  pauseStream = async (): Promise<void> => {
+    this.d.session.pause();
+    await vscode.commands.executeCommand('setContext', ContextKeys.paused, true);
+  };
+
+  resumeStream = async (): Promise<void> => {
+    this.d.session.resume();
+    await vscode.commands.executeCommand('setContext', ContextKeys.paused, false);
+  };
+
+  groupBy = async (value?: unknown): Promise<void> => {
+    let chosen = typeof value === 'string' && (GROUP_BY_VALUES as readonly string[]).includes(value) ? (value as GroupBy) : undefined;
+    if (!chosen) {
+      const labels: Record<GroupBy, string> = { namespace: 'Namespace → Object → Events', reason: 'Reason → Object → Events', flat: 'Flat list, newest first' };
+      const pick = await vscode.window.showQuickPick(
+        GROUP_BY_VALUES.map((g) => ({ label: labels[g], value: g, picked: g === this.d.tree.model.grouping })),
+        { title: 'Kube Events: Group By' },
+      );
+      chosen = pick?.value;
+    }
+    if (!chosen) return;
+    await vscode.workspace.getConfiguration(Settings.section).update(Settings.groupBy, chosen, vscode.ConfigurationTarget.Global);
+    this.d.tree.reset(chosen);
+  };
+
+  /** Export Events…: the current filtered set as JSON, NDJSON or CSV. Arguments skip the prompts (tests). */
+  exportEvents = async (formatArg?: unknown, uriArg?: unknown): Promise<string | undefined> => {
+    this.d.tree.flush();
+    const events = [...this.d.tree.model.events()].sort((a, b) => a.lastSeen - b.lastSeen);
+    if (events.length === 0) {
+      void vscode.window.showInformationMessage('Kube Events: nothing to export — no events match the current filter.');
+      return undefined;
+    }
+    let format = typeof formatArg === 'string' && (EXPORT_FORMATS as readonly string[]).includes(formatArg) ? (formatArg as ExportFormat) : undefined;
+    if (!format) {
+      const pick = await vscode.window.showQuickPick(
+        EXPORT_FORMATS.map((f) => ({ label: f.toUpperCase(), value: f })),
+        { title: `Kube Events: Export ${events.length} Event${events.length === 1 ? '' : 's'}`, placeHolder: 'Format' },
+      );
+      format = pick?.value;
+    }
+    if (!format) return undefined;
+    let uri = uriArg instanceof vscode.Uri ? uriArg : typeof uriArg === 'string' ? vscode.Uri.file(uriArg) : undefined;
+    uri ??= await vscode.window.showSaveDialog({
+      title: 'Kube Events: Export Events',
+      filters: { [format.toUpperCase()]: [format === 'ndjson' ? 'ndjson' : format] },
+      defaultUri: vscode.Uri.file(`kube-events-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`),
+    });
+    if (!uri) return undefined;
+    const target = uri;
+    const chosenFormat = format;
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Exporting ${events.length} events`, cancellable: true },
+      async (progress, token) => {
+        let reported = 0;
+        const text = await exportEvents(
+          events,
+          chosenFormat,
+          (done) => {
+            progress.report({ increment: ((done - reported) / events.length) * 100 });
+            reported = done;
+          },
+          () => token.isCancellationRequested,
+        );
+        if (text === undefined) return;
+        await fs.writeFile(target.fsPath, text, 'utf8');
+      },
+    );
+    this.d.log.info(`[export] wrote ${events.length} events as ${format} to ${target.fsPath}`);
+    void vscode.window.showInformationMessage(`Kube Events: exported ${events.length} events to ${target.fsPath}`);
+    return target.fsPath;
+  };
+
+  copyKubectlCommand = async (arg?: unknown): Promise<string | undefined> => {
+    const ref = refOfRow(arg);
+    if (!ref) return undefined;
+    const ctx = this.d.session.contextName;
+    const ns = ref.namespace ? ` -n ${shellQuote(ref.namespace)}` : '';
+    const cmd = `kubectl events${ctx ? ` --context ${shellQuote(ctx)}` : ''}${ns} --for ${shellQuote(`${ref.kind}/${ref.name}`)} --watch`;
+    await vscode.env.clipboard.writeText(cmd);
+    vscode.window.setStatusBarMessage(`Copied: ${cmd}`, 4000);
+    return cmd;
+  };
+
+  openResourceYaml = async (arg?: unknown): Promise<void> => {
+    const ref = refOfRow(arg) ?? (await this.pickResource('Open Resource YAML'));
+    if (!ref) return;
+    const access = this.d.resources();
+    if (!access) {
+      showError('Kube Events: not connected to a cluster.', this.d.log);
+      return;
+    }
+    const yaml = await access.yaml({ apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name });
+    if (!yaml.ok) {
+      showError(`Kube Events: cannot open ${objectLabel(ref as ObjectRef)}: ${yaml.message}`, this.d.log);
+      return;
+    }
+    await this.d.resourceDocuments.open(ref, yaml.value);
+  };
+
+  statusActions = async (): Promise<void> => {
+    const paused = this.d.session.state.phase === 'paused';
+    const items: Array<vscode.QuickPickItem & { command: string }> = [
+      paused ? { label: '$(debug-start) Resume Stream', command: Commands.resumeStream } : { label: '$(debug-pause) Pause Stream', command: Commands.pauseStream },
+      { label: '$(refresh) Reconnect Now', command: Commands.reconnect },
+      { label: '$(server-environment) Select Context…', command: Commands.selectContext },
+      { label: '$(symbol-namespace) Select Namespace…', command: Commands.selectNamespace },
+      { label: '$(filter) Filter Events…', command: Commands.filterEvents, description: this.d.filter.query.isEmpty ? '' : describeQuery(this.d.filter.query) },
+      { label: '$(graph-line) Open Timeline', command: Commands.openTimeline },
+      { label: '$(output) Show Log', command: Commands.showLog },
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: 'Kube Events' });
+    if (pick) await vscode.commands.executeCommand(pick.command);
+  };
+
+  private applyQuery(text: string): boolean {
+    const error = this.d.filter.set(text);
+    if (error) {
+      void vscode.window.showErrorMessage(`Kube Events: the filter was not changed — ${error.message}`);
+      return false;
+    }
+    return true;
+  }
+
+  /** A resource from the manifest under the cursor (offered first), else kind then name from discovery. */
+  async pickResource(title: string): Promise<PickedResource | undefined> {
+    const manifest = this.manifestUnderCursor();
+    const access = this.d.resources();
+    type KindItem = vscode.QuickPickItem & { resourceKind?: { kind: string; apiVersion: string; namespaced: boolean }; manifest?: ManifestRef };
+    const items: KindItem[] = [];
+    if (manifest) {
+      items.push({ label: `$(file-code) ${manifest.kind}/${manifest.name}`, description: 'from the manifest in the editor', manifest });
+    }
+    if (access) {
+      const kinds = await access.kinds();
+      if (!kinds.ok) {
+        if (!manifest) {
+          showError(`Kube Events: cannot list resource kinds: ${kinds.message}`, this.d.log);
+          return undefined;
+        }
+      } else {
+        for (const k of [...kinds.value].sort((a, b) => a.kind.localeCompare(b.kind))) {
+          items.push({ label: k.kind, description: k.apiVersion, detail: k.namespaced ? undefined : 'cluster-scoped', resourceKind: k });
+        }
+      }
+    } else if (!manifest) {
+      showError('Kube Events: not connected to a cluster, so there are no resource kinds to pick from.', this.d.log);
+      return undefined;
+    }
+    const kindPick = await vscode.window.showQuickPick(items, { title: `Kube Events: ${title} — Kind`, placeHolder: 'Pick a kind (custom resources included)', matchOnDescription: true });
+    if (!kindPick) return undefined;
+    if (kindPick.manifest) {
+      const m = kindPick.manifest;
+      return { kind: m.kind, name: m.name, namespace: m.namespace || this.d.session.connection?.namespace || 'default', apiVersion: m.apiVersion };
+    }
+    if (!kindPick.resourceKind || !access) return undefined;
+    const k = kindPick.resourceKind;
+    const ns = k.namespaced ? (this.d.session.namespaces.length === 1 ? this.d.session.namespaces[0]! : '') : '';
+    const names = await access.names(k, ns);
+    if (!names.ok) {
+      showError(`Kube Events: cannot list ${k.kind} objects: ${names.message}`, this.d.log);
+      return undefined;
+    }
+    if (names.value.length === 0) {
+      void vscode.window.showInformationMessage(`Kube Events: there are no ${k.kind} objects${ns ? ` in namespace ${ns}` : ''}.`);
+      return undefined;
+    }
+    const namePick = await vscode.window.showQuickPick(
+      names.value.map((n) => ({ label: n.name, description: n.namespace, value: n })),
+      { title: `Kube Events: ${title} — ${k.kind}`, matchOnDescription: true },
+    );
+    if (!namePick) return undefined;
+    return { kind: k.kind, apiVersion: k.apiVersion, name: namePick.value.name, namespace: namePick.value.namespace };
+  }
+
+  private manifestUnderCursor(): ManifestRef | undefined {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) return undefined;
+    const doc = editor.document;
+    if (!['yaml', 'json', 'helm'].includes(doc.languageId) && !/\.(ya?ml|json)$/i.test(doc.fileName)) return undefined;
+    return manifestAt(doc.getText(), doc.offsetAt(editor.selection.active));
+  }
+
+  private sessionSettings() {
+    const cfg = this.d.config();
+    return { kubeconfig: { path: cfg.kubeconfig, context: this.d.memento.get<string>(StateKeys.context) }, namespaces: cfg.namespaces };
+  }
+}
+
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export type { KubeEvent, Row };

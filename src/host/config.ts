@@ -1,0 +1,44 @@
+import * as vscode from 'vscode';
+import { Settings } from '../constants';
+import { DEFAULT_STORE_CAPACITY } from '../core/eventStore';
+import { GROUP_BY_VALUES, type GroupBy } from '../core/eventTreeModel';
+
+/** The extension's settings as one typed object, read in one place and passed inward. */
+export interface Config {
+  /** Explicit kubeconfig path(s); empty falls back to the Kubernetes extension's setting, KUBECONFIG, ~/.kube/config. */
+  readonly kubeconfig: string;
+  readonly namespaces: readonly string[];
+  readonly storeMaxEvents: number;
+  readonly groupBy: GroupBy;
+  readonly emitConfirmContexts: readonly string[];
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string' && s.trim() !== '').map((s) => s.trim()) : [];
+}
+
+/** The VS Code Kubernetes extension's kubeconfig setting, honoured when ours is empty. */
+function kubernetesExtensionKubeconfig(): string {
+  const k8s = vscode.workspace.getConfiguration('vs-kubernetes');
+  const path = k8s.get<string>('vs-kubernetes.kubeconfig') ?? k8s.get<string>('kubeconfig');
+  return typeof path === 'string' ? path : '';
+}
+
+export function readConfig(): Config {
+  const c = vscode.workspace.getConfiguration(Settings.section);
+  const groupBy = c.get<string>(Settings.groupBy) ?? 'namespace';
+  const max = c.get<number>(Settings.storeMaxEvents) ?? DEFAULT_STORE_CAPACITY;
+  return {
+    kubeconfig: (c.get<string>(Settings.kubeconfig) ?? '').trim() || kubernetesExtensionKubeconfig(),
+    namespaces: strings(c.get(Settings.namespaces)),
+    storeMaxEvents: Number.isFinite(max) && max >= 100 ? Math.floor(max) : DEFAULT_STORE_CAPACITY,
+    groupBy: (GROUP_BY_VALUES as readonly string[]).includes(groupBy) ? (groupBy as GroupBy) : 'namespace',
+    emitConfirmContexts: strings(c.get(Settings.emitConfirmContexts)),
+  };
+}
+
+export function onConfigChange(listener: (c: Config) => void): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration(Settings.section) || e.affectsConfiguration('vs-kubernetes')) listener(readConfig());
+  });
+}

@@ -1,0 +1,115 @@
+import * as vscode from 'vscode';
+import { Commands } from '../../constants';
+import type { Broadcaster } from '../../core/broadcaster';
+import type { EventChange } from '../../core/kubeEvent';
+import type { SessionState } from '../../kube/clusterSession';
+
+/** What the status bar shows besides the stream state. */
+export interface StatusInfo {
+  readonly context: string;
+  readonly namespaces: readonly string[];
+  readonly filtered: boolean;
+}
+
+/**
+ * The status bar item: context/namespace, stream state, warnings seen and events dropped by slow views.
+ * Clicking it opens the quick actions.
+ */
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('kubeEvents.status', vscode.StatusBarAlignment.Left, 10);
+  private readonly disposables: vscode.Disposable[] = [this.item];
+  private warnings = 0;
+  private dropped = 0;
+  private state: SessionState = { phase: 'idle' };
+  private info: StatusInfo = { context: '', namespaces: [], filtered: false };
+
+  constructor(broadcaster: Broadcaster<EventChange>) {
+    this.item.name = 'Kube Events';
+    this.item.command = Commands.statusActions;
+    const watcher = broadcaster.watch(
+      (batch) => {
+        let w = 0;
+        for (const c of batch) if (c.type === 'ADDED' && c.event.type === 'Warning') w++;
+        if (w) {
+          this.warnings += w;
+          this.render();
+        }
+      },
+      { name: 'status' },
+    );
+    const drops = broadcaster.onDrop((d) => {
+      this.dropped = d.totalDropped;
+      this.render();
+    });
+    this.disposables.push(watcher, drops);
+    this.render();
+    this.item.show();
+  }
+
+  /** The text as rendered, for tests. */
+  get text(): string {
+    return this.item.text;
+  }
+
+  setState(state: SessionState): void {
+    this.state = state;
+    this.render();
+  }
+
+  setInfo(info: StatusInfo): void {
+    this.info = info;
+    this.render();
+  }
+
+  resetCounters(): void {
+    this.warnings = 0;
+    this.render();
+  }
+
+  private render(): void {
+    const s = this.state;
+    const ns = this.info.namespaces.length === 0 ? 'all namespaces' : this.info.namespaces.join(', ');
+    const where = this.info.context ? `${this.info.context} · ${ns}` : 'no cluster';
+    const [icon, label] = ((): [string, string] => {
+      switch (s.phase) {
+        case 'live':
+          return ['$(pulse)', 'live'];
+        case 'connecting':
+        case 'idle':
+          return ['$(sync~spin)', 'connecting'];
+        case 'relisting':
+          return ['$(sync~spin)', 'relisting'];
+        case 'reconnecting':
+          return ['$(debug-disconnect)', `reconnecting (${s.attempt})`];
+        case 'paused':
+          return ['$(debug-pause)', 'paused'];
+        case 'error':
+          return ['$(error)', 'error'];
+        case 'unconfigured':
+          return ['$(warning)', 'not configured'];
+        case 'stopped':
+          return ['$(circle-slash)', 'stopped'];
+      }
+    })();
+    const extras = [this.warnings ? `$(warning) ${this.warnings}` : '', this.dropped ? `$(arrow-down) ${this.dropped} dropped` : '', this.info.filtered ? '$(filter)' : '']
+      .filter(Boolean)
+      .join(' ');
+    this.item.text = `${icon} ${where} · ${label}${extras ? ` ${extras}` : ''}`;
+    const tip = new vscode.MarkdownString(undefined, true);
+    tip.isTrusted = false;
+    tip.appendMarkdown('**Kube Events**  \n');
+    tip.appendText(`Context: ${this.info.context || '(none)'} · Namespaces: ${ns}\n`);
+    tip.appendText(`Stream: ${label}`);
+    if (s.phase === 'reconnecting') tip.appendText(` — ${s.reason}; next try in ${Math.ceil(s.retryInMs / 1000)} s`);
+    if (s.phase === 'error' || s.phase === 'unconfigured') tip.appendText(` — ${s.message}`);
+    tip.appendText(`\nWarnings since start: ${this.warnings} · Dropped by slow views: ${this.dropped}`);
+    tip.appendMarkdown('\n\n_Click for actions._');
+    this.item.tooltip = tip;
+    this.item.backgroundColor =
+      s.phase === 'error' || s.phase === 'unconfigured' ? new vscode.ThemeColor('statusBarItem.errorBackground') : s.phase === 'reconnecting' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

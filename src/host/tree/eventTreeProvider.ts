@@ -1,0 +1,271 @@
+import * as vscode from 'vscode';
+import { Views } from '../../constants';
+import type { EventStore, StoreChange } from '../../core/eventStore';
+import { EventTreeModel, eventDescription, formatAge, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
+import { isWarning, objectLabel, type KubeEvent } from '../../core/kubeEvent';
+
+/** Rows beyond this many under one parent are summarised by a "more" row (the timeline shows them all). */
+const MAX_CHILDREN = 500;
+/** At most one refresh per this many ms under load (≤ 5 refreshes a second). */
+const REFRESH_INTERVAL_MS = 200;
+/** Ages in descriptions go stale; refresh the visible tree this often. */
+const AGE_REFRESH_MS = 30_000;
+
+/** A row that stands for the children that were not shown. */
+interface MoreNode {
+  readonly kind: 'more';
+  readonly hidden: number;
+}
+
+export type Row = TreeNode | MoreNode;
+
+/** A plain projection of the tree for tests and diagnostics. */
+export interface RowSnapshot {
+  readonly label: string;
+  readonly description: string;
+  readonly contextValue: string;
+  readonly children: RowSnapshot[];
+}
+
+/**
+ * Maps the pure {@link EventTreeModel} onto a VS Code TreeView: store changes are batched into at most one
+ * refresh per 200 ms, limited to the subtrees that changed; the badge counts warnings that arrived while
+ * the view was hidden.
+ */
+export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Disposable {
+  readonly model: EventTreeModel;
+  readonly view: vscode.TreeView<Row>;
+  private readonly changed = new vscode.EventEmitter<Row | Row[] | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private pendingUpserts = new Map<string, KubeEvent>();
+  private pendingRemovals = new Map<string, KubeEvent>();
+  private timer: NodeJS.Timeout | undefined;
+  private lastRefresh = 0;
+  private unseenWarnings = 0;
+  private refreshes = 0;
+  private readonly now: () => number;
+  private readonly rendered = new Set<Row>();
+
+  constructor(
+    private readonly store: EventStore,
+    groupBy: GroupBy,
+    private filter: (e: KubeEvent) => boolean,
+    now: () => number = Date.now,
+  ) {
+    this.now = now;
+    this.model = new EventTreeModel(groupBy, filter);
+    this.model.reset(store.all(), groupBy, filter);
+    this.view = vscode.window.createTreeView(Views.events, { treeDataProvider: this, showCollapseAll: true });
+    this.disposables.push(
+      this.view,
+      this.changed,
+      store.onDidChange((c) => this.onStoreChange(c)),
+      this.view.onDidChangeVisibility((e) => {
+        if (e.visible) this.clearBadge();
+      }),
+    );
+    const ages = setInterval(() => this.view.visible && this.changed.fire(undefined), AGE_REFRESH_MS);
+    this.disposables.push({ dispose: () => clearInterval(ages) });
+  }
+
+  /** Tree refreshes fired so far (for the benchmark and diagnostics). */
+  get refreshCount(): number {
+    return this.refreshes;
+  }
+
+  /** Rebuilds the tree with another grouping or filter. */
+  reset(groupBy: GroupBy = this.model.grouping, filter: (e: KubeEvent) => boolean = this.filter): void {
+    this.filter = filter;
+    this.pendingUpserts.clear();
+    this.pendingRemovals.clear();
+    this.model.reset(this.store.all(), groupBy, filter);
+    this.fire(undefined);
+  }
+
+  set message(text: string | undefined) {
+    this.view.message = text;
+  }
+
+  async reveal(uid: string, focus = true): Promise<boolean> {
+    this.flush();
+    const node = this.model.nodeForEvent(uid);
+    if (!node) return false;
+    await this.view.reveal(node, { select: true, focus, expand: true });
+    return true;
+  }
+
+  getTreeItem(row: Row): vscode.TreeItem {
+    this.rendered.add(row);
+    if (row.kind === 'more') {
+      const item = new vscode.TreeItem(`… ${row.hidden} more`, vscode.TreeItemCollapsibleState.None);
+      item.tooltip = 'Only the newest rows are listed here. Open the timeline to see all of them, or narrow the filter.';
+      item.command = { command: 'kubeEvents.openTimeline', title: 'Open Timeline' };
+      return item;
+    }
+    switch (row.kind) {
+      case 'group': {
+        const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = row.id;
+        item.description = `${row.events} event${row.events === 1 ? '' : 's'}${row.warnings ? ` · ${row.warnings} warning${row.warnings === 1 ? '' : 's'}` : ''}`;
+        item.iconPath = new vscode.ThemeIcon(this.model.grouping === 'reason' ? 'tag' : 'symbol-namespace');
+        item.contextValue = 'group';
+        return item;
+      }
+      case 'object': {
+        // Objects with warnings start open, so what needs attention is visible without a click.
+        const state = row.warnings ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+        const item = new vscode.TreeItem(objectLabel(row.ref), state);
+        item.id = row.id;
+        const n = row.events.size;
+        item.description = `${n} event${n === 1 ? '' : 's'}${row.warnings ? ` · ${row.warnings} warning${row.warnings === 1 ? '' : 's'}` : ''} · ${formatAge(this.now() - row.lastSeen)}`;
+        item.iconPath = row.warnings
+          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+          : new vscode.ThemeIcon('symbol-object');
+        item.tooltip = objectTooltip(row.ref.kind, row.ref.namespace, row.ref.name, row.ref.uid);
+        item.contextValue = row.warnings ? 'object warning' : 'object';
+        return item;
+      }
+      case 'event': {
+        const e = row.event;
+        const item = new vscode.TreeItem(e.reason || '(no reason)', vscode.TreeItemCollapsibleState.None);
+        item.id = row.id;
+        const prefix = this.model.grouping === 'namespace' ? '' : `${objectLabel(e.regarding)} · `;
+        item.description = prefix + eventDescription(e, this.now());
+        item.iconPath = eventIcon(e);
+        item.tooltip = eventTooltip(e, this.now());
+        item.contextValue = ['event', isWarning(e) ? 'warning' : 'normal', e.ours ? 'ours' : '', e.expired ? 'expired' : ''].filter(Boolean).join(' ');
+        item.accessibilityInformation = { label: `${e.type} ${e.reason} on ${objectLabel(e.regarding)}: ${e.message}` };
+        return item;
+      }
+    }
+  }
+
+  getChildren(row?: Row): Row[] {
+    if (row?.kind === 'more') return [];
+    const all = row ? this.model.children(row) : this.model.roots();
+    if (all.length <= MAX_CHILDREN) return all;
+    return [...all.slice(0, MAX_CHILDREN), { kind: 'more', hidden: all.length - MAX_CHILDREN }];
+  }
+
+  getParent(row: Row): Row | undefined {
+    return row.kind === 'more' ? undefined : this.model.parent(row);
+  }
+
+  /** The tree as labels, for the extension-host tests (expands everything). */
+  snapshot(): RowSnapshot[] {
+    this.flush();
+    const walk = (rows: Row[]): RowSnapshot[] =>
+      rows.map((r) => {
+        const item = this.getTreeItem(r);
+        const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+        return { label, description: String(item.description ?? ''), contextValue: item.contextValue ?? '', children: walk(this.getChildren(r)) };
+      });
+    return walk(this.getChildren());
+  }
+
+  /** Applies pending changes now (used before reveal and snapshots). */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pendingUpserts.size === 0 && this.pendingRemovals.size === 0) return;
+    const upserts = [...this.pendingUpserts.values()];
+    const removals = [...this.pendingRemovals.values()];
+    this.pendingUpserts.clear();
+    this.pendingRemovals.clear();
+    const delta = this.model.apply(upserts, removals);
+    if (delta.newWarnings > 0 && !this.view.visible) {
+      this.unseenWarnings += delta.newWarnings;
+      this.view.badge = { value: this.unseenWarnings, tooltip: `${this.unseenWarnings} new warning event${this.unseenWarnings === 1 ? '' : 's'}` };
+    }
+    if (delta.root) this.fire(undefined);
+    else if (delta.nodes.size > 0) {
+      // Only nodes VS Code has rendered can be refreshed on their own; others refresh with their parent.
+      const known = [...delta.nodes].filter((n) => this.rendered.has(n));
+      if (known.length > 0) this.fire(known);
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private clearBadge(): void {
+    this.unseenWarnings = 0;
+    this.view.badge = undefined;
+  }
+
+  private onStoreChange(c: StoreChange): void {
+    if (c.cleared) {
+      this.reset();
+      return;
+    }
+    for (const e of c.removed) {
+      this.pendingUpserts.delete(e.uid);
+      this.pendingRemovals.set(e.uid, e);
+    }
+    for (const e of c.added) this.pendingUpserts.set(e.uid, e);
+    for (const e of c.updated) this.pendingUpserts.set(e.uid, e);
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastRefresh + REFRESH_INTERVAL_MS - Date.now());
+    this.timer = setTimeout(() => this.flush(), wait);
+  }
+
+  private fire(what: Row[] | undefined): void {
+    this.lastRefresh = Date.now();
+    this.refreshes++;
+    if (what === undefined) this.rendered.clear();
+    this.changed.fire(what);
+  }
+}
+
+function eventIcon(e: KubeEvent): vscode.ThemeIcon {
+  if (e.expired) return new vscode.ThemeIcon('history', new vscode.ThemeColor('disabledForeground'));
+  if (isWarning(e)) return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+  if (e.ours) return new vscode.ThemeIcon('beaker', new vscode.ThemeColor('charts.blue'));
+  return new vscode.ThemeIcon('info', new vscode.ThemeColor('charts.blue'));
+}
+
+/** Cluster text goes in through appendText (escaped), never as markdown or HTML. */
+function line(md: vscode.MarkdownString, label: string, value: string): void {
+  if (!value) return;
+  md.appendMarkdown(`**${label}:** `);
+  md.appendText(value);
+  md.appendMarkdown('  \n');
+}
+
+function objectTooltip(kind: string, namespace: string, name: string, uid: string): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, false);
+  md.isTrusted = false;
+  md.supportHtml = false;
+  line(md, 'Kind', kind);
+  line(md, 'Namespace', namespace);
+  line(md, 'Name', name);
+  line(md, 'UID', uid);
+  return md;
+}
+
+export function eventTooltip(e: KubeEvent, now: number): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, false);
+  md.isTrusted = false;
+  md.supportHtml = false;
+  md.appendMarkdown(isWarning(e) ? '$(warning) ' : '$(info) ');
+  md.supportThemeIcons = true;
+  md.appendText(`${e.type || 'Unknown'} · ${e.reason}`);
+  md.appendMarkdown('\n\n');
+  md.appendText(e.message || '(no message)');
+  md.appendMarkdown('\n\n---\n\n');
+  line(md, 'Object', `${objectLabel(e.regarding)}${e.regarding.namespace ? ` (namespace ${e.regarding.namespace})` : ''}`);
+  line(md, 'Field', e.regarding.fieldPath);
+  if (e.related) line(md, 'Related', objectLabel(e.related));
+  line(md, 'Count', e.count > 1 ? String(e.count) : '');
+  line(md, 'Last seen', e.lastSeen ? `${new Date(e.lastSeen).toISOString()} (${formatAge(now - e.lastSeen)} ago)` : '');
+  line(md, 'First seen', e.firstSeen ? new Date(e.firstSeen).toISOString() : '');
+  line(md, 'Source', [e.reportingController, e.reportingInstance].filter(Boolean).join(' on '));
+  line(md, 'Action', e.action);
+  line(md, 'Event', `${e.namespace}/${e.name} (${e.api})`);
+  if (e.ours) md.appendMarkdown('_Emitted from VS Code by Kube Events._  \n');
+  if (e.expired) md.appendMarkdown('_Deleted by the apiserver (event TTL); kept here as history._  \n');
+  return md;
+}

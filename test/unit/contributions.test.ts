@@ -1,0 +1,65 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Commands, Settings, VIEW_CONTAINER, Views } from '../../src/constants';
+
+const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+const contributed: Array<{ command: string; title: string; category: string }> = pkg.contributes.commands;
+
+describe('package.json contributions match src/constants.ts', () => {
+  it('contributes exactly the commands the code registers, each in the Kube Events category', () => {
+    assert.deepEqual(contributed.map((c) => c.command).sort(), Object.values(Commands).sort());
+    for (const c of contributed) assert.equal(c.category, 'Kube Events', c.command);
+  });
+
+  it('keeps the user-facing names of ARCHITECTURE.md §3', () => {
+    const titles = new Map(contributed.map((c) => [c.command, c.title]));
+    const contract: Record<string, string> = {
+      [Commands.selectContext]: 'Select Context…',
+      [Commands.selectNamespace]: 'Select Namespace…',
+      [Commands.filterEvents]: 'Filter Events…',
+      [Commands.filterByResource]: 'Filter by Resource…',
+      [Commands.clearFilter]: 'Clear Filter',
+      [Commands.pauseStream]: 'Pause Stream',
+      [Commands.resumeStream]: 'Resume Stream',
+      [Commands.groupBy]: 'Group By…',
+      [Commands.openTimeline]: 'Open Timeline',
+      [Commands.exportEvents]: 'Export Events…',
+      [Commands.showLog]: 'Show Log',
+      [Commands.filterToResource]: 'Filter to This Resource',
+      [Commands.copyKubectlCommand]: 'Copy kubectl events Command',
+      [Commands.openResourceYaml]: 'Open Resource YAML',
+    };
+    for (const [id, title] of Object.entries(contract)) assert.equal(titles.get(id), title, id);
+    assert.equal(pkg.contributes.viewsContainers.activitybar[0].id, VIEW_CONTAINER);
+    assert.equal(pkg.contributes.viewsContainers.activitybar[0].title, 'Kube Events');
+    assert.deepEqual(pkg.contributes.views[VIEW_CONTAINER].map((v: { id: string; name: string }) => [v.id, v.name]), [[Views.events, 'Events']]);
+  });
+
+  it('menus only name contributed commands, and item-only commands are hidden from the palette', () => {
+    const ids = new Set(contributed.map((c) => c.command));
+    for (const [menu, entries] of Object.entries(pkg.contributes.menus as Record<string, Array<{ command: string }>>)) {
+      for (const e of entries) assert.ok(ids.has(e.command), `${menu}: ${e.command}`);
+    }
+    const hidden = (pkg.contributes.menus.commandPalette as Array<{ command: string; when: string }>).filter((e) => e.when === 'false').map((e) => e.command);
+    for (const id of [Commands.filterToResource, Commands.copyKubectlCommand]) assert.ok(hidden.includes(id), id);
+  });
+
+  it('documents every setting with type, default, scope and a markdown description', () => {
+    const props = pkg.contributes.configuration.properties as Record<string, Record<string, unknown>>;
+    const keys = Object.values(Settings).filter((k) => k !== Settings.section).map((k) => `${Settings.section}.${k}`);
+    assert.deepEqual(Object.keys(props).sort(), keys.sort());
+    for (const [key, p] of Object.entries(props)) {
+      for (const field of ['type', 'default', 'scope', 'markdownDescription']) assert.ok(field in p, `${key}.${field}`);
+      if ('enum' in p) assert.ok('enumDescriptions' in p, `${key}.enumDescriptions`);
+    }
+  });
+
+  it('activates implicitly, except to restore the timeline panel, and ships only the bundles and media', () => {
+    // Webview panels have no contribution point, so VS Code cannot infer this one.
+    assert.deepEqual(pkg.activationEvents, ['onWebviewPanel:kubeEvents.timeline']);
+    const ignore = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', '.vscodeignore'), 'utf8');
+    assert.match(ignore, /^\*\*$/m, '.vscodeignore starts by excluding everything');
+  });
+});
