@@ -1,0 +1,33 @@
+import { objectLabel, type KubeEvent } from '../../core/kubeEvent';
+import { MAX_DTO_MESSAGE_LENGTH, type EventDto } from '../../protocol/webview';
+
+function finite(n: number): number {
+  return Number.isFinite(n) ? n : 0;
+}
+
+/**
+ * Projects a store event onto the {@link EventDto} the timeline view receives. Pure and vscode-free. Text is
+ * copied as is (the view renders it with `textContent`); only the message is cut, to bound the view's memory.
+ */
+export function toEventDto(e: KubeEvent): EventDto {
+  const message = e.message.length > MAX_DTO_MESSAGE_LENGTH ? `${e.message.slice(0, MAX_DTO_MESSAGE_LENGTH - 1)}…` : e.message;
+  return {
+    uid: e.uid,
+    type: e.type,
+    reason: e.reason,
+    action: e.action,
+    message,
+    namespace: e.namespace,
+    objectKind: e.regarding.kind,
+    objectName: e.regarding.name,
+    objectNamespace: e.regarding.namespace,
+    objectLabel: objectLabel(e.regarding),
+    count: Number.isSafeInteger(e.count) && e.count >= 0 ? e.count : 0,
+    source: e.reportingController,
+    sourceInstance: e.reportingInstance,
+    lastSeen: finite(e.lastSeen),
+    firstSeen: finite(e.firstSeen),
+    ours: e.ours,
+    expired: e.expired,
+  };
+}

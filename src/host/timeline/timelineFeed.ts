@@ -1,0 +1,400 @@
+import type { Subscribe } from '../../core/emitter';
+import type { EventStore, StoreChange } from '../../core/eventStore';
+import { oneLine } from '../../core/eventTreeModel';
+import type { KubeEvent } from '../../core/kubeEvent';
+import type { OwnerLookup } from '../../core/ownerGraph';
+import { systemClock, type Clock, type Disposable, type Logger } from '../../core/ports';
+import { EMPTY_QUERY, matches, parseQuery, type Query } from '../../core/query';
+import { MAX_FILTER_TEXT_LENGTH, isViewMessage, type EventDto, type FilterStateDto, type FilterWhere, type HostMessage } from '../../protocol/webview';
+import { toEventDto } from './eventDto';
+
+/** Default delay between batches of store changes sent to a visible view. */
+export const TIMELINE_BATCH_MS = 250;
+/** Coalesces the resets that `view/ready` and "became visible" both ask for. */
+const RESET_DELAY_MS = 30;
+/** After the owner graph learns something, re-filter a host-side (`under:`) query at most this often. */
+const OWNER_RESET_DELAY_MS = 1_000;
+/** A batch that touches more events than this is sent as a reset instead. */
+const RESET_THRESHOLD = 10_000;
+/**
+ * A reset goes out newest first in chunks: the first small (so the view paints its first screen at once), the
+ * rest larger, each in its own task (so serialising 100,000 events never blocks the extension host for long).
+ */
+export const RESET_FIRST_CHUNK = 2_000;
+export const RESET_CHUNK = 10_000;
+
+/** The store API the feed reads. */
+export type TimelineStore = Pick<EventStore, 'snapshot' | 'get' | 'size' | 'onDidChange'>;
+
+/** Timer functions, injectable for tests. */
+export interface TimelineTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const defaultTimers: TimelineTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/** What a {@link TimelineFeed} needs; everything but `store`, `post` and `logger` is optional. */
+export interface TimelineFeedOptions {
+  readonly store: TimelineStore;
+  /** Posts one message to the webview (`webview.postMessage`). */
+  readonly post: (message: HostMessage) => unknown;
+  /** Tagged by the caller, e.g. `tagged(log, 'timeline')`. */
+  readonly logger: Logger;
+  /** The owner graph that answers `under:` terms (read at each evaluation: it changes with the connection). */
+  readonly owners?: () => OwnerLookup | undefined;
+  /** Fires when the owner graph learnt more: a host-side filter is re-evaluated. */
+  readonly onDidLearnOwners?: Subscribe<unknown>;
+  /** Events lost on the way to the views so far (broadcaster drops), for the status line. */
+  readonly dropped?: () => number;
+  /** The filter text to start with. */
+  readonly initialFilterText?: string;
+  /** Called with the normalised text after the user applied a valid filter in the view. */
+  readonly onFilterApplied?: (text: string, query: Query) => void;
+  /** The view asked to reveal a (held) event in the tree. */
+  readonly onReveal: (uid: string) => void;
+  /** The view asked to open a (held) event's involved object. */
+  readonly onOpenResource: (uid: string) => void;
+  readonly clock?: Clock;
+  readonly batchMs?: number;
+  readonly timers?: TimelineTimers;
+  /** Reset chunk sizes; default {@link RESET_FIRST_CHUNK} and {@link RESET_CHUNK}. */
+  readonly resetChunks?: { readonly first: number; readonly rest: number };
+}
+
+function hasUnder(query: Query): boolean {
+  return query.terms.some((t) => t.key === 'under');
+}
+
+/**
+ * The host half of the timeline protocol, free of `vscode` so it runs under plain Node: the ready handshake,
+ * resets, batching of store changes, the filter (parsed here; evaluated here only when it needs the owner
+ * graph) and validation of every inbound message. {@link TimelinePanel} owns one per panel and relays
+ * visibility and messages to it.
+ *
+ * - Nothing is posted before `view/ready`. `view/ready` and becoming visible both schedule a full reset
+ *   (coalesced), since a hidden panel loses its context.
+ * - While visible, store changes collect and go out at most every `batchMs` as `events/append` (new),
+ *   `events/upsert` (changed) and `events/remove`; while hidden they are dropped (a reset follows on show).
+ */
+export class TimelineFeed implements Disposable {
+  private readonly store: TimelineStore;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly timers: TimelineTimers;
+  private readonly batchMs: number;
+  private readonly subscriptions: Disposable[] = [];
+
+  private ready = false;
+  private visible = true;
+  private disposed = false;
+
+  private filterText = '';
+  private query: Query = EMPTY_QUERY;
+  private filterError: FilterStateDto['error'];
+  /** Uids the view holds while the host filters (`where: 'host'`); unused otherwise. */
+  private sent = new Set<string>();
+
+  /** uid → latest version (or undefined when removed) since the last flush, in first-touch order. */
+  private pending = new Map<string, KubeEvent | undefined>();
+  /** Pending uids the view has not held before (sent as `events/append` rather than `events/upsert`). */
+  private pendingAdded = new Set<string>();
+  private flushTimer: unknown;
+  private resetTimer: unknown;
+  /** The next chunk of a reset in progress. */
+  private chunkTimer: unknown;
+  private resetGeneration = 0;
+  private resetDue = 0;
+
+  constructor(private readonly options: TimelineFeedOptions) {
+    this.store = options.store;
+    this.log = options.logger;
+    this.clock = options.clock ?? systemClock;
+    this.timers = options.timers ?? defaultTimers;
+    this.batchMs = options.batchMs ?? TIMELINE_BATCH_MS;
+    if (options.initialFilterText) this.applyFilterText(options.initialFilterText, false);
+    this.subscriptions.push(this.store.onDidChange((c) => this.onStoreChange(c)));
+    if (options.onDidLearnOwners) {
+      this.subscriptions.push(
+        options.onDidLearnOwners(() => {
+          if (this.where === 'host') this.scheduleReset(OWNER_RESET_DELAY_MS);
+        }),
+      );
+    }
+  }
+
+  /** Who evaluates the current filter. */
+  get where(): FilterWhere {
+    return hasUnder(this.query) ? 'host' : 'view';
+  }
+
+  /** The filter box text (possibly one that failed to parse). */
+  get text(): string {
+    return this.filterText;
+  }
+
+  /** The query in effect. */
+  get appliedQuery(): Query {
+    return this.query;
+  }
+
+  /** The view has said `view/ready` since the panel was created. */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Relays the panel's visibility. Hidden: pending changes are dropped. Visible again: a full reset. */
+  setVisible(visible: boolean): void {
+    if (this.disposed || visible === this.visible) return;
+    this.visible = visible;
+    if (!visible) {
+      this.clearPending();
+      this.cancel('flushTimer');
+      this.cancel('resetTimer');
+      this.cancel('chunkTimer');
+    } else if (this.ready) {
+      this.scheduleReset(RESET_DELAY_MS);
+    }
+  }
+
+  /**
+   * Sets the filter text, as the filter box would (for commands such as "Filter to This Resource"). A bad query
+   * is reported to the view and changes nothing else. Returns the error message, if any.
+   */
+  setFilterText(text: string): string | undefined {
+    return this.applyFilterText(text, false);
+  }
+
+  /** Handles one message from the view; anything that is not a well-formed {@link ViewMessage} is logged and ignored. */
+  receive(message: unknown): void {
+    if (this.disposed) return;
+    if (!isViewMessage(message)) {
+      const type = message !== null && typeof message === 'object' && typeof (message as { type?: unknown }).type === 'string' ? (message as { type: string }).type.slice(0, 64) : typeof message;
+      this.log.warn(`ignored a malformed message from the view (${JSON.stringify(type)})`);
+      return;
+    }
+    switch (message.type) {
+      case 'view/ready':
+        this.ready = true;
+        this.scheduleReset(RESET_DELAY_MS);
+        break;
+      case 'filter/change':
+        this.applyFilterText(message.text, true);
+        break;
+      case 'event/reveal':
+      case 'event/openResource': {
+        if (!this.store.get(message.uid)) {
+          this.log.info(`${message.type}: event ${message.uid} is no longer held`);
+          return;
+        }
+        if (message.type === 'event/reveal') this.options.onReveal(message.uid);
+        else this.options.onOpenResource(message.uid);
+        break;
+      }
+      case 'view/error':
+        this.log.warn(`view error: ${oneLine(message.message, 500)}`);
+        break;
+      default: {
+        const never: never = message;
+        throw new Error(`unhandled view message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.cancel('flushTimer');
+    this.cancel('resetTimer');
+    this.cancel('chunkTimer');
+    this.clearPending();
+    for (const s of this.subscriptions) s.dispose();
+    this.subscriptions.length = 0;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+
+  private filterState(): FilterStateDto {
+    const state = { text: this.filterText, applied: this.query.text, where: this.where };
+    return this.filterError ? { ...state, error: this.filterError } : state;
+  }
+
+  private applyFilterText(text: string, fromView: boolean): string | undefined {
+    const parsed = parseQuery(text);
+    // Text the view could not even hold (a paste into a command): refuse it without touching the box.
+    if (text.length > MAX_FILTER_TEXT_LENGTH) return parsed.ok ? `the filter is longer than ${MAX_FILTER_TEXT_LENGTH} characters` : parsed.message;
+    this.filterText = text;
+    if (!parsed.ok) {
+      this.filterError = { message: parsed.message, start: parsed.start, end: parsed.end };
+      this.postFilterState();
+      return parsed.message;
+    }
+    const hostBefore = hasUnder(this.query);
+    const hostAfter = hasUnder(parsed.value);
+    const changed = parsed.value.text !== this.query.text;
+    this.filterError = undefined;
+    this.query = parsed.value;
+    if (changed && fromView) this.options.onFilterApplied?.(parsed.value.text, parsed.value);
+    // Host-side filtering changes which events the view holds: only a reset (which carries the filter) can say that.
+    if (changed && (hostBefore || hostAfter)) this.scheduleReset(0);
+    else this.postFilterState();
+    return undefined;
+  }
+
+  private clearPending(): void {
+    this.pending.clear();
+    this.pendingAdded.clear();
+  }
+
+  private postFilterState(): void {
+    if (this.canPost()) this.post({ type: 'filter/state', ...this.filterState() });
+  }
+
+  private canPost(): boolean {
+    return this.ready && this.visible && !this.disposed;
+  }
+
+  private post(message: HostMessage): void {
+    try {
+      const r = this.options.post(message);
+      if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') {
+        (r as PromiseLike<unknown>).then(undefined, (err: unknown) => this.log.debug(`post ${message.type} failed: ${String(err)}`));
+      }
+    } catch (err) {
+      this.log.debug(`post ${message.type} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private matchesHost(e: KubeEvent, now: number, owners = this.options.owners?.()): boolean {
+    return matches(this.query, e, owners ? { now, owners } : { now });
+  }
+
+  private postStats(): void {
+    const total = this.store.size;
+    const dropped = this.options.dropped?.() ?? 0;
+    this.post({ type: 'stats', total, shown: this.where === 'host' ? this.sent.size : total, dropped: Number.isSafeInteger(dropped) && dropped >= 0 ? dropped : 0 });
+  }
+
+  private cancel(which: 'flushTimer' | 'resetTimer' | 'chunkTimer'): void {
+    if (this[which] !== undefined) {
+      this.timers.clearTimeout(this[which]);
+      this[which] = undefined;
+    }
+  }
+
+  private scheduleReset(delayMs: number): void {
+    if (!this.canPost()) return;
+    const due = this.clock.now() + delayMs;
+    if (this.resetTimer !== undefined) {
+      if (this.resetDue <= due) return;
+      this.cancel('resetTimer');
+    }
+    this.resetDue = due;
+    this.resetTimer = this.timers.setTimeout(() => {
+      this.resetTimer = undefined;
+      this.reset();
+    }, delayMs);
+  }
+
+  /**
+   * Sends everything the store holds (filtered when the host filters), replacing what the view holds: an
+   * `events/reset` with the newest events, then `events/append` chunks of older ones. Each chunk reads the
+   * store's current version of its events, so a chunk never undoes a batch sent before it.
+   */
+  private reset(): void {
+    if (!this.canPost()) return;
+    this.cancel('flushTimer');
+    this.cancel('chunkTimer');
+    this.clearPending();
+    const generation = ++this.resetGeneration;
+    const snapshot = this.store.snapshot();
+    const host = this.where === 'host';
+    const now = this.clock.now();
+    const first = Math.max(1, this.options.resetChunks?.first ?? RESET_FIRST_CHUNK);
+    const rest = Math.max(1, this.options.resetChunks?.rest ?? RESET_CHUNK);
+    this.sent = new Set();
+    let next = snapshot.length;
+    const take = (size: number): EventDto[] => {
+      const out: EventDto[] = [];
+      while (next > 0 && out.length < size) {
+        const e = this.store.get(snapshot[--next].uid);
+        if (!e || (host && !this.matchesHost(e, now))) continue;
+        if (host) this.sent.add(e.uid);
+        out.push(toEventDto(e));
+      }
+      return out;
+    };
+    this.post({ type: 'events/reset', events: take(first), filter: this.filterState() });
+    this.postStats();
+    const sendChunk = (): void => {
+      this.chunkTimer = undefined;
+      if (generation !== this.resetGeneration || !this.canPost()) return;
+      const events = take(rest);
+      if (events.length > 0) this.post({ type: 'events/append', events });
+      if (next > 0) this.chunkTimer = this.timers.setTimeout(sendChunk, 0);
+      else this.postStats();
+    };
+    if (next > 0) this.chunkTimer = this.timers.setTimeout(sendChunk, 0);
+  }
+
+  private onStoreChange(change: StoreChange): void {
+    if (!this.canPost()) return;
+    if (change.cleared) {
+      this.scheduleReset(0);
+      return;
+    }
+    for (const e of change.added) {
+      this.pending.set(e.uid, e);
+      this.pendingAdded.add(e.uid);
+    }
+    for (const e of change.updated) this.pending.set(e.uid, e);
+    for (const e of change.removed) {
+      this.pending.set(e.uid, undefined);
+      this.pendingAdded.delete(e.uid);
+    }
+    if (this.resetTimer !== undefined) {
+      // The reset will carry these.
+      this.clearPending();
+      return;
+    }
+    if (this.pending.size > RESET_THRESHOLD) {
+      this.scheduleReset(this.batchMs);
+      return;
+    }
+    if (this.flushTimer === undefined) {
+      this.flushTimer = this.timers.setTimeout(() => {
+        this.flushTimer = undefined;
+        this.flush();
+      }, this.batchMs);
+    }
+  }
+
+  private flush(): void {
+    if (!this.canPost() || this.pending.size === 0) return;
+    const pending = this.pending;
+    const added = this.pendingAdded;
+    this.pending = new Map();
+    this.pendingAdded = new Set();
+    const host = this.where === 'host';
+    const now = this.clock.now();
+    const append: EventDto[] = [];
+    const upsert: EventDto[] = [];
+    const remove: string[] = [];
+    for (const [uid, e] of pending) {
+      if (e === undefined || (host && !this.matchesHost(e, now))) {
+        if (!host || this.sent.delete(uid)) remove.push(uid);
+        continue;
+      }
+      if (host ? !this.sent.has(uid) : added.has(uid)) append.push(toEventDto(e));
+      else upsert.push(toEventDto(e));
+      if (host) this.sent.add(uid);
+    }
+    if (remove.length > 0) this.post({ type: 'events/remove', uids: remove });
+    if (append.length > 0) this.post({ type: 'events/append', events: append });
+    if (upsert.length > 0) this.post({ type: 'events/upsert', events: upsert });
+    this.postStats();
+  }
+}

@@ -1,0 +1,165 @@
+import * as vscode from 'vscode';
+import { Panels } from '../../constants';
+import type { Subscribe } from '../../core/emitter';
+import type { OwnerLookup } from '../../core/ownerGraph';
+import { tagged, type Logger } from '../../core/ports';
+import { MAX_FILTER_TEXT_LENGTH } from '../../protocol/webview';
+import { makeNonce, renderHtml } from './renderHtml';
+import { TimelineFeed, type TimelineStore } from './timelineFeed';
+
+/** The webview panel's view type (also the `onWebviewPanel:` activation event). */
+export const TIMELINE_VIEW_TYPE = Panels.timeline;
+/** The panel's title: a user-facing name, part of the contract. */
+export const TIMELINE_TITLE = 'Kube Events: Timeline';
+
+/** What the timeline needs from the rest of the extension, wired by the composition root. */
+export interface TimelineContext {
+  readonly extensionUri: vscode.Uri;
+  readonly store: TimelineStore;
+  /** The extension's log; messages are tagged `[timeline]`. */
+  readonly logger: Logger;
+  /** The owner graph that answers `under:` (read at each evaluation); without one `under:` matches the named object only. */
+  readonly owners?: () => OwnerLookup | undefined;
+  /** Fires when the owner graph learnt more (an `under:` filter is re-evaluated). */
+  readonly onDidLearnOwners?: Subscribe<unknown>;
+  /** Events lost on the way to the views so far (broadcaster drops). */
+  readonly dropped?: () => number;
+  /** The filter text a new panel starts with (e.g. the tree's filter); a restored panel keeps its own. */
+  readonly getQueryText?: () => string;
+  /** The user applied a valid filter in the timeline; `text` is normalised. */
+  readonly onFilterChange?: (text: string) => void;
+  /** Reveal the event in the Events tree. */
+  readonly onReveal: (uid: string) => void;
+  /** Open the event's involved object (read-only YAML). */
+  readonly onOpenResource: (uid: string) => void;
+}
+
+/** The part of the view's persisted state the host reads when a panel is restored. */
+function restoredFilterText(state: unknown): string | undefined {
+  if (state === null || typeof state !== 'object') return undefined;
+  const text = (state as { filterText?: unknown }).filterText;
+  return typeof text === 'string' && text.length <= MAX_FILTER_TEXT_LENGTH ? text : undefined;
+}
+
+/**
+ * The "Kube Events: Timeline" webview panel: one at a time. Scripts run with a nonce'd CSP, resources come only
+ * from dist/ and media/, and the panel does not retain its context while hidden: the {@link TimelineFeed}
+ * re-sends a full reset when it is shown again.
+ */
+export class TimelinePanel implements vscode.Disposable {
+  private static currentPanel: TimelinePanel | undefined;
+
+  private readonly feed: TimelineFeed;
+  private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
+
+  /** The open panel, if any. */
+  static get current(): TimelinePanel | undefined {
+    return TimelinePanel.currentPanel;
+  }
+
+  /** Reveals the open panel, or opens one beside the active editor. */
+  static createOrShow(ctx: TimelineContext, column?: vscode.ViewColumn): TimelinePanel {
+    const existing = TimelinePanel.currentPanel;
+    if (existing) {
+      existing.panel.reveal(column);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, TIMELINE_TITLE, column ?? vscode.ViewColumn.Active, TimelinePanel.webviewOptions(ctx.extensionUri));
+    return new TimelinePanel(panel, ctx, ctx.getQueryText?.());
+  }
+
+  /** Takes over a panel VS Code restored after a window reload (see {@link registerTimelineSerializer}). */
+  static revive(panel: vscode.WebviewPanel, ctx: TimelineContext, state: unknown): TimelinePanel {
+    TimelinePanel.currentPanel?.dispose();
+    panel.webview.options = TimelinePanel.webviewOptions(ctx.extensionUri);
+    return new TimelinePanel(panel, ctx, restoredFilterText(state) ?? ctx.getQueryText?.());
+  }
+
+  /** Scripts on; local resources from dist/ and media/ only. */
+  static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    };
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly ctx: TimelineContext,
+    initialFilterText: string | undefined,
+  ) {
+    TimelinePanel.currentPanel = this;
+    const log = tagged(ctx.logger, 'timeline');
+    panel.iconPath = vscode.Uri.joinPath(ctx.extensionUri, 'media', 'kube-events.svg');
+    this.feed = new TimelineFeed({
+      store: ctx.store,
+      post: (message) => panel.webview.postMessage(message),
+      logger: log,
+      ...(ctx.owners ? { owners: ctx.owners } : {}),
+      ...(ctx.onDidLearnOwners ? { onDidLearnOwners: ctx.onDidLearnOwners } : {}),
+      ...(ctx.dropped ? { dropped: ctx.dropped } : {}),
+      ...(initialFilterText ? { initialFilterText } : {}),
+      onFilterApplied: (text) => ctx.onFilterChange?.(text),
+      onReveal: (uid) => ctx.onReveal(uid),
+      onOpenResource: (uid) => ctx.onOpenResource(uid),
+    });
+    this.feed.setVisible(panel.visible);
+    this.disposables.push(
+      this.feed,
+      panel.webview.onDidReceiveMessage((m: unknown) => this.feed.receive(m)),
+      panel.onDidChangeViewState((e) => this.feed.setVisible(e.webviewPanel.visible)),
+      panel.onDidDispose(() => this.release()),
+    );
+    panel.webview.html = this.html();
+    log.debug('panel opened');
+  }
+
+  /** Sets the filter as if typed into the box (e.g. "Filter to This Resource"). Returns the parse error, if any. */
+  setFilterText(text: string): string | undefined {
+    return this.feed.setFilterText(text);
+  }
+
+  /** The filter box's current text. */
+  get filterText(): string {
+    return this.feed.text;
+  }
+
+  reveal(column?: vscode.ViewColumn): void {
+    this.panel.reveal(column);
+  }
+
+  /** Closes the panel. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.release();
+    this.panel.dispose();
+  }
+
+  /** Drops everything but the panel itself (which the user may have closed already). */
+  private release(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (TimelinePanel.currentPanel === this) TimelinePanel.currentPanel = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const uri = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.ctx.extensionUri, ...path)).toString();
+    return renderHtml({ cspSource: webview.cspSource, nonce: makeNonce(), scriptUri: uri('dist', 'webview.js'), styleUri: uri('media', 'timeline.css') });
+  }
+}
+
+/**
+ * Restores the timeline after a window reload. Register it during activation; a reload that finds the panel
+ * open activates the extension through `onWebviewPanel:kubeEvents.timeline`, which must be listed in
+ * `activationEvents` (webview panels have no contribution point, so VS Code cannot infer it).
+ */
+export function registerTimelineSerializer(ctx: TimelineContext): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
+    deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
+      TimelinePanel.revive(panel, ctx, state);
+    },
+  });
+}
