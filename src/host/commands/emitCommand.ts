@@ -1,0 +1,245 @@
+import * as vscode from 'vscode';
+import { StateKeys } from '../../constants';
+import { EVENT_TYPES, REASON_LENGTH_LIMIT, ACTION_LENGTH_LIMIT, NOTE_LENGTH_LIMIT, reasonHint, utf8Length } from '../../core/eventValidation';
+import type { EventApi } from '../../core/kubeEvent';
+import type { Recorder, RecordOutcome, RecordResult } from '../../kube/recorder';
+
+/** The resource an event is about (an involved object). */
+export interface EmitTarget {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid?: string;
+}
+
+/** Everything the command asks for; passing it skips the prompts (tests, other extensions). */
+export interface EmitInput {
+  readonly type: 'Normal' | 'Warning';
+  readonly reason: string;
+  readonly message: string;
+  readonly flavour: EventApi;
+  readonly action?: string;
+  /** Events to send (1 = a single event). Repeats exercise deduplication, aggregation, the spam filter and series. */
+  readonly burst?: number;
+  readonly intervalMs?: number;
+}
+
+/** What happened, returned to callers and stated to the user. */
+export interface EmitReport {
+  readonly target: EmitTarget;
+  readonly results: readonly RecordResult[];
+  readonly summary: string;
+}
+
+export interface EmitDeps {
+  readonly contextName: () => string;
+  readonly confirmContexts: () => readonly string[];
+  readonly recorder: () => Recorder | undefined;
+  readonly pickTarget: (arg: unknown) => Promise<EmitTarget | undefined>;
+  readonly memento: vscode.Memento;
+  readonly log: vscode.LogOutputChannel;
+}
+
+const REASON_HISTORY = 10;
+const MAX_BURST = 500;
+
+/** `*` matches anything; everything else is literal; case-insensitive. */
+export function globMatches(glob: string, text: string): boolean {
+  const re = new RegExp(`^${glob.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  return re.test(text);
+}
+
+function isEmitInput(v: unknown): v is EmitInput {
+  const o = v as Partial<EmitInput> | undefined;
+  return !!o && typeof o.type === 'string' && typeof o.reason === 'string' && typeof o.message === 'string' && (o.flavour === 'core/v1' || o.flavour === 'events.k8s.io/v1');
+}
+
+function describeOutcome(o: RecordOutcome): string {
+  const where = `${o.namespace}/${o.name}`;
+  switch (o.outcome) {
+    case 'created':
+      return `created ${where}`;
+    case 'patched':
+      return `patched ${where} (count ${o.count})`;
+    case 'skipped':
+      return `not sent: ${o.explanation}`;
+  }
+}
+
+/** "Emit Test Event…": the recorder playground for controller authors. */
+export class EmitCommand {
+  constructor(private readonly d: EmitDeps) {}
+
+  run = async (arg?: unknown, input?: unknown): Promise<EmitReport | undefined> => {
+    const target = await this.d.pickTarget(arg);
+    if (!target) return undefined;
+    const recorder = this.d.recorder();
+    if (!recorder) {
+      void vscode.window.showErrorMessage('Kube Events: not connected to a cluster, so there is nowhere to emit an event. Check the status bar or the log.');
+      return undefined;
+    }
+    if (!(await this.confirmContext())) return undefined;
+    const spec = isEmitInput(input) ? input : await this.ask(target);
+    if (!spec) return undefined;
+    const report = await this.emit(recorder, target, spec);
+    this.state(report);
+    return report;
+  };
+
+  private async confirmContext(): Promise<boolean> {
+    const ctx = this.d.contextName();
+    const glob = this.d.confirmContexts().find((g) => globMatches(g, ctx));
+    if (!glob) return true;
+    const go = await vscode.window.showWarningMessage(
+      `The context "${ctx}" looks like production (it matches "${glob}" in kubeEvents.emit.confirmContexts). Emit a test event into it?`,
+      { modal: true, detail: 'Test events are real Events: anyone watching this cluster will see them, and alerting built on events may fire.' },
+      'Emit Test Event',
+    );
+    return go === 'Emit Test Event';
+  }
+
+  private async ask(target: EmitTarget): Promise<EmitInput | undefined> {
+    const title = `Emit Test Event on ${target.kind}/${target.name}`;
+    const type = await vscode.window.showQuickPick(
+      EVENT_TYPES.map((t) => ({ label: t, description: t === 'Warning' ? 'stands out in every view' : '' })),
+      { title: `${title} (1/5): type` },
+    );
+    if (!type) return undefined;
+    const reason = await this.askReason(`${title} (2/5): reason`);
+    if (reason === undefined) return undefined;
+    const message = await vscode.window.showInputBox({
+      title: `${title} (3/5): message`,
+      prompt: 'The event message (core/v1) or note (events.k8s.io/v1).',
+      value: `Test event from VS Code at ${new Date().toLocaleTimeString()}`,
+      validateInput: (v) => (utf8Length(v) > NOTE_LENGTH_LIMIT ? `The apiserver allows at most ${NOTE_LENGTH_LIMIT} bytes; this is ${utf8Length(v)}.` : undefined),
+    });
+    if (message === undefined) return undefined;
+    const flavour = await vscode.window.showQuickPick(
+      [
+        { label: 'core/v1', description: 'like record.EventRecorder: count, first/last timestamp', flavour: 'core/v1' as const },
+        { label: 'events.k8s.io/v1', description: 'like events.EventRecorder: action, eventTime, series', flavour: 'events.k8s.io/v1' as const },
+      ],
+      { title: `${title} (4/5): API` },
+    );
+    if (!flavour) return undefined;
+    let action: string | undefined;
+    if (flavour.flavour === 'events.k8s.io/v1') {
+      action = await vscode.window.showInputBox({
+        title: `${title}: action`,
+        prompt: 'What the controller did (required by events.k8s.io/v1), e.g. Reconciling.',
+        value: 'Testing',
+        validateInput: (v) => (!v.trim() ? 'action is required' : v.length > ACTION_LENGTH_LIMIT ? `at most ${ACTION_LENGTH_LIMIT} characters` : undefined),
+      });
+      if (action === undefined) return undefined;
+    }
+    const burstText = await vscode.window.showInputBox({
+      title: `${title} (5/5): how many`,
+      prompt: '1 sends one event. More send identical events: count patches, aggregation after 10 distinct messages, the spam filter after 25, series in events.k8s.io/v1.',
+      value: '1',
+      validateInput: (v) => (/^\d+$/.test(v.trim()) && +v >= 1 && +v <= MAX_BURST ? undefined : `a number from 1 to ${MAX_BURST}`),
+    });
+    if (burstText === undefined) return undefined;
+    const burst = Number(burstText.trim());
+    let intervalMs = 0;
+    if (burst > 1) {
+      const interval = await vscode.window.showInputBox({
+        title: `${title}: interval`,
+        prompt: 'Milliseconds between events.',
+        value: '100',
+        validateInput: (v) => (/^\d+$/.test(v.trim()) && +v <= 60_000 ? undefined : 'a number of milliseconds up to 60000'),
+      });
+      if (interval === undefined) return undefined;
+      intervalMs = Number(interval.trim());
+    }
+    return { type: type.label as 'Normal' | 'Warning', reason, message, flavour: flavour.flavour, action, burst, intervalMs };
+  }
+
+  /** A reason with history; a reason that is not UpperCamelCase gets a hint, not a refusal. */
+  private async askReason(title: string): Promise<string | undefined> {
+    const history = this.d.memento.get<string[]>(StateKeys.reasonHistory, []);
+    const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { reason?: string }>();
+    qp.title = title;
+    qp.placeholder = 'UpperCamelCase, e.g. ReconcileFailed';
+    qp.value = history[0] ?? 'TestEvent';
+    const render = (): void => {
+      const v = qp.value.trim();
+      const head: Array<vscode.QuickPickItem & { reason?: string }> = !v
+        ? [{ label: '$(error) A reason is required', alwaysShow: true }]
+        : v.length > REASON_LENGTH_LIMIT
+          ? [{ label: `$(error) At most ${REASON_LENGTH_LIMIT} characters (this is ${v.length})`, alwaysShow: true }]
+          : [{ label: `Use "${v}"`, detail: reasonHint(v) ? `$(warning) ${reasonHint(v)}` : undefined, alwaysShow: true, reason: v }];
+      qp.items = [...head, ...history.filter((h) => h !== v).map((h) => ({ label: h, description: 'recent', reason: h }))];
+    };
+    render();
+    qp.onDidChangeValue(render);
+    const reason = await new Promise<string | undefined>((resolve) => {
+      qp.onDidAccept(() => {
+        const r = qp.selectedItems[0]?.reason;
+        if (!r) return;
+        resolve(r);
+        qp.hide();
+      });
+      qp.onDidHide(() => resolve(undefined));
+      qp.show();
+    });
+    qp.dispose();
+    if (reason) await this.d.memento.update(StateKeys.reasonHistory, [reason, ...history.filter((h) => h !== reason)].slice(0, REASON_HISTORY));
+    return reason;
+  }
+
+  private async emit(recorder: Recorder, target: EmitTarget, spec: EmitInput): Promise<EmitReport> {
+    const burst = Math.max(1, Math.min(MAX_BURST, Math.floor(spec.burst ?? 1)));
+    const results: RecordResult[] = [];
+    const once = (signal?: AbortSignal): Promise<RecordResult> =>
+      recorder.emit({ object: target, type: spec.type, reason: spec.reason, message: spec.message, flavour: spec.flavour, action: spec.action, signal });
+    if (burst === 1) {
+      results.push(await once());
+    } else {
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Emitting ${burst} ${spec.reason} events`, cancellable: true },
+        async (progress, token) => {
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          for (let i = 0; i < burst && !abort.signal.aborted; i++) {
+            const r = await once(abort.signal);
+            results.push(r);
+            progress.report({ increment: 100 / burst, message: `${i + 1}/${burst}` });
+            if (!r.ok) break;
+            if (spec.intervalMs && i < burst - 1) await new Promise((res) => setTimeout(res, spec.intervalMs));
+          }
+        },
+      );
+    }
+    return { target, results, summary: summarise(target, spec, results) };
+  }
+
+  private state(report: EmitReport): void {
+    const failed = report.results.find((r) => !r.ok);
+    this.d.log.info(`[recorder] ${report.summary}`);
+    if (failed && !failed.ok) {
+      this.d.log.warn(`[recorder] ${failed.message}`);
+      void vscode.window.showErrorMessage(`Kube Events: ${report.summary}`, 'Show Log').then((c) => c && this.d.log.show(true));
+      return;
+    }
+    const skipped = report.results.some((r) => r.ok && r.value.outcome === 'skipped');
+    const show = skipped ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void show(`Kube Events: ${report.summary}`);
+  }
+}
+
+/** One sentence a person can act on: where the event went, what the correlator did, or why it was refused. */
+export function summarise(target: EmitTarget, spec: Pick<EmitInput, 'type' | 'reason' | 'flavour'>, results: readonly RecordResult[]): string {
+  const what = `${spec.type} ${spec.reason} on ${target.kind}/${target.name} (${spec.flavour})`;
+  const failure = results.find((r) => !r.ok);
+  const ok = results.filter((r): r is Extract<RecordResult, { ok: true }> => r.ok).map((r) => r.value);
+  if (failure && !failure.ok) {
+    const sent = ok.length ? ` after ${ok.length} sent` : '';
+    return `${what} was not sent${sent}: ${failure.message}`;
+  }
+  if (ok.length === 1) return `${what}: ${describeOutcome(ok[0]!)}. ${ok[0]!.explanation}`;
+  const count = (k: RecordOutcome['outcome']): number => ok.filter((o) => o.outcome === k).length;
+  const last = ok[ok.length - 1]!;
+  const skippedWhy = ok.find((o) => o.outcome === 'skipped')?.explanation;
+  return `${what}: ${ok.length} emitted — ${count('created')} created, ${count('patched')} patched, ${count('skipped')} not sent${skippedWhy ? ` (${skippedWhy})` : ''}. Last: ${describeOutcome(last)}.`;
+}
