@@ -226,7 +226,10 @@ export class Discovery {
     return this.catalog?.skipped.map((s) => s.groupVersion) ?? [];
   }
 
-  /** Drops the cache and reads discovery again; callers already waiting get the new answer. */
+  /**
+   * Reads discovery again now, whatever the cache's age (after installing a CRD, say). A failure is returned
+   * here, while kinds() and resolve() keep answering from the previous catalog.
+   */
   async refresh(): Promise<Result<ResourceKind[], DiscoveryProblem>> {
     this.loading = undefined;
     const c = await this.current(true);

@@ -9,7 +9,10 @@ import { fail, ok, type Result } from '../core/result';
 import { describeRequestError, type Discovery, type ResourceKind } from './discovery';
 import { KubeApiError, type KubeClient, type Query } from './kubeClient';
 
-/** Why an object or a list could not be read: 404, 403 (or rejected credentials), kind not served, network/5xx. */
+/**
+ * Why an object or a list could not be read: 404; 403, rejected credentials or discovery refused; kind not served;
+ * network, timeouts, 5xx.
+ */
 export type ReadProblem = 'not-found' | 'forbidden' | 'unknown-kind' | 'unavailable';
 
 /** An object to read. `apiVersion` empty or absent: the kind is looked up by name alone (see findKind). */
@@ -129,7 +132,7 @@ export class ResourceReader {
   /** The raw object. A namespaced kind needs `ref.namespace`; a cluster-scoped kind ignores it. */
   async get(ref: ResourceRef, signal?: AbortSignal): Promise<Result<KubeObject, ReadProblem>> {
     const kind = await this.discovery.resolve(ref.apiVersion, ref.kind);
-    if (!kind.ok) return kind.reason === 'unknown-kind' ? kind : fail('unavailable', kind.message);
+    if (!kind.ok) return kind;
     const k = kind.value;
     if (!ref.name) return fail('not-found', `No name given for the ${k.kind} to read.`);
     if (k.namespaced && !ref.namespace) return fail('not-found', `${k.kind} "${ref.name}" needs a namespace: ${k.kind} is a namespaced kind.`);
@@ -153,7 +156,7 @@ export class ResourceReader {
   async list(kind: KindRef, namespace?: string, signal?: AbortSignal): Promise<Result<ResourceNames, ReadProblem>> {
     const ref = typeof kind === 'string' ? { kind } : kind;
     const resolved = await this.discovery.resolve(ref.apiVersion, ref.kind);
-    if (!resolved.ok) return resolved.reason === 'unknown-kind' ? resolved : fail('unavailable', resolved.message);
+    if (!resolved.ok) return resolved;
     const k = resolved.value;
     if (!k.verbs.includes('list')) return fail('unknown-kind', `${k.kind} (${k.apiVersion}) cannot be listed: the server does not offer "list" for ${describeKind(k)}.`);
     const ns = k.namespaced && namespace ? namespace : undefined;
