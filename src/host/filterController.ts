@@ -84,6 +84,11 @@ export class FilterController implements vscode.Disposable {
     this.changed.fire(query);
   }
 
+  /** Teaches the owner graph every object the stored events name (known ones cost a map look-up). */
+  relearn(): void {
+    if (this.usesOwners) this.learnAll();
+  }
+
   private learnAll(): void {
     const seen = new Set<string>();
     for (const e of this.store.all()) {

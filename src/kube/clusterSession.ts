@@ -83,10 +83,25 @@ export class ClusterSession implements Disposable {
     return true;
   }
 
-  /** Applies new settings; reconnects when something that shapes the stream changed. */
+  /**
+   * Applies new settings. Another kubeconfig or context reconnects with fresh credentials; other changes
+   * (namespaces, field selector) restart only the list+watch on the same client, so caches keyed to the
+   * connection (discovery, the owner graph) survive a filter change.
+   */
   update(settings: SessionSettings): void {
+    const sameCluster =
+      this.loaded !== undefined &&
+      (settings.kubeconfig.path ?? '') === (this.settings.kubeconfig.path ?? '') &&
+      (settings.kubeconfig.context ?? '') === (this.settings.kubeconfig.context ?? '');
     this.settings = settings;
-    this.connect();
+    if (!sameCluster) {
+      this.connect();
+      return;
+    }
+    const wasPaused = this.current.phase === 'paused';
+    this.stopSource();
+    if (wasPaused) return;
+    this.startSource();
   }
 
   pause(): void {
