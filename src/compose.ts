@@ -92,8 +92,11 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
       void vscode.commands.executeCommand('setContext', ContextKeys.state, s.phase);
       void vscode.commands.executeCommand('setContext', ContextKeys.reason, s.phase === 'error' || s.phase === 'unconfigured' ? s.reason : '');
       if (s.phase === 'unconfigured' || s.phase === 'error') log.warn(`[session] ${s.message}`);
+      // A new connection comes with an empty owner graph: an `under:` filter needs it taught again.
+      if (s.phase === 'live') filter.relearn();
     }),
-    session.store.onDidChange(() => refreshMessage()),
+    // The tree applies store changes in batches: its counts are current after it refreshed.
+    tree.onDidRefresh(() => refreshMessage()),
     filter.onDidChange((query) => {
       tree.reset(undefined, filter.predicate());
       refreshMessage();

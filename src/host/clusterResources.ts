@@ -59,7 +59,7 @@ export class ClusterResources implements vscode.Disposable {
     const discovery = this.discovery;
     this.eventRecorder ??= new Recorder({
       client: this.client,
-      log: tagged(this.log, 'recorder'),
+      log: this.log, // the recorder tags its own lines [recorder]
       resolveKind: async (kind, apiVersion) => {
         const found = await discovery.resolve(apiVersion, kind);
         return found.ok ? ok({ apiVersion: found.value.apiVersion, kind: found.value.kind, namespaced: found.value.namespaced }) : fail(found.reason, found.message);

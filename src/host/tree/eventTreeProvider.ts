@@ -37,6 +37,9 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
   readonly view: vscode.TreeView<Row>;
   private readonly changed = new vscode.EventEmitter<Row | Row[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly refreshed = new vscode.EventEmitter<void>();
+  /** Fires after the model changed and the view was told: counts read now are current. */
+  readonly onDidRefresh = this.refreshed.event;
   private readonly disposables: vscode.Disposable[] = [];
   private pendingUpserts = new Map<string, KubeEvent>();
   private pendingRemovals = new Map<string, KubeEvent>();
@@ -60,6 +63,7 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
     this.disposables.push(
       this.view,
       this.changed,
+      this.refreshed,
       store.onDidChange((c) => this.onStoreChange(c)),
       this.view.onDidChangeVisibility((e) => {
         if (e.visible) this.clearBadge();
@@ -217,6 +221,7 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
     this.refreshes++;
     if (what === undefined) this.rendered.clear();
     this.changed.fire(what);
+    this.refreshed.fire();
   }
 }
 
