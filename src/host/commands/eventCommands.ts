@@ -387,18 +387,24 @@ export class EventCommands {
     }
     if (!kindPick.resourceKind || !access) return undefined;
     const k = kindPick.resourceKind;
-    const ns = k.namespaced ? (this.d.session.namespaces.length === 1 ? this.d.session.namespaces[0]! : '') : '';
-    const names = await access.names(k, ns);
-    if (!names.ok) {
-      showError(`Kube Events: cannot list ${k.kind} objects: ${names.message}`, this.d.log);
-      return undefined;
+    // Offer the objects of the namespaces being watched (all namespaces when none are chosen).
+    const scopes = k.namespaced && this.d.session.namespaces.length > 0 ? this.d.session.namespaces : [''];
+    const found: Array<{ readonly name: string; readonly namespace: string }> = [];
+    for (const ns of scopes) {
+      const names = await access.names(k, ns);
+      if (!names.ok) {
+        showError(`Kube Events: cannot list ${k.kind} objects: ${names.message}`, this.d.log);
+        return undefined;
+      }
+      found.push(...names.value);
     }
-    if (names.value.length === 0) {
-      void vscode.window.showInformationMessage(`Kube Events: there are no ${k.kind} objects${ns ? ` in namespace ${ns}` : ''}.`);
+    if (found.length === 0) {
+      const where = scopes[0] ? ` in ${scopes.join(', ')}` : '';
+      void vscode.window.showInformationMessage(`Kube Events: there are no ${k.kind} objects${where}.`);
       return undefined;
     }
     const namePick = await vscode.window.showQuickPick(
-      names.value.map((n) => ({ label: n.name, description: n.namespace, value: n })),
+      found.map((n) => ({ label: n.name, description: n.namespace, value: n })),
       { title: `Kube Events: ${title} — ${k.kind}`, matchOnDescription: true },
     );
     if (!namePick) return undefined;
