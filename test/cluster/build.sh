@@ -11,6 +11,7 @@ etcd_version=$(version_of 'go.etcd.io/etcd/server/v3' "$here/go/etcd/go.mod")
 [ -n "$k8s_version" ] && [ -n "$etcd_version" ] || { echo "build.sh: cannot read pinned versions from go.mod" >&2; exit 1; }
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
+export PATH="$PATH:/usr/local/go/bin"  # where Go lives on this kind of machine
 build() { # dir module output [ldflags]
   local dir=$1 pkg=$2 out=$3 ldflags=${4:-}
   [ -x "$out" ] && return 0
