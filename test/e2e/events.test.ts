@@ -129,9 +129,10 @@ describe('Kube Events UI against a real control plane', () => {
       await runCommand(p, 'Kube Events: Filter Events…', { closes: false });
       await typeAndAccept(p, 'type:Warning -reason:HostileText');
       const rows = await poll(async () => {
+        if (!/Filter: type Warning, not reason HostileText — 5 of \d+ events/.test(await treeMessage(p, VIEW))) return undefined;
         const r = await treeRows(p, VIEW);
         return r.some((x) => x.startsWith('FailedCreate')) && !r.some((x) => x.startsWith('Scheduled')) ? r : undefined;
-      }, 'only warnings in the tree');
+      }, 'only warnings in the tree, and the filter named above it');
       assert.ok(!rows.some((r) => r.startsWith('Started')), 'Normal events are hidden');
       await screenshot(p, 'ui-tree-filtered');
     }),
