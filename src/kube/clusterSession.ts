@@ -77,6 +77,9 @@ export class ClusterSession implements Disposable {
       this.setState({ phase: 'unconfigured', reason: loaded.reason, message: loaded.message });
       return false;
     }
+    // Another cluster's events would be reconciled as deletions: a different context starts a new history.
+    const previous = this.loaded;
+    if (previous && (previous.currentContext !== loaded.value.currentContext || previous.server !== loaded.value.server)) this.store.clear();
     this.loaded = loaded.value;
     this.log.info(`[config] context "${loaded.value.currentContext}" at ${loaded.value.server} (kubeconfig: ${loaded.value.files.join(', ')})`);
     this.startSource();
@@ -150,6 +153,8 @@ export class ClusterSession implements Disposable {
       timing: this.settings.timing,
       logger: this.log,
       sink: this.feed,
+      // The store outlives sources: a restarted stream reconciles against it instead of re-adding everything.
+      known: (ns) => (ns ? this.store.byNamespace(ns) : this.store.all()),
     });
     this.source = source;
     this.sourceState = source.onState((s) => this.setState(s));

@@ -51,6 +51,11 @@ export interface EventSourceOptions {
   readonly fieldSelector?: (api: EventApi) => string | undefined;
   /** Receives every batch of changes; the stream pauses until a returned promise settles (backpressure). */
   readonly sink: (changes: EventChange[]) => void | Promise<void>;
+  /**
+   * Events already delivered downstream (by an earlier source for the same cluster), by namespace ('' =
+   * all). The first list reconciles against them, so a restarted stream reports only what changed.
+   */
+  readonly known?: (namespace: string) => Iterable<KubeEvent>;
   readonly logger?: Logger;
   readonly timing?: Partial<WatchTiming>;
   readonly random?: () => number;
@@ -148,6 +153,11 @@ class NamespaceLoop {
   private resourceVersion = '';
   /** What this loop has reported, by uid: the base for reconciling after a relist. */
   private known = new Map<string, KubeEvent>();
+  /**
+   * Seeded events not yet confirmed by a list. Under a field selector the list may leave them out because
+   * they do not match, not because they were deleted: no deletion is synthesised for them then.
+   */
+  private seeded = new Set<string>();
   private abort: AbortController | undefined;
   private wake: (() => void) | undefined;
   private attempt = 0;
@@ -164,6 +174,11 @@ class NamespaceLoop {
   ) {
     this.api = opts.preferredApi ?? 'core/v1';
     this.log = namespace ? tagged(log, `ns ${namespace}`) : log;
+    for (const e of opts.known?.(namespace) ?? []) {
+      if (e.expired) continue;
+      this.known.set(e.uid, e);
+      this.seeded.add(e.uid);
+    }
     this.random = opts.random ?? Math.random;
   }
 
@@ -335,8 +350,13 @@ class NamespaceLoop {
       if (!this.live(gen)) return;
     } while (continueToken);
     const deleted: EventChange[] = [];
-    for (const [uid, ev] of this.known) if (!seen.has(uid)) deleted.push({ type: 'DELETED', event: { ...ev, expired: true } });
+    const selective = !!this.opts.fieldSelector?.(this.api);
+    for (const [uid, ev] of this.known) {
+      if (seen.has(uid) || (selective && this.seeded.has(uid))) continue;
+      deleted.push({ type: 'DELETED', event: { ...ev, expired: true } });
+    }
     this.known = seen;
+    this.seeded.clear();
     if (deleted.length > 0) await this.opts.sink(deleted);
     this.resourceVersion = rv;
     this.log.info(`listed ${seen.size} ${this.api} events in ${this.scope} in ${Date.now() - started} ms (resourceVersion ${rv}${deleted.length ? `, ${deleted.length} gone since the last list` : ''})`);

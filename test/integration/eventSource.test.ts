@@ -214,6 +214,28 @@ describe('EventSource against a real kube-apiserver', () => {
     }
   });
 
+  it('a restarted source seeded with what was delivered reports only what changed', async () => {
+    const ns = await createNamespace(admin, 'src-seeded');
+    const kept = await createCoreEvent(admin, ns, { reason: 'Kept' });
+    const gone = await createCoreEvent(admin, ns, { reason: 'Gone' });
+    const first = new Recorder();
+    const a = startSource(admin, first, [ns]);
+    await waitFor('the first source to see both', () => first.adds(kept.metadata.uid) === 1 && first.adds(gone.metadata.uid) === 1);
+    a.stop();
+    // While nothing watches: one event is deleted, one is created, one keeps its resourceVersion.
+    await admin.request(`/api/v1/namespaces/${ns}/events/${gone.metadata.name}`, { method: 'DELETE' });
+    const fresh = await createCoreEvent(admin, ns, { reason: 'Fresh' });
+    const delivered = first.changes.map((c) => c.event);
+    const second = new Recorder();
+    const b = new EventSource({ client: admin, namespaces: [ns], sink: second.sink, timing: FAST, known: () => delivered });
+    sources.push(b);
+    b.start();
+    await waitFor('the new event', () => second.adds(fresh.metadata.uid) === 1);
+    await waitFor('the deletion found by reconciling', () => second.of(gone.metadata.uid).some((c) => c.type === 'DELETED'));
+    assert.deepEqual(second.of(kept.metadata.uid), [], 'an unchanged event is not reported again');
+    b.stop();
+  });
+
   it('stays stopped once stopped', async () => {
     const ns = await createNamespace(admin, 'src-stop');
     const rec = new Recorder();
