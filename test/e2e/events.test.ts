@@ -161,15 +161,21 @@ describe('Kube Events UI against a real control plane', () => {
   test('the output channel has one line per event, warnings at warn level', { timeout: 60_000 }, (t) =>
     step(t, 'output', async (p) => {
       await runCommand(p, 'Kube Events: Show Log');
-      // Monaco renders only the visible lines, wrapped: read them as one text.
+      // Monaco renders only the visible lines, wrapped, in whatever order the namespaces listed: narrow the
+      // channel with the Output view's own filter box, as a person would, and read what it shows as one text.
+      const filterBox = p.locator('.part.panel input[placeholder="Filter"]').first();
+      await filterBox.fill('nightly-report');
       const visible = async (): Promise<string> => (await outputLines(p)).join(' ').replace(/\s+/g, ' ');
+      const warnLine = /\[warning\] Event\(Job\/batch\/nightly-report-29410560\): type: 'Warning' reason: 'BackoffLimitExceeded' Job has reached the specified backoff limit/;
+      const infoLine = /\[info\] Event\(CronJob\/batch\/nightly-report\): type: 'Normal' reason: 'SuccessfulCreate'/;
+      // The filter applies after a debounce: wait until the filtered lines are what the view shows.
       const text = await poll(async () => {
         const t = await visible();
-        return t.includes("reason: 'BackoffLimitExceeded'") ? t : undefined;
-      }, 'event lines in the output channel');
-      assert.match(text, /\[warning\] Event\(Job\/batch\/nightly-report-29410560\): type: 'Warning' reason: 'BackoffLimitExceeded' Job has reached the specified backoff limit/);
-      assert.match(text, /\[info\] Event\(CronJob\/batch\/nightly-report\): type: 'Normal' reason: 'SuccessfulCreate'/);
+        return warnLine.test(t) && infoLine.test(t) ? t : undefined;
+      }, async () => `the BackoffLimitExceeded and SuccessfulCreate lines in the output channel; it shows: ${await visible()}`);
+      assert.doesNotMatch(text, /\[ns shop\]/, 'the output filter narrowed the channel');
       await screenshot(p, 'ui-output');
+      await filterBox.fill('');
     }),
   );
 
