@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeEvent, ObjectRef } from '../../src/core/kubeEvent';
+import type { KubeEvent } from '../../src/core/kubeEvent';
+import { anEvent, type EventOverrides } from './support/eventBuilder';
 import type { OwnedRef, OwnerLookup, OwnerRoot } from '../../src/core/ownerGraph';
 import type { Result } from '../../src/core/result';
 import {
@@ -24,41 +25,20 @@ import {
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
 
-type EventSpec = Partial<Omit<KubeEvent, 'regarding'>> & { regarding?: Partial<ObjectRef> };
+type EventSpec = EventOverrides;
 
-let serial = 0;
-
+/** The shared builder with this file's defaults: a Scheduled event on Pod prod/web-1, a minute old. */
 function ev(spec: EventSpec = {}): KubeEvent {
-  const n = ++serial;
   const { regarding, ...rest } = spec;
   const namespace = rest.namespace ?? 'prod';
-  const lastSeen = rest.lastSeen ?? NOW - 60_000;
-  return {
-    uid: `e-${n}`,
-    name: `e-${n}`,
+  return anEvent({
     namespace,
-    resourceVersion: '1',
-    api: 'core/v1',
-    type: 'Normal',
-    reason: 'Scheduled',
-    action: '',
+    lastSeen: NOW - 60_000,
     message: 'Successfully assigned prod/web-1 to node-1',
-    regarding: { kind: 'Pod', name: 'web-1', namespace, apiVersion: 'v1', uid: `p-${n}`, resourceVersion: '', fieldPath: '', ...regarding },
-    related: undefined,
-    reportingController: 'default-scheduler',
     reportingInstance: 'scheduler-0',
-    count: 1,
-    series: undefined,
-    firstTimestamp: lastSeen,
-    lastTimestamp: lastSeen,
-    eventTime: 0,
-    creationTimestamp: lastSeen,
-    lastSeen,
-    firstSeen: lastSeen,
-    ours: false,
-    expired: false,
     ...rest,
-  };
+    regarding: { name: 'web-1', namespace, resourceVersion: '', ...regarding },
+  });
 }
 
 function q(text: string): Query {

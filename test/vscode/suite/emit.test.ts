@@ -8,17 +8,8 @@ import { Commands, EXTENSION_ID } from '../../../src/constants';
 import type { EmitInput, EmitReport } from '../../../src/host/commands/emitCommand';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
+import { waitFor as until } from '../../support/waitFor';
 import { seedDemo, type Demo } from '../../support/demoCluster';
-
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 suite('Emit Test Event against the control plane', () => {
   let api: KubeEventsApi;
