@@ -354,6 +354,19 @@ export class Broadcaster<T> implements Disposable {
   }
 
   /**
+   * Queues an item if the incoming queue has room (and no `action()` caller is waiting); otherwise returns
+   * false and leaves the item with the caller, who may then wait with `action()`. Nothing is dropped or
+   * counted: a producer that can hold back (a socket it can pause) uses this, then `action()`.
+   * @throws BroadcasterStoppedError after `shutdown()`.
+   */
+  offer(item: T): boolean {
+    if (this.stopping) throw new BroadcasterStoppedError();
+    if (this.senders.size > 0 || this.incoming.size >= this.queueLength) return false;
+    this.accept(item);
+    return true;
+  }
+
+  /**
    * Queues an item if the incoming queue has room (and no `action()` caller is waiting for it); otherwise drops
    * it, counts it in `stats().dropped`, reports it through `onDrop` and returns false.
    * @throws BroadcasterStoppedError after `shutdown()`.

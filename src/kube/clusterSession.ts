@@ -35,6 +35,8 @@ export class ClusterSession implements Disposable {
   private source: EventSource | undefined;
   private sourceState: Disposable | undefined;
   private loaded: LoadedKubeconfig | undefined;
+  /** Context and server the store's events came from. */
+  private storeIdentity: string | undefined;
   private current: SessionState = { phase: 'idle' };
   private readonly stateEmitter = new Emitter<SessionState>();
   readonly onState = this.stateEmitter.event;
@@ -78,8 +80,10 @@ export class ClusterSession implements Disposable {
       return false;
     }
     // Another cluster's events would be reconciled as deletions: a different context starts a new history.
-    const previous = this.loaded;
-    if (previous && (previous.currentContext !== loaded.value.currentContext || previous.server !== loaded.value.server)) this.store.clear();
+    // The identity survives a failed load in between (context A, a broken kubeconfig, then context B).
+    const identity = `${loaded.value.currentContext}\u0000${loaded.value.server}`;
+    if (this.storeIdentity !== undefined && this.storeIdentity !== identity) this.store.clear();
+    this.storeIdentity = identity;
     this.loaded = loaded.value;
     this.log.info(`[config] context "${loaded.value.currentContext}" at ${loaded.value.server} (kubeconfig: ${loaded.value.files.join(', ')})`);
     this.startSource();
@@ -136,11 +140,14 @@ export class ClusterSession implements Disposable {
   }
 
   private feed = (changes: EventChange[]): Promise<void> | undefined => {
-    // `action` resolves at once while the incoming queue has room; the last promise settles after every
-    // earlier one (callers are admitted in order), so awaiting it is the backpressure for the whole batch.
-    let last: Promise<void> | undefined;
-    for (const c of changes) last = this.broadcaster.action(c);
-    return last;
+    // While the incoming queue has room every change is accepted at once and the socket keeps flowing.
+    // Once it is full, the rest go through action(): callers are admitted in order, so the last promise
+    // settles after every earlier one and awaiting it is the backpressure for the whole batch.
+    let i = 0;
+    while (i < changes.length && this.broadcaster.offer(changes[i]!)) i++;
+    if (i === changes.length) return undefined;
+    const pending = changes.slice(i).map((c) => this.broadcaster.action(c));
+    return Promise.all(pending).then(() => undefined);
   };
 
   private startSource(): void {

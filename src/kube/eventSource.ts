@@ -14,7 +14,17 @@ export type SourceState =
   | { readonly phase: 'stopped' };
 
 /** Why the stream cannot run; the message that goes with it says what to do. */
-export type SourceErrorReason = 'forbidden' | 'unauthorized' | 'credentials' | 'notFound';
+export type SourceErrorReason = 'forbidden' | 'unauthorized' | 'credentials' | 'notFound' | 'tls' | 'rejected';
+
+/** TLS failures: retrying will not help until the kubeconfig or the server's certificate changes. */
+const TLS_CODES: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 /** Timings of the loop; tests shorten them. Defaults follow ARCHITECTURE.md §2. */
 export interface WatchTiming {
@@ -199,7 +209,10 @@ class NamespaceLoop {
     this.setState({ phase: 'stopped' });
   }
 
+  /** Retries at once; a retry the user asks for may follow a fix of the credentials, so they are reloaded too. */
   retryNow(): void {
+    this.credentialsRefreshed = false;
+    if (this.state.phase === 'error') this.opts.client.refreshCredentials();
     this.wake?.();
   }
 
@@ -218,8 +231,11 @@ class NamespaceLoop {
       try {
         if (!this.resourceVersion) await this.list(gen);
         if (!this.live(gen)) return;
+        const opened = Date.now();
         await this.watch(gen);
         triedOtherApi = false;
+        // A server (or proxy) that ends every watch at once would otherwise be hammered in a tight loop.
+        if (Date.now() - opened < this.timing.backoffInitialMs) await this.sleep(this.timing.backoffInitialMs, gen);
       } catch (err) {
         if (!this.live(gen)) return;
         if (err instanceof GoneError) {
@@ -274,14 +290,23 @@ class NamespaceLoop {
     if (KubeApiError.is(err)) {
       if (err.status === 403 || err.status === 404) return 'switchApi';
       if (err.status === 401) return 'refreshCredentials';
+      // The same request will be refused again (a field selector the server does not support, say).
+      if (err.status === 400 || err.status === 405 || err.status === 422) return 'refused';
       return 'transient';
     }
     if (KubeAuthSetupError.is(err)) return 'refused';
+    if (KubeNetworkError.is(err) && TLS_CODES.has(err.code)) return 'refused';
     return 'transient';
   }
 
   private explain(err: unknown, triedBoth: boolean): { reason: SourceErrorReason; message: string } {
     const user = this.opts.client.userName ? `user "${this.opts.client.userName}"` : 'this user';
+    if (KubeNetworkError.is(err) && TLS_CODES.has(err.code)) {
+      return { reason: 'tls', message: `The TLS connection was refused: ${err.message}. Check the cluster's certificate-authority in your kubeconfig (or the server address it names).` };
+    }
+    if (KubeApiError.is(err) && (err.status === 400 || err.status === 405 || err.status === 422)) {
+      return { reason: 'rejected', message: `The apiserver rejected the events request (HTTP ${err.status}${err.serverMessage ? `: ${err.serverMessage}` : ''}). If a filter is on, try clearing it.` };
+    }
     if (KubeAuthSetupError.is(err)) {
       return { reason: 'credentials', message: `Cannot get credentials: ${err.message}. Check the exec plugin or certificate in your kubeconfig (is its command on the PATH VS Code sees?).` };
     }
@@ -427,15 +452,20 @@ class NamespaceLoop {
         } finally {
           buffer = buffer.slice(start);
         }
+        // Any complete line, a bookmark included, proves the connection works: reset the backoff.
+        this.attempt = 0;
         if (changes.length === 0) return;
-        if (this.attempt > 0) {
-          this.attempt = 0; // reset the backoff on the first event after a reconnect
-        }
         const pending = this.opts.sink(changes);
         if (pending && typeof (pending as Promise<void>).then === 'function') {
+          // Our own pause is not silence from the server: the idle watchdog waits while the sink digests.
+          clearTimeout(idle);
           res.pause();
           (pending as Promise<void>).then(
-            () => (this.live(gen) && !settled ? res.resume() : undefined),
+            () => {
+              if (!this.live(gen) || settled) return;
+              armIdle();
+              res.resume();
+            },
             (err: unknown) => finish(err),
           );
         }

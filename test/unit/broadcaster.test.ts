@@ -194,6 +194,21 @@ describe('Broadcaster', () => {
     assert.equal(wSlow.closed, true);
   });
 
+  it('offer returns false when incoming is full, drops nothing, and yields to waiting action() callers', T, async () => {
+    const b = new Broadcaster<number>({ queueLength: 2 });
+    const seen: number[] = [];
+    b.watch((batch) => void seen.push(...batch));
+    assert.deepEqual([1, 2, 3].map((i) => b.offer(i)), [true, true, false]);
+    assert.equal(b.stats().dropped, 0, 'a refused offer is not a drop');
+    const waiting = b.action(3);
+    assert.equal(b.offer(4), false, 'a waiting action() has the next free slot');
+    await waiting;
+    await turn();
+    assert.deepEqual(seen, [1, 2, 3]);
+    await b.shutdown();
+    assert.throws(() => b.offer(5), BroadcasterStoppedError);
+  });
+
   it('actionOrDrop returns false and counts a drop when incoming is full', T, async () => {
     const b = new Broadcaster<number>({ queueLength: 3 });
     const reported = deferred<DropReport>();
