@@ -13,7 +13,6 @@ export interface GroupNode {
   readonly objects: Map<string, ObjectNode>;
   events: number;
   warnings: number;
-  lastSeen: number;
 }
 
 /** An involved object (`Kind/name`) and its events. */
@@ -182,7 +181,7 @@ export class EventTreeModel {
     let rootChanged = false;
     let group = this.groups.get(id);
     if (!group) {
-      group = { kind: 'group', id, label, objects: new Map(), events: 0, warnings: 0, lastSeen: 0 };
+      group = { kind: 'group', id, label, objects: new Map(), events: 0, warnings: 0 };
       this.groups.set(id, group);
       rootChanged = true;
     }
@@ -202,10 +201,19 @@ export class EventTreeModel {
   }
 
   private update(node: EventNode, e: KubeEvent, dirty: Set<TreeNode>): void {
-    if (node.parent) this.account(node.parent, node.event, -1);
+    const old = node.event;
     node.event = e;
-    if (node.parent) {
-      this.account(node.parent, e, +1);
+    const object = node.parent;
+    if (object) {
+      const w = (isWarning(e) ? 1 : 0) - (isWarning(old) ? 1 : 0);
+      object.warnings += w;
+      object.parent.warnings += w;
+      // Repeats move lastSeen forward: only a step back needs a scan of the object's events.
+      if (e.lastSeen >= old.lastSeen) object.lastSeen = Math.max(object.lastSeen, e.lastSeen);
+      else {
+        object.lastSeen = 0;
+        for (const n of object.events.values()) object.lastSeen = Math.max(object.lastSeen, n.event.lastSeen);
+      }
       // The object's position among its siblings may change with lastSeen: refresh its group too.
       dirty.add(node.parent.parent);
       dirty.add(node.parent);
@@ -242,7 +250,6 @@ export class EventTreeModel {
     object.parent.events += sign;
     if (sign > 0) {
       object.lastSeen = Math.max(object.lastSeen, e.lastSeen);
-      object.parent.lastSeen = Math.max(object.parent.lastSeen, e.lastSeen);
     } else if (e.lastSeen >= object.lastSeen) {
       object.lastSeen = 0;
       for (const n of object.events.values()) if (n.event !== e) object.lastSeen = Math.max(object.lastSeen, n.event.lastSeen);

@@ -613,6 +613,11 @@ function compile(query: Query): readonly EventTest[] {
   return tests;
 }
 
+/** Whether the query has an `under:` term, which needs the owner graph to evaluate. */
+export function usesOwners(query: Query): boolean {
+  return query.terms.some((t) => t.key === 'under');
+}
+
 /** True when the event satisfies every term. Synchronous and side-effect free; compiled once per query. */
 export function matches(query: Query, event: KubeEvent, ctx: MatchContext): boolean {
   const tests = compile(query);

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { StateKeys } from '../constants';
 import type { EventStore } from '../core/eventStore';
-import type { KubeEvent } from '../core/kubeEvent';
+import { objectKey, type KubeEvent } from '../core/kubeEvent';
 import type { OwnerGraph } from '../core/ownerGraph';
-import { EMPTY_QUERY, matches, parseQuery, type Query, type QueryError } from '../core/query';
+import { EMPTY_QUERY, matches, parseQuery, usesOwners, type Query, type QueryError } from '../core/query';
 
 const HISTORY_SIZE = 20;
 
@@ -44,7 +44,7 @@ export class FilterController implements vscode.Disposable {
   }
 
   get usesOwners(): boolean {
-    return this.current.terms.some((t) => t.key === 'under');
+    return usesOwners(this.current);
   }
 
   /** The error message for a query that does not parse, or undefined. */
@@ -92,7 +92,7 @@ export class FilterController implements vscode.Disposable {
   private learnAll(): void {
     const seen = new Set<string>();
     for (const e of this.store.all()) {
-      const key = e.regarding.uid || `${e.regarding.kind}/${e.regarding.namespace}/${e.regarding.name}`;
+      const key = e.regarding.uid || objectKey(e.regarding);
       if (seen.has(key)) continue;
       seen.add(key);
       this.learn(e);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../../constants';
 import type { Broadcaster } from '../../core/broadcaster';
-import type { EventChange } from '../../core/kubeEvent';
+import { isWarning, type EventChange } from '../../core/kubeEvent';
 import type { SessionState } from '../../kube/clusterSession';
 
 /** What the status bar shows besides the stream state. */
@@ -29,7 +29,7 @@ export class StatusBar implements vscode.Disposable {
     const watcher = broadcaster.watch(
       (batch) => {
         let w = 0;
-        for (const c of batch) if (c.type === 'ADDED' && c.event.type === 'Warning') w++;
+        for (const c of batch) if (c.type === 'ADDED' && isWarning(c.event)) w++;
         if (w) {
           this.warnings += w;
           this.render();

@@ -4,7 +4,7 @@ import { oneLine } from '../../core/eventTreeModel';
 import type { KubeEvent } from '../../core/kubeEvent';
 import type { OwnerLookup } from '../../core/ownerGraph';
 import { systemClock, type Clock, type Disposable, type Logger } from '../../core/ports';
-import { EMPTY_QUERY, matches, parseQuery, type Query } from '../../core/query';
+import { EMPTY_QUERY, matches, parseQuery, usesOwners, type Query } from '../../core/query';
 import { MAX_FILTER_TEXT_LENGTH, isViewMessage, type EventDto, type FilterStateDto, type FilterWhere, type HostMessage } from '../../protocol/webview';
 import { toEventDto } from './eventDto';
 
@@ -63,10 +63,6 @@ export interface TimelineFeedOptions {
   readonly timers?: TimelineTimers;
   /** Reset chunk sizes; default {@link RESET_FIRST_CHUNK} and {@link RESET_CHUNK}. */
   readonly resetChunks?: { readonly first: number; readonly rest: number };
-}
-
-function hasUnder(query: Query): boolean {
-  return query.terms.some((t) => t.key === 'under');
 }
 
 /**
@@ -128,7 +124,7 @@ export class TimelineFeed implements Disposable {
 
   /** Who evaluates the current filter. */
   get where(): FilterWhere {
-    return hasUnder(this.query) ? 'host' : 'view';
+    return usesOwners(this.query) ? 'host' : 'view';
   }
 
   /** The filter box text (possibly one that failed to parse). */
@@ -232,8 +228,8 @@ export class TimelineFeed implements Disposable {
       this.postFilterState();
       return parsed.message;
     }
-    const hostBefore = hasUnder(this.query);
-    const hostAfter = hasUnder(parsed.value);
+    const hostBefore = usesOwners(this.query);
+    const hostAfter = usesOwners(parsed.value);
     const changed = parsed.value.text !== this.query.text;
     this.filterError = undefined;
     this.query = parsed.value;

@@ -48,12 +48,14 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
   private unseenWarnings = 0;
   private refreshes = 0;
   private readonly now: () => number;
-  private readonly rendered = new Set<Row>();
+  /** Rows VS Code has asked for since the last full refresh: only those can be refreshed on their own. */
+  private rendered = new WeakSet<Row>();
 
   constructor(
     private readonly store: EventStore,
     groupBy: GroupBy,
     private filter: (e: KubeEvent) => boolean,
+    private readonly timeDependent: () => boolean = () => false,
     now: () => number = Date.now,
   ) {
     this.now = now;
@@ -69,7 +71,12 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
         if (e.visible) this.clearBadge();
       }),
     );
-    const ages = setInterval(() => this.view.visible && this.changed.fire(undefined), AGE_REFRESH_MS);
+    const ages = setInterval(() => {
+      if (!this.view.visible) return;
+      // A `since:` filter depends on the clock: re-evaluate it, not only the ages in the descriptions.
+      if (this.timeDependent()) this.reset();
+      else this.fire(undefined);
+    }, AGE_REFRESH_MS);
     this.disposables.push({ dispose: () => clearInterval(ages) });
   }
 
@@ -85,18 +92,25 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
     this.pendingRemovals.clear();
     this.model.reset(this.store.all(), groupBy, filter);
     this.fire(undefined);
+    this.refreshed.fire();
   }
 
   set message(text: string | undefined) {
     this.view.message = text;
   }
 
+  /** Selects the event's row; false when it is filtered out or beyond the rows the tree lists. */
   async reveal(uid: string, focus = true): Promise<boolean> {
     this.flush();
     const node = this.model.nodeForEvent(uid);
     if (!node) return false;
-    await this.view.reveal(node, { select: true, focus, expand: true });
-    return true;
+    try {
+      await this.view.reveal(node, { select: true, focus, expand: true });
+      return true;
+    } catch {
+      // The row sits beyond MAX_CHILDREN (under "… N more"): VS Code cannot resolve it.
+      return false;
+    }
   }
 
   getTreeItem(row: Row): vscode.TreeItem {
@@ -188,6 +202,8 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
       const known = [...delta.nodes].filter((n) => this.rendered.has(n));
       if (known.length > 0) this.fire(known);
     }
+    // Counts changed even when no visible row did (events the filter hides still count in the total).
+    this.refreshed.fire();
   }
 
   dispose(): void {
@@ -219,9 +235,8 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
   private fire(what: Row[] | undefined): void {
     this.lastRefresh = Date.now();
     this.refreshes++;
-    if (what === undefined) this.rendered.clear();
+    if (what === undefined) this.rendered = new WeakSet();
     this.changed.fire(what);
-    this.refreshed.fire();
   }
 }
 
