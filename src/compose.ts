@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ContextKeys, RESOURCE_SCHEME, StateKeys } from './constants';
+import { ContextKeys, RESOURCE_SCHEME, StateKeys, Views } from './constants';
 import type { EventTreeModel } from './core/eventTreeModel';
 import { fieldSelectorFor, namespaceFor, type Query } from './core/query';
 import { ClusterSession, type SessionSettings, type SessionState } from './kube/clusterSession';
@@ -13,6 +13,7 @@ import { ClusterResources } from './host/clusterResources';
 import { StatusBar } from './host/status/statusBar';
 import { EventTreeProvider, type RowSnapshot } from './host/tree/eventTreeProvider';
 import { describeQuery } from './core/query';
+import { KubernetesExtensionBridge } from './host/kubernetesExtension/kubernetesExtensionBridge';
 import { registerTimelineSerializer, TimelinePanel, type TimelineContext } from './host/timeline/timelinePanel';
 
 /** What `activate()` returns: read by the extension-host tests, and usable by other extensions. */
@@ -73,7 +74,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
   const session = new ClusterSession(sessionSettings(config, memento, { text: '', terms: [], isEmpty: true }), { storeCapacity: config.storeMaxEvents, logger: log });
   const resources = new ClusterResources(session, log);
   const filter = new FilterController(memento, session.store, () => resources.owners());
-  const tree = new EventTreeProvider(session.store, config.groupBy, filter.predicate());
+  const tree = new EventTreeProvider(session.store, config.groupBy, filter.predicate(), () => filter.query.terms.some((t) => t.key === 'since'));
   const logSink = new EventLogSink(session.broadcaster, log);
   const status = new StatusBar(session.broadcaster);
   const documents = new ResourceDocuments();
@@ -82,7 +83,13 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
   const refreshMessage = (): void => {
     tree.message = viewMessage(session.state, filter.query, tree.model.size, session.store.size);
   };
-  const refreshStatus = (): void => status.setInfo({ context: session.contextName, namespaces: session.namespaces, filtered: !filter.query.isEmpty });
+  let statusContext = '';
+  const refreshStatus = (): void => {
+    // "Warnings since start" means since this context started streaming.
+    if (session.contextName !== statusContext) status.resetCounters();
+    statusContext = session.contextName;
+    status.setInfo({ context: session.contextName, namespaces: session.namespaces, filtered: !filter.query.isEmpty });
+  };
 
   disposables.push(
     session.onState((s) => {
@@ -147,6 +154,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     resources: () => resources.access(),
     openTimeline: () => void TimelinePanel.createOrShow(timeline),
     resourceDocuments: documents,
+    reconnect: () => session.update(sessionSettings(config, memento, filter.query)),
   });
   const emit = new EmitCommand({
     contextName: () => session.contextName,
@@ -156,7 +164,27 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     memento,
     log,
   });
-  disposables.push(...registerCommands(log, { ...commands, emitTestEvent: emit.run }));
+  const kubernetes = new KubernetesExtensionBridge(
+    {
+      onKubeconfig: (path) => {
+        if (config.kubeconfigIsExplicit || path === config.kubeconfig) return;
+        config = { ...config, kubeconfig: path };
+        session.update(sessionSettings(config, memento, filter.query));
+      },
+      onContext: (name) => {
+        if (name === session.contextName) return;
+        void memento.update(StateKeys.context, name).then(() => session.update(sessionSettings(config, memento, filter.query)));
+      },
+      onShowEvents: async (text) => {
+        const error = filter.set(text);
+        if (error) throw new Error(error.message);
+        await vscode.commands.executeCommand(`${Views.events}.focus`);
+      },
+    },
+    log,
+  );
+  disposables.push(kubernetes);
+  disposables.push(...registerCommands(log, { ...commands, emitTestEvent: emit.run, showEventsForKubernetesResource: kubernetes.showEvents }));
 
   void vscode.commands.executeCommand('setContext', ContextKeys.filtered, !filter.query.isEmpty);
   session.update(sessionSettings(config, memento, filter.query));

@@ -36,6 +36,8 @@ export const Commands = {
   openSettings: 'kubeEvents.openSettings',
   reconnect: 'kubeEvents.reconnect',
   statusActions: 'kubeEvents.statusActions',
+  // The VS Code Kubernetes extension's cluster explorer, when it is installed.
+  showEventsForKubernetesResource: 'kubeEvents.showEventsForKubernetesResource',
 } as const;
 
 export type CommandKey = keyof typeof Commands;
@@ -55,7 +57,6 @@ export const ContextKeys = {
   /** Why the stream is not running (SourceErrorReason or KubeconfigProblem), '' otherwise. */
   reason: 'kubeEvents.reason',
   filtered: 'kubeEvents.filtered',
-  paused: 'kubeEvents.paused',
 } as const;
 
 export const LOG_CHANNEL_NAME = 'Kube Events';

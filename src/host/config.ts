@@ -7,6 +7,8 @@ import { GROUP_BY_VALUES, type GroupBy } from '../core/eventTreeModel';
 export interface Config {
   /** Explicit kubeconfig path(s); empty falls back to the Kubernetes extension's setting, KUBECONFIG, ~/.kube/config. */
   readonly kubeconfig: string;
+  /** The user set `kubeEvents.kubeconfig` (it then wins over what the Kubernetes extension reports). */
+  readonly kubeconfigIsExplicit: boolean;
   readonly namespaces: readonly string[];
   readonly storeMaxEvents: number;
   readonly groupBy: GroupBy;
@@ -28,8 +30,10 @@ export function readConfig(): Config {
   const c = vscode.workspace.getConfiguration(Settings.section);
   const groupBy = c.get<string>(Settings.groupBy) ?? 'namespace';
   const max = c.get<number>(Settings.storeMaxEvents) ?? DEFAULT_STORE_CAPACITY;
+  const explicit = (c.get<string>(Settings.kubeconfig) ?? '').trim();
   return {
-    kubeconfig: (c.get<string>(Settings.kubeconfig) ?? '').trim() || kubernetesExtensionKubeconfig(),
+    kubeconfig: explicit || kubernetesExtensionKubeconfig(),
+    kubeconfigIsExplicit: explicit !== '',
     namespaces: strings(c.get(Settings.namespaces)),
     storeMaxEvents: Number.isFinite(max) && max >= 100 ? Math.floor(max) : DEFAULT_STORE_CAPACITY,
     groupBy: (GROUP_BY_VALUES as readonly string[]).includes(groupBy) ? (groupBy as GroupBy) : 'namespace',

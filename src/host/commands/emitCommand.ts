@@ -3,6 +3,7 @@ import { StateKeys } from '../../constants';
 import { EVENT_TYPES, REASON_LENGTH_LIMIT, ACTION_LENGTH_LIMIT, NOTE_LENGTH_LIMIT, reasonHint, utf8Length } from '../../core/eventValidation';
 import type { EventApi } from '../../core/kubeEvent';
 import type { Recorder, RecordOutcome, RecordResult } from '../../kube/recorder';
+import { notificationText } from './eventCommands';
 
 /** The resource an event is about (an involved object). */
 export interface EmitTarget {
@@ -103,13 +104,14 @@ export class EmitCommand {
     const title = `Emit Test Event on ${target.kind}/${target.name}`;
     const type = await vscode.window.showQuickPick(
       EVENT_TYPES.map((t) => ({ label: t, description: t === 'Warning' ? 'stands out in every view' : '' })),
-      { title: `${title} (1/5): type` },
+      { ignoreFocusOut: true, title: `${title} (1/5): type` },
     );
     if (!type) return undefined;
     const reason = await this.askReason(`${title} (2/5): reason`);
     if (reason === undefined) return undefined;
     const message = await vscode.window.showInputBox({
       title: `${title} (3/5): message`,
+      ignoreFocusOut: true,
       prompt: 'The event message (core/v1) or note (events.k8s.io/v1).',
       value: `Test event from VS Code at ${new Date().toLocaleTimeString()}`,
       validateInput: (v) => (utf8Length(v) > NOTE_LENGTH_LIMIT ? `The apiserver allows at most ${NOTE_LENGTH_LIMIT} bytes; this is ${utf8Length(v)}.` : undefined),
@@ -120,13 +122,14 @@ export class EmitCommand {
         { label: 'core/v1', description: 'like record.EventRecorder: count, first/last timestamp', flavour: 'core/v1' as const },
         { label: 'events.k8s.io/v1', description: 'like events.EventRecorder: action, eventTime, series', flavour: 'events.k8s.io/v1' as const },
       ],
-      { title: `${title} (4/5): API` },
+      { ignoreFocusOut: true, title: `${title} (4/5): API` },
     );
     if (!flavour) return undefined;
     let action: string | undefined;
     if (flavour.flavour === 'events.k8s.io/v1') {
       action = await vscode.window.showInputBox({
         title: `${title}: action`,
+        ignoreFocusOut: true,
         prompt: 'What the controller did (required by events.k8s.io/v1), e.g. Reconciling.',
         value: 'Testing',
         validateInput: (v) => (!v.trim() ? 'action is required' : v.length > ACTION_LENGTH_LIMIT ? `at most ${ACTION_LENGTH_LIMIT} characters` : undefined),
@@ -135,6 +138,7 @@ export class EmitCommand {
     }
     const burstText = await vscode.window.showInputBox({
       title: `${title} (5/5): how many`,
+      ignoreFocusOut: true,
       prompt: '1 sends one event. More send identical events: count patches, aggregation after 10 distinct messages, the spam filter after 25, series in events.k8s.io/v1.',
       value: '1',
       validateInput: (v) => (/^\d+$/.test(v.trim()) && +v >= 1 && +v <= MAX_BURST ? undefined : `a number from 1 to ${MAX_BURST}`),
@@ -145,6 +149,7 @@ export class EmitCommand {
     if (burst > 1) {
       const interval = await vscode.window.showInputBox({
         title: `${title}: interval`,
+        ignoreFocusOut: true,
         prompt: 'Milliseconds between events.',
         value: '100',
         validateInput: (v) => (/^\d+$/.test(v.trim()) && +v <= 60_000 ? undefined : 'a number of milliseconds up to 60000'),
@@ -160,6 +165,7 @@ export class EmitCommand {
     const history = this.d.memento.get<string[]>(StateKeys.reasonHistory, []);
     const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { reason?: string }>();
     qp.title = title;
+    qp.ignoreFocusOut = true;
     qp.placeholder = 'UpperCamelCase, e.g. ReconcileFailed';
     qp.value = history[0] ?? 'TestEvent';
     const render = (): void => {
@@ -219,12 +225,12 @@ export class EmitCommand {
     this.d.log.info(`[recorder] ${report.summary}`);
     if (failed && !failed.ok) {
       this.d.log.warn(`[recorder] ${failed.message}`);
-      void vscode.window.showErrorMessage(`Kube Events: ${report.summary}`, 'Show Log').then((c) => c && this.d.log.show(true));
+      void vscode.window.showErrorMessage(`Kube Events: ${notificationText(report.summary)}`, 'Show Log').then((c) => c && this.d.log.show(true));
       return;
     }
     const skipped = report.results.some((r) => r.ok && r.value.outcome === 'skipped');
     const show = skipped ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    void show(`Kube Events: ${report.summary}`);
+    void show(`Kube Events: ${notificationText(report.summary)}`);
   }
 }
 

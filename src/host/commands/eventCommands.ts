@@ -1,8 +1,8 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { Commands, ContextKeys, RESOURCE_SCHEME, Settings, StateKeys } from '../../constants';
-import { GROUP_BY_VALUES, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
-import { objectLabel, type KubeEvent, type ObjectRef } from '../../core/kubeEvent';
+import { Commands, RESOURCE_SCHEME, Settings, StateKeys } from '../../constants';
+import { GROUP_BY_VALUES, oneLine, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
+import type { KubeEvent, ObjectRef } from '../../core/kubeEvent';
 import { describeQuery, resourceFilterText } from '../../core/query';
 import type { Result } from '../../core/result';
 import type { ClusterSession } from '../../kube/clusterSession';
@@ -30,6 +30,8 @@ export interface CommandDeps {
   readonly resources: () => ResourceAccess | undefined;
   readonly openTimeline: () => void;
   readonly resourceDocuments: ResourceDocuments;
+  /** Reconnects with the current settings, the remembered context and the filter's scope. */
+  readonly reconnect: () => void;
 }
 
 /** A resource picked by the user: from a tree row, a quick pick, or a manifest in the editor. */
@@ -48,8 +50,16 @@ export function refOfRow(arg: unknown): ObjectRef | undefined {
   return undefined;
 }
 
+/**
+ * Notifications turn `[label](target)` into links, command links included: text from the cluster (Status
+ * messages of webhooks and aggregated APIs) is folded to one line and its brackets neutralised first.
+ */
+export function notificationText(text: string): string {
+  return oneLine(text, 1_000).replace(/\[/g, '［').replace(/\]/g, '］');
+}
+
 function showError(message: string, log: vscode.LogOutputChannel): void {
-  void vscode.window.showErrorMessage(message, 'Show Log').then((c) => c && log.show(true));
+  void vscode.window.showErrorMessage(notificationText(message), 'Show Log').then((c) => c && log.show(true));
 }
 
 /** Read-only YAML documents of cluster objects, under the kube-events-resource: scheme. */
@@ -98,6 +108,8 @@ export class EventCommands {
       showError(loaded.message, this.d.log);
       return;
     }
+    // The remembered context belongs to the previous kubeconfig: start from this file's current-context.
+    await this.d.memento.update(StateKeys.context, undefined);
     await vscode.workspace.getConfiguration(Settings.section).update(Settings.kubeconfig, file, vscode.ConfigurationTarget.Global);
   };
 
@@ -131,7 +143,7 @@ export class EventCommands {
     }
     if (!chosen) return;
     await this.d.memento.update(StateKeys.context, chosen);
-    this.d.session.update({ ...this.sessionSettings(), kubeconfig: { path: cfg.kubeconfig, context: chosen } });
+    this.d.reconnect();
   };
 
   /** Select Namespace…: one, several or all; `names` skips the picker. */
@@ -220,7 +232,7 @@ export class EventCommands {
         { label: '$(type-hierarchy) Include owned resources', description: 'under: — e.g. a Deployment with its ReplicaSets and Pods', includeOwned: true },
         { label: '$(symbol-object) Only this resource', description: 'object:', includeOwned: false },
       ],
-      { title: `Kube Events: Filter by ${picked.kind}/${picked.name}` },
+      { ignoreFocusOut: true, title: `Kube Events: Filter by ${picked.kind}/${picked.name}` },
     );
     if (!owned) return false;
     return this.applyQuery(resourceFilterText(picked, owned.includeOwned));
@@ -230,15 +242,9 @@ export class EventCommands {
 
   clearFilter = (): void => this.d.filter.clear();
 
-  pauseStream = async (): Promise<void> => {
-    this.d.session.pause();
-    await vscode.commands.executeCommand('setContext', ContextKeys.paused, true);
-  };
+  pauseStream = (): void => this.d.session.pause();
 
-  resumeStream = async (): Promise<void> => {
-    this.d.session.resume();
-    await vscode.commands.executeCommand('setContext', ContextKeys.paused, false);
-  };
+  resumeStream = (): void => this.d.session.resume();
 
   groupBy = async (value?: unknown): Promise<void> => {
     let chosen = typeof value === 'string' && (GROUP_BY_VALUES as readonly string[]).includes(value) ? (value as GroupBy) : undefined;
@@ -251,8 +257,8 @@ export class EventCommands {
       chosen = pick?.value;
     }
     if (!chosen) return;
+    // The tree regroups when the setting changes (compose listens for it).
     await vscode.workspace.getConfiguration(Settings.section).update(Settings.groupBy, chosen, vscode.ConfigurationTarget.Global);
-    this.d.tree.reset(chosen);
   };
 
   /** Export Events…: the current filtered set as JSON, NDJSON or CSV. Arguments skip the prompts (tests). */
@@ -267,7 +273,7 @@ export class EventCommands {
     if (!format) {
       const pick = await vscode.window.showQuickPick(
         EXPORT_FORMATS.map((f) => ({ label: f.toUpperCase(), value: f })),
-        { title: `Kube Events: Export ${events.length} Event${events.length === 1 ? '' : 's'}`, placeHolder: 'Format' },
+        { ignoreFocusOut: true, title: `Kube Events: Export ${events.length} Event${events.length === 1 ? '' : 's'}`, placeHolder: 'Format' },
       );
       format = pick?.value;
     }
@@ -281,7 +287,7 @@ export class EventCommands {
     if (!uri) return undefined;
     const target = uri;
     const chosenFormat = format;
-    await vscode.window.withProgress(
+    const written = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Exporting ${events.length} events`, cancellable: true },
       async (progress, token) => {
         let reported = 0;
@@ -294,10 +300,15 @@ export class EventCommands {
           },
           () => token.isCancellationRequested,
         );
-        if (text === undefined) return;
+        if (text === undefined) return false;
         await fs.writeFile(target.fsPath, text, 'utf8');
+        return true;
       },
     );
+    if (!written) {
+      this.d.log.info('[export] cancelled; nothing was written');
+      return undefined;
+    }
     this.d.log.info(`[export] wrote ${events.length} events as ${format} to ${target.fsPath}`);
     void vscode.window.showInformationMessage(`Kube Events: exported ${events.length} events to ${target.fsPath}`);
     return target.fsPath;
@@ -324,7 +335,7 @@ export class EventCommands {
     }
     const yaml = await access.yaml({ apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name });
     if (!yaml.ok) {
-      showError(`Kube Events: cannot open ${objectLabel(ref as ObjectRef)}: ${yaml.message}`, this.d.log);
+      showError(`Kube Events: cannot open ${ref.kind}/${ref.name}: ${yaml.message}`, this.d.log);
       return;
     }
     await this.d.resourceDocuments.open(ref, yaml.value);
@@ -348,7 +359,7 @@ export class EventCommands {
   private applyQuery(text: string): boolean {
     const error = this.d.filter.set(text);
     if (error) {
-      void vscode.window.showErrorMessage(`Kube Events: the filter was not changed — ${error.message}`);
+      void vscode.window.showErrorMessage(`Kube Events: the filter was not changed — ${notificationText(error.message)}`);
       return false;
     }
     return true;
@@ -379,7 +390,7 @@ export class EventCommands {
       showError('Kube Events: not connected to a cluster, so there are no resource kinds to pick from.', this.d.log);
       return undefined;
     }
-    const kindPick = await vscode.window.showQuickPick(items, { title: `Kube Events: ${title} — Kind`, placeHolder: 'Pick a kind (custom resources included)', matchOnDescription: true });
+    const kindPick = await vscode.window.showQuickPick(items, { ignoreFocusOut: true, title: `Kube Events: ${title} — Kind`, placeHolder: 'Pick a kind (custom resources included)', matchOnDescription: true });
     if (!kindPick) return undefined;
     if (kindPick.manifest) {
       const m = kindPick.manifest;
@@ -405,7 +416,7 @@ export class EventCommands {
     }
     const namePick = await vscode.window.showQuickPick(
       found.map((n) => ({ label: n.name, description: n.namespace, value: n })),
-      { title: `Kube Events: ${title} — ${k.kind}`, matchOnDescription: true },
+      { ignoreFocusOut: true, title: `Kube Events: ${title} — ${k.kind}`, matchOnDescription: true },
     );
     if (!namePick) return undefined;
     return { kind: k.kind, apiVersion: k.apiVersion, name: namePick.value.name, namespace: namePick.value.namespace };
@@ -419,10 +430,6 @@ export class EventCommands {
     return manifestAt(doc.getText(), doc.offsetAt(editor.selection.active));
   }
 
-  private sessionSettings() {
-    const cfg = this.d.config();
-    return { kubeconfig: { path: cfg.kubeconfig, context: this.d.memento.get<string>(StateKeys.context) }, namespaces: cfg.namespaces };
-  }
 }
 
 function shellQuote(s: string): string {

@@ -1,0 +1,97 @@
+import * as vscode from 'vscode';
+import { explorerFilter, hostKubeconfigPath, KUBERNETES_EXTENSION_ID } from './explorerTarget';
+
+/** The broker the Kubernetes extension's activate() returns: versioned APIs by component. */
+interface ApiBroker {
+  get(component: string, version: string): { available: true; api: unknown } | { available: false; reason: string };
+}
+
+interface ConfigurationV1_1 {
+  getKubeconfigPath(): unknown;
+  readonly onDidChangeKubeconfigPath: vscode.Event<unknown>;
+  readonly onDidChangeContext: vscode.Event<string | null>;
+}
+
+interface ClusterExplorerV1 {
+  resolveCommandTarget(target?: unknown): unknown;
+}
+
+export interface BridgeCallbacks {
+  /** The extension's kubeconfig changed (or is known for the first time). */
+  onKubeconfig(path: string): void;
+  /** The user switched context in the extension. */
+  onContext(name: string): void;
+  /** "Show Events" on a cluster-explorer resource: apply this filter and show the Events view. */
+  onShowEvents(filter: string): Promise<unknown>;
+}
+
+/**
+ * Follows the VS Code Kubernetes extension (ms-kubernetes-tools.vscode-kubernetes-tools) when it is
+ * installed: its kubeconfig and current context, and "Show Events" on its cluster-explorer resources.
+ * Everything else works without it.
+ */
+export class KubernetesExtensionBridge implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly callbacks: BridgeCallbacks,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    void this.follow();
+  }
+
+  private async broker(): Promise<ApiBroker | undefined> {
+    const ext = vscode.extensions.getExtension(KUBERNETES_EXTENSION_ID);
+    if (!ext) return undefined;
+    try {
+      const exports = (ext.isActive ? ext.exports : await ext.activate()) as ApiBroker | undefined;
+      return typeof exports?.get === 'function' ? exports : undefined;
+    } catch (err) {
+      this.log.warn(`[kubernetes] the Kubernetes extension failed to activate: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
+  private async api<T>(component: string, version: string): Promise<T | undefined> {
+    const broker = await this.broker();
+    const r = broker?.get(component, version);
+    return r?.available ? (r.api as T) : undefined;
+  }
+
+  private async follow(): Promise<void> {
+    const config = await this.api<ConfigurationV1_1>('configuration', 'v1_1');
+    if (!config) return;
+    this.log.info('[kubernetes] following the Kubernetes extension\'s kubeconfig and context');
+    const path = hostKubeconfigPath(config.getKubeconfigPath());
+    if (path) this.callbacks.onKubeconfig(path);
+    this.disposables.push(
+      config.onDidChangeKubeconfigPath((p) => {
+        const host = hostKubeconfigPath(p);
+        if (host) this.callbacks.onKubeconfig(host);
+      }),
+      config.onDidChangeContext((name) => {
+        if (name) this.callbacks.onContext(name);
+      }),
+    );
+  }
+
+  /** The handler of "Show Events" in the Kubernetes extension's cluster explorer. */
+  showEvents = async (target?: unknown): Promise<boolean> => {
+    const explorer = await this.api<ClusterExplorerV1>('clusterexplorer', 'v1');
+    if (!explorer) {
+      void vscode.window.showErrorMessage('Kube Events: the Kubernetes extension does not offer its cluster explorer API (is it installed and up to date?).');
+      return false;
+    }
+    const filter = explorerFilter(explorer.resolveCommandTarget(target));
+    if (!filter) {
+      void vscode.window.showInformationMessage('Kube Events: pick a resource (a Pod, a Deployment…) to show its events.');
+      return false;
+    }
+    await this.callbacks.onShowEvents(filter);
+    return true;
+  };
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
