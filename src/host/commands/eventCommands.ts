@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { Commands, RESOURCE_SCHEME, Settings, StateKeys } from '../../constants';
 import { GROUP_BY_VALUES, oneLine, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
-import type { KubeEvent, ObjectRef } from '../../core/kubeEvent';
+import type { ObjectRef } from '../../core/kubeEvent';
 import { describeQuery, resourceFilterText } from '../../core/query';
 import type { Result } from '../../core/result';
 import type { ClusterSession } from '../../kube/clusterSession';
@@ -11,7 +11,7 @@ import { manifestAt, type ManifestRef } from '../../kube/manifest';
 import type { Config } from '../config';
 import { exportEvents, EXPORT_FORMATS, type ExportFormat } from '../../core/exportFormat';
 import type { FilterController } from '../filterController';
-import type { EventTreeProvider, Row } from '../tree/eventTreeProvider';
+import type { EventTreeProvider } from '../tree/eventTreeProvider';
 
 /** What the commands need from discovery and GETs (implemented over src/kube in compose). */
 export interface ResourceAccess {
@@ -435,5 +435,3 @@ export class EventCommands {
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
-
-export type { KubeEvent, Row };
