@@ -209,14 +209,23 @@ describe('Kube Events UI against a real control plane', () => {
       await frame.locator('text=FailedMount').first().waitFor();
       await screenshot(p, 'ui-timeline-light');
       await setColorTheme(p, 'Dark Modern');
+      // The theme picker's quick input closes asynchronously; the next palette must not race it.
+      await p.locator('.quick-input-widget').waitFor({ state: 'hidden' });
       assert.deepEqual(dialogs, [], 'no script ran from event text');
     }),
   );
 
   test('Emit Test Event… from the palette against a Pod adds a row to the tree', { timeout: 120_000 }, (t) =>
     step(t, 'emit', async (p) => {
-      await runCommand(p, 'Kube Events: Emit Test Event…', { closes: false });
-      await waitForPrompt(p, 'Emit Test Event — Kind');
+      // Open the palette again if something closed it before the title was typed (a late focus change).
+      await poll(async () => {
+        await p.keyboard.press('Escape');
+        await p.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+        return runCommand(p, 'Kube Events: Emit Test Event…', { closes: false }).then(
+          () => p.locator('.quick-input-widget .quick-input-title', { hasText: 'Emit Test Event — Kind' }).waitFor({ timeout: 10_000 }).then(() => true),
+          () => false,
+        );
+      }, 'the Emit Test Event kind picker', { timeoutMs: 90_000 });
       await pickQuickInput(p, 'Pod', { closes: false });
       await waitForPrompt(p, 'Emit Test Event — Pod');
       await pickQuickInput(p, 'web-7c9d8f6b5-x2k4q', { closes: false });
