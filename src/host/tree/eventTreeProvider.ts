@@ -140,7 +140,6 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
         item.iconPath = row.warnings
           ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
           : new vscode.ThemeIcon('symbol-object');
-        item.tooltip = objectTooltip(row.ref.kind, row.ref.namespace, row.ref.name, row.ref.uid);
         item.contextValue = row.warnings ? 'object warning' : 'object';
         return item;
       }
@@ -151,12 +150,18 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
         const prefix = this.model.grouping === 'namespace' ? '' : `${objectLabel(e.regarding)} · `;
         item.description = prefix + eventDescription(e, this.now());
         item.iconPath = eventIcon(e);
-        item.tooltip = eventTooltip(e, this.now());
         item.contextValue = ['event', isWarning(e) ? 'warning' : 'normal', e.ours ? 'ours' : '', e.expired ? 'expired' : ''].filter(Boolean).join(' ');
         item.accessibilityInformation = { label: `${e.type} ${e.reason} on ${objectLabel(e.regarding)}: ${e.message}` };
         return item;
       }
     }
+  }
+
+  /** Tooltips are built on hover, not for every row of every refresh (the tree's hottest path under load). */
+  resolveTreeItem(item: vscode.TreeItem, row: Row): vscode.TreeItem {
+    if (row.kind === 'event') item.tooltip = eventTooltip(row.event, this.now());
+    else if (row.kind === 'object') item.tooltip = objectTooltip(row.ref.kind, row.ref.namespace, row.ref.name, row.ref.uid);
+    return item;
   }
 
   getChildren(row?: Row): Row[] {
