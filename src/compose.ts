@@ -25,6 +25,8 @@ export interface KubeEventsApi {
     readonly model: EventTreeModel;
     snapshot(): RowSnapshot[];
     readonly refreshCount: number;
+    /** The Events view is on screen (refreshes of a hidden view cost nothing and are skipped). */
+    readonly visible: boolean;
   };
   readonly filter: {
     readonly text: string;
@@ -198,6 +200,9 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
       snapshot: () => tree.snapshot(),
       get refreshCount() {
         return tree.refreshCount;
+      },
+      get visible() {
+        return tree.view.visible;
       },
     },
     filter: {

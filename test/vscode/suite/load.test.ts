@@ -41,6 +41,7 @@ suite('load in the extension host', () => {
     api.filter.clear();
     // The tree view must be visible for its refreshes to count.
     await vscode.commands.executeCommand('kubeEvents.events.focus');
+    await waitFor('the Events view on screen', () => api.tree.visible);
     await vscode.commands.executeCommand(Commands.showLog);
     const delay = monitorEventLoopDelay({ resolution: 10 });
     const refreshesBefore = api.tree.refreshCount;
