@@ -4,6 +4,7 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
   closeSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -27,6 +28,8 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** A .vsix installed into the instance's extensions dir before the server starts. */
   vsix?: string;
+  /** Unpacked extension folders copied into the extensions dir (code-server registers them at start). */
+  extensionFolders?: string[];
   /** Extra code-server command-line arguments. */
   args?: string[];
   /** The code-server binary; defaults to $KUBE_EVENTS_CODE_SERVER, else installCodeServer.sh's answer. */
@@ -127,6 +130,10 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   const env = isolatedEnv(runDir, opts.env);
   const common = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
   if (opts.vsix) await installExtension(bin, common, opts.vsix, env, join(runDir, 'install-extension.log'));
+  for (const folder of opts.extensionFolders ?? []) {
+    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+    cpSync(folder, join(dirs.extensions, `${manifest.publisher}.${manifest.name}-${manifest.version}`), { recursive: true });
+  }
 
   const logFile = join(runDir, 'code-server.log');
   const timeoutMs = (opts.startTimeoutS ?? 30) * 1000;

@@ -20,6 +20,8 @@ export interface ExtensionHostRunOptions {
   settings?: Record<string, unknown>;
   /** Whole run, code-server start included (default 180). */
   timeoutS?: number;
+  /** Unpacked extensions to install next to the one under test (e.g. test/fixtures/kubernetes-extension-standin). */
+  extensionFolders?: string[];
 }
 
 export interface ExtensionHostResult {
@@ -54,7 +56,7 @@ export async function runExtensionHostTests(opts: ExtensionHostRunOptions = {}):
       if (!existsSync(file)) throw new Error(`${file} is missing: run \`${build}\` first`);
     }
 
-    server = await startCodeServer({ env: opts.env, settings: opts.settings });
+    server = await startCodeServer({ env: opts.env, settings: opts.settings, extensionFolders: opts.extensionFolders });
     browser = await launchBrowser(server.runDir);
     const page = await browser.newPage();
 
@@ -130,7 +132,9 @@ function formatAutomationLog(message: unknown): string {
 async function main(): Promise<void> {
   const flag = process.argv.indexOf('--timeout');
   const timeoutS = Number(flag >= 0 ? process.argv[flag + 1] : (process.env.KUBE_EVENTS_VSCODE_TIMEOUT_S ?? 180));
-  const result = await runExtensionHostTests({ timeoutS });
+  // The suite exercises the bridge to the VS Code Kubernetes extension through a stand-in with its API.
+  const standin = join(findRepoRoot(), 'test', 'fixtures', 'kubernetes-extension-standin');
+  const result = await runExtensionHostTests({ timeoutS, extensionFolders: [standin] });
   process.exitCode = result.exitCode === 0 ? 0 : 1;
 }
 
