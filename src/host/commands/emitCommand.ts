@@ -3,7 +3,7 @@ import { StateKeys } from '../../constants';
 import { EVENT_TYPES, REASON_LENGTH_LIMIT, ACTION_LENGTH_LIMIT, NOTE_LENGTH_LIMIT, reasonHint, utf8Length } from '../../core/eventValidation';
 import type { EventApi } from '../../core/kubeEvent';
 import type { Recorder, RecordOutcome, RecordResult } from '../../kube/recorder';
-import { notificationText } from './eventCommands';
+import { notificationText, showErrorWithLog } from '../notify';
 
 /** The resource an event is about (an involved object). */
 export interface EmitTarget {
@@ -225,7 +225,7 @@ export class EmitCommand {
     this.d.log.info(`[recorder] ${report.summary}`);
     if (failed && !failed.ok) {
       this.d.log.warn(`[recorder] ${failed.message}`);
-      void vscode.window.showErrorMessage(`Kube Events: ${notificationText(report.summary)}`, 'Show Log').then((c) => c && this.d.log.show(true));
+      showErrorWithLog(this.d.log, report.summary);
       return;
     }
     const skipped = report.results.some((r) => r.ok && r.value.outcome === 'skipped');

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { Commands, RESOURCE_SCHEME, Settings, StateKeys } from '../../constants';
-import { GROUP_BY_VALUES, oneLine, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
+import { GROUP_BY_VALUES, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
 import type { ObjectRef } from '../../core/kubeEvent';
 import { describeQuery, resourceFilterText } from '../../core/query';
 import type { Result } from '../../core/result';
@@ -9,6 +9,7 @@ import type { ClusterSession } from '../../kube/clusterSession';
 import { loadKubeconfig } from '../../kube/kubeConfigLoader';
 import { manifestAt, type ManifestRef } from '../../kube/manifest';
 import type { Config } from '../config';
+import { notificationText, showErrorWithLog } from '../notify';
 import { exportEvents, EXPORT_FORMATS, type ExportFormat } from '../../core/exportFormat';
 import type { FilterController } from '../filterController';
 import type { EventTreeProvider } from '../tree/eventTreeProvider';
@@ -48,18 +49,6 @@ export function refOfRow(arg: unknown): ObjectRef | undefined {
   if (arg.kind === 'object') return arg.ref;
   if (arg.kind === 'event') return arg.event.regarding;
   return undefined;
-}
-
-/**
- * Notifications turn `[label](target)` into links, command links included: text from the cluster (Status
- * messages of webhooks and aggregated APIs) is folded to one line and its brackets neutralised first.
- */
-export function notificationText(text: string): string {
-  return oneLine(text, 1_000).replace(/\[/g, '［').replace(/\]/g, '］');
-}
-
-function showError(message: string, log: vscode.LogOutputChannel): void {
-  void vscode.window.showErrorMessage(notificationText(message), 'Show Log').then((c) => c && log.show(true));
 }
 
 /** Read-only YAML documents of cluster objects, under the kube-events-resource: scheme. */
@@ -105,7 +94,7 @@ export class EventCommands {
     const file = picked[0].fsPath;
     const loaded = loadKubeconfig({ path: file });
     if (!loaded.ok) {
-      showError(loaded.message, this.d.log);
+      showErrorWithLog(this.d.log, loaded.message);
       return;
     }
     // The remembered context belongs to the previous kubeconfig: start from this file's current-context.
@@ -118,14 +107,14 @@ export class EventCommands {
     const cfg = this.d.config();
     const loaded = loadKubeconfig({ path: cfg.kubeconfig });
     if (!loaded.ok && loaded.reason !== 'noContext') {
-      showError(loaded.message, this.d.log);
+      showErrorWithLog(this.d.log, loaded.message);
       return;
     }
     let chosen = typeof name === 'string' ? name : undefined;
     if (!chosen) {
       const contexts = loaded.ok ? loaded.value.contexts : [];
       if (contexts.length === 0) {
-        showError(loaded.ok ? 'The kubeconfig defines no contexts.' : loaded.message, this.d.log);
+        showErrorWithLog(this.d.log, loaded.ok ? 'The kubeconfig defines no contexts.' : loaded.message);
         return;
       }
       const current = this.d.session.contextName;
@@ -330,12 +319,12 @@ export class EventCommands {
     if (!ref) return;
     const access = this.d.resources();
     if (!access) {
-      showError('Kube Events: not connected to a cluster.', this.d.log);
+      showErrorWithLog(this.d.log, 'not connected to a cluster.');
       return;
     }
     const yaml = await access.yaml({ apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name });
     if (!yaml.ok) {
-      showError(`Kube Events: cannot open ${ref.kind}/${ref.name}: ${yaml.message}`, this.d.log);
+      showErrorWithLog(this.d.log, `cannot open ${ref.kind}/${ref.name}: ${yaml.message}`);
       return;
     }
     await this.d.resourceDocuments.open(ref, yaml.value);
@@ -378,7 +367,7 @@ export class EventCommands {
       const kinds = await access.kinds();
       if (!kinds.ok) {
         if (!manifest) {
-          showError(`Kube Events: cannot list resource kinds: ${kinds.message}`, this.d.log);
+          showErrorWithLog(this.d.log, `cannot list resource kinds: ${kinds.message}`);
           return undefined;
         }
       } else {
@@ -387,7 +376,7 @@ export class EventCommands {
         }
       }
     } else if (!manifest) {
-      showError('Kube Events: not connected to a cluster, so there are no resource kinds to pick from.', this.d.log);
+      showErrorWithLog(this.d.log, 'not connected to a cluster, so there are no resource kinds to pick from.');
       return undefined;
     }
     const kindPick = await vscode.window.showQuickPick(items, { ignoreFocusOut: true, title: `Kube Events: ${title} — Kind`, placeHolder: 'Pick a kind (custom resources included)', matchOnDescription: true });
@@ -404,7 +393,7 @@ export class EventCommands {
     for (const ns of scopes) {
       const names = await access.names(k, ns);
       if (!names.ok) {
-        showError(`Kube Events: cannot list ${k.kind} objects: ${names.message}`, this.d.log);
+        showErrorWithLog(this.d.log, `cannot list ${k.kind} objects: ${names.message}`);
         return undefined;
       }
       found.push(...names.value);

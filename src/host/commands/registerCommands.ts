@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../../constants';
-import { notificationText } from './eventCommands';
+import { showErrorWithLog } from '../notify';
 
 type CommandId = (typeof Commands)[keyof typeof Commands];
 type Handlers = { [K in keyof typeof Commands]: (...args: unknown[]) => unknown };
@@ -19,9 +19,7 @@ export function registerCommands(log: vscode.LogOutputChannel, handlers: Handler
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         log.error(`[command] ${id} failed: ${err instanceof Error && err.stack ? err.stack : message}`);
-        void vscode.window.showErrorMessage(`Kube Events: ${notificationText(message)}`, 'Show Log').then((choice) => {
-          if (choice === 'Show Log') log.show(true);
-        });
+        showErrorWithLog(log, message);
         return undefined;
       }
     });
