@@ -95,8 +95,9 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
     this.refreshed.fire();
   }
 
+  /** Set after every flush: only a changed text goes to the workbench. */
   set message(text: string | undefined) {
-    this.view.message = text;
+    if (this.view.message !== text) this.view.message = text;
   }
 
   /** Selects the event's row; false when it is filtered out or beyond the rows the tree lists. */

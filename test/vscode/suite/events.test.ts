@@ -57,6 +57,7 @@ suite('events view against the control plane', () => {
       const t0 = performance.now();
       const { uid } = await recordEvent(client, pod, { reason: 'LatencyProbe', message: `probe ${i}`, component: 'kubelet' });
       // Visible = the tree model holds the row and a refresh was fired for it (both happen in one flush).
+      // A probe that never arrives fails the test here, at its deadline; the timings are only reported.
       await until(`probe ${i} in the tree`, () => api.tree.model.nodeForEvent(uid), 10_000);
       latencies.push(performance.now() - t0);
     }
@@ -67,7 +68,6 @@ suite('events view against the control plane', () => {
     const dir = path.resolve(__dirname, '..', '..', '..', '..', 'test-results');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'latency-create-to-tree.json'), `${JSON.stringify(report, null, 2)}\n`);
-    assert.equal(latencies.length, 50, 'every probe arrived');
   });
 
   test('Filter by Resource with owned resources shows the Pod events under a Deployment', async () => {

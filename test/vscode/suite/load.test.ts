@@ -56,6 +56,7 @@ suite('load in the extension host', () => {
       const next = started + (tick + 1) * TICK_MS;
       await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
     }
+    // Losing events under load fails the test here; the speed figures are only reported.
     await waitFor('every load event in the store', () => api.session.store.byNamespace('load-generator').length === sent, 30_000);
     const seconds = (performance.now() - started) / 1000;
     delay.disable();
@@ -73,6 +74,5 @@ suite('load in the extension host', () => {
     const dir = path.resolve(__dirname, '..', '..', '..', '..', 'test-results');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'load-1000-per-s.json'), `${JSON.stringify(report, null, 2)}\n`);
-    assert.equal(api.session.store.byNamespace('load-generator').length, sent);
   });
 });
