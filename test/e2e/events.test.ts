@@ -241,6 +241,14 @@ describe('Kube Events UI against a real control plane', () => {
       const toast = p.locator('.notifications-toasts .notification-list-item-message', { hasText: 'UiEmittedWarning' }).first();
       await toast.waitFor({ timeout: 10_000 });
       assert.match(await toast.innerText(), /created shop\/web-7c9d8f6b5-x2k4q\./);
+      // The same event in the timeline (its batches go out every 250 ms) and in the log.
+      await webviewFrame(p, EXTENSION_ID, 'panel').locator('text=UiEmittedWarning').first().waitFor({ timeout: 10_000 });
+      await runCommand(p, 'Kube Events: Show Log');
+      const filterBox = p.locator('.part.panel input[placeholder="Filter"]').first();
+      await poll(async () => {
+        if ((await filterBox.inputValue().catch(() => '')) !== 'UiEmittedWarning') await filterBox.fill('UiEmittedWarning').catch(() => undefined);
+        return /\[warning\] Event\(Pod\/shop\/web-7c9d8f6b5-x2k4q\): type: 'Warning' reason: 'UiEmittedWarning'.*\[emitted from VS Code\]/.test((await outputLines(p)).join(' ').replace(/\s+/g, ' '));
+      }, 'the emitted event in the Kube Events log, marked as emitted from VS Code');
       await screenshot(p, 'ui-emit');
     }),
   );
