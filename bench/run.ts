@@ -128,7 +128,7 @@ function timeKubectl(args: string[], kubeconfig: string, expectObjects: number):
 
 /** Our pipeline: from connect to the moment the store holds `expect` events. */
 async function timeOurs(kubeconfig: string, expect: number): Promise<number> {
-  const session = new ClusterSession({ kubeconfig: { path: kubeconfig }, namespaces: [] }, { storeCapacity: Math.max(expect, 50_000) });
+  const session = new ClusterSession({ kubeconfig: { path: kubeconfig }, scope: { kind: 'all' } }, { storeCapacity: Math.max(expect, 50_000) });
   const t0 = process.hrtime.bigint();
   const done = new Promise<void>((resolve) => {
     const sub = session.store.onDidChange(() => {

@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import { ContextKeys, RESOURCE_SCHEME, StateKeys, Views } from './constants';
 import type { EventTreeModel } from './core/eventTreeModel';
-import { fieldSelectorFor, namespaceFor, type Query } from './core/query';
+import { oneLine, TEXT_LIMITS } from './core/boundedText';
+import type { Query } from './core/query';
 import { ClusterSession, type SessionSettings, type SessionState } from './kube/clusterSession';
 import { EmitCommand } from './host/commands/emitCommand';
 import { EventCommands, refOfRow, ResourceDocuments } from './host/commands/eventCommands';
 import { registerCommands } from './host/commands/registerCommands';
-import { onConfigChange, readConfig, type Config } from './host/config';
+import { onConfigChange, readConfig, sameScope, type Config } from './host/config';
 import { FilterController } from './host/filterController';
 import { EventLogSink } from './host/output/eventLogSink';
 import { ClusterResources } from './host/clusterResources';
@@ -42,13 +43,14 @@ export interface App {
   readonly disposables: vscode.Disposable[];
 }
 
-function sessionSettings(config: Config, memento: vscode.Memento, query: Query): SessionSettings {
-  // A single `ns:` in the filter narrows the watch itself, which also lets namespace-scoped RBAC work.
-  const ns = namespaceFor(query);
+/**
+ * What is watched comes from the settings and the context only. Filters never narrow the watch: every view
+ * (tree, timeline, log) sees the same stream and applies its own filter locally (docs/ARCHITECTURE.md).
+ */
+function sessionSettings(config: Config, memento: vscode.Memento): SessionSettings {
   return {
     kubeconfig: { path: config.kubeconfig, context: memento.get<string>(StateKeys.context) },
-    namespaces: ns ? [ns] : config.namespaces,
-    fieldSelector: (api) => fieldSelectorFor(query, api),
+    scope: config.namespaces,
   };
 }
 
@@ -60,8 +62,8 @@ function sessionSettings(config: Config, memento: vscode.Memento, query: Query):
 function viewMessage(state: SessionState, query: Query, shown: number, total: number): string | undefined {
   if (shown === 0) return undefined;
   const parts: string[] = [];
-  if (state.phase === 'error' || state.phase === 'unconfigured') parts.push(state.message);
-  else if (state.phase === 'reconnecting') parts.push(`Reconnecting (attempt ${state.attempt}): ${state.reason}`);
+  if (state.phase === 'error' || state.phase === 'unconfigured') parts.push(oneLine(state.message, TEXT_LIMITS.notification));
+  else if (state.phase === 'reconnecting') parts.push(`Reconnecting (attempt ${state.attempt}): ${oneLine(state.reason, TEXT_LIMITS.notification)}`);
   else if (state.phase === 'paused') parts.push('Paused: new events are not shown until you resume the stream.');
   if (!query.isEmpty) parts.push(`Filter: ${describeQuery(query)} — ${shown} of ${total} events`);
   return parts.length ? parts.join('\n') : undefined;
@@ -73,7 +75,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
   let config = readConfig();
   const memento = context.globalState;
 
-  const session = new ClusterSession(sessionSettings(config, memento, { text: '', terms: [], isEmpty: true }), { storeCapacity: config.storeMaxEvents, logger: log });
+  const session = new ClusterSession(sessionSettings(config, memento), { storeCapacity: config.storeMaxEvents, logger: log });
   const resources = new ClusterResources(session, log);
   const filter = new FilterController(memento, session.store, () => resources.owners());
   const tree = new EventTreeProvider(session.store, config.groupBy, filter.predicate(), () => filter.query.terms.some((t) => t.key === 'since'));
@@ -111,23 +113,17 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
       refreshMessage();
       refreshStatus();
       void vscode.commands.executeCommand('setContext', ContextKeys.filtered, !query.isEmpty);
-      const next = sessionSettings(config, memento, query);
-      if (next.namespaces.join(',') !== session.namespaces.join(',') || pushdown(query) !== pushdownText) {
-        pushdownText = pushdown(query);
-        session.update(next);
-      }
     }),
     resources.onDidLearnOwners(() => filter.usesOwners && tree.reset(undefined, filter.predicate())),
     onConfigChange((next) => {
-      const reconnect = next.kubeconfig !== config.kubeconfig || next.namespaces.join(',') !== config.namespaces.join(',');
+      const reconnect = next.kubeconfig !== config.kubeconfig || !sameScope(next.namespaces, config.namespaces);
       const regroup = next.groupBy !== config.groupBy;
       config = next;
-      if (reconnect) session.update(sessionSettings(config, memento, filter.query));
+      if (reconnect) session.update(sessionSettings(config, memento));
       if (regroup) tree.reset(next.groupBy);
     }),
     { dispose: () => session.dispose() },
   );
-  let pushdownText = pushdown(filter.query);
 
   const timeline: TimelineContext = {
     extensionUri: context.extensionUri,
@@ -156,7 +152,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     resources: () => resources.access(),
     openTimeline: () => void TimelinePanel.createOrShow(timeline),
     resourceDocuments: documents,
-    reconnect: () => session.update(sessionSettings(config, memento, filter.query)),
+    reconnect: () => session.update(sessionSettings(config, memento)),
   });
   const emit = new EmitCommand({
     contextName: () => session.contextName,
@@ -171,11 +167,11 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
       onKubeconfig: (path) => {
         if (config.kubeconfigIsExplicit || path === config.kubeconfig) return;
         config = { ...config, kubeconfig: path };
-        session.update(sessionSettings(config, memento, filter.query));
+        session.update(sessionSettings(config, memento));
       },
       onContext: (name) => {
         if (name === session.contextName) return;
-        void memento.update(StateKeys.context, name).then(() => session.update(sessionSettings(config, memento, filter.query)));
+        void memento.update(StateKeys.context, name).then(() => session.update(sessionSettings(config, memento)));
       },
       onShowEvents: async (text) => {
         const error = filter.set(text);
@@ -189,7 +185,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
   disposables.push(...registerCommands(log, { ...commands, emitTestEvent: emit.run, showEventsForKubernetesResource: kubernetes.showEvents }));
 
   void vscode.commands.executeCommand('setContext', ContextKeys.filtered, !filter.query.isEmpty);
-  session.update(sessionSettings(config, memento, filter.query));
+  session.update(sessionSettings(config, memento));
   refreshStatus();
 
   const api: KubeEventsApi = {
@@ -215,8 +211,4 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     statusText: () => status.text,
   };
   return { api, disposables };
-}
-
-function pushdown(query: Query): string {
-  return `${fieldSelectorFor(query, 'core/v1') ?? ''}|${fieldSelectorFor(query, 'events.k8s.io/v1') ?? ''}`;
 }

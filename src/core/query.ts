@@ -109,7 +109,7 @@ export type QueryTerm = ValueTerm | ObjectTerm | SinceTerm | IsTerm | TextTerm;
 
 /**
  * A parsed query, immutable. Produced by {@link parseQuery}; views keep it and evaluate it with
- * {@link matches} for every event, the EventSource asks {@link fieldSelectorFor} and {@link namespaceFor}.
+ * {@link matches} for every event. Queries never narrow the watch (docs/ARCHITECTURE.md).
  */
 export interface Query {
   /** Normalised text: single spaces, lower-case keys, canonical `type` values. Re-parses to the same query. */
@@ -623,89 +623,6 @@ export function matches(query: Query, event: KubeEvent, ctx: MatchContext): bool
   const tests = compile(query);
   for (let i = 0; i < tests.length; i++) if (!tests[i](event, ctx)) return false;
   return true;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Server push-down
-
-/** Which field selector names each API accepts for what the query can push down. */
-const FIELD_NAMES: Readonly<Record<'core/v1' | 'events.k8s.io/v1', { name: string; namespace: string }>> = {
-  'core/v1': { name: 'involvedObject.name', namespace: 'involvedObject.namespace' },
-  'events.k8s.io/v1': { name: 'regarding.name', namespace: 'regarding.namespace' },
-};
-
-/** Characters a pushed-down value may contain; anything else (spaces, quotes, non-ASCII) stays local-only. */
-const PUSHABLE_VALUE = /^[\x21-\x7e]+$/;
-
-function escapeFieldValue(v: string): string {
-  return v.replace(/[\\,=]/g, (c) => `\\${c}`);
-}
-
-function exactValues(term: ValueTerm): string[] | undefined {
-  if (term.values.some((v) => v.glob || !PUSHABLE_VALUE.test(v.text))) return undefined;
-  return term.values.map((v) => v.text);
-}
-
-/**
- * The field selector that narrows the list+watch to a superset of what the query matches, or undefined when
- * nothing can be pushed down. Only terms whose server-side meaning is exactly the local one are pushed:
- * - `type:`, `reason:`, `name:` with one exact value (`=`), or negated with exact values (`!=` each);
- * - `is:warning` alone (`type=Warning`), `-is:warning` (`type!=Warning`);
- * - `object:` with one reference: its name, and its namespace when given (the kind is matched
- *   case-insensitively here but exactly by the server, so it stays local);
- * - `-ns:` with exact values (`metadata.namespace!=`); a positive `ns:` is a namespace scope, see
- *   {@link namespaceFor}.
- * Never pushed: `kind:` (case-insensitive), `source:` (matches controller or instance; the server's `source` is
- * only core/v1 `source.component`), `action:` (not selectable), globs, any-of lists, `under:`, `since:`, text.
- * The query is still evaluated locally on every event, so push-down never changes results.
- */
-export function fieldSelectorFor(query: Query, api: 'core/v1' | 'events.k8s.io/v1'): string | undefined {
-  const names = FIELD_NAMES[api];
-  const out: string[] = [];
-  const add = (field: string, op: '=' | '!=', value: string) => {
-    const req = `${field}${op}${escapeFieldValue(value)}`;
-    if (!out.includes(req)) out.push(req);
-  };
-  for (const term of query.terms) {
-    switch (term.key) {
-      case 'type':
-      case 'reason':
-      case 'name':
-      case 'ns': {
-        const values = exactValues(term);
-        if (!values) break;
-        const field = term.key === 'name' ? names.name : term.key === 'ns' ? 'metadata.namespace' : term.key;
-        if (term.negated) for (const v of values) add(field, '!=', v);
-        else if (values.length === 1 && term.key !== 'ns') add(field, '=', values[0]);
-        break;
-      }
-      case 'is':
-        if (term.flags.length === 1 && term.flags[0] === 'warning') add('type', term.negated ? '!=' : '=', 'Warning');
-        break;
-      case 'object': {
-        if (term.negated || term.refs.length !== 1) break;
-        const ref = term.refs[0];
-        if (PUSHABLE_VALUE.test(ref.name)) add(names.name, '=', ref.name);
-        if (ref.namespace !== undefined && (ref.namespace === '' || PUSHABLE_VALUE.test(ref.namespace))) add(names.namespace, '=', ref.namespace);
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return out.length > 0 ? out.join(',') : undefined;
-}
-
-/**
- * The namespace to scope the list+watch to: the value of a non-negated `ns:` term with one exact value (the
- * first such term), else undefined (all namespaces). The event's namespace is what `ns:` matches, so the scope
- * never drops a matching event.
- */
-export function namespaceFor(query: Query): string | undefined {
-  for (const term of query.terms) {
-    if (term.key === 'ns' && !term.negated && term.values.length === 1 && !term.values[0].glob) return term.values[0].text;
-  }
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -2,6 +2,10 @@ import * as vscode from 'vscode';
 import { Settings } from '../constants';
 import { DEFAULT_STORE_CAPACITY } from '../core/eventStore';
 import { GROUP_BY_VALUES, type GroupBy } from '../core/eventTreeModel';
+import type { NamespaceScope } from '../kube/clusterSession';
+
+/** The `kubeEvents.namespaces` entry that means every namespace (kubectl `-A`); no namespace can be named `*`. */
+export const ALL_NAMESPACES = '*';
 
 /** The extension's settings as one typed object, read in one place and passed inward. */
 export interface Config {
@@ -9,7 +13,8 @@ export interface Config {
   readonly kubeconfig: string;
   /** The user set `kubeEvents.kubeconfig` (it then wins over what the Kubernetes extension reports). */
   readonly kubeconfigIsExplicit: boolean;
-  readonly namespaces: readonly string[];
+  /** `kubeEvents.namespaces`: empty → the context's namespace (else all), `*` → all, else the names listed. */
+  readonly namespaces: NamespaceScope;
   readonly storeMaxEvents: number;
   readonly groupBy: GroupBy;
   readonly emitConfirmContexts: readonly string[];
@@ -34,11 +39,25 @@ export function readConfig(): Config {
   return {
     kubeconfig: explicit || kubernetesExtensionKubeconfig(),
     kubeconfigIsExplicit: explicit !== '',
-    namespaces: strings(c.get(Settings.namespaces)),
+    namespaces: namespaceScope(strings(c.get(Settings.namespaces))),
     storeMaxEvents: Number.isFinite(max) && max >= 100 ? Math.floor(max) : DEFAULT_STORE_CAPACITY,
     groupBy: (GROUP_BY_VALUES as readonly string[]).includes(groupBy) ? (groupBy as GroupBy) : 'namespace',
     emitConfirmContexts: strings(c.get(Settings.emitConfirmContexts)),
   };
+}
+
+export function namespaceScope(names: readonly string[]): NamespaceScope {
+  if (names.includes(ALL_NAMESPACES)) return { kind: 'all' };
+  return names.length > 0 ? { kind: 'list', names } : { kind: 'context' };
+}
+
+/** The setting's value for a scope (the inverse of {@link namespaceScope}). */
+export function namespaceSetting(scope: NamespaceScope): string[] {
+  return scope.kind === 'all' ? [ALL_NAMESPACES] : scope.kind === 'list' ? [...scope.names] : [];
+}
+
+export function sameScope(a: NamespaceScope, b: NamespaceScope): boolean {
+  return namespaceSetting(a).join(',') === namespaceSetting(b).join(',') && a.kind === b.kind;
 }
 
 export function onConfigChange(listener: (c: Config) => void): vscode.Disposable {

@@ -12,11 +12,15 @@ export type SessionState =
   | { readonly phase: 'paused' }
   | { readonly phase: 'unconfigured'; readonly reason: KubeconfigProblem; readonly message: string };
 
+/**
+ * What to watch: the context's namespace (all namespaces when the context names none), like kubectl
+ * without `-n`; every namespace (kubectl `-A`); or the listed ones.
+ */
+export type NamespaceScope = { readonly kind: 'context' } | { readonly kind: 'all' } | { readonly kind: 'list'; readonly names: readonly string[] };
+
 export interface SessionSettings {
   readonly kubeconfig: KubeconfigSource;
-  /** Namespaces to watch; empty means all. */
-  readonly namespaces: readonly string[];
-  readonly fieldSelector?: (api: EventApi) => string | undefined;
+  readonly scope: NamespaceScope;
   readonly preferredApi?: EventApi;
   readonly timing?: Partial<WatchTiming>;
 }
@@ -64,8 +68,13 @@ export class ClusterSession implements Disposable {
     return this.loaded?.currentContext ?? '';
   }
 
+  /** The namespaces being watched; empty means all. Filters never narrow this (docs/ARCHITECTURE.md). */
   get namespaces(): readonly string[] {
-    return this.settings.namespaces;
+    return resolveScope(this.settings.scope, this.loaded?.namespace ?? '');
+  }
+
+  get scope(): NamespaceScope {
+    return this.settings.scope;
   }
 
   /** (Re)connects with the current settings. Returns false, with the reason in `state`, when it cannot. */
@@ -92,8 +101,8 @@ export class ClusterSession implements Disposable {
 
   /**
    * Applies new settings. Another kubeconfig or context reconnects with fresh credentials; other changes
-   * (namespaces, field selector) restart only the list+watch on the same client, so caches keyed to the
-   * connection (discovery, the owner graph) survive a filter change.
+   * (the namespaces) restart only the list+watch on the same client, so caches keyed to the connection
+   * (discovery, the owner graph) survive.
    */
   update(settings: SessionSettings): void {
     const sameCluster =
@@ -154,8 +163,7 @@ export class ClusterSession implements Disposable {
     if (!this.loaded) return;
     const source = new EventSource({
       client: this.loaded.client,
-      namespaces: this.settings.namespaces,
-      fieldSelector: this.settings.fieldSelector,
+      namespaces: this.namespaces,
       preferredApi: this.settings.preferredApi,
       timing: this.settings.timing,
       logger: this.log,
@@ -178,5 +186,21 @@ export class ClusterSession implements Disposable {
   private setState(s: SessionState): void {
     this.current = s;
     this.stateEmitter.fire(s);
+  }
+}
+
+/** The namespaces a scope stands for in a context whose default namespace is `contextNamespace` ('' for none). */
+export function resolveScope(scope: NamespaceScope, contextNamespace: string): readonly string[] {
+  switch (scope.kind) {
+    case 'all':
+      return [];
+    case 'list':
+      return scope.names;
+    case 'context':
+      return contextNamespace ? [contextNamespace] : [];
+    default: {
+      const never: never = scope;
+      return never;
+    }
   }
 }

@@ -7,11 +7,9 @@ import type { Result } from '../../src/core/result';
 import {
   describeQuery,
   EMPTY_QUERY,
-  fieldSelectorFor,
   formatObjectRef,
   matches,
   MAX_QUERY_LENGTH,
-  namespaceFor,
   parseDuration,
   parseObjectRef,
   parseQuery,
@@ -452,119 +450,6 @@ describe('matches', () => {
     const e = ev({ type: 'Warning', reason: 'BackOff', namespace: 'prod' });
     assert.equal(m('type:Warning reason:BackOff ns:prod', e), true);
     assert.equal(m('type:Warning reason:BackOff ns:dev', e), false);
-  });
-});
-
-// ---- push-down --------------------------------------------------------------------------------------------------
-
-describe('fieldSelectorFor / namespaceFor', () => {
-  const core = (text: string) => fieldSelectorFor(q(text), 'core/v1');
-  const v1 = (text: string) => fieldSelectorFor(q(text), 'events.k8s.io/v1');
-
-  it('pushes exact single values of type, reason and name', () => {
-    assert.equal(core('type:Warning reason:BackOff name:web-1'), 'type=Warning,reason=BackOff,involvedObject.name=web-1');
-    assert.equal(v1('type:Warning reason:BackOff name:web-1'), 'type=Warning,reason=BackOff,regarding.name=web-1');
-    assert.equal(core('type:warning'), 'type=Warning');
-  });
-
-  it('pushes negations as != for every value', () => {
-    assert.equal(core('-type:Normal'), 'type!=Normal');
-    assert.equal(core('-reason:A,B'), 'reason!=A,reason!=B');
-    assert.equal(core('-name:web-1'), 'involvedObject.name!=web-1');
-    assert.equal(core('-ns:kube-system,kube-public'), 'metadata.namespace!=kube-system,metadata.namespace!=kube-public');
-    assert.equal(core('is:warning'), 'type=Warning');
-    assert.equal(core('-is:warning'), 'type!=Warning');
-  });
-
-  it('pushes one object reference as name and namespace, never its kind', () => {
-    assert.equal(core('object:Pod/prod/web-1'), 'involvedObject.name=web-1,involvedObject.namespace=prod');
-    assert.equal(v1('object:Pod/prod/web-1'), 'regarding.name=web-1,regarding.namespace=prod');
-    assert.equal(core('object:Pod/web-1'), 'involvedObject.name=web-1');
-    assert.equal(core('object:Node//n1'), 'involvedObject.name=n1,involvedObject.namespace=');
-  });
-
-  it('does not push what the server would answer differently', () => {
-    for (const text of [
-      '',
-      'kind:Pod',
-      'source:kubelet',
-      'action:Binding',
-      'reason:Failed*',
-      'type:Warning,Normal',
-      'name:web-1,web-2',
-      'ns:prod',
-      'ns:prod,dev',
-      '-ns:kube-*',
-      'under:Deployment/prod/web',
-      'object:Pod/a,Pod/b',
-      '-object:Pod/prod/web-1',
-      'since:10m',
-      'is:ours',
-      'is:warning,ours',
-      'oom',
-      '"image pull"',
-      'reason:"Has Space"',
-      'reason:"é"',
-    ]) {
-      assert.equal(core(text), undefined, text);
-      assert.equal(v1(text), undefined, text);
-    }
-  });
-
-  it('escapes field selector metacharacters and dedupes requirements', () => {
-    assert.equal(core('reason:"a,b=c\\\\d"'), 'reason=a\\,b\\=c\\\\d');
-    assert.equal(core('type:Warning is:warning type:warning'), 'type=Warning');
-  });
-
-  it('namespaceFor takes one exact, non-negated ns value', () => {
-    assert.equal(namespaceFor(q('type:Warning ns:prod')), 'prod');
-    assert.equal(namespaceFor(q('ns:prod,dev')), undefined);
-    assert.equal(namespaceFor(q('ns:pr*')), undefined);
-    assert.equal(namespaceFor(q('-ns:prod')), undefined);
-    assert.equal(namespaceFor(q('object:Pod/prod/web')), undefined);
-    assert.equal(namespaceFor(EMPTY_QUERY), undefined);
-  });
-
-  it('push-down never drops an event the query matches', () => {
-    // The apiserver's view: each requirement compares one selectable field exactly.
-    const fieldOf = (e: KubeEvent, field: string): string =>
-      ({
-        type: e.type,
-        reason: e.reason,
-        'involvedObject.name': e.regarding.name,
-        'involvedObject.namespace': e.regarding.namespace,
-        'metadata.namespace': e.namespace,
-      })[field] ?? assert.fail(`unexpected field ${field}`);
-    const serverSelects = (selector: string | undefined, e: KubeEvent): boolean =>
-      selector === undefined ||
-      selector.split(/(?<!\\),/).every((req) => {
-        const [, field, op, value] = /^([^!=]+)(!=|=)(.*)$/.exec(req) ?? assert.fail(req);
-        const actual = fieldOf(e, field);
-        const expected = value.replace(/\\(.)/g, '$1');
-        return op === '=' ? actual === expected : actual !== expected;
-      });
-    const events = [
-      ev({ type: 'Warning', reason: 'BackOff' }),
-      ev({ type: 'warning', reason: 'backoff' }),
-      ev({ type: 'Normal', reason: 'Scheduled', regarding: { kind: 'pod', name: 'web-1' } }),
-      ev({ namespace: 'default', regarding: { kind: 'Node', name: 'n1', namespace: '' } }),
-      ev({ namespace: 'kube-system', regarding: { name: 'coredns' } }),
-      ev({ reason: 'a,b=c\\d' }),
-    ];
-    const queries = [
-      'type:Warning', 'type:warning', '-type:Normal', 'reason:BackOff', 'reason:backoff', 'reason:back*', 'object:Pod/web-1',
-      'object:pod/prod/web-1', 'object:Node//n1', 'object:Node/n1', '-ns:kube-system', 'is:warning', '-is:warning', 'kind:pod',
-      'name:web-1 -reason:BackOff', 'reason:"a,b=c\\\\d"',
-    ];
-    for (const text of queries) {
-      const query = q(text);
-      for (const api of ['core/v1', 'events.k8s.io/v1'] as const) {
-        const selector = fieldSelectorFor(query, api)?.replace(/regarding\./g, 'involvedObject.');
-        for (const e of events) {
-          if (matches(query, e, ctx)) assert.ok(serverSelects(selector, e), `${text} (${api}) would drop ${e.type}/${e.reason}/${e.regarding.name}`);
-        }
-      }
-    }
   });
 });
 

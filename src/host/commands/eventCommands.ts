@@ -8,7 +8,7 @@ import type { Result } from '../../core/result';
 import type { ClusterSession } from '../../kube/clusterSession';
 import { loadKubeconfig } from '../../kube/kubeConfigLoader';
 import { manifestAt, type ManifestRef } from '../../kube/manifest';
-import type { Config } from '../config';
+import { ALL_NAMESPACES, type Config } from '../config';
 import { notificationText, showErrorWithLog } from '../notify';
 import { exportEvents, EXPORT_FORMATS, type ExportFormat } from '../../core/exportFormat';
 import type { FilterController } from '../filterController';
@@ -49,6 +49,14 @@ export function refOfRow(arg: unknown): ObjectRef | undefined {
   if (arg.kind === 'object') return arg.ref;
   if (arg.kind === 'event') return arg.event.regarding;
   return undefined;
+}
+
+/** The namespace the row's events live in (an object row's events all share one). */
+function eventsNamespaceOfRow(arg: unknown): string {
+  if (!isTreeNode(arg)) return '';
+  if (arg.kind === 'event') return arg.event.namespace;
+  if (arg.kind === 'object') return arg.events.values().next().value?.event.namespace ?? '';
+  return '';
 }
 
 /** Read-only YAML documents of cluster objects, under the kube-events-resource: scheme. */
@@ -135,7 +143,10 @@ export class EventCommands {
     this.d.reconnect();
   };
 
-  /** Select Namespace…: one, several or all; `names` skips the picker. */
+  /**
+   * Select Namespace…: the context's namespace (the default, like kubectl without `-n`), all namespaces
+   * (`-A`), or the ones picked. `names` skips the picker: `[]` is the context's namespace, `['*']` all.
+   */
   selectNamespace = async (names?: unknown): Promise<void> => {
     let chosen: string[] | undefined = Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : undefined;
     if (!chosen) {
@@ -149,20 +160,40 @@ export class EventCommands {
           this.d.log.info(`[commands] cannot list namespaces (${err instanceof Error ? err.message : String(err)}); offering the ones events named`);
         }
       }
-      const current = new Set(this.d.session.namespaces);
-      const qp = vscode.window.createQuickPick<vscode.QuickPickItem>();
+      const contextNs = this.d.session.connection?.namespace ?? '';
+      type Item = vscode.QuickPickItem & { scope?: 'all' | 'context' };
+      const special: Item[] = [
+        { label: '$(globe) All namespaces', description: 'like kubectl -A', scope: 'all' },
+        { label: `$(home) The context's namespace`, description: contextNs || 'none set: all namespaces', scope: 'context' },
+      ];
+      const named = (extra?: string): Item[] => [
+        ...special,
+        { label: '', kind: vscode.QuickPickItemKind.Separator },
+        ...(extra ? [{ label: extra, description: 'not listed — watch anyway' }] : []),
+        ...[...known].sort().map((label) => ({ label })),
+      ];
+      const scope = this.d.session.scope;
+      const current = new Set(scope.kind === 'list' ? scope.names : []);
+      const qp = vscode.window.createQuickPick<Item>();
       qp.title = 'Kube Events: Select Namespaces';
-      qp.placeholder = 'Pick namespaces to watch (none = all namespaces); type a name to add one you cannot list';
+      qp.placeholder = 'Pick the namespaces to watch, or all of them; type a name to add one you cannot list';
       qp.canSelectMany = true;
-      qp.items = [...known].sort().map((label) => ({ label }));
-      qp.selectedItems = qp.items.filter((i) => current.has(i.label));
+      qp.items = named();
+      qp.selectedItems = qp.items.filter((i) => (i.scope ? i.scope === scope.kind : current.has(i.label)));
       qp.onDidChangeValue((v) => {
         const name = v.trim();
-        if (name && !known.has(name)) qp.items = [{ label: name, description: 'not listed — watch anyway' }, ...[...known].sort().map((label) => ({ label }))];
+        if (name && !known.has(name)) {
+          const selected = new Set(qp.selectedItems.map((i) => i.label));
+          qp.items = named(name);
+          qp.selectedItems = qp.items.filter((i) => selected.has(i.label));
+        }
       });
       chosen = await new Promise<string[] | undefined>((resolve) => {
         qp.onDidAccept(() => {
-          resolve(qp.selectedItems.map((i) => i.label));
+          const picked = qp.selectedItems;
+          if (picked.some((i) => i.scope === 'all')) resolve([ALL_NAMESPACES]);
+          else if (picked.some((i) => i.scope === 'context')) resolve([]);
+          else resolve(picked.map((i) => i.label));
           qp.hide();
         });
         qp.onDidHide(() => resolve(undefined));
@@ -307,7 +338,10 @@ export class EventCommands {
     const ref = refOfRow(arg);
     if (!ref) return undefined;
     const ctx = this.d.session.contextName;
-    const ns = ref.namespace ? ` -n ${shellQuote(ref.namespace)}` : '';
+    // Always the events' namespace: a cluster-scoped object's events live in one (`default` for Nodes), and
+    // without -n kubectl would look in the context's namespace and show nothing.
+    const eventsNs = eventsNamespaceOfRow(arg) || ref.namespace || 'default';
+    const ns = ` -n ${shellQuote(eventsNs)}`;
     const cmd = `kubectl events${ctx ? ` --context ${shellQuote(ctx)}` : ''}${ns} --for ${shellQuote(`${ref.kind}/${ref.name}`)} --watch`;
     await vscode.env.clipboard.writeText(cmd);
     vscode.window.setStatusBarMessage(`Copied: ${cmd}`, 4000);
