@@ -1,3 +1,4 @@
+import { oneLine, TEXT_LIMITS } from './boundedText';
 import { isWarning, objectKey, objectLabel, type KubeEvent, type ObjectRef } from './kubeEvent';
 
 /** How the tree groups events. */
@@ -259,7 +260,7 @@ export class EventTreeModel {
 
 /** `×count · age · message`, the description of an event row. */
 export function eventDescription(e: KubeEvent, now: number): string {
-  const parts = [e.count > 1 ? `×${e.count}` : '', formatAge(now - e.lastSeen), oneLine(e.message, 200)];
+  const parts = [e.count > 1 ? `×${e.count}` : '', formatAge(now - e.lastSeen), oneLine(e.message, TEXT_LIMITS.treeRow)];
   return parts.filter(Boolean).join(' · ');
 }
 
@@ -275,11 +276,5 @@ export function formatAge(ms: number): string {
   return `${Math.floor(h / 24)}d`;
 }
 
-/** Collapses whitespace and control characters, and cuts to `max` characters with an ellipsis. */
-export function oneLine(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
+export { oneLine } from './boundedText';
 export { objectLabel };

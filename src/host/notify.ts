@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import { oneLine } from '../core/eventTreeModel';
+import { oneLine, TEXT_LIMITS } from '../core/boundedText';
 
 /**
  * Notifications turn `[label](target)` into links, command links included: text from the cluster (Status
  * messages of webhooks and aggregated APIs) is folded to one line and its brackets neutralised first.
  */
 export function notificationText(text: string): string {
-  return oneLine(text, 1_000).replace(/\[/g, '［').replace(/\]/g, '］');
+  return oneLine(text, TEXT_LIMITS.notification).replace(/\[/g, '［').replace(/\]/g, '］');
 }
 
 /** One error notification, "Kube Events: …", with a Show Log action; the text is made safe first. */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { oneLine, TEXT_LIMITS } from '../../core/boundedText';
 import { Commands } from '../../constants';
 import type { Broadcaster } from '../../core/broadcaster';
 import { isWarning, type EventChange } from '../../core/kubeEvent';
@@ -100,8 +101,8 @@ export class StatusBar implements vscode.Disposable {
     tip.appendMarkdown('**Kube Events**  \n');
     tip.appendText(`Context: ${this.info.context || '(none)'} · Namespaces: ${ns}\n`);
     tip.appendText(`Stream: ${label}`);
-    if (s.phase === 'reconnecting') tip.appendText(` — ${s.reason}; next try in ${Math.ceil(s.retryInMs / 1000)} s`);
-    if (s.phase === 'error' || s.phase === 'unconfigured') tip.appendText(` — ${s.message}`);
+    if (s.phase === 'reconnecting') tip.appendText(` — ${oneLine(s.reason, TEXT_LIMITS.notification)}; next try in ${Math.ceil(s.retryInMs / 1000)} s`);
+    if (s.phase === 'error' || s.phase === 'unconfigured') tip.appendText(` — ${oneLine(s.message, TEXT_LIMITS.notification)}`);
     tip.appendText(`\nWarnings since start: ${this.warnings} · Dropped by slow views: ${this.dropped}`);
     tip.appendMarkdown('\n\n_Click for actions._');
     this.item.tooltip = tip;
