@@ -76,6 +76,12 @@ export type EventChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export interface EventChange {
   readonly type: EventChangeType;
   readonly event: KubeEvent;
+  /**
+   * Set on changes that came from a (re)list rather than from the watch. A list arrives page by page in the
+   * apiserver's key order; `'last'` marks its final change, so a watcher that shows events in time order (the
+   * log) knows the dump is complete.
+   */
+  readonly list?: 'more' | 'last';
 }
 
 type Json = Record<string, unknown>;

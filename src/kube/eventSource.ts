@@ -57,8 +57,6 @@ export interface EventSourceOptions {
   readonly namespaces?: readonly string[];
   /** The API to try first; the other one is tried when this one is forbidden or not served. */
   readonly preferredApi?: EventApi;
-  /** Field selector pushed down to the server (from the query language), per API flavour. */
-  readonly fieldSelector?: (api: EventApi) => string | undefined;
   /** Receives every batch of changes; the stream pauses until a returned promise settles (backpressure). */
   readonly sink: (changes: EventChange[]) => void | Promise<void>;
   /**
@@ -163,11 +161,6 @@ class NamespaceLoop {
   private resourceVersion = '';
   /** What this loop has reported, by uid: the base for reconciling after a relist. */
   private known = new Map<string, KubeEvent>();
-  /**
-   * Seeded events not yet confirmed by a list. Under a field selector the list may leave them out because
-   * they do not match, not because they were deleted: no deletion is synthesised for them then.
-   */
-  private seeded = new Set<string>();
   private abort: AbortController | undefined;
   private wake: (() => void) | undefined;
   private attempt = 0;
@@ -187,7 +180,6 @@ class NamespaceLoop {
     for (const e of opts.known?.(namespace) ?? []) {
       if (e.expired) continue;
       this.known.set(e.uid, e);
-      this.seeded.add(e.uid);
     }
     this.random = opts.random ?? Math.random;
   }
@@ -336,10 +328,6 @@ class NamespaceLoop {
     });
   }
 
-  private query(extra: Record<string, string | number | boolean | undefined>): Record<string, string | number | boolean | undefined> {
-    return { fieldSelector: this.opts.fieldSelector?.(this.api), ...extra };
-  }
-
   /** Paged list, then reconcile against what was reported before: ADDED, MODIFIED (resourceVersion changed), DELETED (vanished). */
   private async list(gen: number): Promise<void> {
     if (this.state.phase !== 'relisting') this.setState({ phase: 'connecting' });
@@ -348,10 +336,13 @@ class NamespaceLoop {
     let continueToken = '';
     let rv = '';
     const started = Date.now();
+    // Each page's last change is held back until the next page (or the end), so that the list's final change can be
+    // marked 'last' even when the last page brings nothing new.
+    let held: EventChange | undefined;
     do {
       this.abort = new AbortController();
       const page = await this.opts.client.request<EventList>(path, {
-        query: this.query({ limit: this.timing.pageSize, continue: continueToken }),
+        query: { limit: this.timing.pageSize, continue: continueToken },
         signal: this.abort.signal,
         timeoutMs: this.timing.headersTimeoutMs,
       }).catch((err: unknown) => {
@@ -360,31 +351,32 @@ class NamespaceLoop {
         throw err;
       });
       if (!this.live(gen)) return;
-      const changes: EventChange[] = [];
+      const changes: EventChange[] = held ? [held] : [];
       for (const item of page.items ?? []) {
         const ev = normalizeEvent(item, this.api);
         if (!ev) continue;
         seen.set(ev.uid, ev);
         const prev = this.known.get(ev.uid);
-        if (!prev) changes.push({ type: 'ADDED', event: ev });
-        else if (prev.resourceVersion !== ev.resourceVersion) changes.push({ type: 'MODIFIED', event: ev });
+        if (!prev) changes.push({ type: 'ADDED', event: ev, list: 'more' });
+        else if (prev.resourceVersion !== ev.resourceVersion) changes.push({ type: 'MODIFIED', event: ev, list: 'more' });
       }
+      held = changes.pop();
       continueToken = page.metadata?.continue ?? '';
       rv = page.metadata?.resourceVersion ?? rv;
       if (changes.length > 0) await this.opts.sink(changes);
       if (!this.live(gen)) return;
     } while (continueToken);
-    const deleted: EventChange[] = [];
-    const selective = !!this.opts.fieldSelector?.(this.api);
+    const final: EventChange[] = held ? [held] : [];
     for (const [uid, ev] of this.known) {
-      if (seen.has(uid) || (selective && this.seeded.has(uid))) continue;
-      deleted.push({ type: 'DELETED', event: { ...ev, expired: true } });
+      if (seen.has(uid)) continue;
+      final.push({ type: 'DELETED', event: { ...ev, expired: true }, list: 'more' });
     }
+    const deleted = final.length - (held ? 1 : 0);
+    if (final.length > 0) final[final.length - 1] = { ...final[final.length - 1]!, list: 'last' };
     this.known = seen;
-    this.seeded.clear();
-    if (deleted.length > 0) await this.opts.sink(deleted);
+    if (final.length > 0) await this.opts.sink(final);
     this.resourceVersion = rv;
-    this.log.info(`listed ${seen.size} ${this.api} events in ${this.scope} in ${Date.now() - started} ms (resourceVersion ${rv}${deleted.length ? `, ${deleted.length} gone since the last list` : ''})`);
+    this.log.info(`listed ${seen.size} ${this.api} events in ${this.scope} in ${Date.now() - started} ms (resourceVersion ${rv}${deleted ? `, ${deleted} gone since the last list` : ''})`);
   }
 
   private async watch(gen: number): Promise<void> {
@@ -393,7 +385,7 @@ class NamespaceLoop {
     this.abort = abort;
     const path = eventsPath(this.api, this.namespace);
     const res = await this.opts.client.open(path, {
-      query: this.query({ watch: true, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds }),
+      query: { watch: true, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
       signal: abort.signal,
       timeoutMs: this.timing.headersTimeoutMs,
     });

@@ -1,10 +1,7 @@
 import type * as vscode from 'vscode';
 import type { Broadcaster, Watcher } from '../../core/broadcaster';
-import { oneLine } from '../../core/eventTreeModel';
+import { oneLine, TEXT_LIMITS } from '../../core/boundedText';
 import { isWarning, type EventChange, type KubeEvent } from '../../core/kubeEvent';
-
-/** Longest message written to the log; the tree tooltip and the timeline carry the full text. */
-const MAX_MESSAGE = 2_000;
 
 /**
  * One log line per event, shaped like client-go's `StartLogging` line:
@@ -15,30 +12,62 @@ export function formatEventLine(e: KubeEvent): string {
   const obj = `${e.regarding.kind}/${e.regarding.namespace ? `${e.regarding.namespace}/` : ''}${e.regarding.name}`;
   const count = e.count > 1 ? ` (×${e.count})` : '';
   const ours = e.ours ? ' [emitted from VS Code]' : '';
-  return `Event(${oneLine(obj, 300)}): type: '${oneLine(e.type, 40)}' reason: '${oneLine(e.reason, 200)}' ${oneLine(e.message, MAX_MESSAGE)}${count}${ours}`;
+  return `Event(${oneLine(obj, 300)}): type: '${oneLine(e.type, 40)}' reason: '${oneLine(e.reason, 200)}' ${oneLine(e.message, TEXT_LIMITS.logLine)}${count}${ours}`;
 }
 
-/** A broadcaster watcher that writes every added or changed event to the "Kube Events" log channel. */
+/** Oldest first by last seen, like `kubectl events`; ties by first seen, then by name, so the order is stable. */
+export function byLastSeenAsc(a: KubeEvent, b: KubeEvent): number {
+  return a.lastSeen - b.lastSeen || a.firstSeen - b.firstSeen || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name);
+}
+
+/**
+ * A broadcaster watcher that writes every added or changed event to the "Kube Events" log channel. A (re)list
+ * arrives in the apiserver's name order, all at one moment: it is held until its last change and then written
+ * oldest first by last seen, each line saying when the event was last seen (the log's own timestamp is the
+ * moment of the list, not of the event).
+ */
 export class EventLogSink implements vscode.Disposable {
   private readonly watcher: Watcher;
+  private listed: EventChange[] = [];
 
   constructor(broadcaster: Broadcaster<EventChange>, private readonly log: vscode.LogOutputChannel) {
     this.watcher = broadcaster.watch((batch) => this.write(batch), { name: 'log' });
   }
 
   private write(batch: readonly EventChange[]): void {
-    for (const { type, event } of batch) {
-      if (type === 'DELETED') {
-        this.log.trace(`[events] expired on the server: ${event.namespace}/${event.name}`);
+    for (const change of batch) {
+      if (change.list) {
+        this.listed.push(change);
+        if (change.list === 'last') this.writeList();
         continue;
       }
-      const line = formatEventLine(event);
-      if (isWarning(event)) this.log.warn(line);
-      else this.log.info(line);
+      // A list cut short (a stop, a 410 mid-list) has no last change: what it brought is written before the watch.
+      if (this.listed.length > 0) this.writeList();
+      this.writeOne(change, '');
     }
   }
 
+  private writeList(): void {
+    const dump = this.listed.sort((a, b) => byLastSeenAsc(a.event, b.event));
+    this.listed = [];
+    for (const change of dump) {
+      const at = change.event.lastSeen ? ` [listed; last seen ${new Date(change.event.lastSeen).toISOString()}]` : ' [listed]';
+      this.writeOne(change, at);
+    }
+  }
+
+  private writeOne({ type, event }: EventChange, suffix: string): void {
+    if (type === 'DELETED') {
+      this.log.trace(`[events] expired on the server: ${event.namespace}/${event.name}`);
+      return;
+    }
+    const line = formatEventLine(event) + suffix;
+    if (isWarning(event)) this.log.warn(line);
+    else this.log.info(line);
+  }
+
   dispose(): void {
+    if (this.listed.length > 0) this.writeList();
     this.watcher.dispose();
   }
 }
