@@ -2,14 +2,18 @@ import * as vscode from 'vscode';
 import { Views } from '../../constants';
 import type { EventStore, StoreChange } from '../../core/eventStore';
 import { EventTreeModel, eventDescription, formatAge, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
+import { bounded, oneLine, TEXT_LIMITS } from '../../core/boundedText';
 import { isWarning, objectLabel, type KubeEvent } from '../../core/kubeEvent';
 
 /** Rows beyond this many under one parent are summarised by a "more" row (the timeline shows them all). */
 const MAX_CHILDREN = 500;
 /** At most one refresh per this many ms under load (≤ 5 refreshes a second). */
 const REFRESH_INTERVAL_MS = 200;
-/** Ages in descriptions go stale; refresh the visible tree this often. */
-const AGE_REFRESH_MS = 30_000;
+/**
+ * Every age on screen is computed from one clock reading, taken at the last full refresh; once that reading is
+ * this old, the visible tree is refreshed as a whole, so no age shown is more than this many ms off.
+ */
+const AGE_STALE_MS = 3_000;
 
 /** A row that stands for the children that were not shown. */
 interface MoreNode {
@@ -24,6 +28,8 @@ export interface RowSnapshot {
   readonly label: string;
   readonly description: string;
   readonly contextValue: string;
+  /** What a screen reader says for the row. */
+  readonly accessibility: string;
   readonly children: RowSnapshot[];
 }
 
@@ -48,6 +54,8 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
   private unseenWarnings = 0;
   private refreshes = 0;
   private readonly now: () => number;
+  /** The one moment every age in the tree is computed from (see {@link AGE_STALE_MS}). */
+  private clock: number;
   /** Rows VS Code has asked for since the last full refresh: only those can be refreshed on their own. */
   private rendered = new WeakSet<Row>();
 
@@ -59,6 +67,7 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
     now: () => number = Date.now,
   ) {
     this.now = now;
+    this.clock = now();
     this.model = new EventTreeModel(groupBy, filter);
     this.model.reset(store.all(), groupBy, filter);
     this.view = vscode.window.createTreeView(Views.events, { treeDataProvider: this, showCollapseAll: true });
@@ -68,15 +77,18 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
       this.refreshed,
       store.onDidChange((c) => this.onStoreChange(c)),
       this.view.onDidChangeVisibility((e) => {
-        if (e.visible) this.clearBadge();
+        if (!e.visible) return;
+        this.clearBadge();
+        if (this.now() - this.clock >= AGE_STALE_MS) this.fire(undefined);
       }),
     );
     const ages = setInterval(() => {
-      if (!this.view.visible) return;
+      // A hidden view costs nothing: it is refreshed as a whole when it is shown, with a fresh clock.
+      if (!this.view.visible || this.now() - this.clock < AGE_STALE_MS) return;
       // A `since:` filter depends on the clock: re-evaluate it, not only the ages in the descriptions.
       if (this.timeDependent()) this.reset();
       else this.fire(undefined);
-    }, AGE_REFRESH_MS);
+    }, AGE_STALE_MS / 3);
     this.disposables.push({ dispose: () => clearInterval(ages) });
   }
 
@@ -137,7 +149,7 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
         const item = new vscode.TreeItem(objectLabel(row.ref), state);
         item.id = row.id;
         const n = row.events.size;
-        item.description = `${n} event${n === 1 ? '' : 's'}${row.warnings ? ` · ${row.warnings} warning${row.warnings === 1 ? '' : 's'}` : ''} · ${formatAge(this.now() - row.lastSeen)}`;
+        item.description = `${n} event${n === 1 ? '' : 's'}${row.warnings ? ` · ${row.warnings} warning${row.warnings === 1 ? '' : 's'}` : ''} · ${formatAge(this.clock - row.lastSeen)}`;
         item.iconPath = row.warnings
           ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
           : new vscode.ThemeIcon('symbol-object');
@@ -149,10 +161,10 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
         const item = new vscode.TreeItem(e.reason || '(no reason)', vscode.TreeItemCollapsibleState.None);
         item.id = row.id;
         const prefix = this.model.grouping === 'namespace' ? '' : `${objectLabel(e.regarding)} · `;
-        item.description = prefix + eventDescription(e, this.now());
+        item.description = prefix + eventDescription(e, this.clock);
         item.iconPath = eventIcon(e);
         item.contextValue = ['event', isWarning(e) ? 'warning' : 'normal', e.ours ? 'ours' : '', e.expired ? 'expired' : ''].filter(Boolean).join(' ');
-        item.accessibilityInformation = { label: `${e.type} ${e.reason} on ${objectLabel(e.regarding)}: ${e.message}` };
+        item.accessibilityInformation = { label: `${e.type} ${e.reason} on ${objectLabel(e.regarding)}: ${oneLine(e.message, TEXT_LIMITS.accessibility)}` };
         return item;
       }
     }
@@ -160,7 +172,7 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
 
   /** Tooltips are built on hover, not for every row of every refresh (the tree's hottest path under load). */
   resolveTreeItem(item: vscode.TreeItem, row: Row): vscode.TreeItem {
-    if (row.kind === 'event') item.tooltip = eventTooltip(row.event, this.now());
+    if (row.kind === 'event') item.tooltip = eventTooltip(row.event, this.clock);
     else if (row.kind === 'object') item.tooltip = objectTooltip(row.ref.kind, row.ref.namespace, row.ref.name, row.ref.uid);
     return item;
   }
@@ -183,7 +195,7 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
       rows.map((r) => {
         const item = this.getTreeItem(r);
         const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
-        return { label, description: String(item.description ?? ''), contextValue: item.contextValue ?? '', children: walk(this.getChildren(r)) };
+        return { label, description: String(item.description ?? ''), contextValue: item.contextValue ?? '', accessibility: item.accessibilityInformation?.label ?? '', children: walk(this.getChildren(r)) };
       });
     return walk(this.getChildren());
   }
@@ -239,9 +251,14 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
   }
 
   private fire(what: Row[] | undefined): void {
+    // Rows refreshed on their own keep the clock of the rows around them; once it is stale, all rows go.
+    if (what !== undefined && this.now() - this.clock >= AGE_STALE_MS) what = undefined;
     this.lastRefresh = Date.now();
     this.refreshes++;
-    if (what === undefined) this.rendered = new WeakSet();
+    if (what === undefined) {
+      this.rendered = new WeakSet();
+      this.clock = this.now();
+    }
     this.changed.fire(what);
   }
 }
@@ -280,7 +297,7 @@ export function eventTooltip(e: KubeEvent, now: number): vscode.MarkdownString {
   md.supportThemeIcons = true;
   md.appendText(`${e.type || 'Unknown'} · ${e.reason}`);
   md.appendMarkdown('\n\n');
-  md.appendText(e.message || '(no message)');
+  md.appendText(e.message ? bounded(e.message, TEXT_LIMITS.hover) : '(no message)');
   md.appendMarkdown('\n\n---\n\n');
   line(md, 'Object', `${objectLabel(e.regarding)}${e.regarding.namespace ? ` (namespace ${e.regarding.namespace})` : ''}`);
   line(md, 'Field', e.regarding.fieldPath);
