@@ -15,9 +15,15 @@ const VIEW = 'Events';
 /** What the tree promises (eventTreeProvider's AGE_STALE_MS), plus a second for rendering and rounding down. */
 const MAX_LAG_S = 4;
 
-/** The ages in seconds a row shows, e.g. "Pod/age-0 2 events · 7s" → [7]. */
-function agesOf(row: string): number[] {
-  return [...row.matchAll(/(?:^|· )(\d+)s(?: ·|$)/g)].map((m) => Number(m[1]));
+/**
+ * The age in seconds a row shows. A row's text is its label then its description, with no separator:
+ * "Pod/age-02 events · 2 warnings · 7s" (object: the age is last), "AgeProbeNew7s · watch my age" (event:
+ * the age comes first, or after "×count · ").
+ */
+function ageOf(row: string, label: string): number | undefined {
+  const description = row.slice(label.length);
+  const m = /(?:^|· )(\d+)s(?: ·|$)/.exec(description);
+  return m ? Number(m[1]) : undefined;
 }
 
 describe('ages in the Events view', () => {
@@ -82,8 +88,8 @@ describe('ages in the Events view', () => {
       const object = rows.find((r) => r.startsWith('Pod/age-0'));
       const child = rows.find((r) => r.startsWith('AgeProbeNew'));
       assert.ok(object && child, `rows: ${rows.join(' | ')}`);
-      const [objectAge] = agesOf(object);
-      const [childAge] = agesOf(child);
+      const objectAge = ageOf(object, 'Pod/age-0');
+      const childAge = ageOf(child, 'AgeProbeNew');
       assert.ok(objectAge !== undefined && childAge !== undefined, `ages in: ${object} / ${child}`);
       samples.push(`${truth.toFixed(1)}s: ${objectAge}s/${childAge}s`);
       assert.equal(objectAge, childAge, 'the object row and its newest event are read from one clock');
