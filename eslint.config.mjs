@@ -1,0 +1,34 @@
+// Lint for the whole codebase, run by the typecheck stage of `npm test` (test/support/typecheck.mjs).
+// typescript-eslint's type-aware recommended rules, plus the rules the codebase follows by hand: no floating
+// promises (mark a deliberate one with `void`), no `vscode` import outside src/host, src/compose.ts and src/extension.ts,
+// exhaustive switches. See docs/ARCHITECTURE.md for the layers.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.run/**', 'test-results/**', '.vscode-test/**', 'media/**', '**/*.mjs', 'test/cluster/go/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // node:test's describe/it return promises that the runner itself awaits.
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+      ],
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/host/**', 'src/extension.ts', 'src/compose.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Only src/host, src/compose.ts and src/extension.ts may import vscode (docs/ARCHITECTURE.md).' }] }],
+    },
+  },
+);
