@@ -174,41 +174,102 @@ export class LruCache<K, V> {
   }
 }
 
+// ---- the spam filter's token bucket (k8s.io/client-go util/flowcontrol over golang.org/x/time/rate) ----
+
+const NS_PER_MS = 1_000_000n;
+const NS_PER_S = 1_000_000_000n;
+/** Go's largest time.Duration; `Time.Sub` saturates at it. */
+const MAX_DURATION_NS = (1n << 63n) - 1n;
+const MIN_INT64 = -(1n << 63n);
+
+/** Epoch milliseconds (possibly fractional) as whole nanoseconds, the resolution of Go's `time.Time`. */
+export function epochMsToNs(ms: number): bigint {
+  const whole = Math.floor(ms);
+  return BigInt(whole) * NS_PER_MS + BigInt(Math.round((ms - whole) * 1e6));
+}
+
+/** Go's `Duration.Seconds()`: whole seconds and the nanosecond remainder converted separately, then added. */
+function durationSeconds(ns: bigint): number {
+  return Number(ns / NS_PER_S) + Number(ns % NS_PER_S) / 1e9;
+}
+
 /**
- * A token bucket like golang.org/x/time/rate as client-go's passive rate limiter uses it: starts full with
- * `burst` tokens, refills continuously at `qps` per second, never above `burst`.
+ * Go's `time.Duration(f)` for a float64 on amd64: truncation toward zero, and the CPU's "integer indefinite"
+ * (the smallest int64) for NaN and values out of range. Other architectures saturate instead.
+ */
+function goDurationFromFloat(f: number): bigint {
+  if (!(f > -(2 ** 63) && f < 2 ** 63)) return MIN_INT64;
+  return BigInt(Math.trunc(f));
+}
+
+/**
+ * The token bucket of client-go's spam filter, computing exactly what it computes. client-go builds it with
+ * `flowcontrol.NewTokenBucketPassiveRateLimiterWithClock(qps float32, burst, clock)`, a `rate.Limiter` whose
+ * `AllowN(now, 1)` decides. Three things surprise:
+ * - The rate passes through a float32: 1/300 becomes 0.0033333334140479565, a hair above 1/300, so a token is
+ *   ready about 7 µs per 300 s sooner than with a double; boundary cases on round times turn on it.
+ * - Refill is `Duration.Seconds() · rate` in float64 over whole nanoseconds, and a shortfall becomes a wait of
+ *   `time.Duration(1e9 · missing / rate)`, truncated: a bucket short by less than 1 ns of refill still allows
+ *   the event, and its level goes a little below zero.
+ * - A clock that steps back neither refills nor drains; an allowed event then moves the bucket's time back.
+ * The bucket starts full: its last update is Go's zero time, so the first refill saturates at `burst`.
  */
 export class TokenBucket {
+  /** The refill rate in tokens per second, as x/time/rate holds it: float64(float32(qps)). */
+  readonly limit: number;
   private tokens: number;
-  private last: number;
+  /** Nanoseconds of the last update; undefined is Go's zero `time.Time`. */
+  private lastNs: bigint | undefined;
 
   constructor(
-    private readonly qps: number,
-    private readonly burst: number,
-    now: number,
+    qps: number,
+    readonly burst: number,
   ) {
+    this.limit = Math.fround(qps);
     this.tokens = burst;
-    this.last = now;
   }
 
-  private available(now: number): number {
-    const elapsedS = Math.max(0, now - this.last) / 1000;
-    return Math.min(this.burst, this.tokens + elapsedS * this.qps);
+  /** x/time/rate `advance`: the level at `nowNs`, without changing the bucket. */
+  private advance(nowNs: bigint): number {
+    let elapsed = MAX_DURATION_NS;
+    if (this.lastNs !== undefined) {
+      const last = nowNs < this.lastNs ? nowNs : this.lastNs;
+      elapsed = nowNs - last;
+      if (elapsed > MAX_DURATION_NS) elapsed = MAX_DURATION_NS;
+    }
+    const delta = this.limit <= 0 ? 0 : durationSeconds(elapsed) * this.limit;
+    const tokens = this.tokens + delta;
+    return tokens > this.burst ? this.burst : tokens;
   }
 
-  /** Takes one token if there is one. */
-  tryAccept(now: number): boolean {
-    const tokens = this.available(now);
-    if (tokens < 1) return false;
-    this.tokens = tokens - 1;
-    this.last = now;
+  /** x/time/rate `durationFromTokens`, in nanoseconds. */
+  private durationFromTokens(tokens: number): bigint {
+    if (this.limit <= 0) return MAX_DURATION_NS;
+    return goDurationFromFloat(1e9 * (tokens / this.limit));
+  }
+
+  /** The level at `nowMs` (x/time/rate `TokensAt`); may be a little below zero, see the class comment. */
+  tokensAt(nowMs: number): number {
+    return this.advance(epochMsToNs(nowMs));
+  }
+
+  /** flowcontrol `TryAccept` = x/time/rate `AllowN(now, 1)`: takes one token if there is one. */
+  tryAccept(nowMs: number): boolean {
+    const now = epochMsToNs(nowMs);
+    const tokens = this.advance(now) - 1;
+    const wait = tokens < 0 ? this.durationFromTokens(-tokens) : 0n;
+    if (!(1 <= this.burst && wait <= 0n)) return false;
+    this.lastNs = now;
+    this.tokens = tokens;
     return true;
   }
 
   /** Milliseconds until a token is available (0 when one is). */
-  msUntilNext(now: number): number {
-    const tokens = this.available(now);
-    return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / this.qps) * 1000);
+  msUntilNext(nowMs: number): number {
+    const missing = 1 - this.advance(epochMsToNs(nowMs));
+    if (!(missing > 0)) return 0;
+    const ns = this.durationFromTokens(missing);
+    return ns > 0n ? Math.ceil(Number(ns) / 1e6) : 0;
   }
 }
 
@@ -251,7 +312,8 @@ export interface CorrelationResult {
 
 interface AggregateRecord {
   readonly localKeys: Set<string>;
-  lastTimestamp: number;
+  /** Nanoseconds: client-go compares the interval at full `time.Time` precision. */
+  lastTimestampNs: bigint;
 }
 
 interface EventLog {
@@ -316,6 +378,7 @@ export class EventCorrelator {
   private readonly qps: number;
   private readonly maxEvents: number;
   private readonly maxIntervalMs: number;
+  private readonly maxIntervalNs: bigint;
   private readonly unixNano: () => bigint;
   private readonly aggregates: LruCache<string, AggregateRecord>;
   private readonly logs: LruCache<string, EventLog>;
@@ -325,9 +388,12 @@ export class EventCorrelator {
     // populateDefaults: zero means "default", as in client-go.
     const lruSize = options.lruSize || MAX_LRU_CACHE_ENTRIES;
     this.burst = options.burst || DEFAULT_SPAM_BURST;
-    this.qps = options.qps || DEFAULT_SPAM_QPS;
+    // client-go's QPS option is a float32: a rate that rounds to 0 there means "default" too.
+    this.qps = Math.fround(options.qps ?? 0) || DEFAULT_SPAM_QPS;
     this.maxEvents = options.maxEvents || DEFAULT_AGGREGATE_MAX_EVENTS;
-    this.maxIntervalMs = (options.maxIntervalSeconds || DEFAULT_AGGREGATE_INTERVAL_SECONDS) * 1000;
+    const maxIntervalSeconds = options.maxIntervalSeconds || DEFAULT_AGGREGATE_INTERVAL_SECONDS;
+    this.maxIntervalMs = maxIntervalSeconds * 1000;
+    this.maxIntervalNs = BigInt(Math.floor(maxIntervalSeconds)) * NS_PER_S;
     this.clock = options.clock ?? systemClock;
     this.bypass = options.bypass ?? false;
     this.unixNano = options.unixNano ?? monotonicUnixNano(this.clock);
@@ -346,7 +412,7 @@ export class EventCorrelator {
     const bucketKey = getSpamKey(observed);
     let bucket = this.spam.get(bucketKey);
     const now = this.clock.now();
-    bucket ??= new TokenBucket(this.qps, this.burst, now);
+    bucket ??= new TokenBucket(this.qps, this.burst);
     const accepted = bucket.tryAccept(now);
     this.spam.set(bucketKey, bucket);
     const what = describeRef(observed.involvedObject);
@@ -404,13 +470,14 @@ export class EventCorrelator {
   /** client-go `EventAggregate`. */
   private aggregate(event: CoreV1EventBody): { event: CoreV1EventBody; key: string; combined: boolean } {
     const now = this.clock.now();
+    const nowNs = epochMsToNs(now);
     const eventKey = getEventKey(event);
     const [aggregateKey, localKey] = getAggregateKeys(event);
     let record = this.aggregates.get(aggregateKey);
     // An unknown group, or one whose last similar event is older than the interval, starts afresh.
-    if (!record || now - record.lastTimestamp > this.maxIntervalMs) record = { localKeys: new Set(), lastTimestamp: now };
+    if (!record || nowNs - record.lastTimestampNs > this.maxIntervalNs) record = { localKeys: new Set(), lastTimestampNs: nowNs };
     record.localKeys.add(localKey);
-    record.lastTimestamp = now;
+    record.lastTimestampNs = nowNs;
     this.aggregates.set(aggregateKey, record);
     if (record.localKeys.size < this.maxEvents) return { event, key: eventKey, combined: false };
     // Go's PopAny removes an arbitrary key; the oldest is as good and keeps tests deterministic.

@@ -1,0 +1,143 @@
+/**
+ * Where client-go's correlator does something a careful reimplementation would not: the spam filter's rate
+ * held as a float32, and cache keys joined with no separator. These cases pin client-go's behaviour (read
+ * from k8s.io/client-go v0.34.3 and golang.org/x/time v0.9.0), including where it is surprising.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  DEFAULT_SPAM_BURST,
+  DEFAULT_SPAM_QPS,
+  EventCorrelator,
+  TokenBucket,
+  formatTime,
+  type CoreV1EventBody,
+} from '../../src/core/correlator';
+import type { Clock } from '../../src/core/ports';
+
+/** A round start time: the boundary cases below fall on whole seconds. */
+const T0 = Date.UTC(2026, 2, 9, 8, 0, 0);
+const S = 1000;
+
+class FakeClock implements Clock {
+  constructor(public t = T0) {}
+  now(): number {
+    return this.t;
+  }
+  set(ms: number): void {
+    this.t = ms;
+  }
+}
+
+function event(clock: Clock, over: Partial<Omit<CoreV1EventBody, 'source' | 'involvedObject'>> & { source?: CoreV1EventBody['source']; object?: Partial<CoreV1EventBody['involvedObject']> } = {}): CoreV1EventBody {
+  const at = formatTime(clock.now());
+  const { object, ...rest } = over;
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: `cache-1.${clock.now().toString(16)}`, namespace: 'infra' },
+    involvedObject: { kind: 'StatefulSet', name: 'cache', namespace: 'infra', apiVersion: 'apps/v1', uid: 'c0ffee', ...object },
+    reason: 'FailedCreate',
+    message: 'create Pod cache-1 failed: quota exceeded',
+    type: 'Warning',
+    count: 1,
+    firstTimestamp: at,
+    lastTimestamp: at,
+    source: { component: 'statefulset-controller', host: 'cp-1' },
+    reportingComponent: 'statefulset-controller',
+    reportingInstance: 'cp-1',
+    ...rest,
+  };
+}
+
+describe('spam filter: the float32 rate of flowcontrol and x/time/rate', () => {
+  it('accepts an event at +600 s after a burst at t0 and one at +344 s, as client-go does', () => {
+    const clock = new FakeClock();
+    const c = new EventCorrelator({ clock });
+    for (let i = 0; i < DEFAULT_SPAM_BURST; i++) assert.notEqual(c.correlate(event(clock, { message: `replica ${i}` })).action, 'skip', `burst event ${i + 1}`);
+    assert.equal(c.correlate(event(clock, { message: 'one too many' })).action, 'skip', 'the 26th at t0 is filtered');
+    clock.set(T0 + 344 * S);
+    assert.notEqual(c.correlate(event(clock, { message: 'at 344 s' })).action, 'skip');
+    clock.set(T0 + 600 * S);
+    assert.notEqual(c.correlate(event(clock, { message: 'at 600 s' })).action, 'skip', 'client-go accepts the event at t0+600 s');
+  });
+
+  it('accepts an event at +900 s after a burst at t0 and events at +611 s and +627 s, where a double rate would not', () => {
+    // 611 s refill 2.0366… tokens, 16 s more 0.0533…, 273 s more 0.91: three tokens spent, exactly one left in
+    // real numbers. With a double 1/300 the sum rounds to 0.9999999999999999 and the event is filtered; the
+    // float32 rate, 0.0033333334 > 1/300, leaves 1.0000000242… and client-go sends it.
+    const clock = new FakeClock();
+    const c = new EventCorrelator({ clock });
+    for (let i = 0; i < DEFAULT_SPAM_BURST; i++) c.correlate(event(clock, { message: `replica ${i}` }));
+    for (const at of [611, 627, 900]) {
+      clock.set(T0 + at * S);
+      assert.notEqual(c.correlate(event(clock, { message: `at ${at} s` })).action, 'skip', `the event at t0+${at} s is sent`);
+    }
+    clock.set(T0 + 901 * S);
+    assert.equal(c.correlate(event(clock, { message: 'at 901 s' })).action, 'skip', 'and the bucket is empty again');
+  });
+
+  it('a double-precision rate would have refused the +900 s event (the case is a real boundary)', () => {
+    const levelAt900 = (rate: number): number => {
+      let level = 0; // the burst of 25 spent at t0
+      let last = 0;
+      for (const at of [611, 627, 900]) {
+        level = Math.min(DEFAULT_SPAM_BURST, level + (at - last) * rate);
+        last = at;
+        if (at !== 900) level -= 1;
+      }
+      return level;
+    };
+    assert.ok(levelAt900(1 / 300) < 1, `double: ${levelAt900(1 / 300)}`);
+    assert.ok(levelAt900(Math.fround(1 / 300)) >= 1, `float32: ${levelAt900(Math.fround(1 / 300))}`);
+  });
+
+  it('keeps the rate as float32: DEFAULT_SPAM_QPS is 1/300 but the bucket refills at 0.0033333334…/s', () => {
+    assert.equal(DEFAULT_SPAM_QPS, 1 / 300);
+    const b = new TokenBucket(DEFAULT_SPAM_QPS, 1);
+    assert.equal(b.limit, Math.fround(1 / 300));
+    assert.equal(b.limit, 0.0033333334140479565);
+  });
+
+  it('refills one token in 300 s from empty, and in fact 7.3 µs sooner', () => {
+    // float32(1/300)·300 s = 1.0000000242… tokens: the token is complete at 299.9999927 s.
+    const b = new TokenBucket(1 / 300, 1);
+    assert.equal(b.tryAccept(0), true);
+    assert.equal(b.tryAccept(299_999), false);
+    assert.equal(b.tryAccept(299_999.992), false);
+    assert.equal(b.tryAccept(299_999.993), true);
+  });
+
+  it('accepts when short of a token by less than one nanosecond of refill (durationFromTokens truncates)', () => {
+    // At float32(0.7) = 0.69999998… tokens/s a token takes 1.4285714529 s. Asked at 1.428571452 s, the bucket
+    // is short by 6e-10 tokens; x/time/rate turns that into a wait of time.Duration(0.9 ns) = 0 and allows
+    // the event, leaving the bucket a little below zero. One nanosecond earlier the wait is 1 ns: refused.
+    const b = new TokenBucket(0.7, 1);
+    assert.equal(b.tryAccept(0), true);
+    assert.ok(b.tokensAt(1428.571452) < 1, 'less than a whole token is there');
+    assert.equal(b.tryAccept(1428.571452), true, 'the missing 0.9 ns of refill rounds to no wait at all');
+    assert.ok(b.tokensAt(1428.571452) < 0, 'and the bucket now holds a little less than zero');
+    const c = new TokenBucket(0.7, 1);
+    assert.equal(c.tryAccept(0), true);
+    assert.equal(c.tryAccept(1428.571451), false);
+  });
+
+  it('a clock that goes back neither refills nor unfills; the bucket then counts from the earlier time', () => {
+    const b = new TokenBucket(1, 2);
+    assert.equal(b.tryAccept(T0 + 10 * S), true);
+    assert.equal(b.tryAccept(T0), true, 'one token left at the earlier time');
+    assert.equal(b.tryAccept(T0), false);
+    assert.equal(b.tryAccept(T0 + 1 * S), true, 'refilled from T0, not from T0+10 s');
+  });
+
+  it('tells how long until the next token in the explanation, from the float32 rate', () => {
+    const clock = new FakeClock();
+    const c = new EventCorrelator({ clock, burst: 1 });
+    c.correlate(event(clock));
+    clock.set(T0 + 100 * S);
+    const r = c.correlate(event(clock));
+    assert.equal(r.action, 'skip');
+    assert.match(r.explanation, /in about 200 seconds/);
+  });
+});
+
