@@ -323,8 +323,10 @@ interface EventLog {
   readonly resourceVersion: string;
 }
 
-// A separator no field can contain: client-go joins with "" and can confuse `ab`+`c` with `a`+`bc`.
-const SEP = '\u0000';
+// client-go joins the fields of its three core/v1 cache keys with strings.Join(…, ""): no separator. So
+// reason "Back" + message "Off x" is the same event as "BackOff" + " x", and source kubelet/node-1 the same
+// source as kubeletnode-/1. A user comparing with their controller sees these merges, so keep them.
+const CLIENT_GO_KEY_JOIN = '';
 
 function refKeyParts(r: ObjectReferenceJson, withFieldPath: boolean): string[] {
   const parts = [r.kind, r.namespace ?? '', r.name];
@@ -333,17 +335,17 @@ function refKeyParts(r: ObjectReferenceJson, withFieldPath: boolean): string[] {
   return parts;
 }
 
-/** client-go `getEventKey`: source, involved object (with fieldPath), type, reason and message. */
+/** client-go `getEventKey`: source, involved object (with fieldPath), type, reason and message, run together. */
 export function getEventKey(e: CoreV1EventBody): string {
-  return [e.source.component ?? '', e.source.host ?? '', ...refKeyParts(e.involvedObject, true), e.type, e.reason, e.message].join(SEP);
+  return [e.source.component ?? '', e.source.host ?? '', ...refKeyParts(e.involvedObject, true), e.type, e.reason, e.message].join(CLIENT_GO_KEY_JOIN);
 }
 
-/** client-go `getSpamKey`: source, involved object and type; no reason, no message. */
+/** client-go `getSpamKey`: source, involved object and type, run together; no reason, no message. */
 export function getSpamKey(e: CoreV1EventBody): string {
-  return [e.source.component ?? '', e.source.host ?? '', ...refKeyParts(e.involvedObject, false), e.type].join(SEP);
+  return [e.source.component ?? '', e.source.host ?? '', ...refKeyParts(e.involvedObject, false), e.type].join(CLIENT_GO_KEY_JOIN);
 }
 
-/** client-go `EventAggregatorByReasonFunc`: [group key, local key (the message)]. */
+/** client-go `EventAggregatorByReasonFunc`: [group key (fields run together), local key (the message)]. */
 export function getAggregateKeys(e: CoreV1EventBody): [string, string] {
   const group = [
     e.source.component ?? '',
@@ -353,7 +355,7 @@ export function getAggregateKeys(e: CoreV1EventBody): [string, string] {
     e.reason,
     e.reportingComponent ?? '',
     e.reportingInstance ?? '',
-  ].join(SEP);
+  ].join(CLIENT_GO_KEY_JOIN);
   return [group, e.message];
 }
 
@@ -576,7 +578,8 @@ interface SeriesEntry {
 export function getIsomorphicKey(e: EventsV1EventBody): string {
   const ref = (r: ObjectReferenceJson | undefined): string[] =>
     r ? [r.kind, r.namespace ?? '', r.name, r.uid ?? '', r.apiVersion ?? '', r.resourceVersion ?? '', r.fieldPath ?? ''] : ['', '', '', '', '', '', ''];
-  return [e.type, e.action, e.reason, e.reportingController, e.reportingInstance, ...ref(e.regarding), ...ref(e.related)].join(SEP);
+  // client-go's key is a struct compared field by field, so the fields must not run together: JSON keeps them apart.
+  return JSON.stringify([e.type, e.action, e.reason, e.reportingController, e.reportingInstance, ...ref(e.regarding), ...ref(e.related)]);
 }
 
 /**

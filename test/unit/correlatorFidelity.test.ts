@@ -10,8 +10,14 @@ import {
   DEFAULT_SPAM_QPS,
   EventCorrelator,
   TokenBucket,
+  formatMicroTime,
   formatTime,
+  getAggregateKeys,
+  getEventKey,
+  getIsomorphicKey,
+  getSpamKey,
   type CoreV1EventBody,
+  type EventsV1EventBody,
 } from '../../src/core/correlator';
 import type { Clock } from '../../src/core/ports';
 
@@ -138,6 +144,89 @@ describe('spam filter: the float32 rate of flowcontrol and x/time/rate', () => {
     const r = c.correlate(event(clock));
     assert.equal(r.action, 'skip');
     assert.match(r.explanation, /in about 200 seconds/);
+  });
+});
+
+describe('cache keys: fields joined with no separator, as client-go does', () => {
+  it('reason "Back" + message "Off x" is the same event as reason "BackOff" + message " x" (getEventKey)', () => {
+    const clock = new FakeClock();
+    const a = event(clock, { reason: 'Back', message: 'Off x' });
+    const b = event(clock, { reason: 'BackOff', message: ' x' });
+    assert.equal(getEventKey(a), getEventKey(b));
+    const c = new EventCorrelator({ clock });
+    const first = c.correlate(a);
+    assert.equal(first.reason, 'new');
+    clock.set(T0 + 5 * S);
+    const second = c.correlate({ ...b, lastTimestamp: formatTime(clock.now()) });
+    assert.equal(second.action, 'patch', 'client-go counts it on the first event');
+    assert.equal(second.reason, 'deduplicated');
+    assert.equal(second.event.metadata.name, first.event.metadata.name);
+    assert.equal(second.event.reason, 'BackOff', 'the patched event carries the new reason, but the patch does not');
+    assert.deepEqual(second.patch, { count: 2, lastTimestamp: formatTime(T0 + 5 * S), message: ' x' });
+  });
+
+  it('source kubelet/node-1 is the same source as kubeletnode-/1 for dedup, spam and aggregation', () => {
+    const clock = new FakeClock();
+    const a = event(clock, { source: { component: 'kubelet', host: 'node-1' } });
+    const b = event(clock, { source: { component: 'kubeletnode-', host: '1' } });
+    assert.equal(getEventKey(a), getEventKey(b));
+    assert.equal(getSpamKey(a), getSpamKey(b));
+    assert.equal(getAggregateKeys(a)[0], getAggregateKeys(b)[0]);
+    const c = new EventCorrelator({ clock, burst: 2 });
+    assert.equal(c.correlate(a).reason, 'new');
+    assert.equal(c.correlate(b).reason, 'deduplicated');
+    assert.equal(c.correlate({ ...b, message: 'a different message' }).action, 'skip', 'one spam bucket for both sources');
+  });
+
+  it('the spam key runs object and type together: kind/namespace/name shifts share one bucket', () => {
+    const clock = new FakeClock();
+    const a = event(clock, { object: { kind: 'Pod', namespace: 'ab', name: 'c' } });
+    const b = event(clock, { object: { kind: 'Pod', namespace: 'a', name: 'bc' } });
+    assert.equal(getSpamKey(a), getSpamKey(b));
+    const c = new EventCorrelator({ clock, burst: 1 });
+    assert.equal(c.correlate(a).action, 'create');
+    assert.equal(c.correlate(b).action, 'skip', 'ab/c used the only token of a/bc too');
+  });
+
+  it('aggregation groups reason and reporting fields run together: "Failed"+"Createx" = "FailedCreate"+"x"', () => {
+    const clock = new FakeClock();
+    const c = new EventCorrelator({ clock });
+    for (let i = 1; i <= 9; i++) {
+      const r = c.correlate(event(clock, { reason: 'Failed', reportingComponent: 'Createx', reportingInstance: '', message: `attempt ${i}` }));
+      assert.equal(r.reason, 'new', `attempt ${i}`);
+    }
+    const tenth = c.correlate(event(clock, { reason: 'FailedCreate', reportingComponent: 'x', reportingInstance: '', message: 'attempt 10' }));
+    assert.equal(tenth.reason, 'aggregated', 'the tenth distinct message in the run-together group is combined');
+    assert.equal(tenth.event.message, '(combined from similar events): attempt 10');
+  });
+
+  it('fieldPath runs into the uid in the event key: "spec.x"+"y" and "spec."+"xy" count as one event', () => {
+    const clock = new FakeClock();
+    const a = event(clock, { object: { fieldPath: 'spec.x', uid: 'y' } });
+    const b = event(clock, { object: { fieldPath: 'spec.', uid: 'xy' } });
+    assert.equal(getEventKey(a), getEventKey(b));
+    // …but the spam key has no fieldPath, so their uids make two buckets.
+    assert.notEqual(getSpamKey(a), getSpamKey(b));
+  });
+
+  it('the events.k8s.io/v1 isomorphic key is a struct in client-go, so it does not run fields together', () => {
+    const base: EventsV1EventBody = {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'cache.1', namespace: 'infra' },
+      eventTime: formatMicroTime(T0),
+      reportingController: 'example.com/ctl',
+      reportingInstance: 'ctl-1',
+      action: 'Scale',
+      reason: 'Back',
+      type: 'Normal',
+      note: '',
+      regarding: { kind: 'StatefulSet', name: 'cache', namespace: 'infra' },
+    };
+    assert.notEqual(getIsomorphicKey(base), getIsomorphicKey({ ...base, action: 'ScaleBack', reason: '' }));
+    assert.notEqual(getIsomorphicKey(base), getIsomorphicKey({ ...base, regarding: { kind: 'StatefulSetinfra', name: 'cache', namespace: '' } }));
+    // A nil related and an all-empty related are the same key (Go's zero ObjectReference).
+    assert.equal(getIsomorphicKey(base), getIsomorphicKey({ ...base, related: { kind: '', name: '' } }));
   });
 });
 
