@@ -317,6 +317,7 @@ interface AggregateRecord {
 }
 
 interface EventLog {
+  /** Go keeps `uint(event.Count)`: 0 means "not seen", any other value (even negative) is a count. */
   readonly count: number;
   readonly firstTimestamp: string;
   readonly name: string;
@@ -462,7 +463,7 @@ export class EventCorrelator {
   updateState(serverEvent: CoreV1EventBody): void {
     if (this.bypass) return;
     this.logs.set(getEventKey(serverEvent), {
-      count: serverEvent.count || 1,
+      count: serverEvent.count ?? 0,
       firstTimestamp: serverEvent.firstTimestamp,
       name: serverEvent.metadata.name,
       resourceVersion: serverEvent.metadata.resourceVersion ?? '',
@@ -506,13 +507,14 @@ export class EventCorrelator {
     const last = this.logs.get(key);
     let observed = event;
     let patch: CoreEventPatch | undefined;
-    if (last && last.count > 0) {
+    if (last && last.count !== 0) {
       const { resourceVersion: _dropped, ...meta } = event.metadata;
       observed = {
         ...event,
         metadata: { ...meta, name: last.name, ...(last.resourceVersion ? { resourceVersion: last.resourceVersion } : {}) },
         firstTimestamp: last.firstTimestamp,
-        count: last.count + 1,
+        // int32(uint(count)) + 1, with Go's int32 wrap-around.
+        count: (last.count + 1) | 0,
       };
       // The two-way merge patch between the event with count 0, lastTimestamp 0 and message "" and the
       // observed event holds exactly these fields.

@@ -230,3 +230,15 @@ describe('cache keys: fields joined with no separator, as client-go does', () =>
   });
 });
 
+describe('updateState: what the server said', () => {
+  it('a count of 0 from the server means "no earlier event": the next one is created, as client-go does', () => {
+    const clock = new FakeClock();
+    const c = new EventCorrelator({ clock });
+    const first = c.correlate(event(clock));
+    c.updateState({ ...first.event, count: 0 });
+    const next = c.correlate(event(clock));
+    assert.equal(next.action, 'create');
+    assert.equal(next.event.count, 1);
+  });
+});
+
