@@ -9,6 +9,9 @@ import {
   DEFAULT_SPAM_BURST,
   DEFAULT_SPAM_QPS,
   EventCorrelator,
+  EventSeriesTracker,
+  SERIES_FINISH_TIME_MS,
+  SERIES_REFRESH_TIME_MS,
   TokenBucket,
   formatMicroTime,
   formatTime,
@@ -18,6 +21,7 @@ import {
   getSpamKey,
   type CoreV1EventBody,
   type EventsV1EventBody,
+  type SeriesPatch,
 } from '../../src/core/correlator';
 import type { Clock } from '../../src/core/ports';
 
@@ -242,3 +246,105 @@ describe('updateState: what the server said', () => {
   });
 });
 
+describe('events.k8s.io/v1 series: finishSeries and refresh as tools/events does them', () => {
+  function v1(clock: Clock, over: Partial<EventsV1EventBody> = {}): EventsV1EventBody {
+    return {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: `cache.${clock.now().toString(16)}`, namespace: 'infra' },
+      eventTime: formatMicroTime(clock.now()),
+      reportingController: 'example.com/ctl',
+      reportingInstance: 'ctl-1',
+      action: 'Scale',
+      reason: 'ScalingReplicaSet',
+      type: 'Normal',
+      note: 'scaled up',
+      regarding: { kind: 'Deployment', name: 'cache', namespace: 'infra', uid: 'd1' },
+      ...over,
+    };
+  }
+  type Write = { name: string; patch: SeriesPatch };
+  const recorder = (writes: Write[], retry = false) => async (e: EventsV1EventBody, patch: SeriesPatch) => {
+    writes.push({ name: e.metadata.name, patch });
+    return { retry };
+  };
+
+  it('a series is finished only when idle strictly longer than 6 min (LastObservedTime.Before(now − finishTime))', async () => {
+    const clock = new FakeClock();
+    const s = new EventSeriesTracker({ clock });
+    const first = s.observe(v1(clock));
+    clock.set(T0 + 10 * S);
+    s.observe(v1(clock));
+    clock.set(T0 + 20 * S);
+    s.observe(v1(clock));
+    const writes: Write[] = [];
+    clock.set(T0 + 20 * S + SERIES_FINISH_TIME_MS);
+    assert.deepEqual(await s.finishSeries(recorder(writes)), [], 'idle exactly finishTime: kept');
+    clock.set(T0 + 20 * S + SERIES_FINISH_TIME_MS + 1);
+    const reports = await s.finishSeries(recorder(writes));
+    assert.deepEqual(writes, [{ name: first.event.metadata.name, patch: { series: { count: 3, lastObservedTime: formatMicroTime(T0 + 20 * S) } } }]);
+    assert.deepEqual(reports.map((r) => [r.outcome, r.count]), [['written', 3]]);
+    assert.equal(s.size, 0);
+  });
+
+  it('a singleton is forgotten without a write once its eventTime is older than 6 min; a new repeat is a new event', async () => {
+    const clock = new FakeClock();
+    const s = new EventSeriesTracker({ clock });
+    s.observe(v1(clock));
+    const writes: Write[] = [];
+    clock.set(T0 + SERIES_FINISH_TIME_MS + 1);
+    assert.deepEqual((await s.finishSeries(recorder(writes))).map((r) => r.outcome), ['forgotten']);
+    assert.deepEqual(writes, []);
+    assert.equal(s.observe(v1(clock)).action, 'create');
+  });
+
+  it('a failed final write that should be retried keeps the series, still counting, until a later finish', async () => {
+    const clock = new FakeClock();
+    const s = new EventSeriesTracker({ clock });
+    s.observe(v1(clock));
+    s.observe(v1(clock));
+    clock.set(T0 + SERIES_FINISH_TIME_MS + 1);
+    const writes: Write[] = [];
+    assert.deepEqual((await s.finishSeries(recorder(writes, true))).map((r) => r.outcome), ['kept']);
+    assert.equal(s.observe(v1(clock)).count, 3, 'the kept series goes on counting');
+    clock.set(T0 + 2 * SERIES_FINISH_TIME_MS + 2);
+    assert.deepEqual((await s.finishSeries(recorder(writes))).map((r) => [r.outcome, r.count]), [['written', 3]]);
+  });
+
+  it('the 30-minute refresh re-sends every series, idle or not, with its current count, and keeps them', async () => {
+    const clock = new FakeClock();
+    const s = new EventSeriesTracker({ clock });
+    const a = s.observe(v1(clock));
+    s.observe(v1(clock));
+    s.observe(v1(clock, { reason: 'Lonely' }));
+    clock.set(T0 + 29 * 60 * S);
+    s.observe(v1(clock));
+    const writes: Write[] = [];
+    clock.set(T0 + SERIES_REFRESH_TIME_MS);
+    const reports = await s.tick(recorder(writes));
+    // tick ran refresh (30 min since start) and finish (6 min since start): the series was observed 1 min ago,
+    // so finish leaves it, and the 30-minute-old singleton is forgotten.
+    assert.deepEqual(writes, [{ name: a.event.metadata.name, patch: { series: { count: 3, lastObservedTime: formatMicroTime(T0 + 29 * 60 * S) } } }]);
+    assert.deepEqual(reports.map((r) => [r.outcome, r.count]).sort(), [['forgotten', 1], ['refreshed', 3]]);
+    assert.equal(s.size, 1);
+    assert.equal(s.observe(v1(clock)).count, 4, 'the refreshed series keeps counting');
+  });
+
+  it('tick runs refresh every 30 min and finish every 6 min, each on its own schedule', async () => {
+    const clock = new FakeClock();
+    const s = new EventSeriesTracker({ clock });
+    const writes: Write[] = [];
+    // Keep one series busy: observed every minute for an hour.
+    s.observe(v1(clock));
+    let refreshes = 0;
+    for (let minute = 1; minute <= 60; minute++) {
+      clock.set(T0 + minute * 60 * S);
+      s.observe(v1(clock));
+      const reports = await s.tick(recorder(writes));
+      refreshes += reports.filter((r) => r.outcome === 'refreshed').length;
+      assert.equal(reports.filter((r) => r.outcome === 'written').length, 0, `minute ${minute}: a busy series is never finished`);
+    }
+    assert.equal(refreshes, 2, 'refreshed at 30 and 60 min');
+    assert.deepEqual(writes.map((w) => w.patch.series.count), [31, 61]);
+  });
+});
