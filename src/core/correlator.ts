@@ -207,7 +207,7 @@ function goDurationFromFloat(f: number): bigint {
  * `flowcontrol.NewTokenBucketPassiveRateLimiterWithClock(qps float32, burst, clock)`, a `rate.Limiter` whose
  * `AllowN(now, 1)` decides. Three things surprise:
  * - The rate passes through a float32: 1/300 becomes 0.0033333334140479565, a hair above 1/300, so a token is
- *   ready about 7 µs per 300 s sooner than with a double; boundary cases on round times turn on it.
+ *   ready about 7 µs per 300 s sooner than with a double.
  * - Refill is `Duration.Seconds() · rate` in float64 over whole nanoseconds, and a shortfall becomes a wait of
  *   `time.Duration(1e9 · missing / rate)`, truncated: a bucket short by less than 1 ns of refill still allows
  *   the event, and its level goes a little below zero.

@@ -72,10 +72,11 @@ describe('spam filter: the float32 rate of flowcontrol and x/time/rate', () => {
     assert.notEqual(c.correlate(event(clock, { message: 'at 600 s' })).action, 'skip', 'client-go accepts the event at t0+600 s');
   });
 
-  it('accepts an event at +900 s after a burst at t0 and events at +611 s and +627 s, where a double rate would not', () => {
+  it('accepts an event at +900 s after a burst at t0 and events at +611 s and +627 s, where a plain double-rate bucket would not', () => {
     // 611 s refill 2.0366… tokens, 16 s more 0.0533…, 273 s more 0.91: three tokens spent, exactly one left in
-    // real numbers. With a double 1/300 the sum rounds to 0.9999999999999999 and the event is filtered; the
-    // float32 rate, 0.0033333334 > 1/300, leaves 1.0000000242… and client-go sends it.
+    // real numbers. A plain bucket with a double 1/300 sums to 0.9999999999999999 and filters the event.
+    // client-go sends it: its float32 rate, 0.0033333334 > 1/300, leaves 1.0000000242… (and even with an
+    // exact rate, x/time/rate would turn so small a shortfall into a wait that truncates to 0 ns).
     const clock = new FakeClock();
     const c = new EventCorrelator({ clock });
     for (let i = 0; i < DEFAULT_SPAM_BURST; i++) c.correlate(event(clock, { message: `replica ${i}` }));
@@ -87,7 +88,7 @@ describe('spam filter: the float32 rate of flowcontrol and x/time/rate', () => {
     assert.equal(c.correlate(event(clock, { message: 'at 901 s' })).action, 'skip', 'and the bucket is empty again');
   });
 
-  it('a double-precision rate would have refused the +900 s event (the case is a real boundary)', () => {
+  it('a plain bucket with a double-precision rate would have refused the +900 s event (the case is a real boundary)', () => {
     const levelAt900 = (rate: number): number => {
       let level = 0; // the burst of 25 spent at t0
       let last = 0;
