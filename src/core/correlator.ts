@@ -6,6 +6,17 @@
  * - events.k8s.io/v1 (`tools/events`, event_broadcaster.go): isomorphic events become a series whose count
  *   is patched once, then counted locally and written when the series goes idle ({@link EventSeriesTracker}).
  * Pure code: time comes from a {@link Clock}, and nothing here sends anything.
+ *
+ * The core/v1 side is checked decision by decision against client-go v0.34.3 itself
+ * (test/integration/correlatorOracle.test.ts), quirks included: keys whose fields run together, the spam
+ * filter's float32 rate and truncated waits. Where it differs on purpose:
+ * - A full aggregation group drops its oldest message; client-go drops an arbitrary one (Go map order).
+ * - A combined event's name takes a nanosecond stamp that never repeats, shared with the recorder's names;
+ *   client-go uses the clock's, so two combined events in one nanosecond would share a name.
+ * - Out-of-range float-to-Duration conversions follow amd64 (see {@link TokenBucket}).
+ * - A series refresh keeps our cached event; client-go keeps the server's answer in its place.
+ * - An event observed while a series' final count is being written counts in that series (see
+ *   {@link EventSeriesTracker.finishSeries}); client-go makes it wait, then starts a new event.
  */
 import { systemClock, type Clock } from './ports';
 
@@ -174,41 +185,102 @@ export class LruCache<K, V> {
   }
 }
 
+// ---- the spam filter's token bucket (k8s.io/client-go util/flowcontrol over golang.org/x/time/rate) ----
+
+const NS_PER_MS = 1_000_000n;
+const NS_PER_S = 1_000_000_000n;
+/** Go's largest time.Duration; `Time.Sub` saturates at it. */
+const MAX_DURATION_NS = (1n << 63n) - 1n;
+const MIN_INT64 = -(1n << 63n);
+
+/** Epoch milliseconds (possibly fractional) as whole nanoseconds, the resolution of Go's `time.Time`. */
+export function epochMsToNs(ms: number): bigint {
+  const whole = Math.floor(ms);
+  return BigInt(whole) * NS_PER_MS + BigInt(Math.round((ms - whole) * 1e6));
+}
+
+/** Go's `Duration.Seconds()`: whole seconds and the nanosecond remainder converted separately, then added. */
+function durationSeconds(ns: bigint): number {
+  return Number(ns / NS_PER_S) + Number(ns % NS_PER_S) / 1e9;
+}
+
 /**
- * A token bucket like golang.org/x/time/rate as client-go's passive rate limiter uses it: starts full with
- * `burst` tokens, refills continuously at `qps` per second, never above `burst`.
+ * Go's `time.Duration(f)` for a float64 on amd64: truncation toward zero, and the CPU's "integer indefinite"
+ * (the smallest int64) for NaN and values out of range. Other architectures saturate instead.
+ */
+function goDurationFromFloat(f: number): bigint {
+  if (!(f > -(2 ** 63) && f < 2 ** 63)) return MIN_INT64;
+  return BigInt(Math.trunc(f));
+}
+
+/**
+ * The token bucket of client-go's spam filter, computing exactly what it computes. client-go builds it with
+ * `flowcontrol.NewTokenBucketPassiveRateLimiterWithClock(qps float32, burst, clock)`, a `rate.Limiter` whose
+ * `AllowN(now, 1)` decides. Three things surprise:
+ * - The rate passes through a float32: 1/300 becomes 0.0033333334140479565, a hair above 1/300, so a token is
+ *   ready about 7 µs per 300 s sooner than with a double.
+ * - Refill is `Duration.Seconds() · rate` in float64 over whole nanoseconds, and a shortfall becomes a wait of
+ *   `time.Duration(1e9 · missing / rate)`, truncated: a bucket short by less than 1 ns of refill still allows
+ *   the event, and its level goes a little below zero.
+ * - A clock that steps back neither refills nor drains; an allowed event then moves the bucket's time back.
+ * The bucket starts full: its last update is Go's zero time, so the first refill saturates at `burst`.
  */
 export class TokenBucket {
+  /** The refill rate in tokens per second, as x/time/rate holds it: float64(float32(qps)). */
+  readonly limit: number;
   private tokens: number;
-  private last: number;
+  /** Nanoseconds of the last update; undefined is Go's zero `time.Time`. */
+  private lastNs: bigint | undefined;
 
   constructor(
-    private readonly qps: number,
-    private readonly burst: number,
-    now: number,
+    qps: number,
+    readonly burst: number,
   ) {
+    this.limit = Math.fround(qps);
     this.tokens = burst;
-    this.last = now;
   }
 
-  private available(now: number): number {
-    const elapsedS = Math.max(0, now - this.last) / 1000;
-    return Math.min(this.burst, this.tokens + elapsedS * this.qps);
+  /** x/time/rate `advance`: the level at `nowNs`, without changing the bucket. */
+  private advance(nowNs: bigint): number {
+    let elapsed = MAX_DURATION_NS;
+    if (this.lastNs !== undefined) {
+      const last = nowNs < this.lastNs ? nowNs : this.lastNs;
+      elapsed = nowNs - last;
+      if (elapsed > MAX_DURATION_NS) elapsed = MAX_DURATION_NS;
+    }
+    const delta = this.limit <= 0 ? 0 : durationSeconds(elapsed) * this.limit;
+    const tokens = this.tokens + delta;
+    return tokens > this.burst ? this.burst : tokens;
   }
 
-  /** Takes one token if there is one. */
-  tryAccept(now: number): boolean {
-    const tokens = this.available(now);
-    if (tokens < 1) return false;
-    this.tokens = tokens - 1;
-    this.last = now;
+  /** x/time/rate `durationFromTokens`, in nanoseconds. */
+  private durationFromTokens(tokens: number): bigint {
+    if (this.limit <= 0) return MAX_DURATION_NS;
+    return goDurationFromFloat(1e9 * (tokens / this.limit));
+  }
+
+  /** The level at `nowMs` (x/time/rate `TokensAt`); may be a little below zero, see the class comment. */
+  tokensAt(nowMs: number): number {
+    return this.advance(epochMsToNs(nowMs));
+  }
+
+  /** flowcontrol `TryAccept` = x/time/rate `AllowN(now, 1)`: takes one token if there is one. */
+  tryAccept(nowMs: number): boolean {
+    const now = epochMsToNs(nowMs);
+    const tokens = this.advance(now) - 1;
+    const wait = tokens < 0 ? this.durationFromTokens(-tokens) : 0n;
+    if (!(1 <= this.burst && wait <= 0n)) return false;
+    this.lastNs = now;
+    this.tokens = tokens;
     return true;
   }
 
   /** Milliseconds until a token is available (0 when one is). */
-  msUntilNext(now: number): number {
-    const tokens = this.available(now);
-    return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / this.qps) * 1000);
+  msUntilNext(nowMs: number): number {
+    const missing = 1 - this.advance(epochMsToNs(nowMs));
+    if (!(missing > 0)) return 0;
+    const ns = this.durationFromTokens(missing);
+    return ns > 0n ? Math.ceil(Number(ns) / 1e6) : 0;
   }
 }
 
@@ -251,18 +323,22 @@ export interface CorrelationResult {
 
 interface AggregateRecord {
   readonly localKeys: Set<string>;
-  lastTimestamp: number;
+  /** Nanoseconds: client-go compares the interval at full `time.Time` precision. */
+  lastTimestampNs: bigint;
 }
 
 interface EventLog {
+  /** Go keeps `uint(event.Count)`: 0 means "not seen", any other value (even negative) is a count. */
   readonly count: number;
   readonly firstTimestamp: string;
   readonly name: string;
   readonly resourceVersion: string;
 }
 
-// A separator no field can contain: client-go joins with "" and can confuse `ab`+`c` with `a`+`bc`.
-const SEP = '\u0000';
+// client-go joins the fields of its three core/v1 cache keys with strings.Join(…, ""): no separator. So
+// reason "Back" + message "Off x" is the same event as "BackOff" + " x", and source kubelet/node-1 the same
+// source as kubeletnode-/1. A user comparing with their controller sees these merges, so keep them.
+const CLIENT_GO_KEY_JOIN = '';
 
 function refKeyParts(r: ObjectReferenceJson, withFieldPath: boolean): string[] {
   const parts = [r.kind, r.namespace ?? '', r.name];
@@ -271,17 +347,17 @@ function refKeyParts(r: ObjectReferenceJson, withFieldPath: boolean): string[] {
   return parts;
 }
 
-/** client-go `getEventKey`: source, involved object (with fieldPath), type, reason and message. */
+/** client-go `getEventKey`: source, involved object (with fieldPath), type, reason and message, run together. */
 export function getEventKey(e: CoreV1EventBody): string {
-  return [e.source.component ?? '', e.source.host ?? '', ...refKeyParts(e.involvedObject, true), e.type, e.reason, e.message].join(SEP);
+  return [e.source.component ?? '', e.source.host ?? '', ...refKeyParts(e.involvedObject, true), e.type, e.reason, e.message].join(CLIENT_GO_KEY_JOIN);
 }
 
-/** client-go `getSpamKey`: source, involved object and type; no reason, no message. */
+/** client-go `getSpamKey`: source, involved object and type, run together; no reason, no message. */
 export function getSpamKey(e: CoreV1EventBody): string {
-  return [e.source.component ?? '', e.source.host ?? '', ...refKeyParts(e.involvedObject, false), e.type].join(SEP);
+  return [e.source.component ?? '', e.source.host ?? '', ...refKeyParts(e.involvedObject, false), e.type].join(CLIENT_GO_KEY_JOIN);
 }
 
-/** client-go `EventAggregatorByReasonFunc`: [group key, local key (the message)]. */
+/** client-go `EventAggregatorByReasonFunc`: [group key (fields run together), local key (the message)]. */
 export function getAggregateKeys(e: CoreV1EventBody): [string, string] {
   const group = [
     e.source.component ?? '',
@@ -291,7 +367,7 @@ export function getAggregateKeys(e: CoreV1EventBody): [string, string] {
     e.reason,
     e.reportingComponent ?? '',
     e.reportingInstance ?? '',
-  ].join(SEP);
+  ].join(CLIENT_GO_KEY_JOIN);
   return [group, e.message];
 }
 
@@ -316,6 +392,7 @@ export class EventCorrelator {
   private readonly qps: number;
   private readonly maxEvents: number;
   private readonly maxIntervalMs: number;
+  private readonly maxIntervalNs: bigint;
   private readonly unixNano: () => bigint;
   private readonly aggregates: LruCache<string, AggregateRecord>;
   private readonly logs: LruCache<string, EventLog>;
@@ -325,9 +402,12 @@ export class EventCorrelator {
     // populateDefaults: zero means "default", as in client-go.
     const lruSize = options.lruSize || MAX_LRU_CACHE_ENTRIES;
     this.burst = options.burst || DEFAULT_SPAM_BURST;
-    this.qps = options.qps || DEFAULT_SPAM_QPS;
+    // client-go's QPS option is a float32: a rate that rounds to 0 there means "default" too.
+    this.qps = Math.fround(options.qps ?? 0) || DEFAULT_SPAM_QPS;
     this.maxEvents = options.maxEvents || DEFAULT_AGGREGATE_MAX_EVENTS;
-    this.maxIntervalMs = (options.maxIntervalSeconds || DEFAULT_AGGREGATE_INTERVAL_SECONDS) * 1000;
+    const maxIntervalSeconds = options.maxIntervalSeconds || DEFAULT_AGGREGATE_INTERVAL_SECONDS;
+    this.maxIntervalMs = maxIntervalSeconds * 1000;
+    this.maxIntervalNs = BigInt(Math.floor(maxIntervalSeconds)) * NS_PER_S;
     this.clock = options.clock ?? systemClock;
     this.bypass = options.bypass ?? false;
     this.unixNano = options.unixNano ?? monotonicUnixNano(this.clock);
@@ -346,7 +426,7 @@ export class EventCorrelator {
     const bucketKey = getSpamKey(observed);
     let bucket = this.spam.get(bucketKey);
     const now = this.clock.now();
-    bucket ??= new TokenBucket(this.qps, this.burst, now);
+    bucket ??= new TokenBucket(this.qps, this.burst);
     const accepted = bucket.tryAccept(now);
     this.spam.set(bucketKey, bucket);
     const what = describeRef(observed.involvedObject);
@@ -394,7 +474,7 @@ export class EventCorrelator {
   updateState(serverEvent: CoreV1EventBody): void {
     if (this.bypass) return;
     this.logs.set(getEventKey(serverEvent), {
-      count: serverEvent.count || 1,
+      count: serverEvent.count ?? 0,
       firstTimestamp: serverEvent.firstTimestamp,
       name: serverEvent.metadata.name,
       resourceVersion: serverEvent.metadata.resourceVersion ?? '',
@@ -404,13 +484,14 @@ export class EventCorrelator {
   /** client-go `EventAggregate`. */
   private aggregate(event: CoreV1EventBody): { event: CoreV1EventBody; key: string; combined: boolean } {
     const now = this.clock.now();
+    const nowNs = epochMsToNs(now);
     const eventKey = getEventKey(event);
     const [aggregateKey, localKey] = getAggregateKeys(event);
     let record = this.aggregates.get(aggregateKey);
     // An unknown group, or one whose last similar event is older than the interval, starts afresh.
-    if (!record || now - record.lastTimestamp > this.maxIntervalMs) record = { localKeys: new Set(), lastTimestamp: now };
+    if (!record || nowNs - record.lastTimestampNs > this.maxIntervalNs) record = { localKeys: new Set(), lastTimestampNs: nowNs };
     record.localKeys.add(localKey);
-    record.lastTimestamp = now;
+    record.lastTimestampNs = nowNs;
     this.aggregates.set(aggregateKey, record);
     if (record.localKeys.size < this.maxEvents) return { event, key: eventKey, combined: false };
     // Go's PopAny removes an arbitrary key; the oldest is as good and keeps tests deterministic.
@@ -437,13 +518,14 @@ export class EventCorrelator {
     const last = this.logs.get(key);
     let observed = event;
     let patch: CoreEventPatch | undefined;
-    if (last && last.count > 0) {
+    if (last && last.count !== 0) {
       const { resourceVersion: _dropped, ...meta } = event.metadata;
       observed = {
         ...event,
         metadata: { ...meta, name: last.name, ...(last.resourceVersion ? { resourceVersion: last.resourceVersion } : {}) },
         firstTimestamp: last.firstTimestamp,
-        count: last.count + 1,
+        // int32(uint(count)) + 1, with Go's int32 wrap-around.
+        count: (last.count + 1) | 0,
       };
       // The two-way merge patch between the event with count 0, lastTimestamp 0 and message "" and the
       // observed event holds exactly these fields.
@@ -509,7 +591,8 @@ interface SeriesEntry {
 export function getIsomorphicKey(e: EventsV1EventBody): string {
   const ref = (r: ObjectReferenceJson | undefined): string[] =>
     r ? [r.kind, r.namespace ?? '', r.name, r.uid ?? '', r.apiVersion ?? '', r.resourceVersion ?? '', r.fieldPath ?? ''] : ['', '', '', '', '', '', ''];
-  return [e.type, e.action, e.reason, e.reportingController, e.reportingInstance, ...ref(e.regarding), ...ref(e.related)].join(SEP);
+  // client-go's key is a struct compared field by field, so the fields must not run together: JSON keeps them apart.
+  return JSON.stringify([e.type, e.action, e.reason, e.reportingController, e.reportingInstance, ...ref(e.regarding), ...ref(e.related)]);
 }
 
 /**
@@ -602,7 +685,10 @@ export class EventSeriesTracker {
           continue;
         }
       }
-      // An event observed while the write was in flight means the series is active again: keep it.
+      // An event observed while the write was in flight means the series is active again: keep it. client-go
+      // holds its cache lock across these writes, so there the event waits and then starts a new event;
+      // observe() cannot wait, so it counts in the series instead (the recorder could run this pass on its
+      // send queue to get client-go's order).
       const current = this.cache.get(d.key);
       const unchanged = current === d.entry && (current.series ? current.series.count === d.count && current.series.lastObservedMs === d.last : !d.record);
       if (unchanged) this.cache.delete(d.key);

@@ -27,6 +27,13 @@ build "$here/go/etcd" go.etcd.io/etcd/server/v3 "$edir/etcd"
 build "$here/go/etcd" go.etcd.io/etcd/etcdctl/v3 "$edir/etcdctl"
 build "$here/go/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver "$kdir/kube-apiserver" \
   "-X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
+# client-go's EventCorrelator behind JSON (the correlator's differential test), cached per source hash so an
+# edit rebuilds it. Optional: if it does not build, the control plane still starts and that test says why.
+odir="$here/go/correlator-oracle"
+oout="$cache/correlator-oracle-$(cat "$odir/go.mod" "$odir/go.sum" "$odir/main.go" | sha256sum | cut -c1-12)/correlator-oracle"
+mkdir -p "$(dirname "$oout")"
+build "$odir" . "$oout" || echo "build.sh: correlator-oracle did not build" >&2
+[ -x "$oout" ] && echo "CORRELATOR_ORACLE=$oout"
 echo "KUBE_APISERVER=$kdir/kube-apiserver"
 echo "ETCD=$edir/etcd"
 echo "ETCDCTL=$edir/etcdctl"

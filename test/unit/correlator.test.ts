@@ -150,7 +150,7 @@ describe('LruCache', () => {
 
 describe('TokenBucket (x/time/rate as client-go uses it)', () => {
   it('starts full, refills continuously, never above burst', () => {
-    const b = new TokenBucket(1, 2, 0);
+    const b = new TokenBucket(1, 2);
     assert.equal(b.tryAccept(0), true);
     assert.equal(b.tryAccept(0), true);
     assert.equal(b.tryAccept(0), false);
