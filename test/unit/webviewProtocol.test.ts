@@ -145,6 +145,8 @@ describe('EventDto projection', () => {
       count: 7,
       source: 'kubelet',
       sourceInstance: 'node-a',
+      writtenBy: 'core/v1',
+      readThrough: 'core/v1',
       lastSeen: 1_700_000_600_000,
       firstSeen: 1_700_000_000_000,
       ours: true,

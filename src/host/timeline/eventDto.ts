@@ -1,4 +1,4 @@
-import { objectLabel, type KubeEvent } from '../../core/kubeEvent';
+import { objectLabel, writtenThrough, type KubeEvent } from '../../core/kubeEvent';
 import { MAX_DTO_MESSAGE_LENGTH, type EventDto } from '../../protocol/webview';
 
 function finite(n: number): number {
@@ -25,6 +25,8 @@ export function toEventDto(e: KubeEvent): EventDto {
     count: Number.isSafeInteger(e.count) && e.count >= 0 ? e.count : 0,
     source: e.reportingController,
     sourceInstance: e.reportingInstance,
+    writtenBy: writtenThrough(e),
+    readThrough: e.api,
     lastSeen: finite(e.lastSeen),
     firstSeen: finite(e.firstSeen),
     ours: e.ours,
