@@ -291,8 +291,8 @@ export function eventTooltip(e: KubeEvent, now: number): vscode.MarkdownString {
   line(md, 'Source', sourceLabel(e));
   line(md, 'Action', e.action);
   const written = writtenThrough(e);
-  line(md, 'Written through', `${written} (${RECORDER_OF[written]})`);
-  line(md, 'Read through', e.api);
+  line(md, 'Written via', `${written} (${RECORDER_OF[written]})`);
+  line(md, 'Read via', e.api);
   line(md, 'Event', `${e.namespace}/${e.name}`);
   if (e.ours) md.appendMarkdown('_Emitted from VS Code by Kube Events._  \n');
   if (e.expired) md.appendMarkdown('_Deleted by the apiserver (event TTL); kept here as history._  \n');
