@@ -281,7 +281,8 @@ export function layoutLanes<T>(items: readonly T[], dto: (item: T) => EventDto, 
     events: number;
     warnings: number;
     slots: Map<number, SlotMarker> | undefined;
-    spans: SpanDraft[];
+    /** Spans by start slot, end slot and kind: those that would draw on the same pixels merge, as markers do. */
+    spans: Map<number, SpanDraft>;
   }
   // Pass 1: every object's recency and counts. Pass 2: markers and spans for the lanes shown only.
   const groups = new Map<string, Group>();
@@ -290,7 +291,7 @@ export function layoutLanes<T>(items: readonly T[], dto: (item: T) => EventDto, 
     const key = keyOf(items[i]);
     let g = groups.get(key);
     if (!g) {
-      g = { key, label: e.objectLabel, namespace: e.objectNamespace, lastSeen: 0, events: 0, warnings: 0, slots: undefined, spans: [] };
+      g = { key, label: e.objectLabel, namespace: e.objectNamespace, lastSeen: 0, events: 0, warnings: 0, slots: undefined, spans: new Map() };
       groups.set(key, g);
     }
     g.events++;
@@ -314,19 +315,20 @@ export function layoutLanes<T>(items: readonly T[], dto: (item: T) => EventDto, 
         const from = Math.max(e.firstSeen, range.start);
         const to = Math.min(e.lastSeen, range.end);
         if (to - from >= minSpan) {
-          const draft: SpanDraft = {
-            x1: (from - range.start) / span,
-            x2: (to - range.start) / span,
-            clippedStart: e.firstSeen < range.start,
-            clippedEnd: e.lastSeen > range.end,
-            row: 0,
-            kind,
-            e,
-            firstSeen: e.firstSeen,
-            count: e.count,
-            n: 1,
-          };
-          g.spans.push(draft);
+          const x1 = (from - range.start) / span;
+          const x2 = (to - range.start) / span;
+          const cell = (Math.min(slotCount - 1, Math.floor(x1 * slotCount)) * (slotCount + 1) + Math.floor(x2 * slotCount)) * 3 + KIND_RANK[kind];
+          const same = g.spans.get(cell);
+          if (!same) {
+            g.spans.set(cell, { x1, x2, clippedStart: e.firstSeen < range.start, clippedEnd: e.lastSeen > range.end, row: 0, kind, e, firstSeen: e.firstSeen, count: e.count, n: 1 });
+            continue;
+          }
+          same.n++;
+          same.count += e.count;
+          same.firstSeen = Math.min(same.firstSeen, e.firstSeen);
+          if (x1 < same.x1) [same.x1, same.clippedStart] = [x1, e.firstSeen < range.start];
+          if (x2 > same.x2) [same.x2, same.clippedEnd] = [x2, e.lastSeen > range.end];
+          if (e.lastSeen > same.e.lastSeen) same.e = e;
           continue;
         }
         if (e.lastSeen > range.end) continue;
@@ -353,7 +355,7 @@ export function layoutLanes<T>(items: readonly T[], dto: (item: T) => EventDto, 
       .sort((a, b) => KIND_RANK[a.kind] - KIND_RANK[b.kind] || a.x - b.x)
       .map((m): LaneMarker => ({ x: m.x, kind: m.kind, uid: m.e.uid, reason: m.e.reason, lastSeen: m.e.lastSeen, events: m.n, count: m.count, event: m.e }));
     const points = markers.map((m) => m.x).sort((a, b) => a - b);
-    const { placed, rows } = stackSpans(g.spans, points, 1 / slotCount);
+    const { placed, rows } = stackSpans([...g.spans.values()], points, 1 / slotCount);
     const spans = placed
       .sort((a, b) => KIND_RANK[a.kind] - KIND_RANK[b.kind] || a.row - b.row || a.x1 - b.x1)
       .map(

@@ -147,6 +147,15 @@ describe('counted events as spans on the lanes', () => {
     ], 'each into an overlapping span of its own kind');
   });
 
+  it('merges counted events that would draw on the same pixels, as markers in one slot merge', () => {
+    const a = counted('a', T0 + MIN, T0 + 5 * MIN, 3, { reason: 'Pulled' });
+    const b = counted('a', T0 + MIN + 1_000, T0 + 5 * MIN + 1_000, 4, { reason: 'Created' });
+    const [lane] = layoutLanes([a, b], id, { start: T0, end: T0 + 10 * MIN }, { slots: 50 }).lanes;
+    assert.deepEqual(lane.spans.map((s) => [s.reason, s.count, s.events, s.firstSeen]), [['Created', 7, 2, T0 + MIN]]);
+    const fine = layoutLanes([a, b], id, { start: T0, end: T0 + 10 * MIN }, { slots: 2_000 }).lanes[0];
+    assert.equal(fine.spans.length, 2, 'apart when the lane is wide enough to tell them apart');
+  });
+
   it('draws Warning spans after Normal ones, so they stay on top', () => {
     const w = counted('a', T0, T0 + 5 * MIN, 3, { type: 'Warning', reason: 'W' });
     const n = counted('a', T0 + 6 * MIN, T0 + 9 * MIN, 3, { reason: 'N' });
