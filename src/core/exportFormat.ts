@@ -1,4 +1,4 @@
-import type { KubeEvent } from './kubeEvent';
+import { writtenThrough, type KubeEvent } from './kubeEvent';
 
 export const EXPORT_FORMATS = ['json', 'ndjson', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -26,9 +26,12 @@ export function exportRecord(e: KubeEvent): Record<string, string | number | boo
     firstSeen: iso(e.firstSeen),
     lastSeen: iso(e.lastSeen),
     eventTime: iso(e.eventTime),
+    // With core/v1 `source` as fallback (client-go's combined events carry nothing else).
     reportingController: e.reportingController,
     reportingInstance: e.reportingInstance,
+    // The API the event was read through; writtenThrough is the one it was written through.
     api: e.api,
+    writtenThrough: writtenThrough(e),
     emittedFromVSCode: e.ours,
     expired: e.expired,
   };

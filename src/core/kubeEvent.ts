@@ -9,6 +9,12 @@ export const OUR_REPORTING_CONTROLLER = 'kube-events-vscode';
 /** Which API an event was read from (or is written to). */
 export type EventApi = 'core/v1' | 'events.k8s.io/v1';
 
+/** The client-go recorder that writes through each API (docs/ARCHITECTURE.md, "The data path"). */
+export const RECORDER_OF: Readonly<Record<EventApi, string>> = {
+  'core/v1': 'record.EventRecorder',
+  'events.k8s.io/v1': 'events.EventRecorder',
+};
+
 /** A reference to an API object, as carried by an event's involvedObject / regarding / related. */
 export interface ObjectRef {
   readonly kind: string;
@@ -37,7 +43,7 @@ export interface KubeEvent {
   readonly name: string;
   readonly namespace: string;
   readonly resourceVersion: string;
-  /** The API the object was read from. */
+  /** The API the object was read through (the watch's), not the one it was written through: see {@link writtenThrough}. */
   readonly api: EventApi;
   /** `Normal` or `Warning` on a valid event; anything else is kept as sent. */
   readonly type: string;
@@ -48,9 +54,13 @@ export interface KubeEvent {
   /** core/v1 `involvedObject`, events.k8s.io/v1 `regarding`. */
   readonly regarding: ObjectRef;
   readonly related: ObjectRef | undefined;
-  /** `reportingController`, else core/v1 `source.component`. */
+  /**
+   * `reportingController`, else core/v1 `source.component` (events.k8s.io/v1 `deprecatedSource.component`).
+   * The fallback matters for client-go's "(combined from similar events)" event, which carries only `source`.
+   * Every view and the `source:` filter read this field; none reads the raw fields again.
+   */
   readonly reportingController: string;
-  /** `reportingInstance`, else core/v1 `source.host`. */
+  /** `reportingInstance`, else core/v1 `source.host` (events.k8s.io/v1 `deprecatedSource.host`). */
   readonly reportingInstance: string;
   /** core/v1 `count`, else `series.count`, else 1. */
   readonly count: number;
@@ -167,6 +177,22 @@ export function normalizeEvent(raw: unknown, api: EventApi): KubeEvent | undefin
     ours: reportingController === OUR_REPORTING_CONTROLLER || str(source?.component) === OUR_REPORTING_CONTROLLER,
     expired: false,
   };
+}
+
+/**
+ * Which API the event was written through, judged from the fields only an events.k8s.io/v1 writer
+ * (client-go's `events.EventRecorder`) sets: `eventTime` (the apiserver requires it on every create through
+ * events.k8s.io/v1) and `series`. core/v1 `record.EventRecorder` sets neither; it counts with `count` and
+ * first/last timestamps. `action` alone does not decide: a core/v1 writer may set it too (Emit Test Event does).
+ * Independent of {@link KubeEvent.api}, the API the event was read through: both read the same storage.
+ */
+export function writtenThrough(e: Pick<KubeEvent, 'eventTime' | 'series'>): EventApi {
+  return e.eventTime > 0 || e.series !== undefined ? 'events.k8s.io/v1' : 'core/v1';
+}
+
+/** `controller on instance` (either may be empty), as every view names who reported an event. */
+export function sourceLabel(e: Pick<KubeEvent, 'reportingController' | 'reportingInstance'>): string {
+  return e.reportingController && e.reportingInstance ? `${e.reportingController} on ${e.reportingInstance}` : e.reportingController || e.reportingInstance;
 }
 
 /** `Kind/name`, the way kubectl and the tree name an involved object. */

@@ -11,6 +11,7 @@
  *
  * Plain data only (structured-clone safe): strings, finite numbers, booleans, arrays, plain objects.
  */
+import type { EventApi } from '../core/kubeEvent';
 
 /** Longest event uid either side accepts (apiserver uids are 36 characters). */
 export const MAX_UID_LENGTH = 256;
@@ -33,6 +34,7 @@ export const TIMELINE_COLUMNS = [
   ['message', 'Message'],
   ['count', 'Count'],
   ['source', 'Source'],
+  ['writtenBy', 'Written Via'],
   ['namespace', 'Namespace'],
   ['firstSeen', 'First Seen'],
 ] as const;
@@ -62,12 +64,18 @@ export interface EventDto {
   readonly objectNamespace: string;
   /** `Kind/name`, as the tree labels the involved object. */
   readonly objectLabel: string;
+  /** core/v1 `count`, else `series.count`, else 1; above 1 the lanes draw first → last seen as a span. */
   readonly count: number;
-  /** Reporting controller (core/v1 `source.component` when unset). */
+  /** Reporting controller (core/v1 `source.component` when unset, as on client-go's combined events). */
   readonly source: string;
   /** Reporting instance (core/v1 `source.host` when unset). */
   readonly sourceInstance: string;
+  /** The API the event was written through (`writtenThrough` in src/core/kubeEvent.ts). */
+  readonly writtenBy: EventApi;
+  /** The API the host read it through (the watch's). */
+  readonly readThrough: EventApi;
   readonly lastSeen: number;
+  /** `firstTimestamp`, else `eventTime` (a series' first observation), else creation. */
   readonly firstSeen: number;
   /** Emitted by this extension. */
   readonly ours: boolean;
@@ -227,7 +235,12 @@ function isCount(v: unknown): v is number {
 const DTO_STRING_KEYS = ['uid', 'type', 'reason', 'action', 'message', 'namespace', 'objectKind', 'objectName', 'objectNamespace', 'objectLabel', 'source', 'sourceInstance'] as const;
 const DTO_NUMBER_KEYS = ['count', 'lastSeen', 'firstSeen'] as const;
 const DTO_BOOLEAN_KEYS = ['ours', 'expired'] as const;
-const DTO_KEYS: readonly string[] = [...DTO_STRING_KEYS, ...DTO_NUMBER_KEYS, ...DTO_BOOLEAN_KEYS];
+const DTO_API_KEYS = ['writtenBy', 'readThrough'] as const;
+const DTO_KEYS: readonly string[] = [...DTO_STRING_KEYS, ...DTO_NUMBER_KEYS, ...DTO_BOOLEAN_KEYS, ...DTO_API_KEYS];
+
+function isEventApi(v: unknown): v is EventApi {
+  return v === 'core/v1' || v === 'events.k8s.io/v1';
+}
 
 /** True for a well-formed {@link EventDto}: every field present with its type, nothing else. */
 export function isEventDto(v: unknown): v is EventDto {
@@ -236,6 +249,7 @@ export function isEventDto(v: unknown): v is EventDto {
   for (const k of DTO_STRING_KEYS) if (typeof v[k] !== 'string') return false;
   for (const k of DTO_NUMBER_KEYS) if (!isFiniteNumber(v[k])) return false;
   for (const k of DTO_BOOLEAN_KEYS) if (typeof v[k] !== 'boolean') return false;
+  for (const k of DTO_API_KEYS) if (!isEventApi(v[k])) return false;
   return true;
 }
 

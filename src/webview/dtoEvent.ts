@@ -12,7 +12,7 @@ export function dtoToKubeEvent(d: EventDto): KubeEvent {
     name: '',
     namespace: d.namespace,
     resourceVersion: '',
-    api: 'core/v1',
+    api: d.readThrough,
     type: d.type,
     reason: d.reason,
     action: d.action,

@@ -35,7 +35,10 @@ export function markerKind(type: string): MarkerKind {
   return type === 'Warning' ? 'warning' : type === 'Normal' ? 'normal' : 'other';
 }
 
-/** One marker: the newest of the events of one kind that fall in the same slot of the lane. */
+/**
+ * One marker: the newest of the events of one kind that fall in the same slot of the lane. Events seen once,
+ * and counted events whose first → last seen is too short to draw as a span at this zoom.
+ */
 export interface LaneMarker {
   /** 0..1 along the axis. */
   readonly x: number;
@@ -46,6 +49,37 @@ export interface LaneMarker {
   readonly lastSeen: number;
   /** Events merged into this marker. */
   readonly events: number;
+  /** Occurrences they stand for: the sum of their counts. */
+  readonly count: number;
+  /** The newest event in the slot. */
+  readonly event: EventDto;
+}
+
+/**
+ * A counted event (count > 1: core/v1 dedup or an events.k8s.io/v1 series) drawn from its first to its last
+ * observation. The API keeps only those two observations (and the count), so the ends are what is known.
+ */
+export interface LaneSpan {
+  /** 0..1 along the axis, clipped to it. */
+  readonly x1: number;
+  readonly x2: number;
+  /** The span began before (ended after) the visible range. */
+  readonly clippedStart: boolean;
+  readonly clippedEnd: boolean;
+  /** Sub-row of the lane, 0 at the top: overlapping spans stack, up to {@link MAX_SPAN_ROWS}. */
+  readonly row: number;
+  readonly kind: MarkerKind;
+  /** The newest event of the span: what a click reveals. */
+  readonly uid: string;
+  readonly reason: string;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  /** Occurrences: the event's count, or the sum when spans had to merge. */
+  readonly count: number;
+  /** Counted events merged into this span (more than one only when the rows ran out). */
+  readonly events: number;
+  /** The newest event of the span. */
+  readonly event: EventDto;
 }
 
 /** One involved object. */
@@ -60,6 +94,10 @@ export interface Lane {
   readonly events: number;
   readonly warnings: number;
   readonly markers: readonly LaneMarker[];
+  /** Warnings last, so they draw on top. */
+  readonly spans: readonly LaneSpan[];
+  /** Sub-rows the lane needs (at least 1): markers sit in row 0. */
+  readonly rows: number;
 }
 
 export interface LaneLayout {
@@ -69,9 +107,19 @@ export interface LaneLayout {
   readonly range: TimeRange;
 }
 
+/** Sub-rows of overlapping spans a lane grows to (a crash-looping Pod's Pulled, Created, Started, BackOff). */
+export const MAX_SPAN_ROWS = 4;
+/** A span narrower than this many slots is drawn as a marker (with its count) instead. */
+const MIN_SPAN_SLOTS = 2;
+
 /** The lane an event belongs to: its involved object's kind, namespace and name. */
 export function laneKeyOf(e: EventDto): string {
   return `${e.objectKind}/${e.objectNamespace}/${e.objectName}`;
+}
+
+/** True when the event occurred more than once over a stretch of time: the lanes draw it as a span. */
+export function isCounted(e: EventDto): boolean {
+  return e.count > 1 && e.firstSeen > 0 && e.firstSeen < e.lastSeen;
 }
 
 export interface LaneLayoutOptions<T = unknown> {
@@ -84,16 +132,19 @@ export interface LaneLayoutOptions<T = unknown> {
 }
 
 /**
- * The axis that fits events' lastSeen (0 = unknown is ignored): from the oldest to the newest, at least
- * {@link MIN_SPAN_MS} wide (widened into the past). Undefined when no event has a time.
+ * The axis that fits the events: from the oldest observation (a counted event's firstSeen, else lastSeen) to the
+ * newest lastSeen (0 = unknown is ignored), at least {@link MIN_SPAN_MS} wide (widened into the past).
+ * Undefined when no event has a time.
  */
 export function dataRange<T>(items: readonly T[], dto: (item: T) => EventDto): TimeRange | undefined {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < items.length; i++) {
-    const t = dto(items[i]).lastSeen;
+    const e = dto(items[i]);
+    const t = e.lastSeen;
     if (t <= 0) continue;
-    if (t < min) min = t;
+    const first = isCounted(e) ? e.firstSeen : t;
+    if (first < min) min = first;
     if (t > max) max = t;
   }
   if (max === Number.NEGATIVE_INFINITY) return undefined;
@@ -138,7 +189,86 @@ export function panBy(full: TimeRange, zoom: LaneZoom | undefined, fraction: num
   return clampWindow(full, cur.start + fraction * zoom.span, zoom.span);
 }
 
-/** Groups events by involved object and places markers on `range`. Linear in the number of events. */
+interface SlotMarker {
+  x: number;
+  kind: MarkerKind;
+  e: EventDto;
+  n: number;
+  count: number;
+}
+
+interface SpanDraft {
+  x1: number;
+  x2: number;
+  clippedStart: boolean;
+  clippedEnd: boolean;
+  row: number;
+  kind: MarkerKind;
+  e: EventDto;
+  firstSeen: number;
+  count: number;
+  n: number;
+}
+
+/**
+ * Stacks spans (sorted by start) into at most {@link MAX_SPAN_ROWS} rows, first fit, leaving `gap` between
+ * neighbours. Row 0 also holds the lane's markers (`points`, ascending): a span that would cover one moves down,
+ * so a point never reads as part of a span. When every row is taken, a span merges into one it overlaps: one
+ * bar over both, its count the sum, so the DOM stays bounded by the lane's width whatever the number of events.
+ */
+function stackSpans(spans: SpanDraft[], points: readonly number[], gap: number): { placed: SpanDraft[]; rows: number } {
+  spans.sort((a, b) => a.x1 - b.x1 || b.x2 - a.x2);
+  const last: Array<SpanDraft | undefined> = [];
+  const placed: SpanDraft[] = [];
+  let rows = 0;
+  let p = 0;
+  const fits = (row: number, s: SpanDraft): boolean => {
+    const prev = last[row];
+    if (prev && prev.x2 + gap > s.x1) return false;
+    if (row > 0) return true;
+    while (p < points.length && points[p] < s.x1 - gap) p++;
+    return !(p < points.length && points[p] <= s.x2 + gap);
+  };
+  for (const s of spans) {
+    let row = -1;
+    for (let r = 0; r < MAX_SPAN_ROWS && row < 0; r++) if (fits(r, s)) row = r;
+    if (row >= 0) {
+      s.row = row;
+      last[row] = s;
+      rows = Math.max(rows, row + 1);
+      placed.push(s);
+      continue;
+    }
+    // Merge only into a span that overlaps this one (a merged bar never bridges a gap): of the same kind if
+    // any, else the one reaching furthest; row 0 last, since its markers should stay uncovered.
+    let into: SpanDraft | undefined;
+    let best = -1;
+    for (let r = 0; r < last.length; r++) {
+      const l = last[r];
+      if (!l || l.x2 + gap <= s.x1) continue;
+      const score = (l.kind === s.kind ? 4 : 0) + (r > 0 ? 2 : 0) + l.x2;
+      if (score > best) [into, best] = [l, score];
+    }
+    if (!into) continue; // unreachable: a row whose last span ends before this one starts would have fit
+    into.n += s.n;
+    into.count += s.count;
+    into.firstSeen = Math.min(into.firstSeen, s.firstSeen);
+    if (s.x2 > into.x2) {
+      into.x2 = s.x2;
+      into.clippedEnd = s.clippedEnd;
+    }
+    if (s.e.lastSeen > into.e.lastSeen) {
+      into.e = s.e;
+      into.kind = s.kind;
+    } else if (KIND_RANK[s.kind] > KIND_RANK[into.kind]) into.kind = s.kind;
+  }
+  return { placed, rows: Math.max(1, rows) };
+}
+
+/**
+ * Groups events by involved object and places them on `range`: counted events as spans from first to last
+ * seen, the rest as markers at lastSeen. Linear in the number of events, plus a sort of each shown lane's spans.
+ */
 export function layoutLanes<T>(items: readonly T[], dto: (item: T) => EventDto, range: TimeRange, options: LaneLayoutOptions<T> = {}): LaneLayout {
   const keyOf = options.key ?? ((item: T) => laneKeyOf(dto(item)));
   const maxLanes = Math.max(0, Math.floor(options.maxLanes ?? DEFAULT_MAX_LANES));
@@ -150,16 +280,18 @@ export function layoutLanes<T>(items: readonly T[], dto: (item: T) => EventDto, 
     lastSeen: number;
     events: number;
     warnings: number;
-    slots: Map<number, { x: number; kind: MarkerKind; e: EventDto; n: number }> | undefined;
+    slots: Map<number, SlotMarker> | undefined;
+    /** Spans by start slot, end slot and kind: those that would draw on the same pixels merge, as markers do. */
+    spans: Map<number, SpanDraft>;
   }
-  // Pass 1: every object's recency and counts. Pass 2: markers for the lanes shown only.
+  // Pass 1: every object's recency and counts. Pass 2: markers and spans for the lanes shown only.
   const groups = new Map<string, Group>();
   for (let i = 0; i < items.length; i++) {
     const e = dto(items[i]);
     const key = keyOf(items[i]);
     let g = groups.get(key);
     if (!g) {
-      g = { key, label: e.objectLabel, namespace: e.objectNamespace, lastSeen: 0, events: 0, warnings: 0, slots: undefined };
+      g = { key, label: e.objectLabel, namespace: e.objectNamespace, lastSeen: 0, events: 0, warnings: 0, slots: undefined, spans: new Map() };
       groups.set(key, g);
     }
     g.events++;
@@ -170,20 +302,46 @@ export function layoutLanes<T>(items: readonly T[], dto: (item: T) => EventDto, 
   const shown = ordered.slice(0, maxLanes);
   for (const g of shown) g.slots = new Map();
   const span = range.end - range.start;
+  const minSpan = (MIN_SPAN_SLOTS / slotCount) * span;
   if (span > 0 && shown.length > 0) {
     for (let i = 0; i < items.length; i++) {
       const e = dto(items[i]);
-      if (e.lastSeen < range.start || e.lastSeen > range.end) continue;
-      const slots = groups.get(keyOf(items[i]))?.slots;
-      if (!slots) continue;
-      const x = (e.lastSeen - range.start) / span;
+      if (e.lastSeen < range.start || (isCounted(e) ? e.firstSeen : e.lastSeen) > range.end) continue;
+      const g = groups.get(keyOf(items[i]));
+      const slots = g?.slots;
+      if (!g || !slots) continue;
       const kind = markerKind(e.type);
+      if (isCounted(e)) {
+        const from = Math.max(e.firstSeen, range.start);
+        const to = Math.min(e.lastSeen, range.end);
+        if (to - from >= minSpan) {
+          const x1 = (from - range.start) / span;
+          const x2 = (to - range.start) / span;
+          const cell = (Math.min(slotCount - 1, Math.floor(x1 * slotCount)) * (slotCount + 1) + Math.floor(x2 * slotCount)) * 3 + KIND_RANK[kind];
+          const same = g.spans.get(cell);
+          if (!same) {
+            g.spans.set(cell, { x1, x2, clippedStart: e.firstSeen < range.start, clippedEnd: e.lastSeen > range.end, row: 0, kind, e, firstSeen: e.firstSeen, count: e.count, n: 1 });
+            continue;
+          }
+          same.n++;
+          same.count += e.count;
+          same.firstSeen = Math.min(same.firstSeen, e.firstSeen);
+          if (x1 < same.x1) [same.x1, same.clippedStart] = [x1, e.firstSeen < range.start];
+          if (x2 > same.x2) [same.x2, same.clippedEnd] = [x2, e.lastSeen > range.end];
+          if (e.lastSeen > same.e.lastSeen) same.e = e;
+          continue;
+        }
+        if (e.lastSeen > range.end) continue;
+      }
+      const x = (e.lastSeen - range.start) / span;
       // Slot index and kind in one number: kinds of one slot stay apart.
       const slot = Math.min(slotCount - 1, Math.floor(x * slotCount)) * 3 + KIND_RANK[kind];
       const m = slots.get(slot);
-      if (!m) slots.set(slot, { x, kind, e, n: 1 });
+      const count = Math.max(1, e.count);
+      if (!m) slots.set(slot, { x, kind, e, n: 1, count });
       else {
         m.n++;
+        m.count += count;
         if (e.lastSeen > m.e.lastSeen) {
           m.e = e;
           m.x = x;
@@ -195,8 +353,29 @@ export function layoutLanes<T>(items: readonly T[], dto: (item: T) => EventDto, 
     // Warnings last, so they draw on top of the Normal markers they overlap.
     const markers = [...(g.slots?.values() ?? [])]
       .sort((a, b) => KIND_RANK[a.kind] - KIND_RANK[b.kind] || a.x - b.x)
-      .map((m): LaneMarker => ({ x: m.x, kind: m.kind, uid: m.e.uid, reason: m.e.reason, lastSeen: m.e.lastSeen, events: m.n }));
-    return { key: g.key, label: g.label, namespace: g.namespace, lastSeen: g.lastSeen, events: g.events, warnings: g.warnings, markers };
+      .map((m): LaneMarker => ({ x: m.x, kind: m.kind, uid: m.e.uid, reason: m.e.reason, lastSeen: m.e.lastSeen, events: m.n, count: m.count, event: m.e }));
+    const points = markers.map((m) => m.x).sort((a, b) => a - b);
+    const { placed, rows } = stackSpans([...g.spans.values()], points, 1 / slotCount);
+    const spans = placed
+      .sort((a, b) => KIND_RANK[a.kind] - KIND_RANK[b.kind] || a.row - b.row || a.x1 - b.x1)
+      .map(
+        (s): LaneSpan => ({
+          x1: s.x1,
+          x2: s.x2,
+          clippedStart: s.clippedStart,
+          clippedEnd: s.clippedEnd,
+          row: s.row,
+          kind: s.kind,
+          uid: s.e.uid,
+          reason: s.e.reason,
+          firstSeen: s.firstSeen,
+          lastSeen: s.e.lastSeen,
+          count: s.count,
+          events: s.n,
+          event: s.e,
+        }),
+      );
+    return { key: g.key, label: g.label, namespace: g.namespace, lastSeen: g.lastSeen, events: g.events, warnings: g.warnings, markers, spans, rows };
   });
   return { lanes, hiddenLanes: Math.max(0, ordered.length - lanes.length), range };
 }

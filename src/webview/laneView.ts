@@ -1,10 +1,12 @@
 /**
  * The time-lane pane: one lane per involved object (the most recently active first, at most
- * {@link DEFAULT_MAX_LANES}), markers at each event's lastSeen on one shared axis, zoom by buttons and
- * ctrl+wheel, pan by shift+wheel when zoomed.
+ * {@link DEFAULT_MAX_LANES}) on one shared axis: events seen once as markers at their lastSeen, counted events
+ * as spans from first to last seen with their count. Zoom by buttons and ctrl+wheel, pan by shift+wheel when
+ * zoomed.
  */
 import { el, setText } from './dom';
-import { formatClock, formatDateTime, formatDay, formatSpan, formatTick } from './format';
+import { formatClock, formatCount, formatDateTime, formatDay, formatSpan, formatTick } from './format';
+import { markerTitle, spanTitle } from './laneText';
 import {
   DEFAULT_MAX_LANES,
   MIN_SPAN_MS,
@@ -17,6 +19,7 @@ import {
   visibleRange,
   zoomBy,
   type LaneMarker,
+  type LaneSpan,
   type LaneZoom,
   type TimeRange,
 } from './laneLayout';
@@ -46,6 +49,11 @@ const MIN_DEFER_MS = 50;
 /** Pixels of lane width per marker slot: markers closer than this merge. */
 const PX_PER_SLOT = 4;
 const LABEL_FALLBACK_WIDTH = 200;
+/** `.lane-inner`'s inset on each side of the track. */
+const TRACK_INSET_PX = 6;
+/** Width of one character of a count label (10px tabular digits), and the label's padding. */
+const COUNT_CHAR_PX = 6.5;
+const COUNT_PAD_PX = 8;
 
 const dtoOf = (r: Row) => r.dto;
 const laneKey = (r: Row) => (r.laneKey ??= laneKeyOf(r.dto));
@@ -70,7 +78,7 @@ export class LaneView {
     els.zoomReset.addEventListener('click', () => this.setZoom(undefined));
     els.section.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
     els.body.addEventListener('click', (e) => {
-      const marker = e.target instanceof Element ? e.target.closest('.marker') : null;
+      const marker = e.target instanceof Element ? e.target.closest('[data-uid]') : null;
       const uid = marker instanceof HTMLElement ? marker.dataset.uid : undefined;
       if (uid !== undefined) this.callbacks.onMarker(uid);
     });
@@ -91,9 +99,9 @@ export class LaneView {
   setSelected(uid: string | undefined): void {
     if (uid === this.selectedUid) return;
     this.selectedUid = uid;
-    for (const m of this.els.body.querySelectorAll<HTMLElement>('.marker.selected')) m.classList.remove('selected');
+    for (const m of this.els.body.querySelectorAll<HTMLElement>('.marker.selected, .span.selected')) m.classList.remove('selected');
     if (uid !== undefined) {
-      for (const m of this.els.body.querySelectorAll<HTMLElement>('.marker')) if (m.dataset.uid === uid) m.classList.add('selected');
+      for (const m of this.els.body.querySelectorAll<HTMLElement>('.marker, .span')) if (m.dataset.uid === uid) m.classList.add('selected');
     }
   }
 
@@ -173,6 +181,8 @@ export class LaneView {
       label.title = `${lane.label}${lane.namespace ? ` in ${lane.namespace}` : ''} · ${lane.events} ${lane.events === 1 ? 'event' : 'events'}${lane.warnings ? `, ${lane.warnings} warnings` : ''} · last ${formatDateTime(lane.lastSeen)}`;
       if (lane.warnings > 0) label.classList.add('has-warnings');
       const inner = el('div', 'lane-inner');
+      if (lane.rows > 1) row.style.setProperty('--rows', String(lane.rows));
+      this.appendSpans(inner, lane.spans, trackWidth - 2 * TRACK_INSET_PX);
       for (const m of lane.markers) inner.append(this.marker(m));
       const track = el('div', 'lane-track');
       track.append(inner);
@@ -188,10 +198,71 @@ export class LaneView {
     const node = el('span', `marker ${m.kind}`);
     node.dataset.uid = m.uid;
     node.style.left = `${m.x * 100}%`;
-    if (m.events > 1) node.classList.add('multi');
+    if (m.events > 1 || m.count > 1) node.classList.add('multi');
     if (m.uid === this.selectedUid) node.classList.add('selected');
-    node.title = `${m.reason} · ${formatDateTime(m.lastSeen)}${m.events > 1 ? ` · ${m.events} events here (newest shown)` : ''}`;
+    node.title = markerTitle(m);
     return node;
+  }
+
+  /**
+   * Each span: a bar from first to last seen (its left edge marks the first observation unless the span began
+   * before the axis), a marker at the last observation, and the count: inside the bar when it fits, else
+   * beside it where its sub-row is free, else only in the tooltip.
+   */
+  private appendSpans(inner: HTMLElement, spans: readonly LaneSpan[], widthPx: number): void {
+    const byRow = new Map<number, LaneSpan[]>();
+    for (const s of spans) {
+      const list = byRow.get(s.row);
+      if (list) list.push(s);
+      else byRow.set(s.row, [s]);
+    }
+    for (const list of byRow.values()) list.sort((a, b) => a.x1 - b.x1);
+    const labels: HTMLElement[] = [];
+    const ends: HTMLElement[] = [];
+    for (const s of spans) {
+      const title = spanTitle(s);
+      const bar = el('span', `span ${s.kind}`);
+      bar.dataset.uid = s.uid;
+      bar.style.left = `${s.x1 * 100}%`;
+      bar.style.width = `${(s.x2 - s.x1) * 100}%`;
+      if (s.row > 0) bar.style.setProperty('--row', String(s.row));
+      if (s.clippedStart) bar.classList.add('clipped-start');
+      if (s.clippedEnd) bar.classList.add('clipped-end');
+      if (s.uid === this.selectedUid) bar.classList.add('selected');
+      bar.title = title;
+      inner.append(bar);
+      if (!s.clippedEnd) {
+        const end = el('span', `marker ${s.kind} span-end`);
+        end.dataset.uid = s.uid;
+        end.style.left = `${s.x2 * 100}%`;
+        if (s.row > 0) end.style.setProperty('--row', String(s.row));
+        if (s.uid === this.selectedUid) end.classList.add('selected');
+        end.title = title;
+        ends.push(end);
+      }
+      const text = `×${formatCount(s.count)}`;
+      const need = text.length * COUNT_CHAR_PX + COUNT_PAD_PX;
+      const row = byRow.get(s.row) ?? [];
+      const i = row.indexOf(s);
+      const x1 = s.x1 * widthPx;
+      const x2 = s.x2 * widthPx;
+      const freeAfter = (i + 1 < row.length ? row[i + 1].x1 * widthPx : widthPx) - x2 - COUNT_PAD_PX;
+      const freeBefore = x1 - (i > 0 ? row[i - 1].x2 * widthPx + COUNT_PAD_PX : 0);
+      let place: 'inside' | 'after' | 'before' | undefined;
+      if (x2 - x1 >= need + COUNT_PAD_PX) place = 'inside';
+      else if (freeAfter >= need) place = 'after';
+      else if (freeBefore >= need) place = 'before';
+      if (!place) continue;
+      const label = el('span', `span-count ${s.kind} ${place}`, text);
+      label.dataset.uid = s.uid;
+      label.title = title;
+      if (s.row > 0) label.style.setProperty('--row', String(s.row));
+      if (place === 'before') label.style.right = `${(1 - s.x1) * 100}%`;
+      else label.style.left = `${s.x1 === s.x2 || place === 'inside' ? s.x1 * 100 : s.x2 * 100}%`;
+      labels.push(label);
+    }
+    // Ends and counts after every bar, so a later bar never covers them.
+    inner.append(...ends, ...labels);
   }
 
   private rangeText(range: TimeRange): string {

@@ -60,6 +60,8 @@ export function sortKey(column: TimelineColumn, e: EventDto): SortKey {
       return e.source.toLowerCase();
     case 'namespace':
       return e.namespace.toLowerCase();
+    case 'writtenBy':
+      return e.writtenBy;
     default: {
       const never: never = column;
       return never;

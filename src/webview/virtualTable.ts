@@ -2,6 +2,7 @@
  * The timeline table: a fixed-row-height virtual list. Only the rows in (and just around) the viewport exist in
  * the DOM; a spacer gives the scroll container its full height. Row elements are pooled and refilled on scroll.
  */
+import { RECORDER_OF } from '../core/kubeEvent';
 import { TIMELINE_COLUMNS, type EventDto, type TimelineColumn } from '../protocol/webview';
 import { el, setText, setTitle } from './dom';
 import { formatCellAge, formatDateTime } from './format';
@@ -204,6 +205,8 @@ export class VirtualTable {
     const source = e.sourceInstance ? `${e.source} (${e.sourceInstance})` : e.source;
     setText(c.source, source);
     setTitle(c.source, source);
+    setText(c.writtenBy, e.writtenBy);
+    setTitle(c.writtenBy, `Written via ${e.writtenBy} (${RECORDER_OF[e.writtenBy]}); read via ${e.readThrough}`);
     setText(c.namespace, e.namespace);
     setText(c.firstSeen, formatCellAge(e.firstSeen, this.now));
     setTitle(c.firstSeen, `First seen ${formatDateTime(e.firstSeen)}`);

@@ -1,18 +1,21 @@
 import type * as vscode from 'vscode';
 import type { Broadcaster, Watcher } from '../../core/broadcaster';
 import { oneLine, TEXT_LIMITS } from '../../core/boundedText';
-import { isWarning, type EventChange, type KubeEvent } from '../../core/kubeEvent';
+import { isWarning, sourceLabel, type EventChange, type KubeEvent } from '../../core/kubeEvent';
 
 /**
  * One log line per event, shaped like client-go's `StartLogging` line:
- * `Event(Pod/shop/web-0): type: 'Warning' reason: 'BackOff' Back-off restarting failed container (×7)`.
+ * `Event(Pod/shop/web-0): type: 'Warning' reason: 'BackOff' Back-off restarting failed container (×7) [source: kubelet on node-a]`.
+ * The source comes last (client-go's line has none), falling back to core/v1 `source` as the model does.
  * Cluster text is folded to one line, so a message cannot forge further log lines.
  */
 export function formatEventLine(e: KubeEvent): string {
   const obj = `${e.regarding.kind}/${e.regarding.namespace ? `${e.regarding.namespace}/` : ''}${e.regarding.name}`;
   const count = e.count > 1 ? ` (×${e.count})` : '';
+  const source = sourceLabel(e);
+  const from = source ? ` [source: ${oneLine(source, 300)}]` : '';
   const ours = e.ours ? ' [emitted from VS Code]' : '';
-  return `Event(${oneLine(obj, 300)}): type: '${oneLine(e.type, 40)}' reason: '${oneLine(e.reason, 200)}' ${oneLine(e.message, TEXT_LIMITS.logLine)}${count}${ours}`;
+  return `Event(${oneLine(obj, 300)}): type: '${oneLine(e.type, 40)}' reason: '${oneLine(e.reason, 200)}' ${oneLine(e.message, TEXT_LIMITS.logLine)}${count}${from}${ours}`;
 }
 
 /** Oldest first by last seen, like `kubectl events`; ties by first seen, then by name, so the order is stable. */

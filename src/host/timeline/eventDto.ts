@@ -1,4 +1,5 @@
-import { objectLabel, type KubeEvent } from '../../core/kubeEvent';
+import { bounded } from '../../core/boundedText';
+import { objectLabel, writtenThrough, type KubeEvent } from '../../core/kubeEvent';
 import { MAX_DTO_MESSAGE_LENGTH, type EventDto } from '../../protocol/webview';
 
 function finite(n: number): number {
@@ -10,7 +11,8 @@ function finite(n: number): number {
  * copied as is (the view renders it with `textContent`); only the message is cut, to bound the view's memory.
  */
 export function toEventDto(e: KubeEvent): EventDto {
-  const message = e.message.length > MAX_DTO_MESSAGE_LENGTH ? `${e.message.slice(0, MAX_DTO_MESSAGE_LENGTH - 1)}…` : e.message;
+  // The marker says how much was left out; it must fit within the guard's bound with it.
+  const message = bounded(e.message, MAX_DTO_MESSAGE_LENGTH - 40);
   return {
     uid: e.uid,
     type: e.type,
@@ -25,6 +27,8 @@ export function toEventDto(e: KubeEvent): EventDto {
     count: Number.isSafeInteger(e.count) && e.count >= 0 ? e.count : 0,
     source: e.reportingController,
     sourceInstance: e.reportingInstance,
+    writtenBy: writtenThrough(e),
+    readThrough: e.api,
     lastSeen: finite(e.lastSeen),
     firstSeen: finite(e.firstSeen),
     ours: e.ours,

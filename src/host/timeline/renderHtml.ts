@@ -78,6 +78,7 @@ export function renderHtml(options: TimelineHtmlOptions): string {
 <button type="button" id="zoom-in" title="Zoom in (Ctrl+wheel)" aria-label="Zoom in">+</button>
 <button type="button" id="zoom-reset" title="Show the whole range">Fit</button>
 <span id="time-range" class="time-range"></span>
+<span class="lanes-legend" aria-hidden="true"><span><span class="sample marker normal"></span>Normal</span><span><span class="sample marker warning"></span>Warning</span><span><span class="sample span normal"></span>repeated: first → last seen, ×count</span></span>
 </div>
 <div id="lanes-axis" class="lanes-axis" aria-hidden="true"></div>
 <div id="lanes-body" class="lanes-body" role="list"></div>

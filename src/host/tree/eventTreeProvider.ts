@@ -3,7 +3,7 @@ import { Views } from '../../constants';
 import type { EventStore, StoreChange } from '../../core/eventStore';
 import { EventTreeModel, eventDescription, formatAge, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
 import { bounded, oneLine, TEXT_LIMITS } from '../../core/boundedText';
-import { isWarning, objectLabel, type KubeEvent } from '../../core/kubeEvent';
+import { isWarning, objectLabel, RECORDER_OF, sourceLabel, writtenThrough, type KubeEvent } from '../../core/kubeEvent';
 
 /** Rows beyond this many under one parent are summarised by a "more" row (the timeline shows them all). */
 const MAX_CHILDREN = 500;
@@ -305,9 +305,12 @@ export function eventTooltip(e: KubeEvent, now: number): vscode.MarkdownString {
   line(md, 'Count', e.count > 1 ? String(e.count) : '');
   line(md, 'Last seen', e.lastSeen ? `${new Date(e.lastSeen).toISOString()} (${formatAge(now - e.lastSeen)} ago)` : '');
   line(md, 'First seen', e.firstSeen ? new Date(e.firstSeen).toISOString() : '');
-  line(md, 'Source', [e.reportingController, e.reportingInstance].filter(Boolean).join(' on '));
+  line(md, 'Source', sourceLabel(e));
   line(md, 'Action', e.action);
-  line(md, 'Event', `${e.namespace}/${e.name} (${e.api})`);
+  const written = writtenThrough(e);
+  line(md, 'Written via', `${written} (${RECORDER_OF[written]})`);
+  line(md, 'Read via', e.api);
+  line(md, 'Event', `${e.namespace}/${e.name}`);
   if (e.ours) md.appendMarkdown('_Emitted from VS Code by Kube Events._  \n');
   if (e.expired) md.appendMarkdown('_Deleted by the apiserver (event TTL); kept here as history._  \n');
   return md;

@@ -1,0 +1,26 @@
+/** The words of the time lanes: tooltips of markers and spans. Pure (no DOM), so unit tests read them. */
+import { RECORDER_OF } from '../core/kubeEvent';
+import type { EventDto } from '../protocol/webview';
+import { formatCount, formatDateTime, formatSpan } from './format';
+import type { LaneMarker, LaneSpan } from './laneLayout';
+
+/** Who reported the event and how it travelled: the last line of every marker and span tooltip. */
+export function originText(e: EventDto): string {
+  const source = e.source && e.sourceInstance ? `${e.source} on ${e.sourceInstance}` : e.source || e.sourceInstance || 'unknown';
+  return `Source: ${source} · written via ${e.writtenBy} (${RECORDER_OF[e.writtenBy]}) · read via ${e.readThrough}`;
+}
+
+/** The tooltip of a span. */
+export function spanTitle(s: LaneSpan): string {
+  const e = s.event;
+  const head = s.events > 1 ? `${s.events} repeated events overlap here, ×${formatCount(s.count)} in all; newest: ${e.reason}` : `${e.reason} ×${formatCount(s.count)}`;
+  const times = `first seen ${formatDateTime(s.firstSeen)} → last seen ${formatDateTime(s.lastSeen)} (${formatSpan(s.lastSeen - s.firstSeen)})`;
+  return `${head} · ${e.type || 'no type'}\n${times}\n${originText(e)}`;
+}
+
+/** The tooltip of a marker. */
+export function markerTitle(m: LaneMarker): string {
+  const count = m.count > m.events ? ` · ×${formatCount(m.count)}` : '';
+  const merged = m.events > 1 ? ` · ${m.events} events here (newest shown)` : '';
+  return `${m.reason} · ${formatDateTime(m.lastSeen)}${count}${merged}\n${originText(m.event)}`;
+}
