@@ -1,12 +1,12 @@
 /** The words of the time lanes: tooltips of markers and spans. Pure (no DOM), so unit tests read them. */
-import { RECORDER_OF } from '../core/kubeEvent';
+import { RECORDER_OF, sourceLabel } from '../core/kubeEvent';
 import type { EventDto } from '../protocol/webview';
 import { formatCount, formatDateTime, formatSpan } from './format';
 import type { LaneMarker, LaneSpan } from './laneLayout';
 
 /** Who reported the event and how it travelled: the last line of every marker and span tooltip. */
 export function originText(e: EventDto): string {
-  const source = e.source && e.sourceInstance ? `${e.source} on ${e.sourceInstance}` : e.source || e.sourceInstance || 'unknown';
+  const source = sourceLabel({ reportingController: e.source, reportingInstance: e.sourceInstance }) || 'unknown';
   return `Source: ${source} · written via ${e.writtenBy} (${RECORDER_OF[e.writtenBy]}) · read via ${e.readThrough}`;
 }
 

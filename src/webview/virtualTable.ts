@@ -2,7 +2,7 @@
  * The timeline table: a fixed-row-height virtual list. Only the rows in (and just around) the viewport exist in
  * the DOM; a spacer gives the scroll container its full height. Row elements are pooled and refilled on scroll.
  */
-import { RECORDER_OF } from '../core/kubeEvent';
+import { RECORDER_OF, sourceLabel } from '../core/kubeEvent';
 import { TIMELINE_COLUMNS, type EventDto, type TimelineColumn } from '../protocol/webview';
 import { el, setText, setTitle } from './dom';
 import { formatCellAge, formatDateTime } from './format';
@@ -202,7 +202,7 @@ export class VirtualTable {
     setText(c.message, e.message);
     setTitle(c.message, e.message);
     setText(c.count, String(e.count));
-    const source = e.sourceInstance ? `${e.source} (${e.sourceInstance})` : e.source;
+    const source = sourceLabel({ reportingController: e.source, reportingInstance: e.sourceInstance });
     setText(c.source, source);
     setTitle(c.source, source);
     setText(c.writtenBy, e.writtenBy);

@@ -245,7 +245,7 @@ describe('Timeline spans, written/read APIs and combined events against a real c
       assert.equal(await scheduler.locator('.col-writtenBy').innerText(), 'events.k8s.io/v1');
       assert.match((await scheduler.locator('.col-writtenBy').getAttribute('title')) ?? '', /read via core\/v1/);
       const combined = frame.locator('#rows .row', { hasText: 'FailedMount' }).first();
-      assert.equal(await combined.locator('.col-source').innerText(), 'kubelet (node-a)');
+      assert.equal(await combined.locator('.col-source').innerText(), 'kubelet on node-a');
       assert.equal(await combined.locator('.col-writtenBy').innerText(), 'core/v1');
     }),
   );
