@@ -4,8 +4,9 @@ import { EVENT_TYPES, REASON_LENGTH_LIMIT, ACTION_LENGTH_LIMIT, NOTE_LENGTH_LIMI
 import type { EventApi } from '../../core/kubeEvent';
 import type { Recorder, RecordOutcome, RecordResult } from '../../kube/recorder';
 import { notificationText, showErrorWithLog } from '../notify';
+import { pickTypedValue } from '../typedPick';
 
-/** The resource an event is about (an involved object). */
+/** The resource an event is about, as picked (a tree row, the quick pick, a manifest, the Kubernetes extension's explorer). */
 export interface EmitTarget {
   readonly apiVersion: string;
   readonly kind: string;
@@ -163,33 +164,18 @@ export class EmitCommand {
   /** A reason with history; a reason that is not UpperCamelCase gets a hint, not a refusal. */
   private async askReason(title: string): Promise<string | undefined> {
     const history = this.d.memento.get<string[]>(StateKeys.reasonHistory, []);
-    const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { reason?: string }>();
-    qp.title = title;
-    qp.ignoreFocusOut = true;
-    qp.placeholder = 'UpperCamelCase, e.g. ReconcileFailed';
-    qp.value = history[0] ?? 'TestEvent';
-    const render = (): void => {
-      const v = qp.value.trim();
-      const head: Array<vscode.QuickPickItem & { reason?: string }> = !v
-        ? [{ label: '$(error) A reason is required', alwaysShow: true }]
-        : v.length > REASON_LENGTH_LIMIT
-          ? [{ label: `$(error) At most ${REASON_LENGTH_LIMIT} characters (this is ${v.length})`, alwaysShow: true }]
-          : [{ label: `Use "${v}"`, detail: reasonHint(v) ? `$(warning) ${reasonHint(v)}` : undefined, alwaysShow: true, reason: v }];
-      qp.items = [...head, ...history.filter((h) => h !== v).map((h) => ({ label: h, description: 'recent', reason: h }))];
-    };
-    render();
-    qp.onDidChangeValue(render);
-    const reason = await new Promise<string | undefined>((resolve) => {
-      qp.onDidAccept(() => {
-        const r = qp.selectedItems[0]?.reason;
-        if (!r) return;
-        resolve(r);
-        qp.hide();
-      });
-      qp.onDidHide(() => resolve(undefined));
-      qp.show();
+    const reason = await pickTypedValue({
+      title,
+      placeholder: 'UpperCamelCase, e.g. ReconcileFailed',
+      value: history[0] ?? 'TestEvent',
+      suggestions: history,
+      describe: (v) => {
+        if (!v) return { error: 'A reason is required' };
+        if (v.length > REASON_LENGTH_LIMIT) return { error: `At most ${REASON_LENGTH_LIMIT} characters (this is ${v.length})` };
+        const hint = reasonHint(v);
+        return { description: 'the reason you typed', detail: hint ? `$(warning) ${hint}` : undefined };
+      },
     });
-    qp.dispose();
     if (reason) await this.d.memento.update(StateKeys.reasonHistory, [reason, ...history.filter((h) => h !== reason)].slice(0, REASON_HISTORY));
     return reason;
   }

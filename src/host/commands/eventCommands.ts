@@ -13,6 +13,7 @@ import { notificationText, showErrorWithLog } from '../notify';
 import { exportEvents, EXPORT_FORMATS, type ExportFormat } from '../../core/exportFormat';
 import type { FilterController } from '../filterController';
 import type { EventTreeProvider } from '../tree/eventTreeProvider';
+import { pickTypedValue } from '../typedPick';
 
 /** What the commands need from discovery and GETs (implemented over src/kube in compose). */
 export interface ResourceAccess {
@@ -180,33 +181,19 @@ export class EventCommands {
    */
   filterEvents = async (text?: unknown): Promise<boolean> => {
     if (typeof text === 'string') return this.applyQuery(text);
-    const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { query?: string }>();
-    qp.title = 'Kube Events: Filter Events';
-    qp.placeholder = 'e.g. type:Warning under:Deployment/shop/web -reason:Scheduled since:30m "back-off"';
-    qp.value = this.d.filter.query.text;
-    qp.matchOnDescription = false;
-    const history = this.d.filter.history;
-    const render = (): void => {
-      const value = qp.value.trim();
-      const check = this.d.filter.validate(value);
-      const head: Array<vscode.QuickPickItem & { query?: string }> = check
-        ? [{ label: `$(error) ${check}`, alwaysShow: true, detail: 'Keys: type reason kind name ns object: under: source action since: is: — comma = any of, * glob, -negate, "phrase"' }]
-        : [{ label: value ? `$(filter) Apply: ${value}` : '$(clear-all) Show all events', alwaysShow: true, query: value }];
-      qp.items = [...head, ...history.filter((h) => h !== value).map((h) => ({ label: h, description: 'recent', query: h }))];
-    };
-    render();
-    qp.onDidChangeValue(render);
-    const accepted = await new Promise<string | undefined>((resolve) => {
-      qp.onDidAccept(() => {
-        const item = qp.selectedItems[0];
-        if (item?.query === undefined) return; // the error row: keep the picker open
-        resolve(item.query);
-        qp.hide();
-      });
-      qp.onDidHide(() => resolve(undefined));
-      qp.show();
+    const accepted = await pickTypedValue({
+      title: 'Kube Events: Filter Events',
+      placeholder: 'e.g. type:Warning under:Deployment/shop/web -reason:Scheduled since:30m "back-off"',
+      value: this.d.filter.query.text,
+      suggestions: this.d.filter.history,
+      emptyLabel: '$(clear-all) Show all events',
+      describe: (value) => {
+        const check = this.d.filter.validate(value);
+        return check
+          ? { error: `${check} — keys: type reason kind name ns object: under: source action since: is: — comma = any of, * glob, -negate, "phrase"` }
+          : { description: '$(filter) apply this filter' };
+      },
     });
-    qp.dispose();
     return accepted === undefined ? false : this.applyQuery(accepted);
   };
 
