@@ -8,6 +8,7 @@ import type { Result } from '../../core/result';
 import type { ClusterSession } from '../../kube/clusterSession';
 import { loadKubeconfig } from '../../kube/kubeConfigLoader';
 import { manifestAt, type ManifestRef } from '../../kube/manifest';
+import type { LiveReference } from '../../kube/resourceReader';
 import type { Config } from '../config';
 import { notificationText, showErrorWithLog } from '../notify';
 import { exportEvents, EXPORT_FORMATS, type ExportFormat } from '../../core/exportFormat';
@@ -20,6 +21,8 @@ export interface ResourceAccess {
   kinds(): Promise<Result<ReadonlyArray<{ readonly kind: string; readonly apiVersion: string; readonly namespaced: boolean }>>>;
   names(kind: { readonly kind: string; readonly apiVersion: string }, namespace: string): Promise<Result<ReadonlyArray<{ readonly name: string; readonly namespace: string }>>>;
   yaml(ref: { readonly apiVersion: string; readonly kind: string; readonly namespace: string; readonly name: string }): Promise<Result<string>>;
+  /** The live object's reference, uid and resourceVersion included; `reason` is a ReadProblem (`not-found`, `forbidden`…). */
+  reference(ref: { readonly apiVersion: string; readonly kind: string; readonly namespace: string; readonly name: string }): Promise<Result<LiveReference>>;
 }
 
 export interface CommandDeps {
