@@ -132,10 +132,12 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
         return item;
       }
       case 'object': {
-        // Objects with warnings start open, so what needs attention is visible without a click.
+        // Objects with warnings start open, so what needs attention is visible without a click. VS Code applies
+        // that state only to an id it has not seen: each new warning gives the row a new id, so it opens again.
         const state = row.warnings ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
         const item = new vscode.TreeItem(objectLabel(row.ref), state);
-        item.id = row.id;
+        const openings = this.model.openings(row);
+        item.id = openings ? `${row.id}#${openings}` : row.id;
         const n = row.events.size;
         item.description = `${n} event${n === 1 ? '' : 's'}${row.warnings ? ` · ${row.warnings} warning${row.warnings === 1 ? '' : 's'}` : ''} · ${formatAge(this.now() - row.lastSeen)}`;
         item.iconPath = row.warnings
