@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Views } from '../../constants';
 import type { EventStore, StoreChange } from '../../core/eventStore';
+import { deletionNote } from '../../core/eventDeletion';
 import { EventTreeModel, eventDescription, formatAge, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
 import { isWarning, objectLabel, type KubeEvent } from '../../core/kubeEvent';
 
@@ -294,6 +295,10 @@ export function eventTooltip(e: KubeEvent, now: number): vscode.MarkdownString {
   line(md, 'Action', e.action);
   line(md, 'Event', `${e.namespace}/${e.name} (${e.api})`);
   if (e.ours) md.appendMarkdown('_Emitted from VS Code by Kube Events._  \n');
-  if (e.expired) md.appendMarkdown('_Deleted by the apiserver (event TTL); kept here as history._  \n');
+  if (e.expired) {
+    md.appendMarkdown('_');
+    md.appendText(deletionNote(e));
+    md.appendMarkdown('_  \n');
+  }
   return md;
 }
