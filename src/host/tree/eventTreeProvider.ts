@@ -295,10 +295,7 @@ export function eventTooltip(e: KubeEvent, now: number): vscode.MarkdownString {
   line(md, 'Action', e.action);
   line(md, 'Event', `${e.namespace}/${e.name} (${e.api})`);
   if (e.ours) md.appendMarkdown('_Emitted from VS Code by Kube Events._  \n');
-  if (e.expired) {
-    md.appendMarkdown('_');
-    md.appendText(deletionNote(e));
-    md.appendMarkdown('_  \n');
-  }
+  // Our own words and numbers, no cluster text: markdown, so the sentence wraps in the hover.
+  if (e.expired) md.appendMarkdown(`_${deletionNote(e)}_  \n`);
   return md;
 }
