@@ -49,10 +49,12 @@ export async function pickTypedValue(opts: TypedPickOptions): Promise<string | u
     if (row.error) return { label: raw, detail: `$(error) ${row.error}`, alwaysShow: true, typed: true, value: text };
     return { label: raw, description: row.description, detail: row.detail, alwaysShow: true, typed: true, value: text };
   };
+  // Suggestions keep their places (a match of the typed text is not dropped): the workbench names rows by
+  // position, so a move to a row the user made just before the list was replaced still means that row.
+  const suggestions = opts.suggestions.map((s): Item => ({ label: s, description: 'recent', typed: false, value: s }));
   const render = (): void => {
     const head = typedRow(qp.value);
-    const text = qp.value.trim();
-    qp.items = [head, ...opts.suggestions.filter((s) => s !== text).map((s): Item => ({ label: s, description: 'recent', typed: false, value: s }))];
+    qp.items = [head, ...suggestions];
     qp.activeItems = [head];
   };
   render();
