@@ -243,4 +243,26 @@ describe('Kube Events UI: emit fidelity, typed prompts, warnings opening objects
       await runCommand(p, 'Kube Events: Clear Filter');
     }),
   );
+  test('an event deleted with kubectl is shown as deleted by a client, not as expired', { timeout: 120_000 }, (t) =>
+    step(t, 'deleted-tooltip', async (p) => {
+      const recorded = await recordEvent(client, pods[1]!, { type: 'Warning', reason: 'DeletedByHand', message: 'this event is deleted with kubectl delete event', component: 'emitux-ui-test' });
+      const row = viewPane(p, VIEW).locator('.monaco-list-row', { hasText: 'DeletedByHand' }).first();
+      await row.waitFor({ timeout: 30_000 });
+      execFileSync('kubectl', ['--kubeconfig', process.env.KUBECONFIG!, '--context', 'admin', 'delete', 'event', recorded.name, '-n', ns], { timeout: 30_000 });
+      // The row stays as history, with the history icon once the deletion has arrived.
+      await poll(async () => (await row.locator('.codicon-history').count()) > 0, 'the DeletedByHand row marked as deleted');
+      const hover = p.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Deleted on the server' }).first();
+      await poll(async () => {
+        await p.mouse.move(1000, 700);
+        await p.keyboard.press('Escape');
+        await row.locator('.label-name, .monaco-highlighted-label').first().hover();
+        return hover.waitFor({ timeout: 3_000 }).then(() => true, () => false);
+      }, 'the tooltip of the deleted row');
+      const text = (await hover.innerText()).replace(/\u00a0/g, ' ').replace(/\s+/g, ' ');
+      assert.match(text, /Deleted on the server \d+s after its last update, before the event TTL \(1 h by default\) ran out: deleted by a client/);
+      assert.doesNotMatch(text, /Deleted by the apiserver/);
+      await screenshot(p, 'emitux-deleted-tooltip');
+      await p.mouse.move(5, 5);
+    }),
+  );
 });
