@@ -184,13 +184,25 @@ describe('Kube Events UI: emit fidelity, typed prompts, warnings opening objects
       await poll(async () => (await treeRows(p, VIEW)).some((r) => r.startsWith('BackOff')), 'the BackOff row to be visible');
       await screenshot(p, 'emitux-warning-opens-filtered');
       await runCommand(p, 'Kube Events: Clear Filter');
+      await poll(async () => !(await treeMessage(p, VIEW)).startsWith('Filter:'), 'the filter to be cleared');
+    }),
+  );
+
+  test('Emit Test Event… from the palette names the live Pod by uid and resourceVersion (kubectl)', { timeout: 120_000 }, (t) =>
+    step(t, 'palette-reference', async (p) => {
+      await emitFromPalette(p, 'api-0', (q) => type(q, 'RolloutStuck').then(() => q.keyboard.press('Enter')), `remembered ${suffix}`);
+      const emitted = await eventWithMessage(`remembered ${suffix}`);
+      assert.equal(emitted.reason, 'RolloutStuck');
+      // client-go's GetReference: the live object's uid and resourceVersion, no field path.
+      const live = kubectl<{ metadata: { uid: string; resourceVersion: string } }>('get', 'pod', 'api-0', '-n', ns).metadata;
+      assert.equal(emitted.involvedObject.uid, live.uid, 'involvedObject.uid');
+      assert.equal(emitted.involvedObject.resourceVersion, live.resourceVersion, 'involvedObject.resourceVersion');
+      assert.equal(emitted.involvedObject.fieldPath, undefined);
     }),
   );
 
   test('the reason prompt sends what was typed, not a remembered reason it is a prefix of', { timeout: 240_000 }, (t) =>
     step(t, 'reason-typed', async (p) => {
-      await emitFromPalette(p, 'api-0', (q) => type(q, 'RolloutStuck').then(() => q.keyboard.press('Enter')), `remembered ${suffix}`);
-      assert.equal((await eventWithMessage(`remembered ${suffix}`)).reason, 'RolloutStuck');
       await emitFromPalette(
         p,
         'api-0',
@@ -201,13 +213,7 @@ describe('Kube Events UI: emit fidelity, typed prompts, warnings opening objects
         },
         `typed ${suffix}`,
       );
-      const typed = await eventWithMessage(`typed ${suffix}`);
-      assert.equal(typed.reason, 'RolloutStuc', 'the reason that was typed');
-      // The palette path names the live Pod (client-go's GetReference): uid and resourceVersion, no field path.
-      const live = kubectl<{ metadata: { uid: string; resourceVersion: string } }>('get', 'pod', 'api-0', '-n', ns).metadata;
-      assert.equal(typed.involvedObject.uid, live.uid);
-      assert.equal(typed.involvedObject.resourceVersion, live.resourceVersion);
-      assert.equal(typed.involvedObject.fieldPath, undefined);
+      assert.equal((await eventWithMessage(`typed ${suffix}`)).reason, 'RolloutStuc', 'the reason that was typed');
       // Moving to a suggestion and pressing Enter sends the suggestion.
       let chosen = '';
       await emitFromPalette(
@@ -241,13 +247,25 @@ describe('Kube Events UI: emit fidelity, typed prompts, warnings opening objects
       await poll(async () => (await treeRows(p, VIEW)).some((r) => /^RolloutStuc(?!k)/.test(r)), 'the RolloutStuc row');
       await screenshot(p, 'emitux-filter-applied');
       await runCommand(p, 'Kube Events: Clear Filter');
+      await poll(async () => !(await treeMessage(p, VIEW)).startsWith('Filter:'), 'the filter to be cleared');
     }),
   );
   test('an event deleted with kubectl is shown as deleted by a client, not as expired', { timeout: 120_000 }, (t) =>
     step(t, 'deleted-tooltip', async (p) => {
+      // Independent of the tests above: no filter, and the Pod open (by hand if need be).
+      const unfiltered = async (): Promise<boolean> => !(await treeMessage(p, VIEW)).startsWith('Filter:');
+      if (!(await poll(unfiltered, 'no filter', { timeoutMs: 3_000 }).catch(() => false))) {
+        await runCommand(p, 'Kube Events: Clear Filter');
+        await poll(unfiltered, 'the filter to be cleared');
+      }
       const recorded = await recordEvent(client, pods[1]!, { type: 'Warning', reason: 'DeletedByHand', message: 'this event is deleted with kubectl delete event', component: 'emitux-ui-test' });
       const row = viewPane(p, VIEW).locator('.monaco-list-row', { hasText: 'DeletedByHand' }).first();
-      await row.waitFor({ timeout: 30_000 });
+      await poll(async () => {
+        if (await row.isVisible()) return true;
+        const pod = objectRow(p, 'Pod/api-1');
+        if ((await pod.getAttribute('aria-expanded').catch(() => null)) === 'false') await pod.click();
+        return false;
+      }, 'the DeletedByHand row');
       execFileSync('kubectl', ['--kubeconfig', process.env.KUBECONFIG!, '--context', 'admin', 'delete', 'event', recorded.name, '-n', ns], { timeout: 30_000 });
       // The row stays as history, with the history icon once the deletion has arrived.
       await poll(async () => (await row.locator('.codicon-history').count()) > 0, 'the DeletedByHand row marked as deleted');
