@@ -158,7 +158,8 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     contextName: () => session.contextName,
     confirmContexts: () => config.emitConfirmContexts,
     recorder: () => resources.recorder(),
-    pickTarget: async (arg) => refOfRow(arg) ?? (await commands.pickResource('Emit Test Event')),
+    pickTarget: async (arg) => refOfRow(arg) ?? (await kubernetes.resourceOf(arg)) ?? (await commands.pickResource('Emit Test Event')),
+    reference: async (target) => resources.access()?.reference(target),
     memento,
     log,
   });

@@ -1,6 +1,6 @@
 import { Emitter, type Subscribe } from './emitter';
 import { objectKey, type EventChange, type KubeEvent } from './kubeEvent';
-import { silentLogger, type Disposable, type Logger } from './ports';
+import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from './ports';
 
 /** Default {@link EventStore} capacity. */
 export const DEFAULT_STORE_CAPACITY = 50_000;
@@ -11,6 +11,8 @@ export interface EventStoreOptions {
   readonly capacity?: number;
   /** Receives failures of onDidChange listeners (warn). */
   readonly logger?: Logger;
+  /** Stamps `deletedAt` on deleted events. Default: the system clock. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -123,8 +125,10 @@ class ChangeCollector {
  *
  * - ADDED and MODIFIED upsert: a known uid is replaced only when its resourceVersion differs. The event is
  *   stored as given, `expired` included (restored history keeps its mark).
- * - DELETED (the apiserver's 1 h TTL, or a delete by hand) keeps the event, marked `expired: true`, because
- *   the store is the history the cluster no longer has. A DELETED for an unknown uid is ignored.
+ * - DELETED (the apiserver's 1 h TTL, or a delete by hand) keeps the event, marked `expired: true` with
+ *   `deletedAt` = now (unless the change carries one), because the store is the history the cluster no longer
+ *   has; `deletionNote` (eventDeletion.ts) tells a TTL expiry from a delete by the event's age. Deleted events stay in every
+ *   count and query (`is:expired` finds them). A DELETED for an unknown uid is ignored.
  * - Beyond `capacity`, the least recently updated event is evicted (order of the last ADDED/MODIFIED that
  *   changed it; marking expired does not count as an update) and counted in `evicted`.
  *
@@ -148,6 +152,7 @@ export class EventStore implements Disposable {
   private tail: Node | undefined;
   private evictedCount = 0;
   private readonly changes: Emitter<StoreChange>;
+  private readonly clock: Clock;
 
   constructor(options: EventStoreOptions = {}) {
     const capacity = options.capacity ?? DEFAULT_STORE_CAPACITY;
@@ -155,6 +160,7 @@ export class EventStore implements Disposable {
       throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
     }
     this.capacity = capacity;
+    this.clock = options.clock ?? systemClock;
     const log = options.logger ?? silentLogger;
     this.changes = new Emitter<StoreChange>((err) => log.warn(`onDidChange listener failed: ${err instanceof Error ? err.message : String(err)}`));
     this.onDidChange = this.changes.event;
@@ -277,7 +283,7 @@ export class EventStore implements Disposable {
         if (node && !node.event.expired) {
           collector.touch(event.uid, node.event);
           // The DELETED object is the apiserver's last state of the event; keep that, marked.
-          this.replace(node, { ...event, expired: true });
+          this.replace(node, { ...event, expired: true, deletedAt: event.deletedAt ?? this.clock.now() });
         }
         return;
       default: {

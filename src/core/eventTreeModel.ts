@@ -43,6 +43,8 @@ export interface TreeDelta {
   readonly nodes: ReadonlySet<TreeNode>;
   /** Warnings that entered the tree (for the view badge). */
   readonly newWarnings: number;
+  /** Objects a new warning arrived on in this batch: the view opens them (see {@link EventTreeModel.openings}). */
+  readonly opened: ReadonlySet<ObjectNode>;
 }
 
 const byLastSeenDesc = (a: { lastSeen: number }, b: { lastSeen: number }): number => b.lastSeen - a.lastSeen;
@@ -58,6 +60,11 @@ export class EventTreeModel {
   private flat = new Map<string, EventNode>();
   /** Where each visible event sits, by uid. */
   private nodes = new Map<string, EventNode>();
+  /**
+   * How many times a new warning arrived on an object, by object node id. Kept across resets, so a filter
+   * change does not count the warnings it re-inserts as new ones (nor re-open what the user closed).
+   */
+  private openCounts = new Map<string, number>();
 
   constructor(
     private groupBy: GroupBy = 'namespace',
@@ -82,6 +89,18 @@ export class EventTreeModel {
     this.nodes = new Map();
     const dirty = new Set<TreeNode>();
     for (const e of events) if (this.filter(e)) this.insert(e, dirty);
+    const objects = new Set<string>();
+    for (const g of this.groups.values()) for (const o of g.objects.values()) objects.add(o.id);
+    for (const id of this.openCounts.keys()) if (!objects.has(id)) this.openCounts.delete(id);
+  }
+
+  /**
+   * Bumped each time a new warning event arrives on the object (not for repeats of one, nor for events a reset
+   * re-inserts). The view folds it into the object row's id: VS Code applies a row's initial collapsible state
+   * only to an id it has not seen, so a new id is how an object opens when a warning arrives on it.
+   */
+  openings(node: ObjectNode): number {
+    return this.openCounts.get(node.id) ?? 0;
   }
 
   /**
@@ -90,6 +109,7 @@ export class EventTreeModel {
    */
   apply(upserts: Iterable<KubeEvent>, removals: Iterable<KubeEvent> = []): TreeDelta {
     const dirty = new Set<TreeNode>();
+    const opened = new Set<ObjectNode>();
     let root = false;
     let newWarnings = 0;
     for (const event of removals) {
@@ -102,19 +122,27 @@ export class EventTreeModel {
       if (existing && !visible) {
         root = this.remove(existing, dirty) || root;
       } else if (existing && visible) {
+        // An event that turns into a warning is a new warning on its object too.
+        const turned = isWarning(event) && !event.expired && !isWarning(existing.event);
         if (this.locationOf(existing.event) === this.locationOf(event)) {
           this.update(existing, event, dirty);
         } else {
           root = this.remove(existing, dirty) || root;
           root = this.insert(event, dirty) || root;
         }
+        if (turned) this.markOpened(event, opened);
       } else if (visible) {
         root = this.insert(event, dirty) || root;
-        if (isWarning(event) && !event.expired) newWarnings++;
+        if (isWarning(event) && !event.expired) {
+          newWarnings++;
+          this.markOpened(event, opened);
+        }
       }
     }
     const alive = new Set([...dirty].filter((n) => this.contains(n)));
-    return { root, nodes: root ? new Set() : alive, newWarnings };
+    const open = new Set([...opened].filter((n) => this.contains(n)));
+    for (const o of open) this.openCounts.set(o.id, this.openings(o) + 1);
+    return { root, nodes: root ? new Set() : alive, newWarnings, opened: open };
   }
 
   /** Whether the node is still part of the tree (a batch may have removed what it first touched). */
@@ -157,6 +185,11 @@ export class EventTreeModel {
   /** Every visible event, in no particular order. */
   *events(): IterableIterator<KubeEvent> {
     for (const n of this.nodes.values()) yield n.event;
+  }
+
+  private markOpened(e: KubeEvent, into: Set<ObjectNode>): void {
+    const object = this.nodes.get(e.uid)?.parent;
+    if (object) into.add(object);
   }
 
   private groupKey(e: KubeEvent): { id: string; label: string } {
@@ -235,7 +268,10 @@ export class EventTreeModel {
     this.account(object, node.event, -1);
     dirty.add(object);
     dirty.add(group);
-    if (object.events.size === 0) group.objects.delete(objectKey(object.ref));
+    if (object.events.size === 0) {
+      group.objects.delete(objectKey(object.ref));
+      this.openCounts.delete(object.id);
+    }
     if (group.objects.size === 0) {
       this.groups.delete(group.id);
       return true;

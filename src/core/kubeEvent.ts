@@ -77,6 +77,8 @@ export interface KubeEvent {
   readonly ours: boolean;
   /** The apiserver deleted it (TTL or by hand); the store keeps it as history. */
   readonly expired: boolean;
+  /** When the store learnt of the deletion (epoch ms); absent while the event exists, or when unknown. */
+  readonly deletedAt?: number;
 }
 
 /** What happened to an event, as the EventSource reports it and the broadcaster distributes it. */

@@ -87,6 +87,7 @@ export class ClusterResources implements vscode.Disposable {
         if (names.value.truncated) this.log.info(`[resources] listing ${kind.kind}: showing the first ${names.value.items.length}`);
         return ok(names.value.items);
       },
+      reference: (ref) => reader.reference({ ...ref, apiVersion: ref.apiVersion || undefined }),
       yaml: async (ref) => {
         const obj = await reader.get(ref);
         return obj.ok ? ok(toYaml(obj.value)) : fail(obj.reason, obj.message);

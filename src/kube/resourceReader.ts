@@ -149,6 +149,14 @@ export class ResourceReader {
     }
   }
 
+  /** The live object's reference (uid and resourceVersion included), read with one GET like {@link get}. */
+  async reference(ref: ResourceRef, signal?: AbortSignal): Promise<Result<LiveReference, ReadProblem>> {
+    const kind = await this.discovery.resolve(ref.apiVersion, ref.kind);
+    if (!kind.ok) return kind;
+    const obj = await this.get({ ...ref, apiVersion: kind.value.apiVersion, kind: kind.value.kind }, signal);
+    return obj.ok ? ok(referenceOf(obj.value, kind.value)) : obj;
+  }
+
   /**
    * Names of a kind, for a quick pick: one namespace, or all namespaces when `namespace` is absent (a
    * cluster-scoped kind ignores it). Pages of `pageSize` up to `maxListItems`; says when there were more.
@@ -195,6 +203,35 @@ export class ResourceReader {
       return send();
     }
   }
+}
+
+/** What an event's involvedObject / regarding says about a live object (client-go `ObjectReference`). */
+export interface LiveReference {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** '' for cluster-scoped objects. */
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly resourceVersion: string;
+}
+
+/**
+ * client-go `GetReference` on an object read from the apiserver: apiVersion and kind from the object (or from
+ * discovery's `kind` when the server left them out), namespace, name, uid and resourceVersion from its metadata.
+ * No fieldPath: that names a part of the object, and only the caller knows whether it means one.
+ */
+export function referenceOf(obj: KubeObject, kind: Pick<ResourceKind, 'apiVersion' | 'kind'>): LiveReference {
+  const meta = obj.metadata ?? {};
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  return {
+    apiVersion: text(obj.apiVersion) || kind.apiVersion,
+    kind: text(obj.kind) || kind.kind,
+    namespace: text(meta.namespace),
+    name: text(meta.name),
+    uid: text(meta.uid),
+    resourceVersion: text(meta.resourceVersion),
+  };
 }
 
 /**

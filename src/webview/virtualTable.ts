@@ -32,7 +32,7 @@ export interface TableCallbacks {
 }
 
 const DEFAULT_ROW_HEIGHT = 22;
-const EXPIRED_TOOLTIP = 'Expired: the API server deleted this event (event TTL); kept here as history.';
+const EXPIRED_TOOLTIP = 'Deleted on the server (event TTL or a delete by hand); kept here as history.';
 
 /** The cells of one pooled row element, filled by {@link VirtualTable.fill}. */
 interface RowView {

@@ -101,3 +101,37 @@ describe('row text', () => {
     assert.equal(oneLine('x'.repeat(300), 10), `${'x'.repeat(10)}…(290 more characters)`);
   });
 });
+
+describe('EventTreeModel: objects a new warning arrives on open', () => {
+  it('counts a new warning on an object, and an event that turns into one, not repeats or Normal events', () => {
+    const m = new EventTreeModel('namespace');
+    const normal = anEvent({ namespace: 'ns', regarding: { kind: 'Pod', name: 'web-0' } });
+    let d = m.apply([normal]);
+    const object = m.nodeForEvent(normal.uid)!.parent!;
+    assert.equal(d.opened.size, 0);
+    assert.equal(m.openings(object), 0);
+    const warning = anEvent({ namespace: 'ns', type: 'Warning', regarding: { kind: 'Pod', name: 'web-0' } });
+    d = m.apply([warning]);
+    assert.deepEqual([...d.opened], [object]);
+    assert.equal(m.openings(object), 1);
+    d = m.apply([{ ...warning, count: 2, resourceVersion: '2' }]);
+    assert.equal(d.opened.size, 0, 'a repeat of the same warning');
+    d = m.apply([{ ...normal, type: 'Warning', resourceVersion: '2' }]);
+    assert.deepEqual([...d.opened], [object], 'a Normal event that became a Warning');
+    assert.equal(m.openings(object), 2);
+    d = m.apply([anEvent({ namespace: 'ns', type: 'Warning', expired: true, regarding: { kind: 'Pod', name: 'web-0' } })]);
+    assert.equal(d.opened.size, 0, 'a deleted warning is history, not news');
+  });
+
+  it('keeps the count across a reset (a filter change), so re-inserted warnings do not count again', () => {
+    const m = new EventTreeModel('namespace');
+    const w = anEvent({ namespace: 'ns', type: 'Warning', regarding: { kind: 'Pod', name: 'web-0' } });
+    m.apply([anEvent({ namespace: 'ns', regarding: { kind: 'Pod', name: 'web-0' } })]);
+    m.apply([w]);
+    m.reset([w], 'namespace', () => true);
+    assert.equal(m.openings(m.nodeForEvent(w.uid)!.parent!), 1);
+    m.reset([], 'namespace', () => true);
+    m.reset([w], 'namespace', () => true);
+    assert.equal(m.openings(m.nodeForEvent(w.uid)!.parent!), 0, 'forgotten once the object left the tree');
+  });
+});

@@ -2,15 +2,19 @@ import * as vscode from 'vscode';
 import { StateKeys } from '../../constants';
 import { EVENT_TYPES, REASON_LENGTH_LIMIT, ACTION_LENGTH_LIMIT, NOTE_LENGTH_LIMIT, reasonHint, utf8Length } from '../../core/eventValidation';
 import type { EventApi } from '../../core/kubeEvent';
+import type { Result } from '../../core/result';
 import type { Recorder, RecordOutcome, RecordResult } from '../../kube/recorder';
+import type { LiveReference } from '../../kube/resourceReader';
 import { notificationText, showErrorWithLog } from '../notify';
+import { pickTypedValue } from '../typedPick';
 
-/** The resource an event is about (an involved object). */
+/** The resource an event is about, as picked (a tree row, the quick pick, a manifest, the Kubernetes extension's explorer). */
 export interface EmitTarget {
   readonly apiVersion: string;
   readonly kind: string;
   readonly namespace: string;
   readonly name: string;
+  /** Known from a tree row's events; the live object's uid is what is sent. */
   readonly uid?: string;
 }
 
@@ -24,11 +28,16 @@ export interface EmitInput {
   /** Events to send (1 = a single event). Repeats exercise deduplication, aggregation, the spam filter and series. */
   readonly burst?: number;
   readonly intervalMs?: number;
+  /** involvedObject.fieldPath / regarding.fieldPath, e.g. `spec.containers{app}`; absent unless asked for. */
+  readonly fieldPath?: string;
 }
 
 /** What happened, returned to callers and stated to the user. */
 export interface EmitReport {
   readonly target: EmitTarget;
+  /** The live object's reference the events named; absent when the object could not be read. */
+  readonly reference?: LiveReference;
+  /** Empty when nothing was sent because the object could not be read. */
   readonly results: readonly RecordResult[];
   readonly summary: string;
 }
@@ -38,6 +47,8 @@ export interface EmitDeps {
   readonly confirmContexts: () => readonly string[];
   readonly recorder: () => Recorder | undefined;
   readonly pickTarget: (arg: unknown) => Promise<EmitTarget | undefined>;
+  /** Reads the object (client-go's GetReference needs it): undefined when not connected. */
+  readonly reference: (target: EmitTarget) => Promise<Result<LiveReference> | undefined>;
   readonly memento: vscode.Memento;
   readonly log: vscode.LogOutputChannel;
 }
@@ -53,7 +64,7 @@ export function globMatches(glob: string, text: string): boolean {
 
 function isEmitInput(v: unknown): v is EmitInput {
   const o = v as Partial<EmitInput> | undefined;
-  return !!o && typeof o.type === 'string' && typeof o.reason === 'string' && typeof o.message === 'string' && (o.flavour === 'core/v1' || o.flavour === 'events.k8s.io/v1');
+  return !!o && typeof o.type === 'string' && typeof o.reason === 'string' && typeof o.message === 'string' && (o.flavour === 'core/v1' || o.flavour === 'events.k8s.io/v1') && (o.fieldPath === undefined || typeof o.fieldPath === 'string');
 }
 
 function describeOutcome(o: RecordOutcome): string {
@@ -81,12 +92,48 @@ export class EmitCommand {
       return undefined;
     }
     if (!(await this.confirmContext())) return undefined;
-    const spec = isEmitInput(input) ? input : await this.ask(target);
+    // Read first, so a missing object is said before five prompts rather than after them.
+    const before = await this.live(target);
+    if (!before.ok) return this.refuse(target, before.message);
+    const given = isEmitInput(input);
+    const spec = given ? input : await this.ask(target);
     if (!spec) return undefined;
-    const report = await this.emit(recorder, target, spec);
+    // The prompts take a while: read again, so the resourceVersion is the object's current one.
+    const live = given ? before : await this.live(target);
+    if (!live.ok) return this.refuse(target, live.message);
+    const report = await this.emit(recorder, target, live.value, spec);
     this.state(report);
     return report;
   };
+
+  /**
+   * The reference client-go's `GetReference` would build from the live object: uid and resourceVersion
+   * included, no fieldPath. A missing object is refused; a GET that RBAC forbids sends what the pick knew,
+   * and says so.
+   */
+  private async live(target: EmitTarget): Promise<Result<{ ref: LiveReference; notes: string[] }>> {
+    const what = `${target.kind}/${target.name}`;
+    const read = await this.d.reference(target);
+    if (!read) return { ok: false, reason: 'not-connected', message: 'not connected to a cluster, so there is nowhere to emit an event. Check the status bar or the log.' };
+    if (read.ok) {
+      const notes = target.uid && target.uid !== read.value.uid ? [`${what} was re-created since the events in the tree: the event names the live object (uid ${read.value.uid})`] : [];
+      return { ok: true, value: { ref: read.value, notes } };
+    }
+    if (read.reason === 'not-found') {
+      return { ok: false, reason: read.reason, message: `The test event was not sent: ${read.message} An event names a live object by its uid and resourceVersion, as client-go's recorder does. Create the object, or pick another.` };
+    }
+    if (read.reason === 'forbidden') {
+      const ref: LiveReference = { apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace, name: target.name, uid: target.uid ?? '', resourceVersion: '' };
+      return { ok: true, value: { ref, notes: [`${what} could not be read, so the event carries ${target.uid ? 'the uid from its earlier events and no resourceVersion' : 'no uid or resourceVersion'}: ${read.message}`] } };
+    }
+    return { ok: false, reason: read.reason, message: `The test event on ${what} was not sent: ${read.message}` };
+  }
+
+  private refuse(target: EmitTarget, message: string): EmitReport {
+    this.d.log.warn(`[recorder] ${message}`);
+    showErrorWithLog(this.d.log, message);
+    return { target, results: [], summary: message };
+  }
 
   private async confirmContext(): Promise<boolean> {
     const ctx = this.d.contextName();
@@ -163,42 +210,27 @@ export class EmitCommand {
   /** A reason with history; a reason that is not UpperCamelCase gets a hint, not a refusal. */
   private async askReason(title: string): Promise<string | undefined> {
     const history = this.d.memento.get<string[]>(StateKeys.reasonHistory, []);
-    const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { reason?: string }>();
-    qp.title = title;
-    qp.ignoreFocusOut = true;
-    qp.placeholder = 'UpperCamelCase, e.g. ReconcileFailed';
-    qp.value = history[0] ?? 'TestEvent';
-    const render = (): void => {
-      const v = qp.value.trim();
-      const head: Array<vscode.QuickPickItem & { reason?: string }> = !v
-        ? [{ label: '$(error) A reason is required', alwaysShow: true }]
-        : v.length > REASON_LENGTH_LIMIT
-          ? [{ label: `$(error) At most ${REASON_LENGTH_LIMIT} characters (this is ${v.length})`, alwaysShow: true }]
-          : [{ label: `Use "${v}"`, detail: reasonHint(v) ? `$(warning) ${reasonHint(v)}` : undefined, alwaysShow: true, reason: v }];
-      qp.items = [...head, ...history.filter((h) => h !== v).map((h) => ({ label: h, description: 'recent', reason: h }))];
-    };
-    render();
-    qp.onDidChangeValue(render);
-    const reason = await new Promise<string | undefined>((resolve) => {
-      qp.onDidAccept(() => {
-        const r = qp.selectedItems[0]?.reason;
-        if (!r) return;
-        resolve(r);
-        qp.hide();
-      });
-      qp.onDidHide(() => resolve(undefined));
-      qp.show();
+    const reason = await pickTypedValue({
+      title,
+      placeholder: 'UpperCamelCase, e.g. ReconcileFailed',
+      value: history[0] ?? 'TestEvent',
+      suggestions: history,
+      describe: (v) => {
+        if (!v) return { error: 'A reason is required' };
+        if (v.length > REASON_LENGTH_LIMIT) return { error: `At most ${REASON_LENGTH_LIMIT} characters (this is ${v.length})` };
+        const hint = reasonHint(v);
+        return { description: 'the reason you typed', detail: hint ? `$(warning) ${hint}` : undefined };
+      },
     });
-    qp.dispose();
     if (reason) await this.d.memento.update(StateKeys.reasonHistory, [reason, ...history.filter((h) => h !== reason)].slice(0, REASON_HISTORY));
     return reason;
   }
 
-  private async emit(recorder: Recorder, target: EmitTarget, spec: EmitInput): Promise<EmitReport> {
+  private async emit(recorder: Recorder, target: EmitTarget, live: { ref: LiveReference; notes: string[] }, spec: EmitInput): Promise<EmitReport> {
     const burst = Math.max(1, Math.min(MAX_BURST, Math.floor(spec.burst ?? 1)));
     const results: RecordResult[] = [];
     const once = (signal?: AbortSignal): Promise<RecordResult> =>
-      recorder.emit({ object: target, type: spec.type, reason: spec.reason, message: spec.message, flavour: spec.flavour, action: spec.action, signal });
+      recorder.emit({ object: { ...live.ref, fieldPath: spec.fieldPath }, type: spec.type, reason: spec.reason, message: spec.message, flavour: spec.flavour, action: spec.action, signal });
     if (burst === 1) {
       results.push(await once());
     } else {
@@ -217,7 +249,8 @@ export class EmitCommand {
         },
       );
     }
-    return { target, results, summary: summarise(target, spec, results) };
+    const summary = summarise(target, spec, results);
+    return { target, reference: live.ref, results, summary: live.notes.length ? `${summary} Note: ${live.notes.join('; ')}.` : summary };
   }
 
   private state(report: EmitReport): void {

@@ -8,17 +8,21 @@ import type { Result } from '../../core/result';
 import type { ClusterSession } from '../../kube/clusterSession';
 import { loadKubeconfig } from '../../kube/kubeConfigLoader';
 import { manifestAt, type ManifestRef } from '../../kube/manifest';
+import type { LiveReference } from '../../kube/resourceReader';
 import { ALL_NAMESPACES, type Config } from '../config';
 import { notificationText, showErrorWithLog } from '../notify';
 import { exportEvents, EXPORT_FORMATS, type ExportFormat } from '../../core/exportFormat';
 import type { FilterController } from '../filterController';
 import type { EventTreeProvider } from '../tree/eventTreeProvider';
+import { pickTypedValue } from '../typedPick';
 
 /** What the commands need from discovery and GETs (implemented over src/kube in compose). */
 export interface ResourceAccess {
   kinds(): Promise<Result<ReadonlyArray<{ readonly kind: string; readonly apiVersion: string; readonly namespaced: boolean }>>>;
   names(kind: { readonly kind: string; readonly apiVersion: string }, namespace: string): Promise<Result<ReadonlyArray<{ readonly name: string; readonly namespace: string }>>>;
   yaml(ref: { readonly apiVersion: string; readonly kind: string; readonly namespace: string; readonly name: string }): Promise<Result<string>>;
+  /** The live object's reference, uid and resourceVersion included; `reason` is a ReadProblem (`not-found`, `forbidden`…). */
+  reference(ref: { readonly apiVersion: string; readonly kind: string; readonly namespace: string; readonly name: string }): Promise<Result<LiveReference>>;
 }
 
 export interface CommandDeps {
@@ -211,33 +215,19 @@ export class EventCommands {
    */
   filterEvents = async (text?: unknown): Promise<boolean> => {
     if (typeof text === 'string') return this.applyQuery(text);
-    const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { query?: string }>();
-    qp.title = 'Kube Events: Filter Events';
-    qp.placeholder = 'e.g. type:Warning under:Deployment/shop/web -reason:Scheduled since:30m "back-off"';
-    qp.value = this.d.filter.query.text;
-    qp.matchOnDescription = false;
-    const history = this.d.filter.history;
-    const render = (): void => {
-      const value = qp.value.trim();
-      const check = this.d.filter.validate(value);
-      const head: Array<vscode.QuickPickItem & { query?: string }> = check
-        ? [{ label: `$(error) ${check}`, alwaysShow: true, detail: 'Keys: type reason kind name ns object: under: source action since: is: — comma = any of, * glob, -negate, "phrase"' }]
-        : [{ label: value ? `$(filter) Apply: ${value}` : '$(clear-all) Show all events', alwaysShow: true, query: value }];
-      qp.items = [...head, ...history.filter((h) => h !== value).map((h) => ({ label: h, description: 'recent', query: h }))];
-    };
-    render();
-    qp.onDidChangeValue(render);
-    const accepted = await new Promise<string | undefined>((resolve) => {
-      qp.onDidAccept(() => {
-        const item = qp.selectedItems[0];
-        if (item?.query === undefined) return; // the error row: keep the picker open
-        resolve(item.query);
-        qp.hide();
-      });
-      qp.onDidHide(() => resolve(undefined));
-      qp.show();
+    const accepted = await pickTypedValue({
+      title: 'Kube Events: Filter Events',
+      placeholder: 'e.g. type:Warning under:Deployment/shop/web -reason:Scheduled since:30m "back-off"',
+      value: this.d.filter.query.text,
+      suggestions: this.d.filter.history,
+      emptyLabel: '$(clear-all) Show all events',
+      describe: (value) => {
+        const check = this.d.filter.validate(value);
+        return check
+          ? { error: `${check} — keys: type reason kind name ns object: under: source action since: is: — comma = any of, * glob, -negate, "phrase"` }
+          : { description: '$(filter) apply this filter' };
+      },
     });
-    qp.dispose();
     return accepted === undefined ? false : this.applyQuery(accepted);
   };
 

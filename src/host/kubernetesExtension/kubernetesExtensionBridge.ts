@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { explorerFilter, hostKubeconfigPath, KUBERNETES_EXTENSION_ID } from './explorerTarget';
+import { explorerFilter, explorerResource, hostKubeconfigPath, KUBERNETES_EXTENSION_ID } from './explorerTarget';
 
 /** The broker the Kubernetes extension's activate() returns: versioned APIs by component. */
 interface ApiBroker {
@@ -89,6 +89,15 @@ export class KubernetesExtensionBridge implements vscode.Disposable {
     }
     await this.callbacks.onShowEvents(filter);
     return true;
+  };
+
+  /** The resource a cluster-explorer command target stands for; undefined for anything else (no broker call for plain values). */
+  resourceOf = async (target?: unknown): Promise<{ apiVersion: string; kind: string; namespace: string; name: string } | undefined> => {
+    if (typeof target !== 'object' || target === null) return undefined;
+    const explorer = await this.api<ClusterExplorerV1>('clusterexplorer', 'v1');
+    const r = explorer ? explorerResource(explorer.resolveCommandTarget(target)) : undefined;
+    // The explorer knows the kind, not its group: discovery finds the apiVersion when the object is read.
+    return r ? { ...r, apiVersion: '' } : undefined;
   };
 
   dispose(): void {

@@ -61,7 +61,7 @@ export class EventLogSink implements vscode.Disposable {
 
   private writeOne({ type, event }: EventChange, suffix: string): void {
     if (type === 'DELETED') {
-      this.log.trace(`[events] expired on the server: ${event.namespace}/${event.name}`);
+      this.log.trace(`[events] deleted on the server: ${event.namespace}/${event.name}`);
       return;
     }
     const line = formatEventLine(event) + suffix;

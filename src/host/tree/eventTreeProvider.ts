@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Views } from '../../constants';
 import type { EventStore, StoreChange } from '../../core/eventStore';
+import { deletionNote } from '../../core/eventDeletion';
 import { EventTreeModel, eventDescription, formatAge, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
 import { bounded, oneLine, TEXT_LIMITS } from '../../core/boundedText';
 import { isWarning, objectLabel, RECORDER_OF, sourceLabel, writtenThrough, type KubeEvent } from '../../core/kubeEvent';
@@ -144,10 +145,12 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
         return item;
       }
       case 'object': {
-        // Objects with warnings start open, so what needs attention is visible without a click.
+        // Objects with warnings start open, so what needs attention is visible without a click. VS Code applies
+        // that state only to an id it has not seen: each new warning gives the row a new id, so it opens again.
         const state = row.warnings ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
         const item = new vscode.TreeItem(objectLabel(row.ref), state);
-        item.id = row.id;
+        const openings = this.model.openings(row);
+        item.id = openings ? `${row.id}#${openings}` : row.id;
         const n = row.events.size;
         item.description = `${n} event${n === 1 ? '' : 's'}${row.warnings ? ` · ${row.warnings} warning${row.warnings === 1 ? '' : 's'}` : ''} · ${formatAge(this.clock - row.lastSeen)}`;
         item.iconPath = row.warnings
@@ -312,6 +315,7 @@ export function eventTooltip(e: KubeEvent, now: number): vscode.MarkdownString {
   line(md, 'Read via', e.api);
   line(md, 'Event', `${e.namespace}/${e.name}`);
   if (e.ours) md.appendMarkdown('_Emitted from VS Code by Kube Events._  \n');
-  if (e.expired) md.appendMarkdown('_Deleted by the apiserver (event TTL); kept here as history._  \n');
+  // Our own words and numbers, no cluster text: markdown, so the sentence wraps in the hover.
+  if (e.expired) md.appendMarkdown(`_${deletionNote(e)}_  \n`);
   return md;
 }
