@@ -686,9 +686,9 @@ export class EventSeriesTracker {
         }
       }
       // An event observed while the write was in flight means the series is active again: keep it. client-go
-      // holds its cache lock across these writes, so there the event waits and then starts a new event;
-      // observe() cannot wait, so it counts in the series instead (the recorder could run this pass on its
-      // send queue to get client-go's order).
+      // holds its cache lock across these writes, so there the event waits and then starts a new event. The
+      // recorder gets the same order by running this pass on its send queue (src/kube/recorder.ts); a caller
+      // that observes concurrently anyway has the event counted in the series.
       const current = this.cache.get(d.key);
       const unchanged = current === d.entry && (current.series ? current.series.count === d.count && current.series.lastObservedMs === d.last : !d.record);
       if (unchanged) this.cache.delete(d.key);

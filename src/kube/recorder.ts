@@ -433,12 +433,12 @@ export class Recorder {
    * re-sends series due for a refresh. Timers call this; tests with a fake clock call it directly.
    */
   tick(): Promise<SeriesFlushReport[]> {
-    return this.series.tick(this.seriesWriter);
+    return this.serially(() => this.series.tick(this.seriesWriter));
   }
 
   /** Writes the final count of every series idle for the finish time now (tools/events `finishSeries`). */
   finishSeries(): Promise<SeriesFlushReport[]> {
-    return this.series.finishSeries(this.seriesWriter);
+    return this.serially(() => this.series.finishSeries(this.seriesWriter));
   }
 
   /** Stops timers and cancels writes in flight (their calls resolve with `cancelled`). */
@@ -466,9 +466,11 @@ export class Recorder {
     const run = (what: () => Promise<SeriesFlushReport[]>): void => {
       void what().catch((err: unknown) => this.log.error(`series housekeeping failed: ${err instanceof Error ? err.message : String(err)}`));
     };
-    // Like tools/events: finishSeries every finishTime and a refresh every refreshTime, independently.
-    this.handles.push(this.timers.setInterval(() => run(() => this.series.finishSeries(this.seriesWriter)), this.series.finishTimeMs));
-    this.handles.push(this.timers.setInterval(() => run(() => this.series.refreshSeries(this.seriesWriter)), this.series.refreshTimeMs));
+    // Like tools/events: finishSeries every finishTime and a refresh every refreshTime, independently. Each
+    // holds the send queue as client-go's passes hold the cache lock: an event recorded during a series'
+    // final write waits, then starts a new series instead of being counted in the finished one.
+    this.handles.push(this.timers.setInterval(() => run(() => this.serially(() => this.series.finishSeries(this.seriesWriter))), this.series.finishTimeMs));
+    this.handles.push(this.timers.setInterval(() => run(() => this.serially(() => this.series.refreshSeries(this.seriesWriter))), this.series.refreshTimeMs));
   }
 
   private async sendCore(body: CoreV1EventBody, warnings: string[], signal: AbortSignal): Promise<RecordResult> {

@@ -767,4 +767,26 @@ describe('Recorder (unit, scripted client)', () => {
     assert.equal((calls[2]!.body as SeriesPatch).series.count, 3);
     rec.dispose();
   });
+
+  it("series: an event recorded during the series' final write waits, then starts a new event (client-go's lock order)", async () => {
+    const clock = new FakeClock();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const echo = (call: Call) => ({ ...(call.body as object), metadata: { ...(call.body as { metadata: object }).metadata, resourceVersion: '1' } });
+    // The third call is finishSeries' final PATCH: it hangs until released.
+    const { client, calls } = fakeClient([echo, echo, (call: Call) => gate.then(() => echo(call))]);
+    const rec = new Recorder({ client, clock, timers: false, flavour: 'events.k8s.io/v1', action: 'Probe', series: { finishTimeMs: 1_000 } });
+    for (let i = 0; i < 3; i++) await rec.event(pod, 'Warning', 'Unhealthy', 'probe failed');
+    clock.advance(1_001);
+    const finishing = rec.finishSeries();
+    while (calls.length < 3) await new Promise((r) => setImmediate(r));
+    const during = rec.event(pod, 'Warning', 'Unhealthy', 'probe failed');
+    release();
+    assert.deepEqual((await finishing).map((f) => [f.outcome, f.count]), [['written', 3]]);
+    const r = await during;
+    assert.equal(r.ok, true);
+    if (r.ok) assert.deepEqual([r.value.outcome, r.value.count], ['created', 1]);
+    assert.deepEqual(calls.map((c) => c.method), ['POST', 'PATCH', 'PATCH', 'POST']);
+    rec.dispose();
+  });
 });
