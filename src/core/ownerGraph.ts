@@ -220,10 +220,6 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     if (!this.memory) this.loaded = true;
   }
 
-  /** Settles when the remembered links are loaded (tests, and callers that must not race the load). */
-  whenReady(): Promise<void> {
-    return this.ready;
-  }
 
   /** Objects currently cached. */
   get size(): number {
