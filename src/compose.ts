@@ -71,8 +71,9 @@ function viewMessage(state: SessionState, query: Query, shown: number, total: nu
   if (state.phase === 'error' || state.phase === 'unconfigured') parts.push(oneLine(state.message, TEXT_LIMITS.notification));
   else if (state.phase === 'reconnecting') parts.push(`Reconnecting (attempt ${state.attempt}): ${oneLine(state.reason, TEXT_LIMITS.notification)}`);
   else if (state.phase === 'paused') parts.push('Paused: new events are not shown until you resume the stream.');
-  if (!query.isEmpty) parts.push(`Filter: ${describeQuery(query)} — ${shown} of ${total} events`);
-  if (ownerUnknown > 0) parts.push(`${ownerUnknown} event${ownerUnknown === 1 ? '' : 's'} about objects that no longer exist: owner unknown`);
+  // The workbench shows the message as one paragraph: the unplaced count reads as a sentence of its own.
+  const unplaced = ownerUnknown > 0 ? `. ${ownerUnknown} event${ownerUnknown === 1 ? '' : 's'} about objects that no longer exist: owner unknown` : '';
+  if (!query.isEmpty) parts.push(`Filter: ${describeQuery(query)} — ${shown} of ${total} events${unplaced}`);
   return parts.length ? parts.join('\n') : undefined;
 }
 
