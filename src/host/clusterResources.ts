@@ -11,8 +11,11 @@ import { ResourceReader, toYaml } from '../kube/resourceReader';
 import type { ResourceAccess } from './commands/eventCommands';
 import { OwnerMemoryFile } from './ownerMemoryFile';
 
-/** Learnt owner links are saved at most this often (and when the connection changes or the window closes). */
-const SAVE_DELAY_MS = 2_000;
+/**
+ * Learnt owner links are saved at most this often, and when the connection changes or the window closes: a
+ * busy cluster names new Pods all the time, and each save rewrites the whole file.
+ */
+const SAVE_DELAY_MS = 10_000;
 
 /**
  * Discovery, object reads and the owner graph for the session's current connection. They are rebuilt
