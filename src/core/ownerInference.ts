@@ -48,8 +48,8 @@ const CREATOR_RULES: readonly CreatorRule[] = [
     ['Job', 'job-controller'],
     ['DaemonSet', 'daemonset-controller'],
   ].map(([ownerKind, component]) => ({
-    ownerKind: ownerKind!,
-    component: component!,
+    ownerKind,
+    component,
     childKind: 'Pod',
     childApiVersion: 'v1',
     message: new RegExp(`^(?:Created|Deleted) pod: (${OBJECT_NAME})$`),
@@ -87,10 +87,10 @@ export function linkFromEvent(e: Pick<KubeEvent, 'reason' | 'message' | 'reporti
   const rule = CREATOR_RULES.find((r) => r.ownerKind === owner.kind && r.component === e.reportingController);
   if (!rule) return undefined;
   const m = rule.message.exec(e.message);
-  if (!m || m[1]!.length > 253) return undefined;
+  if (!m || m[1].length > 253) return undefined;
   if (m[2] !== undefined && m[2] !== owner.name) return undefined;
   return {
-    child: { apiVersion: rule.childApiVersion, kind: rule.childKind, namespace: owner.namespace, name: m[1]! },
+    child: { apiVersion: rule.childApiVersion, kind: rule.childKind, namespace: owner.namespace, name: m[1] },
     owner: { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, uid: owner.uid, controller: true },
   };
 }
@@ -111,6 +111,6 @@ const MAX_GENERATE_NAME = 58;
 export function replicaSetOfPodName(podName: string): string | undefined {
   const m = GENERATED_SUFFIX.exec(podName);
   if (!m) return undefined;
-  const prefix = m[1]!;
+  const prefix = m[1];
   return prefix.length + 1 <= MAX_GENERATE_NAME ? prefix : undefined;
 }

@@ -57,7 +57,7 @@ describe('under: across a browser reload', () => {
       pods.push(await create(client, `/api/v1/namespaces/${ns}/pods`, { metadata: { name, labels, ownerReferences: [controllerOf(rs)] }, spec: POD_SPEC }));
     }
     await recordEvent(client, deployment, { reason: 'ScalingReplicaSet', message: `Scaled up replica set ${rs.name} from 0 to 2`, component: 'deployment-controller' });
-    await recordEvent(client, rs, { reason: 'SuccessfulCreate', message: `Created pod: ${pods[0]!.name}`, component: 'replicaset-controller' });
+    await recordEvent(client, rs, { reason: 'SuccessfulCreate', message: `Created pod: ${pods[0].name}`, component: 'replicaset-controller' });
     for (const p of pods) {
       await recordEvent(client, p, { reason: 'Scheduled', message: `Successfully assigned ${ns}/${p.name} to worker-1`, component: 'default-scheduler' });
       await recordEvent(client, p, { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container app', component: 'kubelet' });

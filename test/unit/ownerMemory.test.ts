@@ -53,9 +53,10 @@ class MemoryInVariable implements OwnerMemory {
     await this.gate;
     return JSON.parse(JSON.stringify(this.saved)) as OwnerRecord[];
   }
-  async save(records: readonly OwnerRecord[]): Promise<void> {
+  save(records: readonly OwnerRecord[]): Promise<void> {
     this.saves++;
     this.saved = JSON.parse(JSON.stringify(records)) as OwnerRecord[];
+    return Promise.resolve();
   }
 }
 
@@ -78,7 +79,7 @@ function controllerEvent(reason: string, message: string, overrides: { kind?: st
 describe('linkFromEvent: what controllers say about the objects they create', () => {
   it('a ReplicaSet naming its Pod in SuccessfulCreate and SuccessfulDelete', () => {
     for (const [reason, verb] of [['SuccessfulCreate', 'Created'], ['SuccessfulDelete', 'Deleted']]) {
-      const link = linkFromEvent(controllerEvent(reason!, `${verb} pod: web-7c9d8f6b5-x2k4q`));
+      const link = linkFromEvent(controllerEvent(reason, `${verb} pod: web-7c9d8f6b5-x2k4q`));
       assert.deepEqual(link, {
         child: { apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name: 'web-7c9d8f6b5-x2k4q' },
         owner: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-7c9d8f6b5', uid: 'rs1', controller: true },
@@ -341,7 +342,7 @@ describe('OwnerMemoryFile: one JSON file per cluster and user', () => {
     fs.writeFileSync(file, JSON.stringify({ version: 1, ...id, records: [record, { ...record, kind: 7 }, { ...record, ownerReferences: [] }, 'x', { ...record, name: 'n'.repeat(600) }] }));
     assert.deepEqual(await new OwnerMemoryFile(dir, id, w.log).load(), [record]);
     assert.equal(w.lines.length, 3);
-    assert.match(w.lines[2]!, /skipped 4 unreadable owner links/);
+    assert.match(w.lines[2], /skipped 4 unreadable owner links/);
   });
 
   it('ownerRecordOf keeps only well-formed owner references', () => {
