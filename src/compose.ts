@@ -28,13 +28,19 @@ export interface KubeEventsApi {
     readonly refreshCount: number;
     /** The Events view is on screen (refreshes of a hidden view cost nothing and are skipped). */
     readonly visible: boolean;
+    /** The text above the tree (filter, stream state, events a filter cannot place). */
+    readonly message: string | undefined;
   };
   readonly filter: {
     readonly text: string;
     /** Applies a query; returns the error message (and changes nothing) when it does not parse. */
     set(text: string): string | undefined;
     clear(): void;
+    /** Events an `under:` filter hides only because their owner cannot be known (objects gone, owner unknown). */
+    readonly ownerUnknown: number;
   };
+  /** Saves the owner links learnt so far (they are also saved every few seconds and on shutdown). */
+  saveOwners(): Promise<void>;
   readonly statusText: () => string;
 }
 
@@ -59,13 +65,15 @@ function sessionSettings(config: Config, memento: vscode.Memento): SessionSettin
  * view (and its buttons) while a message is set, so an empty tree gets no message: the welcome view for
  * the state and reason says what is wrong and offers what to do.
  */
-function viewMessage(state: SessionState, query: Query, shown: number, total: number): string | undefined {
+function viewMessage(state: SessionState, query: Query, shown: number, total: number, ownerUnknown: number): string | undefined {
   if (shown === 0) return undefined;
   const parts: string[] = [];
   if (state.phase === 'error' || state.phase === 'unconfigured') parts.push(oneLine(state.message, TEXT_LIMITS.notification));
   else if (state.phase === 'reconnecting') parts.push(`Reconnecting (attempt ${state.attempt}): ${oneLine(state.reason, TEXT_LIMITS.notification)}`);
   else if (state.phase === 'paused') parts.push('Paused: new events are not shown until you resume the stream.');
-  if (!query.isEmpty) parts.push(`Filter: ${describeQuery(query)} — ${shown} of ${total} events`);
+  // The workbench shows the message as one paragraph: the unplaced count reads as a sentence of its own.
+  const unplaced = ownerUnknown > 0 ? `. ${ownerUnknown} event${ownerUnknown === 1 ? '' : 's'} about objects that no longer exist: owner unknown` : '';
+  if (!query.isEmpty) parts.push(`Filter: ${describeQuery(query)} — ${shown} of ${total} events${unplaced}`);
   return parts.length ? parts.join('\n') : undefined;
 }
 
@@ -76,8 +84,8 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
   const memento = context.globalState;
 
   const session = new ClusterSession(sessionSettings(config, memento), { storeCapacity: config.storeMaxEvents, logger: log });
-  const resources = new ClusterResources(session, log);
-  const filter = new FilterController(memento, session.store, () => resources.owners());
+  const resources = new ClusterResources(session, log, context.globalStorageUri.fsPath);
+  const filter = new FilterController(memento, session.store, () => resources.owners(), resources.onDidLearnOwners);
   const tree = new EventTreeProvider(session.store, config.groupBy, filter.predicate(), () => filter.query.terms.some((t) => t.key === 'since'));
   const logSink = new EventLogSink(session.broadcaster, log);
   const status = new StatusBar(session.broadcaster);
@@ -85,7 +93,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
   disposables.push(tree, logSink, status, filter, documents, resources, vscode.workspace.registerTextDocumentContentProvider(RESOURCE_SCHEME, documents));
 
   const refreshMessage = (): void => {
-    tree.message = viewMessage(session.state, filter.query, tree.model.size, session.store.size);
+    tree.message = viewMessage(session.state, filter.query, tree.model.size, session.store.size, filter.ownerUnknownCount);
   };
   let statusContext = '';
   const refreshStatus = (): void => {
@@ -201,6 +209,9 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
       get visible() {
         return tree.view.visible;
       },
+      get message() {
+        return tree.view.message;
+      },
     },
     filter: {
       get text() {
@@ -208,7 +219,11 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
       },
       set: (text) => filter.set(text)?.message,
       clear: () => filter.clear(),
+      get ownerUnknown() {
+        return filter.ownerUnknownCount;
+      },
     },
+    saveOwners: async () => resources.owners()?.flush(),
     statusText: () => status.text,
   };
   return { api, disposables };

@@ -2,9 +2,15 @@
  * Who owns what, learnt lazily from the objects events name: GET each object once (through an
  * {@link OwnerResolver}), follow its ownerReferences up to the root, cache the answers. `under:` queries ask
  * {@link OwnerGraph.isUnder} synchronously and re-evaluate when {@link OwnerGraph.onDidLearn} fires.
+ *
+ * The chain outlives its objects: links are remembered across reloads through an {@link OwnerMemory}, and
+ * for objects that answer 404 the graph falls back on what events say (see ownerInference.ts). Where neither
+ * tells, {@link OwnerGraph.ownerUnknown} says so, so a view can report the events it cannot place.
  */
 import { Emitter, type Subscribe } from './emitter';
-import { objectKey } from './kubeEvent';
+import { objectKey, type KubeEvent } from './kubeEvent';
+import { linkFromEvent, replicaSetOfPodName } from './ownerInference';
+import type { OwnerLinkSource, OwnerMemory, OwnerRecord } from './ownerMemory';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from './ports';
 import type { Result } from './result';
 
@@ -51,7 +57,7 @@ export interface OwnerResolver {
   getOwners(ref: OwnerObjectRef): Promise<Result<OwnerInfo, OwnerResolveReason>>;
 }
 
-/** An object the graph has read. Immutable; a re-read replaces it. */
+/** An object the graph knows the owners of. Immutable; a re-read replaces it. */
 export interface OwnerNode {
   readonly apiVersion: string;
   readonly kind: string;
@@ -61,6 +67,13 @@ export interface OwnerNode {
   /** '' when neither the event nor the resolver gave one. */
   readonly uid: string;
   readonly ownerReferences: readonly OwnerReference[];
+  /** How the links were learnt: a GET of the object, a controller's event naming it, or its generated name. */
+  readonly source: OwnerLinkSource;
+  /**
+   * Read from the cluster in this session. A remembered or inferred node is used until a GET answers; the
+   * graph still asks once, and a successful read replaces it.
+   */
+  readonly fresh: boolean;
 }
 
 /**
@@ -105,6 +118,10 @@ export interface OwnerGraphOptions {
   readonly errorTtlMs?: number;
   /** Objects kept; the oldest learnt are forgotten first (default 10,000). */
   readonly maxObjects?: number;
+  /** Where learnt links are kept across reloads; loaded before the first learn() reads anything. */
+  readonly memory?: OwnerMemory;
+  /** Objects with owners handed to `memory` at most; the most recently learnt are kept (default 5,000). */
+  readonly maxRemembered?: number;
 }
 
 const LASTING_FAILURES: ReadonlySet<OwnerResolveReason> = new Set(['not-found', 'forbidden', 'unknown-kind']);
@@ -157,12 +174,30 @@ export class OwnerGraph implements OwnerLookup, Disposable {
   private readonly negativeTtlMs: number;
   private readonly errorTtlMs: number;
   private readonly maxObjects: number;
+  private readonly maxRemembered: number;
+  private readonly memory: OwnerMemory | undefined;
+  /** Keys of objects that answered 404 (most recent last): candidates for inference, and for ownerUnknown(). */
+  private readonly gone = new Map<string, OwnerObjectRef>();
+  private readonly missed: Emitter<OwnerObjectRef>;
+  /** Settles when the remembered links are in the graph (at once without a memory). */
+  private readonly ready: Promise<void>;
+  private loaded = false;
+  /** Links learnt since the last save. */
+  private dirty = false;
   /** Bumped by clear() and dispose(): answers to older requests are dropped. */
   private generation = 0;
   private disposed = false;
 
-  /** Fires once for every object read (or re-read), after it is in the graph: views re-filter `under:`. */
+  /**
+   * Fires once for every object read (or re-read), inferred or remembered, after it is in the graph: views
+   * re-filter `under:`.
+   */
   readonly onDidLearn: Subscribe<OwnerNode>;
+  /**
+   * Fires when an object answered 404 and nothing tells its owner: a view's count of events it cannot place
+   * changed.
+   */
+  readonly onDidMiss: Subscribe<OwnerObjectRef>;
 
   constructor(
     private readonly resolver: OwnerResolver,
@@ -177,7 +212,14 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     this.limiter = new Limiter(Math.max(1, options.concurrency ?? 4));
     this.learned = new Emitter<OwnerNode>((error) => this.log.error(`onDidLearn listener failed: ${String(error)}`));
     this.onDidLearn = this.learned.event;
+    this.missed = new Emitter<OwnerObjectRef>((error) => this.log.error(`onDidMiss listener failed: ${String(error)}`));
+    this.onDidMiss = this.missed.event;
+    this.maxRemembered = Math.max(0, options.maxRemembered ?? 5_000);
+    this.memory = options.memory;
+    this.ready = this.memory ? this.load(this.memory) : Promise.resolve();
+    if (!this.memory) this.loaded = true;
   }
+
 
   /** Objects currently cached. */
   get size(): number {
@@ -190,6 +232,8 @@ export class OwnerGraph implements OwnerLookup, Disposable {
    */
   async learn(ref: OwnerObjectRef): Promise<void> {
     if (this.disposed || !ref.kind || !ref.name) return;
+    await this.ready;
+    if (this.disposed) return;
     const visited = new Set<string>([ref.uid || keyOf(ref)]);
     const node = await this.fetch(ref);
     if (!node) return;
@@ -234,6 +278,71 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     return out;
   }
 
+  /**
+   * Learns what a controller's SuccessfulCreate / SuccessfulDelete event says about the object it names
+   * (see ownerInference.ts). Never overrides what a GET of that object answered. Cheap for other events.
+   */
+  observe(e: KubeEvent): void {
+    if (this.disposed) return;
+    const link = linkFromEvent(e);
+    if (!link) return;
+    const key = keyOf(link.child);
+    const known = this.byKey.get(key);
+    if (known && (known.source === 'read' || known.fresh)) return;
+    if (known && known.ownerReferences.some((o) => o.uid === link.owner.uid && o.kind === link.owner.kind)) return;
+    this.put(Object.freeze({ ...link.child, uid: known?.uid ?? '', ownerReferences: Object.freeze([Object.freeze(link.owner)]), source: 'event', fresh: false }));
+  }
+
+  /**
+   * True when the ancestry of `ref` is broken by an object that answered 404 and whose owners nothing tells
+   * (not remembered, no event names it, no known ReplicaSet in its name): `under:` cannot place `ref`.
+   * False while objects are still being read, and for objects known to have no owners.
+   */
+  ownerUnknown(ref: OwnedRef): boolean {
+    const missing = (r: { readonly kind: string; readonly namespace: string; readonly name: string; readonly uid?: string | undefined }): boolean =>
+      this.gone.has(keyOf(r)) && !this.lookup(r);
+    if (missing(ref)) return true;
+    let broken = false;
+    this.walk(ref, (owner) => (broken = missing(owner)));
+    return broken;
+  }
+
+  /**
+   * Hands the links learnt so far to the memory (objects with owners, most recently learnt last, at most
+   * `maxRemembered`). Does nothing without a memory, before the remembered links are loaded (so a save never
+   * drops them), or when nothing changed since the last save. Never rejects.
+   */
+  async flush(): Promise<void> {
+    if (!this.memory || !this.loaded || !this.dirty) return;
+    this.dirty = false;
+    const records = this.records();
+    try {
+      await this.memory.save(records);
+    } catch (error) {
+      this.log.warn(`could not save ${records.length} owner links: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** The links worth remembering: objects with owners, oldest learnt first, the newest `maxRemembered`. */
+  records(): OwnerRecord[] {
+    const seen = new Set<OwnerNode>();
+    const out: OwnerRecord[] = [];
+    for (const node of this.byKey.values()) {
+      if (seen.has(node) || node.ownerReferences.length === 0) continue;
+      seen.add(node);
+      out.push({
+        apiVersion: node.apiVersion,
+        kind: node.kind,
+        namespace: node.namespace,
+        name: node.name,
+        uid: node.uid,
+        ownerReferences: node.ownerReferences,
+        source: node.source,
+      });
+    }
+    return out.slice(Math.max(0, out.length - this.maxRemembered));
+  }
+
   /** Forgets everything (a context switch); answers to requests still in flight are dropped. */
   clear(): void {
     this.generation++;
@@ -241,12 +350,95 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     this.byUid.clear();
     this.negative.clear();
     this.inFlight.clear();
+    this.gone.clear();
   }
 
+  /** Call flush() first to keep what was learnt since the last save. */
   dispose(): void {
     this.disposed = true;
     this.clear();
     this.learned.dispose();
+    this.missed.dispose();
+  }
+
+  private async load(memory: OwnerMemory): Promise<void> {
+    const generation = this.generation;
+    let records: readonly OwnerRecord[] = [];
+    try {
+      records = await memory.load();
+    } catch (error) {
+      this.log.warn(`could not load remembered owner links: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (generation !== this.generation || this.disposed) return;
+    // Oldest first, so the newest stay when there are more than maxObjects; a read in this session wins.
+    for (const r of records) {
+      const known = this.byKey.get(keyOf(r));
+      if (known) continue;
+      this.put(
+        Object.freeze({
+          apiVersion: r.apiVersion,
+          kind: r.kind,
+          namespace: r.namespace,
+          name: r.name,
+          uid: r.uid,
+          ownerReferences: Object.freeze(r.ownerReferences.map((o) => Object.freeze({ ...o }))),
+          source: r.source,
+          fresh: false,
+        }),
+        false,
+      );
+    }
+    this.loaded = true;
+    this.log.debug(`loaded ${records.length} remembered owner links`);
+  }
+
+  /** Adds a node under its key and uid, and tells listeners. `dirty`: it is news worth saving. */
+  private put(node: OwnerNode, dirty = true): void {
+    this.remember(this.byKey, keyOf(node), node);
+    if (node.uid) this.remember(this.byUid, node.uid, node);
+    if (dirty && node.ownerReferences.length > 0) this.dirty = true;
+    this.learned.fire(node);
+  }
+
+  /**
+   * A Pod that answered 404 and whose owners nothing else tells: its generated name names its ReplicaSet,
+   * which is used only when a ReplicaSet of exactly that name is known in the Pod's namespace (see
+   * replicaSetOfPodName for why the name alone would not do).
+   */
+  private inferFromName(ref: OwnerObjectRef): OwnerNode | undefined {
+    if (ref.kind !== 'Pod' || this.lookup(ref)) return undefined;
+    const rsName = replicaSetOfPodName(ref.name);
+    if (!rsName) return undefined;
+    const rs = this.byKey.get(keyOf({ kind: 'ReplicaSet', namespace: ref.namespace, name: rsName }));
+    if (!rs || rs.kind !== 'ReplicaSet' || !rs.uid) return undefined;
+    const node: OwnerNode = Object.freeze({
+      apiVersion: ref.apiVersion || 'v1',
+      kind: ref.kind,
+      namespace: ref.namespace,
+      name: ref.name,
+      uid: ref.uid ?? '',
+      ownerReferences: Object.freeze([Object.freeze({ apiVersion: rs.apiVersion, kind: 'ReplicaSet', name: rs.name, uid: rs.uid, controller: true })]),
+      source: 'name' as const,
+      fresh: false,
+    });
+    this.put(node);
+    return node;
+  }
+
+  /** Records a 404; infers what it can, else tells listeners that an owner is unknown. */
+  private markGone(ref: OwnerObjectRef, key: string): OwnerNode | undefined {
+    this.remember(this.gone, key, ref);
+    const known = this.lookup(ref) ?? this.inferFromName(ref);
+    if (!known) this.missed.fire(ref);
+    return known;
+  }
+
+  /** A ReplicaSet just became known: Pods that answered 404 earlier may carry its name. */
+  private inferGonePods(rs: OwnerNode): void {
+    if (rs.kind !== 'ReplicaSet' || !rs.uid) return;
+    for (const ref of [...this.gone.values()]) {
+      if (ref.kind === 'Pod' && ref.namespace === rs.namespace && replicaSetOfPodName(ref.name) === rs.name) this.inferFromName(ref);
+    }
   }
 
   /**
@@ -301,11 +493,15 @@ export class OwnerGraph implements OwnerLookup, Disposable {
    */
   private fetch(ref: OwnerObjectRef): Promise<OwnerNode | undefined> {
     const known = this.lookup(ref);
-    if (known) return Promise.resolve(known);
+    if (known?.fresh) {
+      // Used again: an owner shared by many objects stays among the newest, so bounds forget it last.
+      this.remember(this.byKey, keyOf(known), known);
+      return Promise.resolve(known);
+    }
     const key = keyOf(ref);
     const until = this.negative.get(key);
     if (until !== undefined) {
-      if (until > this.clock.now()) return Promise.resolve(undefined);
+      if (until > this.clock.now()) return Promise.resolve(known);
       this.negative.delete(key);
     }
     const pending = this.inFlight.get(key);
@@ -319,8 +515,11 @@ export class OwnerGraph implements OwnerLookup, Disposable {
           const ttl = LASTING_FAILURES.has(result.reason) ? this.negativeTtlMs : this.errorTtlMs;
           this.remember(this.negative, key, this.clock.now() + ttl);
           this.log.debug(`${ref.kind}/${ref.namespace}/${ref.name}: ${result.reason}: ${result.message}`);
-          return undefined;
+          // Gone: what was remembered or inferred about it is all there will be.
+          if (result.reason === 'not-found') return this.markGone(ref, key);
+          return this.lookup(ref);
         }
+        this.gone.delete(key);
         return this.store(ref, key, result.value);
       })
       .finally(() => {
@@ -351,13 +550,14 @@ export class OwnerGraph implements OwnerLookup, Disposable {
       name: ref.name,
       uid: info.uid || ref.uid || '',
       ownerReferences,
+      source: 'read',
+      fresh: true,
     });
     const key = keyOf(node);
-    this.remember(this.byKey, key, node);
     // A cluster-scoped owner asked for under its dependant's namespace: answer that key too.
     if (requestedKey !== key) this.remember(this.byKey, requestedKey, node);
-    if (node.uid) this.remember(this.byUid, node.uid, node);
-    this.learned.fire(node);
+    this.put(node);
+    this.inferGonePods(node);
     return node;
   }
 

@@ -9,10 +9,18 @@ import { KubeOwnerResolver } from '../kube/ownerResolver';
 import { Recorder } from '../kube/recorder';
 import { ResourceReader, toYaml } from '../kube/resourceReader';
 import type { ResourceAccess } from './commands/eventCommands';
+import { OwnerMemoryFile } from './ownerMemoryFile';
+
+/**
+ * Learnt owner links are saved at most this often, and when the connection changes or the window closes: a
+ * busy cluster names new Pods all the time, and each save rewrites the whole file.
+ */
+const SAVE_DELAY_MS = 10_000;
 
 /**
  * Discovery, object reads and the owner graph for the session's current connection. They are rebuilt
  * when the connection changes (another context or kubeconfig), so a cache never answers for the wrong cluster.
+ * The owner graph remembers its links per cluster (server URL + user) in `storageDir`, when given.
  */
 export class ClusterResources implements vscode.Disposable {
   private client: KubeClient | undefined;
@@ -24,10 +32,12 @@ export class ClusterResources implements vscode.Disposable {
   private readonly learned = new vscode.EventEmitter<void>();
   readonly onDidLearnOwners = this.learned.event;
   private learnTimer: NodeJS.Timeout | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly session: ClusterSession,
     private readonly log: vscode.LogOutputChannel,
+    private readonly storageDir?: string,
   ) {}
 
   private current(): boolean {
@@ -35,22 +45,41 @@ export class ClusterResources implements vscode.Disposable {
     if (!client) return false;
     if (client !== this.client) {
       this.graphListener?.dispose();
+      this.saveNow();
       this.graph?.dispose();
       this.eventRecorder?.dispose();
       this.eventRecorder = undefined;
       this.client = client;
       this.discovery = new Discovery(client, { log: tagged(this.log, 'discovery') });
       this.reader = new ResourceReader(client, this.discovery, { log: tagged(this.log, 'resources') });
-      this.graph = new OwnerGraph(new KubeOwnerResolver(this.reader), { log: tagged(this.log, 'owners') });
+      const ownersLog = tagged(this.log, 'owners');
+      const memory = this.storageDir ? new OwnerMemoryFile(this.storageDir, { server: client.server, user: client.userName }, ownersLog) : undefined;
+      this.graph = new OwnerGraph(new KubeOwnerResolver(this.reader), { log: ownersLog, ...(memory ? { memory } : {}) });
       // Many objects are learnt at once after an `under:` filter is set: re-filter at most every 300 ms.
-      this.graphListener = this.graph.onDidLearn(() => {
+      const changed = (): void => {
         this.learnTimer ??= setTimeout(() => {
           this.learnTimer = undefined;
           this.learned.fire();
         }, 300);
+      };
+      const learnt = this.graph.onDidLearn(() => {
+        changed();
+        this.saveTimer ??= setTimeout(() => {
+          this.saveTimer = undefined;
+          void this.graph?.flush();
+        }, SAVE_DELAY_MS);
       });
+      const missed = this.graph.onDidMiss(changed);
+      this.graphListener = { dispose: () => (learnt.dispose(), missed.dispose()) };
     }
     return true;
+  }
+
+  /** Saves the links learnt since the last save (the memory file writes synchronously). */
+  private saveNow(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    void this.graph?.flush();
   }
 
   /** The recorder behind "Emit Test Event…"; its correlator state lives as long as the connection. */
@@ -99,6 +128,7 @@ export class ClusterResources implements vscode.Disposable {
     clearTimeout(this.learnTimer);
     this.eventRecorder?.dispose();
     this.graphListener?.dispose();
+    this.saveNow();
     this.graph?.dispose();
     this.learned.dispose();
   }

@@ -3,6 +3,7 @@ import { StateKeys } from '../constants';
 import type { EventStore } from '../core/eventStore';
 import { objectKey, type KubeEvent } from '../core/kubeEvent';
 import type { OwnerGraph } from '../core/ownerGraph';
+import { countUnplaced } from '../core/unplacedEvents';
 import { EMPTY_QUERY, matches, parseQuery, usesOwners, type Query, type QueryError } from '../core/query';
 
 const HISTORY_SIZE = 20;
@@ -16,22 +17,31 @@ export class FilterController implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Query>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
+  /** The last {@link ownerUnknownCount}; undefined when the store, the query or the owner graph changed since. */
+  private unknownCount: number | undefined;
 
   constructor(
     private readonly memento: vscode.Memento,
     private readonly store: EventStore,
     private readonly owners: () => OwnerGraph | undefined,
+    onDidChangeOwners?: vscode.Event<void>,
   ) {
     const saved = memento.get<string>(StateKeys.query, '');
     const parsed = parseQuery(saved);
     if (parsed.ok) this.current = parsed.value;
     // New events may name objects the owner graph has not seen: learn them while an `under:` filter is on.
+    // Controllers' events that name their Pods are worth keeping whatever the filter: the Pods may be gone
+    // by the time someone filters `under:` their Deployment.
     this.disposables.push(
       store.onDidChange((c) => {
+        this.unknownCount = undefined;
+        const graph = c.added.length > 0 ? this.owners() : undefined;
+        for (const e of c.added) graph?.observe(e);
         if (!this.usesOwners) return;
         for (const e of c.added) this.learn(e);
       }),
     );
+    if (onDidChangeOwners) this.disposables.push(onDidChangeOwners(() => (this.unknownCount = undefined)));
     if (this.usesOwners) this.learnAll();
   }
 
@@ -77,8 +87,25 @@ export class FilterController implements vscode.Disposable {
     return (e) => matches(query, e, { now: Date.now(), owners });
   }
 
+  /**
+   * With an `under:` filter on: how many events the filter hides only because their owner chain cannot be
+   * known (an object on it answered 404, and nothing remembered or inferred tells its owner), but which it
+   * would show if their owner were the `under:` root. The views say so instead of dropping them silently. 0
+   * without an `under:` filter.
+   */
+  get ownerUnknownCount(): number {
+    this.unknownCount ??= this.countOwnerUnknown();
+    return this.unknownCount;
+  }
+
+  private countOwnerUnknown(): number {
+    const graph = this.owners();
+    return graph ? countUnplaced(this.store.all(), this.current, graph, Date.now()) : 0;
+  }
+
   private apply(query: Query): void {
     this.current = query;
+    this.unknownCount = undefined;
     void this.memento.update(StateKeys.query, query.text);
     if (this.usesOwners) this.learnAll();
     this.changed.fire(query);
@@ -90,6 +117,9 @@ export class FilterController implements vscode.Disposable {
   }
 
   private learnAll(): void {
+    const graph = this.owners();
+    // What events say first, so an object that answers 404 below is already placed.
+    for (const e of this.store.all()) graph?.observe(e);
     const seen = new Set<string>();
     for (const e of this.store.all()) {
       const key = e.regarding.uid || objectKey(e.regarding);

@@ -1,7 +1,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { normalizeEvent } from '../../src/core/kubeEvent';
 import { OwnerGraph, type OwnerReference } from '../../src/core/ownerGraph';
+import { OwnerMemoryFile } from '../../src/host/ownerMemoryFile';
 import { Discovery } from '../../src/kube/discovery';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { KubeOwnerResolver } from '../../src/kube/ownerResolver';
@@ -224,5 +229,68 @@ describe('KubeOwnerResolver against a real kube-apiserver', () => {
     } finally {
       closed.dispose();
     }
+  });
+  it('keeps deleted Pods under their Deployment: remembered on disk, named by an event, or by their name', async () => {
+    const deploy = await create(admin, `/apis/apps/v1/namespaces/${ns}/deployments`, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'shop' },
+      spec: { selector: { matchLabels: LABELS }, template: { metadata: { labels: LABELS }, spec: POD_SPEC } },
+    });
+    const rs = await create(admin, `/apis/apps/v1/namespaces/${ns}/replicasets`, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'shop-6c7d8f9b5', ownerReferences: ownedBy(deploy) },
+      spec: { selector: { matchLabels: LABELS }, template: { metadata: { labels: LABELS }, spec: POD_SPEC } },
+    });
+    const pod = (name: string) =>
+      create(admin, `/api/v1/namespaces/${ns}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: LABELS, ownerReferences: ownedBy(rs) }, spec: POD_SPEC });
+    const adopted = await pod('adopted-one');
+    const named = await pod('named-by-event');
+    const generated = await pod('shop-6c7d8f9b5-x2k4q');
+    // The ReplicaSet controller's event, as the apiserver stores and returns it.
+    const written = await admin.request<{ metadata: { name: string } }>(`/api/v1/namespaces/${ns}/events`, {
+      method: 'POST',
+      body: {
+        metadata: { name: `${rs.metadata.name}.${randomBytes(6).toString('hex')}` },
+        involvedObject: { apiVersion: rs.apiVersion, kind: rs.kind, namespace: ns, name: rs.metadata.name, uid: rs.metadata.uid },
+        type: 'Normal',
+        reason: 'SuccessfulCreate',
+        message: `Created pod: ${named.metadata.name}`,
+        source: { component: 'replicaset-controller' },
+        firstTimestamp: new Date().toISOString(),
+        lastTimestamp: new Date().toISOString(),
+        count: 1,
+      },
+    });
+    const event = normalizeEvent(await admin.request(`/api/v1/namespaces/${ns}/events/${written.metadata.name}`), 'core/v1');
+    assert.ok(event);
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'owner-memory-'));
+    const memory = () => new OwnerMemoryFile(dir, { server: admin.server, user: admin.userName });
+    const first = new OwnerGraph(resolverFor(admin), { memory: memory() });
+    await first.learn(refOf(adopted));
+    await first.flush();
+    first.dispose();
+
+    for (const p of [adopted, named, generated]) {
+      await admin.request(`/api/v1/namespaces/${ns}/pods/${p.metadata.name}`, { method: 'DELETE', query: { gracePeriodSeconds: 0 } });
+    }
+    await waitFor('the Pods to answer 404', async () => (await resolverFor(admin).getOwners(refOf(adopted))).ok === false);
+
+    const root = { kind: 'Deployment', namespace: ns, name: 'shop' };
+    const forgetful = new OwnerGraph(resolverFor(admin));
+    await forgetful.learn(refOf(adopted));
+    assert.equal(forgetful.isUnder(refOf(adopted), root), false, 'without memory the 404 loses the chain');
+    forgetful.dispose();
+
+    const second = new OwnerGraph(resolverFor(admin), { memory: memory() });
+    second.observe(event);
+    const stray = { apiVersion: 'v1', kind: 'Pod', namespace: ns, name: 'never-owned', uid: 'x' };
+    for (const r of [refOf(adopted), refOf(named), refOf(generated), stray]) await second.learn(r);
+    for (const p of [adopted, named, generated]) assert.ok(second.isUnder(refOf(p), root), `${p.metadata.name} is under the Deployment`);
+    assert.equal(second.ownerUnknown(stray), true);
+    assert.deepEqual([adopted, named, generated].map((p) => second.ownerUnknown(refOf(p))), [false, false, false]);
+    second.dispose();
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * The owner graph's memory as one small JSON file per cluster in the extension's global storage, until the
+ * history database (docs/ARCHITECTURE.md §1) takes over behind the same port. The file is named by a hash of the
+ * server URL and the kubeconfig user name (what tells clusters and identities apart, never a credential) and
+ * holds both in clear so a person can tell files apart. No `vscode` import: unit-tested under plain Node.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ownerRecordOf, type OwnerMemory, type OwnerRecord } from '../core/ownerMemory';
+import { silentLogger, type Logger } from '../core/ports';
+
+const VERSION = 1;
+/** A file larger than this is not read (the graph saves at most a few thousand records, well below). */
+const MAX_FILE_BYTES = 8 * 1024 * 1024;
+
+/** The identity a memory file belongs to. */
+export interface ClusterIdentity {
+  readonly server: string;
+  readonly user: string;
+}
+
+/** The file for one identity under `dir`. */
+export function ownerMemoryPath(dir: string, id: ClusterIdentity): string {
+  const hash = createHash('sha256').update(`${id.server}\n${id.user}`).digest('hex').slice(0, 32);
+  return path.join(dir, `owners-${hash}.json`);
+}
+
+/**
+ * Reads and writes synchronously: the file is small, saves are rare (the caller batches them), and a save
+ * from dispose() must be on disk before the extension host goes away on a reload. Writes go to a temporary
+ * file renamed over the old one, so a crash leaves either version, never half of one.
+ */
+export class OwnerMemoryFile implements OwnerMemory {
+  readonly file: string;
+
+  constructor(
+    dir: string,
+    private readonly id: ClusterIdentity,
+    private readonly log: Logger = silentLogger,
+  ) {
+    this.file = ownerMemoryPath(dir, id);
+  }
+
+  load(): Promise<readonly OwnerRecord[]> {
+    return Promise.resolve(this.read());
+  }
+
+  save(records: readonly OwnerRecord[]): Promise<void> {
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify({ version: VERSION, server: this.id.server, user: this.id.user, records }));
+      fs.renameSync(tmp, this.file);
+    } catch (error) {
+      this.log.warn(`could not save owner links to ${this.file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return Promise.resolve();
+  }
+
+  private read(): OwnerRecord[] {
+    let text: string;
+    try {
+      if (fs.statSync(this.file).size > MAX_FILE_BYTES) {
+        this.log.warn(`${this.file} is larger than ${MAX_FILE_BYTES} bytes: not read; owner links start empty`);
+        return [];
+      }
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.log.warn(`could not read ${this.file}: ${error instanceof Error ? error.message : String(error)}; owner links start empty`);
+      }
+      return [];
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      this.log.warn(`${this.file} is not valid JSON: owner links start empty`);
+      return [];
+    }
+    const o = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+    // Another cluster's file under a colliding hash, or a format from a later version: not ours to read.
+    if (o.version !== VERSION || o.server !== this.id.server || o.user !== this.id.user || !Array.isArray(o.records)) {
+      this.log.warn(`${this.file} is not a version ${VERSION} owner-link file for this cluster: owner links start empty`);
+      return [];
+    }
+    const records: OwnerRecord[] = [];
+    let skipped = 0;
+    for (const r of o.records as unknown[]) {
+      const record = ownerRecordOf(r);
+      if (record) records.push(record);
+      else skipped++;
+    }
+    if (skipped > 0) this.log.warn(`${this.file}: skipped ${skipped} unreadable owner links`);
+    return records;
+  }
+}

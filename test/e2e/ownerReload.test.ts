@@ -1,0 +1,120 @@
+// Issue 15, point 2 as a person meets it: filter `under:` a Deployment, its Pods are deleted, the browser
+// reloads the window, and the Events view still shows every event under the Deployment and says how many
+// events it cannot place. The packaged .vsix in code-server, driven through headless Chromium, against the
+// real control plane; screenshots go to test-results/.
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { KubeClient } from '../../src/kube/kubeClient';
+import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
+import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer } from '../support/codeServer';
+import { recordEvent, type DemoObject } from '../support/demoCluster';
+import { openViewContainer, openWorkbench, poll, runCommand, screenshot, treeMessage, treeRows, waitForView } from '../support/workbench';
+
+const CONTAINER = 'Kube Events';
+const VIEW = 'Events';
+const POD_SPEC = { containers: [{ name: 'app', image: 'registry.example/shop/web:1.4.2' }] };
+
+async function create(client: KubeClient, path: string, body: Record<string, unknown>): Promise<DemoObject> {
+  const o = await client.request<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string; uid: string } }>(path, { method: 'POST', body });
+  return { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name, uid: o.metadata.uid };
+}
+
+function controllerOf(o: DemoObject): Record<string, unknown> {
+  return { apiVersion: o.apiVersion, kind: o.kind, name: o.name, uid: o.uid, controller: true, blockOwnerDeletion: true };
+}
+
+describe('under: across a browser reload', () => {
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let client: KubeClient;
+  let failed = false;
+  const ns = `ui-owners-${randomBytes(3).toString('hex')}`;
+  const pods: DemoObject[] = [];
+
+  before(async () => {
+    const kubeconfig = process.env.KUBECONFIG;
+    assert.ok(kubeconfig, 'KUBECONFIG must point at the test control plane');
+    const loaded = loadKubeconfig({ path: kubeconfig, context: 'admin' });
+    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
+    client = loaded.value.client;
+    await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: ns } } });
+    const labels = { app: 'web', 'pod-template-hash': '6b7c8d9f5' };
+    const deployment = await create(client, `/apis/apps/v1/namespaces/${ns}/deployments`, {
+      metadata: { name: 'web' },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: POD_SPEC } },
+    });
+    const rs = await create(client, `/apis/apps/v1/namespaces/${ns}/replicasets`, {
+      metadata: { name: 'web-6b7c8d9f5', labels, ownerReferences: [controllerOf(deployment)] },
+      spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: POD_SPEC } },
+    });
+    // The second Pod was adopted: no event names it and its name carries no ReplicaSet's, so after the reload
+    // only the links the first window remembered place it.
+    for (const name of ['web-6b7c8d9f5-k2v9q', 'adopted-z7wxp']) {
+      pods.push(await create(client, `/api/v1/namespaces/${ns}/pods`, { metadata: { name, labels, ownerReferences: [controllerOf(rs)] }, spec: POD_SPEC }));
+    }
+    await recordEvent(client, deployment, { reason: 'ScalingReplicaSet', message: `Scaled up replica set ${rs.name} from 0 to 2`, component: 'deployment-controller' });
+    await recordEvent(client, rs, { reason: 'SuccessfulCreate', message: `Created pod: ${pods[0].name}`, component: 'replicaset-controller' });
+    for (const p of pods) {
+      await recordEvent(client, p, { reason: 'Scheduled', message: `Successfully assigned ${ns}/${p.name} to worker-1`, component: 'default-scheduler' });
+      await recordEvent(client, p, { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container app', component: 'kubelet' });
+    }
+    server = await startCodeServer({
+      vsix: join(findRepoRoot(), 'dist', 'kube-events.vsix'),
+      env: { KUBECONFIG: kubeconfig },
+      settings: { 'kubeEvents.namespaces': [ns], 'workbench.colorTheme': 'Default Dark Modern' },
+    });
+    browser = await launchBrowser(server.runDir);
+    page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+  }, { timeout: 180_000 });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop({ removeRunDir: !failed });
+    client?.dispose();
+  });
+
+  test('the Pods are deleted, the window reloads, and under: still counts every event', { timeout: 180_000 }, async () => {
+    try {
+      await openWorkbench(page, server!.workbenchUrl(), CONTAINER);
+      await openViewContainer(page, CONTAINER);
+      await runCommand(page, 'Kube Events: Filter Events…', { closes: false });
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(`under:Deployment/${ns}/web`);
+      await page.keyboard.press('Enter');
+      await poll(async () => /— 6 of 6 events/.test(await treeMessage(page, VIEW)), async () => `all 6 events under the Deployment: "${await treeMessage(page, VIEW)}"`, { timeoutMs: 60_000 });
+
+      // Scaled to zero: the Pods answer 404 from now on. A Pod nothing ties to the Deployment gets events too.
+      for (const p of pods) await client.request(`/api/v1/namespaces/${ns}/pods/${p.name}`, { method: 'DELETE', query: { gracePeriodSeconds: 0 } });
+      const stray: DemoObject = { apiVersion: 'v1', kind: 'Pod', namespace: ns, name: 'stray-5c4d2', uid: randomBytes(8).toString('hex') };
+      await recordEvent(client, stray, { type: 'Warning', reason: 'Failed', message: 'Error: ImagePullBackOff', component: 'kubelet' });
+      await recordEvent(client, stray, { type: 'Warning', reason: 'BackOff', message: 'Back-off pulling image', component: 'kubelet' });
+      await poll(async () => /— 6 of 8 events/.test(await treeMessage(page, VIEW)), async () => `the stray Pod's events in the store: "${await treeMessage(page, VIEW)}"`, { timeoutMs: 30_000 });
+
+      await page.reload();
+      await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+      // The workbench restores the open container itself; clicking its icon while it does would hide it again.
+      await waitForView(page, VIEW, 20_000).catch(() => openViewContainer(page, CONTAINER));
+      const message = await poll(
+        async () => {
+          const m = await treeMessage(page, VIEW);
+          return /— 6 of 8 events/.test(m) && m.includes('2 events about objects that no longer exist: owner unknown') ? m : undefined;
+        },
+        async () => `after the reload, 6 of 8 events under the Deployment and 2 reported: "${await treeMessage(page, VIEW)}"`,
+        { timeoutMs: 60_000 },
+      );
+      assert.match(message, new RegExp(`under Deployment/${ns}/web`));
+      const rows = await treeRows(page, VIEW);
+      for (const p of pods) assert.ok(rows.some((r) => r.startsWith(`Pod/${p.name}`)), `the deleted Pod ${p.name} is still listed: ${rows.join(' | ')}`);
+      await screenshot(page, 'ui-owners-after-reload');
+    } catch (error) {
+      failed = true;
+      await screenshot(page, 'failure-ui-owners-after-reload').catch(() => undefined);
+      throw error;
+    }
+  });
+});
