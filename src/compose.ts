@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { ContextKeys, RESOURCE_SCHEME, StateKeys, Views } from './constants';
 import type { EventTreeModel } from './core/eventTreeModel';
 import { oneLine, TEXT_LIMITS } from './core/boundedText';
-import type { Query } from './core/query';
 import { ClusterSession, type SessionSettings, type SessionState } from './kube/clusterSession';
 import { EmitCommand } from './host/commands/emitCommand';
 import { EventCommands, refOfRow, ResourceDocuments } from './host/commands/eventCommands';
@@ -13,7 +12,7 @@ import { EventLogSink } from './host/output/eventLogSink';
 import { ClusterResources } from './host/clusterResources';
 import { StatusBar } from './host/status/statusBar';
 import { EventTreeProvider, type RowSnapshot } from './host/tree/eventTreeProvider';
-import { describeQuery } from './core/query';
+import { describeQuery, parseQuery, usesOwners, type Query } from './core/query';
 import { KubernetesExtensionBridge } from './host/kubernetesExtension/kubernetesExtensionBridge';
 import { registerTimelineSerializer, TimelinePanel, type TimelineContext } from './host/timeline/timelinePanel';
 
@@ -141,6 +140,11 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     onDidLearnOwners: resources.onDidLearnOwners,
     dropped: () => session.broadcaster.stats().totalDropped,
     getQueryText: () => filter.query.text,
+    // The timeline has its own filter: an `under:` there needs the owner graph taught as much as the tree's.
+    onFilterChange: (text) => {
+      const parsed = parseQuery(text);
+      filter.setOwnerDemand('timeline', parsed.ok && usesOwners(parsed.value));
+    },
     // The panel keeps focus: a click on a row selects it in the tree without pulling the cursor away.
     onReveal: (uid) => void tree.reveal(uid, false),
     onOpenResource: (uid) => {

@@ -19,6 +19,8 @@ export class FilterController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.changed];
   /** The last {@link ownerUnknownCount}; undefined when the store, the query or the owner graph changed since. */
   private unknownCount: number | undefined;
+  /** Views other than the tree whose filters need the owner graph (see {@link setOwnerDemand}). */
+  private readonly demands = new Set<string>();
 
   constructor(
     private readonly memento: vscode.Memento,
@@ -37,12 +39,28 @@ export class FilterController implements vscode.Disposable {
         this.unknownCount = undefined;
         const graph = c.added.length > 0 ? this.owners() : undefined;
         for (const e of c.added) graph?.observe(e);
-        if (!this.usesOwners) return;
+        if (!this.learning) return;
         for (const e of c.added) this.learn(e);
       }),
     );
     if (onDidChangeOwners) this.disposables.push(onDidChangeOwners(() => (this.unknownCount = undefined)));
-    if (this.usesOwners) this.learnAll();
+    if (this.learning) this.learnAll();
+  }
+
+  /**
+   * Another view (the timeline, with its own filter) needs the owner graph taught, or no longer does. The
+   * graph learns while any view's filter has an `under:` term.
+   */
+  setOwnerDemand(view: string, needed: boolean): void {
+    const before = this.learning;
+    if (needed) this.demands.add(view);
+    else this.demands.delete(view);
+    if (!before && this.learning) this.learnAll();
+  }
+
+  /** Whether stored and new events are taught to the owner graph: some view filters `under:`. */
+  private get learning(): boolean {
+    return this.usesOwners || this.demands.size > 0;
   }
 
   get query(): Query {
@@ -113,7 +131,7 @@ export class FilterController implements vscode.Disposable {
 
   /** Teaches the owner graph every object the stored events name (known ones cost a map look-up). */
   relearn(): void {
-    if (this.usesOwners) this.learnAll();
+    if (this.learning) this.learnAll();
   }
 
   private learnAll(): void {

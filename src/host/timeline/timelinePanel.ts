@@ -26,7 +26,7 @@ export interface TimelineContext {
   readonly dropped?: () => number;
   /** The filter text a new panel starts with (e.g. the tree's filter); a restored panel keeps its own. */
   readonly getQueryText?: () => string;
-  /** The user applied a valid filter in the timeline; `text` is normalised. */
+  /** The panel's filter is now `text` (normalised): when it opens, when it changes, and '' when it closes. */
   readonly onFilterChange?: (text: string) => void;
   /** Reveal the event in the Events tree. */
   readonly onReveal: (uid: string) => void;
@@ -105,6 +105,7 @@ export class TimelinePanel implements vscode.Disposable {
       onOpenResource: (uid) => ctx.onOpenResource(uid),
     });
     this.feed.setVisible(panel.visible);
+    ctx.onFilterChange?.(this.feed.text);
     this.disposables.push(
       this.feed,
       panel.webview.onDidReceiveMessage((m: unknown) => this.feed.receive(m)),
@@ -117,7 +118,9 @@ export class TimelinePanel implements vscode.Disposable {
 
   /** Sets the filter as if typed into the box (e.g. "Filter to This Resource"). Returns the parse error, if any. */
   setFilterText(text: string): string | undefined {
-    return this.feed.setFilterText(text);
+    const error = this.feed.setFilterText(text);
+    if (!error) this.ctx.onFilterChange?.(this.feed.text);
+    return error;
   }
 
   /** The filter box's current text. */
@@ -142,6 +145,7 @@ export class TimelinePanel implements vscode.Disposable {
     this.disposed = true;
     if (TimelinePanel.currentPanel === this) TimelinePanel.currentPanel = undefined;
     for (const d of this.disposables.splice(0)) d.dispose();
+    this.ctx.onFilterChange?.('');
   }
 
   private html(): string {
