@@ -13,7 +13,7 @@ export const Panels = {
   timeline: 'kubeEvents.timeline',
 } as const;
 
-/** Palette commands (ARCHITECTURE.md §3) and the item/title actions that go with them. */
+/** Palette commands (their titles are the product contract, checked by test/unit/contributions.test.ts) and the item/title actions that go with them. */
 export const Commands = {
   selectContext: 'kubeEvents.selectContext',
   selectNamespace: 'kubeEvents.selectNamespace',

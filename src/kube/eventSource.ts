@@ -26,7 +26,7 @@ const TLS_CODES: ReadonlySet<string> = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-/** Timings of the loop; tests shorten them. Defaults follow ARCHITECTURE.md §2. */
+/** Timings of the loop; tests shorten them. The rules they serve: docs/ARCHITECTURE.md §4. */
 export interface WatchTiming {
   readonly pageSize: number;
   readonly watchTimeoutMinS: number;
@@ -94,7 +94,8 @@ type Listener<T> = (value: T) => void;
  * A list+watch of Kubernetes events over one context and a set of namespaces. One loop per namespace
  * (or one cluster-wide loop) runs: paged list → watch from the list's resourceVersion with bookmarks and a
  * jittered timeout → re-watch from the last resourceVersion → relist and reconcile on 410 Gone. It owns
- * the loop rather than using client-node's ListWatch, whose gaps are listed in reference/client-node-watch.md.
+ * the loop rather than using client-node's ListWatch (1.4.x), which has no client-side timeout, no bookmarks,
+ * no backoff, swallows callback exceptions and stops for good on non-410 errors (docs/ARCHITECTURE.md §4).
  */
 export class EventSource implements Disposable {
   private readonly loops: NamespaceLoop[];

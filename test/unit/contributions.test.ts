@@ -13,7 +13,7 @@ describe('package.json contributions match src/constants.ts', () => {
     for (const c of contributed) assert.equal(c.category, 'Kube Events', c.command);
   });
 
-  it('keeps the user-facing names of ARCHITECTURE.md §3', () => {
+  it('keeps the user-facing command titles (the product contract)', () => {
     const titles = new Map(contributed.map((c) => [c.command, c.title]));
     const contract: Record<string, string> = {
       [Commands.selectContext]: 'Select Context…',
