@@ -29,7 +29,7 @@ function log(m: string): void {
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return s[Math.floor(s.length / 2)];
 }
 
 function eventJson(i: number, rv: number): string {
@@ -159,7 +159,7 @@ async function benchWatch(): Promise<Record<string, number>> {
       ours.push(await timeOurs(kubeconfig, WATCH_EVENTS));
       const k = await timeKubectl(['get', 'events', '-A', '-w', '-o', 'json', '--request-timeout=0'], kubeconfig, WATCH_EVENTS);
       theirs.push(k.seconds);
-      log(`watch run ${r + 1}: ours ${ours[r]!.toFixed(2)} s, kubectl ${k.seconds.toFixed(2)} s (${k.objects} objects)`);
+      log(`watch run ${r + 1}: ours ${ours[r].toFixed(2)} s, kubectl ${k.seconds.toFixed(2)} s (${k.objects} objects)`);
     }
   } finally {
     await server.close();
@@ -207,7 +207,7 @@ async function benchInitialLoad(): Promise<Record<string, number>> {
       while (next < LOAD_EVENTS) {
         const i = next++;
         const obj = JSON.parse(eventJson(i, 0)) as { metadata: Record<string, unknown>; involvedObject: Record<string, unknown> };
-        const ns = namespaces[i % namespaces.length]!;
+        const ns = namespaces[i % namespaces.length];
         obj.metadata = { name: obj.metadata.name, namespace: ns };
         obj.involvedObject.namespace = ns;
         await client.request(`/api/v1/namespaces/${ns}/events`, { method: 'POST', body: obj });
@@ -221,7 +221,7 @@ async function benchInitialLoad(): Promise<Record<string, number>> {
     for (let r = 0; r < RUNS; r++) {
       ours.push(await timeOurs(kubeconfig, LOAD_EVENTS));
       theirs.push((await timeKubectl(['get', 'events', '-A', '-o', 'json'], kubeconfig, LOAD_EVENTS)).seconds);
-      log(`initial load run ${r + 1}: ours ${ours[r]!.toFixed(2)} s, kubectl ${theirs[r]!.toFixed(2)} s`);
+      log(`initial load run ${r + 1}: ours ${ours[r].toFixed(2)} s, kubectl ${theirs[r].toFixed(2)} s`);
     }
     client.dispose();
     return { initial_load_events: LOAD_EVENTS, initial_load_10k_s: +median(ours).toFixed(3), kubectl_initial_load_10k_s: +median(theirs).toFixed(3) };
@@ -234,7 +234,7 @@ async function main(): Promise<void> {
   const kubectl = await new Promise<string>((resolve) => {
     const c = spawn('kubectl', ['version', '--client', '-o', 'json'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
-    c.stdout.on('data', (b: Buffer) => (out += b));
+    c.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
     c.on('close', () => resolve((JSON.parse(out || '{}') as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? 'unknown'));
     c.on('error', () => resolve('missing'));
   });

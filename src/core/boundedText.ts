@@ -49,7 +49,7 @@ export function oneLine(text: string, max: number): string {
   let pendingSpace = false;
   // Leading whitespace is dropped, inner runs become one space, trailing whitespace is dropped.
   while (i < text.length && out.length < max) {
-    const ch = text[i]!;
+    const ch = text[i];
     if (FOLD.test(ch)) {
       pendingSpace = out.length > 0;
       i++;
@@ -66,6 +66,6 @@ export function oneLine(text: string, max: number): string {
     out += pair ? text.slice(i, i + 2) : ch;
     i += pair ? 2 : 1;
   }
-  while (i < text.length && FOLD.test(text[i]!)) i++;
+  while (i < text.length && FOLD.test(text[i])) i++;
   return i < text.length ? out.trimEnd() + marker(text.length - i) : out;
 }

@@ -248,7 +248,7 @@ export class EventStore implements Disposable {
     if (this.byUid.size === 0) return;
     const removed = this.snapshotInUpdateOrder();
     this.byUid.clear();
-    for (const index of Object.values(this.indexes)) index.clear();
+    for (const index of Object.values<Index>(this.indexes as unknown as Record<string, Index>)) index.clear();
     // Unlink so iterators that outlive the clear stop instead of walking dropped nodes.
     for (let node = this.head; node; ) {
       const next = node.next;

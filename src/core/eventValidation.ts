@@ -63,7 +63,7 @@ export function qualifiedNameProblems(value: string): string[] {
   if (parts.length === 1) {
     name = parts[0]!;
   } else if (parts.length === 2) {
-    const prefix = parts[0]!;
+    const prefix = parts[0];
     name = parts[1]!;
     if (prefix === '') problems.push('the prefix before "/" must not be empty');
     else for (const p of dns1123SubdomainProblems(prefix)) problems.push(`the prefix before "/" ${p}`);
@@ -91,7 +91,7 @@ export function reasonHint(reason: string): string | undefined {
   const suggestion = reason
     .split(/[^A-Za-z0-9]+/)
     .filter((w) => w !== '')
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .map((w) => w[0].toUpperCase() + w.slice(1))
     .join('');
   return `reason "${reason}" is not UpperCamelCase, the convention for event reasons (like "FailedScheduling")${suggestion && suggestion !== reason ? `; for example "${suggestion}"` : ''}`;
 }

@@ -146,7 +146,7 @@ export interface MatchContext {
   readonly owners?: OwnerLookup;
 }
 
-export const EMPTY_QUERY: Query = Object.freeze({ text: '', terms: Object.freeze([]) as readonly QueryTerm[], isEmpty: true });
+export const EMPTY_QUERY: Query = Object.freeze({ text: '', terms: Object.freeze([]), isEmpty: true });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Parsing
@@ -194,13 +194,16 @@ function snippet(text: string): string {
   return JSON.stringify(s).replace(/\p{Cf}/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }
 
-class ParseError {
+/** Thrown inside the parser only; {@link parseQuery} turns it into a {@link QueryError} result. */
+class ParseError extends Error {
   constructor(
     readonly start: number,
     readonly end: number,
     /** Builds the message around `at`, which is "at column N (term)". */
     readonly describe: (at: string) => string,
-  ) {}
+  ) {
+    super('query parse error');
+  }
 }
 
 function toQueryError(text: string, e: ParseError): QueryError {

@@ -153,7 +153,7 @@ export class ClusterSession implements Disposable {
     // Once it is full, the rest go through action(): callers are admitted in order, so the last promise
     // settles after every earlier one and awaiting it is the backpressure for the whole batch.
     let i = 0;
-    while (i < changes.length && this.broadcaster.offer(changes[i]!)) i++;
+    while (i < changes.length && this.broadcaster.offer(changes[i])) i++;
     if (i === changes.length) return undefined;
     const pending = changes.slice(i).map((c) => this.broadcaster.action(c));
     return Promise.all(pending).then(() => undefined);

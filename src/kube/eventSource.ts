@@ -373,7 +373,7 @@ class NamespaceLoop {
       final.push({ type: 'DELETED', event: { ...ev, expired: true }, list: 'more' });
     }
     const deleted = final.length - (held ? 1 : 0);
-    if (final.length > 0) final[final.length - 1] = { ...final[final.length - 1]!, list: 'last' };
+    if (final.length > 0) final[final.length - 1] = { ...final[final.length - 1], list: 'last' };
     this.known = seen;
     if (final.length > 0) await this.opts.sink(final);
     this.resourceVersion = rv;
@@ -415,7 +415,7 @@ class NamespaceLoop {
         settled = true;
         clearTimeout(idle);
         res.destroy();
-        if (err) reject(err);
+        if (err) reject(err instanceof Error ? err : new Error('the watch stream failed'));
         else resolve();
       };
       const armIdle = (): void => {
@@ -449,11 +449,11 @@ class NamespaceLoop {
         this.attempt = 0;
         if (changes.length === 0) return;
         const pending = this.opts.sink(changes);
-        if (pending && typeof (pending as Promise<void>).then === 'function') {
+        if (pending && typeof (pending).then === 'function') {
           // Our own pause is not silence from the server: the idle watchdog waits while the sink digests.
           clearTimeout(idle);
           res.pause();
-          (pending as Promise<void>).then(
+          (pending).then(
             () => {
               if (!this.live(gen) || settled) return;
               armIdle();

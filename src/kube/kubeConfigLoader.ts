@@ -62,9 +62,21 @@ function read(files: readonly string[]): Result<KubeConfig, KubeconfigProblem> {
     } catch (err) {
       return fail('badKubeconfig', `The kubeconfig ${file} cannot be read: ${firstLine(err)}. Fix the file or point "kubeEvents.kubeconfig" at another one.`);
     }
-    for (const c of kc.getClusters()) if (!seen.clusters.has(c.name)) (seen.clusters.add(c.name), merged.addCluster(c));
-    for (const u of kc.getUsers()) if (!seen.users.has(u.name)) (seen.users.add(u.name), merged.addUser(u));
-    for (const c of kc.getContexts()) if (!seen.contexts.has(c.name)) (seen.contexts.add(c.name), merged.addContext(c));
+    for (const c of kc.getClusters()) {
+      if (seen.clusters.has(c.name)) continue;
+      seen.clusters.add(c.name);
+      merged.addCluster(c);
+    }
+    for (const u of kc.getUsers()) {
+      if (seen.users.has(u.name)) continue;
+      seen.users.add(u.name);
+      merged.addUser(u);
+    }
+    for (const c of kc.getContexts()) {
+      if (seen.contexts.has(c.name)) continue;
+      seen.contexts.add(c.name);
+      merged.addContext(c);
+    }
     current ||= kc.getCurrentContext() ?? '';
   }
   if (current) merged.setCurrentContext(current);

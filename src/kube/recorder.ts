@@ -189,8 +189,9 @@ function stringLike(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (v instanceof Error) return v.message;
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
-  if (v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { toString?: unknown }).toString === 'function' && (v as object).toString !== Object.prototype.toString) {
-    return String(v);
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { toString?: unknown }).toString === 'function' && (v).toString !== Object.prototype.toString) {
+    // A class with its own toString (Go's Stringer): String() calls it.
+    return (v as { toString(): string }).toString();
   }
   return undefined;
 }
@@ -241,7 +242,7 @@ export function goSprintf(format: string, ...args: unknown[]): string {
   let out = '';
   let next = 0;
   for (let i = 0; i < format.length; i++) {
-    const c = format[i]!;
+    const c = format[i];
     if (c !== '%') {
       out += c;
       continue;

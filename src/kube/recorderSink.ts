@@ -80,10 +80,11 @@ export type SinkResult<T> = { readonly ok: true; readonly value: SinkWrite<T> } 
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    const reason = (): Error => (signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    if (signal?.aborted) return reject(reason());
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(signal?.reason);
+      reject(reason());
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

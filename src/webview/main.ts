@@ -20,7 +20,7 @@ const app = new TimelineApp(api);
 window.addEventListener('message', (e: MessageEvent<unknown>) => {
   const m = e.data;
   if (!isHostMessage(m)) {
-    const type = m !== null && typeof m === 'object' && 'type' in m ? String((m as { type: unknown }).type).slice(0, 64) : typeof m;
+    const type = m !== null && typeof m === 'object' && 'type' in m ? String((m).type).slice(0, 64) : typeof m;
     report(`ignored a malformed host message (${type})`);
     return;
   }

@@ -181,7 +181,7 @@ export class TimelineApp {
   }
 
   private save(patch: Partial<TimelineViewState>): void {
-    this.state = { ...this.state, ...patch } as TimelineViewState;
+    this.state = { ...this.state, ...patch };
     this.api.setState(this.state);
   }
 }

@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const dir = path.resolve(dirFlag >= 0 ? argv[dirFlag + 1]! : defaultDir());
+  const dir = path.resolve(dirFlag >= 0 ? argv[dirFlag + 1] : defaultDir());
   const status = controlPlaneStatus(dir);
 
   switch (command) {

@@ -162,7 +162,7 @@ describe('Kube Events UI: emit fidelity, typed prompts, warnings opening objects
       await row.waitFor({ timeout: 60_000 });
       assert.equal(await row.getAttribute('aria-expanded'), 'false', 'only Normal events: closed');
       await screenshot(p, 'emitux-before-warning');
-      await recordEvent(client, pods[0]!, { type: 'Warning', reason: 'ProbeFailed', message: 'Readiness probe failed: HTTP probe failed with statuscode: 503', component: 'emitux-ui-test' });
+      await recordEvent(client, pods[0], { type: 'Warning', reason: 'ProbeFailed', message: 'Readiness probe failed: HTTP probe failed with statuscode: 503', component: 'emitux-ui-test' });
       await poll(async () => (await row.getAttribute('aria-expanded')) === 'true', 'Pod/api-0 to open after its Warning arrived');
       await poll(async () => (await treeRows(p, VIEW)).some((r) => r.startsWith('ProbeFailed')), 'the ProbeFailed row to be visible');
       assert.equal(await objectRow(p, 'Pod/api-1').getAttribute('aria-expanded'), 'false', 'the other Pod stays as it was');
@@ -179,7 +179,7 @@ describe('Kube Events UI: emit fidelity, typed prompts, warnings opening objects
       const row = objectRow(p, 'Pod/api-1');
       await row.waitFor();
       assert.equal(await row.getAttribute('aria-expanded'), 'false');
-      await recordEvent(client, pods[1]!, { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container app', component: 'emitux-ui-test' });
+      await recordEvent(client, pods[1], { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container app', component: 'emitux-ui-test' });
       await poll(async () => (await row.getAttribute('aria-expanded')) === 'true', 'Pod/api-1 to open under the filter');
       await poll(async () => (await treeRows(p, VIEW)).some((r) => r.startsWith('BackOff')), 'the BackOff row to be visible');
       await screenshot(p, 'emitux-warning-opens-filtered');
@@ -222,7 +222,7 @@ describe('Kube Events UI: emit fidelity, typed prompts, warnings opening objects
         async (q) => {
           await type(q, 'Rollout');
           await q.keyboard.press('ArrowDown');
-          chosen = (await focusedRow(q)).split(',')[0]!.trim();
+          chosen = (await focusedRow(q)).split(',')[0].trim();
           await screenshot(q, 'emitux-reason-suggestion');
           await q.keyboard.press('Enter');
         },
@@ -258,7 +258,7 @@ describe('Kube Events UI: emit fidelity, typed prompts, warnings opening objects
         await runCommand(p, 'Kube Events: Clear Filter');
         await poll(unfiltered, 'the filter to be cleared');
       }
-      const recorded = await recordEvent(client, pods[1]!, { type: 'Warning', reason: 'DeletedByHand', message: 'this event is deleted with kubectl delete event', component: 'emitux-ui-test' });
+      const recorded = await recordEvent(client, pods[1], { type: 'Warning', reason: 'DeletedByHand', message: 'this event is deleted with kubectl delete event', component: 'emitux-ui-test' });
       const row = viewPane(p, VIEW).locator('.monaco-list-row', { hasText: 'DeletedByHand' }).first();
       await poll(async () => {
         if (await row.isVisible()) return true;

@@ -78,7 +78,7 @@ describe('Kube Events UI against a real control plane', () => {
     assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
     client = loaded.value.client;
     demo = await seedDemo(client, ['shop', 'batch']);
-    await recordEvent(client, demo.pods[0]!, { type: 'Warning', reason: 'HostileText', message: HOSTILE, component: 'attacker' });
+    await recordEvent(client, demo.pods[0], { type: 'Warning', reason: 'HostileText', message: HOSTILE, component: 'attacker' });
     server = await startCodeServer({
       vsix: join(findRepoRoot(), 'dist', 'kube-events.vsix'),
       env: { KUBECONFIG: kubeconfig },

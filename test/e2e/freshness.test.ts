@@ -76,7 +76,7 @@ describe('ages in the Events view', () => {
       });
       created.push(Math.floor(now.getTime() / 1000) * 1000);
     }
-    const newest = created[1]!;
+    const newest = created[1];
     await poll(async () => (await treeRows(p, VIEW)).some((r) => r.startsWith('AgeProbeNew')), 'the probe rows');
 
     // Read the screen for 12 s: long enough that the old 30 s refresh would have fallen far behind.

@@ -134,7 +134,7 @@ describe('test control plane', () => {
       };
       new k8s.Watch(kubeConfig('admin'))
         .watch(`/api/v1/namespaces/${namespace}/events`, { resourceVersion: old }, (phase, obj: { code?: unknown }) => finish({ phase, code: obj.code }), (err: unknown) => {
-          if (err && !controller?.signal.aborted) reject(err instanceof Error ? err : new Error(String(err)));
+          if (err && !controller?.signal.aborted) reject(err instanceof Error ? err : new Error('the watch failed'));
         })
         .then((c) => (controller = c), reject);
     });

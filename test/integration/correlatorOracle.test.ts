@@ -150,7 +150,7 @@ interface Generated {
 /** Builds the steps while running our correlator on them (updateState steps feed back what it decided). */
 function generate(config: Config): Generated {
   const random = rng(config.seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
   const clock = new StepClock(config.t0 ?? T0);
   const correlator = new EventCorrelator({ ...config.options, clock, unixNano: () => epochMsToNs(clock.now()) });
   const maxEvents = config.options.maxEvents || DEFAULT_AGGREGATE_MAX_EVENTS;
@@ -201,7 +201,7 @@ function generate(config: Config): Generated {
     else if (r < 0.94) clock.t += Math.floor(random() * 5_000_000) / 1000;
     else if (r < 0.99) {
       clock.t -= Math.floor(random() * 5000) + 1;
-      stats['clock stepped back']!++;
+      stats['clock stepped back']++;
     } else clock.t += Math.floor(random() * 50 + 10) * 60_000;
   };
 
@@ -215,7 +215,7 @@ function generate(config: Config): Generated {
   const exactBuckets = new Map<string, DoubleRateBucket>();
   const planEpisode = (): void => {
     const object = `obj-${exactBuckets.size}`;
-    const kind = EPISODES[exactBuckets.size % EPISODES.length]!;
+    const kind = EPISODES[exactBuckets.size % EPISODES.length];
     exactBuckets.set(object, new DoubleRateBucket(1 / 300, 25));
     const start = clock.t + Math.floor(random() * 3600 + 1) * 1000;
     const drain = Array<number>(Math.floor(random() * 5) + 26).fill(0);
@@ -285,13 +285,13 @@ function generate(config: Config): Generated {
     const r = correlator.correlate(e);
     ours.push(r);
     if (config.spamBoundaries && exactBuckets.get(e.involvedObject.name)!.tryAccept(clock.now()) !== (r.action !== 'skip')) {
-      stats[`unlike an exact-rate bucket, ${episodeKind}`]!++;
+      stats[`unlike an exact-rate bucket, ${episodeKind}`]++;
     }
-    stats[r.action]!++;
-    if (r.reason === 'aggregated') stats.aggregated!++;
+    stats[r.action]++;
+    if (r.reason === 'aggregated') stats.aggregated++;
     if (r.reason === 'new') createdAs.set(r.event.metadata.name, structuredKey(e));
     if (r.reason === 'deduplicated' && createdAs.has(r.event.metadata.name) && createdAs.get(r.event.metadata.name) !== structuredKey(e)) {
-      stats['dedup by concatenation only']!++;
+      stats['dedup by concatenation only']++;
     }
 
     if (r.action !== 'skip' && random() < 0.25) {
@@ -304,7 +304,7 @@ function generate(config: Config): Generated {
       steps.push({ op: 'updateState', event: server });
       correlator.updateState(server);
       ours.push(undefined);
-      stats.updateState!++;
+      stats.updateState++;
     }
   }
   return { steps, ours, stats };
@@ -325,7 +325,7 @@ function oraclePath(): string {
   if (r.status !== 0 || !line) {
     throw new Error(`${script} did not provide the correlator oracle (exit ${r.status}):\n${(r.stderr ?? '').split('\n').slice(-20).join('\n')}`);
   }
-  return line[1]!.trim();
+  return line[1].trim();
 }
 
 function runOracle(bin: string, config: Config, steps: Step[]): Promise<GoDecision[]> {
@@ -387,8 +387,8 @@ describe("the core/v1 correlator agrees with client-go's EventCorrelator step by
       for (let i = 0; i < steps.length; i++) {
         const ourResult = ours[i];
         if (!ourResult) continue;
-        const go = theirs[i]!;
-        const step = steps[i]!;
+        const go = theirs[i];
+        const step = steps[i];
         const where = `step ${i} of "${config.name}" (seed ${config.seed.toString(16)}), at ${step.op === 'correlate' ? step.atNs : ''} ns, event ${JSON.stringify(step.event)}`;
         assert.equal(ourResult.action === 'skip', go.skip, `${where}: we ${ourResult.action} (${ourResult.reason}), client-go ${go.skip ? 'skips' : 'sends'}`);
         if (!go.skip) {
@@ -400,11 +400,11 @@ describe("the core/v1 correlator agrees with client-go's EventCorrelator step by
       }
       t.diagnostic(`${compared} decisions agree; ${Object.entries(stats).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       // The run must have exercised what it claims to, or agreement proves little.
-      assert.ok(stats.skip! > 0 && stats.create! > 0 && stats.patch! > 0, JSON.stringify(stats));
-      if (!config.spamBoundaries) assert.ok(stats.aggregated! > 0 && stats.updateState! > 0 && stats['clock stepped back']! > 0, JSON.stringify(stats));
-      if (config.name === "client-go's defaults") assert.ok(stats['dedup by concatenation only']! > 0, JSON.stringify(stats));
+      assert.ok(stats.skip > 0 && stats.create > 0 && stats.patch > 0, JSON.stringify(stats));
+      if (!config.spamBoundaries) assert.ok(stats.aggregated > 0 && stats.updateState > 0 && stats['clock stepped back'] > 0, JSON.stringify(stats));
+      if (config.name === "client-go's defaults") assert.ok(stats['dedup by concatenation only'] > 0, JSON.stringify(stats));
       // Steps where a plain exact-rate bucket with the same history decides otherwise, and client-go agreed with us.
-      if (config.spamBoundaries) for (const kind of EPISODES) assert.ok(stats[`unlike an exact-rate bucket, ${kind}`]! > 0, JSON.stringify(stats));
+      if (config.spamBoundaries) for (const kind of EPISODES) assert.ok(stats[`unlike an exact-rate bucket, ${kind}`] > 0, JSON.stringify(stats));
     });
   }
 });

@@ -68,7 +68,7 @@ describe('EventSource against a real kube-apiserver', () => {
     const created: Created[] = [];
     for (let i = 0; i < 20; i++) created.push(await createCoreEvent(admin, ns, { reason: 'Created', message: `event ${i}` }));
     await waitFor('20 new events', () => created.every((e) => rec.adds(e.metadata.uid) === 1));
-    const target = created[3]!;
+    const target = created[3];
     await admin.request(`/api/v1/namespaces/${ns}/events/${target.metadata.name}`, {
       method: 'PATCH',
       contentType: 'application/merge-patch+json',
@@ -195,8 +195,8 @@ describe('EventSource against a real kube-apiserver', () => {
       sources.push(src);
       await waitFor('three reconnect attempts', () => (src.state.phase === 'reconnecting' && src.state.attempt >= 3 ? src.state : undefined), 20_000);
       const attempts = rec.states.filter((s): s is Extract<SourceState, { phase: 'reconnecting' }> => s.phase === 'reconnecting');
-      assert.match(attempts[0]!.reason, /connection refused/);
-      assert.ok(attempts.every((s, i) => i === 0 || s.retryInMs >= attempts[0]!.retryInMs / 2), 'delays do not shrink');
+      assert.match(attempts[0].reason, /connection refused/);
+      assert.ok(attempts.every((s, i) => i === 0 || s.retryInMs >= attempts[0].retryInMs / 2), 'delays do not shrink');
       await proxy.restore();
       const ev = await createCoreEvent(admin, ns);
       await waitFor('recovery', () => src.state.phase === 'live' && rec.adds(ev.metadata.uid) === 1, 20_000);

@@ -69,7 +69,7 @@ describe('the log against a real kube-apiserver', () => {
       ['ReasonD', 'ReasonB', 'ReasonE', 'ReasonC', 'ReasonA'],
       'oldest last-seen first',
     );
-    assert.match(lines[0]!, new RegExp(`last seen ${new Date(now - 50 * 60_000).toISOString().slice(0, 16)}`));
+    assert.match(lines[0], new RegExp(`last seen ${new Date(now - 50 * 60_000).toISOString().slice(0, 16)}`));
     // The source marks exactly one change as the list's last, and it is the last change of the list.
     assert.deepEqual(listed.map((c) => c.list), ['more', 'more', 'more', 'more', 'last']);
 

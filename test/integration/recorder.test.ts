@@ -143,8 +143,8 @@ describe('Recorder against a real kube-apiserver', () => {
     );
     const stored = await coreEvents(admin, ns);
     assert.equal(stored.length, 1);
-    assert.equal(stored[0]!.count, 3);
-    assert.equal(stored[0]!.metadata.name, outs[0]!.name);
+    assert.equal(stored[0].count, 3);
+    assert.equal(stored[0].metadata.name, outs[0].name);
   });
 
   it('events.k8s.io/v1: three identical emissions are series count 2 at once, and 3 when the series finishes', async () => {
@@ -160,10 +160,10 @@ describe('Recorder against a real kube-apiserver', () => {
         ['skipped', 'series-counted', 3],
       ],
     );
-    const name = outs[0]!.name;
+    const name = outs[0].name;
     const now = await v1Event(admin, ns, name);
     assert.equal(now.series?.count, 2, 'the first repeat is patched at once');
-    assert.match(now.series!.lastObservedTime, /\.\d{6}Z$/);
+    assert.match(now.series.lastObservedTime, /\.\d{6}Z$/);
     // The recorder's own finish timer (every 1.5 s here, 6 min by default) writes the final count.
     const finished = await waitFor('the series to finish with count 3', async () => {
       const e = await v1Event(admin, ns, name);
@@ -180,16 +180,16 @@ describe('Recorder against a real kube-apiserver', () => {
     for (let i = 1; i <= 11; i++) outs.push(value(await rec.eventf(pod(ns), 'Warning', 'FailedMount', 'MountVolume.SetUp failed for volume "data-%d"', i)));
     assert.deepEqual(
       outs.map((o) => o.correlation),
-      [...Array(9).fill('new'), 'aggregated', 'aggregated'],
+      [...Array<string>(9).fill('new'), 'aggregated', 'aggregated'],
     );
-    assert.equal(outs[9]!.outcome, 'created');
-    assert.equal(outs[10]!.outcome, 'patched');
+    assert.equal(outs[9].outcome, 'created');
+    assert.equal(outs[10].outcome, 'patched');
     const stored = await coreEvents(admin, ns);
     const combined = stored.filter((e) => e.message.startsWith(AGGREGATE_MESSAGE_PREFIX));
     assert.equal(combined.length, 1, 'one combined event');
-    assert.equal(combined[0]!.message, '(combined from similar events): MountVolume.SetUp failed for volume "data-11"');
-    assert.equal(combined[0]!.count, 2);
-    assert.equal(combined[0]!.source?.component, OUR_REPORTING_CONTROLLER);
+    assert.equal(combined[0].message, '(combined from similar events): MountVolume.SetUp failed for volume "data-11"');
+    assert.equal(combined[0].count, 2);
+    assert.equal(combined[0].source?.component, OUR_REPORTING_CONTROLLER);
     assert.equal(stored.length, 10, 'nine single events and the combined one');
   });
 
@@ -199,14 +199,14 @@ describe('Recorder against a real kube-apiserver', () => {
     const outs = [];
     for (let i = 0; i < DEFAULT_SPAM_BURST + 1; i++) outs.push(value(await rec.event(pod(ns), 'Warning', 'BackOff', 'Back-off restarting failed container')));
     assert.equal(outs.filter((o) => o.outcome !== 'skipped').length, 25);
-    const last = outs[25]!;
+    const last = outs[25];
     assert.equal(last.outcome, 'skipped');
     assert.equal(last.correlation, 'spam-filtered');
     assert.match(last.explanation, /spam filter/);
     assert.match(last.explanation, /burst of 25/);
     const stored = await coreEvents(admin, ns);
     assert.equal(stored.length, 1);
-    assert.equal(stored[0]!.count, 25, 'the 26th never reached the server');
+    assert.equal(stored[0].count, 25, 'the 26th never reached the server');
   });
 
   it('the restricted user gets a clear 403 outside its namespace, and when it may create but not patch', async () => {

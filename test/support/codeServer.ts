@@ -92,7 +92,7 @@ const live = new Set<ChildProcess>();
 export function findRepoRoot(from: string = __dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'kube-events') return dir;
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'kube-events') return dir;
     if (dirname(dir) === dir) throw new Error(`no kube-events package.json above ${from}`);
   }
 }

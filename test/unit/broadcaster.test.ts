@@ -272,8 +272,8 @@ describe('Broadcaster', () => {
     const asyncWarnings = warnings.filter((w) => w.includes('"async-thrower"'));
     assert.equal(syncWarnings.length, syncCalls);
     assert.equal(asyncWarnings.length, asyncCalls);
-    assert.match(syncWarnings[0]!, /sync boom/);
-    assert.match(asyncWarnings[0]!, /async boom/);
+    assert.match(syncWarnings[0], /sync boom/);
+    assert.match(asyncWarnings[0], /async boom/);
     assert.equal(warnings.length, syncCalls + asyncCalls);
   });
 

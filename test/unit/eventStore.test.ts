@@ -138,25 +138,25 @@ describe('EventStore', () => {
   it('evicts the least recently updated event beyond capacity and counts it', () => {
     const store = new EventStore({ capacity: 3 });
     const [a, b, c, d, e] = [1, 2, 3, 4, 5].map((i) => anEvent({ reason: `R${i}`, namespace: `ns${i}`, regarding: { uid: `o${i}` } }));
-    store.applyBatch([added(a!), added(b!), added(c!)]);
-    const result = store.apply(added(d!));
+    store.applyBatch([added(a), added(b), added(c)]);
+    const result = store.apply(added(d));
     assert.deepEqual(result.added, [d]);
     assert.deepEqual(result.removed, [a], 'the oldest goes');
     assert.equal(store.evicted, 1);
     assert.equal(store.size, 3);
-    assert.equal(store.get(a!.uid), undefined);
+    assert.equal(store.get(a.uid), undefined);
     assert.deepEqual(store.byReason('R1'), []);
     assert.deepEqual(store.byObjectUid('o1'), []);
     assert.equal(store.namespaces().includes('ns1'), false);
 
     // An update makes b the most recent, so c (now the least recently updated) is evicted next.
-    const b2 = nextVersion(b!, { count: 2 });
+    const b2 = nextVersion(b, { count: 2 });
     store.apply(modified(b2));
-    assert.deepEqual(store.apply(added(e!)).removed, [c]);
-    assert.deepEqual(uids(store.all()), uids([d!, b2, e!]));
-    assert.deepEqual([...store.all()].map((x) => x.uid), [d!.uid, b2.uid, e!.uid], 'all() runs least recently updated first');
+    assert.deepEqual(store.apply(added(e)).removed, [c]);
+    assert.deepEqual(uids(store.all()), uids([d, b2, e]));
+    assert.deepEqual([...store.all()].map((x) => x.uid), [d.uid, b2.uid, e.uid], 'all() runs least recently updated first');
     assert.equal(store.evicted, 2);
-    assertIndexesConsistent(store, [a!, b!, b2, c!, d!, e!]);
+    assertIndexesConsistent(store, [a, b, b2, c, d, e]);
   });
 
   it('marking an event expired does not count as an update for eviction', () => {
@@ -230,16 +230,16 @@ describe('EventStore', () => {
     assert.equal(store.size, 0);
     assert.deepEqual([...store.all()], []);
     assert.equal(seen.length, 1);
-    assert.equal(seen[0]!.cleared, true);
-    assert.deepEqual(uids(seen[0]!.removed), uids(events));
+    assert.equal(seen[0].cleared, true);
+    assert.deepEqual(uids(seen[0].removed), uids(events));
     assertIndexesConsistent(store, events);
-    store.apply(added(events[0]!));
+    store.apply(added(events[0]));
     assert.equal(store.size, 1, 'usable after clear');
   });
 
   it('keeps every index consistent through a random mix of adds, updates, deletes and evictions', () => {
     const random = prng(42);
-    const pick = <V>(xs: readonly V[]): V => xs[Math.floor(random() * xs.length)]!;
+    const pick = <V>(xs: readonly V[]): V => xs[Math.floor(random() * xs.length)];
     const store = new EventStore({ capacity: 40 });
     const everSeen: KubeEvent[] = [];
     const known: KubeEvent[] = [];

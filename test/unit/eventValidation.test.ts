@@ -45,7 +45,7 @@ function only(r: EventValidationResult, field: string): ValidationProblem {
     ps.map((p) => p.field),
     [field],
   );
-  return ps[0]!;
+  return ps[0];
 }
 
 describe('validateEvent: limits the apiserver applies (pkg/apis/core/validation/events.go)', () => {
@@ -195,6 +195,6 @@ describe('reasonHint: UpperCamelCase is the convention, not a rule', () => {
   it('a validated draft carries the hint as a warning, never as an error', () => {
     const r = validateEvent(core({ reason: 'image pulled' }));
     assert.equal(r.ok, true);
-    if (r.ok) assert.match(r.value.warnings[0]!, /UpperCamelCase/);
+    if (r.ok) assert.match(r.value.warnings[0], /UpperCamelCase/);
   });
 });

@@ -16,12 +16,12 @@ describe('exportEvents', () => {
   it('writes one JSON object per NDJSON line', async () => {
     const lines = (await exportEvents(events, 'ndjson'))!.trimEnd().split('\n');
     assert.equal(lines.length, 3);
-    assert.equal((JSON.parse(lines[2]!) as { message: string }).message, 'a "quoted", multi\nline');
+    assert.equal((JSON.parse(lines[2]) as { message: string }).message, 'a "quoted", multi\nline');
   });
 
   it('writes CSV with a header, RFC 4180 quoting and defused formulas', async () => {
     const csv = (await exportEvents(events, 'csv'))!;
-    const header = csv.split('\n')[0]!.split(',');
+    const header = csv.split('\n')[0].split(',');
     assert.ok(header.includes('reason') && header.includes('message') && header.includes('lastSeen'));
     assert.match(csv, /'=HYPERLINK\(""http:\/\/x""\)/);
     assert.equal(csvCell('a "q", b'), '"a ""q"", b"');

@@ -126,7 +126,7 @@ export async function runExtensionHostTests(opts: ExtensionHostRunOptions = {}):
 
 /** Log calls arrive as their argument list (`['  %d passing (%s)', 3, '65ms']`), like console's. */
 function formatAutomationLog(message: unknown): string {
-  return Array.isArray(message) ? format(...message) : format(message);
+  return Array.isArray(message) ? format(...(message as unknown[])) : format(message);
 }
 
 async function main(): Promise<void> {

@@ -276,9 +276,9 @@ export function summarise(target: EmitTarget, spec: Pick<EmitInput, 'type' | 're
     const sent = ok.length ? ` after ${ok.length} sent` : '';
     return `${what} was not sent${sent}: ${failure.message}`;
   }
-  if (ok.length === 1) return `${what}: ${describeOutcome(ok[0]!)}. ${ok[0]!.explanation}`;
+  if (ok.length === 1) return `${what}: ${describeOutcome(ok[0])}. ${ok[0].explanation}`;
   const count = (k: RecordOutcome['outcome']): number => ok.filter((o) => o.outcome === k).length;
-  const last = ok[ok.length - 1]!;
+  const last = ok[ok.length - 1];
   const skippedWhy = ok.find((o) => o.outcome === 'skipped')?.explanation;
   return `${what}: ${ok.length} emitted — ${count('created')} created, ${count('patched')} patched, ${count('skipped')} not sent${skippedWhy ? ` (${skippedWhy})` : ''}. Last: ${describeOutcome(last)}.`;
 }

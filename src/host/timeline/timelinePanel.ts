@@ -162,8 +162,9 @@ export class TimelinePanel implements vscode.Disposable {
  */
 export function registerTimelineSerializer(ctx: TimelineContext): vscode.Disposable {
   return vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
-    deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
+    deserializeWebviewPanel: (panel: vscode.WebviewPanel, state: unknown) => {
       TimelinePanel.revive(panel, ctx, state);
+      return Promise.resolve();
     },
   });
 }

@@ -33,7 +33,7 @@ suite('Emit Test Event against the control plane', () => {
   });
 
   function podRow(): unknown {
-    const pod = demo.pods[0]!;
+    const pod = demo.pods[0];
     return until('the Pod row', () =>
       api.tree.model
         .roots()
@@ -46,15 +46,15 @@ suite('Emit Test Event against the control plane', () => {
     const input: EmitInput = { type: 'Warning', reason: 'TestWarning', message: `emitted by the suite ${suffix}`, flavour: 'core/v1' };
     const report = await vscode.commands.executeCommand<EmitReport>(Commands.emitTestEvent, await podRow(), input);
     assert.ok(report, 'the command returns a report');
-    const first = report.results[0]!;
+    const first = report.results[0];
     assert.ok(first.ok, first.ok ? '' : first.message);
     assert.equal(first.value.outcome, 'created');
-    assert.match(report.summary, new RegExp(`created emit-shop-${suffix}/${demo.pods[0]!.name}\\.`));
+    assert.match(report.summary, new RegExp(`created emit-shop-${suffix}/${demo.pods[0].name}\\.`));
     const seen = await until('the emitted event in the store', () => [...api.session.store.all()].find((e) => e.message === input.message));
     assert.equal(seen.ours, true);
     assert.equal(seen.type, 'Warning');
     const node = await until('its tree row', () => api.tree.model.nodeForEvent(seen.uid));
-    assert.equal(node.parent?.ref.name, demo.pods[0]!.name);
+    assert.equal(node.parent?.ref.name, demo.pods[0].name);
     // source: finds what this extension emitted.
     assert.equal(api.filter.set(`source:kube-events-vscode ns:emit-shop-${suffix}`), undefined);
     await until('the source filter', () => [...api.tree.model.events()].some((e) => e.uid === seen.uid));
@@ -74,7 +74,7 @@ suite('Emit Test Event against the control plane', () => {
   test('an events.k8s.io/v1 event carries its action and comes back', async () => {
     const input: EmitInput = { type: 'Normal', reason: 'TestSeries', message: `v1 note ${suffix}`, flavour: 'events.k8s.io/v1', action: 'Reconciling' };
     const report = await vscode.commands.executeCommand<EmitReport>(Commands.emitTestEvent, await podRow(), input);
-    assert.ok(report.results[0]!.ok);
+    assert.ok(report.results[0].ok);
     const ev = await until('the v1 event', () => [...api.session.store.all()].find((e) => e.message === input.message));
     assert.equal(ev.action, 'Reconciling');
     assert.equal(ev.ours, true);
@@ -84,7 +84,7 @@ suite('Emit Test Event against the control plane', () => {
     const before = api.session.store.size;
     const input: EmitInput = { type: 'Normal', reason: 'R'.repeat(200), message: 'too long a reason', flavour: 'core/v1' };
     const report = await vscode.commands.executeCommand<EmitReport>(Commands.emitTestEvent, await podRow(), input);
-    const r = report.results[0]!;
+    const r = report.results[0];
     assert.equal(r.ok, false);
     assert.match(report.summary, /reason.*128/);
     // The watch delivers in order: once a marker sent afterwards is back, a wrongly sent event would be too.

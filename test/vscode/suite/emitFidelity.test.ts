@@ -57,7 +57,7 @@ suite('Emit Test Event names the live object (checked with kubectl)', () => {
   function coreEvent(message: string): CoreEventJson {
     const found = kubectl<{ items: CoreEventJson[] }>('get', 'events', '-n', ns).items.filter((e) => e.message === message);
     assert.equal(found.length, 1, `one core/v1 event with message "${message}"`);
-    return found[0]!;
+    return found[0];
   }
 
   /** uid and resourceVersion are the Pod's as kubectl reads it now; no fieldPath unless `fieldPath`. */
@@ -139,7 +139,7 @@ suite('Emit Test Event names the live object (checked with kubectl)', () => {
     assert.ok(report.results[0]?.ok, report.summary);
     const found = kubectl<{ items: V1EventJson[] }>('get', 'events.v1.events.k8s.io', '-n', ns).items.filter((e) => e.note === message);
     assert.equal(found.length, 1);
-    assertNamesLivePod(found[0]!.regarding!);
+    assertNamesLivePod(found[0].regarding!);
   });
 
   test('from the manifest open in the editor (no uid in it): the live uid and resourceVersion', async () => {

@@ -42,7 +42,7 @@ suite('events view against the control plane', () => {
   });
 
   test('events created through the API appear in the tree model', async () => {
-    const pod = demo.pods[0]!;
+    const pod = demo.pods[0];
     const marker = `created by the extension-host suite ${suffix}`;
     await recordEvent(client, pod, { type: 'Warning', reason: 'ProbeWarning', message: marker, component: 'kubelet' });
     const found = await until('the new event in the tree', () => flatten(api.tree.snapshot()).find((n) => n.row.description.includes(marker)));
@@ -51,7 +51,7 @@ suite('events view against the control plane', () => {
   });
 
   test('measures create → row in the tree over 50 events (reported, not asserted)', async () => {
-    const pod = demo.pods[1]!;
+    const pod = demo.pods[1];
     const latencies: number[] = [];
     for (let i = 0; i < 50; i++) {
       const t0 = performance.now();
@@ -62,8 +62,8 @@ suite('events view against the control plane', () => {
       latencies.push(performance.now() - t0);
     }
     latencies.sort((a, b) => a - b);
-    const p = (q: number): number => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
-    const report = { events: latencies.length, p50_ms: p(0.5), p95_ms: p(0.95), max_ms: Math.round(latencies[latencies.length - 1]!), target_p95_ms: 500 };
+    const p = (q: number): number => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]);
+    const report = { events: latencies.length, p50_ms: p(0.5), p95_ms: p(0.95), max_ms: Math.round(latencies[latencies.length - 1]), target_p95_ms: 500 };
     console.log(`create → tree latency: ${JSON.stringify(report)}`);
     const dir = path.resolve(__dirname, '..', '..', '..', '..', 'test-results');
     fs.mkdirSync(dir, { recursive: true });
@@ -80,10 +80,10 @@ suite('events view against the control plane', () => {
     // The owner chain is learnt lazily (GETs of the Pods and the ReplicaSet): wait for the Pods' events.
     const rows = await until('Pod events under the Deployment', () => {
       const all = flatten(api.tree.snapshot());
-      return all.some((n) => n.path[1] === `Pod/${demo.pods[1]!.name}`) && all.some((n) => n.path[1] === `Pod/${demo.pods[0]!.name}`) ? all : undefined;
+      return all.some((n) => n.path[1] === `Pod/${demo.pods[1].name}`) && all.some((n) => n.path[1] === `Pod/${demo.pods[0].name}`) ? all : undefined;
     });
     const objects = new Set(rows.filter((n) => n.path.length === 2).map((n) => n.path[1]));
-    assert.deepEqual([...objects].sort(), [`Deployment/web`, `Pod/${demo.pods[0]!.name}`, `Pod/${demo.pods[1]!.name}`, `ReplicaSet/${demo.replicaSet.name}`].sort());
+    assert.deepEqual([...objects].sort(), [`Deployment/web`, `Pod/${demo.pods[0].name}`, `Pod/${demo.pods[1].name}`, `ReplicaSet/${demo.replicaSet.name}`].sort());
     assert.ok(rows.every((n) => n.path[0] === shop), 'nothing from other namespaces');
   });
 

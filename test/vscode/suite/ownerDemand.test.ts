@@ -14,7 +14,7 @@ function memento(): vscode.Memento {
     keys: () => [...values.keys()],
     get: <T>(key: string, fallback?: T) => (values.has(key) ? (values.get(key) as T) : fallback),
     update: (key: string, value: unknown) => Promise.resolve(void values.set(key, value)),
-  } as vscode.Memento;
+  };
 }
 
 suite('owner learning for every view that filters under:', () => {
