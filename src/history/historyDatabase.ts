@@ -337,6 +337,12 @@ export class HistoryDatabase implements HistoryBackend {
     }
   }
 
+  /** SQLite's `quick_check`: 'ok', or what is wrong. */
+  check(): string {
+    const rows = this.read(() => this.db.all('PRAGMA quick_check')) as Array<{ quick_check: string }>;
+    return rows.map((r) => r.quick_check).join('; ');
+  }
+
   /** Caps the file's size in pages (tests: a disk that fills up). */
   limitPages(pages: number): void {
     this.db.exec(`PRAGMA max_page_count = ${Math.floor(pages)}`);
