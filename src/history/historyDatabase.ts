@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Database, type Statement } from 'node-sqlite3-wasm';
 import { HistoryError, type HistoryBackend, type HistoryFailureReason, type HistoryFilter, type HistoryMode } from '../core/history';
-import type { EventChange, KubeEvent } from '../core/kubeEvent';
+import type { EventChange, KubeEvent, ObjectRef } from '../core/kubeEvent';
 
 /**
  * One cluster's event history on disk: an SQLite database run as WebAssembly (node-sqlite3-wasm, whose VFS
@@ -12,8 +12,8 @@ import type { EventChange, KubeEvent } from '../core/kubeEvent';
  *
  * Schema (version 1):
  * - `events`: one row per event uid with its latest state: the columns queries narrow by (last seen, type,
- *   reason, namespace, involved-object uid), the count, `expired`, and the whole normalised event as JSON in
- *   `body`. Upserts are keyed by uid, so a re-list, a restart or a reconnect never duplicates a row; a row
+ *   reason, namespace, involved-object uid), the count, `expired`, and the rest of the normalised event as
+ *   JSON in `body`, without default values (bytes per event matter at a million rows). Upserts are keyed by uid, so a re-list, a restart or a reconnect never duplicates a row; a row
  *   changes only when its resourceVersion or expiry differs. A DELETED change (the apiserver's TTL, or a
  *   delete by hand) sets `expired`; rows are removed only by retention or Clear History….
  * - `rises`: one row per count an event reached, with when (its last seen then), kept by two triggers, so
@@ -199,6 +199,8 @@ export class HistoryDatabase implements HistoryBackend {
       if (mode === 'readWrite') {
         // page_size and auto_vacuum only take effect before the first table exists.
         this.db.exec('PRAGMA page_size = 4096; PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL;');
+        // The indexes take inserts at up to a thousand places (one per involved object): keep them cached.
+        this.db.exec('PRAGMA cache_size = -32000');
         withBusyRetry(() => this.db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`));
         this.upsert = this.db.prepare(UPSERT);
       } else {
@@ -290,10 +292,10 @@ export class HistoryDatabase implements HistoryBackend {
     anyOf('type', filter.types);
     anyOf('namespace', filter.namespaces);
     anyOf('object_uid', filter.objectUids);
-    const sql = `SELECT body, expired FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seen DESC LIMIT ?`;
+    const sql = `SELECT uid, type, reason, namespace, count, resource_version, expired, body FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seen DESC LIMIT ?`;
     args.push(Math.max(0, Math.floor(filter.limit)));
-    const rows = this.read(() => this.db.all(sql, args)) as Array<{ body: string; expired: number }>;
-    return rows.map((r) => decodeBody(r.body, r.expired === 1));
+    const rows = this.read(() => this.db.all(sql, args)) as unknown as Row[];
+    return rows.map(decodeRow);
   }
 
   occurrences(uid: string): Array<{ at: number; count: number }> {
@@ -311,7 +313,7 @@ export class HistoryDatabase implements HistoryBackend {
           removed = this.db.run('DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY last_seen LIMIT ?)', [budget]).changes;
         }
         // Give freed pages back to the file system so the file, not just its contents, shrinks.
-        this.db.exec('PRAGMA incremental_vacuum');
+        this.db.exec(`PRAGMA incremental_vacuum(${Math.max(1, budget)})`);
         return removed;
       });
     } catch (err) {
@@ -438,14 +440,58 @@ function moveAside(file: string): string {
   return aside;
 }
 
-/** The event without `expired`, which has its own column. */
-function encodeBody(e: KubeEvent): string {
-  const { expired: _expired, ...rest } = e;
-  return JSON.stringify(rest);
+/** The columns a row is read back with besides `body`. */
+interface Row {
+  readonly uid: string;
+  readonly type: string;
+  readonly reason: string;
+  readonly namespace: string;
+  readonly count: number;
+  readonly resource_version: string;
+  readonly expired: number;
+  readonly body: string;
 }
 
-function decodeBody(body: string, expired: boolean): KubeEvent {
-  const e = JSON.parse(body) as Omit<KubeEvent, 'expired'>;
-  // JSON has no undefined: restore the optional fields so a read-back event equals the one written.
-  return { ...e, related: e.related ?? undefined, series: e.series ?? undefined, expired };
+const EMPTY_REF: ObjectRef = { kind: '', name: '', namespace: '', apiVersion: '', uid: '', resourceVersion: '', fieldPath: '' };
+
+/** Drops empty strings, zeros and false: a stored event is mostly defaults, and bytes per event matter. */
+function compact<T extends object>(o: T): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== '' && v !== 0 && v !== false && v !== undefined && v !== null) out[k] = v;
+  return out as Partial<T>;
+}
+
+/** The event without what has a column of its own, and without default values. */
+function encodeBody(e: KubeEvent): string {
+  const { uid: _u, type: _t, reason: _r, namespace: _n, count: _c, resourceVersion: _v, expired: _x, regarding, related, ...rest } = e;
+  return JSON.stringify({ ...compact(rest), regarding: compact(regarding), related: related && compact(related) });
+}
+
+function decodeRow(r: Row): KubeEvent {
+  const b = JSON.parse(r.body) as Partial<KubeEvent> & { regarding: Partial<ObjectRef>; related?: Partial<ObjectRef> };
+  return {
+    uid: r.uid,
+    name: b.name ?? '',
+    namespace: r.namespace,
+    resourceVersion: r.resource_version,
+    api: b.api ?? 'core/v1',
+    type: r.type,
+    reason: r.reason,
+    action: b.action ?? '',
+    message: b.message ?? '',
+    regarding: { ...EMPTY_REF, ...b.regarding },
+    related: b.related ? { ...EMPTY_REF, ...b.related } : undefined,
+    reportingController: b.reportingController ?? '',
+    reportingInstance: b.reportingInstance ?? '',
+    count: r.count,
+    series: b.series ?? undefined,
+    firstTimestamp: b.firstTimestamp ?? 0,
+    lastTimestamp: b.lastTimestamp ?? 0,
+    eventTime: b.eventTime ?? 0,
+    creationTimestamp: b.creationTimestamp ?? 0,
+    lastSeen: b.lastSeen ?? 0,
+    firstSeen: b.firstSeen ?? 0,
+    ours: b.ours ?? false,
+    expired: r.expired === 1,
+  };
 }
