@@ -58,6 +58,7 @@ export class HistoryService implements Disposable {
   private readonly log: Logger;
   private readonly clock: Clock;
   private pruneTimer: ReturnType<typeof setTimeout> | undefined;
+  private takeOverTimer: ReturnType<typeof setTimeout> | undefined;
   /** Reasons already told to the user this session: each is said once. */
   private readonly told = new Set<string>();
 
@@ -101,13 +102,47 @@ export class HistoryService implements Disposable {
     }
     this.db = db;
     if (db.notes.movedAside) this.tell(`moved:${file}`, { kind: 'movedAside', file: db.notes.movedAside });
-    if (db.mode === 'readOnly') {
-      this.log.info(`another window records the history of "${cluster.context}"; this one reads it only`);
-      this.tell(`ro:${file}`, { kind: 'readOnly', context: cluster.context });
-    }
     this.sink.setBackend(db);
     this.seed();
-    this.schedulePrune(5_000);
+    if (db.mode === 'readOnly') this.scheduleTakeOver(0);
+    else this.schedulePrune(5_000);
+  }
+
+  /**
+   * A read-only window tries again to become the writer: after a reload the old extension host may still
+   * hold the file for a moment, and the window that did may be closed later. Only a window still reading
+   * after the first retry says so.
+   */
+  private scheduleTakeOver(attempt: number): void {
+    if (this.takeOverTimer) clearTimeout(this.takeOverTimer);
+    this.takeOverTimer = setTimeout(() => {
+      this.takeOverTimer = undefined;
+      const current = this.db;
+      const cluster = this.identity;
+      if (!current || current.mode !== 'readOnly' || !cluster) return;
+      let next: HistoryDatabase | undefined;
+      try {
+        current.dispose();
+        next = HistoryDatabase.open(current.file, cluster);
+      } catch (err) {
+        this.db = undefined;
+        this.fail(HistoryError.is(err) ? err : new HistoryError('io', String(err)));
+        return;
+      }
+      this.db = next;
+      this.sink.setBackend(next);
+      if (next.mode === 'readWrite') {
+        this.log.info(`now records the history of "${cluster.context}"`);
+        this.schedulePrune(5_000);
+        return;
+      }
+      if (attempt === 1) {
+        this.log.info(`another window records the history of "${cluster.context}"; this one reads it only`);
+        this.tell(`ro:${current.file}`, { kind: 'readOnly', context: cluster.context });
+      }
+      this.scheduleTakeOver(attempt + 1);
+    }, attempt === 0 ? 3_000 : 15_000);
+    this.takeOverTimer.unref?.();
   }
 
   /** Writes what is pending. Tests and shutdown. */
@@ -253,6 +288,8 @@ export class HistoryService implements Disposable {
   private close(): void {
     if (this.pruneTimer) clearTimeout(this.pruneTimer);
     this.pruneTimer = undefined;
+    if (this.takeOverTimer) clearTimeout(this.takeOverTimer);
+    this.takeOverTimer = undefined;
     this.sink.setBackend(undefined);
     try {
       this.db?.dispose();

@@ -362,6 +362,18 @@ describe('history service', () => {
     s.svc.dispose();
   });
 
+  it('reads only while another window writes, and takes over without a word once it is gone', async () => {
+    const a = service();
+    a.svc.open(CLUSTER);
+    const b = service();
+    b.svc.open(CLUSTER);
+    assert.equal(b.svc.database?.mode, 'readOnly');
+    a.svc.dispose(); // a reload: the old extension host lets go a moment later
+    await waitFor('the second window to take over', () => b.svc.database?.mode === 'readWrite', 10_000);
+    assert.deepEqual(b.notices, []);
+    b.svc.dispose();
+  });
+
   it('clears the current cluster in place and other clusters by file', async () => {
     const s = service();
     s.svc.open({ ...CLUSTER, server: 'https://other' });
