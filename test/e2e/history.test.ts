@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -97,7 +98,7 @@ describe('history past the TTL in code-server', () => {
     assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
     client = loaded.value.client;
     await client.request('/api/v1/namespaces', { method: 'POST', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: liveNs } } });
-    const runDir = fs.mkdtempSync(join(findRepoRoot(), 'test-results', 'history-e2e-'));
+    const runDir = fs.mkdtempSync(join(os.tmpdir(), 'kube-events-history-e2e-'));
     // Where the extension keeps history: its global storage in the instance's user data.
     const user = loaded.value.contexts.find((c) => c.name === 'admin')?.user ?? '';
     historyFile = join(runDir, 'user-data', 'User', 'globalStorage', EXTENSION_ID, 'history', historyFileName({ server: loaded.value.server, user }));
@@ -140,7 +141,6 @@ describe('history past the TTL in code-server', () => {
       await runCommand(p, 'Kube Events: Open Timeline');
       const frame = webviewFrame(p, EXTENSION_ID, 'panel');
       await frame.locator('text=OOMKilled').first().waitFor({ timeout: 30_000 });
-      await runCommand(p, 'View: Toggle Panel Visibility');
       await screenshot(p, 'ui-history-timeline');
     }),
   );
@@ -184,6 +184,10 @@ describe('history past the TTL in code-server', () => {
         return r.some((x) => x.startsWith('SurvivesReload')) ? r : undefined;
       }, 'the deleted event in the tree after the reload');
       assert.ok(rows.some((r) => r.startsWith('OOMKilled')), 'the older history is back too');
+      // The timeline comes back with the reload (its serializer) and shows both.
+      const frame = webviewFrame(p, EXTENSION_ID, 'panel');
+      await frame.locator('text=SurvivesReload').first().waitFor({ timeout: 30_000 });
+      await frame.locator('text=OOMKilled').first().waitFor({ timeout: 10_000 });
       await screenshot(p, 'ui-history-after-reload');
     }),
   );
