@@ -168,6 +168,8 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     getQueryText: () => filter.query.text,
     // The panel keeps focus: a click on a row selects it in the tree without pulling the cursor away.
     onReveal: (uid) => void tree.reveal(uid, false),
+    // Scrolling or zooming out past the oldest row pages older history in, a bounded page at a time.
+    onOlder: (before) => void historyService.loadOlder(before, 2_000),
     onOpenResource: (uid) => {
       const event = session.store.get(uid);
       if (event) void commands.openResourceYaml(tree.model.nodeForEvent(uid) ?? { kind: 'event', id: uid, event, parent: undefined });

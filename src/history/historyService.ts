@@ -178,8 +178,14 @@ export class HistoryService implements Disposable {
    */
   loadOlder(before: number, limit: number): number | undefined {
     if (!this.db) return undefined;
+    // The store evicts the least recently updated: a page beyond its room would push out newer events.
+    const room = Math.min(limit, this.deps.store.capacity - this.deps.store.size);
+    if (room <= 0) {
+      this.log.info(`the store holds its maximum of ${this.deps.store.capacity} events; older history is not loaded (kubeEvents.store.maxEvents)`);
+      return undefined;
+    }
     this.sink.flush();
-    const events = this.db.query({ to: before - 1, limit });
+    const events = this.db.query({ to: before - 1, limit: room });
     if (events.length === 0) return undefined;
     const fresh = events.filter((e) => !this.deps.store.has(e.uid)).reverse();
     this.deps.store.applyBatch(fresh.map((event) => ({ type: 'ADDED' as const, event })));

@@ -330,6 +330,39 @@ describe('history service', () => {
     a.svc.dispose();
   });
 
+  it('pages older history into the store for the timeline, a bounded page at a time', async () => {
+    const a = service();
+    a.svc.open(CLUSTER);
+    const base = 1_700_000_000_000;
+    const events = Array.from({ length: 30 }, (_, i) => anEvent({ lastSeen: base + i * 1000 }));
+    for (const event of events) await a.broadcaster.action({ type: 'ADDED', event });
+    await waitFor('store', () => a.store.size === 30, 2000);
+    a.svc.flush();
+    a.store.clear();
+    a.store.applyBatch(events.slice(20).map((event) => ({ type: 'ADDED' as const, event })));
+    assert.equal(a.svc.loadOlder(base + 20_000, 8), base + 12_000);
+    assert.equal(a.store.size, 18);
+    assert.equal(a.svc.loadOlder(base + 12_000, 100), base);
+    assert.equal(a.store.size, 30);
+    assert.equal(a.svc.loadOlder(base, 100), undefined, 'nothing older: the end of history');
+    a.svc.dispose();
+    const full = service({ store: new EventStore({ capacity: 5 }) });
+    full.svc.open(CLUSTER);
+    full.store.applyBatch(events.slice(25).map((event) => ({ type: 'ADDED' as const, event })));
+    assert.equal(full.svc.loadOlder(base + 25_000, 100), undefined, 'a full store is not pushed around');
+    assert.equal(full.store.get(events[29]!.uid)?.uid, events[29]!.uid);
+    full.svc.dispose();
+  });
+
+  it('accepts exactly the view\'s history/older message', async () => {
+    const { isViewMessage } = await import('../../src/protocol/webview');
+    assert.equal(isViewMessage({ type: 'history/older', before: 1_700_000_000_000 }), true);
+    assert.equal(isViewMessage({ type: 'history/older', before: -1 }), false);
+    assert.equal(isViewMessage({ type: 'history/older', before: Number.NaN }), false);
+    assert.equal(isViewMessage({ type: 'history/older', before: '1' }), false);
+    assert.equal(isViewMessage({ type: 'history/older', before: 1, extra: true }), false);
+  });
+
   it('turns itself off with one notice when its folder cannot be written, and the store goes on', async () => {
     const blocker = path.join(dir, 'not-a-folder');
     fs.writeFileSync(blocker, '');
