@@ -44,6 +44,7 @@ export interface HistoryServiceDeps {
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** Rows per pruning step: about 100 ms of work, so the views never wait long. */
 const PRUNE_BUDGET = 500;
+const PRUNE_PAUSE_MS = 250;
 
 /**
  * Keeps the event history of the cluster being watched (docs/ARCHITECTURE.md): opens its database when the
@@ -273,7 +274,8 @@ export class HistoryService implements Disposable {
       return;
     }
     if (removed > 0) this.log.debug(`pruned ${removed} events`);
-    this.schedulePrune(removed > 0 ? 0 : PRUNE_EVERY_MS);
+    // Between chunks the extension host is free for the views; a large backlog takes minutes, not a freeze.
+    this.schedulePrune(removed > 0 ? PRUNE_PAUSE_MS : PRUNE_EVERY_MS);
   }
 
   /** History turns itself off for this cluster; the live views go on. */
