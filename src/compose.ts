@@ -148,7 +148,8 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     onConfigChange((next) => {
       const reconnect = next.kubeconfig !== config.kubeconfig || !sameScope(next.namespaces, config.namespaces);
       const regroup = next.groupBy !== config.groupBy;
-      const rehistory = next.history.enabled !== config.history.enabled;
+      const h = config.history;
+      const rehistory = next.history.enabled !== h.enabled || next.history.retentionDays !== h.retentionDays || next.history.maxMegabytes !== h.maxMegabytes;
       config = next;
       if (rehistory) historyService.settingsChanged();
       if (reconnect) session.update(sessionSettings(config, memento));

@@ -223,9 +223,10 @@ export class HistoryService implements Disposable {
     return refused;
   }
 
-  /** Settings changed: turning history off closes it; on, it opens for the current cluster. */
+  /** Settings changed: turning history off closes it; on, it opens for the current cluster; new limits prune soon. */
   settingsChanged(): void {
     const enabled = this.deps.settings().enabled;
+    if (enabled && this.db?.mode === 'readWrite') this.schedulePrune(1_000);
     if (!enabled && this.db) {
       const identity = this.identity;
       this.close();
