@@ -363,6 +363,21 @@ describe('history service', () => {
     assert.equal(isViewMessage({ type: 'history/older', before: 1, extra: true }), false);
   });
 
+  it('moves an unreadable database aside with one notice, and records in a new one', async () => {
+    fs.writeFileSync(path.join(dir, historyFileName(CLUSTER)), 'not a database, just text that happens to be here\n'.repeat(200));
+    const s = service();
+    s.svc.open(CLUSTER);
+    assert.deepEqual(s.notices.map((n) => n.kind), ['movedAside']);
+    const aside = (s.notices[0] as { file: string }).file;
+    assert.match(path.basename(aside), /\.corrupt-/);
+    assert.ok(fs.existsSync(aside), 'the old file is kept for the user to look at');
+    await s.broadcaster.action({ type: 'ADDED', event: anEvent() });
+    await waitFor('store', () => s.store.size === 1, 2000);
+    s.svc.flush();
+    assert.equal(s.svc.database?.stats().events, 1);
+    s.svc.dispose();
+  });
+
   it('turns itself off with one notice when its folder cannot be written, and the store goes on', async () => {
     const blocker = path.join(dir, 'not-a-folder');
     fs.writeFileSync(blocker, '');
