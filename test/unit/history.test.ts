@@ -46,6 +46,35 @@ describe('history database: schema', () => {
     db.dispose();
   });
 
+  it('reads back exactly what it wrote, whatever the shape of the event', () => {
+    const db = openDb();
+    const t = 1_700_000_000_000;
+    const shapes = [
+      // A cluster-scoped object: its namespace is '' while the event lives in default.
+      anEvent({ namespace: 'default', regarding: { kind: 'Node', name: 'node-1', namespace: '', uid: '' } }),
+      // events.k8s.io/v1 with a series, related object and eventTime; no legacy timestamps.
+      anEvent({
+        api: 'events.k8s.io/v1',
+        series: { count: 4, lastObservedTime: t + 9000 },
+        related: { kind: 'Node', name: 'n', namespace: '', apiVersion: 'v1', uid: 'u', resourceVersion: '', fieldPath: '' },
+        eventTime: t,
+        firstTimestamp: 0,
+        lastTimestamp: 0,
+        creationTimestamp: t + 1,
+        lastSeen: t + 9000,
+        firstSeen: t,
+        action: 'Binding',
+        ours: true,
+      }),
+      // A firstSeen that is not what normalizeEvent would derive, and a regarding in another namespace.
+      anEvent({ firstSeen: 42, namespace: 'a', regarding: { namespace: 'b' } }),
+    ];
+    db.write(shapes.map((event): EventChange => ({ type: 'ADDED', event })));
+    const back = db.query({ limit: 10 });
+    for (const e of shapes) assert.deepEqual(back.find((b) => b.uid === e.uid), e);
+    db.dispose();
+  });
+
   it('keeps one row per uid across a re-list, a restart and a reconnect', () => {
     const e = anEvent();
     let db = openDb();
