@@ -1,6 +1,6 @@
 import type { Broadcaster, Watcher } from './broadcaster';
 import type { EventChange, KubeEvent } from './kubeEvent';
-import { silentLogger, type Clock, type Disposable, type Logger } from './ports';
+import { silentLogger, type Disposable, type Logger } from './ports';
 import type { Query } from './query';
 
 /**
@@ -108,7 +108,6 @@ export interface HistorySinkOptions {
   readonly flushMs?: number;
   /** Changes held while the database is behind; beyond it changes are dropped and counted. Default 200,000. */
   readonly maxPending?: number;
-  readonly clock?: Clock;
   readonly logger?: Logger;
   /** Called once when a write fails for good; the sink then stops writing. */
   readonly onFailure?: (err: HistoryError) => void;

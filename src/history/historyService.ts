@@ -69,7 +69,6 @@ export class HistoryService implements Disposable {
     this.sink = new HistorySink(deps.broadcaster, {
       flushMs: deps.flushMs,
       logger: this.log,
-      clock: this.clock,
       onFailure: (err) => this.fail(err),
     });
   }
