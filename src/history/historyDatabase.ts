@@ -23,8 +23,9 @@ import type { EventChange, KubeEvent, ObjectRef } from '../core/kubeEvent';
  *
  * Deliberate choices:
  * - Rollback journal (TRUNCATE) with `synchronous=FULL`, not WAL: the VFS has no shared memory, and a
- *   committed transaction survives a killed process or a power cut. Writes are batched by the sink into one
- *   transaction at most every half second, which bounds what a crash loses.
+ *   committed transaction survives a killed process or a power cut. The sink writes at most every half
+ *   second, which bounds what a crash loses, in transactions of at most 1,000 changes, which bounds how long
+ *   a reader in another window waits for the lock.
  * - The VFS locks with a `<file>.lock` directory that a killed process leaves behind. Writing is therefore
  *   owned by one process at a time through `<file>.owner` (its pid and a token). A later window whose owner
  *   is alive opens the file read-only; one whose owner is dead takes over and removes the stale lock.
@@ -34,6 +35,9 @@ import type { EventChange, KubeEvent, ObjectRef } from '../core/kubeEvent';
  */
 
 const SCHEMA_VERSION = '1';
+
+/** Changes per transaction; a sink's batch of half a second is written as several. */
+const WRITE_CHUNK = 1_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -251,7 +255,12 @@ export class HistoryDatabase implements HistoryBackend {
 
   write(changes: readonly EventChange[]): void {
     if (this.closed || !this.upsert || changes.length === 0) return;
-    const upsert = this.upsert;
+    // Short transactions: another window reading the file waits for the lock at most one chunk.
+    for (let i = 0; i < changes.length; i += WRITE_CHUNK) this.writeChunk(changes.slice(i, i + WRITE_CHUNK));
+  }
+
+  private writeChunk(changes: readonly EventChange[]): void {
+    const upsert = this.upsert!;
     try {
       withBusyRetry(() => {
         this.db.exec('BEGIN IMMEDIATE');
