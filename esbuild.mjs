@@ -4,7 +4,7 @@
 //   server:    src/server/server.ts -> dist/server.js (node, cjs), when present
 //   --tests:   every test/**/*.ts and bench/**/*.ts -> out/<same path>.js (node, cjs, packages external)
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -47,3 +47,6 @@ if (watch) {
 } else {
   await Promise.all(targets.map((t) => esbuild.build(t)));
 }
+// The history database's SQLite is WebAssembly, loaded from beside the bundle at run time.
+mkdirSync('dist', { recursive: true });
+copyFileSync('node_modules/node-sqlite3-wasm/dist/node-sqlite3-wasm.wasm', 'dist/node-sqlite3-wasm.wasm');

@@ -3,6 +3,8 @@
  *   watch:        one recorded watch stream of N events served by a local apiserver stand-in over HTTP,
  *                 consumed by EventSource → Broadcaster → EventStore, and by `kubectl get events -A -w -o json`.
  *   heap:         heap growth with 100,000 events held in the store (after GC).
+ *   history:      the on-disk history's write rate, a query over 1,000,000 rows, seeding, bytes per event
+ *                 (bench/history.ts).
  *   initial load: 10,000 events on the real control plane, loaded by our paged list and by
  *                 `kubectl get events -A -o json`.
  * Prints one JSON line at the end and writes bench/results/latest.json. Figures are reported, not asserted.
@@ -17,6 +19,7 @@ import { EventStore } from '../src/core/eventStore';
 import { ClusterSession } from '../src/kube/clusterSession';
 import { loadKubeconfig } from '../src/kube/kubeConfigLoader';
 import { startControlPlane } from '../test/cluster/controlPlane';
+import { benchHistory } from './history';
 
 const root = path.resolve(__dirname, '..', '..');
 const WATCH_EVENTS = Number(process.env.BENCH_WATCH_EVENTS ?? 100_000);
@@ -242,6 +245,7 @@ async function main(): Promise<void> {
   Object.assign(results, benchHeap());
   log(`heap with 100k events: ${results.heap_mb_100k} MB`);
   Object.assign(results, await benchWatch());
+  Object.assign(results, await benchHistory((i) => normalizeEvent(JSON.parse(eventJson(i, i + 2)), 'core/v1')!, log));
   Object.assign(results, await benchInitialLoad());
   results.watch_ratio_vs_kubectl = +(Number(results.watch_events_per_s) / Number(results.kubectl_watch_events_per_s)).toFixed(2);
   results.initial_load_ratio_vs_kubectl = +(Number(results.initial_load_10k_s) / Number(results.kubectl_initial_load_10k_s)).toFixed(2);

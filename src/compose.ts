@@ -15,6 +15,10 @@ import { EventTreeProvider, type RowSnapshot } from './host/tree/eventTreeProvid
 import { describeQuery, parseQuery, usesOwners, type Query } from './core/query';
 import { KubernetesExtensionBridge } from './host/kubernetesExtension/kubernetesExtensionBridge';
 import { registerTimelineSerializer, TimelinePanel, type TimelineContext } from './host/timeline/timelinePanel';
+import * as path from 'node:path';
+import { tagged } from './core/ports';
+import { HistoryService } from './history/historyService';
+import { clearHistoryCommand, showHistoryNotice } from './host/history/historyCommands';
 
 /** What `activate()` returns: read by the extension-host tests, and usable by other extensions. */
 export interface KubeEventsApi {
@@ -41,6 +45,13 @@ export interface KubeEventsApi {
   /** Saves the owner links learnt so far (they are also saved every few seconds and on shutdown). */
   saveOwners(): Promise<void>;
   readonly statusText: () => string;
+  /** The on-disk history of the cluster being watched (undefined file: off, failed, or not connected). */
+  readonly history: {
+    readonly file: string | undefined;
+    readonly mode: 'readWrite' | 'readOnly' | undefined;
+    /** Writes pending changes now (they are otherwise written within half a second). */
+    flush(): void;
+  };
 }
 
 export interface App {
@@ -82,10 +93,25 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
   let config = readConfig();
   const memento = context.globalState;
 
-  const session = new ClusterSession(sessionSettings(config, memento), { storeCapacity: config.storeMaxEvents, logger: log });
+  // The session asks history to seed the store before each new cluster's first list.
+  let history: HistoryService | undefined;
+  const session = new ClusterSession(sessionSettings(config, memento), {
+    storeCapacity: config.storeMaxEvents,
+    logger: log,
+    beforeStart: (cluster) => history?.open(cluster),
+  });
+  history = new HistoryService({
+    dir: path.join(context.globalStorageUri.fsPath, 'history'),
+    broadcaster: session.broadcaster,
+    store: session.store,
+    settings: () => config.history,
+    onNotice: (notice) => showHistoryNotice(log, notice),
+    logger: tagged(log, 'history'),
+  });
+  const historyService = history;
   const resources = new ClusterResources(session, log, context.globalStorageUri.fsPath);
   const filter = new FilterController(memento, session.store, () => resources.owners(), resources.onDidLearnOwners);
-  const tree = new EventTreeProvider(session.store, config.groupBy, filter.predicate(), () => filter.query.terms.some((t) => t.key === 'since'));
+  const tree = new EventTreeProvider(session.store, config.groupBy, filter.predicate(), () => filter.query.terms.some((t) => t.key === 'since' || t.key === 'until'));
   const logSink = new EventLogSink(session.broadcaster, log);
   const status = new StatusBar(session.broadcaster);
   const documents = new ResourceDocuments();
@@ -116,6 +142,10 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     // The tree applies store changes in batches: its counts are current after it refreshed.
     tree.onDidRefresh(() => refreshMessage()),
     filter.onDidChange((query) => {
+      // since:/until: reach past what memory holds: bring the matching history in first.
+      if (query.terms.some((t) => (t.key === 'since' || t.key === 'until') && !t.negated)) {
+        historyService.loadMatching(query, { now: Date.now(), owners: resources.owners() });
+      }
       tree.reset(undefined, filter.predicate());
       refreshMessage();
       refreshStatus();
@@ -125,11 +155,15 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     onConfigChange((next) => {
       const reconnect = next.kubeconfig !== config.kubeconfig || !sameScope(next.namespaces, config.namespaces);
       const regroup = next.groupBy !== config.groupBy;
+      const h = config.history;
+      const rehistory = next.history.enabled !== h.enabled || next.history.retentionDays !== h.retentionDays || next.history.maxMegabytes !== h.maxMegabytes;
       config = next;
+      if (rehistory) historyService.settingsChanged();
       if (reconnect) session.update(sessionSettings(config, memento));
       if (regroup) tree.reset(next.groupBy);
     }),
     { dispose: () => session.dispose() },
+    historyService,
   );
 
   const timeline: TimelineContext = {
@@ -147,6 +181,8 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     },
     // The panel keeps focus: a click on a row selects it in the tree without pulling the cursor away.
     onReveal: (uid) => void tree.reveal(uid, false),
+    // Scrolling or zooming out past the oldest row pages older history in, a bounded page at a time.
+    onOlder: (before) => void historyService.loadOlder(before, 2_000),
     onOpenResource: (uid) => {
       const event = session.store.get(uid);
       if (event) void commands.openResourceYaml(tree.model.nodeForEvent(uid) ?? { kind: 'event', id: uid, event, parent: undefined });
@@ -195,7 +231,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     log,
   );
   disposables.push(kubernetes);
-  disposables.push(...registerCommands(log, { ...commands, emitTestEvent: emit.run, showEventsForKubernetesResource: kubernetes.showEvents }));
+  disposables.push(...registerCommands(log, { ...commands, emitTestEvent: emit.run, showEventsForKubernetesResource: kubernetes.showEvents, clearHistory: () => clearHistoryCommand(historyService) }));
 
   void vscode.commands.executeCommand('setContext', ContextKeys.filtered, !filter.query.isEmpty);
   session.update(sessionSettings(config, memento));
@@ -229,6 +265,15 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     },
     saveOwners: async () => resources.owners()?.flush(),
     statusText: () => status.text,
+    history: {
+      get file() {
+        return historyService.database?.file;
+      },
+      get mode() {
+        return historyService.database?.mode;
+      },
+      flush: () => historyService.flush(),
+    },
   };
   return { api, disposables };
 }

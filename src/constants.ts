@@ -38,6 +38,7 @@ export const Commands = {
   statusActions: 'kubeEvents.statusActions',
   // The VS Code Kubernetes extension's cluster explorer, when it is installed.
   showEventsForKubernetesResource: 'kubeEvents.showEventsForKubernetesResource',
+  clearHistory: 'kubeEvents.clearHistory',
 } as const;
 
 export type CommandKey = keyof typeof Commands;
@@ -49,6 +50,9 @@ export const Settings = {
   storeMaxEvents: 'store.maxEvents',
   groupBy: 'tree.groupBy',
   emitConfirmContexts: 'emit.confirmContexts',
+  historyEnabled: 'history.enabled',
+  historyRetentionDays: 'history.retentionDays',
+  historyMaxMegabytes: 'history.maxMegabytes',
 } as const;
 
 /** Context keys used in `when` clauses. */

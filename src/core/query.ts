@@ -11,7 +11,7 @@
  * ```
  *
  * Keys: `type`, `reason`, `kind`, `name`, `ns` (alias `namespace`), `object`, `under`, `source`, `action`,
- * `since`, `is`. Matching rules:
+ * `since`, `until`, `is`. Matching rules:
  * - An exact value compares as Kubernetes does, case-sensitively, except `kind` (always case-insensitive) and
  *   `type`, whose values `normal`/`warning` are canonicalised to `Normal`/`Warning` at parse time.
  * - A value with `*` is a glob, case-insensitive, matched without regular expressions.
@@ -22,6 +22,8 @@
  *   `object:KIND//NAME` a cluster-scoped one. `under:` takes the same form and also matches everything the
  *   object owns, transitively, as far as the {@link OwnerLookup} knows (see {@link MatchContext}).
  * - `since:10m` (units s, m, h, d; combinable as `1h30m`): last seen within that long before `now`.
+ * - `until:2h`: last seen at least that long before `now`, the other side of the window (`since:2d until:1d`).
+ *   Both reach into the on-disk history (docs/ARCHITECTURE.md), not only the events held in memory.
  * - `is:ours` (emitted by this extension), `is:expired` (deleted by the apiserver, kept as history),
  *   `is:warning` (type Warning).
  * - Words and phrases match the message, reason or involved object name as case-insensitive substrings; a `*`
@@ -32,7 +34,7 @@ import type { OwnerLookup } from './ownerGraph';
 import type { Failure } from './result';
 
 /** The keys a `key:value` term can have, in the order error messages and completions list them. */
-export const QUERY_KEYS = ['type', 'reason', 'kind', 'name', 'ns', 'object', 'under', 'source', 'action', 'since', 'is'] as const;
+export const QUERY_KEYS = ['type', 'reason', 'kind', 'name', 'ns', 'object', 'under', 'source', 'action', 'since', 'until', 'is'] as const;
 
 export type QueryKey = (typeof QUERY_KEYS)[number];
 
@@ -92,6 +94,12 @@ export interface SinceTerm extends TermBase {
   readonly ms: number;
 }
 
+/** `until:DURATION`: last seen at least `ms` before now. */
+export interface UntilTerm extends TermBase {
+  readonly key: 'until';
+  readonly ms: number;
+}
+
 /** `is:FLAG[,FLAG…]`. */
 export interface IsTerm extends TermBase {
   readonly key: 'is';
@@ -105,7 +113,7 @@ export interface TextTerm extends TermBase {
   readonly quoted: boolean;
 }
 
-export type QueryTerm = ValueTerm | ObjectTerm | SinceTerm | IsTerm | TextTerm;
+export type QueryTerm = ValueTerm | ObjectTerm | SinceTerm | UntilTerm | IsTerm | TextTerm;
 
 /**
  * A parsed query, immutable. Produced by {@link parseQuery}; views keep it and evaluate it with
@@ -427,13 +435,16 @@ function buildTerm(raw: RawTerm): QueryTerm {
   }
   const values = splitValues(raw, key);
   switch (key) {
-    case 'since': {
-      if (values.length > 1) throw new ParseError(raw.start, raw.end, (at) => `since: takes one duration ${at}, as in since:10m`);
+    case 'since':
+    case 'until': {
+      if (values.length > 1) throw new ParseError(raw.start, raw.end, (at) => `${key}: takes one duration ${at}, as in ${key}:10m`);
       const ms = parseDuration(values[0]);
       if (ms === undefined) {
-        throw new ParseError(raw.start, raw.end, (at) => `bad duration ${snippet(values[0])} ${at}: write a number and a unit s, m, h or d, as in since:10m or since:1h30m`);
+        throw new ParseError(raw.start, raw.end, (at) => `bad duration ${snippet(values[0])} ${at}: write a number and a unit s, m, h or d, as in ${key}:10m or ${key}:1h30m`);
       }
-      return freezeTerm<SinceTerm>({ ...base, key, ms, text: `${neg}since:${values[0]}` });
+      return key === 'since'
+        ? freezeTerm<SinceTerm>({ ...base, key, ms, text: `${neg}since:${values[0]}` })
+        : freezeTerm<UntilTerm>({ ...base, key, ms, text: `${neg}until:${values[0]}` });
     }
     case 'is': {
       const flags = values.map((v) => {
@@ -593,6 +604,10 @@ function compileTerm(term: QueryTerm): EventTest {
       const { ms } = term;
       return (e, ctx) => e.lastSeen > 0 && e.lastSeen >= ctx.now - ms;
     }
+    case 'until': {
+      const { ms } = term;
+      return (e, ctx) => e.lastSeen > 0 && e.lastSeen <= ctx.now - ms;
+    }
     case 'is': {
       const tests = term.flags.map((f): ((e: KubeEvent) => boolean) =>
         f === 'ours' ? (e) => e.ours : f === 'expired' ? (e) => e.expired : (e) => e.type === 'Warning',
@@ -663,6 +678,8 @@ function describeTerm(term: QueryTerm): string {
       return `${not}under ${term.refs.map(formatObjectRef).join(' or ')}`;
     case 'since':
       return term.negated ? `last seen over ${formatDuration(term.ms)} ago` : `last seen within ${formatDuration(term.ms)}`;
+    case 'until':
+      return term.negated ? `last seen within ${formatDuration(term.ms)}` : `last seen over ${formatDuration(term.ms)} ago`;
     case 'is':
       return `${not}${term.flags.join(' or ')}`;
     default:

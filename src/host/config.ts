@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Settings } from '../constants';
 import { DEFAULT_STORE_CAPACITY } from '../core/eventStore';
 import { GROUP_BY_VALUES, type GroupBy } from '../core/eventTreeModel';
+import type { HistorySettings } from '../history/historyService';
 import type { NamespaceScope } from '../kube/clusterSession';
 
 /** The `kubeEvents.namespaces` entry that means every namespace (kubectl `-A`); no namespace can be named `*`. */
@@ -18,6 +19,11 @@ export interface Config {
   readonly storeMaxEvents: number;
   readonly groupBy: GroupBy;
   readonly emitConfirmContexts: readonly string[];
+  readonly history: HistorySettings;
+}
+
+function bounded(v: unknown, min: number, max: number, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
 }
 
 function strings(v: unknown): string[] {
@@ -43,6 +49,11 @@ export function readConfig(): Config {
     storeMaxEvents: Number.isFinite(max) && max >= 100 ? Math.floor(max) : DEFAULT_STORE_CAPACITY,
     groupBy: (GROUP_BY_VALUES as readonly string[]).includes(groupBy) ? (groupBy as GroupBy) : 'namespace',
     emitConfirmContexts: strings(c.get(Settings.emitConfirmContexts)),
+    history: {
+      enabled: c.get<boolean>(Settings.historyEnabled) !== false,
+      retentionDays: bounded(c.get(Settings.historyRetentionDays), 1, 3650, 7),
+      maxMegabytes: bounded(c.get(Settings.historyMaxMegabytes), 10, 100_000, 500),
+    },
   };
 }
 

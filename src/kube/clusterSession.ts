@@ -25,6 +25,14 @@ export interface SessionSettings {
   readonly timing?: Partial<WatchTiming>;
 }
 
+/** Which cluster a connection reaches: names only, never credentials. */
+export interface ClusterOfSession {
+  readonly server: string;
+  /** The context's user name in the kubeconfig. */
+  readonly user: string;
+  readonly context: string;
+}
+
 /** The item type the broadcaster distributes. */
 export type Broadcast = EventChange;
 
@@ -48,7 +56,7 @@ export class ClusterSession implements Disposable {
 
   constructor(
     private settings: SessionSettings,
-    opts: { storeCapacity?: number; queueLength?: number; logger?: Logger } = {},
+    private readonly opts: { storeCapacity?: number; queueLength?: number; logger?: Logger; beforeStart?: (cluster: ClusterOfSession) => void } = {},
   ) {
     this.log = opts.logger ?? silentLogger;
     this.broadcaster = new Broadcaster<Broadcast>({ queueLength: opts.queueLength ?? 1000, logger: tagged(this.log, 'broadcaster') });
@@ -95,6 +103,9 @@ export class ClusterSession implements Disposable {
     this.storeIdentity = identity;
     this.loaded = loaded.value;
     this.log.info(`[config] context "${loaded.value.currentContext}" at ${loaded.value.server} (kubeconfig: ${loaded.value.files.join(', ')})`);
+    const user = loaded.value.contexts.find((c) => c.name === loaded.value.currentContext)?.user ?? '';
+    // History seeds the store here, before the first list reconciles it (docs/ARCHITECTURE.md).
+    this.opts.beforeStart?.({ server: loaded.value.server, user, context: loaded.value.currentContext });
     this.startSource();
     return true;
   }

@@ -192,8 +192,17 @@ export interface ViewErrorMessage {
   readonly message: string;
 }
 
+/**
+ * Posted by the view when the user scrolls to the oldest rows or zooms out: the host loads the page of
+ * history last seen before `before` (epoch ms) into the store, and it arrives as `events/append`.
+ */
+export interface HistoryOlderMessage {
+  readonly type: 'history/older';
+  readonly before: number;
+}
+
 /** Everything the view posts to the host. */
-export type ViewMessage = ViewReadyMessage | FilterChangeMessage | EventRevealMessage | EventOpenResourceMessage | ViewErrorMessage;
+export type ViewMessage = ViewReadyMessage | FilterChangeMessage | EventRevealMessage | EventOpenResourceMessage | ViewErrorMessage | HistoryOlderMessage;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Guards. Strict: exact key sets (no extra keys), exact types, finite numbers, bounded strings, plain objects.
@@ -323,6 +332,8 @@ export function isViewMessage(m: unknown): m is ViewMessage {
       return hasExactKeys(m, ['type', 'uid']) && isUid(m.uid);
     case 'view/error':
       return hasExactKeys(m, ['type', 'message']) && isString(m.message, MAX_VIEW_ERROR_LENGTH);
+    case 'history/older':
+      return hasExactKeys(m, ['type', 'before']) && isFiniteNumber(m.before) && m.before > 0;
     default:
       return false;
   }

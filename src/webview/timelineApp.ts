@@ -32,6 +32,8 @@ export class TimelineApp {
   private state: TimelineViewState;
   private stats: Stats | undefined;
   private receivedReset = false;
+  /** The `before` of the last history page asked for. */
+  private olderAsked: number | undefined;
 
   constructor(private readonly api: VsCodeApi) {
     this.state = readViewState(api.getState());
@@ -53,6 +55,7 @@ export class TimelineApp {
         onReveal: (uid) => this.api.postMessage({ type: 'event/reveal', uid }),
         onOpenResource: (uid) => this.api.postMessage({ type: 'event/openResource', uid }),
         onSort: (column) => this.setSort(column),
+        onNearEnd: () => this.requestOlder(),
       },
     );
     this.lanes = new LaneView(
@@ -79,6 +82,7 @@ export class TimelineApp {
       this.api.postMessage({ type: 'filter/change', text }),
     );
 
+    byId('zoom-out', HTMLButtonElement).addEventListener('click', () => this.requestOlder());
     this.openButton.addEventListener('click', () => {
       const uid = this.table.selected;
       if (uid !== undefined && this.model.get(uid)) this.api.postMessage({ type: 'event/openResource', uid });
@@ -94,6 +98,18 @@ export class TimelineApp {
     this.table.setSort(this.model.sort);
     this.setMode(this.state.mode ?? 'split');
     setInterval(() => this.tick(), TICK_MS);
+  }
+
+  /**
+   * Asks the host for the history older than the oldest event held. Each boundary is asked for once: when
+   * history has nothing older, the oldest event stays the same and nothing more is asked.
+   */
+  private requestOlder(): void {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const row of this.model.rows) if (row.dto.lastSeen > 0 && row.dto.lastSeen < oldest) oldest = row.dto.lastSeen;
+    if (!Number.isFinite(oldest) || oldest === this.olderAsked) return;
+    this.olderAsked = oldest;
+    this.api.postMessage({ type: 'history/older', before: oldest });
   }
 
   /** Handles one validated host message. */

@@ -64,7 +64,7 @@ export class TimelineModel {
 
   /** True when the filter has a `since:` term, whose result drifts with time. */
   get timeDependent(): boolean {
-    return this.activeQuery.terms.some((t) => t.key === 'since');
+    return this.activeQuery.terms.some((t) => t.key === 'since' || t.key === 'until');
   }
 
   get(uid: string): Row | undefined {

@@ -29,6 +29,8 @@ export interface TableCallbacks {
   onOpenResource(uid: string): void;
   /** A column header was clicked. */
   onSort(column: TimelineColumn): void;
+  /** The last rows came into view (the view may then load older history). */
+  onNearEnd?(): void;
 }
 
 const DEFAULT_ROW_HEIGHT = 22;
@@ -154,6 +156,7 @@ export class VirtualTable {
     // Rows beyond the window leave the DOM: only what is visible (plus overscan) is ever there.
     while (this.pool.length > needed) this.pool.pop()?.root.remove();
     for (let i = 0; i < needed; i++) this.fill(this.pool[i], this.rowsData[w.first + i].dto, w.first + i);
+    if (this.rowsData.length > 0 && w.last >= this.rowsData.length) this.callbacks.onNearEnd?.();
   }
 
   private createRow(): RowView {

@@ -49,6 +49,8 @@ export interface StartControlPlaneOptions {
    * processes die with this process: an 'exit' hook and a watchdog process kill them.
    */
   persist?: boolean;
+  /** The apiserver's `--event-ttl` in seconds (default 1 h), with lease reuse cut to 1 s so events expire on time. */
+  eventTtlSeconds?: number;
 }
 
 /** What {@link controlPlaneStatus} finds in a state dir. */
@@ -193,7 +195,7 @@ export async function startControlPlane(opts: StartControlPlaneOptions = {}): Pr
         '--disable-admission-plugins=ServiceAccount',
         // There is no real endpoint to reconcile for the kubernetes service on loopback.
         '--endpoint-reconciler-type=none',
-        '--event-ttl=1h',
+        ...(opts.eventTtlSeconds === undefined ? ['--event-ttl=1h'] : [`--event-ttl=${opts.eventTtlSeconds}s`, '--lease-reuse-duration-seconds=1']),
         `--min-request-timeout=${MIN_REQUEST_TIMEOUT_SECONDS}`,
         '--profiling=false',
       ],

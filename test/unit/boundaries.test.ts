@@ -19,7 +19,7 @@ const IMPORTS_VSCODE = /(?:from\s+|require\()\s*['"]vscode['"]/;
 
 describe('module boundaries', () => {
   // src/core and src/kube run and are tested under plain Node; the webview and server have their own bundles.
-  for (const dir of ['src/core', 'src/kube', 'src/protocol', 'src/webview']) {
+  for (const dir of ['src/core', 'src/kube', 'src/history', 'src/protocol', 'src/webview']) {
     it(`${dir} never imports vscode`, () => {
       const files = sources(dir);
       assert.ok(files.length > 0, `${dir} has no sources`);

@@ -166,7 +166,7 @@ describe('parseQuery: errors', () => {
     assert.equal(e.start, 7);
     assert.equal(e.end, 13);
     assert.equal(e.column, 8);
-    assert.match(e.message, /^unknown key "typo" at column 8 \("typo:x"\); keys are type, reason, kind, name, ns, object, under, source, action, since, is/);
+    assert.match(e.message, /^unknown key "typo" at column 8 \("typo:x"\); keys are type, reason, kind, name, ns, object, under, source, action, since, until, is/);
   });
 
   it('rejects keys that are Object.prototype members', () => {

@@ -58,6 +58,8 @@ export interface TimelineFeedOptions {
   readonly onReveal: (uid: string) => void;
   /** The view asked to open a (held) event's involved object. */
   readonly onOpenResource: (uid: string) => void;
+  /** The view reached its oldest rows: load older history (it arrives through the store). */
+  readonly onOlder?: (before: number) => void;
   readonly clock?: Clock;
   readonly batchMs?: number;
   readonly timers?: TimelineTimers;
@@ -192,6 +194,9 @@ export class TimelineFeed implements Disposable {
       }
       case 'view/error':
         this.log.warn(`view error: ${oneLine(message.message, 500)}`);
+        break;
+      case 'history/older':
+        this.options.onOlder?.(message.before);
         break;
       default: {
         const never: never = message;

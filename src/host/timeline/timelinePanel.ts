@@ -32,6 +32,8 @@ export interface TimelineContext {
   readonly onReveal: (uid: string) => void;
   /** Open the event's involved object (read-only YAML). */
   readonly onOpenResource: (uid: string) => void;
+  /** Load the history older than `before` (epoch ms) into the store. */
+  readonly onOlder?: (before: number) => void;
 }
 
 /** The part of the view's persisted state the host reads when a panel is restored. */
@@ -103,6 +105,7 @@ export class TimelinePanel implements vscode.Disposable {
       onFilterApplied: (text) => ctx.onFilterChange?.(text),
       onReveal: (uid) => ctx.onReveal(uid),
       onOpenResource: (uid) => ctx.onOpenResource(uid),
+      ...(ctx.onOlder ? { onOlder: ctx.onOlder } : {}),
     });
     this.feed.setVisible(panel.visible);
     ctx.onFilterChange?.(this.feed.text);

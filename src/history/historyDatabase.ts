@@ -1,0 +1,534 @@
+import { createHash, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Database, type Statement } from 'node-sqlite3-wasm';
+import { HistoryError, type HistoryBackend, type HistoryFailureReason, type HistoryFilter, type HistoryMode } from '../core/history';
+import type { EventChange, KubeEvent, ObjectRef } from '../core/kubeEvent';
+
+/**
+ * One cluster's event history on disk: an SQLite database run as WebAssembly (node-sqlite3-wasm, whose VFS
+ * reads and writes the file through node:fs), so it needs no native build on any platform VS Code runs on
+ * (docs/ARCHITECTURE.md).
+ *
+ * Schema (version 1):
+ * - `events`: one row per event uid with its latest state: the columns queries narrow by (last seen, type,
+ *   reason, namespace, involved-object uid), the count, `expired`, and the rest of the normalised event as
+ *   JSON in `body`, without default values (bytes per event matter at a million rows). Upserts are keyed by uid, so a re-list, a restart or a reconnect never duplicates a row; a row
+ *   changes only when its resourceVersion or expiry differs. A DELETED change (the apiserver's TTL, or a
+ *   delete by hand) sets `expired`; rows are removed only by retention or Clear History….
+ * - `rises`: one row per count an event reached, with when (its last seen then), kept by two triggers, so
+ *   "×12" can be drawn as the moments it was seen; re-applying the same state adds nothing.
+ * - `meta`: schema version, server URL and context name, shown by Clear History…. Never a credential, a user
+ *   token or kubeconfig content: the file is named by a hash of server URL and user name only.
+ *
+ * Deliberate choices:
+ * - Rollback journal (TRUNCATE) with `synchronous=FULL`, not WAL: the VFS has no shared memory, and a
+ *   committed transaction survives a killed process or a power cut. The sink writes at most every half
+ *   second, which bounds what a crash loses, in transactions of at most 1,000 changes, which bounds how long
+ *   a reader in another window waits for the lock.
+ * - The VFS locks with a `<file>.lock` directory that a killed process leaves behind. Writing is therefore
+ *   owned by one process at a time through `<file>.owner` (its pid and a token). A later window whose owner
+ *   is alive opens the file read-only; one whose owner is dead takes over and removes the stale lock.
+ * - A file SQLite cannot read (not a database, malformed) is renamed `<file>.corrupt-<time>` and a new one
+ *   starts; the caller says so once.
+ * - `auto_vacuum=INCREMENTAL`, so retention gives pages back to the file system a chunk at a time.
+ */
+
+const SCHEMA_VERSION = '1';
+
+/** Changes per transaction; a sink's batch of half a second is written as several. */
+const WRITE_CHUNK = 1_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events(
+  id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL UNIQUE,
+  last_seen INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  object_uid TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  expired INTEGER NOT NULL,
+  resource_version TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_last_seen ON events(last_seen);
+CREATE INDEX IF NOT EXISTS events_reason ON events(reason, last_seen);
+CREATE INDEX IF NOT EXISTS events_type ON events(type, last_seen);
+CREATE INDEX IF NOT EXISTS events_namespace ON events(namespace, last_seen);
+CREATE INDEX IF NOT EXISTS events_object ON events(object_uid, last_seen);
+CREATE TABLE IF NOT EXISTS rises(
+  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+  count INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY(event_id, count)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS events_rise_insert AFTER INSERT ON events
+  BEGIN INSERT OR IGNORE INTO rises VALUES(new.id, new.count, new.last_seen); END;
+CREATE TRIGGER IF NOT EXISTS events_rise_update AFTER UPDATE OF count ON events WHEN new.count > old.count
+  BEGIN INSERT OR IGNORE INTO rises VALUES(new.id, new.count, new.last_seen); END;
+`;
+
+const UPSERT = `
+INSERT INTO events(uid, last_seen, type, reason, namespace, object_uid, count, expired, resource_version, body)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(uid) DO UPDATE SET
+  last_seen = excluded.last_seen, type = excluded.type, reason = excluded.reason, namespace = excluded.namespace,
+  object_uid = excluded.object_uid, count = excluded.count, expired = excluded.expired,
+  resource_version = excluded.resource_version, body = excluded.body
+WHERE excluded.resource_version <> events.resource_version OR excluded.expired <> events.expired`;
+
+/** Who a database belongs to; shown by Clear History…. Nothing secret. */
+export interface ClusterIdentity {
+  readonly server: string;
+  /** The kubeconfig user's name (not its credentials): two users of one server see different events. */
+  readonly user: string;
+  readonly context: string;
+}
+
+/** The file name of a cluster's history: a hash, so neither the URL nor the user name is in the path. */
+export function historyFileName(identity: Pick<ClusterIdentity, 'server' | 'user'>): string {
+  const hash = createHash('sha256').update(`${identity.server}\u0000${identity.user}`).digest('hex').slice(0, 24);
+  return `history-${hash}.sqlite`;
+}
+
+/** What {@link HistoryDatabase.open} found on the way, for the one message the host shows. */
+export interface OpenNotes {
+  /** The unreadable file was moved here. */
+  readonly movedAside?: string;
+}
+
+/**
+ * SQLite's error text is all node-sqlite3-wasm passes on (its SQLite3Error has no code). The texts are
+ * SQLite's fixed `sqlite3ErrStr` table, so this is the one place that reads them.
+ */
+export function classifySqliteError(err: unknown): HistoryFailureReason | 'busy' | undefined {
+  const m = err instanceof Error ? err.message : String(err);
+  if (/database is locked|database table is locked/.test(m)) return 'busy';
+  if (/database or disk is full/.test(m)) return 'full';
+  if (/readonly database|read-only/.test(m)) return 'readOnly';
+  if (/file is not a database|malformed|file is encrypted/.test(m)) return 'corrupt';
+  if (/unable to open|disk I\/O error/.test(m)) return 'io';
+  return undefined;
+}
+
+function toHistoryError(err: unknown, doing: string): HistoryError {
+  if (HistoryError.is(err)) return err;
+  const reason = classifySqliteError(err);
+  const message = err instanceof Error ? err.message : String(err);
+  return new HistoryError(reason === 'busy' || reason === undefined ? 'io' : reason, `${doing}: ${message}`);
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Retries a step while another process holds the lock; the lock is held for one short transaction. */
+function withBusyRetry<T>(step: () => T, timeoutMs = 2000): T {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+    try {
+      return step();
+    } catch (err) {
+      if (classifySqliteError(err) !== 'busy' || Date.now() > deadline) throw err;
+      Atomics.wait(sleeper, 0, 0, wait);
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+interface Owner {
+  readonly pid: number;
+  readonly token: string;
+}
+
+function readOwner(file: string): Owner | undefined {
+  try {
+    const o = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Owner>;
+    return typeof o.pid === 'number' && typeof o.token === 'string' ? { pid: o.pid, token: o.token } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Claims the right to write, or reports that a live process has it. */
+function claimOwnership(ownerFile: string, token: string): boolean {
+  const mine = JSON.stringify({ pid: process.pid, token });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(ownerFile, mine, { flag: 'wx' });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = readOwner(ownerFile);
+    if (owner && isAlive(owner.pid)) return false;
+    // A dead owner (or a torn owner file): remove it and race for it again with O_EXCL.
+    try {
+      fs.rmSync(ownerFile, { force: true });
+    } catch {
+      // Another process took it in between; the next attempt says who won.
+    }
+  }
+  return false;
+}
+
+/**
+ * An open history database (see the module comment). Synchronous: node-sqlite3-wasm runs SQLite on the
+ * calling thread; the sink keeps each write to one short transaction.
+ */
+export class HistoryDatabase implements HistoryBackend {
+  private readonly db: Database;
+  private readonly upsert: Statement | undefined;
+  private readonly token: string;
+  private closed = false;
+
+  private constructor(
+    readonly file: string,
+    readonly mode: HistoryMode,
+    readonly notes: OpenNotes,
+    token: string,
+  ) {
+    this.token = token;
+    this.db = new Database(file, { readOnly: mode === 'readOnly', fileMustExist: mode === 'readOnly' });
+    try {
+      if (mode === 'readWrite') {
+        // page_size and auto_vacuum only take effect before the first table exists.
+        this.db.exec('PRAGMA page_size = 4096; PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL;');
+        // The indexes take inserts at up to a thousand places (one per involved object): keep them cached.
+        this.db.exec('PRAGMA cache_size = -32000');
+        withBusyRetry(() => this.db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`));
+        this.upsert = this.db.prepare(UPSERT);
+      } else {
+        withBusyRetry(() => this.db.get('SELECT count(*) AS n FROM sqlite_schema'));
+      }
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.db.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Opens (creating when needed) the history at `file`. Writes when no live process owns it, else reads only.
+   * An unreadable file is moved aside and a new one started (see `notes`). @throws HistoryError
+   */
+  static open(file: string, identity: ClusterIdentity): HistoryDatabase {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+    } catch (err) {
+      throw new HistoryError((err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'full' : 'readOnly', `cannot create ${path.dirname(file)}: ${(err as Error).message}`);
+    }
+    const token = randomUUID();
+    let mode: HistoryMode;
+    try {
+      mode = claimOwnership(`${file}.owner`, token) ? 'readWrite' : 'readOnly';
+    } catch (err) {
+      throw new HistoryError((err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'full' : 'readOnly', `cannot write in ${path.dirname(file)}: ${(err as Error).message}`);
+    }
+    if (mode === 'readWrite') removeStaleLock(file);
+    let notes: OpenNotes = {};
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const db = new HistoryDatabase(file, mode, notes, token);
+        if (mode === 'readWrite') db.writeMeta(identity);
+        return db;
+      } catch (err) {
+        const reason = classifySqliteError(err);
+        if (reason === 'corrupt' && mode === 'readWrite' && attempt === 0) {
+          notes = { movedAside: moveAside(file) };
+          continue;
+        }
+        if (mode === 'readWrite') releaseOwnership(file, token);
+        throw toHistoryError(err, `cannot open ${file}`);
+      }
+    }
+  }
+
+  write(changes: readonly EventChange[]): void {
+    if (this.closed || !this.upsert || changes.length === 0) return;
+    // Short transactions: another window reading the file waits for the lock at most one chunk.
+    for (let i = 0; i < changes.length; i += WRITE_CHUNK) this.writeChunk(changes.slice(i, i + WRITE_CHUNK));
+  }
+
+  private writeChunk(changes: readonly EventChange[]): void {
+    const upsert = this.upsert!;
+    try {
+      withBusyRetry(() => {
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          for (const change of changes) {
+            const e = change.event;
+            const expired = change.type === 'DELETED' || e.expired ? 1 : 0;
+            upsert.run([e.uid, e.lastSeen, e.type, e.reason, e.namespace, e.regarding.uid, e.count, expired, e.resourceVersion, encodeBody(e)]);
+          }
+          this.db.exec('COMMIT');
+        } catch (err) {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          throw err;
+        }
+      });
+    } catch (err) {
+      throw toHistoryError(err, 'writing history');
+    }
+  }
+
+  query(filter: HistoryFilter): KubeEvent[] {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    if (filter.from !== undefined) {
+      where.push('last_seen >= ?');
+      args.push(filter.from);
+    }
+    if (filter.to !== undefined) {
+      where.push('last_seen <= ?');
+      args.push(filter.to);
+    }
+    const anyOf = (column: string, values: readonly string[] | undefined): void => {
+      if (!values) return;
+      where.push(`${column} IN (${values.map(() => '?').join(', ')})`);
+      args.push(...values);
+    };
+    anyOf('reason', filter.reasons);
+    anyOf('type', filter.types);
+    anyOf('namespace', filter.namespaces);
+    anyOf('object_uid', filter.objectUids);
+    const sql = `SELECT uid, last_seen, object_uid, type, reason, namespace, count, resource_version, expired, body FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seen DESC LIMIT ?`;
+    args.push(Math.max(0, Math.floor(filter.limit)));
+    const rows = this.read(() => this.db.all(sql, args)) as unknown as Row[];
+    return rows.map(decodeRow);
+  }
+
+  occurrences(uid: string): Array<{ at: number; count: number }> {
+    return this.read(() =>
+      this.db.all('SELECT r.at AS at, r.count AS count FROM rises r JOIN events e ON e.id = r.event_id WHERE e.uid = ? ORDER BY r.count', [uid]),
+    ) as Array<{ at: number; count: number }>;
+  }
+
+  prune(olderThan: number, maxBytes: number, budget: number): number {
+    if (this.mode !== 'readWrite' || this.closed) return 0;
+    try {
+      return withBusyRetry(() => {
+        let removed = this.db.run('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE last_seen < ? ORDER BY last_seen LIMIT ?)', [olderThan, budget]).changes;
+        if (removed === 0 && this.stats().bytes > maxBytes) {
+          removed = this.db.run('DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY last_seen LIMIT ?)', [budget]).changes;
+        }
+        // Give freed pages back to the file system so the file, not just its contents, shrinks.
+        this.db.exec(`PRAGMA incremental_vacuum(${Math.max(1, budget)})`);
+        return removed;
+      });
+    } catch (err) {
+      throw toHistoryError(err, 'pruning history');
+    }
+  }
+
+  stats(): { events: number; bytes: number } {
+    const row = this.read(() =>
+      this.db.get('SELECT (SELECT count(*) FROM events) AS events, (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size()) AS bytes'),
+    ) as { events: number; bytes: number };
+    return { events: row.events, bytes: row.bytes };
+  }
+
+  /** Forgets every event of this cluster (Clear History…). */
+  clear(): void {
+    if (this.mode !== 'readWrite') throw new HistoryError('readOnly', 'another window records this cluster\'s history; clear it there');
+    try {
+      withBusyRetry(() => this.db.exec('BEGIN IMMEDIATE; DELETE FROM rises; DELETE FROM events; COMMIT; VACUUM;'));
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw toHistoryError(err, 'clearing history');
+    }
+  }
+
+  /** SQLite's `quick_check`: 'ok', or what is wrong. */
+  check(): string {
+    const rows = this.read(() => this.db.all('PRAGMA quick_check')) as Array<{ quick_check: string }>;
+    return rows.map((r) => r.quick_check).join('; ');
+  }
+
+  /** Caps the file's size in pages (tests: a disk that fills up). */
+  limitPages(pages: number): void {
+    this.db.exec(`PRAGMA max_page_count = ${Math.floor(pages)}`);
+  }
+
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      // finalize() rethrows the statement's last error (a full disk, say); closing must go on regardless.
+      this.upsert?.finalize();
+    } catch {
+      // Reported when it happened.
+    }
+    this.db.close();
+    if (this.mode === 'readWrite') releaseOwnership(this.file, this.token);
+  }
+
+  private writeMeta(identity: ClusterIdentity): void {
+    withBusyRetry(() => {
+      this.db.exec('BEGIN IMMEDIATE');
+      for (const [key, value] of [['schema', SCHEMA_VERSION], ['server', identity.server], ['context', identity.context]]) {
+        this.db.run('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [key, value]);
+      }
+      this.db.exec('COMMIT');
+    });
+  }
+
+  private read<T>(step: () => T): T {
+    if (this.closed) throw new HistoryError('io', 'history is closed');
+    try {
+      return withBusyRetry(step);
+    } catch (err) {
+      throw toHistoryError(err, 'reading history');
+    }
+  }
+}
+
+/** Reads `meta` of a history file without claiming it (Clear History… lists them). */
+export function readHistoryMeta(file: string): { server: string; context: string } | undefined {
+  let db: Database | undefined;
+  try {
+    db = new Database(file, { readOnly: true, fileMustExist: true });
+    const rows = withBusyRetry(() => db!.all('SELECT key, value FROM meta')) as Array<{ key: string; value: string }>;
+    const meta = new Map(rows.map((r) => [r.key, r.value]));
+    return { server: meta.get('server') ?? '', context: meta.get('context') ?? '' };
+  } catch {
+    return undefined;
+  } finally {
+    db?.close();
+  }
+}
+
+/** Deletes a history file and its companions. Refuses while a live process owns it. */
+export function deleteHistoryFile(file: string): boolean {
+  const owner = readOwner(`${file}.owner`);
+  if (owner && owner.pid !== process.pid && isAlive(owner.pid)) return false;
+  for (const f of [file, `${file}-journal`, `${file}.owner`]) fs.rmSync(f, { force: true });
+  fs.rmSync(`${file}.lock`, { recursive: true, force: true });
+  return true;
+}
+
+function releaseOwnership(file: string, token: string): void {
+  const owner = readOwner(`${file}.owner`);
+  if (owner?.token === token) fs.rmSync(`${file}.owner`, { force: true });
+}
+
+/**
+ * Called by a new owner only. A lock directory left by a killed writer would make every transaction busy
+ * forever; a reader holds it for one short read, so only a lock older than that is stale.
+ */
+function removeStaleLock(file: string): void {
+  const lock = `${file}.lock`;
+  for (;;) {
+    let age: number;
+    try {
+      age = Date.now() - fs.statSync(lock).mtimeMs;
+    } catch {
+      return; // No lock, or a reader just let go of it.
+    }
+    if (age > 2000) {
+      fs.rmSync(lock, { recursive: true, force: true });
+      return;
+    }
+    Atomics.wait(sleeper, 0, 0, 50);
+  }
+}
+
+function moveAside(file: string): string {
+  const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  fs.renameSync(file, aside);
+  fs.rmSync(`${file}-journal`, { force: true });
+  return aside;
+}
+
+/** The columns a row is read back with besides `body`. */
+interface Row {
+  readonly uid: string;
+  readonly last_seen: number;
+  readonly object_uid: string;
+  readonly type: string;
+  readonly reason: string;
+  readonly namespace: string;
+  readonly count: number;
+  readonly resource_version: string;
+  readonly expired: number;
+  readonly body: string;
+}
+
+const EMPTY_REF: ObjectRef = { kind: '', name: '', namespace: '', apiVersion: '', uid: '', resourceVersion: '', fieldPath: '' };
+
+/** Drops empty strings, zeros and false: a stored event is mostly defaults, and bytes per event matter. */
+function compact<T extends object>(o: T): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== '' && v !== 0 && v !== false && v !== undefined && v !== null) out[k] = v;
+  return out as Partial<T>;
+}
+
+/** A timestamp equal to the row's `last_seen` is written as this, 2 bytes instead of 13. */
+const SAME_AS_LAST_SEEN = -1;
+
+const TIMESTAMPS = ['firstTimestamp', 'lastTimestamp', 'eventTime', 'creationTimestamp'] as const;
+
+function derivedFirstSeen(e: Pick<KubeEvent, 'firstTimestamp' | 'eventTime' | 'creationTimestamp'>): number {
+  return e.firstTimestamp || e.eventTime || e.creationTimestamp;
+}
+
+/**
+ * The event without what has a column of its own (the involved object's uid included), without default
+ * values, with `lastSeen` taken from its column and `firstSeen` derived as normalizeEvent does (kept only
+ * when it differs), and the involved object's namespace kept only when it is not the event's.
+ */
+function encodeBody(e: KubeEvent): string {
+  const { uid: _u, type: _t, reason: _r, namespace: _n, count: _c, resourceVersion: _v, expired: _x, lastSeen: _l, firstSeen, regarding, related, ...rest } = e;
+  const body: Record<string, unknown> = compact(rest);
+  for (const k of TIMESTAMPS) if (e[k] !== 0 && e[k] === e.lastSeen) body[k] = SAME_AS_LAST_SEEN;
+  if (firstSeen !== derivedFirstSeen(e)) body.firstSeen = firstSeen;
+  const { uid: _ru, namespace: regardingNamespace, ...ref } = regarding;
+  const r: Record<string, unknown> = compact(ref);
+  if (regardingNamespace !== e.namespace) r.namespace = regardingNamespace;
+  body.regarding = r;
+  if (related) body.related = compact(related);
+  return JSON.stringify(body);
+}
+
+function decodeRow(r: Row): KubeEvent {
+  const b = JSON.parse(r.body) as Partial<KubeEvent> & { regarding: Partial<ObjectRef>; related?: Partial<ObjectRef> };
+  const lastSeen = r.last_seen;
+  const time = (v: number | undefined): number => (v === SAME_AS_LAST_SEEN ? lastSeen : (v ?? 0));
+  const firstTimestamp = time(b.firstTimestamp);
+  const eventTime = time(b.eventTime);
+  const creationTimestamp = time(b.creationTimestamp);
+  return {
+    uid: r.uid,
+    name: b.name ?? '',
+    namespace: r.namespace,
+    resourceVersion: r.resource_version,
+    api: b.api ?? 'core/v1',
+    type: r.type,
+    reason: r.reason,
+    action: b.action ?? '',
+    message: b.message ?? '',
+    regarding: { ...EMPTY_REF, ...b.regarding, namespace: b.regarding.namespace ?? r.namespace, uid: r.object_uid },
+    related: b.related ? { ...EMPTY_REF, ...b.related } : undefined,
+    reportingController: b.reportingController ?? '',
+    reportingInstance: b.reportingInstance ?? '',
+    count: r.count,
+    series: b.series ?? undefined,
+    firstTimestamp,
+    lastTimestamp: time(b.lastTimestamp),
+    eventTime,
+    creationTimestamp,
+    lastSeen,
+    firstSeen: b.firstSeen ?? derivedFirstSeen({ firstTimestamp, eventTime, creationTimestamp }),
+    ours: b.ours ?? false,
+    expired: r.expired === 1,
+  };
+}

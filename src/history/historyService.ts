@@ -1,0 +1,310 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Broadcaster } from '../core/broadcaster';
+import type { EventStore } from '../core/eventStore';
+import { HistoryError, HistorySink, planHistoryQuery, type HistoryFailureReason } from '../core/history';
+import type { EventChange } from '../core/kubeEvent';
+import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from '../core/ports';
+import { matches, type MatchContext, type Query } from '../core/query';
+import { deleteHistoryFile, historyFileName, HistoryDatabase, readHistoryMeta, type ClusterIdentity } from './historyDatabase';
+
+/** The history settings (`kubeEvents.history.*`). */
+export interface HistorySettings {
+  readonly enabled: boolean;
+  readonly retentionDays: number;
+  readonly maxMegabytes: number;
+}
+
+/** Something the user should hear about once: the host turns it into one notification. */
+export type HistoryNotice =
+  | { readonly kind: 'failed'; readonly reason: HistoryFailureReason; readonly message: string }
+  | { readonly kind: 'movedAside'; readonly file: string }
+  | { readonly kind: 'readOnly'; readonly context: string };
+
+/** A history file on disk, as Clear History… lists it. */
+export interface HistoryFileInfo {
+  readonly file: string;
+  readonly server: string;
+  readonly context: string;
+  readonly current: boolean;
+}
+
+export interface HistoryServiceDeps {
+  /** Folder of the history files (the extension's global storage). */
+  readonly dir: string;
+  readonly broadcaster: Broadcaster<EventChange>;
+  readonly store: EventStore;
+  readonly settings: () => HistorySettings;
+  readonly onNotice: (notice: HistoryNotice) => void;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly flushMs?: number;
+}
+
+const PRUNE_EVERY_MS = 10 * 60_000;
+/** Rows per pruning step: about 100 ms of work, so the views never wait long. */
+const PRUNE_BUDGET = 500;
+const PRUNE_PAUSE_MS = 250;
+
+/**
+ * Keeps the event history of the cluster being watched (docs/ARCHITECTURE.md): opens its database when the
+ * session reaches a cluster, seeds the store from it before the first list, writes every change through a
+ * {@link HistorySink}, prunes in the background, and answers `since:`/`until:` beyond what memory holds.
+ * No `vscode` here: the host adapter shows notices and runs Clear History….
+ */
+export class HistoryService implements Disposable {
+  private db: HistoryDatabase | undefined;
+  private identity: ClusterIdentity | undefined;
+  private readonly sink: HistorySink;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private pruneTimer: ReturnType<typeof setTimeout> | undefined;
+  private takeOverTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Reasons already told to the user this session: each is said once. */
+  private readonly told = new Set<string>();
+
+  constructor(private readonly deps: HistoryServiceDeps) {
+    this.log = deps.logger ?? silentLogger;
+    this.clock = deps.clock ?? systemClock;
+    this.sink = new HistorySink(deps.broadcaster, {
+      flushMs: deps.flushMs,
+      logger: this.log,
+      onFailure: (err) => this.fail(err),
+    });
+  }
+
+  /** The open database (undefined when history is off or failed). */
+  get database(): HistoryDatabase | undefined {
+    return this.db;
+  }
+
+  get dropped(): number {
+    return this.sink.dropped;
+  }
+
+  /**
+   * The session reached `cluster`, before its first list: open that cluster's history and seed the store
+   * with its newest events, so the views show what happened while VS Code was closed. Reaching the same
+   * cluster again changes nothing.
+   */
+  open(cluster: ClusterIdentity): void {
+    if (this.identity && this.identity.server === cluster.server && this.identity.user === cluster.user && this.db) return;
+    this.close();
+    this.identity = cluster;
+    if (!this.deps.settings().enabled) return;
+    const file = path.join(this.deps.dir, historyFileName(cluster));
+    let db: HistoryDatabase;
+    try {
+      db = HistoryDatabase.open(file, cluster);
+    } catch (err) {
+      this.fail(HistoryError.is(err) ? err : new HistoryError('io', String(err)));
+      return;
+    }
+    this.db = db;
+    if (db.notes.movedAside) this.tell(`moved:${file}`, { kind: 'movedAside', file: db.notes.movedAside });
+    this.sink.setBackend(db);
+    this.seed();
+    if (db.mode === 'readOnly') this.scheduleTakeOver(0);
+    else this.schedulePrune(5_000);
+  }
+
+  /**
+   * A read-only window tries again to become the writer: after a reload the old extension host may still
+   * hold the file for a moment, and the window that did may be closed later. Only a window still reading
+   * after the first retry says so.
+   */
+  private scheduleTakeOver(attempt: number): void {
+    if (this.takeOverTimer) clearTimeout(this.takeOverTimer);
+    this.takeOverTimer = setTimeout(() => {
+      this.takeOverTimer = undefined;
+      const current = this.db;
+      const cluster = this.identity;
+      if (!current || current.mode !== 'readOnly' || !cluster) return;
+      let next: HistoryDatabase | undefined;
+      try {
+        current.dispose();
+        next = HistoryDatabase.open(current.file, cluster);
+      } catch (err) {
+        this.db = undefined;
+        this.fail(HistoryError.is(err) ? err : new HistoryError('io', String(err)));
+        return;
+      }
+      this.db = next;
+      this.sink.setBackend(next);
+      if (next.mode === 'readWrite') {
+        this.log.info(`now records the history of "${cluster.context}"`);
+        this.schedulePrune(5_000);
+        return;
+      }
+      if (attempt === 1) {
+        this.log.info(`another window records the history of "${cluster.context}"; this one reads it only`);
+        this.tell(`ro:${current.file}`, { kind: 'readOnly', context: cluster.context });
+      }
+      this.scheduleTakeOver(attempt + 1);
+    }, attempt === 0 ? 3_000 : 15_000);
+    this.takeOverTimer.unref?.();
+  }
+
+  /** Writes what is pending. Tests and shutdown. */
+  flush(): void {
+    this.sink.flush();
+  }
+
+  /**
+   * Loads the events of history that match a query into the store (newest first, at most `limit`, default
+   * the store's capacity), so `since:2d` shows events older than the TTL. Returns how many were loaded.
+   */
+  loadMatching(query: Query, ctx: MatchContext, limit = this.deps.store.capacity): number {
+    if (!this.db) return 0;
+    this.sink.flush();
+    const plan = planHistoryQuery(query, ctx.now, limit);
+    let events;
+    try {
+      events = this.db.query(plan);
+    } catch (err) {
+      this.fail(HistoryError.is(err) ? err : new HistoryError('io', String(err)));
+      return 0;
+    }
+    const found = events.filter((e) => !this.deps.store.has(e.uid) && matches(query, e, ctx));
+    found.reverse();
+    this.deps.store.applyBatch(found.map((event) => ({ type: 'ADDED' as const, event })));
+    return found.length;
+  }
+
+  /**
+   * Loads up to `limit` events last seen before `before` (epoch ms), newest first, into the store: the
+   * timeline asks for the page older than what it shows. Returns the oldest time loaded, or undefined at
+   * the end of history.
+   */
+  loadOlder(before: number, limit: number): number | undefined {
+    if (!this.db) return undefined;
+    // The store evicts the least recently updated: a page beyond its room would push out newer events.
+    const room = Math.min(limit, this.deps.store.capacity - this.deps.store.size);
+    if (room <= 0) {
+      this.log.info(`the store holds its maximum of ${this.deps.store.capacity} events; older history is not loaded (kubeEvents.store.maxEvents)`);
+      return undefined;
+    }
+    this.sink.flush();
+    const events = this.db.query({ to: before - 1, limit: room });
+    if (events.length === 0) return undefined;
+    const fresh = events.filter((e) => !this.deps.store.has(e.uid)).reverse();
+    this.deps.store.applyBatch(fresh.map((event) => ({ type: 'ADDED' as const, event })));
+    return events[events.length - 1]!.lastSeen;
+  }
+
+  /** History files in the folder, for Clear History…. */
+  files(): HistoryFileInfo[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.deps.dir).filter((n) => /^history-[0-9a-f]+\.sqlite$/.test(n));
+    } catch {
+      return [];
+    }
+    const current = this.db?.file;
+    return names.map((n) => {
+      const file = path.join(this.deps.dir, n);
+      const meta = file === current ? { server: this.identity?.server ?? '', context: this.identity?.context ?? '' } : readHistoryMeta(file);
+      return { file, server: meta?.server ?? '', context: meta?.context ?? '', current: file === current };
+    });
+  }
+
+  /** Forgets the history in these files; the current cluster's is emptied in place. Returns files not cleared (owned by another window). */
+  clear(files: readonly string[]): string[] {
+    const refused: string[] = [];
+    for (const file of files) {
+      if (this.db && file === this.db.file) {
+        this.sink.flush();
+        this.db.clear();
+      } else if (!deleteHistoryFile(file)) {
+        refused.push(file);
+      }
+    }
+    return refused;
+  }
+
+  /** Settings changed: turning history off closes it; on, it opens for the current cluster; new limits prune soon. */
+  settingsChanged(): void {
+    const enabled = this.deps.settings().enabled;
+    if (enabled && this.db?.mode === 'readWrite') this.schedulePrune(1_000);
+    if (!enabled && this.db) {
+      const identity = this.identity;
+      this.close();
+      this.identity = identity;
+    } else if (enabled && !this.db && this.identity) {
+      const identity = this.identity;
+      this.identity = undefined;
+      this.open(identity);
+    }
+  }
+
+  dispose(): void {
+    this.close();
+    this.sink.dispose();
+  }
+
+  private seed(): void {
+    if (!this.db) return;
+    const started = this.clock.now();
+    try {
+      const events = this.db.query({ limit: this.deps.store.capacity }).reverse();
+      this.deps.store.applyBatch(events.map((event) => ({ type: 'ADDED' as const, event })));
+      this.log.info(`seeded ${events.length} events from ${this.db.file} in ${this.clock.now() - started} ms`);
+    } catch (err) {
+      this.fail(HistoryError.is(err) ? err : new HistoryError('io', String(err)));
+    }
+  }
+
+  private schedulePrune(delay: number): void {
+    if (this.pruneTimer) clearTimeout(this.pruneTimer);
+    this.pruneTimer = setTimeout(() => this.pruneStep(), delay);
+    this.pruneTimer.unref?.();
+  }
+
+  /** One chunk per tick, so the views never wait on a long delete. */
+  private pruneStep(): void {
+    this.pruneTimer = undefined;
+    const db = this.db;
+    if (!db || db.mode !== 'readWrite') return;
+    const s = this.deps.settings();
+    let removed = 0;
+    try {
+      removed = db.prune(this.clock.now() - s.retentionDays * 86_400_000, s.maxMegabytes * 1024 * 1024, PRUNE_BUDGET);
+    } catch (err) {
+      this.fail(HistoryError.is(err) ? err : new HistoryError('io', String(err)));
+      return;
+    }
+    if (removed > 0) this.log.debug(`pruned ${removed} events`);
+    // Between chunks the extension host is free for the views; a large backlog takes minutes, not a freeze.
+    this.schedulePrune(removed > 0 ? PRUNE_PAUSE_MS : PRUNE_EVERY_MS);
+  }
+
+  /** History turns itself off for this cluster; the live views go on. */
+  private fail(err: HistoryError): void {
+    this.log.warn(`history off (${err.reason}): ${err.message}`);
+    const file = this.db?.file ?? '';
+    this.close();
+    this.tell(`fail:${err.reason}:${file}`, { kind: 'failed', reason: err.reason, message: err.message });
+  }
+
+  private tell(key: string, notice: HistoryNotice): void {
+    if (this.told.has(key)) return;
+    this.told.add(key);
+    this.deps.onNotice(notice);
+  }
+
+  /** Closes the database; pending changes are written first unless the sink failed. */
+  private close(): void {
+    if (this.pruneTimer) clearTimeout(this.pruneTimer);
+    this.pruneTimer = undefined;
+    if (this.takeOverTimer) clearTimeout(this.takeOverTimer);
+    this.takeOverTimer = undefined;
+    this.sink.setBackend(undefined);
+    try {
+      this.db?.dispose();
+    } catch (err) {
+      this.log.debug(`closing history failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.db = undefined;
+    this.identity = undefined;
+  }
+}

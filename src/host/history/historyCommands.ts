@@ -1,0 +1,74 @@
+import * as vscode from 'vscode';
+import type { HistoryNotice, HistoryService } from '../../history/historyService';
+import { notificationText } from '../notify';
+
+/** The one message for a history notice: what happened, and that the live views go on. */
+export function noticeText(notice: HistoryNotice): string {
+  switch (notice.kind) {
+    case 'failed': {
+      const why =
+        notice.reason === 'full'
+          ? 'the disk is full'
+          : notice.reason === 'readOnly'
+            ? 'its folder is read-only'
+            : notice.reason === 'corrupt'
+              ? 'the database is damaged'
+              : 'the database cannot be written';
+      return `Event history is off for this window because ${why}. Live events still show. (${notice.message})`;
+    }
+    case 'movedAside':
+      return `The event history database could not be read; it was moved to ${notice.file} and a new one started.`;
+    case 'readOnly':
+      return `Another VS Code window records the event history of "${notice.context}"; this window reads it but does not add to it.`;
+    default: {
+      const never: never = notice;
+      return never;
+    }
+  }
+}
+
+/** Shows a notice once (the service already says each one once per session). */
+export function showHistoryNotice(log: vscode.LogOutputChannel, notice: HistoryNotice): void {
+  const text = `Kube Events: ${notificationText(noticeText(notice))}`;
+  if (notice.kind === 'readOnly') {
+    log.info(`[history] ${noticeText(notice)}`);
+    void vscode.window.showInformationMessage(text);
+    return;
+  }
+  log.warn(`[history] ${noticeText(notice)}`);
+  void vscode.window.showWarningMessage(text, 'Show Log').then((choice) => {
+    if (choice === 'Show Log') log.show(true);
+  });
+}
+
+/**
+ * Kube Events: Clear History…: pick this cluster or all, confirm in a modal, then clear. The store keeps
+ * what it holds in memory; only the disk forgets.
+ */
+export async function clearHistoryCommand(history: HistoryService): Promise<void> {
+  const files = history.files();
+  if (files.length === 0) {
+    void vscode.window.showInformationMessage('Kube Events: there is no event history to clear.');
+    return;
+  }
+  const current = files.find((f) => f.current);
+  type Pick = vscode.QuickPickItem & { files: string[] };
+  const picks: Pick[] = [];
+  if (current) picks.push({ label: 'This cluster', description: `${current.context} — ${current.server}`, files: [current.file] });
+  picks.push({ label: 'All clusters', description: `${files.length} ${files.length === 1 ? 'history' : 'histories'}`, files: files.map((f) => f.file) });
+  for (const f of files) if (!f.current) picks.push({ label: f.context || '(unknown context)', description: f.server, files: [f.file] });
+  const pick = await vscode.window.showQuickPick(picks, { title: 'Clear History', placeHolder: 'Which event history should be forgotten?' });
+  if (!pick) return;
+  const confirm = await vscode.window.showWarningMessage(
+    `Forget the event history of ${pick.label === 'All clusters' ? 'every cluster' : notificationText(pick.description ?? pick.label)}? This cannot be undone.`,
+    { modal: true },
+    'Clear History',
+  );
+  if (confirm !== 'Clear History') return;
+  const refused = history.clear(pick.files);
+  if (refused.length > 0) {
+    void vscode.window.showWarningMessage(`Kube Events: ${refused.length} history file(s) are in use by another VS Code window; clear them there.`);
+  } else {
+    void vscode.window.showInformationMessage('Kube Events: event history cleared.');
+  }
+}
