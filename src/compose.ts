@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ContextKeys, RESOURCE_SCHEME, StateKeys, Views } from './constants';
+import { Commands, ContextKeys, RESOURCE_SCHEME, StateKeys, Views } from './constants';
 import type { EventTreeModel } from './core/eventTreeModel';
 import { oneLine, TEXT_LIMITS } from './core/boundedText';
 import type { Query } from './core/query';
@@ -13,7 +13,11 @@ import { EventLogSink } from './host/output/eventLogSink';
 import { ClusterResources } from './host/clusterResources';
 import { StatusBar } from './host/status/statusBar';
 import { EventTreeProvider, type RowSnapshot } from './host/tree/eventTreeProvider';
-import { describeQuery } from './core/query';
+import { describeQuery, usesSessions } from './core/query';
+import { systemClock } from './core/ports';
+import { loadKubeconfig } from './kube/kubeConfigLoader';
+import { DebugSessionAdapter } from './host/debug/debugSessionAdapter';
+import { separatorText, sessionDtos, type DebugFollower } from './host/debug/debugFollower';
 import { KubernetesExtensionBridge } from './host/kubernetesExtension/kubernetesExtensionBridge';
 import { registerTimelineSerializer, TimelinePanel, type TimelineContext } from './host/timeline/timelinePanel';
 
@@ -36,6 +40,8 @@ export interface KubeEventsApi {
     clear(): void;
   };
   readonly statusText: () => string;
+  /** The debug sessions followed (kubeEvents.debug.follow), their marks, launch-block problems and summaries. */
+  readonly debug: DebugFollower;
 }
 
 export interface App {
@@ -77,7 +83,8 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
 
   const session = new ClusterSession(sessionSettings(config, memento), { storeCapacity: config.storeMaxEvents, logger: log });
   const resources = new ClusterResources(session, log);
-  const filter = new FilterController(memento, session.store, () => resources.owners());
+  let debug: DebugSessionAdapter | undefined;
+  const filter = new FilterController(memento, session.store, () => resources.owners(), () => debug?.follower.ranges());
   const tree = new EventTreeProvider(session.store, config.groupBy, filter.predicate(), () => filter.query.terms.some((t) => t.key === 'since'));
   const logSink = new EventLogSink(session.broadcaster, log);
   const status = new StatusBar(session.broadcaster);
@@ -125,6 +132,52 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     { dispose: () => session.dispose() },
   );
 
+  /** The current filter with its `session:` terms replaced by `session:last`. */
+  const sessionFilterText = (): string => [...filter.query.terms.filter((t) => t.key !== 'session').map((t) => t.text), 'session:last'].join(' ');
+  debug = new DebugSessionAdapter({
+    clock: systemClock,
+    logger: log,
+    enabled: () => config.debugFollow,
+    filter: {
+      get text() {
+        return filter.query.text;
+      },
+      set: (text) => filter.set(text)?.message,
+    },
+    context: {
+      get current() {
+        return session.contextName;
+      },
+      names: () => {
+        const loaded = loadKubeconfig({ path: config.kubeconfig });
+        return loaded.ok ? loaded.value.contexts.map((c) => c.name) : loaded.message;
+      },
+      switchTo: (name) => {
+        // The memento holds the value at once; its promise is the write to disk.
+        void memento.update(StateKeys.context, name);
+        session.update(sessionSettings(config, memento));
+      },
+    },
+    events: () => session.store.all(),
+    openSessionTimeline: () => void vscode.commands.executeCommand(Commands.openSessionTimeline),
+    showSessionEvents: () => void vscode.commands.executeCommand(Commands.showSessionEvents),
+  });
+  const follower = debug.follower;
+  let lastRanges = JSON.stringify(follower.ranges());
+  const refreshSeparator = (): void => {
+    const last = follower.last;
+    tree.setSeparator(last ? { kind: 'separator', id: `debug:${last.id}`, at: last.start, ...separatorText(last), command: Commands.showSessionEvents } : undefined);
+  };
+  disposables.push(
+    debug,
+    follower.onDidChange(() => {
+      const ranges = JSON.stringify(follower.ranges());
+      if (ranges !== lastRanges && usesSessions(filter.query)) tree.reset(undefined, filter.predicate());
+      lastRanges = ranges;
+      refreshSeparator();
+    }),
+  );
+
   const timeline: TimelineContext = {
     extensionUri: context.extensionUri,
     store: session.store,
@@ -132,6 +185,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     owners: () => resources.owners(),
     onDidLearnOwners: resources.onDidLearnOwners,
     dropped: () => session.broadcaster.stats().totalDropped,
+    debug: { ranges: () => follower.ranges(), sessions: () => sessionDtos(follower.all), onDidChange: follower.onDidChange },
     getQueryText: () => filter.query.text,
     // The panel keeps focus: a click on a row selects it in the tree without pulling the cursor away.
     onReveal: (uid) => void tree.reveal(uid, false),
@@ -182,7 +236,29 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     log,
   );
   disposables.push(kubernetes);
-  disposables.push(...registerCommands(log, { ...commands, emitTestEvent: emit.run, showEventsForKubernetesResource: kubernetes.showEvents }));
+  const showSessionEvents = async (): Promise<void> => {
+    if (!follower.last) {
+      void vscode.window.showInformationMessage('Kube Events: no debug session has run since the window opened.');
+      return;
+    }
+    const error = filter.set(sessionFilterText());
+    if (error) throw new Error(error.message);
+    await vscode.commands.executeCommand(`${Views.events}.focus`);
+  };
+  const openSessionTimeline = (): void => {
+    if (!follower.last) {
+      void vscode.window.showInformationMessage('Kube Events: no debug session has run since the window opened.');
+      return;
+    }
+    const text = sessionFilterText();
+    const panel = TimelinePanel.current ?? TimelinePanel.createOrShow({ ...timeline, getQueryText: () => text });
+    panel.reveal();
+    panel.setFilterText(text);
+    panel.fitSession();
+  };
+  disposables.push(
+    ...registerCommands(log, { ...commands, emitTestEvent: emit.run, showEventsForKubernetesResource: kubernetes.showEvents, showSessionEvents, openSessionTimeline }),
+  );
 
   void vscode.commands.executeCommand('setContext', ContextKeys.filtered, !filter.query.isEmpty);
   session.update(sessionSettings(config, memento));
@@ -209,6 +285,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
       clear: () => filter.clear(),
     },
     statusText: () => status.text,
+    debug: follower,
   };
   return { api, disposables };
 }

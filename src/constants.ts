@@ -38,6 +38,9 @@ export const Commands = {
   statusActions: 'kubeEvents.statusActions',
   // The VS Code Kubernetes extension's cluster explorer, when it is installed.
   showEventsForKubernetesResource: 'kubeEvents.showEventsForKubernetesResource',
+  // Debug sessions (status bar item, tree separator, end-of-session summary).
+  showSessionEvents: 'kubeEvents.showSessionEvents',
+  openSessionTimeline: 'kubeEvents.openSessionTimeline',
 } as const;
 
 export type CommandKey = keyof typeof Commands;
@@ -49,6 +52,7 @@ export const Settings = {
   storeMaxEvents: 'store.maxEvents',
   groupBy: 'tree.groupBy',
   emitConfirmContexts: 'emit.confirmContexts',
+  debugFollow: 'debug.follow',
 } as const;
 
 /** Context keys used in `when` clauses. */
@@ -57,6 +61,8 @@ export const ContextKeys = {
   /** Why the stream is not running (SourceErrorReason or KubeconfigProblem), '' otherwise. */
   reason: 'kubeEvents.reason',
   filtered: 'kubeEvents.filtered',
+  /** A debug session has been followed (its events can be shown). */
+  debugSession: 'kubeEvents.debugSession',
 } as const;
 
 export const LOG_CHANNEL_NAME = 'Kube Events';

@@ -18,6 +18,8 @@ export interface Config {
   readonly storeMaxEvents: number;
   readonly groupBy: GroupBy;
   readonly emitConfirmContexts: readonly string[];
+  /** `kubeEvents.debug.follow`: follow debug sessions. */
+  readonly debugFollow: boolean;
 }
 
 function strings(v: unknown): string[] {
@@ -43,6 +45,7 @@ export function readConfig(): Config {
     storeMaxEvents: Number.isFinite(max) && max >= 100 ? Math.floor(max) : DEFAULT_STORE_CAPACITY,
     groupBy: (GROUP_BY_VALUES as readonly string[]).includes(groupBy) ? (groupBy as GroupBy) : 'namespace',
     emitConfirmContexts: strings(c.get(Settings.emitConfirmContexts)),
+    debugFollow: c.get<boolean>(Settings.debugFollow) !== false,
   };
 }
 

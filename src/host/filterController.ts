@@ -3,7 +3,7 @@ import { StateKeys } from '../constants';
 import type { EventStore } from '../core/eventStore';
 import { objectKey, type KubeEvent } from '../core/kubeEvent';
 import type { OwnerGraph } from '../core/ownerGraph';
-import { EMPTY_QUERY, matches, parseQuery, usesOwners, type Query, type QueryError } from '../core/query';
+import { EMPTY_QUERY, matches, parseQuery, usesOwners, type Query, type QueryError, type SessionRanges } from '../core/query';
 
 const HISTORY_SIZE = 20;
 
@@ -21,6 +21,8 @@ export class FilterController implements vscode.Disposable {
     private readonly memento: vscode.Memento,
     private readonly store: EventStore,
     private readonly owners: () => OwnerGraph | undefined,
+    /** The debug sessions `session:` refers to (src/host/debug). */
+    private readonly sessions: () => SessionRanges | undefined = () => undefined,
   ) {
     const saved = memento.get<string>(StateKeys.query, '');
     const parsed = parseQuery(saved);
@@ -74,7 +76,8 @@ export class FilterController implements vscode.Disposable {
     const query = this.current;
     if (query.isEmpty) return () => true;
     const owners = this.owners();
-    return (e) => matches(query, e, { now: Date.now(), owners });
+    const sessions = this.sessions();
+    return (e) => matches(query, e, { now: Date.now(), owners, sessions });
   }
 
   private apply(query: Query): void {
