@@ -227,6 +227,17 @@ describe('DebugFollower', () => {
     assert.match(none.text, /the cluster reported no events\.$/);
   });
 
+  it('counts an event recorded in the session\'s first second (core/v1 times are whole seconds)', () => {
+    const h = harness();
+    h.clock.t = 7_800;
+    h.follower.start('s', 'Launch', 'go', undefined, undefined);
+    assert.deepEqual(h.follower.ranges().current, { start: 7_000 });
+    h.events.push(anEvent({ lastSeen: 7_000, reason: 'Reconciling' }), anEvent({ lastSeen: 6_000, reason: 'Before' }));
+    h.clock.t = 9_000;
+    h.follower.end('s');
+    assert.deepEqual(h.summaries[0].byReason, [['Reconciling', 1]]);
+  });
+
   it('describes the separator row and the timeline sessions', () => {
     const h = harness();
     h.follower.start('s', 'Launch controller', 'go', undefined, { controller: 'website-controller' });

@@ -138,15 +138,25 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
+/**
+ * Where a session starts for matching: core/v1 events carry whole seconds (`lastTimestamp`), so an event
+ * recorded in the session's first second reads as seen at its start. Without this the first events of a
+ * controller that records as soon as it starts would fall before the session.
+ */
+export function matchStart(start: number): number {
+  return Math.floor(start / 1000) * 1000;
+}
+
 /** Counts the events last seen within the session (of the controller when given) by reason. */
 export function summarize(session: FollowedSession, events: Iterable<KubeEvent>): SessionSummary {
+  const start = matchStart(session.start);
   const end = session.end ?? Number.POSITIVE_INFINITY;
   const controller = session.block.controller;
   const counts = new Map<string, number>();
   let total = 0;
   let warnings = 0;
   for (const e of events) {
-    if (e.lastSeen < session.start || e.lastSeen > end) continue;
+    if (e.lastSeen < start || e.lastSeen > end) continue;
     if (controller && e.reportingController !== controller && e.reportingInstance !== controller) continue;
     total++;
     if (e.type === 'Warning') warnings++;
@@ -211,7 +221,7 @@ export class DebugFollower implements Disposable {
 
   /** What `session:` evaluates against. */
   ranges(): SessionRanges {
-    const range = (s: FollowedSession | undefined) => (s ? (s.end === undefined ? { start: s.start } : { start: s.start, end: s.end }) : undefined);
+    const range = (s: FollowedSession | undefined) => (s ? (s.end === undefined ? { start: matchStart(s.start) } : { start: matchStart(s.start), end: s.end }) : undefined);
     const current = range(this.current);
     const last = range(this.last);
     return { ...(current ? { current } : {}), ...(last ? { last } : {}) };
