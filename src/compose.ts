@@ -17,7 +17,7 @@ import { describeQuery, usesSessions } from './core/query';
 import { systemClock } from './core/ports';
 import { loadKubeconfig } from './kube/kubeConfigLoader';
 import { DebugSessionAdapter } from './host/debug/debugSessionAdapter';
-import { separatorText, sessionDtos, type DebugFollower } from './host/debug/debugFollower';
+import { matchStart, separatorText, sessionDtos, type DebugFollower } from './host/debug/debugFollower';
 import { KubernetesExtensionBridge } from './host/kubernetesExtension/kubernetesExtensionBridge';
 import { registerTimelineSerializer, TimelinePanel, type TimelineContext } from './host/timeline/timelinePanel';
 
@@ -83,8 +83,38 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
 
   const session = new ClusterSession(sessionSettings(config, memento), { storeCapacity: config.storeMaxEvents, logger: log });
   const resources = new ClusterResources(session, log);
-  let debug: DebugSessionAdapter | undefined;
-  const filter = new FilterController(memento, session.store, () => resources.owners(), () => debug?.follower.ranges());
+  /** The current filter with its `session:` terms replaced by `session:last`. */
+  const sessionFilterText = (): string => [...filter.query.terms.filter((t) => t.key !== 'session').map((t) => t.text), 'session:last'].join(' ');
+  // Built before the filter, which asks it what `session:` means; it reaches the filter only once a session starts.
+  const debug: DebugSessionAdapter = new DebugSessionAdapter({
+    clock: systemClock,
+    logger: log,
+    enabled: () => config.debugFollow,
+    filter: {
+      get text(): string {
+        return filter.query.text;
+      },
+      set: (text: string): string | undefined => filter.set(text)?.message,
+    },
+    context: {
+      get current() {
+        return session.contextName;
+      },
+      names: () => {
+        const loaded = loadKubeconfig({ path: config.kubeconfig });
+        return loaded.ok ? loaded.value.contexts.map((c) => c.name) : loaded.message;
+      },
+      switchTo: (name) => {
+        // The memento holds the value at once; its promise is the write to disk.
+        void memento.update(StateKeys.context, name);
+        session.update(sessionSettings(config, memento));
+      },
+    },
+    events: () => session.store.all(),
+    openSessionTimeline: () => void vscode.commands.executeCommand(Commands.openSessionTimeline),
+    showSessionEvents: () => void vscode.commands.executeCommand(Commands.showSessionEvents),
+  });
+  const filter: FilterController = new FilterController(memento, session.store, () => resources.owners(), () => debug.follower.ranges());
   const tree = new EventTreeProvider(session.store, config.groupBy, filter.predicate(), () => filter.query.terms.some((t) => t.key === 'since'));
   const logSink = new EventLogSink(session.broadcaster, log);
   const status = new StatusBar(session.broadcaster);
@@ -132,41 +162,11 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     { dispose: () => session.dispose() },
   );
 
-  /** The current filter with its `session:` terms replaced by `session:last`. */
-  const sessionFilterText = (): string => [...filter.query.terms.filter((t) => t.key !== 'session').map((t) => t.text), 'session:last'].join(' ');
-  debug = new DebugSessionAdapter({
-    clock: systemClock,
-    logger: log,
-    enabled: () => config.debugFollow,
-    filter: {
-      get text() {
-        return filter.query.text;
-      },
-      set: (text) => filter.set(text)?.message,
-    },
-    context: {
-      get current() {
-        return session.contextName;
-      },
-      names: () => {
-        const loaded = loadKubeconfig({ path: config.kubeconfig });
-        return loaded.ok ? loaded.value.contexts.map((c) => c.name) : loaded.message;
-      },
-      switchTo: (name) => {
-        // The memento holds the value at once; its promise is the write to disk.
-        void memento.update(StateKeys.context, name);
-        session.update(sessionSettings(config, memento));
-      },
-    },
-    events: () => session.store.all(),
-    openSessionTimeline: () => void vscode.commands.executeCommand(Commands.openSessionTimeline),
-    showSessionEvents: () => void vscode.commands.executeCommand(Commands.showSessionEvents),
-  });
   const follower = debug.follower;
   let lastRanges = JSON.stringify(follower.ranges());
   const refreshSeparator = (): void => {
     const last = follower.last;
-    tree.setSeparator(last ? { kind: 'separator', id: `debug:${last.id}`, at: last.start, ...separatorText(last), command: Commands.showSessionEvents } : undefined);
+    tree.setSeparator(last ? { kind: 'separator', id: `debug:${last.id}`, at: matchStart(last.start), ...separatorText(last), command: Commands.showSessionEvents } : undefined);
   };
   disposables.push(
     debug,

@@ -259,7 +259,8 @@ export class LaneView {
         const line = el('span', `debug-mark ${m.kind}`);
         line.style.left = `${m.x * 100}%`;
         line.title = m.n > 1 ? `${m.n} stops and continues around ${formatClock(m.at)}` : `${m.kind === 'stopped' ? 'Paused (breakpoint or step)' : 'Continued'} at ${formatClock(m.at)}`;
-        if (axis) line.append(el('span', 'debug-mark-glyph', m.kind === 'stopped' ? '⏸' : '▶'));
+        // A text glyph, not ⏸ (which fonts draw as a coloured emoji).
+        if (axis && m.kind === 'stopped') line.append(el('span', 'debug-mark-glyph', '‖'));
         out.push(line);
       }
     }
