@@ -11,7 +11,7 @@
  * ```
  *
  * Keys: `type`, `reason`, `kind`, `name`, `ns` (alias `namespace`), `object`, `under`, `source`, `action`,
- * `since`, `is`. Matching rules:
+ * `since`, `is`, `session`. Matching rules:
  * - An exact value compares as Kubernetes does, case-sensitively, except `kind` (always case-insensitive) and
  *   `type`, whose values `normal`/`warning` are canonicalised to `Normal`/`Warning` at parse time.
  * - A value with `*` is a glob, case-insensitive, matched without regular expressions.

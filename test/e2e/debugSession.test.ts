@@ -14,7 +14,7 @@ import { EXTENSION_ID } from '../../src/constants';
 import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer } from '../support/codeServer';
-import { openViewContainer, openWorkbench, poll, resultsDir, runCommand, screenshot, treeRows, viewPane, waitForNotification, webviewFrame } from '../support/workbench';
+import { openViewContainer, openWorkbench, pickQuickInput, poll, resultsDir, runCommand, screenshot, treeRows, viewPane, waitForNotification, webviewFrame } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
 const VIEW = 'Events';
@@ -217,6 +217,24 @@ describe('Debugging a controller: the session in the views', () => {
       assert.ok(rows.slice(0, sep).some((r) => r.includes('SlowReconcile')), 'what came during it is above');
       await viewPane(p, VIEW).locator('.monaco-list-row', { hasText: '▶ debug:' }).first().waitFor();
       await screenshot(p, 'ui-debug-tree-separator');
+    }),
+  );
+
+  test('the editor checks the kubeEvents block of launch.json against the contributed schema', { timeout: 90_000 }, (t) =>
+    step(t, 'schema', async (p) => {
+      const file = join(server!.workspaceDir, '.vscode', 'launch.json');
+      const bad = { type: 'node', request: 'launch', name: 'Typo', program: '${workspaceFolder}/controller.mjs', kubeEvents: { filtr: 'type:Warning', controller: 'website controller' } };
+      writeFileSync(file, JSON.stringify({ version: '0.2.0', configurations: [bad] }, null, 2));
+      await p.keyboard.press('Control+P');
+      await pickQuickInput(p, 'launch.json .vscode');
+      await p.locator('.part.statusbar [id="status.problems"]').click();
+      const panel = p.locator('.part.panel .markers-panel');
+      const text = await poll(async () => {
+        const all = (await panel.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+        return /Property filtr is not allowed/.test(all) && /A controller name has no spaces or quotes/.test(all) ? all : undefined;
+      }, async () => `the schema's problems; the panel shows: ${await panel.innerText().catch(() => '(none)')}`);
+      assert.ok(text.includes('launch.json'));
+      await screenshot(p, 'ui-debug-launch-schema');
     }),
   );
 });
