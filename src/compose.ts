@@ -166,7 +166,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
   let lastRanges = JSON.stringify(follower.ranges());
   const refreshSeparator = (): void => {
     const last = follower.last;
-    tree.setSeparator(last ? { kind: 'separator', id: `debug:${last.id}`, at: matchStart(last.start), ...separatorText(last), command: Commands.showSessionEvents } : undefined);
+    tree.setSeparator(last ? { kind: 'separator', id: `debug:${last.id}`, at: matchStart(last.start), ...(last.end !== undefined ? { end: last.end } : {}), ...separatorText(last), command: Commands.showSessionEvents } : undefined);
   };
   disposables.push(
     debug,

@@ -268,6 +268,12 @@ export function separatorIndex(roots: readonly TreeNode[], at: number, groupBy: 
   return i < 0 ? roots.length : i;
 }
 
+/** Whether any of the events was last seen within `start`..`end` (stops at the first). */
+export function anyWithin(events: Iterable<KubeEvent>, start: number, end: number): boolean {
+  for (const e of events) if (e.lastSeen >= start && e.lastSeen <= end) return true;
+  return false;
+}
+
 /** `×count · age · message`, the description of an event row. */
 export function eventDescription(e: KubeEvent, now: number): string {
   const parts = [e.count > 1 ? `×${e.count}` : '', formatAge(now - e.lastSeen), oneLine(e.message, TEXT_LIMITS.treeRow)];

@@ -192,9 +192,14 @@ describe('Debugging a controller: the session in the views', () => {
       const rows = await frame.locator('#rows .row .col-reason').allInnerTexts();
       assert.deepEqual([...new Set(rows)].sort(), ['Pulled', 'Reconciled', 'Reconciling', 'SlowReconcile', 'Started']);
       // The axis is fitted to the session: its band fills most of the lanes' width.
-      const track = await frame.locator('#lanes-body .lane-track').first().boundingBox();
-      const band = await frame.locator('#lanes-body .session-band').first().boundingBox();
-      assert.ok(track && band && band.width > track.width * 0.8, `the session fills the axis (${band?.width} of ${track?.width} px)`);
+      // The lanes re-render as events arrive: measure until one layout holds both boxes.
+      let seen = '';
+      await poll(async () => {
+        const track = await frame.locator('#lanes-body .lane-track').first().boundingBox();
+        const band = await frame.locator('#lanes-body .session-band').first().boundingBox();
+        seen = `${band?.width} of ${track?.width} px`;
+        return track !== null && band !== null && band.width > track.width * 0.8;
+      }, () => `the session to fill the axis (${seen})`);
       await runCommand(p, 'View: Close Primary Side Bar');
       await screenshot(p, 'ui-debug-timeline');
       await frame.locator('button[data-mode="lanes"]').click();

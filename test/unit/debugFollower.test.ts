@@ -278,3 +278,13 @@ describe('separator and lanes geometry', () => {
     assert.deepEqual(marks.map((m) => [m.kind, m.n, m.at]), [['stopped', 2, 10], ['continued', 1, 90]]);
   });
 });
+
+describe('anyWithin', () => {
+  it('finds an event last seen inside the range, ends included', async () => {
+    const { anyWithin } = await import('../../src/core/eventTreeModel');
+    const events = [anEvent({ lastSeen: 1_000 }), anEvent({ lastSeen: 5_000 })];
+    assert.equal(anyWithin(events, 2_000, 4_000), false);
+    assert.equal(anyWithin(events, 5_000, 6_000), true);
+    assert.equal(anyWithin(events, 0, 1_000), true);
+  });
+});

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Views } from '../../constants';
 import type { EventStore, StoreChange } from '../../core/eventStore';
-import { EventTreeModel, eventDescription, formatAge, separatorIndex, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
+import { anyWithin, EventTreeModel, eventDescription, formatAge, separatorIndex, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
 import { bounded, oneLine, TEXT_LIMITS } from '../../core/boundedText';
 import { isWarning, objectLabel, RECORDER_OF, sourceLabel, writtenThrough, type KubeEvent } from '../../core/kubeEvent';
 
@@ -27,6 +27,11 @@ export interface SeparatorNode {
   readonly id: string;
   /** When it happened: the flat list places the row by it. */
   readonly at: number;
+  /**
+   * When what it marks ended (a session's end). Once ended, the row shows only while an event of its range is
+   * in the tree: it marks where those events begin, and says nothing over a filter that shows none of them.
+   */
+  readonly end?: number;
   readonly label: string;
   readonly description: string;
   readonly tooltip: string;
@@ -124,7 +129,7 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
   /** Shows (or removes) the separator row among the root rows. */
   setSeparator(separator: SeparatorNode | undefined): void {
     const a = this.separator;
-    if (a === separator || (a && separator && a.id === separator.id && a.label === separator.label && a.description === separator.description && a.at === separator.at)) return;
+    if (a === separator || (a && separator && a.id === separator.id && a.label === separator.label && a.description === separator.description && a.at === separator.at && a.end === separator.end)) return;
     this.separator = separator;
     this.fire(undefined);
   }
@@ -214,9 +219,10 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
     if (row?.kind === 'more' || row?.kind === 'separator') return [];
     const all: Row[] = row ? this.model.children(row) : this.model.roots();
     const rows = all.length <= MAX_CHILDREN ? all : [...all.slice(0, MAX_CHILDREN), { kind: 'more', hidden: all.length - MAX_CHILDREN } as MoreNode];
-    if (row || !this.separator) return rows;
-    const at = separatorIndex(rows.filter((r): r is TreeNode => r.kind !== 'more' && r.kind !== 'separator'), this.separator.at, this.model.grouping);
-    return [...rows.slice(0, at), this.separator, ...rows.slice(at)];
+    const sep = this.separator;
+    if (row || !sep || (sep.end !== undefined && !anyWithin(this.model.events(), sep.at, sep.end))) return rows;
+    const at = separatorIndex(rows.filter((r): r is TreeNode => r.kind !== 'more' && r.kind !== 'separator'), sep.at, this.model.grouping);
+    return [...rows.slice(0, at), sep, ...rows.slice(at)];
   }
 
   getParent(row: Row): Row | undefined {
