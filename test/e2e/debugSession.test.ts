@@ -14,7 +14,7 @@ import { EXTENSION_ID } from '../../src/constants';
 import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer } from '../support/codeServer';
-import { openViewContainer, openWorkbench, pickQuickInput, poll, resultsDir, runCommand, screenshot, treeRows, viewPane, waitForNotification, webviewFrame } from '../support/workbench';
+import { openViewContainer, openWorkbench, poll, resultsDir, runCommand, screenshot, treeRows, viewPane, waitForNotification, webviewFrame } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
 const VIEW = 'Events';
@@ -230,8 +230,12 @@ describe('Debugging a controller: the session in the views', () => {
       const file = join(server!.workspaceDir, '.vscode', 'launch.json');
       const bad = { type: 'node', request: 'launch', name: 'Typo', program: '${workspaceFolder}/controller.mjs', kubeEvents: { filtr: 'type:Warning', controller: 'website controller' } };
       writeFileSync(file, JSON.stringify({ version: '0.2.0', configurations: [bad] }, null, 2));
+      // Quick Open lists recent files first and re-filters as it searches: wait until the file is the focused row.
       await p.keyboard.press('Control+P');
-      await pickQuickInput(p, 'launch.json .vscode');
+      await p.locator('.quick-input-widget .quick-input-box input').fill('launch.json .vscode');
+      await poll(async () => (await p.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'launch.json' }).count()) === 1, 'launch.json focused in Quick Open');
+      await p.keyboard.press('Enter');
+      await p.locator('.tab', { hasText: 'launch.json' }).first().waitFor();
       await p.locator('.part.statusbar [id="status.problems"]').click();
       const panel = p.locator('.part.panel .markers-panel');
       const text = await poll(async () => {
