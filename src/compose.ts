@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ContextKeys, RESOURCE_SCHEME, StateKeys, Views } from './constants';
+import { Commands, ContextKeys, RESOURCE_SCHEME, StateKeys, Views } from './constants';
 import type { EventTreeModel } from './core/eventTreeModel';
 import { oneLine, TEXT_LIMITS } from './core/boundedText';
 import { ClusterSession, type SessionSettings, type SessionState } from './kube/clusterSession';
@@ -12,7 +12,11 @@ import { EventLogSink } from './host/output/eventLogSink';
 import { ClusterResources } from './host/clusterResources';
 import { StatusBar } from './host/status/statusBar';
 import { EventTreeProvider, type RowSnapshot } from './host/tree/eventTreeProvider';
-import { describeQuery, parseQuery, usesOwners, type Query } from './core/query';
+import { describeQuery, parseQuery, usesOwners, usesSessions, type Query } from './core/query';
+import { systemClock } from './core/ports';
+import { loadKubeconfig } from './kube/kubeConfigLoader';
+import { DebugSessionAdapter } from './host/debug/debugSessionAdapter';
+import { matchStart, separatorText, sessionDtos, type DebugFollower } from './host/debug/debugFollower';
 import { KubernetesExtensionBridge } from './host/kubernetesExtension/kubernetesExtensionBridge';
 import { registerTimelineSerializer, TimelinePanel, type TimelineContext } from './host/timeline/timelinePanel';
 import * as path from 'node:path';
@@ -52,6 +56,8 @@ export interface KubeEventsApi {
     /** Writes pending changes now (they are otherwise written within half a second). */
     flush(): void;
   };
+  /** The debug sessions followed (kubeEvents.debug.follow), their marks, launch-block problems and summaries. */
+  readonly debug: DebugFollower;
 }
 
 export interface App {
@@ -110,7 +116,38 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
   });
   const historyService = history;
   const resources = new ClusterResources(session, log, context.globalStorageUri.fsPath);
-  const filter = new FilterController(memento, session.store, () => resources.owners(), resources.onDidLearnOwners);
+  /** The current filter with its `session:` terms replaced by `session:last`. */
+  const sessionFilterText = (): string => [...filter.query.terms.filter((t) => t.key !== 'session').map((t) => t.text), 'session:last'].join(' ');
+  // Built before the filter, which asks it what `session:` means; it reaches the filter only once a session starts.
+  const debug: DebugSessionAdapter = new DebugSessionAdapter({
+    clock: systemClock,
+    logger: log,
+    enabled: () => config.debugFollow,
+    filter: {
+      get text(): string {
+        return filter.query.text;
+      },
+      set: (text: string): string | undefined => filter.set(text)?.message,
+    },
+    context: {
+      get current() {
+        return session.contextName;
+      },
+      names: () => {
+        const loaded = loadKubeconfig({ path: config.kubeconfig });
+        return loaded.ok ? loaded.value.contexts.map((c) => c.name) : loaded.message;
+      },
+      switchTo: (name) => {
+        // The memento holds the value at once; its promise is the write to disk.
+        void memento.update(StateKeys.context, name);
+        session.update(sessionSettings(config, memento));
+      },
+    },
+    events: () => session.store.all(),
+    openSessionTimeline: () => void vscode.commands.executeCommand(Commands.openSessionTimeline),
+    showSessionEvents: () => void vscode.commands.executeCommand(Commands.showSessionEvents),
+  });
+  const filter: FilterController = new FilterController(memento, session.store, () => resources.owners(), resources.onDidLearnOwners, () => debug.follower.ranges());
   const tree = new EventTreeProvider(session.store, config.groupBy, filter.predicate(), () => filter.query.terms.some((t) => t.key === 'since' || t.key === 'until'));
   const logSink = new EventLogSink(session.broadcaster, log);
   const status = new StatusBar(session.broadcaster);
@@ -166,6 +203,22 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     historyService,
   );
 
+  const follower = debug.follower;
+  let lastRanges = JSON.stringify(follower.ranges());
+  const refreshSeparator = (): void => {
+    const last = follower.last;
+    tree.setSeparator(last ? { kind: 'separator', id: `debug:${last.id}`, at: matchStart(last.start), ...(last.end !== undefined ? { end: last.end } : {}), ...separatorText(last), command: Commands.showSessionEvents } : undefined);
+  };
+  disposables.push(
+    debug,
+    follower.onDidChange(() => {
+      const ranges = JSON.stringify(follower.ranges());
+      if (ranges !== lastRanges && usesSessions(filter.query)) tree.reset(undefined, filter.predicate());
+      lastRanges = ranges;
+      refreshSeparator();
+    }),
+  );
+
   const timeline: TimelineContext = {
     extensionUri: context.extensionUri,
     store: session.store,
@@ -173,6 +226,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     owners: () => resources.owners(),
     onDidLearnOwners: resources.onDidLearnOwners,
     dropped: () => session.broadcaster.stats().totalDropped,
+    debug: { ranges: () => follower.ranges(), sessions: () => sessionDtos(follower.all), onDidChange: follower.onDidChange },
     getQueryText: () => filter.query.text,
     // The timeline has its own filter: an `under:` there needs the owner graph taught as much as the tree's.
     onFilterChange: (text) => {
@@ -231,7 +285,29 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     log,
   );
   disposables.push(kubernetes);
-  disposables.push(...registerCommands(log, { ...commands, emitTestEvent: emit.run, showEventsForKubernetesResource: kubernetes.showEvents, clearHistory: () => clearHistoryCommand(historyService) }));
+  const showSessionEvents = async (): Promise<void> => {
+    if (!follower.last) {
+      void vscode.window.showInformationMessage('Kube Events: no debug session has run since the window opened.');
+      return;
+    }
+    const error = filter.set(sessionFilterText());
+    if (error) throw new Error(error.message);
+    await vscode.commands.executeCommand(`${Views.events}.focus`);
+  };
+  const openSessionTimeline = (): void => {
+    if (!follower.last) {
+      void vscode.window.showInformationMessage('Kube Events: no debug session has run since the window opened.');
+      return;
+    }
+    const text = sessionFilterText();
+    const panel = TimelinePanel.current ?? TimelinePanel.createOrShow({ ...timeline, getQueryText: () => text });
+    panel.reveal();
+    panel.setFilterText(text);
+    panel.fitSession();
+  };
+  disposables.push(
+    ...registerCommands(log, { ...commands, emitTestEvent: emit.run, showEventsForKubernetesResource: kubernetes.showEvents, showSessionEvents, openSessionTimeline, clearHistory: () => clearHistoryCommand(historyService) }),
+  );
 
   void vscode.commands.executeCommand('setContext', ContextKeys.filtered, !filter.query.isEmpty);
   session.update(sessionSettings(config, memento));
@@ -274,6 +350,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
       },
       flush: () => historyService.flush(),
     },
+    debug: follower,
   };
   return { api, disposables };
 }

@@ -39,6 +39,9 @@ export const Commands = {
   // The VS Code Kubernetes extension's cluster explorer, when it is installed.
   showEventsForKubernetesResource: 'kubeEvents.showEventsForKubernetesResource',
   clearHistory: 'kubeEvents.clearHistory',
+  // Debug sessions (status bar item, tree separator, end-of-session summary).
+  showSessionEvents: 'kubeEvents.showSessionEvents',
+  openSessionTimeline: 'kubeEvents.openSessionTimeline',
 } as const;
 
 export type CommandKey = keyof typeof Commands;
@@ -53,6 +56,7 @@ export const Settings = {
   historyEnabled: 'history.enabled',
   historyRetentionDays: 'history.retentionDays',
   historyMaxMegabytes: 'history.maxMegabytes',
+  debugFollow: 'debug.follow',
 } as const;
 
 /** Context keys used in `when` clauses. */
@@ -61,6 +65,8 @@ export const ContextKeys = {
   /** Why the stream is not running (SourceErrorReason or KubeconfigProblem), '' otherwise. */
   reason: 'kubeEvents.reason',
   filtered: 'kubeEvents.filtered',
+  /** A debug session has been followed (its events can be shown). */
+  debugSession: 'kubeEvents.debugSession',
 } as const;
 
 export const LOG_CHANNEL_NAME = 'Kube Events';

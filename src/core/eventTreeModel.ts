@@ -294,6 +294,22 @@ export class EventTreeModel {
   }
 }
 
+/**
+ * Where a separator row for a moment `at` (a debug session's start) goes among the root rows: in the flat list
+ * (newest first) above the first event last seen before it; when grouped (groups have no time), first.
+ */
+export function separatorIndex(roots: readonly TreeNode[], at: number, groupBy: GroupBy): number {
+  if (groupBy !== 'flat') return 0;
+  const i = roots.findIndex((n) => n.kind === 'event' && n.event.lastSeen < at);
+  return i < 0 ? roots.length : i;
+}
+
+/** Whether any of the events was last seen within `start`..`end` (stops at the first). */
+export function anyWithin(events: Iterable<KubeEvent>, start: number, end: number): boolean {
+  for (const e of events) if (e.lastSeen >= start && e.lastSeen <= end) return true;
+  return false;
+}
+
 /** `×count · age · message`, the description of an event row. */
 export function eventDescription(e: KubeEvent, now: number): string {
   const parts = [e.count > 1 ? `×${e.count}` : '', formatAge(now - e.lastSeen), oneLine(e.message, TEXT_LIMITS.treeRow)];

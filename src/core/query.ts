@@ -11,7 +11,7 @@
  * ```
  *
  * Keys: `type`, `reason`, `kind`, `name`, `ns` (alias `namespace`), `object`, `under`, `source`, `action`,
- * `since`, `until`, `is`. Matching rules:
+ * `since`, `until`, `is`, `session`. Matching rules:
  * - An exact value compares as Kubernetes does, case-sensitively, except `kind` (always case-insensitive) and
  *   `type`, whose values `normal`/`warning` are canonicalised to `Normal`/`Warning` at parse time.
  * - A value with `*` is a glob, case-insensitive, matched without regular expressions.
@@ -26,6 +26,8 @@
  *   Both reach into the on-disk history (docs/ARCHITECTURE.md), not only the events held in memory.
  * - `is:ours` (emitted by this extension), `is:expired` (deleted by the apiserver, kept as history),
  *   `is:warning` (type Warning).
+ * - `session:current` (the debug session running now) and `session:last` (the newest one, running or ended):
+ *   last seen from the session's start until its end; no such session matches nothing (see {@link MatchContext}).
  * - Words and phrases match the message, reason or involved object name as case-insensitive substrings; a `*`
  *   in an unquoted word is a wildcard, inside quotes it is literal.
  */
@@ -34,7 +36,7 @@ import type { OwnerLookup } from './ownerGraph';
 import type { Failure } from './result';
 
 /** The keys a `key:value` term can have, in the order error messages and completions list them. */
-export const QUERY_KEYS = ['type', 'reason', 'kind', 'name', 'ns', 'object', 'under', 'source', 'action', 'since', 'until', 'is'] as const;
+export const QUERY_KEYS = ['type', 'reason', 'kind', 'name', 'ns', 'object', 'under', 'source', 'action', 'since', 'until', 'is', 'session'] as const;
 
 export type QueryKey = (typeof QUERY_KEYS)[number];
 
@@ -45,6 +47,11 @@ export type ValueKey = 'type' | 'reason' | 'kind' | 'name' | 'ns' | 'source' | '
 export const IS_FLAGS = ['ours', 'expired', 'warning'] as const;
 
 export type IsFlag = (typeof IS_FLAGS)[number];
+
+/** The debug sessions `session:` names. */
+export const SESSION_VALUES = ['current', 'last'] as const;
+
+export type SessionWhich = (typeof SESSION_VALUES)[number];
 
 /** Longer input is refused before parsing (a pasted log, not a query). */
 export const MAX_QUERY_LENGTH = 16_384;
@@ -113,7 +120,13 @@ export interface TextTerm extends TermBase {
   readonly quoted: boolean;
 }
 
-export type QueryTerm = ValueTerm | ObjectTerm | SinceTerm | UntilTerm | IsTerm | TextTerm;
+/** `session:current` or `session:last`. */
+export interface SessionTerm extends TermBase {
+  readonly key: 'session';
+  readonly which: SessionWhich;
+}
+
+export type QueryTerm = ValueTerm | ObjectTerm | SinceTerm | UntilTerm | IsTerm | SessionTerm | TextTerm;
 
 /**
  * A parsed query, immutable. Produced by {@link parseQuery}; views keep it and evaluate it with
@@ -152,6 +165,22 @@ export interface MatchContext {
   /** Epoch milliseconds, for `since:`. */
   readonly now: number;
   readonly owners?: OwnerLookup;
+  /** The debug sessions `session:` refers to; without them `session:` matches nothing. */
+  readonly sessions?: SessionRanges;
+}
+
+/** A debug session's time range in epoch milliseconds; `end` undefined while it runs. */
+export interface SessionRange {
+  readonly start: number;
+  readonly end?: number;
+}
+
+/** What `session:current` and `session:last` mean at the moment of evaluation. */
+export interface SessionRanges {
+  /** The newest running session, if one runs. */
+  readonly current?: SessionRange;
+  /** The newest session, running or ended. */
+  readonly last?: SessionRange;
 }
 
 export const EMPTY_QUERY: Query = Object.freeze({ text: '', terms: Object.freeze([]), isEmpty: true });
@@ -454,6 +483,11 @@ function buildTerm(raw: RawTerm): QueryTerm {
       });
       return freezeTerm<IsTerm>({ ...base, key, flags: Object.freeze(flags), text: `${neg}is:${flags.join(',')}` });
     }
+    case 'session': {
+      const which = SESSION_VALUES.find((w) => values.length === 1 && w === values[0].toLowerCase());
+      if (!which) throw new ParseError(raw.start, raw.end, (at) => `unknown value for session: ${at}; use ${SESSION_VALUES.map((w) => `session:${w}`).join(' or ')}`);
+      return freezeTerm<SessionTerm>({ ...base, key, which, text: `${neg}session:${which}` });
+    }
     case 'object':
     case 'under': {
       const refs = values.map((v) => {
@@ -614,6 +648,13 @@ function compileTerm(term: QueryTerm): EventTest {
       );
       return (e) => tests.some((t) => t(e));
     }
+    case 'session': {
+      const { which } = term;
+      return (e, ctx) => {
+        const range = ctx.sessions?.[which];
+        return range !== undefined && e.lastSeen >= range.start && (range.end === undefined || e.lastSeen <= range.end);
+      };
+    }
   }
 }
 
@@ -634,6 +675,11 @@ function compile(query: Query): readonly EventTest[] {
 /** Whether the query has an `under:` term, which needs the owner graph to evaluate. */
 export function usesOwners(query: Query): boolean {
   return query.terms.some((t) => t.key === 'under');
+}
+
+/** Whether the query has a `session:` term, whose result changes when a debug session starts or ends. */
+export function usesSessions(query: Query): boolean {
+  return query.terms.some((t) => t.key === 'session');
 }
 
 /** True when the event satisfies every term. Synchronous and side-effect free; compiled once per query. */
@@ -682,6 +728,8 @@ function describeTerm(term: QueryTerm): string {
       return term.negated ? `last seen within ${formatDuration(term.ms)}` : `last seen over ${formatDuration(term.ms)} ago`;
     case 'is':
       return `${not}${term.flags.join(' or ')}`;
+    case 'session':
+      return `${term.negated ? 'outside' : 'during'} the ${term.which} debug session`;
     default:
       return `${not}${KEY_LABELS[term.key]} ${term.values.map(formatValue).join(' or ')}`;
   }

@@ -20,6 +20,8 @@ export interface Config {
   readonly groupBy: GroupBy;
   readonly emitConfirmContexts: readonly string[];
   readonly history: HistorySettings;
+  /** `kubeEvents.debug.follow`: follow debug sessions. */
+  readonly debugFollow: boolean;
 }
 
 function bounded(v: unknown, min: number, max: number, fallback: number): number {
@@ -54,6 +56,7 @@ export function readConfig(): Config {
       retentionDays: bounded(c.get(Settings.historyRetentionDays), 1, 3650, 7),
       maxMegabytes: bounded(c.get(Settings.historyMaxMegabytes), 10, 100_000, 500),
     },
+    debugFollow: c.get<boolean>(Settings.debugFollow) !== false,
   };
 }
 

@@ -4,7 +4,7 @@ import type { EventStore } from '../core/eventStore';
 import { objectKey, type KubeEvent } from '../core/kubeEvent';
 import type { OwnerGraph } from '../core/ownerGraph';
 import { countUnplaced } from '../core/unplacedEvents';
-import { EMPTY_QUERY, matches, parseQuery, usesOwners, type Query, type QueryError } from '../core/query';
+import { EMPTY_QUERY, matches, parseQuery, usesOwners, type Query, type QueryError, type SessionRanges } from '../core/query';
 
 const HISTORY_SIZE = 20;
 
@@ -27,6 +27,8 @@ export class FilterController implements vscode.Disposable {
     private readonly store: EventStore,
     private readonly owners: () => OwnerGraph | undefined,
     onDidChangeOwners?: vscode.Event<void>,
+    /** The debug sessions `session:` refers to (src/host/debug). */
+    private readonly sessions: () => SessionRanges | undefined = () => undefined,
   ) {
     const saved = memento.get<string>(StateKeys.query, '');
     const parsed = parseQuery(saved);
@@ -102,7 +104,8 @@ export class FilterController implements vscode.Disposable {
     const query = this.current;
     if (query.isEmpty) return () => true;
     const owners = this.owners();
-    return (e) => matches(query, e, { now: Date.now(), owners });
+    const sessions = this.sessions();
+    return (e) => matches(query, e, { now: Date.now(), owners, sessions });
   }
 
   /**

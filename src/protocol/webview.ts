@@ -154,6 +154,46 @@ export interface StatsMessage {
   readonly dropped: number;
 }
 
+/** Most debug sessions a `debug/sessions` message carries (the newest ones). */
+export const MAX_DEBUG_SESSIONS = 10;
+/** Most marks per session (the host keeps the newest). */
+export const MAX_DEBUG_MARKS = 500;
+/** Longest session name or controller either side accepts. */
+export const MAX_DEBUG_NAME_LENGTH = 256;
+
+/** A stop at a breakpoint (or step, exception, pause) or a continue of a debug session, epoch milliseconds. */
+export interface DebugMarkDto {
+  readonly kind: 'stopped' | 'continued';
+  readonly at: number;
+}
+
+/**
+ * A debug session Kube Events followed (src/host/debug): drawn on the lanes as a range from `start` to `end`
+ * (0 while it runs: up to now) with its marks. `name` and `controller` come from the user's launch
+ * configuration: rendered with `textContent` like cluster text.
+ */
+export interface DebugSessionDto {
+  readonly id: string;
+  readonly name: string;
+  /** The launch configuration's `kubeEvents.controller`, '' when none. */
+  readonly controller: string;
+  readonly start: number;
+  readonly end: number;
+  readonly marks: readonly DebugMarkDto[];
+}
+
+/** Sent by the host after `view/ready`, with every reset, and whenever a session starts, stops, continues or ends. */
+export interface DebugSessionsMessage {
+  readonly type: 'debug/sessions';
+  /** Oldest first; the last is what "Fit to session" and `session:last` mean. */
+  readonly sessions: readonly DebugSessionDto[];
+}
+
+/** Sent by the host ("Open Timeline on the Debug Session"): fit the lanes' axis to the newest session. */
+export interface LanesFitSessionMessage {
+  readonly type: 'lanes/fitSession';
+}
+
 /** Everything the host posts to the timeline view. */
 export type HostMessage =
   | EventsResetMessage
@@ -161,7 +201,9 @@ export type HostMessage =
   | EventsUpsertMessage
   | EventsRemoveMessage
   | FilterStateMessage
-  | StatsMessage;
+  | StatsMessage
+  | DebugSessionsMessage
+  | LanesFitSessionMessage;
 
 /** Posted by the view once its script has started and it can receive messages. */
 export interface ViewReadyMessage {
@@ -299,6 +341,18 @@ export function isFilterStateDto(v: unknown): v is FilterStateDto {
   return isPlainObject(v) && hasExactKeys(v, FILTER_STATE_KEYS, ['error']) && isFilterStateFields(v);
 }
 
+function isDebugMark(v: unknown): v is DebugMarkDto {
+  return isPlainObject(v) && hasExactKeys(v, ['kind', 'at']) && (v.kind === 'stopped' || v.kind === 'continued') && isCount(v.at);
+}
+
+/** True for a well-formed {@link DebugSessionDto}. */
+export function isDebugSessionDto(v: unknown): v is DebugSessionDto {
+  if (!isPlainObject(v) || !hasExactKeys(v, ['id', 'name', 'controller', 'start', 'end', 'marks'])) return false;
+  if (!isUid(v.id) || !isString(v.name, MAX_DEBUG_NAME_LENGTH) || !isString(v.controller, MAX_DEBUG_NAME_LENGTH)) return false;
+  if (!isCount(v.start) || !isCount(v.end) || (v.end !== 0 && v.end < v.start)) return false;
+  return Array.isArray(v.marks) && v.marks.length <= MAX_DEBUG_MARKS && v.marks.every(isDebugMark);
+}
+
 /** Accepts exactly the {@link HostMessage} shapes; the view calls it on every inbound message. */
 export function isHostMessage(m: unknown): m is HostMessage {
   if (!isPlainObject(m) || typeof m.type !== 'string') return false;
@@ -314,6 +368,10 @@ export function isHostMessage(m: unknown): m is HostMessage {
       return hasExactKeys(m, ['type', ...FILTER_STATE_KEYS], ['error']) && isFilterStateFields(m);
     case 'stats':
       return hasExactKeys(m, ['type', 'total', 'shown', 'dropped']) && isCount(m.total) && isCount(m.shown) && isCount(m.dropped);
+    case 'debug/sessions':
+      return hasExactKeys(m, ['type', 'sessions']) && Array.isArray(m.sessions) && m.sessions.length <= MAX_DEBUG_SESSIONS && m.sessions.every(isDebugSessionDto);
+    case 'lanes/fitSession':
+      return hasExactKeys(m, ['type']);
     default:
       return false;
   }

@@ -411,3 +411,52 @@ export function timeTicks(range: TimeRange, maxTicks: number, utcOffsetMs = 0): 
   for (; t <= range.end && times.length < max + 1; t += step) times.push(t);
   return { step, times };
 }
+
+/** A debug session's range on the axis: up to `now` while it runs (`end` 0). */
+export function sessionSpan(session: { readonly start: number; readonly end: number }, now: number): TimeRange {
+  const end = session.end > 0 ? session.end : Math.max(now, session.start);
+  return { start: session.start, end: Math.max(end, session.start + 1) };
+}
+
+/** The data range widened to take in `extra` (the newest debug session), or `extra` alone when there is no data. */
+export function widenRange(full: TimeRange | undefined, extra: TimeRange | undefined): TimeRange | undefined {
+  if (!extra) return full;
+  if (!full) return { start: Math.min(extra.start, extra.end - MIN_SPAN_MS), end: extra.end };
+  return { start: Math.min(full.start, extra.start), end: Math.max(full.end, extra.end) };
+}
+
+/**
+ * "Fit to session": the zoom that shows `target` with a margin of `pad` (a fraction of its length) on each side,
+ * at least {@link MIN_SPAN_MS} wide; undefined (fit all) when that is the whole range anyway.
+ */
+export function fitZoom(full: TimeRange, target: TimeRange, pad = 0.05): LaneZoom | undefined {
+  const length = Math.max(MIN_SPAN_MS, (target.end - target.start) * (1 + 2 * pad));
+  const middle = (target.start + target.end) / 2;
+  return clampWindow(full, middle - length / 2, length);
+}
+
+/** A debug mark placed on the axis; marks closer than one slot merge (stops win over continues). */
+export interface PlacedMark {
+  readonly x: number;
+  readonly kind: 'stopped' | 'continued';
+  readonly at: number;
+  /** Marks merged into this one. */
+  readonly n: number;
+}
+
+/** Places marks that fall inside `range`, merging those within one of `slots` slots of the axis. */
+export function placeMarks(marks: ReadonlyArray<{ readonly kind: 'stopped' | 'continued'; readonly at: number }>, range: TimeRange, slots: number): PlacedMark[] {
+  const span = range.end - range.start;
+  if (!(span > 0)) return [];
+  const bySlot = new Map<number, PlacedMark>();
+  const count = Math.max(1, Math.floor(slots));
+  for (const m of marks) {
+    if (m.at < range.start || m.at > range.end) continue;
+    const x = (m.at - range.start) / span;
+    const slot = Math.min(count - 1, Math.floor(x * count));
+    const had = bySlot.get(slot);
+    const kind = had?.kind === 'stopped' || m.kind === 'stopped' ? 'stopped' : 'continued';
+    bySlot.set(slot, { x: had && had.kind === 'stopped' && m.kind !== 'stopped' ? had.x : x, kind, at: had && had.kind === 'stopped' && m.kind !== 'stopped' ? had.at : m.at, n: (had?.n ?? 0) + 1 });
+  }
+  return [...bySlot.values()].sort((a, b) => a.x - b.x);
+}

@@ -12,11 +12,15 @@ import {
   MIN_SPAN_MS,
   ZOOM_FACTOR,
   dataRange,
+  fitZoom,
   laneKeyOf,
   layoutLanes,
   panBy,
+  placeMarks,
+  sessionSpan,
   timeTicks,
   visibleRange,
+  widenRange,
   zoomBy,
   type LaneMarker,
   type LaneSpan,
@@ -24,6 +28,7 @@ import {
   type TimeRange,
 } from './laneLayout';
 import type { Row } from './timelineModel';
+import type { DebugSessionDto } from '../protocol/webview';
 
 export interface LaneElements {
   readonly section: HTMLElement;
@@ -34,6 +39,7 @@ export interface LaneElements {
   readonly zoomIn: HTMLButtonElement;
   readonly zoomOut: HTMLButtonElement;
   readonly zoomReset: HTMLButtonElement;
+  readonly fitSession: HTMLButtonElement;
 }
 
 export interface LaneCallbacks {
@@ -66,6 +72,7 @@ export class LaneView {
   private frame = 0;
   private lastLayout = 0;
   private throttle: ReturnType<typeof setTimeout> | undefined;
+  private sessions: readonly DebugSessionDto[] = [];
 
   constructor(
     private readonly els: LaneElements,
@@ -76,6 +83,7 @@ export class LaneView {
     els.zoomIn.addEventListener('click', () => this.zoomAt(ZOOM_FACTOR, 1));
     els.zoomOut.addEventListener('click', () => this.zoomAt(1 / ZOOM_FACTOR, 1));
     els.zoomReset.addEventListener('click', () => this.setZoom(undefined));
+    els.fitSession.addEventListener('click', () => this.fitSession());
     els.section.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
     els.body.addEventListener('click', (e) => {
       const marker = e.target instanceof Element ? e.target.closest('[data-uid]') : null;
@@ -103,6 +111,28 @@ export class LaneView {
     if (uid !== undefined) {
       for (const m of this.els.body.querySelectorAll<HTMLElement>('.marker, .span')) if (m.dataset.uid === uid) m.classList.add('selected');
     }
+  }
+
+  /** The followed debug sessions, oldest first: drawn as ranges with their stops and continues. */
+  setSessions(sessions: readonly DebugSessionDto[]): void {
+    this.sessions = sessions;
+    this.els.fitSession.hidden = sessions.length === 0;
+    this.els.section.classList.toggle('has-debug', sessions.length > 0);
+    this.schedule();
+  }
+
+  /** A debug session is running: its range grows with the clock. */
+  get sessionRunning(): boolean {
+    return this.sessions.some((s) => s.end === 0);
+  }
+
+  /** Zooms the axis to the newest debug session. */
+  fitSession(): void {
+    const last = this.sessions[this.sessions.length - 1];
+    if (!last) return;
+    const target = sessionSpan(last, Date.now());
+    const full = widenRange(dataRange(this.rows, dtoOf), target);
+    if (full) this.setZoom(fitZoom(full, target));
   }
 
   /** Re-renders when the pane becomes visible again (its width was 0 while hidden). */
@@ -145,7 +175,8 @@ export class LaneView {
     this.frame = 0;
     this.lastLayout = performance.now();
     const { body, axis, more, rangeLabel, zoomIn, zoomOut, zoomReset } = this.els;
-    this.full = dataRange(this.rows, dtoOf);
+    const newest = this.sessions[this.sessions.length - 1];
+    this.full = widenRange(dataRange(this.rows, dtoOf), newest ? sessionSpan(newest, Date.now()) : undefined);
     if (!this.full) {
       body.replaceChildren(el('div', 'lanes-empty', 'No events with a time to place on the lanes.'));
       axis.replaceChildren();
@@ -170,6 +201,7 @@ export class LaneView {
       tick.style.left = `${((t - range.start) / (range.end - range.start)) * 100}%`;
       tickInner.append(tick);
     }
+    tickInner.append(...this.sessionOverlay(range, trackWidth, true));
     const tickTrack = el('div', 'lane-track');
     tickTrack.append(tickInner);
     axis.replaceChildren(el('div', 'lane-label'), tickTrack);
@@ -181,6 +213,7 @@ export class LaneView {
       label.title = `${lane.label}${lane.namespace ? ` in ${lane.namespace}` : ''} · ${lane.events} ${lane.events === 1 ? 'event' : 'events'}${lane.warnings ? `, ${lane.warnings} warnings` : ''} · last ${formatDateTime(lane.lastSeen)}`;
       if (lane.warnings > 0) label.classList.add('has-warnings');
       const inner = el('div', 'lane-inner');
+      inner.append(...this.sessionOverlay(range, trackWidth, false));
       if (lane.rows > 1) row.style.setProperty('--rows', String(lane.rows));
       this.appendSpans(inner, lane.spans, trackWidth - 2 * TRACK_INSET_PX);
       for (const m of lane.markers) inner.append(this.marker(m));
@@ -192,6 +225,46 @@ export class LaneView {
     body.replaceChildren(...lanes);
     more.hidden = layout.hiddenLanes === 0;
     setText(more, layout.hiddenLanes > 0 ? `+${layout.hiddenLanes} more ${layout.hiddenLanes === 1 ? 'object' : 'objects'} (narrow the filter to see them)` : '');
+  }
+
+  /**
+   * Each debug session in view: a shaded band from start to end (to now while it runs) and a line at each stop
+   * and continue. On the axis the band carries the session's name, so the lanes read "these events arrived
+   * while the program was paused (someone else wrote them), these right after it continued".
+   */
+  private sessionOverlay(range: TimeRange, trackWidth: number, axis: boolean): HTMLElement[] {
+    const out: HTMLElement[] = [];
+    const span = range.end - range.start;
+    if (!(span > 0)) return out;
+    const now = Date.now();
+    const clamp = (x: number) => Math.min(1, Math.max(0, x));
+    for (const s of this.sessions) {
+      const sr = sessionSpan(s, now);
+      if (sr.end < range.start || sr.start > range.end) continue;
+      const x1 = clamp((sr.start - range.start) / span);
+      const x2 = clamp((sr.end - range.start) / span);
+      const title = `Debug session "${s.name}"${s.controller ? ` (${s.controller})` : ''}: ${formatDateTime(s.start)} – ${s.end ? formatDateTime(s.end) : 'running'}`;
+      const band = el('span', `session-band${s.end === 0 ? ' running' : ''}${sr.start < range.start ? ' clipped-start' : ''}`);
+      band.style.left = `${x1 * 100}%`;
+      band.style.width = `${(x2 - x1) * 100}%`;
+      band.title = title;
+      out.push(band);
+      if (axis && sr.start >= range.start) {
+        const flag = el('span', 'session-flag', `▶ ${s.name}`);
+        flag.style.left = `${x1 * 100}%`;
+        flag.title = title;
+        out.push(flag);
+      }
+      for (const m of placeMarks(s.marks, range, Math.ceil(trackWidth / PX_PER_SLOT))) {
+        const line = el('span', `debug-mark ${m.kind}`);
+        line.style.left = `${m.x * 100}%`;
+        line.title = m.n > 1 ? `${m.n} stops and continues around ${formatClock(m.at)}` : `${m.kind === 'stopped' ? 'Paused (breakpoint or step)' : 'Continued'} at ${formatClock(m.at)}`;
+        // A text glyph, not ⏸ (which fonts draw as a coloured emoji).
+        if (axis && m.kind === 'stopped') line.append(el('span', 'debug-mark-glyph', '‖'));
+        out.push(line);
+      }
+    }
+    return out;
   }
 
   private marker(m: LaneMarker): HTMLElement {

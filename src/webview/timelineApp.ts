@@ -68,6 +68,7 @@ export class TimelineApp {
         zoomIn: byId('zoom-in', HTMLButtonElement),
         zoomOut: byId('zoom-out', HTMLButtonElement),
         zoomReset: byId('zoom-reset', HTMLButtonElement),
+        fitSession: byId('zoom-session', HTMLButtonElement),
       },
       {
         onMarker: (uid) => {
@@ -142,6 +143,13 @@ export class TimelineApp {
         this.stats = { total: m.total, dropped: m.dropped };
         this.renderStatus();
         break;
+      case 'debug/sessions':
+        this.lanes.setSessions(m.sessions);
+        break;
+      case 'lanes/fitSession':
+        if (this.state.mode === 'table') this.setMode('split');
+        this.lanes.fitSession();
+        break;
       default: {
         const never: never = m;
         throw new Error(`unhandled host message ${JSON.stringify(never)}`);
@@ -189,6 +197,7 @@ export class TimelineApp {
   }
 
   private tick(): void {
+    if (this.lanes.sessionRunning) this.lanes.refresh();
     if (this.model.timeDependent) {
       this.model.refilter();
       this.rowsChanged();

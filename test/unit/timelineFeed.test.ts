@@ -353,3 +353,42 @@ describe('timeline feed', () => {
     assert.ok(h.logs.some((l) => l.includes('webview is disposed')));
   });
 });
+
+describe('timeline feed: debug sessions', () => {
+  it('sends the sessions with every reset and on change, and evaluates session: in the host', () => {
+    const changed = new Emitter<void>();
+    let ranges: { current?: { start: number }; last?: { start: number; end?: number } } = {};
+    let sessions: Array<{ id: string; name: string; controller: string; start: number; end: number; marks: Array<{ kind: 'stopped' | 'continued'; at: number }> }> = [];
+    const h = harness({ debug: { ranges: () => ranges, sessions: () => sessions, onDidChange: changed.event } });
+    const before = anEvent({ lastSeen: 1_000_000 });
+    const during = anEvent({ lastSeen: 2_000_000 });
+    h.store.applyBatch([added(before), added(during)]);
+    h.feed.receive({ type: 'view/ready' });
+    h.timers.advance(100);
+    assert.deepEqual(only(h.take(), 'debug/sessions').sessions, []);
+
+    h.feed.receive({ type: 'filter/change', text: 'session:last' });
+    h.timers.advance(100);
+    let out = h.take();
+    assert.equal(only(out, 'events/reset').filter.where, 'host');
+    assert.deepEqual(only(out, 'events/reset').events, [], 'no session: nothing matches');
+
+    // A session starts: what session:last matches moves, so the view gets a reset.
+    ranges = { current: { start: 1_500_000 }, last: { start: 1_500_000 } };
+    sessions = [{ id: 's', name: 'Launch', controller: '', start: 1_500_000, end: 0, marks: [] }];
+    changed.fire();
+    h.timers.advance(100);
+    out = h.take();
+    assert.deepEqual(only(out, 'events/reset').events.map((e) => e.uid), [during.uid]);
+    assert.deepEqual(only(out, 'debug/sessions').sessions, sessions);
+
+    // A stop moves no range: only the sessions go out.
+    sessions = [{ ...sessions[0], marks: [{ kind: 'stopped', at: 1_600_000 }] }];
+    changed.fire();
+    out = h.take();
+    assert.deepEqual(types(out), ['debug/sessions']);
+
+    h.feed.fitSession();
+    assert.deepEqual(types(h.take()), ['lanes/fitSession']);
+  });
+});

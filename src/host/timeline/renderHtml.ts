@@ -77,8 +77,9 @@ export function renderHtml(options: TimelineHtmlOptions): string {
 <button type="button" id="zoom-out" title="Zoom out (Ctrl+wheel)" aria-label="Zoom out">−</button>
 <button type="button" id="zoom-in" title="Zoom in (Ctrl+wheel)" aria-label="Zoom in">+</button>
 <button type="button" id="zoom-reset" title="Show the whole range">Fit</button>
+<button type="button" id="zoom-session" title="Zoom to the newest debug session" hidden>Fit to Session</button>
 <span id="time-range" class="time-range"></span>
-<span class="lanes-legend" aria-hidden="true"><span><span class="sample marker normal"></span>Normal</span><span><span class="sample marker warning"></span>Warning</span><span><span class="sample span normal"></span>repeated: first → last seen, ×count</span></span>
+<span class="lanes-legend" aria-hidden="true"><span><span class="sample marker normal"></span>Normal</span><span><span class="sample marker warning"></span>Warning</span><span><span class="sample span normal"></span>repeated: first → last seen, ×count</span><span class="legend-debug"><span class="sample session-band"></span>debug session <span class="sample debug-mark stopped"></span>paused</span></span>
 </div>
 <div id="lanes-axis" class="lanes-axis" aria-hidden="true"></div>
 <div id="lanes-body" class="lanes-body" role="list"></div>

@@ -4,8 +4,8 @@ import { oneLine } from '../../core/eventTreeModel';
 import type { KubeEvent } from '../../core/kubeEvent';
 import type { OwnerLookup } from '../../core/ownerGraph';
 import { systemClock, type Clock, type Disposable, type Logger } from '../../core/ports';
-import { EMPTY_QUERY, matches, parseQuery, usesOwners, type Query } from '../../core/query';
-import { MAX_FILTER_TEXT_LENGTH, isViewMessage, type EventDto, type FilterStateDto, type FilterWhere, type HostMessage } from '../../protocol/webview';
+import { EMPTY_QUERY, matches, parseQuery, usesOwners, usesSessions, type MatchContext, type Query, type SessionRanges } from '../../core/query';
+import { MAX_FILTER_TEXT_LENGTH, isViewMessage, type DebugSessionDto, type EventDto, type FilterStateDto, type FilterWhere, type HostMessage } from '../../protocol/webview';
 import { toEventDto } from './eventDto';
 
 /** Default delay between batches of store changes sent to a visible view. */
@@ -50,6 +50,13 @@ export interface TimelineFeedOptions {
   readonly onDidLearnOwners?: Subscribe<unknown>;
   /** Events lost on the way to the views so far (broadcaster drops), for the status line. */
   readonly dropped?: () => number;
+  /** The followed debug sessions: `session:` terms (evaluated here) and the lanes' session markers. */
+  readonly debug?: {
+    readonly ranges: () => SessionRanges;
+    readonly sessions: () => readonly DebugSessionDto[];
+    /** Fires when a session starts, stops, continues or ends. */
+    readonly onDidChange: Subscribe<unknown>;
+  };
   /** The filter text to start with. */
   readonly initialFilterText?: string;
   /** Called with the normalised text after the user applied a valid filter in the view. */
@@ -106,6 +113,9 @@ export class TimelineFeed implements Disposable {
   private chunkTimer: unknown;
   private resetGeneration = 0;
   private resetDue = 0;
+  /** "Fit to session" asked for before the view could receive it. */
+  private fitPending = false;
+  private lastRanges = '';
 
   constructor(private readonly options: TimelineFeedOptions) {
     this.store = options.store;
@@ -115,6 +125,20 @@ export class TimelineFeed implements Disposable {
     this.batchMs = options.batchMs ?? TIMELINE_BATCH_MS;
     if (options.initialFilterText) this.applyFilterText(options.initialFilterText, false);
     this.subscriptions.push(this.store.onDidChange((c) => this.onStoreChange(c)));
+    if (options.debug) {
+      const debug = options.debug;
+      this.lastRanges = JSON.stringify(debug.ranges());
+      this.subscriptions.push(
+        debug.onDidChange(() => {
+          const ranges = JSON.stringify(debug.ranges());
+          const moved = ranges !== this.lastRanges;
+          this.lastRanges = ranges;
+          // A session that started or ended moves what `session:` matches; marks alone do not.
+          if (moved && usesSessions(this.query)) this.scheduleReset(0);
+          else this.postSessions();
+        }),
+      );
+    }
     if (options.onDidLearnOwners) {
       this.subscriptions.push(
         options.onDidLearnOwners(() => {
@@ -126,7 +150,14 @@ export class TimelineFeed implements Disposable {
 
   /** Who evaluates the current filter. */
   get where(): FilterWhere {
-    return usesOwners(this.query) ? 'host' : 'view';
+    // The owner graph and the debug sessions live in the host: queries that need them are evaluated here.
+    return usesOwners(this.query) || usesSessions(this.query) ? 'host' : 'view';
+  }
+
+  /** Fits the lanes' axis to the newest debug session, now or once the view is ready and visible. */
+  fitSession(): void {
+    if (this.canPost()) this.post({ type: 'lanes/fitSession' });
+    else this.fitPending = true;
   }
 
   /** The filter box text (possibly one that failed to parse). */
@@ -233,8 +264,8 @@ export class TimelineFeed implements Disposable {
       this.postFilterState();
       return parsed.message;
     }
-    const hostBefore = usesOwners(this.query);
-    const hostAfter = usesOwners(parsed.value);
+    const hostBefore = usesOwners(this.query) || usesSessions(this.query);
+    const hostAfter = usesOwners(parsed.value) || usesSessions(parsed.value);
     const changed = parsed.value.text !== this.query.text;
     this.filterError = undefined;
     this.query = parsed.value;
@@ -270,7 +301,13 @@ export class TimelineFeed implements Disposable {
   }
 
   private matchesHost(e: KubeEvent, now: number, owners = this.options.owners?.()): boolean {
-    return matches(this.query, e, owners ? { now, owners } : { now });
+    const sessions = this.options.debug?.ranges();
+    const ctx: MatchContext = { now, ...(owners ? { owners } : {}), ...(sessions ? { sessions } : {}) };
+    return matches(this.query, e, ctx);
+  }
+
+  private postSessions(): void {
+    if (this.options.debug && this.canPost()) this.post({ type: 'debug/sessions', sessions: this.options.debug.sessions() });
   }
 
   private postStats(): void {
@@ -330,6 +367,11 @@ export class TimelineFeed implements Disposable {
     };
     this.post({ type: 'events/reset', events: take(first), filter: this.filterState() });
     this.postStats();
+    this.postSessions();
+    if (this.fitPending) {
+      this.fitPending = false;
+      this.post({ type: 'lanes/fitSession' });
+    }
     const sendChunk = (): void => {
       this.chunkTimer = undefined;
       if (generation !== this.resetGeneration || !this.canPost()) return;

@@ -5,7 +5,7 @@ import type { OwnerLookup } from '../../core/ownerGraph';
 import { tagged, type Logger } from '../../core/ports';
 import { MAX_FILTER_TEXT_LENGTH } from '../../protocol/webview';
 import { makeNonce, renderHtml } from './renderHtml';
-import { TimelineFeed, type TimelineStore } from './timelineFeed';
+import { TimelineFeed, type TimelineFeedOptions, type TimelineStore } from './timelineFeed';
 
 /** The webview panel's view type (also the `onWebviewPanel:` activation event). */
 export const TIMELINE_VIEW_TYPE = Panels.timeline;
@@ -24,6 +24,8 @@ export interface TimelineContext {
   readonly onDidLearnOwners?: Subscribe<unknown>;
   /** Events lost on the way to the views so far (broadcaster drops). */
   readonly dropped?: () => number;
+  /** The followed debug sessions (`session:` terms, the lanes' session markers). */
+  readonly debug?: TimelineFeedOptions['debug'];
   /** The filter text a new panel starts with (e.g. the tree's filter); a restored panel keeps its own. */
   readonly getQueryText?: () => string;
   /** The panel's filter is now `text` (normalised): when it opens, when it changes, and '' when it closes. */
@@ -101,6 +103,7 @@ export class TimelinePanel implements vscode.Disposable {
       ...(ctx.owners ? { owners: ctx.owners } : {}),
       ...(ctx.onDidLearnOwners ? { onDidLearnOwners: ctx.onDidLearnOwners } : {}),
       ...(ctx.dropped ? { dropped: ctx.dropped } : {}),
+      ...(ctx.debug ? { debug: ctx.debug } : {}),
       ...(initialFilterText ? { initialFilterText } : {}),
       onFilterApplied: (text) => ctx.onFilterChange?.(text),
       onReveal: (uid) => ctx.onReveal(uid),
@@ -124,6 +127,11 @@ export class TimelinePanel implements vscode.Disposable {
     const error = this.feed.setFilterText(text);
     if (!error) this.ctx.onFilterChange?.(this.feed.text);
     return error;
+  }
+
+  /** Fits the lanes' axis to the newest debug session. */
+  fitSession(): void {
+    this.feed.fitSession();
   }
 
   /** The filter box's current text. */

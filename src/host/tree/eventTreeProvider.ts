@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Views } from '../../constants';
 import type { EventStore, StoreChange } from '../../core/eventStore';
 import { deletionNote } from '../../core/eventDeletion';
-import { EventTreeModel, eventDescription, formatAge, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
+import { anyWithin, EventTreeModel, eventDescription, formatAge, separatorIndex, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
 import { bounded, oneLine, TEXT_LIMITS } from '../../core/boundedText';
 import { isWarning, objectLabel, RECORDER_OF, sourceLabel, writtenThrough, type KubeEvent } from '../../core/kubeEvent';
 
@@ -22,7 +22,25 @@ interface MoreNode {
   readonly hidden: number;
 }
 
-export type Row = TreeNode | MoreNode;
+/** A row that marks a moment rather than an event: a debug session's start (src/host/debug). */
+export interface SeparatorNode {
+  readonly kind: 'separator';
+  readonly id: string;
+  /** When it happened: the flat list places the row by it. */
+  readonly at: number;
+  /**
+   * When what it marks ended (a session's end). Once ended, the row shows only while an event of its range is
+   * in the tree: it marks where those events begin, and says nothing over a filter that shows none of them.
+   */
+  readonly end?: number;
+  readonly label: string;
+  readonly description: string;
+  readonly tooltip: string;
+  /** Run when the row is clicked. */
+  readonly command?: string;
+}
+
+export type Row = TreeNode | MoreNode | SeparatorNode;
 
 /** A plain projection of the tree for tests and diagnostics. */
 export interface RowSnapshot {
@@ -59,6 +77,7 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
   private clock: number;
   /** Rows VS Code has asked for since the last full refresh: only those can be refreshed on their own. */
   private rendered = new WeakSet<Row>();
+  private separator: SeparatorNode | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -108,6 +127,14 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
     this.refreshed.fire();
   }
 
+  /** Shows (or removes) the separator row among the root rows. */
+  setSeparator(separator: SeparatorNode | undefined): void {
+    const a = this.separator;
+    if (a === separator || (a && separator && a.id === separator.id && a.label === separator.label && a.description === separator.description && a.at === separator.at && a.end === separator.end)) return;
+    this.separator = separator;
+    this.fire(undefined);
+  }
+
   /** Set after every flush: only a changed text goes to the workbench. */
   set message(text: string | undefined) {
     if (this.view.message !== text) this.view.message = text;
@@ -129,6 +156,17 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
 
   getTreeItem(row: Row): vscode.TreeItem {
     this.rendered.add(row);
+    if (row.kind === 'separator') {
+      const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
+      item.id = row.id;
+      item.description = row.description;
+      item.tooltip = row.tooltip;
+      item.iconPath = new vscode.ThemeIcon('debug-alt', new vscode.ThemeColor('debugIcon.startForeground'));
+      item.contextValue = 'separator debugSession';
+      item.accessibilityInformation = { label: `${row.label}, ${row.description}` };
+      if (row.command) item.command = { command: row.command, title: 'Show Events of the Debug Session' };
+      return item;
+    }
     if (row.kind === 'more') {
       const item = new vscode.TreeItem(`… ${row.hidden} more`, vscode.TreeItemCollapsibleState.None);
       item.tooltip = 'Only the newest rows are listed here. Open the timeline to see all of them, or narrow the filter.';
@@ -181,14 +219,17 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
   }
 
   getChildren(row?: Row): Row[] {
-    if (row?.kind === 'more') return [];
-    const all = row ? this.model.children(row) : this.model.roots();
-    if (all.length <= MAX_CHILDREN) return all;
-    return [...all.slice(0, MAX_CHILDREN), { kind: 'more', hidden: all.length - MAX_CHILDREN }];
+    if (row?.kind === 'more' || row?.kind === 'separator') return [];
+    const all: Row[] = row ? this.model.children(row) : this.model.roots();
+    const rows = all.length <= MAX_CHILDREN ? all : [...all.slice(0, MAX_CHILDREN), { kind: 'more', hidden: all.length - MAX_CHILDREN } as MoreNode];
+    const sep = this.separator;
+    if (row || !sep || (sep.end !== undefined && !anyWithin(this.model.events(), sep.at, sep.end))) return rows;
+    const at = separatorIndex(rows.filter((r): r is TreeNode => r.kind !== 'more' && r.kind !== 'separator'), sep.at, this.model.grouping);
+    return [...rows.slice(0, at), sep, ...rows.slice(at)];
   }
 
   getParent(row: Row): Row | undefined {
-    return row.kind === 'more' ? undefined : this.model.parent(row);
+    return row.kind === 'more' || row.kind === 'separator' ? undefined : this.model.parent(row);
   }
 
   /** The tree as labels, for the extension-host tests (expands everything). */

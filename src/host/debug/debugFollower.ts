@@ -1,0 +1,405 @@
+/**
+ * Follows debug sessions, free of `vscode` so it runs under plain Node; {@link DebugSessionAdapter} feeds it
+ * what VS Code reports (sessions starting and ending, debug adapters' `stopped`/`continued`) and shows what it
+ * says. It keeps:
+ * - each root session's time range (child sessions, as js-debug starts one per process, count as their root),
+ *   which `session:current` / `session:last` evaluate against (src/core/query.ts);
+ * - the stops at breakpoints and the continues, as timeline markers;
+ * - the launch configuration's `kubeEvents` block: a filter (plus `source:` for `controller`) and a context
+ *   applied for the session's life, the previous ones restored at its end unless the user changed them since;
+ * - at the end, a summary of what was emitted during the session, counted by reason.
+ *
+ * A bad `kubeEvents` block never stops a session: what is wrong is said once, and the rest still applies.
+ */
+import { Emitter, type Subscribe } from '../../core/emitter';
+import type { KubeEvent } from '../../core/kubeEvent';
+import type { Clock, Disposable, Logger } from '../../core/ports';
+import { parseQuery, type SessionRanges } from '../../core/query';
+import { MAX_DEBUG_MARKS, MAX_DEBUG_NAME_LENGTH, MAX_DEBUG_SESSIONS, type DebugSessionDto } from '../../protocol/webview';
+
+/** A stop at a breakpoint (or a step's end, an exception, a pause) or a continue, in epoch milliseconds. */
+export interface DebugMark {
+  readonly kind: 'stopped' | 'continued';
+  readonly at: number;
+  /** The debug adapter's `stopped` reason (`breakpoint`, `step`, `exception`, `pause`…), '' for a continue. */
+  readonly reason: string;
+}
+
+/** The `kubeEvents` block of a launch configuration, validated. */
+export interface LaunchBlock {
+  readonly filter?: string;
+  readonly controller?: string;
+  readonly context?: string;
+}
+
+/** One followed (root) debug session. */
+export interface FollowedSession {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly start: number;
+  /** Set when it ended. */
+  end: number | undefined;
+  readonly block: LaunchBlock;
+  readonly marks: DebugMark[];
+  /** Paused at a breakpoint (or a step) right now. */
+  stopped: boolean;
+}
+
+/** What a session's end reports: the events that arrived during it, by reason. */
+export interface SessionSummary {
+  readonly session: FollowedSession;
+  /** `controller` from the launch block: only its events are counted. */
+  readonly controller: string | undefined;
+  readonly total: number;
+  readonly warnings: number;
+  /** Reason and number of events, most first, then by name. */
+  readonly byReason: ReadonlyArray<readonly [string, number]>;
+  /** The notification text. */
+  readonly text: string;
+}
+
+/** What the follower changes and reads around it; the composition root wires these to the real parts. */
+export interface DebugFollowerDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** `kubeEvents.debug.follow`, read at each session start. */
+  readonly enabled: () => boolean;
+  /** The shared filter (tree, timeline, export). */
+  readonly filter: {
+    readonly text: string;
+    /** Applies a query; returns the error message (and changes nothing) when it does not parse. */
+    set(text: string): string | undefined;
+  };
+  /** The kubeconfig context being watched. */
+  readonly context: {
+    readonly current: string;
+    /** The contexts the kubeconfig defines, or a message saying why they cannot be read. */
+    names(): readonly string[] | string;
+    switchTo(name: string): void;
+  };
+  /** Every event held, for the summary. */
+  readonly events: () => Iterable<KubeEvent>;
+  /** Shows what is wrong with a session's launch block: called at most once per session. */
+  readonly warn: (message: string) => void;
+  /** Shows the summary of a session that ended. */
+  readonly summarize: (summary: SessionSummary) => void;
+}
+
+/** Ended sessions kept (for `session:last`, the timeline's markers and the tree's separator). */
+const MAX_SESSIONS = 10;
+/** Marks kept per session: a loop of steps must not grow without bound. */
+export const MAX_MARKS = MAX_DEBUG_MARKS;
+/** Reasons listed in the summary before "and N more". */
+const SUMMARY_REASONS = 5;
+
+type Raw = Record<string, unknown>;
+
+/**
+ * Validates a launch configuration's `kubeEvents` value. Unknown keys and wrong types are problems; what is
+ * valid is kept. The filter is checked by the query parser later, together with the controller's term.
+ */
+export function parseLaunchBlock(raw: unknown): { block: LaunchBlock; problems: string[] } {
+  const problems: string[] = [];
+  if (raw === undefined) return { block: {}, problems };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { block: {}, problems: ['"kubeEvents" must be an object with "filter", "controller" and "context"'] };
+  }
+  const o = raw as Raw;
+  const block: { filter?: string; controller?: string; context?: string } = {};
+  for (const key of Object.keys(o)) {
+    const value = o[key];
+    if (key !== 'filter' && key !== 'controller' && key !== 'context') {
+      problems.push(`unknown key "kubeEvents.${key.slice(0, 40)}"; the keys are filter, controller and context`);
+    } else if (typeof value !== 'string') {
+      problems.push(`"kubeEvents.${key}" must be a string`);
+    } else if (value.trim() === '') {
+      problems.push(`"kubeEvents.${key}" is empty`);
+    } else if (key === 'controller' && /[\s"\\]/.test(value.trim())) {
+      problems.push(`"kubeEvents.controller" ${JSON.stringify(value.slice(0, 60))} is not a controller name (no spaces or quotes)`);
+    } else {
+      block[key] = value.trim();
+    }
+  }
+  return { block, problems };
+}
+
+/** The filter a launch block applies: its `filter` and, for `controller`, a `source:` term. */
+export function launchFilterText(block: LaunchBlock): string {
+  return [block.filter, block.controller ? `source:${block.controller}` : undefined].filter(Boolean).join(' ');
+}
+
+/** `2m 14s`, `45s`, `1h 3m`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  return `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+/**
+ * Where a session starts for matching: core/v1 events carry whole seconds (`lastTimestamp`), so an event
+ * recorded in the session's first second reads as seen at its start. Without this the first events of a
+ * controller that records as soon as it starts would fall before the session.
+ */
+export function matchStart(start: number): number {
+  return Math.floor(start / 1000) * 1000;
+}
+
+/** Counts the events last seen within the session (of the controller when given) by reason. */
+export function summarize(session: FollowedSession, events: Iterable<KubeEvent>): SessionSummary {
+  const start = matchStart(session.start);
+  const end = session.end ?? Number.POSITIVE_INFINITY;
+  const controller = session.block.controller;
+  const counts = new Map<string, number>();
+  let total = 0;
+  let warnings = 0;
+  for (const e of events) {
+    if (e.lastSeen < start || e.lastSeen > end) continue;
+    if (controller && e.reportingController !== controller && e.reportingInstance !== controller) continue;
+    total++;
+    if (e.type === 'Warning') warnings++;
+    const reason = e.reason || '(no reason)';
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  const byReason = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const took = session.end !== undefined ? ` after ${formatDuration(session.end - session.start)}` : '';
+  const who = controller ? `${controller} emitted` : 'the cluster reported';
+  const listed = byReason.slice(0, SUMMARY_REASONS).map(([r, n]) => `${r} ×${n}`);
+  if (byReason.length > SUMMARY_REASONS) listed.push(`${byReason.length - SUMMARY_REASONS} more`);
+  const what = total === 0 ? `${who} no events` : `${who} ${total} event${total === 1 ? '' : 's'}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}: ${listed.join(', ')}`;
+  const text = `Debug session "${session.name}" ended${took}; during it ${what}.`;
+  return { session, controller, total, warnings, byReason, text };
+}
+
+/** The per-launch overrides in effect, and what to restore. */
+interface Override {
+  readonly sessionId: string;
+  filter?: { readonly applied: string; readonly previous: string };
+  context?: { readonly applied: string; readonly previous: string };
+}
+
+export class DebugFollower implements Disposable {
+  private readonly sessions: FollowedSession[] = [];
+  /** Child session id → root session id. */
+  private readonly roots = new Map<string, string>();
+  private override: Override | undefined;
+  private readonly changed = new Emitter<void>();
+  /** Fires when a session starts, stops, continues or ends. */
+  readonly onDidChange: Subscribe<void> = this.changed.event;
+  private lastSummary: SessionSummary | undefined;
+  private readonly problems: string[] = [];
+
+  constructor(private readonly deps: DebugFollowerDeps) {}
+
+  /** Followed sessions, oldest first (at most {@link MAX_SESSIONS} besides the running ones). */
+  get all(): readonly FollowedSession[] {
+    return this.sessions;
+  }
+
+  /** The newest running root session. */
+  get current(): FollowedSession | undefined {
+    for (let i = this.sessions.length - 1; i >= 0; i--) if (this.sessions[i].end === undefined) return this.sessions[i];
+    return undefined;
+  }
+
+  /** The newest root session, running or ended. */
+  get last(): FollowedSession | undefined {
+    return this.sessions[this.sessions.length - 1];
+  }
+
+  /** The summary of the session that ended last. */
+  get summary(): SessionSummary | undefined {
+    return this.lastSummary;
+  }
+
+  /** Every launch-block problem reported so far (one entry per session that had any). */
+  get reported(): readonly string[] {
+    return this.problems;
+  }
+
+  /** What `session:` evaluates against. */
+  ranges(): SessionRanges {
+    const range = (s: FollowedSession | undefined) => (s ? (s.end === undefined ? { start: matchStart(s.start) } : { start: matchStart(s.start), end: s.end }) : undefined);
+    const current = range(this.current);
+    const last = range(this.last);
+    return { ...(current ? { current } : {}), ...(last ? { last } : {}) };
+  }
+
+  /**
+   * A debug session started. `parentId` names the session that started it (then this one counts as part of
+   * its root); `kubeEvents` is the launch configuration's block, unvalidated.
+   */
+  start(id: string, name: string, type: string, parentId: string | undefined, kubeEvents: unknown): void {
+    const parentRoot = parentId !== undefined ? (this.roots.get(parentId) ?? (this.find(parentId) ? parentId : undefined)) : undefined;
+    if (parentRoot !== undefined) {
+      this.roots.set(id, parentRoot);
+      return;
+    }
+    if (!this.deps.enabled()) return;
+    const { block, problems } = parseLaunchBlock(kubeEvents);
+    const session: FollowedSession = { id, name, type, start: this.deps.clock.now(), end: undefined, block, marks: [], stopped: false };
+    this.sessions.push(session);
+    this.prune();
+    this.deps.logger.info(`[debug] session "${name}" (${type}) started${kubeEvents !== undefined ? ` with kubeEvents ${JSON.stringify(kubeEvents).slice(0, 300)}` : ''}`);
+    this.applyBlock(session, problems);
+    if (problems.length > 0) {
+      const message = `the "kubeEvents" block of launch configuration "${name}": ${problems.join('; ')}. The debug session runs anyway.`;
+      this.problems.push(message);
+      this.deps.logger.warn(`[debug] ${message}`);
+      this.deps.warn(message);
+    }
+    this.changed.fire();
+  }
+
+  /** The debug adapter reported a stop (`reason` as in DAP's `stopped` event). */
+  stopped(id: string, reason: string): void {
+    const s = this.rootOf(id);
+    if (!s || s.end !== undefined) return;
+    s.stopped = true;
+    this.mark(s, { kind: 'stopped', at: this.deps.clock.now(), reason: reason.slice(0, 64) });
+  }
+
+  /** The program runs again (a continue, a step); repeated reports while running count once. */
+  continued(id: string): void {
+    const s = this.rootOf(id);
+    if (!s || s.end !== undefined || !s.stopped) return;
+    s.stopped = false;
+    this.mark(s, { kind: 'continued', at: this.deps.clock.now(), reason: '' });
+  }
+
+  /** A session ended: the root's end restores the per-launch filter and context and reports the summary. */
+  end(id: string): void {
+    const rootId = this.roots.get(id);
+    if (rootId !== undefined) {
+      this.roots.delete(id);
+      return;
+    }
+    const s = this.find(id);
+    if (!s || s.end !== undefined) return;
+    s.end = this.deps.clock.now();
+    s.stopped = false;
+    for (const [child, root] of this.roots) if (root === id) this.roots.delete(child);
+    // Counted before the restore: switching the context back starts a new history (src/kube/clusterSession.ts).
+    this.lastSummary = summarize(s, this.deps.events());
+    this.restore(id);
+    this.deps.logger.info(`[debug] ${this.lastSummary.text}`);
+    this.changed.fire();
+    this.deps.summarize(this.lastSummary);
+  }
+
+  dispose(): void {
+    if (this.override) this.restore(this.override.sessionId);
+    this.changed.dispose();
+  }
+
+  private find(id: string): FollowedSession | undefined {
+    return this.sessions.find((s) => s.id === id);
+  }
+
+  private rootOf(id: string): FollowedSession | undefined {
+    return this.find(this.roots.get(id) ?? id);
+  }
+
+  private mark(s: FollowedSession, mark: DebugMark): void {
+    if (s.marks.length >= MAX_MARKS) s.marks.splice(0, s.marks.length - MAX_MARKS + 1);
+    s.marks.push(mark);
+    this.changed.fire();
+  }
+
+  private prune(): void {
+    let ended = this.sessions.filter((s) => s.end !== undefined).length;
+    for (let i = 0; i < this.sessions.length && ended > MAX_SESSIONS; ) {
+      if (this.sessions[i].end !== undefined) {
+        this.sessions.splice(i, 1);
+        ended--;
+      } else i++;
+    }
+  }
+
+  private applyBlock(session: FollowedSession, problems: string[]): void {
+    const { block } = session;
+    if (!block.filter && !block.controller && !block.context) return;
+    if (this.override) {
+      const other = this.find(this.override.sessionId);
+      problems.push(`the launch settings of "${other?.name ?? 'another session'}" are in effect until it ends, so these are not applied`);
+      return;
+    }
+    const override: Override = { sessionId: session.id };
+    if (block.context && block.context !== this.deps.context.current) {
+      const names = this.deps.context.names();
+      if (typeof names === 'string') {
+        problems.push(`cannot switch to context "${block.context}": ${names}; staying on "${this.deps.context.current}"`);
+      } else if (!names.includes(block.context)) {
+        problems.push(`context "${block.context}" is not in the kubeconfig (it has ${names.map((n) => `"${n}"`).join(', ') || 'none'}); staying on "${this.deps.context.current}"`);
+      } else {
+        override.context = { applied: block.context, previous: this.deps.context.current };
+        this.deps.context.switchTo(block.context);
+      }
+    }
+    const text = launchFilterText(block);
+    if (text) {
+      const parsed = parseQuery(text);
+      if (!parsed.ok) {
+        problems.push(`the filter ${JSON.stringify(text.slice(0, 200))} is not valid: ${parsed.message}; the filter was not changed`);
+      } else {
+        const previous = this.deps.filter.text;
+        const error = this.deps.filter.set(parsed.value.text);
+        if (error) problems.push(`the filter was not changed: ${error}`);
+        else override.filter = { applied: parsed.value.text, previous };
+      }
+    }
+    if (override.filter || override.context) this.override = override;
+  }
+
+  private restore(sessionId: string): void {
+    const o = this.override;
+    if (!o || o.sessionId !== sessionId) return;
+    this.override = undefined;
+    if (o.filter) {
+      // The user's own change during the session wins over the restore.
+      if (this.deps.filter.text === o.filter.applied) this.deps.filter.set(o.filter.previous);
+      else this.deps.logger.info(`[debug] the filter was changed during the session; keeping "${this.deps.filter.text.slice(0, 200)}"`);
+    }
+    if (o.context) {
+      if (this.deps.context.current === o.context.applied) this.deps.context.switchTo(o.context.previous);
+      else this.deps.logger.info(`[debug] the context was changed during the session; keeping "${this.deps.context.current}"`);
+    }
+  }
+}
+
+/** The newest sessions as the timeline draws them (src/protocol/webview.ts). */
+export function sessionDtos(sessions: readonly FollowedSession[]): DebugSessionDto[] {
+  return sessions.slice(-MAX_DEBUG_SESSIONS).map((s) => ({
+    id: s.id.slice(0, 256) || '?',
+    name: s.name.slice(0, MAX_DEBUG_NAME_LENGTH),
+    controller: (s.block.controller ?? '').slice(0, MAX_DEBUG_NAME_LENGTH),
+    start: Math.max(0, Math.floor(s.start)),
+    end: s.end === undefined ? 0 : Math.max(Math.floor(s.start), Math.floor(s.end)),
+    marks: s.marks.slice(-MAX_DEBUG_MARKS).map((m) => ({ kind: m.kind, at: Math.max(0, Math.floor(m.at)) })),
+  }));
+}
+
+/** `12:03:04` in local time. */
+export function clockTime(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** The tree's separator row for a session: label, description and tooltip. */
+export function separatorText(s: FollowedSession): { label: string; description: string; tooltip: string } {
+  const name = s.name.replace(/\s+/g, ' ').slice(0, 80);
+  const stops = s.marks.filter((m) => m.kind === 'stopped').length;
+  const parts = [
+    s.block.controller ?? '',
+    s.end === undefined ? (s.stopped ? 'paused' : 'running') : `ended ${clockTime(s.end)}`,
+    stops ? `${stops} stop${stops === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  const tooltip = [
+    `Debug session "${name}" (${s.type}) started ${new Date(s.start).toLocaleString()}${s.end !== undefined ? `, ended ${new Date(s.end).toLocaleString()}` : ''}.`,
+    s.block.controller ? `Controller: ${s.block.controller}.` : '',
+    'Click to show only the events of this session (filter session:last).',
+  ].filter(Boolean).join('\n');
+  return { label: `▶ debug: ${name} started ${clockTime(s.start)}`, description: parts.join(' · '), tooltip };
+}

@@ -1,0 +1,249 @@
+// Debugging a controller as a person sees it: F5 on a launch configuration with a `kubeEvents` block runs a
+// small controller (test/fixtures/debug-controller) under the built-in JavaScript debugger; it records events
+// through @kubernetes/client-node against the real control plane and stops twice. While it is paused, the
+// "kubelet" (this suite) writes about a Pod. Screenshots: the paused session (status bar, tree separator), the
+// summary notification, the timeline fitted to the session with its range and stop markers, and the tree's
+// separator after the session.
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { EXTENSION_ID } from '../../src/constants';
+import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
+import type { KubeClient } from '../../src/kube/kubeClient';
+import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer } from '../support/codeServer';
+import { openViewContainer, openWorkbench, poll, resultsDir, runCommand, screenshot, treeRows, viewPane, waitForNotification, webviewFrame } from '../support/workbench';
+
+const CONTAINER = 'Kube Events';
+const VIEW = 'Events';
+const NS = `debug-ui-${randomBytes(3).toString('hex')}`;
+const SESSION = 'Debug website-controller';
+const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+async function createEvent(client: KubeClient, ref: { apiVersion: string; kind: string; name: string }, component: string, reason: string, message: string, at: number): Promise<void> {
+  await client.request(`/api/v1/namespaces/${NS}/events`, {
+    method: 'POST',
+    body: {
+      metadata: { name: `${ref.name}.${randomBytes(8).toString('hex')}`, namespace: NS },
+      involvedObject: { ...ref, namespace: NS },
+      type: 'Normal',
+      reason,
+      message,
+      source: { component },
+      count: 1,
+      firstTimestamp: iso(at),
+      lastTimestamp: iso(at),
+    },
+  });
+}
+
+const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'storefront' };
+const pod = { apiVersion: 'v1', kind: 'Pod', name: 'storefront-7d9f6-x2lqp' };
+
+describe('Debugging a controller: the session in the views', () => {
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let client: KubeClient;
+  let broken = false;
+
+  async function step(t: TestContext, name: string, fn: (page: Page) => Promise<void>, critical = false): Promise<void> {
+    if (broken || !page) return t.skip('an earlier step failed');
+    try {
+      await fn(page);
+    } catch (err) {
+      if (critical) broken = true;
+      await screenshot(page, `failure-debug-${name}`).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Drags the side bar's edge so the separator row's description fits. */
+  async function widenSideBar(p: Page): Promise<void> {
+    const box = await p.locator('.part.sidebar').boundingBox();
+    if (!box) return;
+    const x = box.x + box.width;
+    await p.mouse.move(x - 1, box.y + box.height / 2);
+    await p.mouse.down();
+    await p.mouse.move(x + 260, box.y + box.height / 2, { steps: 5 });
+    await p.mouse.up();
+  }
+
+  /** The status bar entry of the followed session, e.g. "Debug website-controller · paused". */
+  const sessionStatus = (p: Page, text: string) => p.locator('.part.statusbar .statusbar-item', { hasText: text });
+
+  before(async () => {
+    const kubeconfig = process.env.KUBECONFIG;
+    assert.ok(kubeconfig, 'KUBECONFIG must point at the test control plane');
+    const loaded = loadKubeconfig({ path: kubeconfig, context: 'admin' });
+    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
+    client = loaded.value.client;
+    await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: NS } } });
+    const now = Date.now();
+    await createEvent(client, deployment, 'deployment-controller', 'ScalingReplicaSet', 'Scaled up replica set storefront-7d9f6 to 3', now - 40_000);
+    await createEvent(client, pod, 'default-scheduler', 'Scheduled', `Successfully assigned ${NS}/${pod.name} to node-a`, now - 35_000);
+    server = await startCodeServer({
+      vsix: join(findRepoRoot(), 'dist', 'kube-events.vsix'),
+      env: { KUBECONFIG: kubeconfig },
+      settings: { 'kubeEvents.namespaces': [NS], 'kubeEvents.tree.groupBy': 'flat', 'workbench.colorTheme': 'Default Dark Modern', 'debug.openDebug': 'neverOpen', 'debug.internalConsoleOptions': 'neverOpen' },
+    });
+    const ws = server.workspaceDir;
+    copyFileSync(join(findRepoRoot(), 'test', 'fixtures', 'debug-controller', 'controller.mjs'), join(ws, 'controller.mjs'));
+    mkdirSync(join(ws, '.vscode'), { recursive: true });
+    writeFileSync(
+      join(ws, '.vscode', 'launch.json'),
+      JSON.stringify(
+        {
+          version: '0.2.0',
+          configurations: [
+            {
+              type: 'node',
+              request: 'launch',
+              name: SESSION,
+              program: '${workspaceFolder}/controller.mjs',
+              runtimeExecutable: process.execPath,
+              console: 'internalConsole',
+              env: {
+                KUBECONFIG: kubeconfig,
+                KUBE_EVENTS_CLIENT: join(findRepoRoot(), 'node_modules', '@kubernetes', 'client-node', 'dist', 'index.js'),
+                DEMO_NAMESPACE: NS,
+                RECONCILES: '2',
+                STOP_WITH_DEBUGGER: '1',
+              },
+              kubeEvents: { filter: `ns:${NS}`, controller: 'website-controller' },
+            },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
+    browser = await launchBrowser(server.runDir);
+    page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+  }, { timeout: 180_000 });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop({ removeRunDir: !broken });
+    await client?.request(`/api/v1/namespaces/${NS}`, { method: 'DELETE' }).catch(() => undefined);
+    client?.dispose();
+  });
+
+  test('F5 starts the session: the launch filter applies, the tree and the status bar show the paused session', { timeout: 180_000 }, (t) =>
+    step(
+      t,
+      'paused',
+      async (p) => {
+        await openWorkbench(p, server!.workbenchUrl(), CONTAINER);
+        await openViewContainer(p, CONTAINER);
+        await widenSideBar(p);
+        await poll(async () => (await treeRows(p, VIEW)).some((r) => r.includes('ScalingReplicaSet')), 'the seeded events in the tree');
+        await runCommand(p, 'Debug: Start Debugging');
+        await sessionStatus(p, `${SESSION} · paused`).waitFor({ timeout: 60_000 });
+        // The launch filter (ns: plus source: for the controller) hides what others wrote.
+        const rows = await poll(async () => {
+          const r = await treeRows(p, VIEW);
+          return r.some((x) => x.includes('Reconciling')) && !r.some((x) => x.includes('ScalingReplicaSet')) ? r : undefined;
+        }, async () => `the launch filter in the tree; rows: ${JSON.stringify(await treeRows(p, VIEW))}`);
+        assert.ok(rows.some((r) => /▶ debug: Debug website-controller started \d\d:\d\d:\d\d/.test(r)), `the separator row: ${JSON.stringify(rows)}`);
+        // Someone else writes about the controller's Pod while it is paused.
+        await createEvent(client, pod, 'kubelet', 'Started', 'Started container app', Date.now());
+        await screenshot(p, 'ui-debug-paused');
+      },
+      true,
+    ),
+  );
+
+  test('continue, a second stop, continue, end: the summary names what the controller emitted', { timeout: 180_000 }, (t) =>
+    step(
+      t,
+      'summary',
+      async (p) => {
+        await runCommand(p, 'Debug: Continue');
+        // The second reconcile has begun (a second Reconciling) and stopped again.
+        await poll(
+          async () => (await treeRows(p, VIEW)).filter((r) => r.includes('Reconciling')).length === 2 && (await sessionStatus(p, `${SESSION} · paused`).count()) === 1,
+          async () => `the second stop; rows: ${JSON.stringify(await treeRows(p, VIEW))}`,
+          { timeoutMs: 60_000 },
+        );
+        // A pause long enough to read as a gap on the lanes.
+        await createEvent(client, pod, 'kubelet', 'Pulled', 'Container image "registry.example/shop/storefront:2.3" already present on machine', Date.now());
+        await p.waitForTimeout(1500);
+        await runCommand(p, 'Debug: Continue');
+        const text = await waitForNotification(p, 'during it website-controller emitted', 60_000);
+        assert.match(text, /Debug session "Debug website-controller" ended after \d+s; during it website-controller emitted 5 events \(1 warning\): Reconciled ×2, Reconciling ×2, SlowReconcile ×1\./);
+        await screenshot(p, 'ui-debug-summary');
+      },
+      true,
+    ),
+  );
+
+  test('"Open Timeline" fits the lanes to the session: its range and both stops, and session:last in the filter', { timeout: 120_000 }, (t) =>
+    step(t, 'timeline', async (p) => {
+      await p.locator('.notifications-toasts .notification-list-item', { hasText: 'during it website-controller emitted' }).getByRole('button', { name: 'Open Timeline' }).click();
+      const frame = webviewFrame(p, EXTENSION_ID, 'panel');
+      await frame.locator('#rows .row', { hasText: 'SlowReconcile' }).first().waitFor({ timeout: 30_000 });
+      assert.equal(await frame.locator('#filter').inputValue(), 'session:last');
+      await poll(async () => (await frame.locator('#lanes-body .lane').first().locator('.debug-mark.stopped').count()) === 2, 'two stop markers on a lane');
+      assert.ok((await frame.locator('#lanes-axis .session-flag', { hasText: SESSION }).count()) === 1, 'the session is named on the axis');
+      assert.ok((await frame.locator('#lanes-body .session-band').count()) >= 2, 'the session band spans the lanes');
+      const rows = await frame.locator('#rows .row .col-reason').allInnerTexts();
+      assert.deepEqual([...new Set(rows)].sort(), ['Pulled', 'Reconciled', 'Reconciling', 'SlowReconcile', 'Started']);
+      // The axis is fitted to the session: its band fills most of the lanes' width.
+      // The lanes re-render as events arrive: measure until one layout holds both boxes.
+      let seen = '';
+      await poll(async () => {
+        const track = await frame.locator('#lanes-body .lane-track').first().boundingBox();
+        const band = await frame.locator('#lanes-body .session-band').first().boundingBox();
+        seen = `${band?.width} of ${track?.width} px`;
+        return track !== null && band !== null && band.width > track.width * 0.8;
+      }, () => `the session to fill the axis (${seen})`);
+      await runCommand(p, 'View: Close Primary Side Bar');
+      await screenshot(p, 'ui-debug-timeline');
+      await frame.locator('button[data-mode="lanes"]').click();
+      await p.locator('iframe.webview').first().screenshot({ path: join(resultsDir(), 'ui-debug-lanes.png') });
+      await frame.locator('button[data-mode="split"]').click();
+    }),
+  );
+
+  test('after the session the tree has its filter back and keeps the separator between before and during', { timeout: 90_000 }, (t) =>
+    step(t, 'tree', async (p) => {
+      await runCommand(p, 'View: Toggle Primary Side Bar Visibility');
+      await openViewContainer(p, CONTAINER);
+      const rows = await poll(async () => {
+        const r = await treeRows(p, VIEW);
+        return r.some((x) => x.includes('ScalingReplicaSet')) && r.some((x) => x.includes('ended')) ? r : undefined;
+      }, async () => `the unfiltered tree with the separator; rows: ${JSON.stringify(await treeRows(p, VIEW))}`);
+      const sep = rows.findIndex((r) => r.includes('▶ debug:'));
+      assert.ok(sep > 0, `the separator sits among the rows: ${JSON.stringify(rows)}`);
+      assert.ok(rows.slice(sep + 1).some((r) => r.includes('ScalingReplicaSet')), 'what came before the session is below it');
+      assert.ok(rows.slice(0, sep).some((r) => r.includes('SlowReconcile')), 'what came during it is above');
+      await viewPane(p, VIEW).locator('.monaco-list-row', { hasText: '▶ debug:' }).first().waitFor();
+      await screenshot(p, 'ui-debug-tree-separator');
+    }),
+  );
+
+  test('the editor checks the kubeEvents block of launch.json against the contributed schema', { timeout: 90_000 }, (t) =>
+    step(t, 'schema', async (p) => {
+      const file = join(server!.workspaceDir, '.vscode', 'launch.json');
+      const bad = { type: 'node', request: 'launch', name: 'Typo', program: '${workspaceFolder}/controller.mjs', kubeEvents: { filtr: 'type:Warning', controller: 'website controller' } };
+      writeFileSync(file, JSON.stringify({ version: '0.2.0', configurations: [bad] }, null, 2));
+      // Quick Open lists recent files first and re-filters as it searches: wait until the file is the focused row.
+      await p.keyboard.press('Control+P');
+      await p.locator('.quick-input-widget .quick-input-box input').fill('launch.json .vscode');
+      await poll(async () => (await p.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'launch.json' }).count()) === 1, 'launch.json focused in Quick Open');
+      await p.keyboard.press('Enter');
+      await p.locator('.tab', { hasText: 'launch.json' }).first().waitFor();
+      await p.locator('.part.statusbar [id="status.problems"]').click();
+      const panel = p.locator('.part.panel .markers-panel');
+      const text = await poll(async () => {
+        const all = (await panel.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+        return /Property filtr is not allowed/.test(all) && /A controller name has no spaces or quotes/.test(all) ? all : undefined;
+      }, async () => `the schema's problems; the panel shows: ${await panel.innerText().catch(() => '(none)')}`);
+      assert.ok(text.includes('launch.json'));
+      await screenshot(p, 'ui-debug-launch-schema');
+    }),
+  );
+});
