@@ -16,6 +16,7 @@ import { EventTreeProvider, type RowSnapshot } from './host/tree/eventTreeProvid
 import { describeQuery } from './core/query';
 import { KubernetesExtensionBridge } from './host/kubernetesExtension/kubernetesExtensionBridge';
 import { registerTimelineSerializer, TimelinePanel, type TimelineContext } from './host/timeline/timelinePanel';
+import { LanguageClientHost } from './host/lsp/languageClientHost';
 
 /** What `activate()` returns: read by the extension-host tests, and usable by other extensions. */
 export interface KubeEventsApi {
@@ -36,11 +37,20 @@ export interface KubeEventsApi {
     clear(): void;
   };
   readonly statusText: () => string;
+  /** The language server that puts events on open manifests and Go code. */
+  readonly languageServer: {
+    /** Bytes the host has sent the server about objects and reasons (JSON length). */
+    readonly bytesSent: number;
+    /** The server's process id while it runs. */
+    readonly pid: number | undefined;
+  };
 }
 
 export interface App {
   readonly api: KubeEventsApi;
   readonly disposables: vscode.Disposable[];
+  /** Stops the language server: what `deactivate()` returns. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -184,6 +194,32 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
   disposables.push(kubernetes);
   disposables.push(...registerCommands(log, { ...commands, emitTestEvent: emit.run, showEventsForKubernetesResource: kubernetes.showEvents }));
 
+  const languageServer = new LanguageClientHost({
+    extensionUri: context.extensionUri,
+    store: session.store,
+    owners: () => resources.owners(),
+    onDidLearnOwners: resources.onDidLearnOwners,
+    exists: async (o) => {
+      const read = await resources.read({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.namespace, name: o.name });
+      if (!read) return { exists: 'unknown', uid: '' };
+      if (read.ok) return { exists: 'yes', uid: read.value.metadata?.uid ?? '' };
+      return { exists: read.reason === 'not-found' ? 'no' : 'unknown', uid: '' };
+    },
+    cluster: () => ({ context: session.contextName, defaultNamespace: session.connection?.namespace || 'default', live: session.state.phase === 'live' }),
+    windowMs: () => config.editorWindowMs,
+    log,
+  });
+  let serverConnection = session.connection;
+  disposables.push(
+    languageServer,
+    session.onState(() => {
+      languageServer.clusterChanged(session.connection !== serverConnection);
+      serverConnection = session.connection;
+    }),
+    onConfigChange(() => languageServer.clusterChanged()),
+  );
+  void languageServer.start();
+
   void vscode.commands.executeCommand('setContext', ContextKeys.filtered, !filter.query.isEmpty);
   session.update(sessionSettings(config, memento));
   refreshStatus();
@@ -209,6 +245,14 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
       clear: () => filter.clear(),
     },
     statusText: () => status.text,
+    languageServer: {
+      get bytesSent() {
+        return languageServer.feed.bytesSent;
+      },
+      get pid() {
+        return languageServer.serverPid;
+      },
+    },
   };
-  return { api, disposables };
+  return { api, disposables, stop: () => languageServer.stop() };
 }

@@ -49,6 +49,9 @@ export const Settings = {
   storeMaxEvents: 'store.maxEvents',
   groupBy: 'tree.groupBy',
   emitConfirmContexts: 'emit.confirmContexts',
+  editorWindow: 'editor.window',
+  /** Read by the language client itself (its id is `kubeEvents`). */
+  traceServer: 'trace.server',
 } as const;
 
 /** Context keys used in `when` clauses. */

@@ -18,6 +18,8 @@ export interface Config {
   readonly storeMaxEvents: number;
   readonly groupBy: GroupBy;
   readonly emitConfirmContexts: readonly string[];
+  /** `kubeEvents.editor.window`: how far back the editor shows events, in milliseconds. */
+  readonly editorWindowMs: number;
 }
 
 function strings(v: unknown): string[] {
@@ -29,6 +31,10 @@ function kubernetesExtensionKubeconfig(): string {
   const k8s = vscode.workspace.getConfiguration('vs-kubernetes');
   const path = k8s.get<string>('vs-kubernetes.kubeconfig') ?? k8s.get<string>('kubeconfig');
   return typeof path === 'string' ? path : '';
+}
+
+function editorWindowMs(minutes: unknown): number {
+  return typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= 1 ? Math.min(minutes, 1_440) * 60_000 : 3_600_000;
 }
 
 export function readConfig(): Config {
@@ -43,6 +49,7 @@ export function readConfig(): Config {
     storeMaxEvents: Number.isFinite(max) && max >= 100 ? Math.floor(max) : DEFAULT_STORE_CAPACITY,
     groupBy: (GROUP_BY_VALUES as readonly string[]).includes(groupBy) ? (groupBy as GroupBy) : 'namespace',
     emitConfirmContexts: strings(c.get(Settings.emitConfirmContexts)),
+    editorWindowMs: editorWindowMs(c.get<number>(Settings.editorWindow)),
   };
 }
 
