@@ -56,9 +56,10 @@ describe('package.json contributions match src/constants.ts', () => {
     }
   });
 
-  it('activates implicitly, except to restore the timeline panel, and ships only the bundles and media', () => {
-    // Webview panels have no contribution point, so VS Code cannot infer this one.
-    assert.deepEqual(pkg.activationEvents, ['onWebviewPanel:kubeEvents.timeline']);
+  it('activates implicitly, except to restore the timeline panel and for the language server, and ships only the bundles and media', () => {
+    // Webview panels have no contribution point, so VS Code cannot infer this one; an opened manifest or Go
+    // file must start the language server without the user opening the Events view first.
+    assert.deepEqual(pkg.activationEvents, ['onWebviewPanel:kubeEvents.timeline', 'onLanguage:yaml', 'onLanguage:go']);
     const ignore = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', '.vscodeignore'), 'utf8');
     assert.match(ignore, /^\*\*$/m, '.vscodeignore starts by excluding everything');
   });
