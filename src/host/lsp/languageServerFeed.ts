@@ -35,6 +35,8 @@ import {
 
 /** How often subscribed objects are read again, to notice a deletion or re-creation. */
 export const EXISTS_POLL_MS = 3_000;
+/** Objects read per poll at most, round robin: a 500-document file costs the cluster 25 GETs every 3 s. */
+export const EXISTS_POLL_BATCH = 25;
 /** How often every state is recomputed so that events leave the window. */
 export const WINDOW_TICK_MS = 15_000;
 /** Reasons are recomputed at most this often (a hot reason can hold most of the store). */
@@ -146,6 +148,9 @@ export class LanguageServerFeed implements Disposable {
   private readonly pollTimer: unknown;
   private readonly tickTimer: unknown;
   private polling = false;
+  private pollCursor = 0;
+  /** Objects the owner graph was asked to learn, so each is asked once (the graph caches answers, but not for free). */
+  private readonly asked = new Set<string>();
   private disposed = false;
   private readonly subscriptions: Disposable[] = [];
   private readonly clock: Clock;
@@ -184,18 +189,20 @@ export class LanguageServerFeed implements Disposable {
     }
     if (added.length > 0) {
       this.scan(added);
-      for (const w of added) void this.check(w);
+      void this.checkEach(added);
     }
     const reasons = new Set(params.reasons);
     for (const r of reasons) if (!this.reasons.has(r)) this.dirtyReasons.add(r);
     this.reasons = reasons;
     this.knownSent = '';
-    this.scheduleFlush();
+    // A file just opened waits for nothing: its objects' states go out at once.
+    this.scheduleFlush(0);
     this.scheduleReasons(0);
   }
 
   /** The connection changed: everything is read again. */
   reset(): void {
+    this.asked.clear();
     for (const w of this.objects.values()) {
       w.exists = 'unknown';
       w.uid = '';
@@ -203,7 +210,7 @@ export class LanguageServerFeed implements Disposable {
     }
     this.knownSent = '';
     this.rescan();
-    void this.poll();
+    void this.checkEach([...this.objects.values()]);
     for (const r of this.reasons) this.dirtyReasons.add(r);
     this.scheduleReasons(0);
   }
@@ -254,6 +261,10 @@ export class LanguageServerFeed implements Disposable {
   private learn(e: KubeEvent, owners: FeedOwners | undefined): void {
     if (!owners || !e.regarding.kind || !e.regarding.name) return;
     const r = e.regarding;
+    const id = `${keyOf(r)}/${r.uid}`;
+    if (this.asked.has(id)) return;
+    if (this.asked.size >= 20_000) this.asked.clear();
+    this.asked.add(id);
     void owners.learn({ apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name, uid: r.uid || undefined });
   }
 
@@ -296,20 +307,27 @@ export class LanguageServerFeed implements Disposable {
       byNamespace.set(w.object.namespace, list);
     }
     const wanted = new Set(roots);
+    // Many events share an object: walk each object's ancestry once per scan.
+    const memo = new Map<string, Watched[]>();
     const visit = (e: KubeEvent): void => {
-      for (const w of this.rootsOf(e, owners)) if (wanted.has(w)) w.members.set(e.uid, e);
+      const id = `${keyOf(e.regarding)}/${e.regarding.uid}`;
+      let found = memo.get(id);
+      if (!found) {
+        this.learn(e, owners);
+        found = this.rootsOf(e, owners).filter((w) => wanted.has(w));
+        memo.set(id, found);
+      }
+      for (const w of found) w.members.set(e.uid, e);
     };
     // A cluster-scoped root's events and dependants can be in any namespace.
     if (byNamespace.has('')) for (const e of this.options.store.all()) visit(e);
-    else for (const ns of byNamespace.keys()) for (const e of this.options.store.byNamespace(ns)) {
-      this.learn(e, owners);
-      visit(e);
-    }
-    this.scheduleFlush();
+    else for (const ns of byNamespace.keys()) for (const e of this.options.store.byNamespace(ns)) visit(e);
   }
 
   private rescan(): void {
-    if (!this.disposed) this.scan();
+    if (this.disposed || this.objects.size === 0) return;
+    this.scan();
+    this.scheduleFlush();
   }
 
   private async check(w: Watched): Promise<void> {
@@ -331,11 +349,22 @@ export class LanguageServerFeed implements Disposable {
     this.scheduleFlush();
   }
 
+  /** One read at a time: opening a file of 500 documents must not fire 500 requests at once. */
+  private async checkEach(list: readonly Watched[]): Promise<void> {
+    for (const w of list) {
+      if (this.disposed) return;
+      await this.check(w);
+    }
+  }
+
   private async poll(): Promise<void> {
     if (this.polling || this.disposed) return;
     this.polling = true;
     try {
-      for (const w of [...this.objects.values()]) await this.check(w);
+      const all = [...this.objects.values()];
+      const n = Math.min(all.length, EXISTS_POLL_BATCH);
+      for (let i = 0; i < n; i++) await this.check(all[(this.pollCursor + i) % all.length]!);
+      this.pollCursor = all.length > 0 ? (this.pollCursor + n) % all.length : 0;
     } finally {
       this.polling = false;
     }
@@ -348,12 +377,12 @@ export class LanguageServerFeed implements Disposable {
     this.scheduleReasons(0);
   }
 
-  private scheduleFlush(): void {
+  private scheduleFlush(delayMs = this.batchMs): void {
     if (this.flushTimer !== undefined || this.disposed || this.dirtyObjects.size === 0) return;
     this.flushTimer = this.timers.setTimeout(() => {
       this.flushTimer = undefined;
       this.flushObjects();
-    }, this.batchMs);
+    }, delayMs);
   }
 
   private scheduleReasons(delayMs: number): void {
