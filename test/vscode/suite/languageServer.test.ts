@@ -101,6 +101,18 @@ suite('language server against the control plane', () => {
       return l.some((x) => x.command?.title === 'not in cluster (context admin)');
     });
 
+    // The lenses' commands, run with the arguments the server gave them: the summary filters the views to the
+    // Deployment and what it owns; Emit Test Event… is preselected on the Deployment, and its event comes back
+    // as a diagnostic.
+    const summary = lenses.find((l) => l.command?.title.startsWith('⚠'))!.command!;
+    assert.equal(await vscode.commands.executeCommand(summary.command, ...(summary.arguments ?? [])), true);
+    assert.equal(api.filter.text, `under:Deployment/${shop}/web`);
+    api.filter.clear();
+    const emit = lenses.filter((l) => l.command?.title === 'Emit Test Event…')[1]!.command!;
+    const report = await vscode.commands.executeCommand<{ target: { kind: string; name: string; namespace: string } }>(emit.command, ...(emit.arguments ?? []), { type: 'Warning', reason: 'EmittedFromLens', message: 'from the CodeLens', flavour: 'core/v1' });
+    assert.deepEqual([report.target.kind, report.target.namespace, report.target.name], ['Deployment', shop, 'web']);
+    await until('the emitted event as a diagnostic', () => ours(uri).find((d) => codeOf(d) === 'EmittedFromLens'), 30_000);
+
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(9, 9));
     const md = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(md, /\| Warning \| RestartedTooOften \|/);
