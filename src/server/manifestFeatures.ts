@@ -113,7 +113,7 @@ export function manifestCodeLenses(objects: readonly ManifestObject[], keys: rea
 }
 
 /** The latest events of the object as an escaped markdown table, with the lens commands. */
-export function manifestHover(o: ManifestObject, key: ObjectKeyDto, state: ObjectStateDto | undefined, cluster: ClusterParams | undefined, range: Range, now: number): Hover {
+export function manifestHover(key: ObjectKeyDto, state: ObjectStateDto | undefined, cluster: ClusterParams | undefined, range: Range, now: number): Hover {
   const lines: string[] = [`**${escapeMarkdown(`${key.kind}/${key.name}`)}**${key.namespace ? ` in ${escapeMarkdown(key.namespace)}` : ''} — ${escapeMarkdown(state?.exists === 'no' ? `not in cluster (context ${cluster?.context || 'none'})` : summary(state, cluster, now))}`, ''];
   const events = state && state.exists !== 'no' ? state.events.slice(0, HOVER_EVENTS) : [];
   if (events.length > 0) {
@@ -124,6 +124,5 @@ export function manifestHover(o: ManifestObject, key: ObjectKeyDto, state: Objec
     lines.push('');
   }
   lines.push(`${commandLink('Show Events', EDITOR_COMMANDS.filterEvents, [underFilter(key)])} · ${commandLink('Emit Test Event…', EDITOR_COMMANDS.emitTestEvent, [emitArgument(key)])}`);
-  void o;
   return { contents: { kind: MarkupKind.Markdown, value: bounded(lines.join('\n'), TEXT_LIMITS.hover * 4) }, range };
 }

@@ -28,6 +28,8 @@ import {
   isClusterParams,
   isObjectsParams,
   isReasonsParams,
+  MAX_NAME_LENGTH,
+  MAX_SUBJECTS,
   type ClusterParams,
   type ObjectKeyDto,
   type ObjectStateDto,
@@ -80,7 +82,6 @@ let lensRefreshSupported = false;
 let lensTimer: NodeJS.Timeout | undefined;
 let lastSubscription = '';
 let goParser: GoParser | undefined;
-let goLoadFailed = false;
 /** Package facts of files on disk, by path, with the mtime they were read at. */
 const diskFacts = new Map<string, { mtimeMs: number; facts: PackageFacts }>();
 const warnedOnce = new Set<string>();
@@ -235,12 +236,17 @@ function refreshLenses(): void {
 function subscribe(): void {
   const objects = new Map<string, ObjectKeyDto>();
   const reasons = new Set<string>();
+  // What the protocol cannot carry (a name longer than any Kubernetes name) cannot have events either.
+  const fits = (s: string): boolean => s.length <= MAX_NAME_LENGTH;
   for (const doc of documents.all()) {
     const a = analyze(doc);
-    if (a?.lang === 'yaml') for (const k of a.keys) objects.set(stateKey(k), k);
-    else if (a?.lang === 'go') for (const c of a.calls) if (c.reason) reasons.add(c.reason);
+    if (a?.lang === 'yaml') {
+      for (const k of a.keys) if (fits(k.kind) && fits(k.name) && fits(k.namespace) && fits(k.apiVersion)) objects.set(stateKey(k), k);
+    } else if (a?.lang === 'go') {
+      for (const c of a.calls) if (c.reason && fits(c.reason)) reasons.add(c.reason);
+    }
   }
-  const params = { objects: [...objects.values()].slice(0, 2_000), reasons: [...reasons].slice(0, 2_000) };
+  const params = { objects: [...objects.values()].slice(0, MAX_SUBJECTS), reasons: [...reasons].slice(0, MAX_SUBJECTS) };
   const json = JSON.stringify(params);
   if (json === lastSubscription) return;
   lastSubscription = json;
@@ -272,7 +278,6 @@ connection.onInitialize((params): InitializeResult => {
       for (const doc of documents.all()) if (languageOf(doc) === 'go') scheduleAnalyze(doc, 0);
     },
     (err: unknown) => {
-      goLoadFailed = true;
       log.error(`the Go grammar did not load, so Go files get no events: ${err instanceof Error ? err.message : String(err)}`);
     },
   );
@@ -368,9 +373,9 @@ connection.onHover((params): Hover | null => {
     const o = a.objects[i]!;
     const key = a.keys[i]!;
     const r = within(o.kindRange, offset) ? o.kindRange : o.nameRange;
-    return manifestHover(o, key, objectStates.get(stateKey(key)), cluster, positions(doc).rangeOf(r), now);
+    return manifestHover(key, objectStates.get(stateKey(key)), cluster, positions(doc).rangeOf(r), now);
   }
-  const call = a.calls.find((c) => within(c.reasonRange, offset) || (c.range.start <= offset && offset <= c.range.start + 1 + (c.reasonRange ? 0 : 0)));
+  const call = a.calls.find((c) => within(c.reasonRange, offset));
   if (!call || !call.reasonRange || call.reason === undefined) return null;
   return goHover(call, reasonStates.get(call.reason), a.components, windowMs(), positions(doc).rangeOf(call.reasonRange), now) ?? null;
 });
@@ -399,6 +404,5 @@ process.on('uncaughtException', (err) => {
   log.error(`unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 });
 
-void goLoadFailed;
 documents.listen(connection);
 connection.listen();

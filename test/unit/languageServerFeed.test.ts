@@ -147,6 +147,22 @@ describe('language server feed', () => {
     t.feed.dispose();
   });
 
+  it('cuts oversized cluster strings, so one hostile event cannot get a whole update refused', async () => {
+    const t = setup({ 'Deployment/web': { exists: 'yes', uid: '' } });
+    t.feed.subscribe({ objects: [web], reasons: ['BackOff'] });
+    await tick();
+    // core/v1 events without eventTime skip the apiserver's reason check: any length gets in.
+    t.store.applyBatch([
+      { type: 'ADDED', event: anEvent({ namespace: 'shop', type: 'Warning', reason: 'R'.repeat(100_000), lastSeen: NOW, reportingController: 'c'.repeat(10_000), regarding: { kind: 'Deployment', name: 'web', namespace: 'shop', fieldPath: 'f'.repeat(5_000) } }) },
+      { type: 'ADDED', event: anEvent({ namespace: 'shop', type: 'Warning', reason: 'BackOff', lastSeen: NOW, regarding: { kind: 'Deployment', name: 'web', namespace: 'shop' } }) },
+    ]);
+    t.timers.run();
+    assert.ok(t.objects.length > 0 && t.objects.every((p) => isObjectsParams(p)), 'every object update passes the guard');
+    assert.ok(t.reasons.length > 0 && t.reasons.every((p) => isReasonsParams(p)), 'every reason update passes the guard');
+    assert.equal(t.latest('web')?.events.length, 2);
+    t.feed.dispose();
+  });
+
   it('ignores a malformed subscription', () => {
     const t = setup();
     for (const bad of [null, {}, { objects: 'x', reasons: [] }, { objects: [{ kind: 'Pod', namespace: 'a', name: 'b', apiVersion: 'v1', extra: 1 }], reasons: [] }, { objects: [], reasons: [''] }]) t.feed.subscribe(bad);

@@ -21,7 +21,7 @@ import {
   type ProtocolConnection,
   type MarkupContent,
 } from 'vscode-languageserver-protocol/node';
-import { ClusterNotification, ObjectsNotification, ReasonsNotification, SubscribeNotification, type EditorEventDto, type SubscribeParams } from '../../src/protocol/languageServer';
+import { ClusterNotification, isSubscribeParams, ObjectsNotification, ReasonsNotification, SubscribeNotification, type EditorEventDto, type SubscribeParams } from '../../src/protocol/languageServer';
 import { waitFor } from '../support/waitFor';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -171,6 +171,15 @@ describe('language server process', () => {
       const d = await waitFor(`diagnostics for ${name}`, () => diagnostics.get(uri), 30_000);
       assert.ok(d.diagnostics.length <= 1, `${name}: ${d.diagnostics.length} diagnostics`);
     }
+    // A reason or a name longer than the protocol carries is left out, not sent to be refused with the rest.
+    const before = subscriptions.length;
+    const long = 'X'.repeat(600);
+    await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: 'untitled:long.go', languageId: 'go', version: 1, text: `package x\nfunc f() { r.Eventf(o, "Warning", "${long}", "m"); r.Eventf(o, "Warning", "ShortOne", "m") }\n` } });
+    await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: 'untitled:long.yaml', languageId: 'yaml', version: 1, text: `kind: Pod\nmetadata:\n  name: ${'n'.repeat(600)}\n` } });
+    const sub = await waitFor('the subscription with the short reason', () => subscriptions.slice(before).find((s) => s.reasons.includes('ShortOne')));
+    assert.ok(!sub.reasons.includes(long));
+    await waitFor('the long manifest analysed', () => diagnostics.get('untitled:long.yaml'));
+    assert.ok(subscriptions.every((s) => isSubscribeParams(s)), 'every subscription passes the host\'s guard');
     const lenses = (await conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: pathToFileURL(path.join(fixtures, 'helm-rendered.yaml')).toString() } })) ?? [];
     assert.ok(lenses.length > 0, 'the server still answers');
     assert.equal(child.exitCode, null);

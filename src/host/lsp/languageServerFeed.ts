@@ -22,6 +22,7 @@ import {
   MAX_EDITOR_MESSAGE_LENGTH,
   MAX_EVENTS_PER_SUBJECT,
   MAX_KNOWN_REASONS,
+  MAX_NAME_LENGTH,
   isSubscribeParams,
   objectKeyString,
   type EditorEventDto,
@@ -102,19 +103,24 @@ interface Watched {
   lastSent: string;
 }
 
+/** Cluster strings cut to what the protocol accepts: one oversized field must not get a whole update refused. */
+function cut(s: string): string {
+  return s.length <= MAX_NAME_LENGTH ? s : s.slice(0, MAX_NAME_LENGTH - 1) + '…';
+}
+
 export function toEditorEventDto(e: KubeEvent): EditorEventDto {
   return {
-    uid: e.uid,
-    type: e.type,
-    reason: e.reason,
+    uid: cut(e.uid),
+    type: cut(e.type),
+    reason: cut(e.reason),
     message: oneLine(e.message, MAX_EDITOR_MESSAGE_LENGTH - 40),
     count: Number.isSafeInteger(e.count) && e.count > 0 ? e.count : 1,
     lastSeen: Number.isFinite(e.lastSeen) && e.lastSeen > 0 ? e.lastSeen : 0,
-    kind: e.regarding.kind,
-    namespace: e.regarding.namespace,
-    name: e.regarding.name,
-    fieldPath: e.regarding.fieldPath,
-    source: e.reportingController,
+    kind: cut(e.regarding.kind),
+    namespace: cut(e.regarding.namespace),
+    name: cut(e.regarding.name),
+    fieldPath: cut(e.regarding.fieldPath),
+    source: cut(e.reportingController),
   };
 }
 
@@ -455,7 +461,7 @@ export class LanguageServerFeed implements Disposable {
     }
     this.dirtyReasons.clear();
     for (const r of [...this.lastReasonJson.keys()]) if (!this.reasons.has(r)) this.lastReasonJson.delete(r);
-    const known = this.options.store.reasons().filter((r) => r !== '').slice(0, MAX_KNOWN_REASONS);
+    const known = this.options.store.reasons().filter((r) => r !== '' && r.length <= MAX_NAME_LENGTH).slice(0, MAX_KNOWN_REASONS);
     const knownJson = known.join('\n');
     const knownChanged = knownJson !== this.knownSent;
     if (reasons.length === 0 && !knownChanged) return;
