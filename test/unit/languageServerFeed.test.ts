@@ -163,6 +163,24 @@ describe('language server feed', () => {
     t.feed.dispose();
   });
 
+  it('gives a cluster-scoped object its own events, and never asks the owner graph about the whole cluster', async () => {
+    const t = setup({ 'Namespace/batch': { exists: 'yes', uid: '' } });
+    const asked: string[] = [];
+    const learn = t.graph.learn.bind(t.graph);
+    t.graph.learn = (ref) => {
+      asked.push(`${ref.kind}/${ref.namespace}/${ref.name}`);
+      return learn(ref);
+    };
+    t.store.apply({ type: 'ADDED', event: anEvent({ namespace: 'default', type: 'Warning', reason: 'Terminating', lastSeen: NOW, regarding: { kind: 'Namespace', name: 'batch', namespace: '' } }) });
+    t.feed.subscribe({ objects: [{ kind: 'Namespace', namespace: '', name: 'batch', apiVersion: 'v1' }], reasons: [] });
+    t.store.applyBatch(Array.from({ length: 50 }, (_, i) => ({ type: 'ADDED' as const, event: anEvent({ namespace: `ns-${i}`, lastSeen: NOW, regarding: { namespace: `ns-${i}` } }) })));
+    await tick();
+    t.timers.run();
+    assert.deepEqual(t.latest('batch')?.events.map((e) => e.reason), ['Terminating']);
+    assert.deepEqual([...new Set(asked)], ['Namespace//batch'], 'only the object itself');
+    t.feed.dispose();
+  });
+
   it('ignores a malformed subscription', () => {
     const t = setup();
     for (const bad of [null, {}, { objects: 'x', reasons: [] }, { objects: [{ kind: 'Pod', namespace: 'a', name: 'b', apiVersion: 'v1', extra: 1 }], reasons: [] }, { objects: [], reasons: [''] }]) t.feed.subscribe(bad);

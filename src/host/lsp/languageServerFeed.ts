@@ -50,7 +50,7 @@ export interface FeedOwners {
 }
 
 /** What the feed reads of the store. */
-export type FeedStore = Pick<EventStore, 'onDidChange' | 'byNamespace' | 'byReason' | 'reasons' | 'all'>;
+export type FeedStore = Pick<EventStore, 'onDidChange' | 'byNamespace' | 'byObject' | 'byReason' | 'reasons'>;
 
 /** The answer to an existence check: the uid is '' unless `exists` is `yes`. */
 export interface ExistsAnswer {
@@ -259,8 +259,14 @@ export class LanguageServerFeed implements Disposable {
     return out;
   }
 
+  /**
+   * Whether events in this namespace may be about something a watched object owns. Cluster-scoped objects
+   * (Namespaces, Nodes) own nothing through ownerReferences in practice; counting them would make the graph
+   * read every object in the cluster, so they get the events about themselves only.
+   */
   private watchesNamespace(ns: string): boolean {
-    for (const w of this.objects.values()) if (w.object.namespace === ns || w.object.namespace === '') return true;
+    if (ns === '') return false;
+    for (const w of this.objects.values()) if (w.object.namespace === ns) return true;
     return false;
   }
 
@@ -290,6 +296,7 @@ export class LanguageServerFeed implements Disposable {
         if (this.reasons.has(e.reason)) this.dirtyReasons.add(e.reason);
         if (this.objects.size === 0) continue;
         if (this.watchesNamespace(e.regarding.namespace)) this.learn(e, owners);
+        else if (e.regarding.namespace !== '') continue;
         for (const w of this.rootsOf(e, owners)) {
           w.members.set(e.uid, e);
           this.dirtyObjects.add(keyOf(w.object));
@@ -325,9 +332,11 @@ export class LanguageServerFeed implements Disposable {
       }
       for (const w of found) w.members.set(e.uid, e);
     };
-    // A cluster-scoped root's events and dependants can be in any namespace.
-    if (byNamespace.has('')) for (const e of this.options.store.all()) visit(e);
-    else for (const ns of byNamespace.keys()) for (const e of this.options.store.byNamespace(ns)) visit(e);
+    for (const [ns, list] of byNamespace) {
+      if (ns !== '') for (const e of this.options.store.byNamespace(ns)) visit(e);
+      // A cluster-scoped root: the events about it, whichever namespace they were recorded in.
+      else for (const w of list) for (const e of this.options.store.byObject(w.object.kind, '', w.object.name)) visit(e);
+    }
   }
 
   private rescan(): void {
