@@ -216,7 +216,11 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
       languageServer.clusterChanged(session.connection !== serverConnection);
       serverConnection = session.connection;
     }),
-    onConfigChange(() => languageServer.clusterChanged()),
+    onConfigChange(() => {
+      languageServer.clusterChanged();
+      // kubeEvents.editor.window may have changed: every state is computed again (unchanged ones are not sent).
+      languageServer.feed.refresh();
+    }),
   );
   void languageServer.start();
 

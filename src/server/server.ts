@@ -286,7 +286,7 @@ connection.onInitialize((params): InitializeResult => {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       codeLensProvider: { resolveProvider: false },
       hoverProvider: true,
-      completionProvider: { triggerCharacters: ['"', '('] , resolveProvider: false },
+      completionProvider: { triggerCharacters: ['"', '('], resolveProvider: false },
       experimental: { kubeEventsPid: process.pid },
     },
     serverInfo: { name: 'Kube Events' },

@@ -174,7 +174,7 @@ export class LanguageServerFeed implements Disposable {
     this.subscriptions.push(options.store.onDidChange((c) => this.onStoreChange(c)));
     if (options.onDidLearnOwners) this.subscriptions.push(options.onDidLearnOwners(() => this.rescan()));
     this.pollTimer = this.timers.setInterval(() => void this.poll(), EXISTS_POLL_MS);
-    this.tickTimer = this.timers.setInterval(() => this.tick(), WINDOW_TICK_MS);
+    this.tickTimer = this.timers.setInterval(() => this.refresh(), WINDOW_TICK_MS);
   }
 
   /** Handles `kubeEvents/subscribe`; anything malformed is logged and ignored. */
@@ -385,7 +385,8 @@ export class LanguageServerFeed implements Disposable {
     }
   }
 
-  private tick(): void {
+  /** Computes every state again (the window passed, or changed); only states that changed are sent. */
+  refresh(): void {
     for (const w of this.objects.values()) if (w.members.size > 0) this.dirtyObjects.add(keyOf(w.object));
     for (const r of this.reasons) this.dirtyReasons.add(r);
     this.scheduleFlush();
