@@ -222,7 +222,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
       languageServer.feed.refresh();
     }),
   );
-  void languageServer.start();
+  languageServer.startWhenNeeded();
 
   void vscode.commands.executeCommand('setContext', ContextKeys.filtered, !filter.query.isEmpty);
   session.update(sessionSettings(config, memento));

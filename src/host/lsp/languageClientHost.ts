@@ -29,6 +29,8 @@ export interface LanguageClientContext {
   readonly log: vscode.LogOutputChannel;
 }
 
+const SERVED_LANGUAGES: readonly string[] = ['yaml', 'go'];
+
 /** The name of the language client's own output channel (its trace goes there, per kubeEvents.trace.server). */
 export const LANGUAGE_SERVER_NAME = 'Kube Events Language Server';
 
@@ -64,12 +66,10 @@ export class LanguageClientHost implements vscode.Disposable {
       },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [
-        { scheme: 'file', language: 'yaml' },
-        { scheme: 'untitled', language: 'yaml' },
-        { scheme: 'file', language: 'go' },
-        { scheme: 'untitled', language: 'go' },
-      ],
+      documentSelector: SERVED_LANGUAGES.flatMap((language) => [
+        { scheme: 'file', language },
+        { scheme: 'untitled', language },
+      ]),
       // Hovers may run our two commands (their arguments come from the document, never from cluster text).
       markdown: { isTrusted: { enabledCommands: Object.values(EDITOR_COMMANDS) }, supportHtml: false },
       errorHandler,
@@ -98,7 +98,29 @@ export class LanguageClientHost implements vscode.Disposable {
     );
   }
 
-  start(): Promise<void> {
+  /**
+   * Starts the server once a YAML or Go document is open (now, or when the first one opens): a window without
+   * manifests or controller code runs no server process.
+   */
+  startWhenNeeded(): void {
+    const wanted = (doc: vscode.TextDocument): boolean => SERVED_LANGUAGES.includes(doc.languageId) && (doc.uri.scheme === 'file' || doc.uri.scheme === 'untitled');
+    if (vscode.workspace.textDocuments.some(wanted)) {
+      void this.start();
+      return;
+    }
+    const listener = vscode.workspace.onDidOpenTextDocument((doc) => {
+      if (!wanted(doc)) return;
+      listener.dispose();
+      void this.start();
+    });
+    this.disposables.push(listener);
+  }
+
+  private started = false;
+
+  private start(): Promise<void> {
+    if (this.started) return Promise.resolve();
+    this.started = true;
     return this.client.start().catch((err: unknown) => {
       this.log.error(`the language server did not start: ${err instanceof Error ? err.message : String(err)}`);
     });

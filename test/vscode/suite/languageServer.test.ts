@@ -38,7 +38,6 @@ suite('language server against the control plane', () => {
     api = (await vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID)!.activate())!;
     await until('the stream to go live', () => api.session.state.phase === 'live');
     demo = await seedDemo(client, [shop, batch]);
-    await until('the language server', () => api.languageServer.pid);
   });
 
   suiteTeardown(async () => {
@@ -76,6 +75,8 @@ suite('language server against the control plane', () => {
     const uri = vscode.Uri.file(file);
     const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
     assert.equal(editor.document.languageId, 'yaml');
+    // The server starts with the first YAML or Go document.
+    await until('the language server', () => api.languageServer.pid, 30_000);
 
     const first = await until('the QuotaExceeded diagnostic', () => ours(uri).find((d) => codeOf(d) === 'QuotaExceeded'), 30_000);
     assert.equal(first.severity, vscode.DiagnosticSeverity.Warning);

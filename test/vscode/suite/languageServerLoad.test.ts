@@ -54,7 +54,6 @@ suite('language server load', () => {
     this.timeout(240_000);
     const api = (await vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID)!.activate())!;
     await waitFor('the stream to go live', () => api.session.state.phase === 'live');
-    await waitFor('the language server', () => api.languageServer.pid);
     const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
     assert.ok(loaded.ok);
     const client = loaded.value.client;
@@ -74,6 +73,7 @@ suite('language server load', () => {
       uris.push(vscode.Uri.file(file));
       await vscode.workspace.openTextDocument(uris[i]!);
     }
+    await waitFor('the language server', () => api.languageServer.pid, 30_000);
     // Opened documents are synced to the server even when not shown; wait until each object's state arrived.
     await waitFor('every manifest subscribed', async () => {
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uris[MANIFESTS - 1]!);
