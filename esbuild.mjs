@@ -1,7 +1,7 @@
 // One build for every bundle. `node esbuild.mjs [--production] [--watch] [--tests]`
 //   extension: src/extension.ts -> dist/extension.js (node, cjs, `vscode` external)
 //   webview:   src/webview/main.ts -> dist/webview.js (browser, iife), when present
-//   server:    src/server/server.ts -> dist/server.js (node, cjs), when present
+//   server:    src/server/server.ts -> dist/server.js (node, cjs), when present, with its two .wasm files
 //   --tests:   every test/**/*.ts and bench/**/*.ts -> out/<same path>.js (node, cjs, packages external)
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -21,7 +21,12 @@ if (existsSync('src/webview/main.ts')) {
   targets.push({ ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' });
 }
 if (existsSync('src/server/server.ts')) {
-  targets.push({ ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20' });
+  // web-tree-sitter's ESM build reads import.meta.url, which a CommonJS bundle lacks: take its CommonJS build.
+  targets.push({ ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20', alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/tree-sitter.cjs' } });
+  // The server loads tree-sitter's runtime and the Go grammar as WASM from its own folder: no network, no native build.
+  mkdirSync('dist', { recursive: true });
+  copyFileSync('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/tree-sitter.wasm');
+  copyFileSync('node_modules/tree-sitter-go/tree-sitter-go.wasm', 'dist/tree-sitter-go.wasm');
 }
 
 function tsFiles(dir) {

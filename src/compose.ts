@@ -23,6 +23,7 @@ import * as path from 'node:path';
 import { tagged } from './core/ports';
 import { HistoryService } from './history/historyService';
 import { clearHistoryCommand, showHistoryNotice } from './host/history/historyCommands';
+import { LanguageClientHost } from './host/lsp/languageClientHost';
 
 /** What `activate()` returns: read by the extension-host tests, and usable by other extensions. */
 export interface KubeEventsApi {
@@ -58,11 +59,20 @@ export interface KubeEventsApi {
   };
   /** The debug sessions followed (kubeEvents.debug.follow), their marks, launch-block problems and summaries. */
   readonly debug: DebugFollower;
+  /** The language server that puts events on open manifests and Go code. */
+  readonly languageServer: {
+    /** Bytes the host has sent the server about objects and reasons (JSON length). */
+    readonly bytesSent: number;
+    /** The server's process id while it runs. */
+    readonly pid: number | undefined;
+  };
 }
 
 export interface App {
   readonly api: KubeEventsApi;
   readonly disposables: vscode.Disposable[];
+  /** Stops the language server: what `deactivate()` returns. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -309,6 +319,36 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     ...registerCommands(log, { ...commands, emitTestEvent: emit.run, showEventsForKubernetesResource: kubernetes.showEvents, showSessionEvents, openSessionTimeline, clearHistory: () => clearHistoryCommand(historyService) }),
   );
 
+  const languageServer = new LanguageClientHost({
+    extensionUri: context.extensionUri,
+    store: session.store,
+    owners: () => resources.owners(),
+    onDidLearnOwners: resources.onDidLearnOwners,
+    exists: async (o) => {
+      const read = await resources.read({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.namespace, name: o.name });
+      if (!read) return { exists: 'unknown', uid: '' };
+      if (read.ok) return { exists: 'yes', uid: read.value.metadata?.uid ?? '' };
+      return { exists: read.reason === 'not-found' ? 'no' : 'unknown', uid: '' };
+    },
+    cluster: () => ({ context: session.contextName, defaultNamespace: session.connection?.namespace || 'default', live: session.state.phase === 'live' }),
+    windowMs: () => config.editorWindowMs,
+    log,
+  });
+  let serverConnection = session.connection;
+  disposables.push(
+    languageServer,
+    session.onState(() => {
+      languageServer.clusterChanged(session.connection !== serverConnection);
+      serverConnection = session.connection;
+    }),
+    onConfigChange(() => {
+      languageServer.clusterChanged();
+      // kubeEvents.editor.window may have changed: every state is computed again (unchanged ones are not sent).
+      languageServer.feed.refresh();
+    }),
+  );
+  languageServer.startWhenNeeded();
+
   void vscode.commands.executeCommand('setContext', ContextKeys.filtered, !filter.query.isEmpty);
   session.update(sessionSettings(config, memento));
   refreshStatus();
@@ -351,6 +391,14 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
       flush: () => historyService.flush(),
     },
     debug: follower,
+    languageServer: {
+      get bytesSent() {
+        return languageServer.feed.bytesSent;
+      },
+      get pid() {
+        return languageServer.serverPid;
+      },
+    },
   };
-  return { api, disposables };
+  return { api, disposables, stop: () => languageServer.stop() };
 }

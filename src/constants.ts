@@ -57,6 +57,9 @@ export const Settings = {
   historyRetentionDays: 'history.retentionDays',
   historyMaxMegabytes: 'history.maxMegabytes',
   debugFollow: 'debug.follow',
+  editorWindow: 'editor.window',
+  /** Read by the language client itself (its id is `kubeEvents`). */
+  traceServer: 'trace.server',
 } as const;
 
 /** Context keys used in `when` clauses. */

@@ -7,7 +7,8 @@ import { Discovery } from '../kube/discovery';
 import type { KubeClient } from '../kube/kubeClient';
 import { KubeOwnerResolver } from '../kube/ownerResolver';
 import { Recorder } from '../kube/recorder';
-import { ResourceReader, toYaml } from '../kube/resourceReader';
+import { ResourceReader, toYaml, type KubeObject, type ReadProblem, type ResourceRef } from '../kube/resourceReader';
+import type { Result } from '../core/result';
 import type { ResourceAccess } from './commands/eventCommands';
 import { OwnerMemoryFile } from './ownerMemoryFile';
 
@@ -95,6 +96,11 @@ export class ClusterResources implements vscode.Disposable {
       },
     });
     return this.eventRecorder;
+  }
+
+  /** Reads one object (the language server's existence checks); undefined when not connected. */
+  read(ref: ResourceRef): Promise<Result<KubeObject, ReadProblem>> | undefined {
+    return this.current() && this.reader ? this.reader.get(ref) : undefined;
   }
 
   owners(): OwnerGraph | undefined {

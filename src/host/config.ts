@@ -22,6 +22,8 @@ export interface Config {
   readonly history: HistorySettings;
   /** `kubeEvents.debug.follow`: follow debug sessions. */
   readonly debugFollow: boolean;
+  /** `kubeEvents.editor.window`: how far back the editor shows events, in milliseconds. */
+  readonly editorWindowMs: number;
 }
 
 function bounded(v: unknown, min: number, max: number, fallback: number): number {
@@ -37,6 +39,10 @@ function kubernetesExtensionKubeconfig(): string {
   const k8s = vscode.workspace.getConfiguration('vs-kubernetes');
   const path = k8s.get<string>('vs-kubernetes.kubeconfig') ?? k8s.get<string>('kubeconfig');
   return typeof path === 'string' ? path : '';
+}
+
+function editorWindowMs(minutes: unknown): number {
+  return typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= 1 ? Math.min(minutes, 1_440) * 60_000 : 3_600_000;
 }
 
 export function readConfig(): Config {
@@ -57,6 +63,7 @@ export function readConfig(): Config {
       maxMegabytes: bounded(c.get(Settings.historyMaxMegabytes), 10, 100_000, 500),
     },
     debugFollow: c.get<boolean>(Settings.debugFollow) !== false,
+    editorWindowMs: editorWindowMs(c.get<number>(Settings.editorWindow)),
   };
 }
 

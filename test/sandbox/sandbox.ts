@@ -4,6 +4,7 @@
  * extension installed and prints the URL to open. Ctrl-C stops everything.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startControlPlane } from '../cluster/controlPlane';
 import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
     env: { KUBECONFIG: cp.kubeconfigPath },
     settings: { 'workbench.colorTheme': 'Default Dark Modern' },
   });
+  // The demo's manifests in the workspace: opening one shows its objects' events in the editor.
+  fs.cpSync(path.join(root, 'test', 'sandbox', 'workspace'), cs.workspaceDir, { recursive: true });
 
   // A trickle of live events: the tree, the log and the timeline update as they arrive.
   const [p1, p2] = demo.pods as [typeof demo.pods[0], typeof demo.pods[0]];

@@ -61,10 +61,11 @@ describe('package.json contributions match src/constants.ts', () => {
     }
   });
 
-  it('activates implicitly, except to restore the timeline panel, and ships only the bundles and media', () => {
+  it('activates implicitly, except to restore the timeline panel, to follow debug sessions and for the language server, and ships only the bundles and media', () => {
     // Webview panels have no contribution point, so VS Code cannot infer this one; a debug session must find
-    // the extension active to follow it (kubeEvents.debug.follow), even when its views were never opened.
-    assert.deepEqual(pkg.activationEvents, ['onWebviewPanel:kubeEvents.timeline', 'onDebug']);
+    // the extension active to follow it (kubeEvents.debug.follow), even when its views were never opened; an
+    // opened manifest or Go file must start the language server without the user opening the Events view first.
+    assert.deepEqual(pkg.activationEvents, ['onWebviewPanel:kubeEvents.timeline', 'onDebug', 'onLanguage:yaml', 'onLanguage:go']);
     const ignore = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', '.vscodeignore'), 'utf8');
     assert.match(ignore, /^\*\*$/m, '.vscodeignore starts by excluding everything');
   });

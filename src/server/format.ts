@@ -1,0 +1,41 @@
+/**
+ * Text the server shows. Cluster text is untrusted: every piece of it goes through {@link escapeMarkdown}
+ * (markdown) after {@link oneLine} (bounded, one line), so it can neither format, link nor run a command.
+ */
+import { oneLine } from '../core/boundedText';
+import { EDITOR_COMMANDS } from '../protocol/languageServer';
+
+/** Backslash-escapes every ASCII punctuation character (CommonMark allows it for all of them). */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
+}
+
+/** Untrusted text for a markdown table cell: one line, at most `max` characters, escaped. */
+export function cell(text: string, max: number): string {
+  return escapeMarkdown(oneLine(text, max));
+}
+
+/** `20s`, `3m`, `2h`, `4d`: how long ago, as the tree says it. */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h`;
+  return `${Math.floor(h / 24)}d`;
+}
+
+/** `1 hour`, `30 minutes`: the editor window in words. */
+export function formatWindow(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  if (m % 60 === 0 && m >= 60) return m === 60 ? 'hour' : `${m / 60} hours`;
+  return m === 1 ? 'minute' : `${m} minutes`;
+}
+
+type EditorCommand = (typeof EDITOR_COMMANDS)[keyof typeof EDITOR_COMMANDS];
+
+/** A markdown command link to one of our own commands; `label` is ours (never cluster text), args are encoded. */
+export function commandLink(label: string, command: EditorCommand, args: readonly unknown[]): string {
+  return `[${label}](command:${command}?${encodeURIComponent(JSON.stringify(args))})`;
+}

@@ -1,0 +1,84 @@
+/**
+ * What the editor shows on Go controller code, from the recorder calls ({@link locateRecorderCalls}) and the
+ * reason states the host sent: a live CodeLens per call (`BackOff: 14 in the last hour on 3 objects · last
+ * 20s ago`, or `never seen`) that filters the views to the reason (and the recording controller when the
+ * package names one), a hover with the latest matching events, completion of seen reasons, and an
+ * Information diagnostic where a literal reason breaks the apiserver's rules or the naming convention.
+ */
+import { CompletionItemKind, Diagnostic, DiagnosticSeverity, MarkupKind, type CodeLens, type CompletionItem, type Hover, type Range } from 'vscode-languageserver-types';
+import { oneLine } from '../core/boundedText';
+import { REASON_LENGTH_LIMIT, reasonHint, utf8Length } from '../core/eventValidation';
+import { EDITOR_COMMANDS, type ReasonStateDto } from '../protocol/languageServer';
+import { cell, commandLink, escapeMarkdown, formatAge, formatWindow } from './format';
+import type { GoRange, RecorderCall } from './goLocator';
+import { DIAGNOSTIC_SOURCE, HOVER_EVENTS } from './manifestFeatures';
+
+export interface GoPositions {
+  rangeOf(r: GoRange): Range;
+}
+
+/** `reason:X`, plus `source:C` when the package names exactly one component. */
+export function reasonFilter(reason: string, components: ReadonlySet<string>): string {
+  const q = (s: string): string => (/^[^\s"',:*]+$/.test(s) ? s : `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`);
+  const [component] = components;
+  return `reason:${q(reason)}${components.size === 1 && component ? ` source:${q(component)}` : ''}`;
+}
+
+export function reasonSummary(reason: string, state: ReasonStateDto | undefined, windowMs: number, now: number): string {
+  const name = oneLine(reason, 128);
+  if (!state || state.occurrences === 0) return `${name}: never seen in the last ${formatWindow(windowMs)}`;
+  return `${name}: ${state.occurrences} in the last ${formatWindow(windowMs)} on ${state.objects} object${state.objects === 1 ? '' : 's'} · last ${formatAge(now - state.lastSeen)} ago`;
+}
+
+export function goCodeLenses(calls: readonly RecorderCall[], states: ReadonlyMap<string, ReasonStateDto>, components: ReadonlySet<string>, windowMs: number, doc: GoPositions, now: number): CodeLens[] {
+  const out: CodeLens[] = [];
+  for (const call of calls) {
+    if (call.reason === undefined || call.reason === '') continue;
+    const range = doc.rangeOf({ start: call.range.start, end: call.range.start });
+    out.push({ range, command: { title: reasonSummary(call.reason, states.get(call.reason), windowMs, now), command: EDITOR_COMMANDS.filterEvents, arguments: [reasonFilter(call.reason, components)] } });
+  }
+  return out;
+}
+
+/** Information where a literal reason would be refused (too long) or breaks the UpperCamelCase convention. */
+export function goDiagnostics(calls: readonly RecorderCall[], doc: GoPositions): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const call of calls) {
+    if (!call.literal || call.reason === undefined || !call.reasonRange) continue;
+    const problems: string[] = [];
+    if (call.reason === '') problems.push('the reason is empty: the apiserver requires one (a short UpperCamelCase word, like "BackOff")');
+    const bytes = utf8Length(call.reason);
+    if (bytes > REASON_LENGTH_LIMIT) problems.push(`the reason is ${bytes} bytes; the apiserver allows at most ${REASON_LENGTH_LIMIT}`);
+    const hint = reasonHint(call.reason.length > 200 ? call.reason.slice(0, 200) : call.reason);
+    if (hint) problems.push(hint);
+    if (problems.length > 0) out.push(Diagnostic.create(doc.rangeOf(call.reasonRange), oneLine(problems.join('; '), 1_000), DiagnosticSeverity.Information, 'event-reason', DIAGNOSTIC_SOURCE));
+  }
+  return out;
+}
+
+export function goHover(call: RecorderCall, state: ReasonStateDto | undefined, components: ReadonlySet<string>, windowMs: number, range: Range, now: number): Hover | undefined {
+  if (call.reason === undefined) return undefined;
+  const lines = [`**${escapeMarkdown(reasonSummary(call.reason, state, windowMs, now))}**`, ''];
+  const events = state?.events.slice(0, HOVER_EVENTS) ?? [];
+  if (events.length > 0) {
+    lines.push('| Type | × | Age | Object | Source | Message |', '|---|--:|--:|---|---|---|');
+    for (const e of events) {
+      lines.push(`| ${cell(e.type, 20)} | ${e.count} | ${formatAge(now - e.lastSeen)} | ${cell(`${e.kind}/${e.namespace ? `${e.namespace}/` : ''}${e.name}`, 100)} | ${cell(e.source, 60)} | ${cell(e.message, 160)} |`);
+    }
+    lines.push('');
+  }
+  lines.push(commandLink('Show Events', EDITOR_COMMANDS.filterEvents, [reasonFilter(call.reason, components)]));
+  return { contents: { kind: MarkupKind.Markdown, value: lines.join('\n') }, range };
+}
+
+/** The reasons the cluster has seen, for the reason argument; `inString`: the cursor is inside quotes already. */
+export function reasonCompletions(known: readonly string[], states: ReadonlyMap<string, ReasonStateDto>, inString: boolean, replace: Range | undefined): CompletionItem[] {
+  return known.map((reason, i) => {
+    const state = states.get(reason);
+    const item: CompletionItem = { label: reason, kind: CompletionItemKind.Constant, detail: state ? `${state.occurrences} recently · Kube Events` : 'seen in the cluster · Kube Events', sortText: String(i).padStart(5, '0') };
+    const text = inString ? reason : JSON.stringify(reason);
+    if (replace) item.textEdit = { range: replace, newText: text };
+    else item.insertText = text;
+    return item;
+  });
+}

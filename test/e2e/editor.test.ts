@@ -1,0 +1,201 @@
+// Events where the code is, as a person sees them: the packaged .vsix in code-server against the real control
+// plane, a manifest and a Go controller file open in the editor. Screenshots (both themes) go to test-results/.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
+import type { KubeClient } from '../../src/kube/kubeClient';
+import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer } from '../support/codeServer';
+import { recordEvent, seedDemo, type Demo } from '../support/demoCluster';
+import { openWorkbench, poll, runCommand, screenshot, setColorTheme } from '../support/workbench';
+
+const SHOP = 'editor-shop';
+const HOSTILE = '[run me](command:workbench.action.terminal.new) **loud** <b>bold</b>';
+
+const MANIFEST = `# The shop's web tier (rendered by Helm, then edited by hand).
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: ${SHOP}
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: app
+          image: registry.example/shop/web:1.4.2
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-preview
+  namespace: ${SHOP}
+spec:
+  selector:
+    app: web
+  ports:
+    - port: 80
+`;
+
+const CONTROLLER = `package website
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+)
+
+const (
+	ReasonSynced  = "Synced"
+	ReasonBackOff = "BackOff"
+)
+
+func (r *WebsiteReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	r.Recorder = mgr.GetEventRecorderFor("website-controller")
+	return nil
+}
+
+func (r *WebsiteReconciler) Reconcile(site *Website) error {
+	if err := r.deploy(site); err != nil {
+		r.Recorder.Eventf(site, corev1.EventTypeWarning, ReasonBackOff, "deploy failed: %v", err)
+		return err
+	}
+	r.Recorder.Event(site, corev1.EventTypeNormal, ReasonSynced, "Website synced")
+	r.Recorder.Eventf(site, corev1.EventTypeWarning, "PreviewExpired", "preview %s expired", site.Name)
+	r.Recorder.Eventf(site, corev1.EventTypeNormal, "cache_warmed", "cache warmed")
+	return nil
+}
+`;
+
+/** Opens a workspace file through Quick Open. */
+async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await poll(async () => (await page.locator('.quick-input-list .monaco-list-row').first().innerText().catch(() => '')).includes(name), `Quick Open to list ${name}`);
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab.active[aria-label*="${name}"], .tab.active:has-text("${name}")`).first().waitFor({ state: 'visible' });
+}
+
+/** The CodeLens texts on screen. */
+async function lenses(page: Page): Promise<string[]> {
+  return page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
+}
+
+/** Puts the cursor at line:column (Go to Line) and shows the hover there. */
+async function hoverAt(page: Page, line: number, column: number): Promise<string> {
+  await runCommand(page, 'Go to Line/Column...', { closes: false });
+  await page.locator('.quick-input-widget .quick-input-box input').fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await runCommand(page, 'Show or Focus Hover');
+  // The Problems part and ours are separate rows of one hover: wait for ours (it ends with our commands).
+  const hover = page.locator('.monaco-hover:not(.hidden)').first();
+  return poll(async () => {
+    const text = await hover.innerText().catch(() => '');
+    return text.includes('Show Events') ? text : undefined;
+  }, 'the Kube Events hover');
+}
+
+describe('events in the editor (code-server)', () => {
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let client: KubeClient;
+  let demo: Demo;
+  let broken = false;
+
+  async function step(t: TestContext, name: string, fn: (page: Page) => Promise<void>): Promise<void> {
+    if (broken || !page) return t.skip('an earlier step failed');
+    try {
+      await fn(page);
+    } catch (err) {
+      broken = true;
+      await screenshot(page, `failure-${name}`).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  before(async () => {
+    const kubeconfig = process.env.KUBECONFIG;
+    assert.ok(kubeconfig, 'KUBECONFIG must point at the test control plane');
+    const loaded = loadKubeconfig({ path: kubeconfig, context: 'admin' });
+    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
+    client = loaded.value.client;
+    demo = await seedDemo(client, [SHOP, 'editor-batch']);
+    await recordEvent(client, demo.pods[0]!, { type: 'Warning', reason: 'Unhealthy', message: `Readiness probe failed: HTTP probe failed with statuscode: 503 ${HOSTILE}`, component: 'kubelet', count: 7, ageSeconds: 40, fieldPath: 'spec.containers{app}' });
+    for (const pod of demo.pods) await recordEvent(client, pod, { type: 'Warning', reason: 'BackOff', message: 'deploy failed: image pull back-off', component: 'website-controller', count: 3, ageSeconds: 20 });
+    const vsix = join(findRepoRoot(), 'dist', 'kube-events.vsix');
+    assert.ok(existsSync(vsix), `${vsix} is missing: run node test/support/packageVsix.mjs`);
+    server = await startCodeServer({ vsix, env: { KUBECONFIG: kubeconfig } });
+    fs.writeFileSync(join(server.workspaceDir, 'web.yaml'), MANIFEST);
+    fs.writeFileSync(join(server.workspaceDir, 'website_controller.go'), CONTROLLER);
+    browser = await launchBrowser(server.runDir);
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  }, { timeout: 180_000 });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop({ removeRunDir: !broken });
+    client?.dispose();
+  });
+
+  test('a manifest shows squiggles, CodeLenses and an escaped hover', { timeout: 120_000 }, (t) =>
+    step(t, 'manifest', async (p) => {
+      assert.ok(server);
+      await openWorkbench(p, server.workbenchUrl(), 'Kube Events');
+      await openFile(p, 'web.yaml');
+      await poll(async () => (await p.locator('.monaco-editor .squiggly-warning').count()) >= 2, 'two warning squiggles', { timeoutMs: 60_000 });
+      const texts = await poll(async () => {
+        const l = await lenses(p);
+        return l.some((x) => x.includes('warnings')) && l.some((x) => x.startsWith('not in cluster')) ? l : undefined;
+      }, 'the CodeLenses', { timeoutMs: 30_000 });
+      t.diagnostic(`lenses: ${JSON.stringify(texts)}`);
+      assert.ok(texts.some((x) => /⚠ \d+ warnings · \d+ events · last \d+[smh] ago/.test(x)));
+      for (const theme of ['Light Modern', 'Dark Modern']) {
+        await setColorTheme(p, theme);
+        const kind = theme.startsWith('Light') ? 'light' : 'dark';
+        await screenshot(p, `ui-editor-manifest-${kind}`);
+        const hover = await hoverAt(p, 5, 10);
+        assert.match(hover, /Unhealthy/);
+        // The hostile message is shown as text: its brackets and stars are there, no link was made of them.
+        assert.ok(hover.includes('[run me](command:workbench.action.terminal.new)'), hover);
+        assert.equal(await p.locator('.monaco-hover a[href*="terminal"], .monaco-hover a[data-href*="terminal"]').count(), 0);
+        await screenshot(p, `ui-editor-manifest-hover-${kind}`);
+        await p.keyboard.press('Escape');
+      }
+    }),
+  );
+
+  test('a Go controller file shows live counts on its recorder calls', { timeout: 120_000 }, (t) =>
+    step(t, 'go', async (p) => {
+      await openFile(p, 'website_controller.go');
+      const texts = await poll(async () => {
+        const l = await lenses(p);
+        return l.some((x) => x.startsWith('BackOff:') && !x.includes('never')) ? l : undefined;
+      }, 'the live BackOff count', { timeoutMs: 60_000 });
+      t.diagnostic(`lenses: ${JSON.stringify(texts)}`);
+      assert.ok(texts.some((x) => /^BackOff: \d+ in the last hour on \d+ objects · last \d+[smh] ago/.test(x)), JSON.stringify(texts));
+      assert.ok(texts.some((x) => x.startsWith('PreviewExpired: never seen')));
+      await poll(async () => (await p.locator('.monaco-editor .squiggly-info').count()) >= 1, 'the reason naming hint', { timeoutMs: 30_000 });
+      for (const theme of ['Dark Modern', 'Light Modern']) {
+        await setColorTheme(p, theme);
+        const kind = theme.startsWith('Light') ? 'light' : 'dark';
+        await screenshot(p, `ui-editor-go-${kind}`);
+        const hover = await hoverAt(p, 20, 55);
+        assert.match(hover, /BackOff/);
+        await screenshot(p, `ui-editor-go-hover-${kind}`);
+        await p.keyboard.press('Escape');
+      }
+    }),
+  );
+});
