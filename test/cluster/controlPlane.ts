@@ -73,7 +73,8 @@ export const WEBSITE = { group: 'demo.kube-events.local', version: 'v1', kind: '
 
 /**
  * Controllers kube-controller-manager runs: the ones whose objects the tests and the sandbox create,
- * plus what keeps a namespace usable (service accounts, quota, garbage collection).
+ * plus what keeps a namespace usable (service accounts, quota, garbage collection). Not the pod garbage
+ * collector: it deletes pods bound to nodes that do not exist, which demoCluster's seedDemo relies on.
  */
 const CONTROLLERS = [
   'deployment-controller',
@@ -82,8 +83,9 @@ const CONTROLLERS = [
   'cronjob-controller',
   'ttl-after-finished-controller',
   'garbage-collector-controller',
-  'pod-garbage-collector-controller',
   'namespace-controller',
+  // Removes the not-ready taint that admission puts on every new node once kwok reports it Ready.
+  'node-lifecycle-controller',
   'resourcequota-controller',
   'serviceaccount-controller',
   'serviceaccount-token-controller',
@@ -676,11 +678,13 @@ async function startProducers(state: StateFile, adminToken: string, log: (m: str
   const deadline = started + READY_TIMEOUT_MS;
   for (;;) {
     const res = await request({ ...admin, url: `${state.server}/api/v1/nodes` });
-    const items = res.status === 200 ? (JSON.parse(res.body) as { items: Array<{ metadata: { name: string }; status?: { conditions?: Array<{ type: string; status: string }> } }> }).items : [];
-    const ready = items.filter((n) => (FAKE_NODES as readonly string[]).includes(n.metadata.name) && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    type Node = { metadata: { name: string }; spec?: { taints?: unknown[] }; status?: { conditions?: Array<{ type: string; status: string }> } };
+    const items = res.status === 200 ? (JSON.parse(res.body) as { items: Node[] }).items : [];
+    // Schedulable too: the node-lifecycle controller has removed the not-ready taint.
+    const ready = items.filter((n) => (FAKE_NODES as readonly string[]).includes(n.metadata.name) && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && !n.spec?.taints?.length);
     if (ready.length === FAKE_NODES.length) break;
     if (!liveProcess(kwok)) throw startupError('kwok exited during startup', kwok);
-    if (Date.now() > deadline) throw startupError(`fake nodes not Ready after ${READY_TIMEOUT_MS / 1000} s (${ready.length} of ${FAKE_NODES.length})`, kwok);
+    if (Date.now() > deadline) throw startupError(`fake nodes not Ready and untainted after ${READY_TIMEOUT_MS / 1000} s (${ready.length} of ${FAKE_NODES.length})`, kwok);
     await sleep(250);
   }
   log(`${FAKE_NODES.length} fake nodes Ready after ${ms(started)}`);
