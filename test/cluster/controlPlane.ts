@@ -274,7 +274,8 @@ export async function startControlPlane(opts: StartControlPlaneOptions = {}): Pr
     await bootstrap(state, adminToken, restrictedToken);
     log(`restricted namespace and RBAC ready after ${ms(bootStart)}`);
     writeKubeconfig(state, adminToken, restrictedToken);
-    if (state.producers) await startProducers(state, adminToken, log);
+    // startApiserver recorded its pid in state.json through its own copy: continue from the file's.
+    if (state.producers) await startProducers(readState(dir), adminToken, log);
   } catch (err) {
     await handle.stop().catch(noop);
     throw err;
