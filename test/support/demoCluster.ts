@@ -32,10 +32,7 @@ function ownerRef(o: DemoObject, controller = true): Record<string, unknown> {
 }
 
 const POD_SPEC = { containers: [{ name: 'app', image: 'registry.example/shop/web:1.4.2' }] };
-/**
- * {@link seedDemo}'s pods are bound to a node that does not exist, so that on a control plane with the
- * producers neither the scheduler nor kwok touches them and the hand-written events stay the only ones.
- */
+/** The node {@link seedDemo}'s pods are bound to: it does not exist, so neither the scheduler nor kwok touches them. */
 const SEED_NODE = 'worker-2';
 
 type Stored = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; uid: string } };
@@ -50,6 +47,11 @@ async function create(client: KubeClient, path: string, body: Record<string, unk
     o = await client.request<Stored>(`${path}/${(body.metadata as { name: string }).name}`);
   }
   return { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name, uid: o.metadata.uid };
+}
+
+/** Makes `owner` the controller of the object at `path` (what a controller's adoption writes too). */
+async function setOwner(client: KubeClient, path: string, owner: DemoObject): Promise<void> {
+  await client.request(path, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { ownerReferences: [ownerRef(owner)] } } });
 }
 
 async function ensureNamespace(client: KubeClient, name: string): Promise<void> {
@@ -99,41 +101,47 @@ export async function recordEvent(client: KubeClient, obj: DemoObject, spec: Eve
 export async function seedDemo(client: KubeClient, namespaces: readonly [string, string] = ['shop', 'batch']): Promise<Demo> {
   const [shop, batch] = namespaces;
   for (const ns of namespaces) await ensureNamespace(client, ns);
+  // Built bottom-up, as orphans first, then given their owners. With controllers running (npm test starts
+  // them), each controller then finds its children already there and adopts them instead of creating
+  // its own; our owner patch and their adoption write the same controller reference, so either order
+  // works. Pods are bound to a node that does not exist, so the scheduler and kwok leave them alone.
   const labels = { app: 'web' };
+  const rsLabels = { ...labels, 'pod-template-hash': '7c9d8f6b5' };
+  const podPaths: string[] = [];
+  const pods: DemoObject[] = [];
+  for (const suffix of ['x2k4q', 'm8p1z']) {
+    const pod = await create(client, `/api/v1/namespaces/${shop}/pods`, { metadata: { name: `web-7c9d8f6b5-${suffix}`, labels: rsLabels }, spec: { ...POD_SPEC, nodeName: SEED_NODE } });
+    pods.push(pod);
+    podPaths.push(`/api/v1/namespaces/${shop}/pods/${pod.name}`);
+  }
+  const replicaSet = await create(client, `/apis/apps/v1/namespaces/${shop}/replicasets`, {
+    metadata: { name: 'web-7c9d8f6b5', labels: rsLabels },
+    spec: { replicas: 2, selector: { matchLabels: rsLabels }, template: { metadata: { labels: rsLabels }, spec: POD_SPEC } },
+  });
+  for (const path of podPaths) await setOwner(client, path, replicaSet);
   const deployment = await create(client, `/apis/apps/v1/namespaces/${shop}/deployments`, {
     metadata: { name: 'web', labels },
     spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: POD_SPEC } },
   });
-  const replicaSet = await create(client, `/apis/apps/v1/namespaces/${shop}/replicasets`, {
-    metadata: { name: 'web-7c9d8f6b5', labels: { ...labels, 'pod-template-hash': '7c9d8f6b5' }, ownerReferences: [ownerRef(deployment)] },
-    spec: { replicas: 2, selector: { matchLabels: { ...labels, 'pod-template-hash': '7c9d8f6b5' } }, template: { metadata: { labels: { ...labels, 'pod-template-hash': '7c9d8f6b5' } }, spec: POD_SPEC } },
-  });
-  const pods: DemoObject[] = [];
-  for (const suffix of ['x2k4q', 'm8p1z']) {
-    pods.push(
-      await create(client, `/api/v1/namespaces/${shop}/pods`, {
-        metadata: { name: `web-7c9d8f6b5-${suffix}`, labels: { ...labels, 'pod-template-hash': '7c9d8f6b5' }, ownerReferences: [ownerRef(replicaSet)] },
-        spec: { ...POD_SPEC, nodeName: SEED_NODE },
-      }),
-    );
-  }
+  await setOwner(client, `/apis/apps/v1/namespaces/${shop}/replicasets/${replicaSet.name}`, deployment);
   const jobTemplate = { spec: { template: { spec: { ...POD_SPEC, restartPolicy: 'Never' } } } };
   const cronJob = await create(client, `/apis/batch/v1/namespaces/${batch}/cronjobs`, {
     metadata: { name: 'nightly-report' },
     spec: { schedule: '0 2 * * *', jobTemplate },
   });
-  // A manual selector that matches the pod below, so a running job-controller counts it and creates no
-  // pod of its own; the owner reference is not a controller one, so a running cronjob-controller does not
-  // report the Job as one it did not create.
+  // The Job selects its pod by a label of ours (manual selector), so a running job-controller adopts the
+  // pod made here. Its owner reference to the CronJob is not a controller one: a running
+  // cronjob-controller would otherwise warn about a Job it did not create.
   const jobLabels = { 'job-name': 'nightly-report-29410560' };
+  const jobPod = await create(client, `/api/v1/namespaces/${batch}/pods`, {
+    metadata: { name: 'nightly-report-29410560-q7v2d', labels: jobLabels },
+    spec: { ...POD_SPEC, restartPolicy: 'Never', nodeName: SEED_NODE },
+  });
   const job = await create(client, `/apis/batch/v1/namespaces/${batch}/jobs`, {
     metadata: { name: 'nightly-report-29410560', ownerReferences: [ownerRef(cronJob, false)] },
     spec: { manualSelector: true, selector: { matchLabels: jobLabels }, template: { metadata: { labels: jobLabels }, spec: { ...POD_SPEC, restartPolicy: 'Never' } } },
   });
-  const jobPod = await create(client, `/api/v1/namespaces/${batch}/pods`, {
-    metadata: { name: 'nightly-report-29410560-q7v2d', labels: jobLabels, ownerReferences: [ownerRef(job)] },
-    spec: { ...POD_SPEC, restartPolicy: 'Never', nodeName: SEED_NODE },
-  });
+  await setOwner(client, `/api/v1/namespaces/${batch}/pods/${jobPod.name}`, job);
 
   const [p1, p2] = pods as [DemoObject, DemoObject];
   await recordEvent(client, deployment, { reason: 'ScalingReplicaSet', message: 'Scaled up replica set web-7c9d8f6b5 from 0 to 2', component: 'deployment-controller', ageSeconds: 900 });
