@@ -209,6 +209,9 @@ func (c *controller) sync(ctx context.Context, key string) error {
 		return err
 	case !exists:
 		deployment, err = c.kube.AppsV1().Deployments(namespace).Create(ctx, newDeployment(site, int32(replicas), image), metav1.CreateOptions{})
+		if apierrors.IsAlreadyExists(err) {
+			return err // created a moment ago and not in the informer's cache yet: retry quietly
+		}
 		if err != nil {
 			c.recorder.Eventf(site, corev1.EventTypeWarning, "FailedCreate", "Failed to create Deployment %s: %v", name, err)
 			return err
