@@ -241,7 +241,8 @@ export async function startControlPlane(opts: StartControlPlaneOptions = {}): Pr
         `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
         `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
         '--service-cluster-ip-range=10.0.0.0/24',
-        // No controller-manager runs to create default service accounts, so pods would be refused.
+        // A bare control plane has no controller-manager to create default service accounts, so pods would
+        // be refused; with the producers, pods still need no token volume (kwok runs no containers).
         '--disable-admission-plugins=ServiceAccount',
         // There is no real endpoint to reconcile for the kubernetes service on loopback.
         '--endpoint-reconciler-type=none',
@@ -664,7 +665,7 @@ async function startProducers(state: StateFile, adminToken: string, log: (m: str
     if (res.status !== 201 && res.status !== 409) throw new Error(`POST /api/v1/nodes ${name}: HTTP ${res.status}: ${res.body.slice(0, 500)}`);
   }
   for (const p of producers) {
-    fs.mkdirSync(path.join(state.dir, 'certs', p.name), { recursive: true });
+    if (p.args.some((a) => a.startsWith('--cert-dir='))) fs.mkdirSync(path.join(state.dir, 'certs', p.name), { recursive: true });
     p.pid = spawnDetached(p);
   }
   writeState(state);
