@@ -3,6 +3,9 @@
 // correlator. The test creates workloads, never events, and checks what each component really sets.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { EventChange, KubeEvent } from '../../src/core/kubeEvent';
 import { OwnerGraph } from '../../src/core/ownerGraph';
 import { matches, parseQuery } from '../../src/core/query';
@@ -11,7 +14,7 @@ import { EventSource, type WatchTiming } from '../../src/kube/eventSource';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { KubeOwnerResolver } from '../../src/kube/ownerResolver';
 import { ResourceReader } from '../../src/kube/resourceReader';
-import { CRASH_LOOP_LABEL, PRODUCERS, WEBSITE, startControlPlane, type ControlPlane } from '../cluster/controlPlane';
+import { CRASH_LOOP_LABEL, PRODUCERS, WEBSITE, controlPlaneStatus, startControlPlane, type ControlPlane } from '../cluster/controlPlane';
 import { clientFor, createNamespace, useCluster, waitFor } from './support/cluster';
 
 const FAST: Partial<WatchTiming> = { backoffInitialMs: 200, backoffMaxMs: 1_000 };
@@ -280,5 +283,40 @@ describe('real event producers', () => {
     assert.equal(warning.type, 'Warning');
     assert.equal(warning.reportingController, 'website-controller');
     assert.equal(warning.message, 'Deployment taken already exists and is not managed by this Website');
+  });
+});
+
+describe('a producer that fails to start', () => {
+  it('fails the start with its last log lines and leaves nothing running', async () => {
+    // A build cache (KUBE_EVENTS_CACHE, read by build.sh) whose kwok exits at once; everything else is the real one.
+    const realCache = process.env.KUBE_EVENTS_CACHE ?? path.join(os.homedir(), '.cache', 'kube-events');
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-events-cache-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-events-broken-'));
+    const saved = process.env.KUBE_EVENTS_CACHE;
+    try {
+      for (const entry of fs.readdirSync(realCache)) {
+        if (!entry.startsWith('kwok-')) fs.symlinkSync(path.join(realCache, entry), path.join(cache, entry));
+        else {
+          fs.mkdirSync(path.join(cache, entry));
+          fs.writeFileSync(path.join(cache, entry, 'kwok'), '#!/bin/sh\necho "kwok: cannot read stages: simulated failure" >&2\nexit 3\n', { mode: 0o755 });
+        }
+      }
+      process.env.KUBE_EVENTS_CACHE = cache;
+      const started = Date.now();
+      await assert.rejects(startControlPlane({ dir, producers: true }), (err: Error) => {
+        assert.match(err.message, /^kwok exited during startup\n--- last lines of .*kwok\.log ---\n/);
+        assert.match(err.message, /simulated failure/);
+        return true;
+      });
+      assert.ok(Date.now() - started < 60_000, 'fails fast, no hang');
+      const status = controlPlaneStatus(dir);
+      assert.ok(status, 'state.json is kept for a user-chosen dir');
+      assert.deepEqual([status.etcdPid, status.apiserverPid, ...status.producers.map((p) => p.pid)], Array(2 + PRODUCERS.length).fill(undefined), 'nothing left running');
+    } finally {
+      if (saved === undefined) delete process.env.KUBE_EVENTS_CACHE;
+      else process.env.KUBE_EVENTS_CACHE = saved;
+      fs.rmSync(cache, { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
