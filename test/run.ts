@@ -1,6 +1,7 @@
 /**
- * `npm test`: type-check, unit tests, then — against one real control plane started here — integration
- * tests, the extension-host suite in code-server and the UI suite in code-server + Chromium.
+ * `npm test`: type-check, unit tests, then — against one real control plane started here, with the event
+ * producers (controller-manager, scheduler, kwok, demo controller) — integration tests, the extension-host
+ * suite in code-server and the UI suite in code-server + Chromium.
  * `node out/test/run.js [stage…]` runs only the named stages (unit, integration, vscode, e2e, typecheck).
  * Each stage is a child process that ends with its own "N passed, N failed" line; this prints a summary
  * and the total, and exits non-zero if any stage failed.
@@ -83,7 +84,8 @@ async function main(): Promise<number> {
   try {
     if (needsCluster) {
       const t0 = Date.now();
-      cluster = await startControlPlane({ dir: path.join(root, '.run', 'test-cluster'), log: (m) => console.log(`[cluster] ${m}`) });
+      // With the producers: the suites see events from the real controllers, scheduler and kwok.
+      cluster = await startControlPlane({ dir: path.join(root, '.run', 'test-cluster'), producers: true, log: (m) => console.log(`[cluster] ${m}`) });
       console.log(`[cluster] ready in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${cluster.server}`);
     }
     const clusterEnv: NodeJS.ProcessEnv = cluster ? { KUBECONFIG: cluster.kubeconfigPath, KUBE_EVENTS_CLUSTER_DIR: cluster.dir } : {};

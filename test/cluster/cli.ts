@@ -1,10 +1,12 @@
-// `node out/test/cluster/cli.js up|down|status [--dir D]`: a long-lived control plane for the sandbox
-// and for running integration tests against one cluster (KUBE_EVENTS_CLUSTER_DIR=D).
+// `node out/test/cluster/cli.js up|down|status [--dir D] [--producers]`: a long-lived control plane for
+// the sandbox and for running integration tests against one cluster (KUBE_EVENTS_CLUSTER_DIR=D).
+// `up --producers` also starts the controllers, scheduler, kwok and demo controller (see controlPlane.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { attachControlPlane, controlPlaneStatus, startControlPlane } from './controlPlane';
 
-const USAGE = 'usage: node out/test/cluster/cli.js up|down|status [--dir D]';
+const USAGE = 'usage: node out/test/cluster/cli.js up|down|status [--dir D] [--producers]';
+const FLAGS = new Set(['--dir', '--producers']);
 
 function defaultDir(): string {
   for (const start of [process.cwd(), __dirname]) {
@@ -37,7 +39,10 @@ function printUsage(kubeconfig: string): void {
 async function main(argv: string[]): Promise<number> {
   const command = argv[0];
   const dirFlag = argv.indexOf('--dir');
-  if (dirFlag >= 0 && !argv[dirFlag + 1]) {
+  const producers = argv.includes('--producers');
+  const unknown = argv.slice(1).filter((a, i, all) => !FLAGS.has(a) && all[i - 1] !== '--dir');
+  if ((dirFlag >= 0 && !argv[dirFlag + 1]) || unknown.length > 0 || (producers && command !== 'up')) {
+    if (unknown.length > 0) console.error(`unknown argument: ${unknown.join(' ')}`);
     console.error(USAGE);
     return 2;
   }
@@ -48,22 +53,23 @@ async function main(argv: string[]): Promise<number> {
     case 'up': {
       if (status?.running) {
         console.log(`already running in ${dir}: ${status.server} (etcd pid ${status.etcdPid}, kube-apiserver pid ${status.apiserverPid})`);
+        if (producers && status.producers.length === 0) console.log('  it runs without producers: `npm run cluster:down`, then `up --producers`');
         printUsage(status.kubeconfigPath);
         return 0;
       }
-      if (status && (status.etcdPid !== undefined || status.apiserverPid !== undefined)) {
+      if (status && (status.etcdPid !== undefined || status.apiserverPid !== undefined || status.producers.some((p) => p.pid !== undefined))) {
         // Half a cluster (one process died): clear it so `up` can start clean.
         await (await attachControlPlane(dir)).stop();
       }
       const started = Date.now();
-      const cp = await startControlPlane({ dir, persist: true, log: (m) => console.log(`  ${m}`) });
+      const cp = await startControlPlane({ dir, persist: true, producers, log: (m) => console.log(`  ${m}`) });
       console.log(`control plane up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cp.server} (logs and state in ${dir})`);
       printUsage(cp.kubeconfigPath);
       console.log('stop with: npm run cluster:down');
       return 0;
     }
     case 'down': {
-      if (!status || (status.etcdPid === undefined && status.apiserverPid === undefined)) {
+      if (!status || (status.etcdPid === undefined && status.apiserverPid === undefined && status.producers.every((p) => p.pid === undefined))) {
         console.log(`not running (${dir})`);
         return 0;
       }
@@ -79,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${status.running ? 'running' : 'not running'}: ${status.server} (${dir})`);
       console.log(`  etcd: ${status.etcdPid !== undefined ? `pid ${status.etcdPid}${readRss(status.etcdPid)}` : 'stopped'}`);
       console.log(`  kube-apiserver: ${status.apiserverPid !== undefined ? `pid ${status.apiserverPid}${readRss(status.apiserverPid)}` : 'stopped'}`);
+      for (const p of status.producers) console.log(`  ${p.name}: ${p.pid !== undefined ? `pid ${p.pid}${readRss(p.pid)}` : 'stopped'}`);
       console.log(`  kubeconfig: ${status.kubeconfigPath}`);
       return status.running ? 0 : 1;
     }

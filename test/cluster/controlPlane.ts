@@ -1,5 +1,7 @@
 // A real control plane for integration tests and the sandbox: etcd + kube-apiserver built from their Go
-// modules by build.sh, started on loopback with random ports, token auth and RBAC.
+// modules by build.sh, started on loopback with random ports, token auth and RBAC. With `producers`, also
+// the components that write events in a real cluster: kube-controller-manager, kube-scheduler, kwok (the
+// kubelet of fake nodes) and our demo controller (test/cluster/go/demo-controller).
 // See /work/shared/recipes/control-plane.md for the reasoning behind the flag set.
 import { execFile, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -28,6 +30,8 @@ export interface ControlPlane {
   readonly restrictedNamespace: string;
   /** `http://127.0.0.1:<port>` of etcd. */
   readonly etcdEndpoint: string;
+  /** The event producers started with it ({@link StartControlPlaneOptions.producers}); empty for a bare control plane. */
+  readonly producers: readonly ProducerName[];
   /** SIGTERM (SIGKILL after 10 s) to kube-apiserver, resolves once it has exited. etcd keeps running. */
   stopApiserver(): Promise<void>;
   /** Starts kube-apiserver again with the same args, port and etcd; resolves once /readyz answers 200. */
@@ -51,7 +55,43 @@ export interface StartControlPlaneOptions {
   persist?: boolean;
   /** The apiserver's `--event-ttl` in seconds (default 1 h), with lease reuse cut to 1 s so events expire on time. */
   eventTtlSeconds?: number;
+  /**
+   * Also start the event producers ({@link PRODUCERS}) and create {@link FAKE_NODES}, so workloads run and
+   * real controllers write events. The first run builds them (about 11 minutes on 2 cores, then cached).
+   */
+  producers?: boolean;
 }
+
+/** The components that {@link StartControlPlaneOptions.producers} starts, in start order. */
+export const PRODUCERS = ['kube-controller-manager', 'kube-scheduler', 'kwok', 'demo-controller'] as const;
+export type ProducerName = (typeof PRODUCERS)[number];
+
+/** Fake nodes that kwok manages (4 CPUs, 8 GiB, 110 pods each), created with the producers. */
+export const FAKE_NODES = ['kwok-node-1', 'kwok-node-2', 'kwok-node-3'] as const;
+/** Pods with this label set to "true" crash-loop on a fake node: kwok records a repeating BackOff warning. */
+export const CRASH_LOOP_LABEL = 'kube-events.local/crash-loop';
+/** The demo controller's custom resource (test/cluster/go/demo-controller/website-crd.yaml). */
+export const WEBSITE = { group: 'demo.kube-events.local', version: 'v1', kind: 'Website', plural: 'websites' } as const;
+
+/**
+ * Controllers kube-controller-manager runs: the ones whose objects the tests and the sandbox create,
+ * plus what keeps a namespace usable (service accounts, quota, garbage collection). Not the pod garbage
+ * collector: it deletes pods bound to nodes that do not exist, which demoCluster's seedDemo relies on.
+ */
+const CONTROLLERS = [
+  'deployment-controller',
+  'replicaset-controller',
+  'job-controller',
+  'cronjob-controller',
+  'ttl-after-finished-controller',
+  'garbage-collector-controller',
+  'namespace-controller',
+  // Removes the not-ready taint that admission puts on every new node once kwok reports it Ready.
+  'node-lifecycle-controller',
+  'resourcequota-controller',
+  'serviceaccount-controller',
+  'serviceaccount-token-controller',
+];
 
 /** What {@link controlPlaneStatus} finds in a state dir. */
 export interface ControlPlaneStatus {
@@ -60,8 +100,10 @@ export interface ControlPlaneStatus {
   readonly kubeconfigPath: string;
   readonly etcdPid: number | undefined;
   readonly apiserverPid: number | undefined;
-  /** Both processes alive. */
+  /** etcd, kube-apiserver and every producer it was started with are alive. */
   readonly running: boolean;
+  /** Each producer started with the control plane and its pid, undefined when it is not running. */
+  readonly producers: ReadonlyArray<{ readonly name: ProducerName; readonly pid: number | undefined }>;
 }
 
 /** Namespace in which the restricted user has rights. */
@@ -85,6 +127,12 @@ interface ProcessState {
   pid: number | null;
 }
 
+/** A producer process and the URL that answers 200 once it works. */
+interface ProducerState extends ProcessState {
+  name: ProducerName;
+  health: string;
+}
+
 /** Shape of <dir>/state.json; tokens stay in tokens.csv (mode 600), never here. */
 interface StateFile {
   version: 1;
@@ -103,12 +151,15 @@ interface StateFile {
   etcdctl: string;
   etcd: ProcessState;
   apiserver: ProcessState;
+  /** Absent in state files written before producers existed. */
+  producers?: ProducerState[];
 }
 
 interface Binaries {
   kubeApiserver: string;
   etcd: string;
   etcdctl: string;
+  producers?: Record<ProducerName, string>;
 }
 
 const noop = (): void => {};
@@ -120,19 +171,20 @@ export async function startControlPlane(opts: StartControlPlaneOptions = {}): Pr
   const dir = path.resolve(opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kube-events-cp-')));
   if (!tempDir) {
     const status = controlPlaneStatus(dir);
-    if (status?.etcdPid !== undefined || status?.apiserverPid !== undefined) {
+    if (status?.etcdPid !== undefined || status?.apiserverPid !== undefined || status?.producers.some((p) => p.pid !== undefined)) {
       throw new Error(`a control plane is already running in ${dir} (etcd ${status.etcdPid ?? '-'}, kube-apiserver ${status.apiserverPid ?? '-'}); attach to it or stop it first`);
     }
     // Only our own entries: the dir may be user-chosen and hold other files.
-    for (const name of ['etcd', 'certs', 'tokens.csv', 'sa.key', 'sa.pub', 'etcd.log', 'apiserver.log', 'kubeconfig', STATE_FILE]) {
+    const producerEntries = PRODUCERS.map((p) => `${p}.log`);
+    for (const name of ['etcd', 'certs', 'tokens.csv', 'sa.key', 'sa.pub', 'etcd.log', 'apiserver.log', ...producerEntries, 'kubeconfig', STATE_FILE]) {
       fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     }
   }
   fs.mkdirSync(path.join(dir, 'certs'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'etcd'), { recursive: true, mode: 0o700 });
 
-  const bins = await resolveBinaries(log);
-  const [etcdClient, etcdPeer, apiserverPort] = await freePorts(3);
+  const bins = await resolveBinaries(log, opts.producers === true);
+  const [etcdClient, etcdPeer, apiserverPort, ...producerPorts] = await freePorts(3 + (opts.producers ? PRODUCERS.length : 0));
   const server = `https://127.0.0.1:${apiserverPort}`;
   const etcdEndpoint = `http://127.0.0.1:${etcdClient}`;
   log(`control plane in ${dir}: etcd ${etcdEndpoint}, kube-apiserver ${server}`);
@@ -191,7 +243,8 @@ export async function startControlPlane(opts: StartControlPlaneOptions = {}): Pr
         `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
         `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
         '--service-cluster-ip-range=10.0.0.0/24',
-        // No controller-manager runs to create default service accounts, so pods would be refused.
+        // A bare control plane has no controller-manager to create default service accounts, so pods would
+        // be refused; with the producers, pods still need no token volume (kwok runs no containers).
         '--disable-admission-plugins=ServiceAccount',
         // There is no real endpoint to reconcile for the kubernetes service on loopback.
         '--endpoint-reconciler-type=none',
@@ -201,6 +254,7 @@ export async function startControlPlane(opts: StartControlPlaneOptions = {}): Pr
       ],
     },
   };
+  if (bins.producers) state.producers = producerStates(state, bins.producers, producerPorts);
   writeState(state);
 
   const handle = new LocalControlPlane(state, adminToken, restrictedToken, log);
@@ -223,6 +277,8 @@ export async function startControlPlane(opts: StartControlPlaneOptions = {}): Pr
     await bootstrap(state, adminToken, restrictedToken);
     log(`restricted namespace and RBAC ready after ${ms(bootStart)}`);
     writeKubeconfig(state, adminToken, restrictedToken);
+    // startApiserver recorded its pid in state.json through its own copy: continue from the file's.
+    if (state.producers) await startProducers(readState(dir), adminToken, log);
   } catch (err) {
     await handle.stop().catch(noop);
     throw err;
@@ -247,13 +303,15 @@ export function controlPlaneStatus(dir: string): ControlPlaneStatus | undefined 
   }
   const etcdPid = liveProcess(state.etcd) ? (state.etcd.pid ?? undefined) : undefined;
   const apiserverPid = liveProcess(state.apiserver) ? (state.apiserver.pid ?? undefined) : undefined;
+  const producers = (state.producers ?? []).map((p) => ({ name: p.name, pid: liveProcess(p) ? (p.pid ?? undefined) : undefined }));
   return {
+    producers,
     dir: state.dir,
     server: state.server,
     kubeconfigPath: state.kubeconfigPath,
     etcdPid,
     apiserverPid,
-    running: etcdPid !== undefined && apiserverPid !== undefined,
+    running: etcdPid !== undefined && apiserverPid !== undefined && producers.every((p) => p.pid !== undefined),
   };
 }
 
@@ -264,6 +322,7 @@ class LocalControlPlane implements ControlPlane {
   readonly caFile: string;
   readonly restrictedNamespace: string;
   readonly etcdEndpoint: string;
+  readonly producers: readonly ProducerName[];
 
   constructor(
     private state: StateFile,
@@ -277,6 +336,7 @@ class LocalControlPlane implements ControlPlane {
     this.caFile = state.caFile;
     this.restrictedNamespace = state.restrictedNamespace;
     this.etcdEndpoint = state.etcdEndpoint;
+    this.producers = (state.producers ?? []).map((p) => p.name);
   }
 
   // Another process may have restarted the apiserver since we last looked: always act on the file's pids.
@@ -322,12 +382,15 @@ class LocalControlPlane implements ControlPlane {
     owned.delete(this);
     // Kill the watchdog first so it does not race us for the same pids.
     if (state.watchdogPid !== null) killGroup(state.watchdogPid, 'SIGKILL');
+    // Producers first: they would only log connection errors while the apiserver goes away.
+    await Promise.all((state.producers ?? []).map((p) => terminate(p)));
     await terminate(state.apiserver);
     await terminate(state.etcd);
     if (state.tempDir) {
       fs.rmSync(state.dir, { recursive: true, force: true });
       return;
     }
+    for (const p of state.producers ?? []) p.pid = null;
     state.apiserver.pid = null;
     state.etcd.pid = null;
     state.watchdogPid = null;
@@ -339,7 +402,7 @@ class LocalControlPlane implements ControlPlane {
   killNow(): void {
     const state = this.refresh();
     if (state.watchdogPid !== null) killGroup(state.watchdogPid, 'SIGKILL');
-    for (const p of [state.apiserver, state.etcd]) {
+    for (const p of [...(state.producers ?? []), state.apiserver, state.etcd]) {
       if (liveProcess(p)) killGroup(p.pid!, 'SIGKILL');
     }
     if (state.tempDir) fs.rmSync(state.dir, { recursive: true, force: true });
@@ -398,7 +461,7 @@ setInterval(() => {
   try {
     const s = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8'));
     if (s.ownerPid === parent) {
-      for (const p of [s.apiserver, s.etcd]) if (alive(p)) try { process.kill(-p.pid, 'SIGKILL'); } catch {}
+      for (const p of [...(s.producers || []), s.apiserver, s.etcd]) if (alive(p)) try { process.kill(-p.pid, 'SIGKILL'); } catch {}
       if (s.tempDir) fs.rmSync(dir, { recursive: true, force: true });
     }
   } catch {}
@@ -532,6 +595,122 @@ async function bootstrap(state: StateFile, adminToken: string, restrictedToken: 
   }
 }
 
+/**
+ * Command lines of the producers. All of them use the admin kubeconfig (system:masters): this is a test
+ * cluster, and per-component identities would add certificates without adding events. Each serves
+ * /healthz on its own loopback port; leader election is off because each runs once.
+ */
+function producerStates(state: StateFile, bins: Record<ProducerName, string>, ports: number[]): ProducerState[] {
+  const kubeconfig = state.kubeconfigPath;
+  const delegated = [`--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`];
+  const args: Record<ProducerName, { args: string[]; health: (port: number) => string }> = {
+    'kube-controller-manager': {
+      args: [
+        ...delegated,
+        '--bind-address=127.0.0.1',
+        `--cert-dir=${path.join(state.dir, 'certs', 'kube-controller-manager')}`,
+        '--leader-elect=false',
+        `--controllers=${CONTROLLERS.join(',')}`,
+        // The serviceaccount-token controller signs with the key the apiserver verifies.
+        `--service-account-private-key-file=${path.join(state.dir, 'sa.key')}`,
+        `--root-ca-file=${state.caFile}`,
+        '--profiling=false',
+      ],
+      health: (port) => `https://127.0.0.1:${port}/healthz`,
+    },
+    'kube-scheduler': {
+      args: [...delegated, '--bind-address=127.0.0.1', `--cert-dir=${path.join(state.dir, 'certs', 'kube-scheduler')}`, '--leader-elect=false', '--profiling=false'],
+      health: (port) => `https://127.0.0.1:${port}/healthz`,
+    },
+    kwok: {
+      args: [
+        `--kubeconfig=${kubeconfig}`,
+        `--config=${path.join(repoRoot(), 'test', 'cluster', 'kwok', 'stages.yaml')}`,
+        `--manage-nodes-with-annotation-selector=${FAKE_NODE_ANNOTATION}=fake`,
+      ],
+      health: (port) => `http://127.0.0.1:${port}/healthz`,
+    },
+    'demo-controller': { args: [`--kubeconfig=${kubeconfig}`], health: (port) => `http://127.0.0.1:${port}/healthz` },
+  };
+  return PRODUCERS.map((name, i) => {
+    const port = ports[i]!;
+    const portFlag = name === 'kwok' ? `--server-address=127.0.0.1:${port}` : name === 'demo-controller' ? `--health-address=127.0.0.1:${port}` : `--secure-port=${port}`;
+    return { name, bin: bins[name], args: [...args[name].args, portFlag], log: path.join(state.dir, `${name}.log`), pid: null, health: args[name].health(port) };
+  });
+}
+
+const FAKE_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+
+/** Creates the fake nodes, starts every producer and waits until each answers /healthz and the nodes are Ready. */
+async function startProducers(state: StateFile, adminToken: string, log: (m: string) => void): Promise<void> {
+  const producers = state.producers ?? [];
+  const admin = { ca: state.caFile, token: adminToken };
+  for (const [i, name] of FAKE_NODES.entries()) {
+    const capacity = { cpu: '4', memory: '8Gi', pods: '110' };
+    // TEST-NET-1 addresses: never routed, and distinct per node so pod hostIPs tell the nodes apart.
+    const addresses = [{ type: 'InternalIP', address: `192.0.2.${11 + i}` }, { type: 'Hostname', address: name }];
+    const res = await request({
+      ...admin,
+      url: `${state.server}/api/v1/nodes`,
+      method: 'POST',
+      body: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: {
+          name,
+          annotations: { [FAKE_NODE_ANNOTATION]: 'fake' },
+          labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
+        },
+        status: { capacity, allocatable: capacity, addresses },
+      }),
+    });
+    if (res.status !== 201 && res.status !== 409) throw new Error(`POST /api/v1/nodes ${name}: HTTP ${res.status}: ${res.body.slice(0, 500)}`);
+  }
+  for (const p of producers) {
+    if (p.args.some((a) => a.startsWith('--cert-dir='))) fs.mkdirSync(path.join(state.dir, 'certs', p.name), { recursive: true });
+    p.pid = spawnDetached(p);
+  }
+  writeState(state);
+  const started = Date.now();
+  await Promise.all(
+    producers.map(async (p) => {
+      await waitForHealth(p, started);
+      log(`${p.name} healthy after ${ms(started)}`);
+    }),
+  );
+  const kwok = producers.find((p) => p.name === 'kwok')!;
+  const deadline = started + READY_TIMEOUT_MS;
+  for (;;) {
+    const res = await request({ ...admin, url: `${state.server}/api/v1/nodes` });
+    type Node = { metadata: { name: string }; spec?: { taints?: unknown[] }; status?: { conditions?: Array<{ type: string; status: string }> } };
+    const items = res.status === 200 ? (JSON.parse(res.body) as { items: Node[] }).items : [];
+    // Schedulable too: the node-lifecycle controller has removed the not-ready taint.
+    const ready = items.filter((n) => (FAKE_NODES as readonly string[]).includes(n.metadata.name) && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && !n.spec?.taints?.length);
+    if (ready.length === FAKE_NODES.length) break;
+    if (!liveProcess(kwok)) throw startupError('kwok exited during startup', kwok);
+    if (Date.now() > deadline) throw startupError(`fake nodes not Ready and untainted after ${READY_TIMEOUT_MS / 1000} s (${ready.length} of ${FAKE_NODES.length})`, kwok);
+    await sleep(250);
+  }
+  log(`${FAKE_NODES.length} fake nodes Ready after ${ms(started)}`);
+}
+
+async function waitForHealth(p: ProducerState, started: number): Promise<void> {
+  const deadline = started + READY_TIMEOUT_MS;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (!liveProcess(p)) throw startupError(`${p.name} exited during startup`, p);
+    try {
+      const res = await request({ url: p.health, insecure: true });
+      if (res.status === 200) return;
+      last = `HTTP ${res.status}: ${res.body.slice(0, 300)}`;
+    } catch (err) {
+      last = String(err);
+    }
+    await sleep(250);
+  }
+  throw startupError(`${p.name} not healthy after ${READY_TIMEOUT_MS / 1000} s (last ${p.health}: ${last})`, p);
+}
+
 function writeKubeconfig(state: StateFile, adminToken: string, restrictedToken: string): void {
   // JSON.stringify gives valid YAML double-quoted scalars for paths and tokens.
   const q = JSON.stringify;
@@ -602,11 +781,11 @@ function repoRoot(): string {
   throw new Error(`cannot find test/cluster/build.sh above ${__dirname} or ${process.cwd()}`);
 }
 
-async function resolveBinaries(log: (m: string) => void): Promise<Binaries> {
+async function resolveBinaries(log: (m: string) => void, producers: boolean): Promise<Binaries> {
   const script = path.join(repoRoot(), 'test', 'cluster', 'build.sh');
   const started = Date.now();
   const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', producers ? [script] : [script, '--bare'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -623,12 +802,22 @@ async function resolveBinaries(log: (m: string) => void): Promise<Binaries> {
     const m = /^([A-Z_]+)=(.+)$/.exec(line.trim());
     if (m) vars.set(m[1]!, m[2]!);
   }
-  const bins = { kubeApiserver: vars.get('KUBE_APISERVER'), etcd: vars.get('ETCD'), etcdctl: vars.get('ETCDCTL') };
-  for (const [key, bin] of Object.entries(bins)) {
+  const usable = (key: string): string => {
+    const bin = vars.get(key);
     if (!bin || !fs.existsSync(bin)) throw new Error(`${script} printed no usable ${key} path`);
+    return bin;
+  };
+  const bins: Binaries = { kubeApiserver: usable('KUBE_APISERVER'), etcd: usable('ETCD'), etcdctl: usable('ETCDCTL') };
+  if (producers) {
+    bins.producers = {
+      'kube-controller-manager': usable('KUBE_CONTROLLER_MANAGER'),
+      'kube-scheduler': usable('KUBE_SCHEDULER'),
+      kwok: usable('KWOK'),
+      'demo-controller': usable('DEMO_CONTROLLER'),
+    };
   }
   log(`binaries ready after ${ms(started)}`);
-  return bins as Binaries;
+  return bins;
 }
 
 async function freePorts(n: number): Promise<number[]> {
@@ -651,6 +840,8 @@ interface RequestOptions {
   body?: string;
   ca?: string;
   token?: string;
+  /** Accept any server certificate: the controller-manager and scheduler serve /healthz with a self-signed one. */
+  insecure?: boolean;
 }
 
 function request(o: RequestOptions): Promise<{ status: number; body: string }> {
@@ -661,6 +852,7 @@ function request(o: RequestOptions): Promise<{ status: number; body: string }> {
     if (o.body !== undefined) headers['Content-Type'] = 'application/json';
     const options: https.RequestOptions = { method: o.method ?? 'GET', headers, timeout: 10_000, agent: false };
     if (o.ca) options.ca = fs.readFileSync(o.ca);
+    if (o.insecure) options.rejectUnauthorized = false;
     const req = (url.protocol === 'https:' ? https : http).request(url, options, (res) => {
       let body = '';
       res.setEncoding('utf8');

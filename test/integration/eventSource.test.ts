@@ -85,8 +85,9 @@ describe('EventSource against a real kube-apiserver', () => {
     const ns = await createNamespace(admin, 'src-restart');
     const first = await createCoreEvent(admin, ns);
     const rec = new Recorder();
-    // A slow first reconnect leaves a window in which events are created while the watch is down.
-    const src = startSource(admin, rec, [ns], { ...FAST, backoffInitialMs: 6_000, backoffMaxMs: 8_000 });
+    // A slow first reconnect leaves a window in which events are created while the watch is down; retryNow()
+    // ends it. 6 s was too short once the controllers also reconnect to the restarted apiserver on 2 busy cores.
+    const src = startSource(admin, rec, [ns], { ...FAST, backoffInitialMs: 60_000, backoffMaxMs: 60_000 });
     sources.push(src);
     await waitFor('live', () => src.state.phase === 'live');
     await cp.stopApiserver();
@@ -108,7 +109,9 @@ describe('EventSource against a real kube-apiserver', () => {
     const keep = await createCoreEvent(admin, ns, { reason: 'Kept' });
     const doomed = await createCoreEvent(admin, ns, { reason: 'Doomed' });
     const rec = new Recorder();
-    const src = startSource(admin, rec, [ns], { ...FAST, backoffInitialMs: 6_000, backoffMaxMs: 8_000 });
+    // No reconnect of its own before retryNow() below: with the controllers reconnecting too, the restart,
+    // the writes and the compaction took longer than a 6 s backoff on 2 busy cores.
+    const src = startSource(admin, rec, [ns], { ...FAST, backoffInitialMs: 60_000, backoffMaxMs: 60_000 });
     sources.push(src);
     await waitFor('live', () => src.state.phase === 'live');
     await waitFor('both events', () => rec.adds(keep.metadata.uid) === 1 && rec.adds(doomed.metadata.uid) === 1);

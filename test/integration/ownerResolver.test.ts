@@ -61,22 +61,26 @@ describe('KubeOwnerResolver against a real kube-apiserver', () => {
   });
 
   it('learns Deployment → ReplicaSet → Pod and answers under: for each level', async () => {
+    // When npm test runs the controllers, they must leave this hand-made chain alone: the Deployment is
+    // paused (no ReplicaSet of its own), and the Pod's owner reference is not a controller one and its
+    // labels do not match, so the ReplicaSet controller neither adopts, releases nor deletes it. The
+    // ReplicaSet carries the Deployment's labels, or the deployment controller would release it.
     const deploy = await create(admin, `/apis/apps/v1/namespaces/${ns}/deployments`, {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'web' },
-      spec: { selector: { matchLabels: LABELS }, template: { metadata: { labels: LABELS }, spec: POD_SPEC } },
+      spec: { paused: true, selector: { matchLabels: LABELS }, template: { metadata: { labels: LABELS }, spec: POD_SPEC } },
     });
     const rs = await create(admin, `/apis/apps/v1/namespaces/${ns}/replicasets`, {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
-      metadata: { name: 'web-5d4f8', ownerReferences: ownedBy(deploy) },
+      metadata: { name: 'web-5d4f8', labels: LABELS, ownerReferences: ownedBy(deploy) },
       spec: { selector: { matchLabels: LABELS }, template: { metadata: { labels: LABELS }, spec: POD_SPEC } },
     });
     const pod = await create(admin, `/api/v1/namespaces/${ns}/pods`, {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'web-5d4f8-x2k', labels: LABELS, ownerReferences: ownedBy(rs) },
+      metadata: { name: 'web-5d4f8-x2k', labels: { role: 'resolver-test' }, ownerReferences: ownedBy(rs, false) },
       spec: POD_SPEC,
     });
 
@@ -85,7 +89,8 @@ describe('KubeOwnerResolver against a real kube-apiserver', () => {
     assert.ok(direct.ok, direct.ok ? '' : direct.message);
     assert.equal(direct.value.uid, pod.metadata.uid);
     assert.equal(direct.value.namespace, ns);
-    assert.deepEqual(direct.value.ownerReferences, ownedBy(rs));
+    // The resolver keeps `controller` only when it is true.
+    assert.deepEqual(direct.value.ownerReferences, [{ apiVersion: rs.apiVersion, kind: rs.kind, name: rs.metadata.name, uid: rs.metadata.uid }]);
 
     const graph = new OwnerGraph(resolver);
     await graph.learn(refOf(pod));

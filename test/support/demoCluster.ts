@@ -1,9 +1,13 @@
 /**
- * Realistic demo content for the sandbox and the UI suite: workloads with explicit ownerReferences (no
- * controllers run on the test control plane) and the events their controllers and kubelets would record.
+ * Demo content for the sandbox and the UI suites.
+ * - {@link startWorkloads}: workloads only, for a control plane started with `producers: true`; the real
+ *   controllers, scheduler, kwok and demo controller write every event (the sandbox).
+ * - {@link seedDemo}: workloads with hand-made ownerReferences and the events their controllers would
+ *   record, written by us, for a bare control plane where no controller runs.
  */
 import { randomBytes } from 'node:crypto';
 import type { KubeClient } from '../../src/kube/kubeClient';
+import { CRASH_LOOP_LABEL, RESTRICTED_NAMESPACE, WEBSITE } from '../cluster/controlPlane';
 
 export interface DemoObject {
   readonly apiVersion: string;
@@ -23,11 +27,13 @@ export interface Demo {
   readonly jobPod: DemoObject;
 }
 
-function ownerRef(o: DemoObject): Record<string, unknown> {
-  return { apiVersion: o.apiVersion, kind: o.kind, name: o.name, uid: o.uid, controller: true, blockOwnerDeletion: true };
+function ownerRef(o: DemoObject, controller = true): Record<string, unknown> {
+  return { apiVersion: o.apiVersion, kind: o.kind, name: o.name, uid: o.uid, controller, blockOwnerDeletion: true };
 }
 
 const POD_SPEC = { containers: [{ name: 'app', image: 'registry.example/shop/web:1.4.2' }] };
+/** The node {@link seedDemo}'s pods are bound to: it does not exist, so neither the scheduler nor kwok touches them. */
+const SEED_NODE = 'worker-2';
 
 type Stored = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; uid: string } };
 
@@ -41,6 +47,11 @@ async function create(client: KubeClient, path: string, body: Record<string, unk
     o = await client.request<Stored>(`${path}/${(body.metadata as { name: string }).name}`);
   }
   return { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name, uid: o.metadata.uid };
+}
+
+/** Makes `owner` the controller of the object at `path` (what a controller's adoption writes too). */
+async function setOwner(client: KubeClient, path: string, owner: DemoObject): Promise<void> {
+  await client.request(path, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { ownerReferences: [ownerRef(owner)] } } });
 }
 
 async function ensureNamespace(client: KubeClient, name: string): Promise<void> {
@@ -90,43 +101,47 @@ export async function recordEvent(client: KubeClient, obj: DemoObject, spec: Eve
 export async function seedDemo(client: KubeClient, namespaces: readonly [string, string] = ['shop', 'batch']): Promise<Demo> {
   const [shop, batch] = namespaces;
   for (const ns of namespaces) await ensureNamespace(client, ns);
+  // Built bottom-up, as orphans first, then given their owners. With controllers running (npm test starts
+  // them), each controller then finds its children already there and adopts them instead of creating
+  // its own; our owner patch and their adoption write the same controller reference, so either order
+  // works. Pods are bound to a node that does not exist, so the scheduler and kwok leave them alone.
   const labels = { app: 'web' };
+  const rsLabels = { ...labels, 'pod-template-hash': '7c9d8f6b5' };
+  const podPaths: string[] = [];
+  const pods: DemoObject[] = [];
+  for (const suffix of ['x2k4q', 'm8p1z']) {
+    const pod = await create(client, `/api/v1/namespaces/${shop}/pods`, { metadata: { name: `web-7c9d8f6b5-${suffix}`, labels: rsLabels }, spec: { ...POD_SPEC, nodeName: SEED_NODE } });
+    pods.push(pod);
+    podPaths.push(`/api/v1/namespaces/${shop}/pods/${pod.name}`);
+  }
+  const replicaSet = await create(client, `/apis/apps/v1/namespaces/${shop}/replicasets`, {
+    metadata: { name: 'web-7c9d8f6b5', labels: rsLabels },
+    spec: { replicas: 2, selector: { matchLabels: rsLabels }, template: { metadata: { labels: rsLabels }, spec: POD_SPEC } },
+  });
+  for (const path of podPaths) await setOwner(client, path, replicaSet);
   const deployment = await create(client, `/apis/apps/v1/namespaces/${shop}/deployments`, {
     metadata: { name: 'web', labels },
     spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: POD_SPEC } },
   });
-  const replicaSet = await create(client, `/apis/apps/v1/namespaces/${shop}/replicasets`, {
-    metadata: { name: 'web-7c9d8f6b5', labels: { ...labels, 'pod-template-hash': '7c9d8f6b5' }, ownerReferences: [ownerRef(deployment)] },
-    spec: { replicas: 2, selector: { matchLabels: { ...labels, 'pod-template-hash': '7c9d8f6b5' } }, template: { metadata: { labels: { ...labels, 'pod-template-hash': '7c9d8f6b5' } }, spec: POD_SPEC } },
-  });
-  const pods: DemoObject[] = [];
-  for (const suffix of ['x2k4q', 'm8p1z']) {
-    pods.push(
-      await create(client, `/api/v1/namespaces/${shop}/pods`, {
-        metadata: { name: `web-7c9d8f6b5-${suffix}`, labels: { ...labels, 'pod-template-hash': '7c9d8f6b5' }, ownerReferences: [ownerRef(replicaSet)] },
-        spec: POD_SPEC,
-      }),
-    );
-  }
+  await setOwner(client, `/apis/apps/v1/namespaces/${shop}/replicasets/${replicaSet.name}`, deployment);
   const jobTemplate = { spec: { template: { spec: { ...POD_SPEC, restartPolicy: 'Never' } } } };
   const cronJob = await create(client, `/apis/batch/v1/namespaces/${batch}/cronjobs`, {
     metadata: { name: 'nightly-report' },
     spec: { schedule: '0 2 * * *', jobTemplate },
   });
-  const job = await create(client, `/apis/batch/v1/namespaces/${batch}/jobs`, {
-    metadata: { name: 'nightly-report-29410560', ownerReferences: [ownerRef(cronJob)] },
-    spec: { ...jobTemplate.spec, template: { ...jobTemplate.spec.template, metadata: { labels: { 'batch.kubernetes.io/job-name': 'nightly-report-29410560' } } } },
-  }).catch(async () =>
-    // Older apiservers want the selector-generated labels; fall back to manualSelector.
-    create(client, `/apis/batch/v1/namespaces/${batch}/jobs`, {
-      metadata: { name: 'nightly-report-29410560', ownerReferences: [ownerRef(cronJob)] },
-      spec: { manualSelector: true, selector: { matchLabels: { job: 'nightly' } }, template: { metadata: { labels: { job: 'nightly' } }, spec: { ...POD_SPEC, restartPolicy: 'Never' } } },
-    }),
-  );
+  // The Job selects its pod by a label of ours (manual selector), so a running job-controller adopts the
+  // pod made here. Its owner reference to the CronJob is not a controller one: a running
+  // cronjob-controller would otherwise warn about a Job it did not create.
+  const jobLabels = { 'job-name': 'nightly-report-29410560' };
   const jobPod = await create(client, `/api/v1/namespaces/${batch}/pods`, {
-    metadata: { name: 'nightly-report-29410560-q7v2d', ownerReferences: [ownerRef(job)] },
-    spec: { ...POD_SPEC, restartPolicy: 'Never' },
+    metadata: { name: 'nightly-report-29410560-q7v2d', labels: jobLabels },
+    spec: { ...POD_SPEC, restartPolicy: 'Never', nodeName: SEED_NODE },
   });
+  const job = await create(client, `/apis/batch/v1/namespaces/${batch}/jobs`, {
+    metadata: { name: 'nightly-report-29410560', ownerReferences: [ownerRef(cronJob, false)] },
+    spec: { manualSelector: true, selector: { matchLabels: jobLabels }, template: { metadata: { labels: jobLabels }, spec: { ...POD_SPEC, restartPolicy: 'Never' } } },
+  });
+  await setOwner(client, `/api/v1/namespaces/${batch}/pods/${jobPod.name}`, job);
 
   const [p1, p2] = pods as [DemoObject, DemoObject];
   await recordEvent(client, deployment, { reason: 'ScalingReplicaSet', message: 'Scaled up replica set web-7c9d8f6b5 from 0 to 2', component: 'deployment-controller', ageSeconds: 900 });
@@ -152,4 +167,125 @@ export async function seedDemo(client: KubeClient, namespaces: readonly [string,
   await recordEvent(client, jobPod, { type: 'Warning', reason: 'FailedMount', message: 'MountVolume.SetUp failed for volume "report-config" : configmap "report-config" not found', component: 'kubelet', count: 6, ageSeconds: 300 });
   await recordEvent(client, job, { type: 'Warning', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', component: 'job-controller', ageSeconds: 60 });
   return { namespaces, deployment, replicaSet, pods, cronJob, job, jobPod };
+}
+
+/** Source of the few events the sandbox writes itself, where no real component can produce them. */
+export const SANDBOX_SOURCE = 'kube-events-sandbox';
+
+/** What {@link startWorkloads} created. */
+export interface Workloads {
+  readonly namespaces: readonly string[];
+  /** Healthy, scaled from 1 to 3 replicas once the first pod runs. */
+  readonly web: DemoObject;
+  /** Blocked by a ResourceQuota of 1 pod: FailedCreate warnings from the replicaset-controller. */
+  readonly quotaBlocked: DemoObject;
+  /** Asks for more CPU than any node has: FailedScheduling from the scheduler. */
+  readonly unschedulable: DemoObject;
+  /** Its pod crash-loops on a fake node: one BackOff warning whose count rises. */
+  readonly crashLoop: DemoObject;
+  /** Runs every minute: Job and Pod events arrive live. */
+  readonly cronJob: DemoObject;
+  /** Reconciled by the demo controller into a Deployment it owns. */
+  readonly website: DemoObject;
+  /** A Website whose Deployment exists and is not the controller's: a DeploymentExists warning. */
+  readonly conflictingWebsite: DemoObject;
+  /** The hostile-text event we wrote (source {@link SANDBOX_SOURCE}). */
+  readonly hostileEvent: { name: string; uid: string; namespace: string };
+}
+
+function deploymentBody(name: string, replicas: number, image: string, podLabels: Record<string, string> = {}, resources?: object): Record<string, unknown> {
+  const labels = { app: name };
+  const container = { name: 'app', image, ...(resources ? { resources } : {}) };
+  return {
+    metadata: { name, labels },
+    spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels: { ...labels, ...podLabels } }, spec: { containers: [container] } } },
+  };
+}
+
+/**
+ * Creates the sandbox's workloads on a control plane that runs the producers. Creates objects only:
+ * the events come from the controllers, the scheduler, kwok and the demo controller, except one
+ * hostile-text event and one that expires (deleted after `expireAfterMs`), both with source {@link SANDBOX_SOURCE}.
+ */
+export async function startWorkloads(client: KubeClient, opts: { expireAfterMs?: number } = {}): Promise<Workloads> {
+  const [shop, billing, batch] = ['shop', 'billing', 'batch'];
+  for (const ns of [shop, billing, batch]) await ensureNamespace(client, ns);
+  const deployments = (ns: string): string => `/apis/apps/v1/namespaces/${ns}/deployments`;
+
+  const web = await create(client, deployments(shop), deploymentBody('web', 1, 'registry.example/shop/web:1.4.2'));
+  const crashLoop = await create(client, deployments(shop), deploymentBody('checkout', 1, 'registry.example/shop/checkout:0.9.1', { [CRASH_LOOP_LABEL]: 'true' }));
+  const unschedulable = await create(client, `/api/v1/namespaces/${shop}/pods`, {
+    metadata: { name: 'ml-trainer', labels: { app: 'ml-trainer' } },
+    spec: { containers: [{ name: 'train', image: 'registry.example/ml/trainer:3.1', resources: { requests: { cpu: '32', memory: '64Gi' } } }] },
+  });
+
+  await create(client, `/api/v1/namespaces/${billing}/resourcequotas`, { metadata: { name: 'billing-quota' }, spec: { hard: { pods: '1' } } });
+  const quotaBlocked = await create(client, deployments(billing), deploymentBody('invoices', 3, 'registry.example/billing/invoices:2.0.0'));
+
+  const cronJob = await create(client, `/apis/batch/v1/namespaces/${batch}/cronjobs`, {
+    metadata: { name: 'report' },
+    spec: {
+      schedule: '* * * * *',
+      successfulJobsHistoryLimit: 2,
+      jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'report', image: 'registry.example/batch/report:1.2' }] } } } },
+    },
+  });
+
+  const websites = `/apis/${WEBSITE.group}/${WEBSITE.version}/namespaces/${shop}/${WEBSITE.plural}`;
+  const website = await create(client, websites, {
+    apiVersion: `${WEBSITE.group}/${WEBSITE.version}`,
+    kind: WEBSITE.kind,
+    metadata: { name: 'storefront' },
+    spec: { replicas: 2, image: 'registry.example/shop/storefront:5.2' },
+  });
+  await create(client, deployments(shop), deploymentBody('blog', 1, 'registry.example/shop/blog:1.0'));
+  const conflictingWebsite = await create(client, websites, {
+    apiVersion: `${WEBSITE.group}/${WEBSITE.version}`,
+    kind: WEBSITE.kind,
+    metadata: { name: 'blog' },
+    spec: { replicas: 1 },
+  });
+  // The restricted user's namespace gets a workload of its own, so that context shows real events too.
+  await create(client, deployments(RESTRICTED_NAMESPACE), deploymentBody('team-app', 1, 'registry.example/team/app:1.0'));
+
+  // Scale-up once the first pod runs: the deployment-controller and replicaset-controller record it.
+  void waitForAvailable(client, shop, 'web').then(
+    () => client.request(`${deployments(shop)}/web`, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { replicas: 3 } } }),
+    () => undefined,
+  );
+
+  // No real component writes hostile text or lets an event expire on cue: those two are ours.
+  const hostile = await recordEvent(client, web, {
+    type: 'Warning',
+    reason: 'HostileText',
+    message: '<img src=x onerror=alert(1)> **bold?** [link](command:workbench.action.quit) \u202Ereversed\u202C `code` <script>alert(2)</script>',
+    component: SANDBOX_SOURCE,
+  });
+  const expiring = await recordEvent(client, web, { reason: 'WillExpire', message: 'Deleted by the sandbox a little later, as the apiserver does when an event outlives --event-ttl', component: SANDBOX_SOURCE });
+  const expireTimer = setTimeout(() => {
+    client.request(`/api/v1/namespaces/${shop}/events/${expiring.name}`, { method: 'DELETE' }).catch(() => undefined);
+  }, opts.expireAfterMs ?? 45_000);
+  expireTimer.unref();
+
+  return {
+    namespaces: [shop, billing, batch, RESTRICTED_NAMESPACE],
+    web,
+    quotaBlocked,
+    unschedulable,
+    crashLoop,
+    cronJob,
+    website,
+    conflictingWebsite,
+    hostileEvent: { ...hostile, namespace: shop },
+  };
+}
+
+async function waitForAvailable(client: KubeClient, namespace: string, name: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const d = await client.request<{ status?: { availableReplicas?: number } }>(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`);
+    if ((d.status?.availableReplicas ?? 0) > 0) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${namespace}/${name} not available after ${timeoutMs / 1000} s`);
 }
