@@ -12,4 +12,4 @@ for (let run = 0; run < 5; run++) {
   times.push(performance.now() - t0);
   if (objects.length !== docs.length) throw new Error(`found ${objects.length} of ${docs.length}`);
 }
-console.log(`yaml locator, ${text.split('\n').length} lines: first ${times[0]!.toFixed(0)} ms, best ${Math.min(...times).toFixed(0)} ms`);
+console.log(`yaml locator, ${text.split('\n').length} lines: first ${times[0].toFixed(0)} ms, best ${Math.min(...times).toFixed(0)} ms`);

@@ -7,7 +7,7 @@ let stopLanguageServer: (() => Promise<void>) | undefined;
 export function activate(context: vscode.ExtensionContext): KubeEventsApi {
   const log = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
   const app = compose(context, log);
-  stopLanguageServer = app.stop;
+  stopLanguageServer = () => app.stop();
   context.subscriptions.push(log, ...app.disposables);
   return app.api;
 }

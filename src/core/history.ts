@@ -185,7 +185,7 @@ export class HistorySink implements Disposable {
     if (!this.backend || this.failed) return;
     const room = this.maxPending - this.pending.length;
     if (batch.length > room) this.droppedCount += batch.length - Math.max(room, 0);
-    for (let i = 0; i < batch.length && i < room; i++) this.pending.push(batch[i]!);
+    for (let i = 0; i < batch.length && i < room; i++) this.pending.push(batch[i]);
     this.timer ??= setTimeout(() => this.flush(), this.flushMs);
   }
 }

@@ -189,7 +189,7 @@ export class HistoryService implements Disposable {
     if (events.length === 0) return undefined;
     const fresh = events.filter((e) => !this.deps.store.has(e.uid)).reverse();
     this.deps.store.applyBatch(fresh.map((event) => ({ type: 'ADDED' as const, event })));
-    return events[events.length - 1]!.lastSeen;
+    return events[events.length - 1].lastSeen;
   }
 
   /** History files in the folder, for Clear History…. */

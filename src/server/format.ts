@@ -3,7 +3,7 @@
  * (markdown) after {@link oneLine} (bounded, one line), so it can neither format, link nor run a command.
  */
 import { oneLine } from '../core/boundedText';
-import { EDITOR_COMMANDS } from '../protocol/languageServer';
+import { type EDITOR_COMMANDS } from '../protocol/languageServer';
 
 /** Backslash-escapes every ASCII punctuation character (CommonMark allows it for all of them). */
 export function escapeMarkdown(text: string): string {

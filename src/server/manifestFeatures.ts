@@ -56,7 +56,7 @@ function emitArgument(key: ObjectKeyDto): unknown {
 export function manifestDiagnostics(objects: readonly ManifestObject[], keys: readonly ObjectKeyDto[], states: ReadonlyMap<string, ObjectStateDto>, doc: DocumentPositions, now: number): Diagnostic[] {
   const out: Diagnostic[] = [];
   objects.forEach((o, i) => {
-    const key = keys[i]!;
+    const key = keys[i];
     const state = states.get(stateKey(key));
     if (!state || state.exists === 'no') return;
     const groups = new Map<string, { reason: string; range: TextRange; events: EditorEventDto[] }>();
@@ -98,12 +98,12 @@ function summary(state: ObjectStateDto | undefined, cluster: ClusterParams | und
 export function manifestCodeLenses(objects: readonly ManifestObject[], keys: readonly ObjectKeyDto[], states: ReadonlyMap<string, ObjectStateDto>, cluster: ClusterParams | undefined, doc: DocumentPositions, now: number): CodeLens[] {
   const out: CodeLens[] = [];
   objects.forEach((o, i) => {
-    const key = keys[i]!;
+    const key = keys[i];
     const state = states.get(stateKey(key));
     const at = doc.rangeOf({ start: o.range.start, end: o.range.start });
     if (state?.exists === 'no') {
       out.push(CodeLens.create(at, undefined));
-      out[out.length - 1]!.command = { title: `not in cluster (context ${oneLine(cluster?.context || 'none', 100)})`, command: '' };
+      out[out.length - 1].command = { title: `not in cluster (context ${oneLine(cluster?.context || 'none', 100)})`, command: '' };
     } else {
       out.push({ range: at, command: { title: summary(state, cluster, now), command: EDITOR_COMMANDS.filterEvents, arguments: [underFilter(key)] } });
     }

@@ -370,8 +370,8 @@ connection.onHover((params): Hover | null => {
   if (a.lang === 'yaml') {
     const i = a.objects.findIndex((o) => within(o.kindRange, offset) || within(o.nameRange, offset));
     if (i < 0) return null;
-    const o = a.objects[i]!;
-    const key = a.keys[i]!;
+    const o = a.objects[i];
+    const key = a.keys[i];
     const r = within(o.kindRange, offset) ? o.kindRange : o.nameRange;
     return manifestHover(key, objectStates.get(stateKey(key)), cluster, positions(doc).rangeOf(r), now);
   }

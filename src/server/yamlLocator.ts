@@ -38,7 +38,7 @@ function rangeOf(node: YamlNode | null | undefined, fallback: TextRange): TextRa
 }
 
 function pairOf(map: YAMLMap, key: string): Pair<unknown, unknown> | undefined {
-  for (const item of map.items) if (isScalar(item.key) && item.key.value === key) return item as Pair<unknown, unknown>;
+  for (const item of map.items) if (isScalar(item.key) && item.key.value === key) return item;
   return undefined;
 }
 
@@ -60,7 +60,7 @@ function collectContainers(node: unknown, out: Map<string, TextRange>, depth: nu
       for (const item of pair.value.items) {
         if (!isMap(item)) continue;
         const name = stringValue(item, 'name');
-        if (name && !out.has(name.value)) out.set(name.value, rangeOf(name.node, rangeOf(item as YamlNode, { start: 0, end: 0 })));
+        if (name && !out.has(name.value)) out.set(name.value, rangeOf(name.node, rangeOf(item, { start: 0, end: 0 })));
       }
     } else if (isMap(pair.value)) {
       collectContainers(pair.value, out, depth + 1);
@@ -82,7 +82,7 @@ function objectOf(map: YAMLMap, docRange: TextRange): ManifestObject | undefined
     kind: kind.value,
     name: name.value,
     namespace,
-    range: rangeOf(map as YamlNode, docRange),
+    range: rangeOf(map, docRange),
     kindRange: rangeOf(kind.node, docRange),
     nameRange: rangeOf(name.node, docRange),
     containers,
@@ -109,7 +109,7 @@ export function locateManifests(text: string): ManifestObject[] {
     const items = pairOf(root, 'items')?.value;
     if (kind !== undefined && /List$/.test(kind) && isSeq(items)) {
       for (const item of items.items) if (isMap(item)) {
-        const o = objectOf(item, rangeOf(item as YamlNode, docRange));
+        const o = objectOf(item, rangeOf(item, docRange));
         if (o) out.push(o);
       }
       continue;

@@ -633,7 +633,7 @@ function producerStates(state: StateFile, bins: Record<ProducerName, string>, po
     'demo-controller': { args: [`--kubeconfig=${kubeconfig}`], health: (port) => `http://127.0.0.1:${port}/healthz` },
   };
   return PRODUCERS.map((name, i) => {
-    const port = ports[i]!;
+    const port = ports[i];
     const portFlag = name === 'kwok' ? `--server-address=127.0.0.1:${port}` : name === 'demo-controller' ? `--health-address=127.0.0.1:${port}` : `--secure-port=${port}`;
     return { name, bin: bins[name], args: [...args[name].args, portFlag], log: path.join(state.dir, `${name}.log`), pid: null, health: args[name].health(port) };
   });
@@ -800,7 +800,7 @@ async function resolveBinaries(log: (m: string) => void, producers: boolean): Pr
   const vars = new Map<string, string>();
   for (const line of out.split('\n')) {
     const m = /^([A-Z_]+)=(.+)$/.exec(line.trim());
-    if (m) vars.set(m[1]!, m[2]!);
+    if (m) vars.set(m[1], m[2]);
   }
   const usable = (key: string): string => {
     const bin = vars.get(key);

@@ -132,7 +132,7 @@ describe('events in the editor (code-server)', () => {
     assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
     client = loaded.value.client;
     demo = await seedDemo(client, [SHOP, 'editor-batch']);
-    await recordEvent(client, demo.pods[0]!, { type: 'Warning', reason: 'Unhealthy', message: `Readiness probe failed: HTTP probe failed with statuscode: 503 ${HOSTILE}`, component: 'kubelet', count: 7, ageSeconds: 40, fieldPath: 'spec.containers{app}' });
+    await recordEvent(client, demo.pods[0], { type: 'Warning', reason: 'Unhealthy', message: `Readiness probe failed: HTTP probe failed with statuscode: 503 ${HOSTILE}`, component: 'kubelet', count: 7, ageSeconds: 40, fieldPath: 'spec.containers{app}' });
     for (const pod of demo.pods) await recordEvent(client, pod, { type: 'Warning', reason: 'BackOff', message: 'deploy failed: image pull back-off', component: 'website-controller', count: 3, ageSeconds: 20 });
     const vsix = join(findRepoRoot(), 'dist', 'kube-events.vsix');
     assert.ok(existsSync(vsix), `${vsix} is missing: run node test/support/packageVsix.mjs`);

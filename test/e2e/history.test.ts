@@ -66,7 +66,7 @@ function pastEvents(namespace: string): KubeEvent[] {
 }
 
 function findFiles(dir: string, pattern: RegExp): string[] {
-  return (fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => pattern.test(f)).map((f) => join(dir, f));
+  return (fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })).filter((f) => pattern.test(f)).map((f) => join(dir, f));
 }
 
 describe('history past the TTL in code-server', () => {

@@ -109,7 +109,7 @@ describe('real event producers', () => {
     assert.equal(scaled.regarding.apiVersion, 'apps/v1');
     assert.match(scaled.message, /^Scaled up replica set web-[a-z0-9]+ from 0 to 2$/);
     assert.ok(scaled.firstTimestamp > 0 && scaled.eventTime === 0 && scaled.series === undefined);
-    const rsName = /replica set (\S+)/.exec(scaled.message)![1]!;
+    const rsName = /replica set (\S+)/.exec(scaled.message)![1];
 
     const created = await waitFor('two SuccessfulCreate', () => {
       const found = core.filter((e) => e.reason === 'SuccessfulCreate' && about(e, 'ReplicaSet', rsName));
@@ -138,8 +138,8 @@ describe('real event producers', () => {
       }, SOON);
       assert.deepEqual(lifecycle.sort((a, b) => a.firstSeen - b.firstSeen || Number(a.resourceVersion) - Number(b.resourceVersion)).map((e) => e.reason), ['Pulling', 'Pulled', 'Created', 'Started']);
       // kwok names the pod by kind, name and uid only: no apiVersion, no fieldPath.
-      assert.equal(lifecycle[0]!.regarding.apiVersion, '');
-      assert.equal(lifecycle[0]!.regarding.fieldPath, '');
+      assert.equal(lifecycle[0].regarding.apiVersion, '');
+      assert.equal(lifecycle[0].regarding.fieldPath, '');
     }
   });
 

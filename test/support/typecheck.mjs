@@ -1,4 +1,5 @@
-// Type-checks every tsconfig of the project (esbuild does not) and reports one result per project.
+// Type-checks every tsconfig of the project (esbuild does not), then lints the whole tree with ESLint's
+// type-aware rules (eslint.config.mjs), and reports one result per check.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -14,6 +15,14 @@ for (const project of projects) {
     failed++;
     console.log(`not ok - tsc -p ${project}`);
   }
+}
+const lint = spawnSync(process.execPath, ['node_modules/eslint/bin/eslint.js', '--max-warnings=0', '.'], { stdio: 'inherit' });
+if (lint.status === 0) {
+  passed++;
+  console.log('ok - eslint .');
+} else {
+  failed++;
+  console.log('not ok - eslint .');
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -267,8 +267,8 @@ describe('separator and lanes geometry', () => {
   it('fits the axis to a session, widened to take it in', () => {
     const full = widenRange({ start: 0, end: 100_000 }, sessionSpan({ start: 90_000, end: 0 }, 150_000));
     assert.deepEqual(full, { start: 0, end: 150_000 });
-    const zoom = fitZoom(full!, { start: 90_000, end: 150_000 });
-    const shown = visibleRange(full!, zoom);
+    const zoom = fitZoom(full, { start: 90_000, end: 150_000 });
+    const shown = visibleRange(full, zoom);
     assert.ok(shown.start <= 90_000 && shown.end >= 150_000 - 1, JSON.stringify(shown));
     assert.ok(shown.end - shown.start < 80_000);
   });

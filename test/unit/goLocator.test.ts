@@ -44,9 +44,9 @@ describe('Go locator (tree-sitter)', () => {
       ],
     );
     // The reason's range is the argument as written.
-    const backOff = found[2]!;
+    const backOff = found[2];
     assert.equal(text.slice(backOff.reasonRange!.start, backOff.reasonRange!.end), 'ReasonBackOff');
-    const toolsEvents = found[3]!;
+    const toolsEvents = found[3];
     assert.equal(text.slice(toolsEvents.reasonRange!.start, toolsEvents.reasonRange!.end), '"FailedCreate"');
   });
 
@@ -62,7 +62,7 @@ describe('Go locator (tree-sitter)', () => {
   it('counts offsets in UTF-16, as the editor does', () => {
     const text = 'package x\n// héllo 🌍 wörld\nfunc f() { r.Eventf(o, "Warning", "Bäd", "m") }\n';
     const [c] = calls(text);
-    assert.equal(text.slice(c!.reasonRange!.start, c!.reasonRange!.end), '"Bäd"');
+    assert.equal(text.slice(c.reasonRange!.start, c.reasonRange!.end), '"Bäd"');
   });
 
   it('survives half-typed code and binary junk', () => {

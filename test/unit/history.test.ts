@@ -202,7 +202,7 @@ describe('history database: queries', () => {
     for (let step; (step = db.prune(now - 3 * day, Number.MAX_SAFE_INTEGER, 20)) > 0; ) removed += step;
     assert.equal(removed, 200 - 73);
     assert.equal(rowCount(db), 73);
-    assert.equal(db.occurrences(db.query({ limit: 1 })[0]!.uid).length, 1, 'rises of kept rows stay');
+    assert.equal(db.occurrences(db.query({ limit: 1 })[0].uid).length, 1, 'rises of kept rows stay');
     db.dispose();
   });
 
@@ -379,7 +379,7 @@ describe('history service', () => {
     full.svc.open(CLUSTER);
     full.store.applyBatch(events.slice(25).map((event) => ({ type: 'ADDED' as const, event })));
     assert.equal(full.svc.loadOlder(base + 25_000, 100), undefined, 'a full store is not pushed around');
-    assert.equal(full.store.get(events[29]!.uid)?.uid, events[29]!.uid);
+    assert.equal(full.store.get(events[29].uid)?.uid, events[29].uid);
     full.svc.dispose();
   });
 
@@ -415,7 +415,7 @@ describe('history service', () => {
     s.svc.open({ ...CLUSTER, context: 'again' });
     assert.equal(s.svc.database, undefined);
     assert.equal(s.notices.length, 1);
-    assert.equal(s.notices[0]!.kind, 'failed');
+    assert.equal(s.notices[0].kind, 'failed');
     await s.broadcaster.action({ type: 'ADDED', event: anEvent() });
     await waitFor('live store', () => s.store.size === 1, 2000);
     s.svc.dispose();

@@ -24,7 +24,7 @@ async function killMidWrite(file: string, prefix: string, atLeast: number): Prom
     buffer = parts.pop()!;
     for (const p of parts) {
       const [at, offered, written] = p.split(' ').map(Number);
-      lines.push({ at: at!, offered: offered!, written: written! });
+      lines.push({ at: at, offered: offered, written: written });
     }
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));

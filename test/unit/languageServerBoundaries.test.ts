@@ -13,7 +13,7 @@ function imports(dir: string): Array<[string, string]> {
   return fs
     .readdirSync(abs, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts'))
-    .flatMap((f) => [...fs.readFileSync(path.join(abs, f), 'utf8').matchAll(/(?:from\s+|require\()\s*['"]([^'"]+)['"]/g)].map((m): [string, string] => [f, m[1]!]));
+    .flatMap((f) => [...fs.readFileSync(path.join(abs, f), 'utf8').matchAll(/(?:from\s+|require\()\s*['"]([^'"]+)['"]/g)].map((m): [string, string] => [f, m[1]]));
 }
 
 describe('language server boundaries', () => {

@@ -90,10 +90,10 @@ describe('language server process', () => {
     assert.equal(failed.source, 'Kube Events');
     assert.equal(failed.severity, 2);
     assert.match(failed.message, /^FailedCreate ×12 · 3m ago \(ReplicaSet\/shop-web-7c9d\): pods "shop-web-7c9d-" is forbidden: exceeded quota$/);
-    assert.equal(lines[failed.range.start.line]!.slice(failed.range.start.character, failed.range.end.character), 'shop-web');
-    assert.match(lines[failed.range.start.line - 1]!, /^metadata:/);
+    assert.equal(lines[failed.range.start.line].slice(failed.range.start.character, failed.range.end.character), 'shop-web');
+    assert.match(lines[failed.range.start.line - 1], /^metadata:/);
     const backOff = byCode.get('BackOff')!;
-    assert.equal(lines[backOff.range.start.line]!.slice(backOff.range.start.character, backOff.range.end.character), 'app');
+    assert.equal(lines[backOff.range.start.line].slice(backOff.range.start.character, backOff.range.end.character), 'app');
 
     const lenses = (await conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
     const titles = lenses.map((l) => l.command?.title);
@@ -145,20 +145,20 @@ describe('language server process', () => {
 
     const lines = text.split('\n');
     const line = lines.findIndex((l) => l.includes('ReasonBackOff, "back-off'));
-    const hover = await conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character: lines[line]!.indexOf('ReasonBackOff') + 3 } });
+    const hover = await conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character: lines[line].indexOf('ReasonBackOff') + 3 } });
     const md = (hover!.contents as MarkupContent).value;
     assert.ok(md.includes("Website\\/shop\\/docs"), md);
     assert.ok(md.includes('\\*evil\\* \\[x\\]\\(https\\:\\/\\/evil\\.example\\)'), md);
 
     const published = await waitFor('the reason diagnostic', () => diagnostics.get(uri));
-    assert.deepEqual(published.diagnostics.map((d) => [d.severity, d.code, lines[d.range.start.line]!.slice(d.range.start.character, d.range.end.character)]), [[3, 'event-reason', '"bad_reason"']]);
-    assert.match(published.diagnostics[0]!.message, /not UpperCamelCase.*"BadReason"/);
+    assert.deepEqual(published.diagnostics.map((d) => [d.severity, d.code, lines[d.range.start.line].slice(d.range.start.character, d.range.end.character)]), [[3, 'event-reason', '"bad_reason"']]);
+    assert.match(published.diagnostics[0].message, /not UpperCamelCase.*"BadReason"/);
 
     const failedLine = lines.findIndex((l) => l.includes('"FailedDeploy"'));
-    const items = await conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: failedLine, character: lines[failedLine]!.indexOf('"FailedDeploy"') + 1 } });
+    const items = await conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: failedLine, character: lines[failedLine].indexOf('"FailedDeploy"') + 1 } });
     const labels = (Array.isArray(items) ? items : items!.items).map((i) => i.label);
     assert.deepEqual(labels, ['BackOff', 'FailedCreate', 'Pulled']);
-    const none = await conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: failedLine, character: lines[failedLine]!.indexOf('"deploy') + 2 } });
+    const none = await conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: failedLine, character: lines[failedLine].indexOf('"deploy') + 2 } });
     assert.equal((Array.isArray(none) ? none : none!.items).length, 0, 'no reasons offered in the message argument');
   });
 

@@ -20,12 +20,12 @@ describe('YAML locator', () => {
         ['Pod', 'shop-web-test-connection', undefined],
       ],
     );
-    const deployment = objects[2]!;
+    const deployment = objects[2];
     assert.equal(deployment.apiVersion, 'apps/v1');
     assert.equal(text.slice(deployment.kindRange.start, deployment.kindRange.end), 'Deployment');
     assert.equal(text.slice(deployment.nameRange.start, deployment.nameRange.end), 'shop-web');
     // The quoted name's range covers its quotes.
-    const service = objects[1]!;
+    const service = objects[1];
     assert.equal(text.slice(service.nameRange.start, service.nameRange.end), '"shop-web"');
     assert.deepEqual([...deployment.containers.keys()], ['migrate', 'app', 'log-shipper']);
     const app = deployment.containers.get('app')!;
@@ -42,7 +42,7 @@ describe('YAML locator', () => {
       objects.map((o) => `${o.kind}/${o.namespace ?? '-'}/${o.name}`),
       ['Namespace/-/batch', 'ConfigMap/batch/report-config-7k8d9m2f5t', 'CronJob/batch/report', 'Website/batch/docs'],
     );
-    assert.deepEqual([...objects[2]!.containers.keys()], ['report']);
+    assert.deepEqual([...objects[2].containers.keys()], ['report']);
   });
 
   it('keeps what it can read of half-typed input, and never throws', () => {

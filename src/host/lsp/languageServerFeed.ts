@@ -378,7 +378,7 @@ export class LanguageServerFeed implements Disposable {
     try {
       const all = [...this.objects.values()];
       const n = Math.min(all.length, EXISTS_POLL_BATCH);
-      for (let i = 0; i < n; i++) await this.check(all[(this.pollCursor + i) % all.length]!);
+      for (let i = 0; i < n; i++) await this.check(all[(this.pollCursor + i) % all.length]);
       this.pollCursor = all.length > 0 ? (this.pollCursor + n) % all.length : 0;
     } finally {
       this.polling = false;

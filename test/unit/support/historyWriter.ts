@@ -8,7 +8,7 @@ import type { EventChange } from '../../../src/core/kubeEvent';
 import { HistoryDatabase } from '../../../src/history/historyDatabase';
 import { anEvent } from './eventBuilder';
 
-const file = process.argv[2]!;
+const file = process.argv[2];
 const prefix = process.argv[3] ?? 'a';
 const db = HistoryDatabase.open(file, { server: 'https://crash.test', user: 'u', context: 'crash' });
 const broadcaster = new Broadcaster<EventChange>({ queueLength: 10_000 });

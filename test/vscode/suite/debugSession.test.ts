@@ -118,7 +118,7 @@ suite('debug sessions', function () {
     // The tree marks the session with a separator row at the top.
     const rows = api.tree.snapshot();
     assert.match(rows[0]?.label ?? '', new RegExp(`^▶ debug: Debug ${CONTROLLER} ${suffix} started \\d\\d:\\d\\d:\\d\\d$`));
-    assert.match(rows[0]!.description, /website-controller · paused · 1 stop/);
+    assert.match(rows[0].description, /website-controller · paused · 1 stop/);
 
     await vscode.commands.executeCommand('workbench.action.debug.continue');
     const cont = await waitFor('the continue mark', () => session.marks.find((m) => m.kind === 'continued'));
@@ -142,12 +142,12 @@ suite('debug sessions', function () {
     assert.match(api.tree.snapshot()[0]?.description ?? '', /website-controller · ended \d\d:\d\d:\d\d · 1 stop/);
     assert.equal(api.filter.set(`session:last ns:${ns} -source:${CONTROLLER}`), undefined);
     await waitFor('session:last combined with -source:', () => api.tree.model.size === 1);
-    assert.equal([...api.tree.model.events()][0]!.reason, 'WhilePaused');
+    assert.equal([...api.tree.model.events()][0].reason, 'WhilePaused');
     assert.equal(api.filter.set(`session:current ns:${ns}`), undefined);
     await waitFor('session:current to match nothing once the session ended', () => api.tree.model.size === 0);
     assert.equal(api.filter.set(`-session:last ns:${ns}`), undefined);
     await waitFor('-session:last', () => api.tree.model.size === 1);
-    assert.equal([...api.tree.model.events()][0]!.reason, 'Earlier');
+    assert.equal([...api.tree.model.events()][0].reason, 'Earlier');
     // An ended session's separator says nothing over a filter that shows none of its events.
     assert.ok(!api.tree.snapshot().some((r) => r.label.startsWith('▶ debug:')), 'no separator without the session\'s events');
     api.filter.clear();
@@ -165,8 +165,8 @@ suite('debug sessions', function () {
     await sessionEnded(name);
     const reported = api.debug.reported.slice(before);
     assert.equal(reported.length, 1, `one warning, got ${JSON.stringify(reported)}`);
-    assert.match(reported[0]!, /empty value at column 1 \("reason:"\)/);
-    assert.match(reported[0]!, /context "no-such-context" is not in the kubeconfig \(it has "admin", "restricted"\); staying on "admin"/);
+    assert.match(reported[0], /empty value at column 1 \("reason:"\)/);
+    assert.match(reported[0], /context "no-such-context" is not in the kubeconfig \(it has "admin", "restricted"\); staying on "admin"/);
     assert.equal(api.session.contextName, context);
     assert.equal(api.filter.text, 'type:Normal');
     api.filter.clear();

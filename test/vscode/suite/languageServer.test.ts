@@ -46,7 +46,7 @@ suite('language server against the control plane', () => {
   });
 
   test('an open manifest gets the warnings of its object and what it owns; new ones appear; deletion clears them', async () => {
-    const pod = demo.pods[0]!;
+    const pod = demo.pods[0];
     await recordEvent(client, demo.replicaSet, { type: 'Warning', reason: 'QuotaExceeded', message: 'pods "web-7c9d8f6b5-" is forbidden: exceeded quota', component: 'replicaset-controller', count: 12, ageSeconds: 180 });
     const file = path.join(dir, 'web.yaml');
     fs.writeFileSync(
@@ -106,11 +106,11 @@ suite('language server against the control plane', () => {
     // Deployment and what it owns; Emit Test Event… is preselected on the Deployment, and its event comes back
     // as a diagnostic.
     const summary = lenses.find((l) => l.command?.title.startsWith('⚠'))!.command!;
-    assert.equal(await vscode.commands.executeCommand(summary.command, ...(summary.arguments ?? [])), true);
+    assert.equal(await vscode.commands.executeCommand(summary.command, ...((summary.arguments ?? []) as unknown[])), true);
     assert.equal(api.filter.text, `under:Deployment/${shop}/web`);
     api.filter.clear();
-    const emit = lenses.filter((l) => l.command?.title === 'Emit Test Event…')[1]!.command!;
-    const report = await vscode.commands.executeCommand<{ target: { kind: string; name: string; namespace: string } }>(emit.command, ...(emit.arguments ?? []), { type: 'Warning', reason: 'EmittedFromLens', message: 'from the CodeLens', flavour: 'core/v1' });
+    const emit = lenses.filter((l) => l.command?.title === 'Emit Test Event…')[1].command!;
+    const report = await vscode.commands.executeCommand<{ target: { kind: string; name: string; namespace: string } }>(emit.command, ...((emit.arguments ?? []) as unknown[]), { type: 'Warning', reason: 'EmittedFromLens', message: 'from the CodeLens', flavour: 'core/v1' });
     assert.deepEqual([report.target.kind, report.target.namespace, report.target.name], ['Deployment', shop, 'web']);
     await until('the emitted event as a diagnostic', () => ours(uri).find((d) => codeOf(d) === 'EmittedFromLens'), 30_000);
 
@@ -152,7 +152,7 @@ suite('language server against the control plane', () => {
     const diag = await until('the reason diagnostic', () => ours(uri).find((d) => d.severity === vscode.DiagnosticSeverity.Information));
     assert.match(diag.message, /"lower_case" is not UpperCamelCase/);
 
-    await recordEvent(client, demo.pods[1]!, { type: 'Warning', reason, message: 'probe failed', component: 'website-controller', count: 4 });
+    await recordEvent(client, demo.pods[1], { type: 'Warning', reason, message: 'probe failed', component: 'website-controller', count: 4 });
     await recordEvent(client, demo.jobPod, { type: 'Warning', reason, message: 'probe failed', component: 'website-controller' });
     const live = await until('the live count', async () => {
       const t = await lensTitle();
@@ -164,7 +164,7 @@ suite('language server against the control plane', () => {
     const pid = api.languageServer.pid!;
     process.kill(pid, 'SIGKILL');
     await until('a new server', () => api.languageServer.pid !== undefined && api.languageServer.pid !== pid, 30_000);
-    await recordEvent(client, demo.pods[0]!, { type: 'Warning', reason, message: 'probe failed again', component: 'website-controller' });
+    await recordEvent(client, demo.pods[0], { type: 'Warning', reason, message: 'probe failed again', component: 'website-controller' });
     await until('the count after the restart', async () => ((await lensTitle())?.startsWith(`${reason}: 6 in the last hour on 3 objects`) ? true : undefined), 30_000);
   });
 });

@@ -52,7 +52,7 @@ suite('language server load', () => {
   test('measures diagnostic latency, event-loop delay and traffic with 20 manifests open (reported, not asserted)', async function () {
     if (!process.env.KUBE_EVENTS_LSP_LOAD) this.skip();
     this.timeout(240_000);
-    const api = (await vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID)!.activate())!;
+    const api = (await vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID)!.activate());
     await waitFor('the stream to go live', () => api.session.state.phase === 'live');
     const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
     assert.ok(loaded.ok);
@@ -71,12 +71,12 @@ suite('language server load', () => {
       const file = path.join(dir, `cm-${i}.yaml`);
       fs.writeFileSync(file, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  namespace: ${ns}\ndata:\n  key: value\n`);
       uris.push(vscode.Uri.file(file));
-      await vscode.workspace.openTextDocument(uris[i]!);
+      await vscode.workspace.openTextDocument(uris[i]);
     }
     await waitFor('the language server', () => api.languageServer.pid, 30_000);
     // Opened documents are synced to the server even when not shown; wait until each object's state arrived.
     await waitFor('every manifest subscribed', async () => {
-      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uris[MANIFESTS - 1]!);
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uris[MANIFESTS - 1]);
       return lenses.some((l) => (l.command?.title ?? '').startsWith('no events'));
     }, 60_000);
 
@@ -103,7 +103,7 @@ suite('language server load', () => {
         if (i === 0 && tick % 5 === 0) {
           const k = probes++;
           const reason = `LoadProbe${k}`;
-          pending.set(reason, { uri: uris[k % MANIFESTS]!, t0: performance.now() });
+          pending.set(reason, { uri: uris[k % MANIFESTS], t0: performance.now() });
           await api.session.broadcaster.action(change(ns, 'ConfigMap', `cm-${k % MANIFESTS}`, 'Warning', reason));
         } else {
           await api.session.broadcaster.action(change(ns, 'Pod', `pod-${i % 500}`, 'Normal', 'Pulled'));
