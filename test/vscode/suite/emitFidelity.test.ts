@@ -94,7 +94,8 @@ suite('Emit Test Event names the live object (checked with kubectl)', () => {
     await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: ns } } });
     const created = await client.request<{ metadata: { uid: string } }>(`/api/v1/namespaces/${ns}/pods`, {
       method: 'POST',
-      body: { metadata: { name: 'api-0' }, spec: { containers: [{ name: 'app', image: 'registry.example/api:1' }] } },
+      // Bound to a node that does not exist, so the scheduler and kwok leave it (and its resourceVersion) alone.
+      body: { metadata: { name: 'api-0' }, spec: { nodeName: 'worker-1', containers: [{ name: 'app', image: 'registry.example/api:1' }] } },
     });
     pod = { apiVersion: 'v1', kind: 'Pod', namespace: ns, name: 'api-0', uid: created.metadata.uid };
     // An earlier event about one container of the Pod: its field path must not leak into emitted events.

@@ -27,7 +27,13 @@ interface Carried {
   readonly unknown: number;
 }
 
-const POD_SPEC = { containers: [{ name: 'app', image: 'registry.example/shop/web:1.4.2' }] };
+// The test cluster runs real controllers. These objects are kept out of their way, so that only the test
+// decides what happens to them: the Pods are bound to a node that does not exist (the scheduler and kwok
+// leave them alone); the Deployment is paused with no replicas (no new ReplicaSet, nothing to scale); the
+// ReplicaSet has no replicas and is terminating before its Pods exist, held by a finalizer of ours (its
+// controller neither creates nor deletes Pods for it, and the garbage collector waits for it to be gone).
+const POD_SPEC = { nodeName: 'worker-1', containers: [{ name: 'app', image: 'registry.example/shop/web:1.4.2' }] };
+const HOLD = 'kube-events.local/test-hold';
 
 async function create(client: KubeClient, path: string, body: Record<string, unknown>): Promise<DemoObject> {
   const o = await client.request<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string; uid: string } }>(path, { method: 'POST', body });
@@ -69,12 +75,13 @@ suite('owner chain across a window reload', () => {
     const labels = { app: 'web', 'pod-template-hash': '5d8f7c6b9' };
     const deployment = await create(client, `/apis/apps/v1/namespaces/${ns}/deployments`, {
       metadata: { name: 'web' },
-      spec: { replicas: 4, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: POD_SPEC } },
+      spec: { paused: true, replicas: 0, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: POD_SPEC } },
     });
     const replicaSet = await create(client, `/apis/apps/v1/namespaces/${ns}/replicasets`, {
-      metadata: { name: 'web-5d8f7c6b9', labels, ownerReferences: [controllerOf(deployment)] },
-      spec: { replicas: 4, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: POD_SPEC } },
+      metadata: { name: 'web-5d8f7c6b9', labels, ownerReferences: [controllerOf(deployment)], finalizers: [HOLD] },
+      spec: { replicas: 0, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: POD_SPEC } },
     });
+    await client.request(`/apis/apps/v1/namespaces/${ns}/replicasets/${replicaSet.name}`, { method: 'DELETE' });
     const pod = (name: string): Promise<DemoObject> =>
       create(client, `/api/v1/namespaces/${ns}/pods`, { metadata: { name, labels, ownerReferences: [controllerOf(replicaSet)] }, spec: POD_SPEC });
     const kubelet = async (p: DemoObject, warning: string): Promise<void> => {
