@@ -15,16 +15,8 @@ export function cell(text: string, max: number): string {
   return escapeMarkdown(oneLine(text, max));
 }
 
-/** `20s`, `3m`, `2h`, `4d`: how long ago, as the tree says it. */
-export function formatAge(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h`;
-  return `${Math.floor(h / 24)}d`;
-}
+/** How long ago, exactly as the Events tree says it (one formatter for every surface). */
+export { formatAge } from '../core/eventTreeModel';
 
 /** `1 hour`, `30 minutes`: the editor window in words. */
 export function formatWindow(ms: number): string {
