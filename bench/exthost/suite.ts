@@ -1,0 +1,66 @@
+/**
+ * Runs inside code-server's extension host (loaded as the extension-tests module by bench/exthost/runner.ts).
+ * Measures, with the real control plane's 10,000 events behind KUBECONFIG:
+ *   activate_ms:            `activate()` of the extension, bundle load included (it is not active before).
+ *   first_rows_host_ms:     activation start → the Events tree's provider has rows (the runner also times the
+ *                           rows appearing in the workbench's DOM, which is what first_rows_10k_ms reports).
+ *   host_rss_mb_50k:        the extension host's RSS growth from before activation to 50,000 events held.
+ * Prints one `BENCH {json}` line, then the closing `N passed, N failed` line.
+ */
+import * as vscode from 'vscode';
+import type { KubeEventsApi } from '../../src/compose';
+import { EXTENSION_ID } from '../../src/constants';
+import { normalizeEvent } from '../../src/core/kubeEvent';
+import { eventJson } from '../events';
+
+const CLUSTER_EVENTS = Number(process.env.KUBE_EVENTS_BENCH_CLUSTER_EVENTS ?? 10_000);
+const HOLD = Number(process.env.KUBE_EVENTS_BENCH_HOLD ?? 50_000);
+
+async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export async function run(): Promise<void> {
+  try {
+    const ext = vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID);
+    if (!ext) throw new Error(`${EXTENSION_ID} is not installed in this extension host`);
+    if (ext.isActive) throw new Error('the extension was already active: activate_ms would measure nothing');
+    const rss0 = process.memoryUsage().rss;
+    const wall0 = Date.now();
+    const t0 = performance.now();
+    const api = await ext.activate();
+    const activateMs = performance.now() - t0;
+    await vscode.commands.executeCommand('kubeEvents.events.focus');
+    await until('tree rows', () => api.tree.snapshot().length > 0, 60_000);
+    const firstRowsHostMs = performance.now() - t0;
+    await until(`${CLUSTER_EVENTS} cluster events in the store`, () => api.session.store.size >= CLUSTER_EVENTS, 120_000);
+    const allLoadedMs = performance.now() - t0;
+    // Fill the store up to HOLD with events as the watch would deliver them, through every view.
+    for (let i = api.session.store.size; i < HOLD; i++) {
+      const event = normalizeEvent(JSON.parse(eventJson(i, i + 2)), 'core/v1');
+      if (event) await api.session.broadcaster.action({ type: 'ADDED', event });
+    }
+    await until(`${HOLD} events in the store`, () => api.session.store.size >= HOLD, 120_000);
+    // Let the views' batched work (tree refresh, log flush) settle before reading the RSS.
+    await new Promise((r) => setTimeout(r, 2000));
+    const rss = process.memoryUsage().rss;
+    const report = {
+      wall0,
+      activate_ms: +activateMs.toFixed(1),
+      first_rows_host_ms: Math.round(firstRowsHostMs),
+      all_rows_10k_ms: Math.round(allLoadedMs),
+      host_rss_mb_50k: Math.round((rss - rss0) / 1e6),
+      store_size: api.session.store.size,
+    };
+    console.log(`BENCH ${JSON.stringify(report)}`);
+    console.log('1 passed, 0 failed');
+  } catch (err) {
+    console.error(`BENCH failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    console.log('0 passed, 1 failed');
+    throw err;
+  }
+}
