@@ -1,11 +1,16 @@
 /**
- * `npm run bench`: our pipeline side by side with kubectl, in the same run, on the same input.
+ * `npm run bench`: our pipeline side by side with its peers, in the same run, on the same input.
  *   watch:        one recorded watch stream of N events served by a local apiserver stand-in over HTTP,
- *                 consumed by EventSource → Broadcaster → EventStore, and by `kubectl get events -A -w -o json`.
+ *                 consumed by EventSource → Broadcaster → EventStore, by client-go's SharedIndexInformer
+ *                 (bench/go/informer, with its RSS), and by `kubectl get events -A -w` with `-o json` and `-o name`.
  *   heap:         heap growth with 100,000 events held in the store (after GC).
+ *   timeline:     the real webview bundle in headless Chromium fed 100,000 events (bench/timeline.ts).
  *   initial load: 10,000 events on the real control plane, loaded by our paged list and by
- *                 `kubectl get events -A -o json`.
- * Prints one JSON line at the end and writes bench/results/latest.json. Figures are reported, not asserted.
+ *                 `kubectl get events -A -o json`; then the extension host in code-server against that
+ *                 cluster: activation, first tree rows, RSS with 50,000 events (bench/exthost/).
+ * Every figure is the median of BENCH_RUNS runs (3); bench/results/latest.json adds min and max, the machine
+ * and its load average. BENCH_SKIP=watch,timeline,cluster,exthost leaves parts out; BENCH_PROFILE=1 writes
+ * CPU profiles of the timeline and of activation to test-results/. Figures are reported, never asserted.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -21,7 +21,7 @@ import { makeNonce, renderHtml } from '../src/host/timeline/renderHtml';
 import { toEventDto } from '../src/host/timeline/eventDto';
 import type { EventDto } from '../src/protocol/webview';
 import { eventJson } from './events';
-import { log, spread, type Spread } from './stats';
+import { log, spread, topSelf, type Spread } from './stats';
 
 const EVENTS = Number(process.env.BENCH_TIMELINE_EVENTS ?? 100_000);
 const SCROLL_STEPS = 200;
@@ -75,6 +75,18 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), 
  * handled the message, and its rAF callback after the view's own (same frame).
  */
 const MEASURE = `
+// What VS Code puts on a webview's page: the theme class and the --vscode-* variables (Dark Modern's).
+document.body.classList.add('vscode-dark');
+for (const [name, value] of Object.entries({
+  'font-family': 'system-ui, sans-serif', 'font-size': '13px', 'font-weight': 'normal', 'editor-font-family': 'monospace',
+  'foreground': '#cccccc', 'descriptionForeground': '#9d9d9d', 'disabledForeground': '#cccccc80', 'editor-background': '#1f1f1f',
+  'focusBorder': '#0078d4', 'panel-border': '#2b2b2b', 'errorForeground': '#f85149', 'editorError-foreground': '#f14c4c',
+  'editorWarning-foreground': '#cca700', 'textLink-foreground': '#4daafc', 'list-hoverBackground': '#2a2d2e',
+  'list-activeSelectionBackground': '#04395e', 'list-activeSelectionForeground': '#ffffff', 'list-inactiveSelectionBackground': '#37373d',
+  'input-background': '#313131', 'input-foreground': '#cccccc', 'input-border': '#3c3c3c', 'button-background': '#0078d4',
+  'button-foreground': '#ffffff', 'button-secondaryBackground': '#313131', 'button-secondaryForeground': '#cccccc',
+  'badge-background': '#616161', 'badge-foreground': '#f8f8f8', 'charts-blue': '#3794ff', 'charts-orange': '#d18616', 'charts-purple': '#b180d7',
+})) document.documentElement.style.setProperty('--vscode-' + name, value);
 window.__measure = (message, settled) => new Promise((resolve, reject) => {
   const channel = new MessageChannel();
   let t0 = 0;
@@ -139,24 +151,6 @@ interface InPage {
 }
 
 const PROFILE = process.env.BENCH_PROFILE === '1';
-
-interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
-  samples?: number[];
-  timeDeltas?: number[];
-}
-
-/** The five functions with the most self time in a CPU profile, as `name (file:line) ms`. */
-function topSelf(profile: CpuProfile): string {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<string, number>();
-  (profile.samples ?? []).forEach((id, i) => {
-    const f = byId.get(id)?.callFrame;
-    const key = f ? `${f.functionName || '(anonymous)'} (${path.basename(f.url)}:${f.lineNumber + 1})` : '?';
-    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
-  });
-  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, ms]) => `${k} ${ms.toFixed(0)} ms`).join(', ');
-}
 
 /** BENCH_PROFILE=1: the first run's CPU profile of a phase, for DevTools or VS Code, and its top self time. */
 async function saveProfile(cdp: CDPSession, root: string, phase: string): Promise<void> {

@@ -5,11 +5,11 @@
  *   first_rows_10k_ms: activation start → the Events view shows its first rows in the workbench's DOM
  *   (watched every frame in the page; both clocks are this machine's wall clock).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { format } from 'node:util';
 import { launchBrowser, startCodeServer } from '../../test/support/codeServer';
-import { log, spread, type Spread } from '../stats';
+import { log, spread, topSelf, type CpuProfile, type Spread } from '../stats';
 
 interface SuiteReport {
   wall0: number;
@@ -33,8 +33,10 @@ const WATCH_ROWS = `
 })();
 `;
 
-async function oneRun(root: string, kubeconfig: string, timeoutMs: number): Promise<SuiteReport & { first_rows_10k_ms: number }> {
-  const server = await startCodeServer({ env: { KUBECONFIG: kubeconfig } });
+async function oneRun(root: string, kubeconfig: string, timeoutMs: number, profile?: string): Promise<SuiteReport & { first_rows_10k_ms: number }> {
+  const env: Record<string, string> = { KUBECONFIG: kubeconfig };
+  if (profile) env.KUBE_EVENTS_BENCH_PROFILE = profile;
+  const server = await startCodeServer({ env });
   const browser = await launchBrowser(server.runDir);
   let ok = false;
   try {
@@ -79,7 +81,11 @@ export async function benchExtensionHost(root: string, kubeconfig: string, runs:
   if (!existsSync(join(root, 'dist', 'extension.js')) || !existsSync(suite)) throw new Error('run `node esbuild.mjs && node esbuild.mjs --tests` first');
   const r: Array<SuiteReport & { first_rows_10k_ms: number }> = [];
   for (let i = 0; i < runs; i++) {
-    const one = await oneRun(root, kubeconfig, 240_000);
+    // BENCH_PROFILE=1: the first run's extension host writes a CPU profile of activation → first rows.
+    const profile = process.env.BENCH_PROFILE === '1' && i === 0 ? join(root, 'test-results', 'bench-exthost-activation.cpuprofile') : undefined;
+    if (profile) mkdirSync(dirname(profile), { recursive: true });
+    const one = await oneRun(root, kubeconfig, 240_000, profile);
+    if (profile) log(`extension host: CPU profile of activation → first rows in ${profile}; top self time: ${topSelf(JSON.parse(readFileSync(profile, 'utf8')) as CpuProfile)}`);
     r.push(one);
     log(
       `extension host run ${i + 1}: activate ${one.activate_ms} ms, first rows ${one.first_rows_10k_ms} ms on screen ` +

@@ -7,6 +7,8 @@
  *   host_rss_mb_50k:        the extension host's RSS growth from before activation to 50,000 events held.
  * Prints one `BENCH {json}` line, then the closing `N passed, N failed` line.
  */
+import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
 import * as vscode from 'vscode';
 import type { KubeEventsApi } from '../../src/compose';
 import { EXTENSION_ID } from '../../src/constants';
@@ -15,6 +17,12 @@ import { eventJson } from '../events';
 
 const CLUSTER_EVENTS = Number(process.env.KUBE_EVENTS_BENCH_CLUSTER_EVENTS ?? 10_000);
 const HOLD = Number(process.env.KUBE_EVENTS_BENCH_HOLD ?? 50_000);
+/** When set (BENCH_PROFILE=1 in the runner): where to write a CPU profile of activation → first tree rows. */
+const PROFILE = process.env.KUBE_EVENTS_BENCH_PROFILE;
+
+function post(session: inspector.Session, method: string): Promise<unknown> {
+  return new Promise((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
+}
 
 async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -29,6 +37,12 @@ export async function run(): Promise<void> {
     const ext = vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID);
     if (!ext) throw new Error(`${EXTENSION_ID} is not installed in this extension host`);
     if (ext.isActive) throw new Error('the extension was already active: activate_ms would measure nothing');
+    const profiler = PROFILE ? new inspector.Session() : undefined;
+    if (profiler) {
+      profiler.connect();
+      await post(profiler, 'Profiler.enable');
+      await post(profiler, 'Profiler.start');
+    }
     const rss0 = process.memoryUsage().rss;
     const wall0 = Date.now();
     const t0 = performance.now();
@@ -37,6 +51,11 @@ export async function run(): Promise<void> {
     await vscode.commands.executeCommand('kubeEvents.events.focus');
     await until('tree rows', () => api.tree.snapshot().length > 0, 60_000);
     const firstRowsHostMs = performance.now() - t0;
+    if (profiler && PROFILE) {
+      const { profile } = (await post(profiler, 'Profiler.stop')) as { profile: unknown };
+      fs.writeFileSync(PROFILE, JSON.stringify(profile));
+      profiler.disconnect();
+    }
     await until(`${CLUSTER_EVENTS} cluster events in the store`, () => api.session.store.size >= CLUSTER_EVENTS, 120_000);
     const allLoadedMs = performance.now() - t0;
     // Fill the store up to HOLD with events as the watch would deliver them, through every view.
