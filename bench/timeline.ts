@@ -161,6 +161,18 @@ async function saveProfile(cdp: CDPSession, root: string, phase: string): Promis
   log(`timeline ${phase}: CPU profile in ${file}; top self time: ${topSelf(profile)}`);
 }
 
+/** The renderer main thread's busiest trace events (Layout, UpdateLayoutTree, Paint, …) by summed duration. */
+function topTraceEvents(trace: Buffer): string {
+  const { traceEvents } = JSON.parse(trace.toString('utf8')) as { traceEvents: Array<{ name: string; ph: string; dur?: number; tid: number; args?: { data?: { frame?: string } } }> };
+  const main = traceEvents.find((e) => e.name === 'thread_name' && (e.args as { name?: string } | undefined)?.name === 'CrRendererMain');
+  const sums = new Map<string, number>();
+  for (const e of traceEvents) {
+    if (e.ph !== 'X' || e.dur === undefined || (main && e.tid !== main.tid)) continue;
+    sums.set(e.name, (sums.get(e.name) ?? 0) + e.dur / 1000);
+  }
+  return [...sums.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, ms]) => `${k} ${ms.toFixed(0)} ms`).join(', ');
+}
+
 function p95(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)];
@@ -197,8 +209,12 @@ export async function benchTimeline(root: string, runs: number): Promise<Record<
       const statusFiltered = await page.locator('#status').innerText();
       await page.evaluate(() => (globalThis as unknown as InPage).__filter(''));
       await cdp?.send('Profiler.start');
+      if (cdp) await browser.startTracing(page, { categories: ['devtools.timeline', 'blink'] });
       const frames = await page.evaluate((steps) => (globalThis as unknown as InPage).__scroll(steps), SCROLL_STEPS);
-      if (cdp) await saveProfile(cdp, root, 'scroll');
+      if (cdp) {
+        await saveProfile(cdp, root, 'scroll');
+        log(`timeline scroll: renderer main thread by trace event: ${topTraceEvents(await browser.stopTracing())}`);
+      }
       if (errors.length > 0) throw new Error(`the timeline page failed: ${errors.join('; ')}`);
       if (frames.length < SCROLL_STEPS / 2) throw new Error(`only ${frames.length}/${SCROLL_STEPS} scroll frames were rendered`);
       paint.push(firstPaint);

@@ -17,6 +17,9 @@ interface SuiteReport {
   first_rows_host_ms: number;
   all_rows_10k_ms: number;
   host_rss_mb_50k: number;
+  host_heap_mb_50k: number;
+  host_external_mb_50k: number;
+  host_code_mb_50k: number;
   store_size: number;
 }
 
@@ -89,7 +92,8 @@ export async function benchExtensionHost(root: string, kubeconfig: string, runs:
     r.push(one);
     log(
       `extension host run ${i + 1}: activate ${one.activate_ms} ms, first rows ${one.first_rows_10k_ms} ms on screen ` +
-        `(${one.first_rows_host_ms} ms in the tree model, all 10k ${one.all_rows_10k_ms} ms), RSS +${one.host_rss_mb_50k} MB with ${one.store_size} events`,
+        `(${one.first_rows_host_ms} ms in the tree model, all 10k ${one.all_rows_10k_ms} ms), RSS +${one.host_rss_mb_50k} MB with ${one.store_size} events ` +
+        `(heap +${one.host_heap_mb_50k} MB after GC, external +${one.host_external_mb_50k} MB, code +${one.host_code_mb_50k} MB)`,
     );
   }
   return {
@@ -98,5 +102,6 @@ export async function benchExtensionHost(root: string, kubeconfig: string, runs:
     first_rows_host_10k_ms: spread(r.map((x) => x.first_rows_host_ms)),
     all_rows_10k_ms: spread(r.map((x) => x.all_rows_10k_ms)),
     host_rss_mb_50k: spread(r.map((x) => x.host_rss_mb_50k)),
+    host_heap_mb_50k: spread(r.map((x) => x.host_heap_mb_50k)),
   };
 }
