@@ -1,0 +1,107 @@
+/**
+ * The extension host as a user feels it: code-server + headless Chromium as test/vscode/runExtensionHost.ts
+ * runs them, with bench/exthost/suite.ts as the extension-tests module and KUBECONFIG pointing at the real
+ * control plane (10,000 events). One fresh code-server per run, so every activation is a cold one.
+ *   first_rows_10k_ms: activation start → the Events view shows its first rows in the workbench's DOM
+ *   (watched every frame in the page; both clocks are this machine's wall clock).
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { format } from 'node:util';
+import { launchBrowser, startCodeServer } from '../../test/support/codeServer';
+import { log, spread, topSelf, type CpuProfile, type Spread } from '../stats';
+
+interface SuiteReport {
+  wall0: number;
+  activate_ms: number;
+  first_rows_host_ms: number;
+  all_rows_10k_ms: number;
+  host_rss_mb_50k: number;
+  host_heap_mb_50k: number;
+  host_external_mb_50k: number;
+  host_code_mb_50k: number;
+  store_size: number;
+}
+
+/** In the workbench page from the start: the wall-clock time the Events view first shows a row. */
+const WATCH_ROWS = `
+(() => {
+  const look = () => {
+    const header = document.querySelector('.pane-header[aria-label="Events Section"]');
+    const rows = header?.closest('.pane')?.querySelectorAll('.monaco-list-row') ?? [];
+    if (rows.length > 0) { window.__firstRowsAt = Date.now(); return; }
+    requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+})();
+`;
+
+async function oneRun(root: string, kubeconfig: string, timeoutMs: number, profile?: string): Promise<SuiteReport & { first_rows_10k_ms: number }> {
+  const env: Record<string, string> = { KUBECONFIG: kubeconfig };
+  if (profile) env.KUBE_EVENTS_BENCH_PROFILE = profile;
+  const server = await startCodeServer({ env });
+  const browser = await launchBrowser(server.runDir);
+  let ok = false;
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    let report: SuiteReport | undefined;
+    const lines: string[] = [];
+    let resolveExit: (code: number) => void = () => {};
+    const exited = new Promise<number>((r) => (resolveExit = r));
+    await page.exposeFunction('codeAutomationLog', (_level: string, message: unknown) => {
+      const text = Array.isArray(message) ? format(...(message as unknown[])) : format(message);
+      lines.push(text);
+      const m = /^BENCH (\{.*\})$/.exec(text.trim());
+      if (m) report = JSON.parse(m[1]) as SuiteReport;
+    });
+    await page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));
+    await page.addInitScript(WATCH_ROWS);
+    const remote = (p: string) => `vscode-remote://${server.authority}${p}`;
+    const payload = [
+      ['extensionDevelopmentPath', remote(root)],
+      ['extensionTestsPath', remote(join(root, 'out', 'bench', 'exthost', 'suite'))],
+    ];
+    await page.goto(server.workbenchUrl({ payload: JSON.stringify(payload) }));
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([exited, new Promise<number>((r) => (timer = setTimeout(() => r(-1), timeoutMs)))]);
+    clearTimeout(timer);
+    if (code !== 0 || !report) {
+      throw new Error(`the extension-host bench ${code === -1 ? 'timed out' : `exited ${code}`}:\n${lines.slice(-20).join('\n')}`);
+    }
+    const firstRowsAt = await page.evaluate(() => (globalThis as unknown as { __firstRowsAt?: number }).__firstRowsAt);
+    if (firstRowsAt === undefined) throw new Error('the Events view never showed a row');
+    ok = true;
+    return { ...report, first_rows_10k_ms: firstRowsAt - report.wall0 };
+  } finally {
+    await browser.close().catch(() => undefined);
+    await server.stop({ removeRunDir: ok });
+    if (!ok) log(`code-server run dir kept for its logs: ${server.runDir}`);
+  }
+}
+
+export async function benchExtensionHost(root: string, kubeconfig: string, runs: number): Promise<Record<string, Spread>> {
+  const suite = join(root, 'out', 'bench', 'exthost', 'suite.js');
+  if (!existsSync(join(root, 'dist', 'extension.js')) || !existsSync(suite)) throw new Error('run `node esbuild.mjs && node esbuild.mjs --tests` first');
+  const r: Array<SuiteReport & { first_rows_10k_ms: number }> = [];
+  for (let i = 0; i < runs; i++) {
+    // BENCH_PROFILE=1: the first run's extension host writes a CPU profile of activation → first rows.
+    const profile = process.env.BENCH_PROFILE === '1' && i === 0 ? join(root, 'test-results', 'bench-exthost-activation.cpuprofile') : undefined;
+    if (profile) mkdirSync(dirname(profile), { recursive: true });
+    const one = await oneRun(root, kubeconfig, 240_000, profile);
+    if (profile) log(`extension host: CPU profile of activation → first rows in ${profile}; top self time: ${topSelf(JSON.parse(readFileSync(profile, 'utf8')) as CpuProfile)}`);
+    r.push(one);
+    log(
+      `extension host run ${i + 1}: activate ${one.activate_ms} ms, first rows ${one.first_rows_10k_ms} ms on screen ` +
+        `(${one.first_rows_host_ms} ms in the tree model, all 10k ${one.all_rows_10k_ms} ms), RSS +${one.host_rss_mb_50k} MB with ${one.store_size} events ` +
+        `(heap +${one.host_heap_mb_50k} MB after GC, external +${one.host_external_mb_50k} MB, code +${one.host_code_mb_50k} MB)`,
+    );
+  }
+  return {
+    activate_ms: spread(r.map((x) => x.activate_ms), 1),
+    first_rows_10k_ms: spread(r.map((x) => x.first_rows_10k_ms)),
+    first_rows_host_10k_ms: spread(r.map((x) => x.first_rows_host_ms)),
+    all_rows_10k_ms: spread(r.map((x) => x.all_rows_10k_ms)),
+    host_rss_mb_50k: spread(r.map((x) => x.host_rss_mb_50k)),
+    host_heap_mb_50k: spread(r.map((x) => x.host_heap_mb_50k)),
+  };
+}
