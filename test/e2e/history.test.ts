@@ -5,14 +5,13 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test, type TestContext } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { after, before, describe, test } from 'node:test';
 import { EXTENSION_ID } from '../../src/constants';
 import type { EventChange, KubeEvent } from '../../src/core/kubeEvent';
 import { historyFileName, HistoryDatabase } from '../../src/history/historyDatabase';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
-import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer } from '../support/codeServer';
+import { UiSession } from '../support/uiSession';
 import { openViewContainer, openWorkbench, poll, runCommand, screenshot, treeRows, webviewFrame } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
@@ -70,26 +69,12 @@ function findFiles(dir: string, pattern: RegExp): string[] {
 }
 
 describe('history past the TTL in code-server', () => {
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page | undefined;
+  const ui = new UiSession();
   let client: KubeClient;
   let historyFile = '';
-  let broken = false;
   const suffix = randomBytes(3).toString('hex');
   const pastNs = `shop-history-${suffix}`;
   const liveNs = `live-history-${suffix}`;
-
-  async function step(t: TestContext, name: string, fn: (page: Page) => Promise<void>): Promise<void> {
-    if (broken || !page) return t.skip('an earlier step failed');
-    try {
-      await fn(page);
-    } catch (err) {
-      broken = true;
-      await screenshot(page, `failure-${name}`).catch(() => undefined);
-      throw err;
-    }
-  }
 
   before(async () => {
     const kubeconfig = process.env.KUBECONFIG;
@@ -105,39 +90,35 @@ describe('history past the TTL in code-server', () => {
     const db = HistoryDatabase.open(historyFile, { server: loaded.value.server, user, context: 'admin' });
     db.write(pastEvents(pastNs).map((event): EventChange => ({ type: 'ADDED', event })));
     db.dispose();
-    server = await startCodeServer({
+    await ui.start({
       runDir,
-      vsix: join(findRepoRoot(), 'dist', 'kube-events.vsix'),
       env: { KUBECONFIG: kubeconfig },
       settings: { 'kubeEvents.namespaces': [pastNs, liveNs], 'workbench.colorTheme': 'Default Dark Modern' },
     });
-    browser = await launchBrowser(server.runDir);
-    page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
   }, { timeout: 180_000 });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop({ removeRunDir: !broken });
+    await ui.stop();
     client?.dispose();
   });
 
   test('the tree shows events from days ago, kept on disk, marked expired', { timeout: 120_000 }, (t) =>
-    step(t, 'history-tree', async (p) => {
-      await openWorkbench(p, server!.workbenchUrl(), CONTAINER);
+    ui.step(t, 'history-tree', async (p) => {
+      await openWorkbench(p, ui.workbenchUrl, CONTAINER);
       await openViewContainer(p, CONTAINER);
       const rows = await poll(async () => {
         const r = await treeRows(p, VIEW);
         return r.some((x) => x.startsWith('OOMKilled')) && r.some((x) => x.startsWith('FailedScheduling')) ? r : undefined;
       }, 'the events of three days ago in the tree');
       assert.ok(rows.some((r) => r.startsWith(pastNs)), `the namespace is listed: ${rows.join(' | ')}`);
-      const files = findFiles(server!.runDir, /history-[0-9a-f]+\.sqlite$/);
+      const files = findFiles(ui.server!.runDir, /history-[0-9a-f]+\.sqlite$/);
       assert.deepEqual(files, [historyFile], 'the extension uses the history file of this cluster');
       await screenshot(p, 'ui-history-tree');
     }),
   );
 
   test('the timeline shows them beside today\'s events', { timeout: 120_000 }, (t) =>
-    step(t, 'history-timeline', async (p) => {
+    ui.step(t, 'history-timeline', async (p) => {
       await runCommand(p, 'Kube Events: Open Timeline');
       const frame = webviewFrame(p, EXTENSION_ID, 'panel');
       await frame.locator('text=OOMKilled').first().waitFor({ timeout: 30_000 });
@@ -146,7 +127,7 @@ describe('history past the TTL in code-server', () => {
   );
 
   test('an event the apiserver deleted comes back after a window reload', { timeout: 180_000 }, (t) =>
-    step(t, 'history-reload', async (p) => {
+    ui.step(t, 'history-reload', async (p) => {
       const now = new Date().toISOString();
       const name = `web-0.${suffix}`;
       await client.request(`/api/v1/namespaces/${liveNs}/events`, {
@@ -177,7 +158,7 @@ describe('history past the TTL in code-server', () => {
         }
       }, 'the deletion in the history file');
       await p.reload();
-      await openWorkbench(p, server!.workbenchUrl(), CONTAINER);
+      await openWorkbench(p, ui.workbenchUrl, CONTAINER);
       await openViewContainer(p, CONTAINER);
       const rows = await poll(async () => {
         const r = await treeRows(p, VIEW);

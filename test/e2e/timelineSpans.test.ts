@@ -5,12 +5,12 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { after, before, describe, test, type TestContext } from 'node:test';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { after, before, describe, test } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
 import { EXTENSION_ID } from '../../src/constants';
 import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer } from '../support/codeServer';
+import { UiSession } from '../support/uiSession';
 import { openViewContainer, openWorkbench, outputLines, poll, resultsDir, runCommand, screenshot, setColorTheme, viewPane, webviewFrame } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
@@ -103,26 +103,10 @@ async function spanTitles(frame: FrameLocator): Promise<string[]> {
 }
 
 describe('Timeline spans, written/read APIs and combined events against a real control plane', () => {
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page | undefined;
+  // A failure saves test-results/failure-spans-<name>.png. Only a failed critical step (the workbench and the
+  // timeline opening) skips the rest: the checks after it are independent of each other.
+  const ui = new UiSession('spans-', false);
   let client: KubeClient;
-  let broken = false;
-
-  /**
-   * Runs one check; a failure saves test-results/failure-spans-<name>.png. Only a failed `critical` step (the
-   * workbench and the timeline opening) skips the rest: the checks after it are independent of each other.
-   */
-  async function step(t: TestContext, name: string, fn: (page: Page) => Promise<void>, critical = false): Promise<void> {
-    if (broken || !page) return t.skip('the timeline did not open');
-    try {
-      await fn(page);
-    } catch (err) {
-      if (critical) broken = true;
-      await screenshot(page, `failure-spans-${name}`).catch(() => undefined);
-      throw err;
-    }
-  }
 
   before(async () => {
     const kubeconfig = process.env.KUBECONFIG;
@@ -160,28 +144,24 @@ describe('Timeline spans, written/read APIs and combined events against a real c
       source: { component: 'kubelet', host: 'node-a' },
     });
     await createCore(client, apiPod, { reason: 'Pulled', message: 'Container image "registry.example/api:2.1" already present on machine', count: 1, first: now - 4 * MIN, last: now - 4 * MIN, source: { component: 'kubelet', host: 'node-a' }, reportingComponent: 'kubelet' });
-    server = await startCodeServer({
-      vsix: join(findRepoRoot(), 'dist', 'kube-events.vsix'),
+    await ui.start({
       env: { KUBECONFIG: kubeconfig },
       settings: { 'kubeEvents.namespaces': [NS], 'workbench.colorTheme': 'Default Dark Modern' },
     });
-    browser = await launchBrowser(server.runDir);
-    page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
   }, { timeout: 180_000 });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop({ removeRunDir: !broken });
+    await ui.stop();
     await client?.request(`/api/v1/namespaces/${NS}`, { method: 'DELETE' }).catch(() => undefined);
     client?.dispose();
   });
 
   test('the timeline opens on the events created through the API', { timeout: 120_000 }, (t) =>
-    step(
+    ui.step(
       t,
       'open',
       async (p) => {
-        await openWorkbench(p, server!.workbenchUrl(), CONTAINER);
+        await openWorkbench(p, ui.workbenchUrl, CONTAINER);
         await openViewContainer(p, CONTAINER);
         await runCommand(p, 'Kube Events: Open Timeline');
         const frame = webviewFrame(p, EXTENSION_ID, 'panel');
@@ -195,7 +175,7 @@ describe('Timeline spans, written/read APIs and combined events against a real c
   );
 
   test('counted events are spans from first to last seen with their count, in dark and light themes', { timeout: 180_000 }, (t) =>
-    step(t, 'lanes', async (p) => {
+    ui.step(t, 'lanes', async (p) => {
       const frame = webviewFrame(p, EXTENSION_ID, 'panel');
       const failedCreate = frame.locator('#lanes-body .span.warning[title^="FailedCreate ×10"]');
       await poll(async () => (await failedCreate.count()) === 1, async () => `a FailedCreate ×10 span; spans: ${JSON.stringify(await spanTitles(frame))}`);
@@ -239,7 +219,7 @@ describe('Timeline spans, written/read APIs and combined events against a real c
   );
 
   test('the table says how each event was written, and who reported the combined event', { timeout: 60_000 }, (t) =>
-    step(t, 'table', async (p) => {
+    ui.step(t, 'table', async (p) => {
       const frame = webviewFrame(p, EXTENSION_ID, 'panel');
       const scheduler = frame.locator('#rows .row', { hasText: 'FailedScheduling' }).first();
       assert.equal(await scheduler.locator('.col-writtenBy').innerText(), 'events.k8s.io/v1');
@@ -251,7 +231,7 @@ describe('Timeline spans, written/read APIs and combined events against a real c
   );
 
   test('the tree tooltip tells the written-via API from the read-via one, and names the combined event\'s source', { timeout: 90_000 }, (t) =>
-    step(t, 'tooltip', async (p) => {
+    ui.step(t, 'tooltip', async (p) => {
       await runCommand(p, 'View: Toggle Primary Side Bar Visibility');
       await openViewContainer(p, CONTAINER);
       await poll(async () => (await viewPane(p, VIEW).locator('.monaco-list-row', { hasText: 'FailedScheduling' }).count()) > 0, 'the FailedScheduling row in the tree');
@@ -268,7 +248,7 @@ describe('Timeline spans, written/read APIs and combined events against a real c
   );
 
   test('the log line of the combined event names its source', { timeout: 60_000 }, (t) =>
-    step(t, 'log', async (p) => {
+    ui.step(t, 'log', async (p) => {
       await runCommand(p, 'Kube Events: Show Log');
       const filterBox = p.locator('.part.panel input[placeholder="Filter"]').first();
       const text = await poll(async () => {
