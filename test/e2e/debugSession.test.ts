@@ -191,14 +191,16 @@ describe('Debugging a controller: the session in the views', () => {
       assert.ok((await frame.locator('#lanes-body .session-band').count()) >= 2, 'the session band spans the lanes');
       const rows = await frame.locator('#rows .row .col-reason').allInnerTexts();
       assert.deepEqual([...new Set(rows)].sort(), ['Pulled', 'Reconciled', 'Reconciling', 'SlowReconcile', 'Started']);
-      // The axis is fitted to the session: its band fills most of the lanes' width.
+      // The axis is fitted to the session: its band fills most of the lanes' width. Not all of it: core/v1
+      // events carry whole seconds, so events of the session's first second may sit up to 1 s before its
+      // start, which is a quarter of the axis for a 4 s session on a slow machine.
       // The lanes re-render as events arrive: measure until one layout holds both boxes.
       let seen = '';
       await poll(async () => {
         const track = await frame.locator('#lanes-body .lane-track').first().boundingBox();
         const band = await frame.locator('#lanes-body .session-band').first().boundingBox();
         seen = `${band?.width} of ${track?.width} px`;
-        return track !== null && band !== null && band.width > track.width * 0.8;
+        return track !== null && band !== null && band.width > track.width * 0.6;
       }, () => `the session to fill the axis (${seen})`);
       await runCommand(p, 'View: Close Primary Side Bar');
       await screenshot(p, 'ui-debug-timeline');
