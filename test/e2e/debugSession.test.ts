@@ -8,13 +8,14 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test, type TestContext } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { EXTENSION_ID } from '../../src/constants';
-import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer } from '../support/codeServer';
-import { openViewContainer, openWorkbench, poll, resultsDir, runCommand, screenshot, treeRows, viewPane, waitForNotification, webviewFrame } from '../support/workbench';
+import { connectAdmin, createNamespace } from '../support/admin';
+import { findRepoRoot } from '../support/codeServer';
+import { UiSession } from '../support/uiSession';
+import { openViewContainer, openWorkbench, poll, resultsDir, runCommand, screenshot, treeRows, viewPane, waitForNotification, webviewFrame, widenSideBar } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
 const VIEW = 'Events';
@@ -43,49 +44,23 @@ const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'storefron
 const pod = { apiVersion: 'v1', kind: 'Pod', name: 'storefront-7d9f6-x2lqp' };
 
 describe('Debugging a controller: the session in the views', () => {
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page | undefined;
+  // A step is critical only when it says so: later checks do not depend on the earlier ones' outcome.
+  const ui = new UiSession('debug-', false);
+  const step = ui.step.bind(ui);
   let client: KubeClient;
-  let broken = false;
-
-  async function step(t: TestContext, name: string, fn: (page: Page) => Promise<void>, critical = false): Promise<void> {
-    if (broken || !page) return t.skip('an earlier step failed');
-    try {
-      await fn(page);
-    } catch (err) {
-      if (critical) broken = true;
-      await screenshot(page, `failure-debug-${name}`).catch(() => undefined);
-      throw err;
-    }
-  }
-
-  /** Drags the side bar's edge so the separator row's description fits. */
-  async function widenSideBar(p: Page): Promise<void> {
-    const box = await p.locator('.part.sidebar').boundingBox();
-    if (!box) return;
-    const x = box.x + box.width;
-    await p.mouse.move(x - 1, box.y + box.height / 2);
-    await p.mouse.down();
-    await p.mouse.move(x + 260, box.y + box.height / 2, { steps: 5 });
-    await p.mouse.up();
-  }
 
   /** The status bar entry of the followed session, e.g. "Debug website-controller · paused". */
   const sessionStatus = (p: Page, text: string) => p.locator('.part.statusbar .statusbar-item', { hasText: text });
 
   before(async () => {
-    const kubeconfig = process.env.KUBECONFIG;
-    assert.ok(kubeconfig, 'KUBECONFIG must point at the test control plane');
-    const loaded = loadKubeconfig({ path: kubeconfig, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
-    await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: NS } } });
+    const admin = connectAdmin();
+    const kubeconfig = admin.kubeconfig;
+    client = admin.client;
+    await createNamespace(client, NS);
     const now = Date.now();
     await createEvent(client, deployment, 'deployment-controller', 'ScalingReplicaSet', 'Scaled up replica set storefront-7d9f6 to 3', now - 40_000);
     await createEvent(client, pod, 'default-scheduler', 'Scheduled', `Successfully assigned ${NS}/${pod.name} to node-a`, now - 35_000);
-    server = await startCodeServer({
-      vsix: join(findRepoRoot(), 'dist', 'kube-events.vsix'),
+    const server = await ui.startServer({
       env: { KUBECONFIG: kubeconfig },
       settings: { 'kubeEvents.namespaces': [NS], 'kubeEvents.tree.groupBy': 'flat', 'workbench.colorTheme': 'Default Dark Modern', 'debug.openDebug': 'neverOpen', 'debug.internalConsoleOptions': 'neverOpen' },
     });
@@ -120,13 +95,11 @@ describe('Debugging a controller: the session in the views', () => {
         2,
       ),
     );
-    browser = await launchBrowser(server.runDir);
-    page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+    await ui.openPage({ width: 1500, height: 900 });
   }, { timeout: 180_000 });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop({ removeRunDir: !broken });
+    await ui.stop();
     await client?.request(`/api/v1/namespaces/${NS}`, { method: 'DELETE' }).catch(() => undefined);
     client?.dispose();
   });
@@ -136,9 +109,9 @@ describe('Debugging a controller: the session in the views', () => {
       t,
       'paused',
       async (p) => {
-        await openWorkbench(p, server!.workbenchUrl(), CONTAINER);
+        await openWorkbench(p, ui.workbenchUrl, CONTAINER);
         await openViewContainer(p, CONTAINER);
-        await widenSideBar(p);
+        await widenSideBar(p, (current) => current + 260);
         await poll(async () => (await treeRows(p, VIEW)).some((r) => r.includes('ScalingReplicaSet')), 'the seeded events in the tree');
         await runCommand(p, 'Debug: Start Debugging');
         await sessionStatus(p, `${SESSION} · paused`).waitFor({ timeout: 60_000 });
@@ -229,7 +202,7 @@ describe('Debugging a controller: the session in the views', () => {
 
   test('the editor checks the kubeEvents block of launch.json against the contributed schema', { timeout: 90_000 }, (t) =>
     step(t, 'schema', async (p) => {
-      const file = join(server!.workspaceDir, '.vscode', 'launch.json');
+      const file = join(ui.server!.workspaceDir, '.vscode', 'launch.json');
       const bad = { type: 'node', request: 'launch', name: 'Typo', program: '${workspaceFolder}/controller.mjs', kubeEvents: { filtr: 'type:Warning', controller: 'website controller' } };
       writeFileSync(file, JSON.stringify({ version: '0.2.0', configurations: [bad] }, null, 2));
       // Quick Open lists recent files first and re-filters as it searches: wait until the file is the focused row.

@@ -2,13 +2,12 @@
 // plane, a manifest and a Go controller file open in the editor. Screenshots (both themes) go to test-results/.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test, type TestContext } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer } from '../support/codeServer';
+import { connectAdmin } from '../support/admin';
+import { UiSession } from '../support/uiSession';
 import { recordEvent, seedDemo, type Demo } from '../support/demoCluster';
 import { openWorkbench, poll, runCommand, screenshot, setColorTheme } from '../support/workbench';
 
@@ -107,52 +106,30 @@ async function hoverAt(page: Page, line: number, column: number): Promise<string
 }
 
 describe('events in the editor (code-server)', () => {
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page | undefined;
+  const ui = new UiSession();
   let client: KubeClient;
   let demo: Demo;
-  let broken = false;
-
-  async function step(t: TestContext, name: string, fn: (page: Page) => Promise<void>): Promise<void> {
-    if (broken || !page) return t.skip('an earlier step failed');
-    try {
-      await fn(page);
-    } catch (err) {
-      broken = true;
-      await screenshot(page, `failure-${name}`).catch(() => undefined);
-      throw err;
-    }
-  }
 
   before(async () => {
-    const kubeconfig = process.env.KUBECONFIG;
-    assert.ok(kubeconfig, 'KUBECONFIG must point at the test control plane');
-    const loaded = loadKubeconfig({ path: kubeconfig, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
+    const admin = connectAdmin();
+    client = admin.client;
     demo = await seedDemo(client, [SHOP, 'editor-batch']);
     await recordEvent(client, demo.pods[0], { type: 'Warning', reason: 'Unhealthy', message: `Readiness probe failed: HTTP probe failed with statuscode: 503 ${HOSTILE}`, component: 'kubelet', count: 7, ageSeconds: 40, fieldPath: 'spec.containers{app}' });
     for (const pod of demo.pods) await recordEvent(client, pod, { type: 'Warning', reason: 'BackOff', message: 'deploy failed: image pull back-off', component: 'website-controller', count: 3, ageSeconds: 20 });
-    const vsix = join(findRepoRoot(), 'dist', 'kube-events.vsix');
-    assert.ok(existsSync(vsix), `${vsix} is missing: run node test/support/packageVsix.mjs`);
-    server = await startCodeServer({ vsix, env: { KUBECONFIG: kubeconfig } });
+    const server = await ui.startServer({ env: { KUBECONFIG: admin.kubeconfig } });
     fs.writeFileSync(join(server.workspaceDir, 'web.yaml'), MANIFEST);
     fs.writeFileSync(join(server.workspaceDir, 'website_controller.go'), CONTROLLER);
-    browser = await launchBrowser(server.runDir);
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await ui.openPage({ width: 1400, height: 900 });
   }, { timeout: 180_000 });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop({ removeRunDir: !broken });
+    await ui.stop();
     client?.dispose();
   });
 
   test('a manifest shows squiggles, CodeLenses and an escaped hover', { timeout: 120_000 }, (t) =>
-    step(t, 'manifest', async (p) => {
-      assert.ok(server);
-      await openWorkbench(p, server.workbenchUrl(), 'Kube Events');
+    ui.step(t, 'manifest', async (p) => {
+      await openWorkbench(p, ui.workbenchUrl, 'Kube Events');
       await openFile(p, 'web.yaml');
       await poll(async () => (await p.locator('.monaco-editor .squiggly-warning').count()) >= 2, 'two warning squiggles', { timeoutMs: 60_000 });
       const texts = await poll(async () => {
@@ -177,7 +154,7 @@ describe('events in the editor (code-server)', () => {
   );
 
   test('a Go controller file shows live counts on its recorder calls', { timeout: 120_000 }, (t) =>
-    step(t, 'go', async (p) => {
+    ui.step(t, 'go', async (p) => {
       await openFile(p, 'website_controller.go');
       const texts = await poll(async () => {
         const l = await lenses(p);

@@ -5,14 +5,13 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
-import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer } from '../support/codeServer';
+import { connectAdmin, createNamespace } from '../support/admin';
 import { recordEvent, type DemoObject } from '../support/demoCluster';
-import { openViewContainer, openWorkbench, pickQuickInput, poll, runCommand, screenshot, treeMessage, treeRows, viewPane } from '../support/workbench';
+import { UiSession } from '../support/uiSession';
+import { answer, openViewContainer, openWorkbench, pickQuickInput, poll, runCommand, runQuickInputCommand, screenshot, treeMessage, treeRows, viewPane, waitForPrompt } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
 const VIEW = 'Events';
@@ -26,16 +25,6 @@ interface EventJson {
 function kubectl<T>(...args: string[]): T {
   const out = execFileSync('kubectl', ['--kubeconfig', process.env.KUBECONFIG!, '--context', 'admin', ...args, '-o', 'json'], { encoding: 'utf8', timeout: 30_000 });
   return JSON.parse(out) as T;
-}
-
-async function waitForPrompt(page: Page, title: string): Promise<void> {
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
-}
-
-async function answer(page: Page, title: string, text: string): Promise<void> {
-  await waitForPrompt(page, title);
-  await page.locator('.quick-input-widget .quick-input-box input').fill(text);
-  await page.keyboard.press('Enter');
 }
 
 /** The rows of the open quick input, by aria-label (label, then description after a comma). */
@@ -65,46 +54,31 @@ function objectRow(page: Page, label: string): Locator {
 }
 
 describe('Kube Events UI: emit fidelity, typed prompts, warnings opening objects', () => {
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page | undefined;
+  // Tests do not depend on each other's outcome, only on the page: no step is critical.
+  const ui = new UiSession('emitux-', false);
   let client: KubeClient;
-  let broken = false;
   const suffix = randomBytes(3).toString('hex');
   const ns = `ui-emit-${suffix}`;
   const pods: DemoObject[] = [];
 
   let opened = false;
 
-  /** Runs one test on the open workbench. Tests do not depend on each other's outcome, only on the page. */
-  async function step(t: TestContext, name: string, fn: (page: Page) => Promise<void>): Promise<void> {
-    if (!page) return t.skip('the browser did not start');
-    try {
+  /** Runs one test on the open workbench, opened by the first; whatever an earlier test left open is closed first. */
+  function step(t: TestContext, name: string, fn: (page: Page) => Promise<void>): Promise<void> {
+    return ui.step(t, name, async (page) => {
       if (!opened) {
-        await openWorkbench(page, server!.workbenchUrl(), CONTAINER);
+        await openWorkbench(page, ui.workbenchUrl, CONTAINER);
         await openViewContainer(page, CONTAINER);
         opened = true;
       }
-      // Whatever an earlier test left open (a prompt, a picker) is closed first.
       await page.keyboard.press('Escape');
       await fn(page);
-    } catch (err) {
-      broken = true;
-      await screenshot(page, `failure-emitux-${name}`).catch(() => undefined);
-      throw err;
-    }
+    });
   }
 
   /** Emit Test Event… from the palette on a Pod picked by name; `reason` answers the reason prompt. */
   async function emitFromPalette(p: Page, pod: string, reason: (p: Page) => Promise<void>, message: string): Promise<void> {
-    await poll(async () => {
-      await p.keyboard.press('Escape');
-      await p.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-      return runCommand(p, 'Kube Events: Emit Test Event…', { closes: false }).then(
-        () => p.locator('.quick-input-widget .quick-input-title', { hasText: 'Emit Test Event — Kind' }).waitFor({ timeout: 10_000 }).then(() => true),
-        () => false,
-      );
-    }, 'the Emit Test Event kind picker', { timeoutMs: 90_000 });
+    await runQuickInputCommand(p, 'Kube Events: Emit Test Event…', 'Emit Test Event — Kind');
     await pickQuickInput(p, 'Pod', { closes: false });
     await waitForPrompt(p, 'Emit Test Event — Pod');
     await pickQuickInput(p, pod, { closes: false });
@@ -125,12 +99,9 @@ describe('Kube Events UI: emit fidelity, typed prompts, warnings opening objects
   }
 
   before(async () => {
-    const kubeconfig = process.env.KUBECONFIG;
-    assert.ok(kubeconfig, 'KUBECONFIG must point at the test control plane');
-    const loaded = loadKubeconfig({ path: kubeconfig, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
-    await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: ns } } });
+    const admin = connectAdmin();
+    client = admin.client;
+    await createNamespace(client, ns);
     for (const name of ['api-0', 'api-1']) {
       const o = await client.request<{ metadata: { uid: string } }>(`/api/v1/namespaces/${ns}/pods`, {
         method: 'POST',
@@ -141,18 +112,11 @@ describe('Kube Events UI: emit fidelity, typed prompts, warnings opening objects
       await recordEvent(client, pod, { reason: 'Scheduled', message: `Successfully assigned ${ns}/${name} to node-1`, component: 'default-scheduler', ageSeconds: 60 });
       await recordEvent(client, pod, { reason: 'Pulled', message: 'Container image already present on machine', component: 'kubelet', ageSeconds: 50, fieldPath: 'spec.containers{app}' });
     }
-    server = await startCodeServer({
-      vsix: join(findRepoRoot(), 'dist', 'kube-events.vsix'),
-      env: { KUBECONFIG: kubeconfig },
-      settings: { 'kubeEvents.namespaces': [ns], 'workbench.colorTheme': 'Default Dark Modern' },
-    });
-    browser = await launchBrowser(server.runDir);
-    page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+    await ui.start({ env: { KUBECONFIG: admin.kubeconfig }, settings: { 'kubeEvents.namespaces': [ns], 'workbench.colorTheme': 'Default Dark Modern' } }, { width: 1400, height: 850 });
   }, { timeout: 180_000 });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop({ removeRunDir: !broken });
+    await ui.stop();
     client?.dispose();
   });
 

@@ -4,89 +4,34 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { after, before, describe, test, type TestContext } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { after, before, describe, test } from 'node:test';
 import { EXTENSION_ID } from '../../src/constants';
-import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer } from '../support/codeServer';
+import { connectAdmin } from '../support/admin';
+import { UiSession } from '../support/uiSession';
 import { recordEvent, seedDemo, type Demo } from '../support/demoCluster';
-import { openViewContainer, openWorkbench, outputLines, pickQuickInput, poll, runCommand, screenshot, setColorTheme, treeMessage, treeRows, viewPane, viewWelcomeText, webviewFrame } from '../support/workbench';
+import { answer, openViewContainer, openWorkbench, outputLines, pickQuickInput, poll, runCommand, runQuickInputCommand, screenshot, setColorTheme, treeMessage, treeRows, typeAndAccept, viewPane, viewWelcomeText, waitForPrompt, webviewFrame, widenSideBar } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
 const VIEW = 'Events';
 const HOSTILE = `<img src=x onerror=alert(1)> ${'x'.repeat(1000)} שלום עולם مرحبا بالعالم 🚀🔥✅`;
 
-/** Drags the side bar's sash so tree descriptions are readable in screenshots. */
-async function widenSideBar(page: Page, width: number): Promise<void> {
-  const box = await page.locator('.part.sidebar').boundingBox();
-  if (!box) return;
-  const x = box.x + box.width;
-  const y = box.y + box.height / 2;
-  await page.mouse.move(x - 1, y);
-  await page.mouse.down();
-  await page.mouse.move(box.x + width, y, { steps: 5 });
-  await page.mouse.up();
-}
-
-/** Waits until the quick input shows the step whose title contains `title` (each prompt replaces the last). */
-async function waitForPrompt(page: Page, title: string): Promise<void> {
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
-}
-
-/** Answers an input box: waits for its title, types, presses Enter. */
-async function answer(page: Page, title: string, text: string): Promise<void> {
-  await waitForPrompt(page, title);
-  await page.locator('.quick-input-widget .quick-input-box input').fill(text);
-  await page.keyboard.press('Enter');
-}
-
-/** Types into the open quick input and accepts the focused (first) entry. */
-async function typeAndAccept(page: Page, text: string): Promise<void> {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(text);
-  // The list is re-rendered asynchronously after each keystroke; accept only once it shows the typed value.
-  await poll(async () => (await page.locator('.quick-input-list .monaco-list-row').first().innerText().catch(() => '')).includes(text.slice(0, 20)), `quick input to list "${text}"`);
-  await page.keyboard.press('Enter');
-}
-
 describe('Kube Events UI against a real control plane', () => {
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page | undefined;
+  const ui = new UiSession();
   let client: KubeClient;
   let demo: Demo;
-  let broken = false;
   const dialogs: string[] = [];
 
-  async function step(t: TestContext, name: string, fn: (page: Page) => Promise<void>): Promise<void> {
-    if (broken || !page) return t.skip('an earlier step failed');
-    try {
-      await fn(page);
-    } catch (err) {
-      broken = true;
-      await screenshot(page, `failure-${name}`).catch(() => undefined);
-      throw err;
-    }
-  }
-
   before(async () => {
-    const kubeconfig = process.env.KUBECONFIG;
-    assert.ok(kubeconfig, 'KUBECONFIG must point at the test control plane');
-    const loaded = loadKubeconfig({ path: kubeconfig, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
+    const admin = connectAdmin();
+    client = admin.client;
     demo = await seedDemo(client, ['shop', 'batch']);
     await recordEvent(client, demo.pods[0], { type: 'Warning', reason: 'HostileText', message: HOSTILE, component: 'attacker' });
-    server = await startCodeServer({
-      vsix: join(findRepoRoot(), 'dist', 'kube-events.vsix'),
-      env: { KUBECONFIG: kubeconfig },
+    const page = await ui.start({
+      env: { KUBECONFIG: admin.kubeconfig },
       // Other suites leave their own namespaces in this cluster: watch the demo ones only.
       settings: { 'kubeEvents.namespaces': ['shop', 'batch'], 'workbench.colorTheme': 'Default Dark Modern' },
     });
-    browser = await launchBrowser(server.runDir);
-    page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -94,14 +39,13 @@ describe('Kube Events UI against a real control plane', () => {
   }, { timeout: 180_000 });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop({ removeRunDir: !broken });
+    await ui.stop();
     client?.dispose();
   });
 
   test('the tree shows the cluster\'s events grouped by namespace and object', { timeout: 120_000 }, (t) =>
-    step(t, 'tree', async (p) => {
-      await openWorkbench(p, server!.workbenchUrl(), CONTAINER);
+    ui.step(t, 'tree', async (p) => {
+      await openWorkbench(p, ui.workbenchUrl, CONTAINER);
       await openViewContainer(p, CONTAINER);
       await widenSideBar(p, 620);
       const rows = await poll(async () => {
@@ -115,7 +59,7 @@ describe('Kube Events UI against a real control plane', () => {
   );
 
   test('a hostile event renders as inert text in the tree tooltip', { timeout: 60_000 }, (t) =>
-    step(t, 'tooltip', async (p) => {
+    ui.step(t, 'tooltip', async (p) => {
       const row = viewPane(p, VIEW).locator('.monaco-list-row', { hasText: 'HostileText' }).first();
       await row.scrollIntoViewIfNeeded();
       const hover = p.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'onerror' }).first();
@@ -137,7 +81,7 @@ describe('Kube Events UI against a real control plane', () => {
   );
 
   test('Filter Events… narrows the tree to warnings', { timeout: 60_000 }, (t) =>
-    step(t, 'filter', async (p) => {
+    ui.step(t, 'filter', async (p) => {
       await runCommand(p, 'Kube Events: Filter Events…', { closes: false });
       await typeAndAccept(p, 'type:Warning -reason:HostileText');
       const rows = await poll(async () => {
@@ -151,7 +95,7 @@ describe('Kube Events UI against a real control plane', () => {
   );
 
   test('Filter by Resource from the palette shows a Deployment with everything it owns', { timeout: 60_000 }, (t) =>
-    step(t, 'filter-resource', async (p) => {
+    ui.step(t, 'filter-resource', async (p) => {
       await runCommand(p, 'Kube Events: Filter by Resource…', { closes: false });
       await pickQuickInput(p, 'Deployment', { closes: false });
       await pickQuickInput(p, 'web', { closes: false });
@@ -171,7 +115,7 @@ describe('Kube Events UI against a real control plane', () => {
   );
 
   test('the output channel has one line per event, warnings at warn level', { timeout: 60_000 }, (t) =>
-    step(t, 'output', async (p) => {
+    ui.step(t, 'output', async (p) => {
       await runCommand(p, 'Kube Events: Show Log');
       // Monaco renders only the visible lines, wrapped, in whatever order the namespaces listed: narrow the
       // channel with the Output view's own filter box, as a person would, and read what it shows as one text.
@@ -194,7 +138,7 @@ describe('Kube Events UI against a real control plane', () => {
   );
 
   test('the timeline shows the events in dark and light themes, hostile text inert', { timeout: 120_000 }, (t) =>
-    step(t, 'timeline', async (p) => {
+    ui.step(t, 'timeline', async (p) => {
       await runCommand(p, 'Kube Events: Open Timeline');
       const frame = webviewFrame(p, EXTENSION_ID, 'panel');
       await frame.locator('text=FailedMount').first().waitFor({ timeout: 30_000 });
@@ -216,16 +160,8 @@ describe('Kube Events UI against a real control plane', () => {
   );
 
   test('Emit Test Event… from the palette against a Pod adds a row to the tree', { timeout: 120_000 }, (t) =>
-    step(t, 'emit', async (p) => {
-      // Open the palette again if something closed it before the title was typed (a late focus change).
-      await poll(async () => {
-        await p.keyboard.press('Escape');
-        await p.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-        return runCommand(p, 'Kube Events: Emit Test Event…', { closes: false }).then(
-          () => p.locator('.quick-input-widget .quick-input-title', { hasText: 'Emit Test Event — Kind' }).waitFor({ timeout: 10_000 }).then(() => true),
-          () => false,
-        );
-      }, 'the Emit Test Event kind picker', { timeoutMs: 90_000 });
+    ui.step(t, 'emit', async (p) => {
+      await runQuickInputCommand(p, 'Kube Events: Emit Test Event…', 'Emit Test Event — Kind');
       await pickQuickInput(p, 'Pod', { closes: false });
       await waitForPrompt(p, 'Emit Test Event — Pod');
       await pickQuickInput(p, 'web-7c9d8f6b5-x2k4q', { closes: false });
@@ -255,15 +191,11 @@ describe('Kube Events UI against a real control plane', () => {
 });
 
 describe('Kube Events UI with an unreachable cluster', () => {
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
+  const ui = new UiSession('unreachable-');
 
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop({ removeRunDir: true });
-  });
+  after(() => ui.stop());
 
-  test('the welcome view says the cluster cannot be reached and offers what to do', { timeout: 120_000 }, async () => {
+  before(async () => {
     // A kubeconfig whose server refuses connections: port 1 on loopback is never listening.
     const dir = fs.mkdtempSync(join(os.tmpdir(), 'kube-events-unreachable-'));
     const kubeconfig = join(dir, 'kubeconfig');
@@ -271,19 +203,22 @@ describe('Kube Events UI with an unreachable cluster', () => {
       kubeconfig,
       'apiVersion: v1\nkind: Config\nclusters: [{name: lab, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]\nusers: [{name: dev, user: {token: "not-a-real-token"}}]\ncontexts: [{name: lab, context: {cluster: lab, user: dev}}]\ncurrent-context: lab\n',
     );
-    server = await startCodeServer({ vsix: join(findRepoRoot(), 'dist', 'kube-events.vsix'), env: { KUBECONFIG: kubeconfig } });
-    browser = await launchBrowser(server.runDir);
-    const p = await browser.newPage({ viewport: { width: 1400, height: 800 } });
-    await openWorkbench(p, server.workbenchUrl(), CONTAINER);
-    await openViewContainer(p, CONTAINER);
-    const text = await poll(async () => {
-      const w = await viewWelcomeText(p, VIEW);
-      return w.includes('cannot be reached') ? w : undefined;
-    }, 'the unreachable-cluster welcome view');
-    assert.match(text, /Retry Now/);
-    assert.match(text, /Select Context/);
-    const status = await p.locator('.statusbar-item', { hasText: 'reconnecting' }).first().innerText();
-    assert.match(status, /lab · all namespaces · reconnecting/);
-    await screenshot(p, 'ui-welcome-unreachable');
-  });
+    await ui.start({ env: { KUBECONFIG: kubeconfig } }, { width: 1400, height: 800 });
+  }, { timeout: 180_000 });
+
+  test('the welcome view says the cluster cannot be reached and offers what to do', { timeout: 120_000 }, (t) =>
+    ui.step(t, 'welcome', async (p) => {
+      await openWorkbench(p, ui.workbenchUrl, CONTAINER);
+      await openViewContainer(p, CONTAINER);
+      const text = await poll(async () => {
+        const w = await viewWelcomeText(p, VIEW);
+        return w.includes('cannot be reached') ? w : undefined;
+      }, 'the unreachable-cluster welcome view');
+      assert.match(text, /Retry Now/);
+      assert.match(text, /Select Context/);
+      const status = await p.locator('.statusbar-item', { hasText: 'reconnecting' }).first().innerText();
+      assert.match(status, /lab · all namespaces · reconnecting/);
+      await screenshot(p, 'ui-welcome-unreachable');
+    }),
+  );
 });

@@ -2,12 +2,10 @@
 // on screen comes from one clock reading and none is more than a few seconds behind the truth.
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer } from '../support/codeServer';
+import { connectAdmin, createNamespace } from '../support/admin';
+import { UiSession } from '../support/uiSession';
 import { openViewContainer, openWorkbench, poll, screenshot, treeRows } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
@@ -30,76 +28,67 @@ function ageOf(row: string, label: string): number | undefined {
 }
 
 describe('ages in the Events view', () => {
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page | undefined;
+  const ui = new UiSession('ages-');
   let client: KubeClient;
   const ns = `ui-ages-${randomBytes(3).toString('hex')}`;
 
   before(async () => {
-    const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
-    await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: ns } } });
-    server = await startCodeServer({
-      vsix: join(findRepoRoot(), 'dist', 'kube-events.vsix'),
-      env: { KUBECONFIG: process.env.KUBECONFIG! },
-      settings: { 'kubeEvents.namespaces': [ns], 'workbench.colorTheme': 'Default Dark Modern' },
-    });
-    browser = await launchBrowser(server.runDir);
-    page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    const admin = connectAdmin();
+    client = admin.client;
+    await createNamespace(client, ns);
+    await ui.start({ env: { KUBECONFIG: admin.kubeconfig }, settings: { 'kubeEvents.namespaces': [ns], 'workbench.colorTheme': 'Default Dark Modern' } }, { width: 1400, height: 800 });
   }, { timeout: 180_000 });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop({ removeRunDir: true });
+    await ui.stop();
     client?.dispose();
   });
 
-  test('follow the clock: no age shown is more than a few seconds off, and a parent never looks older than its newest child', { timeout: 120_000 }, async () => {
-    const p = page!;
-    await openWorkbench(p, server!.workbenchUrl(), CONTAINER);
-    await openViewContainer(p, CONTAINER);
-    const created: number[] = [];
-    for (const reason of ['AgeProbeOld', 'AgeProbeNew']) {
-      const now = new Date();
-      await client.request(`/api/v1/namespaces/${ns}/events`, {
-        method: 'POST',
-        body: {
-          metadata: { name: `age.${randomBytes(6).toString('hex')}`, namespace: ns },
-          involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: ns, name: 'age-0' },
-          type: 'Warning',
-          reason,
-          message: 'watch my age',
-          source: { component: 'ages-test' },
-          count: 1,
-          firstTimestamp: now.toISOString(),
-          lastTimestamp: now.toISOString(),
-        },
-      });
-      created.push(Math.floor(now.getTime() / 1000) * 1000);
-    }
-    const newest = created[1];
-    await poll(async () => (await treeRows(p, VIEW)).some((r) => r.startsWith('AgeProbeNew')), 'the probe rows');
+  test('follow the clock: no age shown is more than a few seconds off, and a parent never looks older than its newest child', { timeout: 120_000 }, (t) =>
+    ui.step(t, 'follow-the-clock', async (p) => {
+      await openWorkbench(p, ui.workbenchUrl, CONTAINER);
+      await openViewContainer(p, CONTAINER);
+      const created: number[] = [];
+      for (const reason of ['AgeProbeOld', 'AgeProbeNew']) {
+        const now = new Date();
+        await client.request(`/api/v1/namespaces/${ns}/events`, {
+          method: 'POST',
+          body: {
+            metadata: { name: `age.${randomBytes(6).toString('hex')}`, namespace: ns },
+            involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: ns, name: 'age-0' },
+            type: 'Warning',
+            reason,
+            message: 'watch my age',
+            source: { component: 'ages-test' },
+            count: 1,
+            firstTimestamp: now.toISOString(),
+            lastTimestamp: now.toISOString(),
+          },
+        });
+        created.push(Math.floor(now.getTime() / 1000) * 1000);
+      }
+      const newest = created[1];
+      await poll(async () => (await treeRows(p, VIEW)).some((r) => r.startsWith('AgeProbeNew')), 'the probe rows');
 
-    // Read the screen for 15 s: long enough that the old 30 s refresh would have fallen far behind.
-    const samples: string[] = [];
-    const until = Date.now() + 15_000;
-    while (Date.now() < until) {
-      const rows = await treeRows(p, VIEW);
-      const truth = (Date.now() - newest) / 1000;
-      const object = rows.find((r) => r.startsWith('Pod/age-0'));
-      const child = rows.find((r) => r.startsWith('AgeProbeNew'));
-      assert.ok(object && child, `rows: ${rows.join(' | ')}`);
-      const objectAge = ageOf(object, 'Pod/age-0');
-      const childAge = ageOf(child, 'AgeProbeNew');
-      assert.ok(objectAge !== undefined && childAge !== undefined, `ages in: ${object} / ${child}`);
-      samples.push(`${truth.toFixed(1)}s: ${objectAge}s/${childAge}s`);
-      assert.equal(objectAge, childAge, 'the object row and its newest event are read from one clock');
-      assert.ok(truth - childAge <= MAX_LAG_S, `shown ${childAge}s, true age ${truth.toFixed(1)}s (${samples.join(', ')})`);
-      assert.ok(childAge <= truth + 1, `shown ${childAge}s is ahead of the true age ${truth.toFixed(1)}s`);
-      await p.waitForTimeout(500);
-    }
-    await screenshot(p, 'ui-ages');
-  });
+      // Read the screen for 15 s: long enough that the old 30 s refresh would have fallen far behind.
+      const samples: string[] = [];
+      const until = Date.now() + 15_000;
+      while (Date.now() < until) {
+        const rows = await treeRows(p, VIEW);
+        const truth = (Date.now() - newest) / 1000;
+        const object = rows.find((r) => r.startsWith('Pod/age-0'));
+        const child = rows.find((r) => r.startsWith('AgeProbeNew'));
+        assert.ok(object && child, `rows: ${rows.join(' | ')}`);
+        const objectAge = ageOf(object, 'Pod/age-0');
+        const childAge = ageOf(child, 'AgeProbeNew');
+        assert.ok(objectAge !== undefined && childAge !== undefined, `ages in: ${object} / ${child}`);
+        samples.push(`${truth.toFixed(1)}s: ${objectAge}s/${childAge}s`);
+        assert.equal(objectAge, childAge, 'the object row and its newest event are read from one clock');
+        assert.ok(truth - childAge <= MAX_LAG_S, `shown ${childAge}s, true age ${truth.toFixed(1)}s (${samples.join(', ')})`);
+        assert.ok(childAge <= truth + 1, `shown ${childAge}s is ahead of the true age ${truth.toFixed(1)}s`);
+        await p.waitForTimeout(500);
+      }
+      await screenshot(p, 'ui-ages');
+    }),
+  );
 });

@@ -10,7 +10,7 @@ import { EXTENSION_ID } from '../../src/constants';
 import type { EventChange, KubeEvent } from '../../src/core/kubeEvent';
 import { historyFileName, HistoryDatabase } from '../../src/history/historyDatabase';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
+import { connectAdmin, createNamespace } from '../support/admin';
 import { UiSession } from '../support/uiSession';
 import { openViewContainer, openWorkbench, poll, runCommand, screenshot, treeRows, webviewFrame } from '../support/workbench';
 
@@ -77,17 +77,14 @@ describe('history past the TTL in code-server', () => {
   const liveNs = `live-history-${suffix}`;
 
   before(async () => {
-    const kubeconfig = process.env.KUBECONFIG;
-    assert.ok(kubeconfig, 'KUBECONFIG must point at the test control plane');
-    const loaded = loadKubeconfig({ path: kubeconfig, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
-    await client.request('/api/v1/namespaces', { method: 'POST', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: liveNs } } });
+    const { kubeconfig, loaded, client: admin } = connectAdmin();
+    client = admin;
+    await createNamespace(client, liveNs);
     const runDir = fs.mkdtempSync(join(os.tmpdir(), 'kube-events-history-e2e-'));
     // Where the extension keeps history: its global storage in the instance's user data.
-    const user = loaded.value.contexts.find((c) => c.name === 'admin')?.user ?? '';
-    historyFile = join(runDir, 'user-data', 'User', 'globalStorage', EXTENSION_ID, 'history', historyFileName({ server: loaded.value.server, user }));
-    const db = HistoryDatabase.open(historyFile, { server: loaded.value.server, user, context: 'admin' });
+    const user = loaded.contexts.find((c) => c.name === 'admin')?.user ?? '';
+    historyFile = join(runDir, 'user-data', 'User', 'globalStorage', EXTENSION_ID, 'history', historyFileName({ server: loaded.server, user }));
+    const db = HistoryDatabase.open(historyFile, { server: loaded.server, user, context: 'admin' });
     db.write(pastEvents(pastNs).map((event): EventChange => ({ type: 'ADDED', event })));
     db.dispose();
     await ui.start({

@@ -4,12 +4,10 @@
 // real control plane; screenshots go to test-results/.
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
-import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer } from '../support/codeServer';
+import { connectAdmin, createNamespace } from '../support/admin';
+import { UiSession } from '../support/uiSession';
 import { recordEvent, type DemoObject } from '../support/demoCluster';
 import { openViewContainer, openWorkbench, poll, runCommand, screenshot, treeMessage, treeRows, waitForView } from '../support/workbench';
 
@@ -33,21 +31,15 @@ function controllerOf(o: DemoObject): Record<string, unknown> {
 }
 
 describe('under: across a browser reload', () => {
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page;
+  const ui = new UiSession();
   let client: KubeClient;
-  let failed = false;
   const ns = `ui-owners-${randomBytes(3).toString('hex')}`;
   const pods: DemoObject[] = [];
 
   before(async () => {
-    const kubeconfig = process.env.KUBECONFIG;
-    assert.ok(kubeconfig, 'KUBECONFIG must point at the test control plane');
-    const loaded = loadKubeconfig({ path: kubeconfig, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
-    await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: ns } } });
+    const admin = connectAdmin();
+    client = admin.client;
+    await createNamespace(client, ns);
     const labels = { app: 'web', 'pod-template-hash': '6b7c8d9f5' };
     const deployment = await create(client, `/apis/apps/v1/namespaces/${ns}/deployments`, {
       metadata: { name: 'web' },
@@ -69,24 +61,17 @@ describe('under: across a browser reload', () => {
       await recordEvent(client, p, { reason: 'Scheduled', message: `Successfully assigned ${ns}/${p.name} to worker-1`, component: 'default-scheduler' });
       await recordEvent(client, p, { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container app', component: 'kubelet' });
     }
-    server = await startCodeServer({
-      vsix: join(findRepoRoot(), 'dist', 'kube-events.vsix'),
-      env: { KUBECONFIG: kubeconfig },
-      settings: { 'kubeEvents.namespaces': [ns], 'workbench.colorTheme': 'Default Dark Modern' },
-    });
-    browser = await launchBrowser(server.runDir);
-    page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+    await ui.start({ env: { KUBECONFIG: admin.kubeconfig }, settings: { 'kubeEvents.namespaces': [ns], 'workbench.colorTheme': 'Default Dark Modern' } });
   }, { timeout: 180_000 });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop({ removeRunDir: !failed });
+    await ui.stop();
     client?.dispose();
   });
 
-  test('the Pods are deleted, the window reloads, and under: still counts every event', { timeout: 180_000 }, async () => {
-    try {
-      await openWorkbench(page, server!.workbenchUrl(), CONTAINER);
+  test('the Pods are deleted, the window reloads, and under: still counts every event', { timeout: 180_000 }, (t) =>
+    ui.step(t, 'ui-owners-after-reload', async (page) => {
+      await openWorkbench(page, ui.workbenchUrl, CONTAINER);
       await openViewContainer(page, CONTAINER);
       await runCommand(page, 'Kube Events: Filter Events…', { closes: false });
       const input = page.locator('.quick-input-widget .quick-input-box input');
@@ -118,10 +103,6 @@ describe('under: across a browser reload', () => {
       const rows = await treeRows(page, VIEW);
       for (const p of pods) assert.ok(rows.some((r) => r.startsWith(`Pod/${p.name}`)), `the deleted Pod ${p.name} is still listed: ${rows.join(' | ')}`);
       await screenshot(page, 'ui-owners-after-reload');
-    } catch (error) {
-      failed = true;
-      await screenshot(page, 'failure-ui-owners-after-reload').catch(() => undefined);
-      throw error;
-    }
-  });
+    }),
+  );
 });

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { EXTENSION_ID } from '../../src/constants';
-import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
 import type { KubeClient } from '../../src/kube/kubeClient';
+import { connectAdmin, createNamespace } from '../support/admin';
 import { UiSession } from '../support/uiSession';
 import { openViewContainer, openWorkbench, outputLines, poll, resultsDir, runCommand, screenshot, setColorTheme, viewPane, webviewFrame } from '../support/workbench';
 
@@ -109,12 +109,9 @@ describe('Timeline spans, written/read APIs and combined events against a real c
   let client: KubeClient;
 
   before(async () => {
-    const kubeconfig = process.env.KUBECONFIG;
-    assert.ok(kubeconfig, 'KUBECONFIG must point at the test control plane');
-    const loaded = loadKubeconfig({ path: kubeconfig, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
-    await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: NS } } });
+    const { kubeconfig, client: admin } = connectAdmin();
+    client = admin;
+    await createNamespace(client, NS);
     const now = Date.now();
     // The CronJob's JobAlreadyActive fired 7 times in 7 minutes; its SuccessfulCreate once, before.
     await createCore(client, cronJob, { reason: 'SuccessfulCreate', message: 'Created job nightly-29410560', count: 1, first: now - 13 * MIN, last: now - 13 * MIN, source: { component: 'cronjob-controller' }, reportingComponent: 'cronjob-controller' });

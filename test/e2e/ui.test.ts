@@ -3,12 +3,9 @@
 //
 //   node --test --test-concurrency=1 --test-reporter=spec out/test/e2e/
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, test, type TestContext } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { after, before, describe, test } from 'node:test';
 import { EXTENSION_ID, LOG_CHANNEL_NAME } from '../../src/constants';
-import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer } from '../support/codeServer';
+import { UiSession } from '../support/uiSession';
 import {
   openViewContainer,
   openWorkbench,
@@ -24,59 +21,24 @@ const EVENTS_VIEW = 'Events';
 const SHOW_LOG_TITLE = 'Kube Events: Show Log';
 
 describe('Kube Events UI in code-server', () => {
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page | undefined;
-  let broken = false;
-  const started = Date.now();
-  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
-
-  /** Runs one step of the walk-through; a failure saves test-results/failure-<name>.png and skips the rest. */
-  async function step(t: TestContext, name: string, fn: (page: Page) => Promise<void>): Promise<void> {
-    if (broken || !page) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn(page);
-      t.diagnostic(`${name} done at ${elapsed()}`);
-    } catch (err) {
-      broken = true;
-      const shot = await screenshot(page, `failure-${name}`).catch(() => undefined);
-      if (shot) t.diagnostic(`screenshot: ${shot}`);
-      throw err;
-    }
-  }
+  const ui = new UiSession();
 
   before(async () => {
-    const vsix = join(findRepoRoot(), 'dist', 'kube-events.vsix');
-    if (!existsSync(vsix)) {
-      throw new Error(
-        `${vsix} is missing: run \`node esbuild.mjs --production && npx vsce package --no-dependencies --out dist/kube-events.vsix\``,
-      );
-    }
     // The extension host inherits code-server's environment: this is how it finds the test cluster.
     const kubeconfig = process.env.KUBECONFIG;
-    server = await startCodeServer({ vsix, env: kubeconfig ? { KUBECONFIG: kubeconfig } : {} });
-    browser = await launchBrowser(server.runDir);
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await ui.start({ env: kubeconfig ? { KUBECONFIG: kubeconfig } : {} }, { width: 1400, height: 900 });
   }, { timeout: 180_000 });
 
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop({ removeRunDir: !broken });
-    if (server && broken) console.error(`# code-server run dir kept for its logs: ${server.runDir}`);
-  });
+  after(() => ui.stop());
 
   test('the workbench loads with Kube Events in the activity bar', { timeout: 90_000 }, (t) =>
-    step(t, 'workbench', async (p) => {
-      assert.ok(server);
-      await openWorkbench(p, server.workbenchUrl(), CONTAINER_TITLE);
+    ui.step(t, 'workbench', async (p) => {
+      await openWorkbench(p, ui.workbenchUrl, CONTAINER_TITLE);
     }),
   );
 
   test('the Kube Events container shows the Events view', { timeout: 60_000 }, (t) =>
-    step(t, 'container', async (p) => {
+    ui.step(t, 'container', async (p) => {
       await openViewContainer(p, CONTAINER_TITLE);
       // Rows, welcome content or a message: what it shows depends on the cluster the test runs against.
       const { rows, welcome, message } = await waitForTreeView(p, EVENTS_VIEW);
@@ -86,7 +48,7 @@ describe('Kube Events UI in code-server', () => {
   );
 
   test(`"${SHOW_LOG_TITLE}" shows the ${LOG_CHANNEL_NAME} output channel`, { timeout: 60_000 }, (t) =>
-    step(t, 'log', async (p) => {
+    ui.step(t, 'log', async (p) => {
       await runCommand(p, SHOW_LOG_TITLE);
       await waitForOutputChannel(p, LOG_CHANNEL_NAME);
       await screenshot(p, 'ui-log');
@@ -95,8 +57,8 @@ describe('Kube Events UI in code-server', () => {
 
   // A command can still work after activate() threw half-way; the extension host's log tells.
   test('the extension activated without errors', { timeout: 30_000 }, (t) =>
-    step(t, 'activation', async () => {
-      const cs = server;
+    ui.step(t, 'activation', async () => {
+      const cs = ui.server;
       assert.ok(cs);
       // The log is written in batches; activation happened several steps ago, so its lines are due.
       const activated = `_doActivateExtension ${EXTENSION_ID},`;

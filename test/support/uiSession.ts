@@ -1,17 +1,22 @@
 // One code-server with the packaged extension and one headless Chromium page, for a UI suite, with the step
 // discipline the suites share: a failing step saves a screenshot, and a failing critical step skips the rest.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer, type CodeServerOptions } from './codeServer';
 import { screenshot } from './workbench';
 
+type Viewport = { readonly width: number; readonly height: number };
+
 export class UiSession {
   server: CodeServer | undefined;
   browser: Browser | undefined;
   page: Page | undefined;
-  /** A critical step failed: the rest are skipped, and the run dir is kept for its logs. */
+  /** A critical step failed: the rest are skipped. */
   broken = false;
+  /** A step failed: the run dir is kept for its logs. */
+  failed = false;
 
   /**
    * @param failurePrefix put before a step's name in its failure screenshot (`failure-<prefix><name>.png`).
@@ -22,9 +27,25 @@ export class UiSession {
     private readonly everyStepCritical = true,
   ) {}
 
+  private readonly started = Date.now();
+
   /** Starts code-server with dist/kube-events.vsix installed, then the browser and its page. */
-  async start(opts: Omit<CodeServerOptions, 'vsix'>, viewport = { width: 1500, height: 900 }): Promise<Page> {
-    this.server = await startCodeServer({ vsix: join(findRepoRoot(), 'dist', 'kube-events.vsix'), ...opts });
+  async start(opts: Omit<CodeServerOptions, 'vsix'>, viewport?: Viewport): Promise<Page> {
+    await this.startServer(opts);
+    return this.openPage(viewport);
+  }
+
+  /** Starts code-server only: a suite can write into its workspace before the page loads it. */
+  async startServer(opts: Omit<CodeServerOptions, 'vsix'>): Promise<CodeServer> {
+    const vsix = join(findRepoRoot(), 'dist', 'kube-events.vsix');
+    if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run \`node test/support/packageVsix.mjs\` (npm test builds it)`);
+    this.server = await startCodeServer({ vsix, ...opts });
+    return this.server;
+  }
+
+  /** Launches the browser and its page against the running code-server. */
+  async openPage(viewport: Viewport = { width: 1500, height: 900 }): Promise<Page> {
+    if (!this.server) throw new Error('code-server is not running');
     this.browser = await launchBrowser(this.server.runDir);
     this.page = await this.browser.newPage({ viewport });
     return this.page;
@@ -41,16 +62,20 @@ export class UiSession {
     if (this.broken || !page) return t.skip('an earlier step failed');
     try {
       await fn(page);
+      t.diagnostic(`${name} done at ${((Date.now() - this.started) / 1000).toFixed(1)}s`);
     } catch (err) {
+      this.failed = true;
       if (critical) this.broken = true;
-      await screenshot(page, `failure-${this.failurePrefix}${name}`).catch(() => undefined);
+      const shot = await screenshot(page, `failure-${this.failurePrefix}${name}`).catch(() => undefined);
+      if (shot) t.diagnostic(`screenshot: ${shot}`);
       throw err;
     }
   }
 
-  /** Closes the browser and stops code-server (keeping its run dir when a critical step failed). */
+  /** Closes the browser and stops code-server (keeping its run dir when a step failed). */
   async stop(): Promise<void> {
     await this.browser?.close().catch(() => undefined);
-    await this.server?.stop({ removeRunDir: !this.broken });
+    await this.server?.stop({ removeRunDir: !this.failed });
+    if (this.server && this.failed) console.error(`# code-server run dir kept for its logs: ${this.server.runDir}`);
   }
 }

@@ -165,6 +165,59 @@ export async function pickQuickInput(page: Page, label: string, opts: PickOption
   }
 }
 
+/** Waits until the quick input shows the step whose title contains `title` (each prompt replaces the last). */
+export async function waitForPrompt(page: Page, title: string): Promise<void> {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
+}
+
+/** Answers an input box: waits for its title, types, presses Enter. */
+export async function answer(page: Page, title: string, text: string): Promise<void> {
+  await waitForPrompt(page, title);
+  await page.locator('.quick-input-widget .quick-input-box input').fill(text);
+  await page.keyboard.press('Enter');
+}
+
+/** Types into the open quick input and accepts the focused (first) entry once the list shows the typed text. */
+export async function typeAndAccept(page: Page, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(text);
+  // The list is re-rendered asynchronously after each keystroke; accept only once it shows the typed value.
+  await poll(async () => (await page.locator('.quick-input-list .monaco-list-row').first().innerText().catch(() => '')).includes(text.slice(0, 20)), `quick input to list "${text}"`);
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * Runs a palette command that opens a quick input, until the prompt titled `promptTitle` shows: a late focus
+ * change (a view opening, a notification) can close the palette before the command's title is typed.
+ */
+export async function runQuickInputCommand(page: Page, title: string, promptTitle: string, timeoutMs = 90_000): Promise<void> {
+  await poll(
+    async () => {
+      await page.keyboard.press('Escape');
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+      return runCommand(page, title, { closes: false }).then(
+        () => page.locator('.quick-input-widget .quick-input-title', { hasText: promptTitle }).waitFor({ timeout: 10_000 }).then(() => true),
+        () => false,
+      );
+    },
+    `the "${promptTitle}" prompt of "${title}"`,
+    { timeoutMs },
+  );
+}
+
+/** Drags the side bar's sash so it is `width` pixels wide, or as wide as `width(current)` (descriptions readable in screenshots). */
+export async function widenSideBar(page: Page, width: number | ((current: number) => number)): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) return;
+  const x = box.x + box.width;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x - 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + (typeof width === 'number' ? width : width(box.width)), y, { steps: 5 });
+  await page.mouse.up();
+}
+
 /** The messages of the notification toasts currently showing. */
 export async function notificationToasts(page: Page): Promise<string[]> {
   return (await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts()).map(normalize);
