@@ -24,7 +24,7 @@ import {
 } from '../core/correlator';
 import { isDns1123Subdomain, validateEvent, type EventFlavour, type EventValidationFailure } from '../core/eventValidation';
 import { goSprintf } from '../core/goFormat';
-import { OUR_REPORTING_CONTROLLER } from '../core/kubeEvent';
+import { objectPath, OUR_REPORTING_CONTROLLER, type PartialObjectRef } from '../core/kubeEvent';
 import { silentLogger, systemClock, tagged, type Clock, type Logger } from '../core/ports';
 import { fail, ok, type Failure, type Result } from '../core/result';
 import { RecorderSink, type RecorderSinkOptions, type SinkFailure, type SinkFailureReason } from './recorderSink';
@@ -53,15 +53,7 @@ export interface RecorderTimers {
 // ---- inputs ----
 
 /** A reference to the object an event is about (like core/v1 ObjectReference; apiVersion may be resolved). */
-export interface ObjectReferenceInput {
-  readonly apiVersion?: string;
-  readonly kind: string;
-  readonly namespace?: string;
-  readonly name: string;
-  readonly uid?: string;
-  readonly resourceVersion?: string;
-  readonly fieldPath?: string;
-}
+export type ObjectReferenceInput = PartialObjectRef;
 
 /** A full object as read from the cluster or a manifest: apiVersion, kind and metadata are used. */
 export interface KubeObjectInput {
@@ -170,10 +162,6 @@ function compactRef(r: ObjectReferenceJson): ObjectReferenceJson {
 function isCoreEvent(o: unknown): o is CoreV1EventBody {
   const e = o as Partial<CoreV1EventBody> | undefined;
   return typeof e === 'object' && e !== null && typeof e.metadata?.name === 'string' && typeof e.involvedObject === 'object' && typeof e.source === 'object';
-}
-
-function refLabel(r: ObjectReferenceJson): string {
-  return `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 }
 
 // ---- the recorder ----
@@ -361,7 +349,7 @@ export class Recorder {
     const c = this.correlator.correlate(body);
     const base = { namespace: c.event.metadata.namespace, name: c.event.metadata.name, flavour: 'core/v1' as const, correlation: c.reason, warnings };
     if (c.action === 'skip') {
-      this.log.info(`skipped ${refLabel(body.involvedObject)} ${body.reason}: ${c.explanation}`);
+      this.log.info(`skipped ${objectPath(body.involvedObject)} ${body.reason}: ${c.explanation}`);
       return ok({ ...base, outcome: 'skipped', count: c.event.count, explanation: c.explanation, event: c.event });
     }
     const written = await this.sink.writeCore(c.event, c.action === 'patch' ? c.patch : undefined, { signal });
@@ -381,7 +369,7 @@ export class Recorder {
     const s = this.series.observe(body);
     const base = { namespace: s.event.metadata.namespace, name: s.event.metadata.name, flavour: 'events.k8s.io/v1' as const, correlation: s.reason, warnings, count: s.count };
     if (s.action === 'skip') {
-      this.log.info(`counted ${refLabel(body.regarding)} ${body.reason} in series ${base.namespace}/${base.name}: ${s.count}`);
+      this.log.info(`counted ${objectPath(body.regarding)} ${body.reason} in series ${base.namespace}/${base.name}: ${s.count}`);
       return ok({ ...base, outcome: 'skipped', explanation: s.explanation, event: s.event });
     }
     this.startSeriesTimers();
