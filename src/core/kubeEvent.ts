@@ -34,6 +34,12 @@ export interface ObjectRef extends ObjectKey {
   readonly fieldPath: string;
 }
 
+/**
+ * An object as a user names it in `object:` and `under:`: `namespace` undefined means any namespace, '' a
+ * cluster-scoped object.
+ */
+export type ObjectSelector = Omit<ObjectKey, 'namespace'> & { readonly namespace?: string | undefined };
+
 /** An {@link ObjectKey} plus the named fields of {@link ObjectRef}, as in `ObjectKeyWith<'apiVersion'>`. */
 export type ObjectKeyWith<K extends keyof ObjectRef> = ObjectKey & Pick<ObjectRef, K>;
 

@@ -9,12 +9,12 @@
  * accept the exact wording and reporting component of the controllers that write these events
  * (kube-controller-manager v1.34 `pkg/controller`), and names that are valid object names.
  */
-import type { KubeEvent } from './kubeEvent';
+import type { KubeEvent, ObjectKeyWith } from './kubeEvent';
 import type { OwnerReference } from './ownerGraph';
 
 /** An owned object named by an event or by its own name; always in its owner's namespace. */
 export interface InferredLink {
-  readonly child: { readonly apiVersion: string; readonly kind: string; readonly namespace: string; readonly name: string };
+  readonly child: ObjectKeyWith<'apiVersion'>;
   /** The controller that created (or deleted) the child: the event's involved object. */
   readonly owner: OwnerReference;
 }

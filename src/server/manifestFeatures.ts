@@ -6,6 +6,7 @@
  */
 import { CodeLens, Diagnostic, DiagnosticSeverity, MarkupKind, type Hover, type Range } from 'vscode-languageserver-types';
 import { bounded, oneLine, TEXT_LIMITS } from '../core/boundedText';
+import type { ObjectKey } from '../core/kubeEvent';
 import { EDITOR_COMMANDS, objectKeyString, type ClusterParams, type EditorEventDto, type ObjectKeyDto, type ObjectStateDto } from '../protocol/languageServer';
 import { cell, commandLink, escapeMarkdown, formatAge, formatWindow } from './format';
 import { containerOfFieldPath, type ManifestObject, type TextRange } from './yamlLocator';
@@ -29,7 +30,7 @@ export function objectKeyOf(o: ManifestObject, cluster: ClusterParams | undefine
 }
 
 /** Looks states up the way the host keys them (kind case-insensitive). */
-export function stateKey(o: Pick<ObjectKeyDto, 'kind' | 'namespace' | 'name'>): string {
+export function stateKey(o: ObjectKey): string {
   return objectKeyString({ kind: o.kind.toLowerCase(), namespace: o.namespace, name: o.name });
 }
 

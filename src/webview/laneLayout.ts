@@ -2,6 +2,7 @@
  * The time-lane view's geometry: the shared time axis (range, zoom, pan, ticks) and one lane per involved
  * object with its markers. Pure (no DOM): positions are fractions of the lane width, 0 = start, 1 = end.
  */
+import { objectKey } from '../core/kubeEvent';
 import type { EventDto } from '../protocol/webview';
 
 /** A closed interval of epoch milliseconds, `start < end`. */
@@ -114,7 +115,7 @@ const MIN_SPAN_SLOTS = 2;
 
 /** The lane an event belongs to: its involved object's kind, namespace and name. */
 export function laneKeyOf(e: EventDto): string {
-  return `${e.objectKind}/${e.objectNamespace}/${e.objectName}`;
+  return objectKey({ kind: e.objectKind, namespace: e.objectNamespace, name: e.objectName });
 }
 
 /** True when the event occurred more than once over a stretch of time: the lanes draw it as a span. */

@@ -33,7 +33,7 @@
  * - Words and phrases match the message, reason or involved object name as case-insensitive substrings; a `*`
  *   in an unquoted word is a wildcard, inside quotes it is literal.
  */
-import type { ObjectRef } from '../kubeEvent';
+import type { ObjectKey, ObjectSelector } from '../kubeEvent';
 import type { Failure } from '../result';
 
 /** The keys a `key:value` term can have, in the order error messages and completions list them. */
@@ -68,11 +68,7 @@ export interface QueryValue {
 }
 
 /** An object reference in `object:` and `under:` terms. `namespace` undefined means any namespace. */
-export interface QueryObjectRef {
-  readonly kind: string;
-  readonly namespace: string | undefined;
-  readonly name: string;
-}
+export type QueryObjectRef = ObjectSelector;
 
 interface TermBase {
   readonly negated: boolean;
@@ -173,7 +169,7 @@ export function formatValue(v: QueryValue): string {
  * `Kind/name` when the namespace is undefined (any), `Kind//name` when it is '' (cluster-scoped),
  * `Kind/namespace/name` otherwise: the form `object:` and `under:` take.
  */
-export function formatObjectRef(ref: { readonly kind: string; readonly namespace?: string | undefined; readonly name: string }): string {
+export function formatObjectRef(ref: ObjectSelector): string {
   return ref.namespace === undefined ? `${ref.kind}/${ref.name}` : `${ref.kind}/${ref.namespace}/${ref.name}`;
 }
 
@@ -182,7 +178,7 @@ export function formatObjectRef(ref: { readonly kind: string; readonly namespace
  * object and everything it owns) by default, `object:` for the object alone. Cluster-scoped objects are
  * written without a namespace, which is equivalent and easier to read.
  */
-export function resourceFilterText(ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>, includeOwned = true): string {
+export function resourceFilterText(ref: ObjectKey, includeOwned = true): string {
   const key = includeOwned ? 'under' : 'object';
   return `${key}:${formatObjectRef({ kind: ref.kind, namespace: ref.namespace === '' ? undefined : ref.namespace, name: ref.name })}`;
 }
