@@ -1,8 +1,17 @@
 /** Evaluation of parsed queries against events: each query compiled once to a list of tests. */
 import { compileGlob } from '../glob';
-import type { KubeEvent, ObjectRef } from '../kubeEvent';
-import type { OwnerLookup } from '../ownerGraph';
+import type { KubeEvent, ObjectKey } from '../kubeEvent';
+import type { OwnedRef, OwnerLookup } from '../ownerGraph';
 import type { Query, QueryObjectRef, QueryTerm, QueryValue } from './syntax';
+
+/**
+ * The fields of an event that {@link matches} reads. A `KubeEvent` is one; a view that holds a projection of
+ * events (the timeline's DTOs) builds one instead of a whole event. `regarding.uid`, when known, helps `under:`.
+ */
+export type Matchable = Pick<
+  KubeEvent,
+  'type' | 'reason' | 'action' | 'message' | 'namespace' | 'reportingController' | 'reportingInstance' | 'lastSeen' | 'ours' | 'expired'
+> & { readonly regarding: OwnedRef };
 
 /**
  * What {@link matches} needs besides the event. `owners` answers `under:` from what it has learnt so far: an
@@ -32,7 +41,7 @@ export interface SessionRanges {
 }
 
 type StringTest = (s: string) => boolean;
-type EventTest = (e: KubeEvent, ctx: MatchContext) => boolean;
+type EventTest = (e: Matchable, ctx: MatchContext) => boolean;
 
 function substringTest(needle: string): StringTest {
   const lower = needle.toLowerCase();
@@ -53,7 +62,7 @@ function anyValue(values: readonly QueryValue[], caseInsensitive: boolean): Stri
   return tests.length === 1 ? tests[0] : (s) => tests.some((t) => t(s));
 }
 
-function refTest(ref: QueryObjectRef): (r: ObjectRef) => boolean {
+function refTest(ref: QueryObjectRef): (r: ObjectKey) => boolean {
   const kind = ref.kind.toLowerCase();
   return (r) => r.name === ref.name && (ref.namespace === undefined || r.namespace === ref.namespace) && r.kind.toLowerCase() === kind;
 }
@@ -114,7 +123,7 @@ function compileTerm(term: QueryTerm): EventTest {
       return (e, ctx) => e.lastSeen > 0 && e.lastSeen <= ctx.now - ms;
     }
     case 'is': {
-      const tests = term.flags.map((f): ((e: KubeEvent) => boolean) =>
+      const tests = term.flags.map((f): ((e: Matchable) => boolean) =>
         f === 'ours' ? (e) => e.ours : f === 'expired' ? (e) => e.expired : (e) => e.type === 'Warning',
       );
       return (e) => tests.some((t) => t(e));
@@ -136,7 +145,7 @@ function compile(query: Query): readonly EventTest[] {
   if (!tests) {
     tests = query.terms.map((term) => {
       const t = compileTerm(term);
-      return term.negated ? (e: KubeEvent, ctx: MatchContext) => !t(e, ctx) : t;
+      return term.negated ? (e: Matchable, ctx: MatchContext) => !t(e, ctx) : t;
     });
     compiled.set(query, tests);
   }
@@ -154,7 +163,7 @@ export function usesSessions(query: Query): boolean {
 }
 
 /** True when the event satisfies every term. Synchronous and side-effect free; compiled once per query. */
-export function matches(query: Query, event: KubeEvent, ctx: MatchContext): boolean {
+export function matches(query: Query, event: Matchable, ctx: MatchContext): boolean {
   const tests = compile(query);
   for (let i = 0; i < tests.length; i++) if (!tests[i](event, ctx)) return false;
   return true;

@@ -30,5 +30,5 @@ export {
   type ValueTerm,
 } from './syntax';
 export { parseDuration, parseObjectRef, parseQuery } from './parse';
-export { matches, usesOwners, usesSessions, type MatchContext, type SessionRange, type SessionRanges } from './evaluate';
+export { matches, usesOwners, usesSessions, type Matchable, type MatchContext, type SessionRange, type SessionRanges } from './evaluate';
 export { describeQuery } from './describe';
