@@ -24,6 +24,8 @@ export interface LaneZoom {
 export const MIN_SPAN_MS = 10_000;
 /** Lanes shown before "+N more". */
 export const DEFAULT_MAX_LANES = 30;
+/** Slots per lane when the caller does not say (the view derives them from the lane's width). */
+const DEFAULT_SLOTS = 200;
 /** Factor of one zoom step (button, or one ctrl+wheel notch). */
 export const ZOOM_FACTOR = 2;
 
@@ -273,7 +275,7 @@ function stackSpans(spans: SpanDraft[], points: readonly number[], gap: number):
 export function layoutLanes<T>(items: readonly T[], dto: (item: T) => EventDto, range: TimeRange, options: LaneLayoutOptions<T> = {}): LaneLayout {
   const keyOf = options.key ?? ((item: T) => laneKeyOf(dto(item)));
   const maxLanes = Math.max(0, Math.floor(options.maxLanes ?? DEFAULT_MAX_LANES));
-  const slotCount = Math.max(1, Math.floor(options.slots ?? 200));
+  const slotCount = Math.max(1, Math.floor(options.slots ?? DEFAULT_SLOTS));
   interface Group {
     key: string;
     label: string;
