@@ -111,7 +111,8 @@ export class BroadcasterStoppedError extends Error {
   }
 }
 
-const DEFAULT_QUEUE_LENGTH = 1000;
+/** client-go's `maxQueuedEvents`: the incoming queue and each watcher's queue hold this many items by default. */
+export const DEFAULT_QUEUE_LENGTH = 1000;
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
@@ -185,6 +186,19 @@ interface Stopping {
   done: boolean;
 }
 
+/**
+ * What a watcher tells its broadcaster. The broadcaster hands each watcher a private object with these, so they
+ * are not part of its public surface.
+ */
+interface WatcherOwner<T> {
+  /** A watcher took its queue: a distribution waiting on it can go on. */
+  roomFreed(watcher: BroadcastWatcher<T>): void;
+  disposed(watcher: BroadcastWatcher<T>): void;
+  /** A watcher has nothing left to deliver (a shutdown may be waiting for that). */
+  idle(): void;
+  callbackFailed(watcher: BroadcastWatcher<T>, what: 'sink' | 'onClose', err: unknown): void;
+}
+
 /** The broadcaster's side of a watcher; only the {@link Watcher} view leaves this module. */
 class BroadcastWatcher<T> implements Watcher {
   readonly queue = new Ring<T>();
@@ -199,7 +213,7 @@ class BroadcastWatcher<T> implements Watcher {
   flushScheduled = false;
 
   constructor(
-    private readonly owner: Broadcaster<T>,
+    private readonly owner: WatcherOwner<T>,
     readonly name: string,
     /** Sequence number of the first item accepted after `watch()`: earlier items are not this watcher's. */
     readonly startSeq: number,
@@ -214,7 +228,7 @@ class BroadcastWatcher<T> implements Watcher {
   dispose(): void {
     if (this.closed) return;
     this.close();
-    this.owner.watcherDisposed(this);
+    this.owner.disposed(this);
   }
 
   /** Marks the watcher closed and tells its owner once; queued items are discarded. */
@@ -285,7 +299,7 @@ class BroadcastWatcher<T> implements Watcher {
         return;
       }
     }
-    this.owner.watcherIdle();
+    this.owner.idle();
   }
 }
 
@@ -391,7 +405,7 @@ export class Broadcaster<T> implements Disposable {
   watch(sink: Sink<T>, options: WatchOptions<T> = {}): Watcher {
     if (this.stopping) throw new BroadcasterStoppedError();
     const id = this.nextWatcherId++;
-    const watcher = new BroadcastWatcher<T>(this, options.name ?? `watcher-${id}`, this.accepted, sink, options.onClose);
+    const watcher = new BroadcastWatcher<T>(this.watcherOwner, options.name ?? `watcher-${id}`, this.accepted, sink, options.onClose);
     const prefix = typeof options.prefix === 'function' ? options.prefix() : options.prefix;
     this.watchers = [...this.watchers, watcher];
     if (prefix && prefix.length > 0) {
@@ -433,22 +447,28 @@ export class Broadcaster<T> implements Disposable {
 
   // ---- internals shared with BroadcastWatcher ---------------------------------------------------------------
 
-  /** A watcher took its queue: a distribution waiting on it can go on. */
-  roomFreed(watcher: BroadcastWatcher<T>): void {
+  private readonly watcherOwner: WatcherOwner<T> = {
+    roomFreed: (w) => this.roomFreed(w),
+    disposed: (w) => this.watcherDisposed(w),
+    idle: () => this.watcherIdle(),
+    callbackFailed: (w, what, err) => this.callbackFailed(w, what, err),
+  };
+
+  private roomFreed(watcher: BroadcastWatcher<T>): void {
     if (this.blockedOn === watcher) this.unblock();
   }
 
-  watcherDisposed(watcher: BroadcastWatcher<T>): void {
+  private watcherDisposed(watcher: BroadcastWatcher<T>): void {
     this.watchers = this.watchers.filter((w) => w !== watcher);
     if (this.blockedOn === watcher) this.unblock();
     this.maybeFinishShutdown();
   }
 
-  watcherIdle(): void {
+  private watcherIdle(): void {
     if (this.stopping) this.maybeFinishShutdown();
   }
 
-  callbackFailed(watcher: BroadcastWatcher<T>, what: 'sink' | 'onClose', err: unknown): void {
+  private callbackFailed(watcher: BroadcastWatcher<T>, what: 'sink' | 'onClose', err: unknown): void {
     this.log.warn(`watcher "${watcher.name}": ${what} failed: ${describe(err)}`);
   }
 

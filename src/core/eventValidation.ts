@@ -3,7 +3,7 @@
  * (kubernetes: pkg/apis/core/validation/events.go, apimachinery: pkg/util/validation). Lengths the server
  * checks with Go's `len()` are UTF-8 byte lengths, so they are measured in bytes here too.
  */
-import type { EventApi } from './kubeEvent';
+import type { EventApi, PartialObjectRef } from './kubeEvent';
 import { ok, type Failure } from './result';
 
 /** The API an event is written through: core/v1 like `record.EventRecorder`, events.k8s.io/v1 like `events.EventRecorder`. */
@@ -112,7 +112,7 @@ export interface EventDraft {
   readonly reportingController: string;
   readonly reportingInstance: string;
   /** core/v1 `involvedObject`, events.k8s.io/v1 `regarding`. */
-  readonly regarding: { readonly kind: string; readonly name: string; readonly namespace?: string };
+  readonly regarding: Pick<PartialObjectRef, 'kind' | 'name' | 'namespace'>;
 }
 
 /** One reason a draft would be refused; `field` uses the API's own field name for the flavour. */

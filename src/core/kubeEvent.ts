@@ -15,16 +15,39 @@ export const RECORDER_OF: Readonly<Record<EventApi, string>> = {
   'events.k8s.io/v1': 'events.EventRecorder',
 };
 
-/** A reference to an API object, as carried by an event's involvedObject / regarding / related. */
-export interface ObjectRef {
+/**
+ * What names an API object: kind, namespace and name. `namespace` is '' for a cluster-scoped object. The one
+ * object-reference family of the extension starts here; every other reference type is this plus fields of
+ * {@link ObjectRef} (see {@link ObjectKeyWith}, {@link PartialObjectRef}).
+ */
+export interface ObjectKey {
   readonly kind: string;
-  readonly name: string;
   readonly namespace: string;
+  readonly name: string;
+}
+
+/** A reference to an API object, as carried by an event's involvedObject / regarding / related ('' when absent). */
+export interface ObjectRef extends ObjectKey {
   readonly apiVersion: string;
   readonly uid: string;
   readonly resourceVersion: string;
   readonly fieldPath: string;
 }
+
+/**
+ * An object as a user names it in `object:` and `under:`: `namespace` undefined means any namespace, '' a
+ * cluster-scoped object.
+ */
+export type ObjectSelector = Omit<ObjectKey, 'namespace'> & { readonly namespace?: string | undefined };
+
+/** An {@link ObjectKey} plus the named fields of {@link ObjectRef}, as in `ObjectKeyWith<'apiVersion'>`. */
+export type ObjectKeyWith<K extends keyof ObjectRef> = ObjectKey & Pick<ObjectRef, K>;
+
+/**
+ * Kind and name, and whatever else of an {@link ObjectRef} is known: an ObjectReference as JSON carries it (absent
+ * fields left out) or as a caller hands it in.
+ */
+export type PartialObjectRef = Pick<ObjectRef, 'kind' | 'name'> & Partial<Omit<ObjectRef, 'kind' | 'name'>>;
 
 /** An events.k8s.io/v1 series (core/v1 carries the same under `series` with `count`/`lastObservedTime`). */
 export interface EventSeries {
@@ -198,12 +221,24 @@ export function sourceLabel(e: Pick<KubeEvent, 'reportingController' | 'reportin
 }
 
 /** `Kind/name`, the way kubectl and the tree name an involved object. */
-export function objectLabel(ref: ObjectRef): string {
+export function objectLabel(ref: Pick<ObjectKey, 'kind' | 'name'>): string {
   return ref.kind ? `${ref.kind}/${ref.name}` : ref.name;
 }
 
-/** A key for an involved object that survives a missing uid: kind, namespace and name. */
-export function objectKey(ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>): string {
+/**
+ * `Kind/namespace/name`, or `Kind/name` for a cluster-scoped object: how logs and explanations name an object
+ * without a namespace column beside it.
+ */
+export function objectPath(ref: Pick<PartialObjectRef, 'kind' | 'namespace' | 'name'>): string {
+  return `${ref.kind}/${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+/**
+ * A key for an involved object that survives a missing uid: `kind/namespace/name`, every part as written (the
+ * namespace empty for cluster-scoped objects). The tree, the timeline's lanes and the language server's protocol
+ * key objects with it.
+ */
+export function objectKey(ref: ObjectKey): string {
   return `${ref.kind}/${ref.namespace}/${ref.name}`;
 }
 

@@ -8,7 +8,7 @@
  * tells, {@link OwnerGraph.ownerUnknown} says so, so a view can report the events it cannot place.
  */
 import { Emitter, type Subscribe } from './emitter';
-import { objectKey, type KubeEvent } from './kubeEvent';
+import { objectKey, type KubeEvent, type ObjectKey, type ObjectKeyWith, type ObjectRef, type ObjectSelector } from './kubeEvent';
 import { linkFromEvent, replicaSetOfPodName } from './ownerInference';
 import type { OwnerLinkSource, OwnerMemory, OwnerRecord } from './ownerMemory';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from './ports';
@@ -24,13 +24,7 @@ export interface OwnerReference {
 }
 
 /** What the graph asks the resolver to GET. `namespace` is '' for a cluster-scoped object. */
-export interface OwnerObjectRef {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly uid?: string;
-}
+export type OwnerObjectRef = ObjectKeyWith<'apiVersion'> & Partial<Pick<ObjectRef, 'uid'>>;
 
 /** What the resolver found about one object. */
 export interface OwnerInfo {
@@ -80,19 +74,10 @@ export interface OwnerNode {
  * The root of an `under:` query: `namespace` undefined matches any namespace, '' a cluster-scoped object.
  * Kinds compare case-insensitively, names exactly.
  */
-export interface OwnerRoot {
-  readonly kind: string;
-  readonly namespace?: string | undefined;
-  readonly name: string;
-}
+export type OwnerRoot = ObjectSelector;
 
 /** The object whose ancestry is asked about, typically an event's involved object. */
-export interface OwnedRef {
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly uid?: string;
-}
+export type OwnedRef = ObjectKey & Partial<Pick<ObjectRef, 'uid'>>;
 
 /** The synchronous read side of the graph, which the query evaluator uses for `under:`. */
 export interface OwnerLookup {
@@ -126,7 +111,7 @@ export interface OwnerGraphOptions {
 
 const LASTING_FAILURES: ReadonlySet<OwnerResolveReason> = new Set(['not-found', 'forbidden', 'unknown-kind']);
 
-function keyOf(ref: { readonly kind: string; readonly namespace: string; readonly name: string }): string {
+function keyOf(ref: ObjectKey): string {
   return objectKey({ kind: ref.kind.toLowerCase(), namespace: ref.namespace, name: ref.name });
 }
 
@@ -299,7 +284,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
    * False while objects are still being read, and for objects known to have no owners.
    */
   ownerUnknown(ref: OwnedRef): boolean {
-    const missing = (r: { readonly kind: string; readonly namespace: string; readonly name: string; readonly uid?: string | undefined }): boolean =>
+    const missing = (r: OwnedRef): boolean =>
       this.gone.has(keyOf(r)) && !this.lookup(r);
     if (missing(ref)) return true;
     let broken = false;

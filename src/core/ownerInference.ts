@@ -9,12 +9,13 @@
  * accept the exact wording and reporting component of the controllers that write these events
  * (kube-controller-manager v1.34 `pkg/controller`), and names that are valid object names.
  */
-import type { KubeEvent } from './kubeEvent';
+import { DNS1123_SUBDOMAIN_MAX_LENGTH } from './eventValidation';
+import type { KubeEvent, ObjectKeyWith } from './kubeEvent';
 import type { OwnerReference } from './ownerGraph';
 
 /** An owned object named by an event or by its own name; always in its owner's namespace. */
 export interface InferredLink {
-  readonly child: { readonly apiVersion: string; readonly kind: string; readonly namespace: string; readonly name: string };
+  readonly child: ObjectKeyWith<'apiVersion'>;
   /** The controller that created (or deleted) the child: the event's involved object. */
   readonly owner: OwnerReference;
 }
@@ -87,7 +88,7 @@ export function linkFromEvent(e: Pick<KubeEvent, 'reason' | 'message' | 'reporti
   const rule = CREATOR_RULES.find((r) => r.ownerKind === owner.kind && r.component === e.reportingController);
   if (!rule) return undefined;
   const m = rule.message.exec(e.message);
-  if (!m || m[1].length > 253) return undefined;
+  if (!m || m[1].length > DNS1123_SUBDOMAIN_MAX_LENGTH) return undefined;
   if (m[2] !== undefined && m[2] !== owner.name) return undefined;
   return {
     child: { apiVersion: rule.childApiVersion, kind: rule.childKind, namespace: owner.namespace, name: m[1] },

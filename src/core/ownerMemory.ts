@@ -34,6 +34,8 @@ export interface OwnerMemory {
 
 const SOURCES: ReadonlySet<string> = new Set<OwnerLinkSource>(['read', 'event', 'name']);
 const MAX_FIELD = 512;
+/** More owners than any real object has: a record with more is not ours (a damaged or foreign file). */
+const MAX_OWNER_REFERENCES = 64;
 
 function field(v: unknown, allowEmpty: boolean): string | undefined {
   if (typeof v !== 'string' || v.length > MAX_FIELD) return undefined;
@@ -65,7 +67,7 @@ export function ownerRecordOf(v: unknown): OwnerRecord | undefined {
   const uid = field(o.uid, true);
   const source = typeof o.source === 'string' && SOURCES.has(o.source) ? (o.source as OwnerLinkSource) : undefined;
   if (apiVersion === undefined || kind === undefined || namespace === undefined || name === undefined || uid === undefined || !source) return undefined;
-  if (!Array.isArray(o.ownerReferences) || o.ownerReferences.length > 64) return undefined;
+  if (!Array.isArray(o.ownerReferences) || o.ownerReferences.length > MAX_OWNER_REFERENCES) return undefined;
   const ownerReferences: OwnerReference[] = [];
   for (const r of o.ownerReferences as unknown[]) {
     const ref = ownerReferenceOf(r);

@@ -1,13 +1,11 @@
 import { loadYaml } from '@kubernetes/client-node';
+import type { ObjectKeyWith } from '../core/kubeEvent';
 
-/** The object a Kubernetes manifest describes, as far as events need it. */
-export interface ManifestRef {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly name: string;
-  /** Empty when the manifest names none (the context's namespace applies, or the object is cluster-scoped). */
-  readonly namespace: string;
-}
+/**
+ * The object a Kubernetes manifest describes, as far as events need it. `namespace` is empty when the manifest
+ * names none (the context's namespace applies, or the object is cluster-scoped).
+ */
+export type ManifestRef = ObjectKeyWith<'apiVersion'>;
 
 /**
  * Finds the YAML document (of a `---` separated stream) that contains `offset` and reads its

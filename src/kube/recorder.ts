@@ -23,7 +23,8 @@ import {
   type SeriesWriter,
 } from '../core/correlator';
 import { isDns1123Subdomain, validateEvent, type EventFlavour, type EventValidationFailure } from '../core/eventValidation';
-import { OUR_REPORTING_CONTROLLER } from '../core/kubeEvent';
+import { goSprintf } from '../core/goFormat';
+import { objectPath, OUR_REPORTING_CONTROLLER, type PartialObjectRef } from '../core/kubeEvent';
 import { silentLogger, systemClock, tagged, type Clock, type Logger } from '../core/ports';
 import { fail, ok, type Failure, type Result } from '../core/result';
 import { RecorderSink, type RecorderSinkOptions, type SinkFailure, type SinkFailureReason } from './recorderSink';
@@ -52,15 +53,7 @@ export interface RecorderTimers {
 // ---- inputs ----
 
 /** A reference to the object an event is about (like core/v1 ObjectReference; apiVersion may be resolved). */
-export interface ObjectReferenceInput {
-  readonly apiVersion?: string;
-  readonly kind: string;
-  readonly namespace?: string;
-  readonly name: string;
-  readonly uid?: string;
-  readonly resourceVersion?: string;
-  readonly fieldPath?: string;
-}
+export type ObjectReferenceInput = PartialObjectRef;
 
 /** A full object as read from the cluster or a manifest: apiVersion, kind and metadata are used. */
 export interface KubeObjectInput {
@@ -153,124 +146,6 @@ export function generateEventName(refName: string, unixNano: bigint): string {
   return isDns1123Subdomain(name) ? name : randomUUID();
 }
 
-function goType(v: unknown): string {
-  if (v === null || v === undefined) return '<nil>';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float64';
-  if (typeof v === 'bigint') return 'int64';
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'boolean') return 'bool';
-  if (v instanceof Error) return '*errors.errorString';
-  if (Array.isArray(v)) return '[]interface {}';
-  return 'map[string]interface {}';
-}
-
-function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (cp === 7) out += '\\a';
-    else if (cp === 8) out += '\\b';
-    else if (cp === 0x0c) out += '\\f';
-    else if (cp === 0x0b) out += '\\v';
-    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if ((cp >= 0x80 && cp < 0xa0) || (cp >= 0xd800 && cp <= 0xdfff)) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    else out += ch;
-  }
-  return out + '"';
-}
-
-/** A value's text when it can stand for a string: strings, errors, Dates and objects with their own toString. */
-function stringLike(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (v instanceof Error) return v.message;
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
-  if (v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { toString?: unknown }).toString === 'function' && (v).toString !== Object.prototype.toString) {
-    // A class with its own toString (Go's Stringer): String() calls it.
-    return (v as { toString(): string }).toString();
-  }
-  return undefined;
-}
-
-function formatArg(verb: string, v: unknown): string {
-  const bad = (): string => (v === null || v === undefined ? `%!${verb}(<nil>)` : `%!${verb}(${goType(v)}=${formatArg('v', v)})`);
-  if (Array.isArray(v) && (verb === 'v' || verb === 's' || verb === 'd' || verb === 'q')) return `[${v.map((x) => formatArg(verb, x)).join(' ')}]`;
-  switch (verb) {
-    case 'v': {
-      if (v === null || v === undefined) return '<nil>';
-      if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
-      const s = stringLike(v);
-      if (s !== undefined) return s;
-      const o = v as Record<string, unknown>;
-      return `map[${Object.keys(o)
-        .sort()
-        .map((k) => `${k}:${formatArg('v', o[k])}`)
-        .join(' ')}]`;
-    }
-    case 's': {
-      const s = stringLike(v);
-      if (s !== undefined) return s;
-      if (v !== null && typeof v === 'object') return formatArg('v', v);
-      return bad();
-    }
-    case 'd':
-      if ((typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint') return String(v);
-      return bad();
-    case 'q': {
-      if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0x10ffff) {
-        const ch = String.fromCodePoint(v);
-        return ch === "'" ? "'\\''" : `'${goQuote(ch).slice(1, -1)}'`;
-      }
-      const s = stringLike(v);
-      return s !== undefined ? goQuote(s) : bad();
-    }
-    default:
-      return bad();
-  }
-}
-
-/**
- * A Go `fmt.Sprintf` subset for eventf: `%s`, `%d`, `%v`, `%q` and `%%`, with Go's markers for mistakes:
- * `%!d(string=x)` for a wrong type, `%!s(MISSING)` for a missing argument, `%!(EXTRA int=1)` for extra ones.
- * Flags, widths and other verbs are not supported (they show as a wrong-verb marker).
- */
-export function goSprintf(format: string, ...args: unknown[]): string {
-  let out = '';
-  let next = 0;
-  for (let i = 0; i < format.length; i++) {
-    const c = format[i];
-    if (c !== '%') {
-      out += c;
-      continue;
-    }
-    const verb = format[++i];
-    if (verb === undefined) {
-      out += '%!(NOVERB)';
-      break;
-    }
-    if (verb === '%') {
-      out += '%';
-      continue;
-    }
-    if (next >= args.length) {
-      out += `%!${verb}(MISSING)`;
-      continue;
-    }
-    out += formatArg(verb, args[next++]);
-  }
-  if (next < args.length) {
-    out += `%!(EXTRA ${args
-      .slice(next)
-      .map((a) => (a === null || a === undefined ? '<nil>' : `${goType(a)}=${formatArg('v', a)}`))
-      .join(', ')})`;
-  }
-  return out;
-}
-
 function isFullObject(o: EventObject): o is KubeObjectInput {
   return typeof (o as KubeObjectInput).metadata === 'object' && (o as KubeObjectInput).metadata !== null;
 }
@@ -287,10 +162,6 @@ function compactRef(r: ObjectReferenceJson): ObjectReferenceJson {
 function isCoreEvent(o: unknown): o is CoreV1EventBody {
   const e = o as Partial<CoreV1EventBody> | undefined;
   return typeof e === 'object' && e !== null && typeof e.metadata?.name === 'string' && typeof e.involvedObject === 'object' && typeof e.source === 'object';
-}
-
-function refLabel(r: ObjectReferenceJson): string {
-  return `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 }
 
 // ---- the recorder ----
@@ -478,7 +349,7 @@ export class Recorder {
     const c = this.correlator.correlate(body);
     const base = { namespace: c.event.metadata.namespace, name: c.event.metadata.name, flavour: 'core/v1' as const, correlation: c.reason, warnings };
     if (c.action === 'skip') {
-      this.log.info(`skipped ${refLabel(body.involvedObject)} ${body.reason}: ${c.explanation}`);
+      this.log.info(`skipped ${objectPath(body.involvedObject)} ${body.reason}: ${c.explanation}`);
       return ok({ ...base, outcome: 'skipped', count: c.event.count, explanation: c.explanation, event: c.event });
     }
     const written = await this.sink.writeCore(c.event, c.action === 'patch' ? c.patch : undefined, { signal });
@@ -498,7 +369,7 @@ export class Recorder {
     const s = this.series.observe(body);
     const base = { namespace: s.event.metadata.namespace, name: s.event.metadata.name, flavour: 'events.k8s.io/v1' as const, correlation: s.reason, warnings, count: s.count };
     if (s.action === 'skip') {
-      this.log.info(`counted ${refLabel(body.regarding)} ${body.reason} in series ${base.namespace}/${base.name}: ${s.count}`);
+      this.log.info(`counted ${objectPath(body.regarding)} ${body.reason} in series ${base.namespace}/${base.name}: ${s.count}`);
       return ok({ ...base, outcome: 'skipped', explanation: s.explanation, event: s.event });
     }
     this.startSeriesTimers();

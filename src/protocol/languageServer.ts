@@ -20,6 +20,7 @@
  * Each side checks what arrives with the guards below and drops (and logs) anything malformed.
  */
 import { NotificationType } from 'vscode-languageserver-protocol';
+import type { ObjectKeyWith } from '../core/kubeEvent';
 
 /** How often the host sends changes for subscribed subjects, at most. */
 export const FEED_BATCH_MS = 200;
@@ -34,15 +35,12 @@ export const MAX_NAME_LENGTH = 512;
 /** Reasons the host lists for completion at most. */
 export const MAX_KNOWN_REASONS = 1_000;
 
-/** An object a manifest declares: kind, namespace (already resolved by the server) and name. */
-export interface ObjectKeyDto {
-  readonly kind: string;
-  /** The document's namespace, else the watched context's, else `default`; '' only for cluster-scoped kinds. */
-  readonly namespace: string;
-  readonly name: string;
-  /** The document's apiVersion, '' when absent: helps the host find the kind. */
-  readonly apiVersion: string;
-}
+/**
+ * An object a manifest declares. `namespace` is the document's, else the watched context's, else `default`
+ * (resolved by the server; '' only for cluster-scoped kinds); `apiVersion` is the document's, '' when absent
+ * (it helps the host find the kind).
+ */
+export type ObjectKeyDto = ObjectKeyWith<'apiVersion'>;
 
 /** One event as the editor shows it. Every string is cluster text, hence untrusted: the server escapes it. */
 export interface EditorEventDto {
@@ -131,10 +129,8 @@ export const ObjectsNotification = new NotificationType<ObjectsParams>('kubeEven
 /** Host → server: the full state of the subscribed reasons that changed. */
 export const ReasonsNotification = new NotificationType<ReasonsParams>('kubeEvents/reasons');
 
-/** The key both sides use for an object: `Kind/namespace/name`, kind compared case-sensitively as written. */
-export function objectKeyString(o: Pick<ObjectKeyDto, 'kind' | 'namespace' | 'name'>): string {
-  return `${o.kind}/${o.namespace}/${o.name}`;
-}
+/** The key both sides use for an object: `Kind/namespace/name`, kind compared case-sensitively as written (core's `objectKey`). */
+export { objectKey as objectKeyString } from '../core/kubeEvent';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Guards. Strict: exact key sets, exact types, finite numbers, bounded strings and arrays, plain objects.

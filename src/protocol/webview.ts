@@ -15,7 +15,7 @@ import type { EventApi } from '../core/kubeEvent';
 
 /** Longest event uid either side accepts (apiserver uids are 36 characters). */
 export const MAX_UID_LENGTH = 256;
-/** Longest filter text either side accepts; matches `MAX_QUERY_LENGTH` in src/core/query.ts. */
+/** Longest filter text either side accepts; matches `MAX_QUERY_LENGTH` in src/core/query/syntax.ts. */
 export const MAX_FILTER_TEXT_LENGTH = 16_384;
 /** Longest diagnostic text a `view/error` may carry. */
 export const MAX_VIEW_ERROR_LENGTH = 4_096;

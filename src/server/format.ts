@@ -10,6 +10,26 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
 }
 
+/**
+ * Characters of cluster text the server shows in one place: a hover table's columns (narrow enough that the table
+ * stays readable beside code), and a name in a diagnostic, a CodeLens title or a context label.
+ */
+export const SHOWN_LENGTH = {
+  type: 20,
+  reason: 80,
+  /** `Kind/name`. */
+  object: 80,
+  /** `Kind/namespace/name`. */
+  objectWithNamespace: 100,
+  source: 60,
+  message: 160,
+  /** A reason or object named in a diagnostic message. */
+  diagnosticName: 200,
+  /** A reason in a CodeLens title. */
+  lensReason: 128,
+  context: 100,
+} as const;
+
 /** Untrusted text for a markdown table cell: one line, at most `max` characters, escaped. */
 export function cell(text: string, max: number): string {
   return escapeMarkdown(oneLine(text, max));

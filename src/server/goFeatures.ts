@@ -6,10 +6,11 @@
  * Information diagnostic where a literal reason breaks the apiserver's rules or the naming convention.
  */
 import { CompletionItemKind, Diagnostic, DiagnosticSeverity, MarkupKind, type CodeLens, type CompletionItem, type Hover, type Range } from 'vscode-languageserver-types';
-import { oneLine } from '../core/boundedText';
+import { oneLine, TEXT_LIMITS } from '../core/boundedText';
 import { REASON_LENGTH_LIMIT, reasonHint, utf8Length } from '../core/eventValidation';
+import { objectPath } from '../core/kubeEvent';
 import { EDITOR_COMMANDS, type ReasonStateDto } from '../protocol/languageServer';
-import { cell, commandLink, escapeMarkdown, formatAge, formatWindow } from './format';
+import { cell, commandLink, escapeMarkdown, formatAge, formatWindow, SHOWN_LENGTH } from './format';
 import type { GoRange, RecorderCall } from './goLocator';
 import { DIAGNOSTIC_SOURCE, HOVER_EVENTS } from './manifestFeatures';
 
@@ -25,7 +26,7 @@ export function reasonFilter(reason: string, components: ReadonlySet<string>): s
 }
 
 export function reasonSummary(reason: string, state: ReasonStateDto | undefined, windowMs: number, now: number): string {
-  const name = oneLine(reason, 128);
+  const name = oneLine(reason, SHOWN_LENGTH.lensReason);
   if (!state || state.occurrences === 0) return `${name}: never seen in the last ${formatWindow(windowMs)}`;
   return `${name}: ${state.occurrences} in the last ${formatWindow(windowMs)} on ${state.objects} object${state.objects === 1 ? '' : 's'} · last ${formatAge(now - state.lastSeen)} ago`;
 }
@@ -49,9 +50,9 @@ export function goDiagnostics(calls: readonly RecorderCall[], doc: GoPositions):
     if (call.reason === '') problems.push('the reason is empty: the apiserver requires one (a short UpperCamelCase word, like "BackOff")');
     const bytes = utf8Length(call.reason);
     if (bytes > REASON_LENGTH_LIMIT) problems.push(`the reason is ${bytes} bytes; the apiserver allows at most ${REASON_LENGTH_LIMIT}`);
-    const hint = reasonHint(call.reason.length > 200 ? call.reason.slice(0, 200) : call.reason);
+    const hint = reasonHint(call.reason.slice(0, SHOWN_LENGTH.diagnosticName));
     if (hint) problems.push(hint);
-    if (problems.length > 0) out.push(Diagnostic.create(doc.rangeOf(call.reasonRange), oneLine(problems.join('; '), 1_000), DiagnosticSeverity.Information, 'event-reason', DIAGNOSTIC_SOURCE));
+    if (problems.length > 0) out.push(Diagnostic.create(doc.rangeOf(call.reasonRange), oneLine(problems.join('; '), TEXT_LIMITS.notification), DiagnosticSeverity.Information, 'event-reason', DIAGNOSTIC_SOURCE));
   }
   return out;
 }
@@ -63,7 +64,7 @@ export function goHover(call: RecorderCall, state: ReasonStateDto | undefined, c
   if (events.length > 0) {
     lines.push('| Type | × | Age | Object | Source | Message |', '|---|--:|--:|---|---|---|');
     for (const e of events) {
-      lines.push(`| ${cell(e.type, 20)} | ${e.count} | ${formatAge(now - e.lastSeen)} | ${cell(`${e.kind}/${e.namespace ? `${e.namespace}/` : ''}${e.name}`, 100)} | ${cell(e.source, 60)} | ${cell(e.message, 160)} |`);
+      lines.push(`| ${cell(e.type, SHOWN_LENGTH.type)} | ${e.count} | ${formatAge(now - e.lastSeen)} | ${cell(objectPath(e), SHOWN_LENGTH.objectWithNamespace)} | ${cell(e.source, SHOWN_LENGTH.source)} | ${cell(e.message, SHOWN_LENGTH.message)} |`);
     }
     lines.push('');
   }

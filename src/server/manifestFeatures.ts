@@ -6,8 +6,9 @@
  */
 import { CodeLens, Diagnostic, DiagnosticSeverity, MarkupKind, type Hover, type Range } from 'vscode-languageserver-types';
 import { bounded, oneLine, TEXT_LIMITS } from '../core/boundedText';
+import type { ObjectKey } from '../core/kubeEvent';
 import { EDITOR_COMMANDS, objectKeyString, type ClusterParams, type EditorEventDto, type ObjectKeyDto, type ObjectStateDto } from '../protocol/languageServer';
-import { cell, commandLink, escapeMarkdown, formatAge, formatWindow } from './format';
+import { cell, commandLink, escapeMarkdown, formatAge, formatWindow, SHOWN_LENGTH } from './format';
 import { containerOfFieldPath, type ManifestObject, type TextRange } from './yamlLocator';
 
 /** The `source` of every diagnostic the server publishes. */
@@ -29,7 +30,7 @@ export function objectKeyOf(o: ManifestObject, cluster: ClusterParams | undefine
 }
 
 /** Looks states up the way the host keys them (kind case-insensitive). */
-export function stateKey(o: Pick<ObjectKeyDto, 'kind' | 'namespace' | 'name'>): string {
+export function stateKey(o: ObjectKey): string {
   return objectKeyString({ kind: o.kind.toLowerCase(), namespace: o.namespace, name: o.name });
 }
 
@@ -72,8 +73,8 @@ export function manifestDiagnostics(objects: readonly ManifestObject[], keys: re
     for (const g of groups.values()) {
       const latest = g.events.reduce((a, b) => (b.lastSeen > a.lastSeen ? b : a));
       const count = g.events.reduce((n, e) => n + e.count, 0);
-      const about = sameObject(latest, key) ? '' : ` (${oneLine(`${latest.kind}/${latest.name}`, 200)})`;
-      const message = `${oneLine(g.reason, 200)} ×${count} · ${formatAge(now - latest.lastSeen)} ago${about}: ${oneLine(latest.message, TEXT_LIMITS.notification)}`;
+      const about = sameObject(latest, key) ? '' : ` (${oneLine(`${latest.kind}/${latest.name}`, SHOWN_LENGTH.diagnosticName)})`;
+      const message = `${oneLine(g.reason, SHOWN_LENGTH.diagnosticName)} ×${count} · ${formatAge(now - latest.lastSeen)} ago${about}: ${oneLine(latest.message, TEXT_LIMITS.notification)}`;
       const diagnostic = Diagnostic.create(doc.rangeOf(g.range), message, DiagnosticSeverity.Warning, g.reason, DIAGNOSTIC_SOURCE);
       // The code's link opens the events: the views filtered to this object's tree and the reason.
       diagnostic.codeDescription = { href: `command:${EDITOR_COMMANDS.filterEvents}?${encodeURIComponent(JSON.stringify([underFilter(key, ` reason:"${g.reason.replace(/["\\]/g, (c) => `\\${c}`)}"`)]))}` };
@@ -103,7 +104,7 @@ export function manifestCodeLenses(objects: readonly ManifestObject[], keys: rea
     const at = doc.rangeOf({ start: o.range.start, end: o.range.start });
     if (state?.exists === 'no') {
       out.push(CodeLens.create(at, undefined));
-      out[out.length - 1].command = { title: `not in cluster (context ${oneLine(cluster?.context || 'none', 100)})`, command: '' };
+      out[out.length - 1].command = { title: `not in cluster (context ${oneLine(cluster?.context || 'none', SHOWN_LENGTH.context)})`, command: '' };
     } else {
       out.push({ range: at, command: { title: summary(state, cluster, now), command: EDITOR_COMMANDS.filterEvents, arguments: [underFilter(key)] } });
     }
@@ -119,7 +120,7 @@ export function manifestHover(key: ObjectKeyDto, state: ObjectStateDto | undefin
   if (events.length > 0) {
     lines.push('| Type | Reason | × | Age | Object | Message |', '|---|---|--:|--:|---|---|');
     for (const e of events) {
-      lines.push(`| ${cell(e.type, 20)} | ${cell(e.reason, 80)} | ${e.count} | ${formatAge(now - e.lastSeen)} | ${cell(`${e.kind}/${e.name}`, 80)} | ${cell(e.message, 160)} |`);
+      lines.push(`| ${cell(e.type, SHOWN_LENGTH.type)} | ${cell(e.reason, SHOWN_LENGTH.reason)} | ${e.count} | ${formatAge(now - e.lastSeen)} | ${cell(`${e.kind}/${e.name}`, SHOWN_LENGTH.object)} | ${cell(e.message, SHOWN_LENGTH.message)} |`);
     }
     lines.push('');
   }

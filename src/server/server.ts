@@ -295,7 +295,7 @@ connection.onInitialize((params): InitializeResult => {
 
 connection.onNotification(ClusterNotification, (params: unknown) => {
   if (!isClusterParams(params)) {
-    log.warn('ignored a malformed kubeEvents/cluster notification');
+    log.warn(`ignored a malformed ${ClusterNotification.method} notification`);
     return;
   }
   const namespaceChanged = params.defaultNamespace !== cluster?.defaultNamespace;
@@ -311,7 +311,7 @@ connection.onNotification(ClusterNotification, (params: unknown) => {
 
 connection.onNotification(ObjectsNotification, (params: unknown) => {
   if (!isObjectsParams(params)) {
-    log.warn('ignored a malformed kubeEvents/objects notification');
+    log.warn(`ignored a malformed ${ObjectsNotification.method} notification`);
     return;
   }
   const changed = new Set<string>();
@@ -329,7 +329,7 @@ connection.onNotification(ObjectsNotification, (params: unknown) => {
 
 connection.onNotification(ReasonsNotification, (params: unknown) => {
   if (!isReasonsParams(params)) {
-    log.warn('ignored a malformed kubeEvents/reasons notification');
+    log.warn(`ignored a malformed ${ReasonsNotification.method} notification`);
     return;
   }
   for (const s of params.reasons) reasonStates.set(s.reason, s);

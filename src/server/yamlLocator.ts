@@ -50,10 +50,12 @@ function stringValue(map: YAMLMap, key: string): { value: string; node: YamlNode
 }
 
 const CONTAINER_KEYS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+/** Container lists sit a few maps deep at most (a CronJob's: spec.jobTemplate.spec.template.spec); this only bounds the walk. */
+const MAX_CONTAINER_DEPTH = 12;
 
 /** Walks the object (depth-bounded) for container lists, as found in Pods, templates and job templates. */
 function collectContainers(node: unknown, out: Map<string, TextRange>, depth: number): void {
-  if (depth > 12 || !isMap(node)) return;
+  if (depth > MAX_CONTAINER_DEPTH || !isMap(node)) return;
   for (const pair of node.items) {
     const key = isScalar(pair.key) ? pair.key.value : undefined;
     if (typeof key === 'string' && CONTAINER_KEYS.has(key) && isSeq(pair.value)) {

@@ -2,6 +2,7 @@
  * The time-lane view's geometry: the shared time axis (range, zoom, pan, ticks) and one lane per involved
  * object with its markers. Pure (no DOM): positions are fractions of the lane width, 0 = start, 1 = end.
  */
+import { objectKey } from '../core/kubeEvent';
 import type { EventDto } from '../protocol/webview';
 
 /** A closed interval of epoch milliseconds, `start < end`. */
@@ -23,6 +24,8 @@ export interface LaneZoom {
 export const MIN_SPAN_MS = 10_000;
 /** Lanes shown before "+N more". */
 export const DEFAULT_MAX_LANES = 30;
+/** Slots per lane when the caller does not say (the view derives them from the lane's width). */
+const DEFAULT_SLOTS = 200;
 /** Factor of one zoom step (button, or one ctrl+wheel notch). */
 export const ZOOM_FACTOR = 2;
 
@@ -114,7 +117,7 @@ const MIN_SPAN_SLOTS = 2;
 
 /** The lane an event belongs to: its involved object's kind, namespace and name. */
 export function laneKeyOf(e: EventDto): string {
-  return `${e.objectKind}/${e.objectNamespace}/${e.objectName}`;
+  return objectKey({ kind: e.objectKind, namespace: e.objectNamespace, name: e.objectName });
 }
 
 /** True when the event occurred more than once over a stretch of time: the lanes draw it as a span. */
@@ -272,7 +275,7 @@ function stackSpans(spans: SpanDraft[], points: readonly number[], gap: number):
 export function layoutLanes<T>(items: readonly T[], dto: (item: T) => EventDto, range: TimeRange, options: LaneLayoutOptions<T> = {}): LaneLayout {
   const keyOf = options.key ?? ((item: T) => laneKeyOf(dto(item)));
   const maxLanes = Math.max(0, Math.floor(options.maxLanes ?? DEFAULT_MAX_LANES));
-  const slotCount = Math.max(1, Math.floor(options.slots ?? 200));
+  const slotCount = Math.max(1, Math.floor(options.slots ?? DEFAULT_SLOTS));
   interface Group {
     key: string;
     label: string;

@@ -51,10 +51,14 @@ export interface LaneCallbacks {
 
 /** Data changes re-layout the lanes at most this often (zoom and resize re-layout at once). */
 const LAYOUT_INTERVAL_MS = 400;
+/** A deferred re-layout waits at least this long, so a burst of batches becomes one layout. */
 const MIN_DEFER_MS = 50;
 /** Pixels of lane width per marker slot: markers closer than this merge. */
 const PX_PER_SLOT = 4;
+/** The label column's width (px) when `--lane-label-width` (media/timeline.css) cannot be read. */
 const LABEL_FALLBACK_WIDTH = 200;
+/** The lanes' track never gets narrower than this (px), however narrow the panel: the layout needs some slots. */
+const MIN_TRACK_WIDTH_PX = 40;
 /** `.lane-inner`'s inset on each side of the track. */
 const TRACK_INSET_PX = 6;
 /** Width of one character of a count label (10px tabular digits), and the label's padding. */
@@ -187,7 +191,7 @@ export class LaneView {
     }
     const range = visibleRange(this.full, this.zoom);
     const labelWidth = Number.parseFloat(getComputedStyle(this.els.section).getPropertyValue('--lane-label-width')) || LABEL_FALLBACK_WIDTH;
-    const trackWidth = Math.max(40, body.clientWidth - labelWidth);
+    const trackWidth = Math.max(MIN_TRACK_WIDTH_PX, body.clientWidth - labelWidth);
     const layout = layoutLanes(this.rows, dtoOf, range, { maxLanes: DEFAULT_MAX_LANES, slots: Math.ceil(trackWidth / PX_PER_SLOT), key: laneKey });
 
     zoomIn.disabled = range.end - range.start <= MIN_SPAN_MS;

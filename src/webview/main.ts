@@ -6,6 +6,9 @@ import { MAX_VIEW_ERROR_LENGTH, isHostMessage } from '../protocol/webview';
 import { TimelineApp } from './timelineApp';
 import { vscodeApi } from './vscodeApi';
 
+/** Characters of a malformed message's `type` quoted in the report: enough to recognise it, never a payload. */
+const MAX_REPORTED_TYPE_LENGTH = 64;
+
 const api = vscodeApi();
 
 function report(message: string): void {
@@ -20,7 +23,7 @@ const app = new TimelineApp(api);
 window.addEventListener('message', (e: MessageEvent<unknown>) => {
   const m = e.data;
   if (!isHostMessage(m)) {
-    const type = m !== null && typeof m === 'object' && 'type' in m ? String((m).type).slice(0, 64) : typeof m;
+    const type = m !== null && typeof m === 'object' && 'type' in m ? String((m).type).slice(0, MAX_REPORTED_TYPE_LENGTH) : typeof m;
     report(`ignored a malformed host message (${type})`);
     return;
   }

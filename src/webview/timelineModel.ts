@@ -3,16 +3,15 @@
  * Pure (no DOM). Filtering keeps the sorted order, so a filter change is one linear pass of `matches()` with no
  * sort; batches are merged in linear time.
  */
-import type { KubeEvent } from '../core/kubeEvent';
-import { EMPTY_QUERY, matches, parseQuery, type Query } from '../core/query';
+import { EMPTY_QUERY, matches, parseQuery, type Matchable, type Query } from '../core/query';
 import type { EventDto, FilterStateDto, FilterWhere } from '../protocol/webview';
-import { dtoToKubeEvent } from './dtoEvent';
+import { dtoMatchable } from './dtoMatchable';
 import { DEFAULT_SORT, compareKeys, mergeSorted, sortBy, sortKey, tieBreak, type SortKey, type SortState } from './sortModel';
 
-/** One held event. `event` (for `matches()`) is built on first use: an unfiltered view never needs it. */
+/** One held event. `matchable` (for `matches()`) is built on first use: an unfiltered view never needs it. */
 export interface Row {
   readonly dto: EventDto;
-  event: KubeEvent | undefined;
+  matchable: Matchable | undefined;
   /** The lane key, cached by the lane view. */
   laneKey?: string;
   /** The sort key for `keyColumn`, cached: merges compare each row many times. */
@@ -81,7 +80,7 @@ export class TimelineModel {
   reset(events: readonly EventDto[], filter: FilterStateDto): void {
     this.setFilterQuiet(filter);
     const map = new Map<string, Row>();
-    for (const dto of events) map.set(dto.uid, { dto, event: undefined });
+    for (const dto of events) map.set(dto.uid, { dto, matchable: undefined });
     this.byUid = map;
     this.all = this.sorted(map.size === events.length ? events.map((d) => map.get(d.uid) as Row) : [...map.values()]);
     this.refilter();
@@ -95,7 +94,7 @@ export class TimelineModel {
     for (const dto of events) {
       const old = this.byUid.get(dto.uid);
       if (old) stale.add(old);
-      const row: Row = { dto, event: undefined };
+      const row: Row = { dto, matchable: undefined };
       this.byUid.set(dto.uid, row);
       fresh.set(dto.uid, row);
     }
@@ -175,7 +174,7 @@ export class TimelineModel {
     const q = this.activeQuery;
     if (q.isEmpty) return () => true;
     const ctx = { now: this.now() };
-    return (r) => matches(q, (r.event ??= dtoToKubeEvent(r.dto)), ctx);
+    return (r) => matches(q, (r.matchable ??= dtoMatchable(r.dto)), ctx);
   }
 
   /** Returns true when the effective query changed. */

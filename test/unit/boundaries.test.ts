@@ -35,6 +35,26 @@ describe('module boundaries', () => {
     assert.deepEqual(importsFrom('src/core', /^\.\.\/(kube|host|webview)\//), []);
   });
 
+  // Resolved, so a module in a subfolder (src/core/query/, src/core/correlator/) cannot climb out either.
+  const resolvedImports = (dir: string): Array<[string, string]> =>
+    sources(dir).flatMap((f) =>
+      [...fs.readFileSync(path.join(root, f), 'utf8').matchAll(/^(?:import|export)\b[^'"]*?\bfrom\s+['"]([^'"]+)['"]/gm)].map((m): [string, string] => [
+        f,
+        m[1].startsWith('.') ? path.relative(root, path.resolve(root, path.dirname(f), m[1])) : m[1],
+      ]),
+    );
+
+  it('src/core, in every subfolder, imports only src/core', () => {
+    const found = resolvedImports('src/core');
+    assert.ok(found.some(([f]) => f.startsWith(path.join('src', 'core', 'query'))), 'the subfolders are read');
+    assert.deepEqual(found.filter(([, target]) => !target.startsWith(`src${path.sep}core`)), []);
+  });
+
+  it('src/protocol imports only itself, src/core and the LSP protocol types', () => {
+    const allowed = (t: string): boolean => t.startsWith(`src${path.sep}core`) || t.startsWith(`src${path.sep}protocol`) || t === 'vscode-languageserver-protocol';
+    assert.deepEqual(resolvedImports('src/protocol').filter(([, t]) => !allowed(t)), []);
+  });
+
   it('src/kube imports nothing from src/host or src/webview', () => {
     assert.deepEqual(importsFrom('src/kube', /^\.\.\/(host|webview)\//), []);
   });

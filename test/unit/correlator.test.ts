@@ -23,7 +23,7 @@ import {
 } from '../../src/core/correlator';
 import type { Clock } from '../../src/core/ports';
 import { KubeApiError, KubeNetworkError, type RequestOptions } from '../../src/kube/kubeClient';
-import { Recorder, generateEventName, goSprintf } from '../../src/kube/recorder';
+import { Recorder, generateEventName } from '../../src/kube/recorder';
 import { DEFAULT_SLEEP_DURATION_MS, MAX_TRIES_PER_EVENT, RecorderSink, STRATEGIC_MERGE_PATCH } from '../../src/kube/recorderSink';
 
 const T0 = Date.UTC(2026, 6, 24, 14, 5, 30, 123);
@@ -107,31 +107,6 @@ describe('time and names', () => {
     assert.equal(b, a + 1n);
     clock.advance(1);
     assert.equal(next(), BigInt(T0 + 1) * 1_000_000n);
-  });
-});
-
-describe('goSprintf: a Go fmt subset for eventf', () => {
-  it('formats %s %d %v %q and %%', () => {
-    assert.equal(goSprintf('pod %s restarted %d times', 'web-0', 3), 'pod web-0 restarted 3 times');
-    assert.equal(goSprintf('%v %v %v %v', 'x', 2.5, true, null), 'x 2.5 true <nil>');
-    assert.equal(goSprintf('image %q', 'nginx:1.27 "latest"\n'), 'image "nginx:1.27 \\"latest\\"\\n"');
-    assert.equal(goSprintf('100%% done'), '100% done');
-    assert.equal(goSprintf('%v', [1, 'a']), '[1 a]');
-    assert.equal(goSprintf('%v', { b: 2, a: 'x' }), 'map[a:x b:2]');
-    assert.equal(goSprintf('%s', new Error('boom')), 'boom');
-    assert.equal(goSprintf('%d', 12n), '12');
-    assert.equal(goSprintf('%q', 65), "'A'");
-    assert.equal(goSprintf('%q', 'ünïcode'), '"ünïcode"');
-  });
-
-  it("marks mistakes the way Go's fmt does", () => {
-    assert.equal(goSprintf('%d', 'three'), '%!d(string=three)');
-    assert.equal(goSprintf('%d', 1.5), '%!d(float64=1.5)');
-    assert.equal(goSprintf('%s', 3), '%!s(int=3)');
-    assert.equal(goSprintf('%s and %s', 'one'), 'one and %!s(MISSING)');
-    assert.equal(goSprintf('done', 1, 'x'), 'done%!(EXTRA int=1, string=x)');
-    assert.equal(goSprintf('%z', 'x'), '%!z(string=x)');
-    assert.equal(goSprintf('50%'), '50%!(NOVERB)');
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeEvent, OUR_REPORTING_CONTROLLER } from '../../src/core/kubeEvent';
+import { normalizeEvent, objectKey, objectLabel, objectPath, OUR_REPORTING_CONTROLLER } from '../../src/core/kubeEvent';
 
 const core = {
   metadata: { name: 'web-0.17f', namespace: 'shop', uid: 'u1', resourceVersion: '42', creationTimestamp: '2026-11-26T10:00:00Z' },
@@ -70,5 +70,28 @@ describe('normalizeEvent', () => {
     assert.equal(odd.regarding.kind, '');
     assert.equal(odd.count, 1);
     assert.equal(odd.lastSeen, 0);
+  });
+});
+
+describe('naming an object', () => {
+  const pod = { kind: 'Pod', namespace: 'shop', name: 'web-0' };
+  const node = { kind: 'Node', namespace: '', name: 'n1' };
+
+  it('objectLabel: Kind/name, or the name alone when the kind is unknown', () => {
+    assert.equal(objectLabel(pod), 'Pod/web-0');
+    assert.equal(objectLabel(node), 'Node/n1');
+    assert.equal(objectLabel({ kind: '', name: 'x' }), 'x');
+  });
+
+  it('objectPath: Kind/namespace/name, Kind/name for a cluster-scoped or namespace-less reference', () => {
+    assert.equal(objectPath(pod), 'Pod/shop/web-0');
+    assert.equal(objectPath(node), 'Node/n1');
+    assert.equal(objectPath({ kind: 'Pod', name: 'web-0' }), 'Pod/web-0', 'an ObjectReference JSON without namespace');
+  });
+
+  it('objectKey: every part as written, the namespace empty for a cluster-scoped object', () => {
+    assert.equal(objectKey(pod), 'Pod/shop/web-0');
+    assert.equal(objectKey(node), 'Node//n1');
+    assert.equal(objectKey({ kind: 'pod', namespace: 'shop', name: 'web-0' }), 'pod/shop/web-0', 'the kind as written: callers lower-case it when they want');
   });
 });

@@ -4,7 +4,7 @@ import type { KubeEvent } from '../../src/core/kubeEvent';
 import { matches, parseQuery, type Query } from '../../src/core/query';
 import { toEventDto } from '../../src/host/timeline/eventDto';
 import type { EventDto, FilterStateDto } from '../../src/protocol/webview';
-import { dtoToKubeEvent } from '../../src/webview/dtoEvent';
+import { dtoMatchable } from '../../src/webview/dtoMatchable';
 import { formatCount, formatSpan, statusLine } from '../../src/webview/format';
 import {
   MIN_SPAN_MS,
@@ -210,7 +210,7 @@ describe('timeline model', () => {
     const now = T0 + 10_000_000;
     for (const text of queries) {
       const q = query(text);
-      for (const e of events) assert.equal(matches(q, dtoToKubeEvent(toEventDto(e)), { now }), matches(q, e, { now }), `${text} on ${e.uid}`);
+      for (const e of events) assert.equal(matches(q, dtoMatchable(toEventDto(e)), { now }), matches(q, e, { now }), `${text} on ${e.uid}`);
     }
   });
 });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { StateKeys } from '../../constants';
 import { EVENT_TYPES, REASON_LENGTH_LIMIT, ACTION_LENGTH_LIMIT, NOTE_LENGTH_LIMIT, reasonHint, utf8Length } from '../../core/eventValidation';
+import { globMatches } from '../../core/glob';
 import type { EventApi } from '../../core/kubeEvent';
 import type { Result } from '../../core/result';
 import type { Recorder, RecordOutcome, RecordResult } from '../../kube/recorder';
@@ -55,12 +56,6 @@ export interface EmitDeps {
 
 const REASON_HISTORY = 10;
 const MAX_BURST = 500;
-
-/** `*` matches anything; everything else is literal; case-insensitive. */
-export function globMatches(glob: string, text: string): boolean {
-  const re = new RegExp(`^${glob.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
-  return re.test(text);
-}
 
 function isEmitInput(v: unknown): v is EmitInput {
   const o = v as Partial<EmitInput> | undefined;

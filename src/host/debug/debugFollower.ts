@@ -3,7 +3,7 @@
  * what VS Code reports (sessions starting and ending, debug adapters' `stopped`/`continued`) and shows what it
  * says. It keeps:
  * - each root session's time range (child sessions, as js-debug starts one per process, count as their root),
- *   which `session:current` / `session:last` evaluate against (src/core/query.ts);
+ *   which `session:current` / `session:last` evaluate against (src/core/query/evaluate.ts);
  * - the stops at breakpoints and the continues, as timeline markers;
  * - the launch configuration's `kubeEvents` block: a filter (plus `source:` for `controller`) and a context
  *   applied for the session's life, the previous ones restored at its end unless the user changed them since;
