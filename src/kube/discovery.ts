@@ -7,6 +7,7 @@
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import { fail, ok, type Result } from '../core/result';
 import { KubeApiError, KubeAuthSetupError, KubeNetworkError, type KubeClient } from './kubeClient';
+import { errorMessage } from '../core/errorMessage';
 
 /** One resource the cluster serves at one group/version. */
 export interface ResourceKind {
@@ -154,7 +155,7 @@ export function resourcePath(kind: ResourceKind, namespace?: string, name?: stri
 export function describeRequestError(err: unknown): string {
   if (KubeApiError.is(err)) return `HTTP ${err.status}${err.reason ? ` ${err.reason}` : ''}${err.serverMessage ? `: ${err.serverMessage}` : ''}`;
   if (KubeNetworkError.is(err) || KubeAuthSetupError.is(err)) return err.message;
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }
 
 interface Catalog {

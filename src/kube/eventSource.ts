@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { normalizeEvent, type EventApi, type EventChange, type KubeEvent } from '../core/kubeEvent';
 import { silentLogger, tagged, type Disposable, type Logger } from '../core/ports';
 import { KubeApiError, KubeAuthSetupError, KubeNetworkError, readBody, statusError, type KubeClient } from './kubeClient';
+import { errorMessage } from '../core/errorMessage';
 
 /** What the stream is doing, for the status bar and the welcome view. */
 export type SourceState =
@@ -519,5 +520,5 @@ export function describeError(err: unknown): string {
   if (err instanceof KubeApiError) return `HTTP ${err.status}${err.reason ? ` ${err.reason}` : ''}${err.serverMessage ? `: ${err.serverMessage}` : ''}`;
   if (err instanceof KubeNetworkError || err instanceof IdleError || err instanceof KubeAuthSetupError) return err.message;
   if (err instanceof SyntaxError) return `the server sent malformed JSON (${err.message})`;
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }

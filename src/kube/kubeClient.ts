@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { errorMessage } from '../core/errorMessage';
 
 /** A Kubernetes `Status` reason (`Forbidden`, `Expired`, `NotFound`…), or empty when the body had none. */
 export type StatusReason = string;
@@ -137,7 +138,7 @@ export class KubeClient {
     try {
       await this.kc.applyToHTTPSOptions(options);
     } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = errorMessage(err);
       throw new KubeAuthSetupError(`could not get credentials for user "${this.userName}": ${msg.trim().split('\n')[0]}`);
     }
     const url = new URL(buildPath(path, opts.query), server.endsWith('/') ? server : server + '/');

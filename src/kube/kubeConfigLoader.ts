@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { fail, ok, type Result } from '../core/result';
 import { KubeClient } from './kubeClient';
+import { errorMessage } from '../core/errorMessage';
 
 export type KubeconfigProblem = 'noKubeconfig' | 'badKubeconfig' | 'noContext' | 'noCluster';
 
@@ -40,7 +41,7 @@ function expandHome(p: string, env: NodeJS.ProcessEnv): string {
 }
 
 function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).trim().split('\n')[0] ?? '';
+  return errorMessage(err).trim().split('\n')[0] ?? '';
 }
 
 function read(files: readonly string[]): Result<KubeConfig, KubeconfigProblem> {

@@ -12,6 +12,7 @@ import { silentLogger, type Logger } from '../core/ports';
 import { ok, type Failure } from '../core/result';
 import type { CoreEventPatch, CoreV1EventBody, EventsV1EventBody } from '../core/correlator';
 import { KubeApiError, KubeAuthSetupError, type KubeClient } from './kubeClient';
+import { errorMessage } from '../core/errorMessage';
 
 /** client-go `maxTriesPerEvent` (tools/record and tools/events). */
 export const MAX_TRIES_PER_EVENT = 12;
@@ -267,6 +268,6 @@ function describeWriteError(err: unknown, flavour: Flavour, at: Attempt, namespa
   if (err instanceof KubeAuthSetupError) {
     return { ...base, reason: 'credentials', retryable: false, message: `No credentials to send the event: ${err.message}` };
   }
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = errorMessage(err);
   return { ...base, reason: 'unreachable', retryable: true, message: `Could not ${at.verb} event ${namespace}/${name}: ${msg}.` };
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { explorerFilter, explorerResource, hostKubeconfigPath, KUBERNETES_EXTENSION_ID } from './explorerTarget';
+import { errorMessage } from '../../core/errorMessage';
 
 /** The broker the Kubernetes extension's activate() returns: versioned APIs by component. */
 interface ApiBroker {
@@ -47,7 +48,7 @@ export class KubernetesExtensionBridge implements vscode.Disposable {
       const exports = (ext.isActive ? ext.exports : await ext.activate()) as ApiBroker | undefined;
       return typeof exports?.get === 'function' ? exports : undefined;
     } catch (err) {
-      this.log.warn(`[kubernetes] the Kubernetes extension failed to activate: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.warn(`[kubernetes] the Kubernetes extension failed to activate: ${errorMessage(err)}`);
       return undefined;
     }
   }

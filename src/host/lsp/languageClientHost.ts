@@ -15,6 +15,7 @@ import type { EventStore } from '../../core/eventStore';
 import { tagged, type Logger } from '../../core/ports';
 import { ClusterNotification, EDITOR_COMMANDS, ObjectsNotification, ReasonsNotification, SubscribeNotification, type ClusterParams, type ObjectKeyDto } from '../../protocol/languageServer';
 import { LanguageServerFeed, type ExistsAnswer, type FeedOwners } from './languageServerFeed';
+import { errorMessage } from '../../core/errorMessage';
 
 /** What the language client needs from the rest of the extension. */
 export interface LanguageClientContext {
@@ -122,7 +123,7 @@ export class LanguageClientHost implements vscode.Disposable {
     if (this.started) return Promise.resolve();
     this.started = true;
     return this.client.start().catch((err: unknown) => {
-      this.log.error(`the language server did not start: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.error(`the language server did not start: ${errorMessage(err)}`);
     });
   }
 
@@ -143,7 +144,7 @@ export class LanguageClientHost implements vscode.Disposable {
     try {
       await this.client.sendNotification(type, params);
     } catch (err) {
-      this.log.debug(`${type.method}: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.debug(`${type.method}: ${errorMessage(err)}`);
     }
   }
 

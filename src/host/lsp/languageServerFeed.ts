@@ -33,6 +33,7 @@ import {
   type ReasonStateDto,
   type ReasonsParams,
 } from '../../protocol/languageServer';
+import { errorMessage } from '../../core/errorMessage';
 
 /** How often subscribed objects are read again, to notice a deletion or re-creation. */
 export const EXISTS_POLL_MS = 3_000;
@@ -350,7 +351,7 @@ export class LanguageServerFeed implements Disposable {
     try {
       answer = await this.options.exists(w.object);
     } catch (err) {
-      this.log.debug(`existence of ${objectKeyString(w.object)}: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.debug(`existence of ${objectKeyString(w.object)}: ${errorMessage(err)}`);
       answer = { exists: 'unknown', uid: '' };
     }
     if (this.disposed || this.objects.get(keyOf(w.object)) !== w) return;
@@ -485,7 +486,7 @@ export class LanguageServerFeed implements Disposable {
     try {
       fn();
     } catch (err) {
-      this.log.debug(`send failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.debug(`send failed: ${errorMessage(err)}`);
     }
   }
 }

@@ -7,6 +7,7 @@ import { systemClock, type Clock, type Disposable, type Logger } from '../../cor
 import { EMPTY_QUERY, matches, parseQuery, usesOwners, usesSessions, type MatchContext, type Query, type SessionRanges } from '../../core/query';
 import { MAX_FILTER_TEXT_LENGTH, isViewMessage, type DebugSessionDto, type EventDto, type FilterStateDto, type FilterWhere, type HostMessage } from '../../protocol/webview';
 import { toEventDto } from './eventDto';
+import { errorMessage } from '../../core/errorMessage';
 
 /** Default delay between batches of store changes sent to a visible view. */
 export const TIMELINE_BATCH_MS = 250;
@@ -296,7 +297,7 @@ export class TimelineFeed implements Disposable {
         (r as PromiseLike<unknown>).then(undefined, (err: unknown) => this.log.debug(`post ${message.type} failed: ${String(err)}`));
       }
     } catch (err) {
-      this.log.debug(`post ${message.type} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.debug(`post ${message.type} failed: ${errorMessage(err)}`);
     }
   }
 
