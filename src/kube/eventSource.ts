@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { normalizeEvent, type EventApi, type EventChange, type KubeEvent } from '../core/kubeEvent';
 import { silentLogger, tagged, type Disposable, type Logger } from '../core/ports';
-import { KubeApiError, KubeAuthSetupError, KubeNetworkError, readBody, statusError, type KubeClient } from './kubeClient';
-import { errorMessage } from '../core/errorMessage';
+import { classifyKubeError, KubeApiError, KubeNetworkError, readBody, statusError, type KubeClient, type KubeErrorClass } from './kubeClient';
 
 /** What the stream is doing, for the status bar and the welcome view. */
 export type SourceState =
@@ -14,18 +13,44 @@ export type SourceState =
   | { readonly phase: 'error'; readonly reason: SourceErrorReason; readonly message: string; readonly retryInMs: number }
   | { readonly phase: 'stopped' };
 
-/** Why the stream cannot run; the message that goes with it says what to do. */
+/**
+ * Why the stream cannot run. The state's message states the facts (who was refused what, where); what to do
+ * about each reason is the host's to say (src/host/errorText.ts).
+ */
 export type SourceErrorReason = 'forbidden' | 'unauthorized' | 'credentials' | 'notFound' | 'tls' | 'rejected';
 
-/** TLS failures: retrying will not help until the kubeconfig or the server's certificate changes. */
-const TLS_CODES: ReadonlySet<string> = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
+/** What the loop does about a failure: the rules of docs/ARCHITECTURE.md §4, on the classifier's reasons. */
+type Reaction = 'switchApi' | 'refreshCredentials' | 'refused' | 'transient';
+
+function reactionTo(failure: KubeErrorClass): Reaction {
+  switch (failure.reason) {
+    case 'forbidden':
+    case 'notFound':
+      return 'switchApi';
+    case 'unauthorized':
+      return 'refreshCredentials';
+    // The same request would be refused again (a field selector the server does not support, a certificate
+    // nobody trusts, an exec plugin that is not installed): wait for a fix or a retry the user asks for.
+    case 'invalid':
+    case 'credentials':
+    case 'tls':
+      return 'refused';
+    case 'conflict':
+    case 'gone':
+    case 'tooManyRequests':
+    case 'serverError':
+    case 'timeout':
+    case 'aborted':
+    case 'network':
+    case 'malformed':
+    case 'unknown':
+      return 'transient';
+    default: {
+      const never: never = failure.reason;
+      return never;
+    }
+  }
+}
 
 /** Timings of the loop; tests shorten them. The rules they serve: docs/ARCHITECTURE.md §4. */
 export interface WatchTiming {
@@ -82,11 +107,6 @@ export function eventsPath(api: EventApi, namespace: string): string {
 /** Thrown inside the loop when the resourceVersion is too old (HTTP 410 or an ERROR event with code 410). */
 class GoneError extends Error {
   override readonly name = 'GoneError';
-}
-
-/** The watch connection went silent for longer than the idle limit. */
-class IdleError extends Error {
-  override readonly name = 'IdleError';
 }
 
 type Listener<T> = (value: T) => void;
@@ -238,23 +258,24 @@ class NamespaceLoop {
           this.setState({ phase: 'relisting', reason: 'the watch expired (410 Gone)' });
           continue;
         }
-        const refusal = this.refusal(err);
-        if (refusal === 'switchApi' && !triedOtherApi) {
+        const failure = classifyKubeError(err);
+        const reaction = reactionTo(failure);
+        if (reaction === 'switchApi' && !triedOtherApi) {
           const from = this.api;
           this.api = otherApi(this.api);
           this.resourceVersion = '';
           triedOtherApi = true;
-          this.log.warn(`${describeError(err)}; trying ${this.api} events instead of ${from}`);
+          this.log.warn(`${failure.detail}; trying ${this.api} events instead of ${from}`);
           continue;
         }
-        if (refusal === 'refreshCredentials' && !this.credentialsRefreshed) {
+        if (reaction === 'refreshCredentials' && !this.credentialsRefreshed) {
           this.credentialsRefreshed = true;
-          this.log.warn(`${describeError(err)}; reloading the kubeconfig and credentials once`);
+          this.log.warn(`${failure.detail}; reloading the kubeconfig and credentials once`);
           this.opts.client.refreshCredentials();
           continue;
         }
-        if (refusal !== 'transient') {
-          const { reason, message } = this.explain(err, triedOtherApi);
+        if (reaction !== 'transient') {
+          const { reason, message } = this.explain(failure, triedOtherApi);
           triedOtherApi = false;
           this.api = this.opts.preferredApi ?? 'core/v1';
           this.resourceVersion = '';
@@ -266,7 +287,7 @@ class NamespaceLoop {
         }
         this.attempt++;
         const retryInMs = this.backoff(this.attempt);
-        const reason = describeError(err);
+        const reason = failure.detail;
         this.log.warn(`${reason}; reconnecting in ${(retryInMs / 1000).toFixed(1)} s (attempt ${this.attempt})`);
         this.setState({ phase: 'reconnecting', attempt: this.attempt, reason, retryInMs });
         await this.sleep(retryInMs, gen);
@@ -280,42 +301,27 @@ class NamespaceLoop {
     return Math.round(base / 2 + (this.random() * base) / 2);
   }
 
-  private refusal(err: unknown): 'switchApi' | 'refreshCredentials' | 'refused' | 'transient' {
-    if (KubeApiError.is(err)) {
-      if (err.status === 403 || err.status === 404) return 'switchApi';
-      if (err.status === 401) return 'refreshCredentials';
-      // The same request will be refused again (a field selector the server does not support, say).
-      if (err.status === 400 || err.status === 405 || err.status === 422) return 'refused';
-      return 'transient';
-    }
-    if (KubeAuthSetupError.is(err)) return 'refused';
-    if (KubeNetworkError.is(err) && TLS_CODES.has(err.code)) return 'refused';
-    return 'transient';
-  }
-
-  private explain(err: unknown, triedBoth: boolean): { reason: SourceErrorReason; message: string } {
+  /** The facts of a refusal for the state and the log; the host adds what to do about it (src/host/errorText.ts). */
+  private explain(failure: KubeErrorClass, triedBoth: boolean): { reason: SourceErrorReason; message: string } {
     const user = this.opts.client.userName ? `user "${this.opts.client.userName}"` : 'this user';
-    if (KubeNetworkError.is(err) && TLS_CODES.has(err.code)) {
-      return { reason: 'tls', message: `The TLS connection was refused: ${err.message}. Check the cluster's certificate-authority in your kubeconfig (or the server address it names).` };
+    const said = failure.serverMessage ? `: ${failure.serverMessage}` : '';
+    switch (failure.reason) {
+      case 'tls':
+        return { reason: 'tls', message: `The TLS connection was refused: ${failure.detail}.` };
+      case 'invalid':
+        return { reason: 'rejected', message: `The apiserver rejected the events request (HTTP ${failure.status}${said}).` };
+      case 'credentials':
+        return { reason: 'credentials', message: `Cannot get credentials: ${failure.detail}.` };
+      case 'unauthorized':
+        return { reason: 'unauthorized', message: `The cluster rejected the credentials of ${user} (401 Unauthorized), even after reloading them.` };
+      case 'notFound':
+        return { reason: 'notFound', message: `The events API was not found in ${this.scope} (404${said}).` };
+      default: {
+        const apis = triedBoth ? 'in either API group (core "" or events.k8s.io)' : `in ${this.api}`;
+        const server = failure.serverMessage ? ` The server said: ${failure.serverMessage}.` : '';
+        return { reason: 'forbidden', message: `RBAC forbids ${user} to list/watch events ${apis} in ${this.scope}.${server}` };
+      }
     }
-    if (KubeApiError.is(err) && (err.status === 400 || err.status === 405 || err.status === 422)) {
-      return { reason: 'rejected', message: `The apiserver rejected the events request (HTTP ${err.status}${err.serverMessage ? `: ${err.serverMessage}` : ''}). If a filter is on, try clearing it.` };
-    }
-    if (KubeAuthSetupError.is(err)) {
-      return { reason: 'credentials', message: `Cannot get credentials: ${err.message}. Check the exec plugin or certificate in your kubeconfig (is its command on the PATH VS Code sees?).` };
-    }
-    if (KubeApiError.is(err, 401)) {
-      return { reason: 'unauthorized', message: `The cluster rejected the credentials of ${user} (401 Unauthorized), even after reloading them. The token may have expired: log in again, then run "Kube Events: Select Context…".` };
-    }
-    if (KubeApiError.is(err, 404)) {
-      return { reason: 'notFound', message: `The events API was not found in ${this.scope} (404${err.serverMessage ? `: ${err.serverMessage}` : ''}).` };
-    }
-    const apis = triedBoth ? 'in either API group (core "" or events.k8s.io)' : `in ${this.api}`;
-    const server = KubeApiError.is(err) && err.serverMessage ? ` The server said: ${err.serverMessage}.` : '';
-    return {
-      reason: 'forbidden',
-      message: `RBAC forbids ${user} to list/watch events ${apis} in ${this.scope}.${server} Ask for get/list/watch on events, or pick namespaces you can read with "Kube Events: Select Namespace…".`,
-    };
   }
 
   private sleep(ms: number, gen: number): Promise<void> {
@@ -421,7 +427,7 @@ class NamespaceLoop {
       };
       const armIdle = (): void => {
         clearTimeout(idle);
-        idle = setTimeout(() => finish(new IdleError(`no data from the watch for ${Math.round(this.timing.idleMs / 1000)} s`)), this.timing.idleMs);
+        idle = setTimeout(() => finish(new KubeNetworkError(`no data from the watch for ${Math.round(this.timing.idleMs / 1000)} s`, 'ETIMEDOUT')), this.timing.idleMs);
       };
       abort.signal.addEventListener('abort', () => finish(), { once: true });
       armIdle();
@@ -514,11 +520,4 @@ interface EventList {
 interface WatchLine {
   readonly type?: string;
   readonly object?: { readonly metadata?: { readonly resourceVersion?: string } };
-}
-
-export function describeError(err: unknown): string {
-  if (err instanceof KubeApiError) return `HTTP ${err.status}${err.reason ? ` ${err.reason}` : ''}${err.serverMessage ? `: ${err.serverMessage}` : ''}`;
-  if (err instanceof KubeNetworkError || err instanceof IdleError || err instanceof KubeAuthSetupError) return err.message;
-  if (err instanceof SyntaxError) return `the server sent malformed JSON (${err.message})`;
-  return errorMessage(err);
 }

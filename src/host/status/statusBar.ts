@@ -4,6 +4,7 @@ import { Commands } from '../../constants';
 import type { Broadcaster } from '../../core/broadcaster';
 import { isWarning, type EventChange } from '../../core/kubeEvent';
 import type { SessionState } from '../../kube/clusterSession';
+import { sessionProblemText } from '../errorText';
 
 /** What the status bar shows besides the stream state. */
 export interface StatusInfo {
@@ -102,7 +103,8 @@ export class StatusBar implements vscode.Disposable {
     tip.appendText(`Context: ${this.info.context || '(none)'} · Namespaces: ${ns}\n`);
     tip.appendText(`Stream: ${label}`);
     if (s.phase === 'reconnecting') tip.appendText(` — ${oneLine(s.reason, TEXT_LIMITS.notification)}; next try in ${Math.ceil(s.retryInMs / 1000)} s`);
-    if (s.phase === 'error' || s.phase === 'unconfigured') tip.appendText(` — ${oneLine(s.message, TEXT_LIMITS.notification)}`);
+    const problem = sessionProblemText(s);
+    if (problem) tip.appendText(` — ${oneLine(problem, TEXT_LIMITS.notification)}`);
     tip.appendText(`\nWarnings since start: ${this.warnings} · Dropped by slow views: ${this.dropped}`);
     tip.appendMarkdown('\n\n_Click for actions._');
     this.item.tooltip = tip;
