@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { normalizeEvent, type EventApi, type EventChange, type KubeEvent } from '../core/kubeEvent';
+import { Emitter, type Subscribe } from '../core/emitter';
+import { errorMessage } from '../core/errorMessage';
 import { silentLogger, tagged, type Disposable, type Logger } from '../core/ports';
 import { classifyKubeError, KubeApiError, KubeNetworkError, readBody, statusError, type KubeClient, type KubeErrorClass } from './kubeClient';
 
@@ -95,6 +97,28 @@ export interface EventSourceOptions {
   readonly random?: () => number;
 }
 
+/** Whether two states say the same thing, field by field. */
+export function sameSourceState(a: SourceState, b: SourceState): boolean {
+  switch (a.phase) {
+    case 'idle':
+    case 'connecting':
+    case 'stopped':
+      return b.phase === a.phase;
+    case 'live':
+      return b.phase === 'live' && b.api === a.api;
+    case 'relisting':
+      return b.phase === 'relisting' && b.reason === a.reason;
+    case 'reconnecting':
+      return b.phase === 'reconnecting' && b.attempt === a.attempt && b.reason === a.reason && b.retryInMs === a.retryInMs;
+    case 'error':
+      return b.phase === 'error' && b.reason === a.reason && b.message === a.message && b.retryInMs === a.retryInMs;
+    default: {
+      const never: never = a;
+      return never;
+    }
+  }
+}
+
 function otherApi(api: EventApi): EventApi {
   return api === 'core/v1' ? 'events.k8s.io/v1' : 'core/v1';
 }
@@ -109,8 +133,6 @@ class GoneError extends Error {
   override readonly name = 'GoneError';
 }
 
-type Listener<T> = (value: T) => void;
-
 /**
  * A list+watch of Kubernetes events over one context and a set of namespaces. One loop per namespace
  * (or one cluster-wide loop) runs: paged list → watch from the list's resourceVersion with bookmarks and a
@@ -120,23 +142,23 @@ type Listener<T> = (value: T) => void;
  */
 export class EventSource implements Disposable {
   private readonly loops: NamespaceLoop[];
-  private readonly stateListeners = new Set<Listener<SourceState>>();
   private current: SourceState = { phase: 'idle' };
+  private readonly stateEmitter: Emitter<SourceState>;
+  /** Fires when the combined state changes (never twice in a row with the same state). */
+  readonly onState: Subscribe<SourceState>;
 
   constructor(opts: EventSourceOptions) {
     const namespaces = opts.namespaces && opts.namespaces.length > 0 ? [...new Set(opts.namespaces)] : [''];
     const timing = { ...DEFAULT_TIMING, ...opts.timing };
     const log = tagged(opts.logger ?? silentLogger, 'watch');
+    // The loops fire from inside their own retry logic: a listener's failure is logged, never thrown into them.
+    this.stateEmitter = new Emitter<SourceState>((err) => log.error(`a state listener failed: ${errorMessage(err)}`));
+    this.onState = this.stateEmitter.event;
     this.loops = namespaces.map((ns) => new NamespaceLoop(ns, opts, timing, log, () => this.recomputeState()));
   }
 
   get state(): SourceState {
     return this.current;
-  }
-
-  onState(listener: Listener<SourceState>): Disposable {
-    this.stateListeners.add(listener);
-    return { dispose: () => this.stateListeners.delete(listener) };
   }
 
   start(): void {
@@ -151,7 +173,7 @@ export class EventSource implements Disposable {
 
   dispose(): void {
     this.stop();
-    this.stateListeners.clear();
+    this.stateEmitter.dispose();
   }
 
   /** Resumes every loop that is waiting out a backoff or a refusal, right now. */
@@ -164,15 +186,9 @@ export class EventSource implements Disposable {
     // The worst state wins: the user should see a problem in any namespace.
     const rank: Record<SourceState['phase'], number> = { error: 6, reconnecting: 5, relisting: 4, connecting: 3, live: 2, idle: 1, stopped: 0 };
     const next = states.reduce((a, b) => (rank[b.phase] > rank[a.phase] ? b : a));
-    if (JSON.stringify(next) === JSON.stringify(this.current)) return;
+    if (sameSourceState(next, this.current)) return;
     this.current = next;
-    for (const l of this.stateListeners) {
-      try {
-        l(next);
-      } catch {
-        // A listener's failure must not break the stream.
-      }
-    }
+    this.stateEmitter.fire(next);
   }
 }
 
