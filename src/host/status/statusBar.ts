@@ -5,6 +5,7 @@ import type { Broadcaster } from '../../core/broadcaster';
 import { isWarning, type EventChange } from '../../core/kubeEvent';
 import type { SessionState } from '../../kube/clusterSession';
 import { sessionProblemText } from '../errorText';
+import { Disposable } from '../disposable';
 
 /** What the status bar shows besides the stream state. */
 export interface StatusInfo {
@@ -17,15 +18,15 @@ export interface StatusInfo {
  * The status bar item: context/namespace, stream state, warnings seen and events dropped by slow views.
  * Clicking it opens the quick actions.
  */
-export class StatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('kubeEvents.status', vscode.StatusBarAlignment.Left, 10);
-  private readonly disposables: vscode.Disposable[] = [this.item];
+export class StatusBar extends Disposable {
+  private readonly item = this.register(vscode.window.createStatusBarItem('kubeEvents.status', vscode.StatusBarAlignment.Left, 10));
   private warnings = 0;
   private dropped = 0;
   private state: SessionState = { phase: 'idle' };
   private info: StatusInfo = { context: '', namespaces: [], filtered: false };
 
   constructor(broadcaster: Broadcaster<EventChange>) {
+    super();
     this.item.name = 'Kube Events';
     this.item.command = Commands.statusActions;
     const watcher = broadcaster.watch(
@@ -43,7 +44,7 @@ export class StatusBar implements vscode.Disposable {
       this.dropped = d.totalDropped;
       this.render();
     });
-    this.disposables.push(watcher, drops);
+    this.register(watcher, drops);
     this.render();
     this.item.show();
   }
@@ -110,9 +111,5 @@ export class StatusBar implements vscode.Disposable {
     this.item.tooltip = tip;
     this.item.backgroundColor =
       s.phase === 'error' || s.phase === 'unconfigured' ? new vscode.ThemeColor('statusBarItem.errorBackground') : s.phase === 'reconnecting' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }
