@@ -3,7 +3,7 @@ import { normalizeEvent, type EventApi, type EventChange, type KubeEvent } from 
 import { Emitter, type Subscribe } from '../core/emitter';
 import { errorMessage } from '../core/errorMessage';
 import { silentLogger, tagged, type Disposable, type Logger } from '../core/ports';
-import { classifyKubeError, KubeApiError, KubeNetworkError, readBody, statusError, type KubeClient, type KubeErrorClass } from './kubeClient';
+import { classifyKubeError, KubeNetworkError, readBody, statusError, type KubeClient, type KubeErrorClass } from './kubeClient';
 
 /** What the stream is doing, for the status bar and the welcome view. */
 export type SourceState =
@@ -371,7 +371,7 @@ class NamespaceLoop {
         timeoutMs: this.timing.headersTimeoutMs,
       }).catch((err: unknown) => {
         // An expired continue token: start the list again from the top.
-        if (KubeApiError.is(err, 410)) throw new GoneError('continue token expired');
+        if (classifyKubeError(err).reason === 'gone') throw new GoneError('continue token expired');
         throw err;
       });
       if (!this.live(gen)) return;
