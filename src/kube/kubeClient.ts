@@ -144,6 +144,7 @@ function reasonOfStatus(status: number): KubeErrorReason {
 
 function reasonOfCode(code: string, cause: unknown): KubeErrorReason {
   if (TLS_CODES.has(code)) return 'tls';
+  if (code === 'invalid-json') return 'malformed'; // node-fetch's FetchError type
   if (TIMEOUT_CODES.has(code)) return 'timeout';
   if (code === 'ABORT_ERR' || code === 'ABORTED') return (cause as { name?: unknown } | undefined)?.name === 'TimeoutError' ? 'timeout' : 'aborted';
   return 'network';

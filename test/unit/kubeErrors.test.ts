@@ -212,6 +212,8 @@ describe('classifyKubeError: what client-node and fetch throw', () => {
     assert.deepEqual([classifyKubeError(refused).reason, classifyKubeError(refused).code], ['network', 'ECONNREFUSED']);
     const slow = new FetchError(`Response timeout while trying to fetch ${url} (over 50ms)`, 'body-timeout');
     assert.equal(classifyKubeError(slow).reason, 'timeout');
+    const garbled = new FetchError(`invalid json response body at ${url} reason: Unexpected token <`, 'invalid-json');
+    assert.equal(classifyKubeError(garbled).reason, 'malformed');
     const signal = AbortSignal.timeout(1);
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(classifyKubeError(signal.reason).reason, 'timeout');
