@@ -24,6 +24,7 @@ import { tagged } from './core/ports';
 import { HistoryService } from './history/historyService';
 import { clearHistoryCommand, showHistoryNotice } from './host/history/historyCommands';
 import { LanguageClientHost } from './host/lsp/languageClientHost';
+import { kubeconfigProblemText, sessionProblemText } from './host/errorText';
 
 /** What `activate()` returns: read by the extension-host tests, and usable by other extensions. */
 export interface KubeEventsApi {
@@ -94,7 +95,8 @@ function sessionSettings(config: Config, memento: vscode.Memento): SessionSettin
 function viewMessage(state: SessionState, query: Query, shown: number, total: number, ownerUnknown: number): string | undefined {
   if (shown === 0) return undefined;
   const parts: string[] = [];
-  if (state.phase === 'error' || state.phase === 'unconfigured') parts.push(oneLine(state.message, TEXT_LIMITS.notification));
+  const problem = sessionProblemText(state);
+  if (problem) parts.push(oneLine(problem, TEXT_LIMITS.notification));
   else if (state.phase === 'reconnecting') parts.push(`Reconnecting (attempt ${state.attempt}): ${oneLine(state.reason, TEXT_LIMITS.notification)}`);
   else if (state.phase === 'paused') parts.push('Paused: new events are not shown until you resume the stream.');
   // The workbench shows the message as one paragraph: the unplaced count reads as a sentence of its own.
@@ -145,7 +147,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
       },
       names: () => {
         const loaded = loadKubeconfig({ path: config.kubeconfig });
-        return loaded.ok ? loaded.value.contexts.map((c) => c.name) : loaded.message;
+        return loaded.ok ? loaded.value.contexts.map((c) => c.name) : kubeconfigProblemText(loaded);
       },
       switchTo: (name) => {
         // The memento holds the value at once; its promise is the write to disk.
@@ -182,7 +184,8 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
       refreshMessage();
       void vscode.commands.executeCommand('setContext', ContextKeys.state, s.phase);
       void vscode.commands.executeCommand('setContext', ContextKeys.reason, s.phase === 'error' || s.phase === 'unconfigured' ? s.reason : '');
-      if (s.phase === 'unconfigured' || s.phase === 'error') log.warn(`[session] ${s.message}`);
+      const problem = sessionProblemText(s);
+      if (problem) log.warn(`[session] ${problem}`);
       // A new connection comes with an empty owner graph: an `under:` filter needs it taught again.
       if (s.phase === 'live') filter.relearn();
     }),

@@ -1,5 +1,6 @@
 import { Emitter, type Subscribe } from './emitter';
 import { silentLogger, type Disposable, type Logger } from './ports';
+import { errorMessage } from './errorMessage';
 
 /**
  * A fan-out queue with the semantics of apimachinery's `watch.Broadcaster` (pkg/watch/mux.go), adapted to a
@@ -586,5 +587,5 @@ export class Broadcaster<T> implements Disposable {
 }
 
 function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }

@@ -1,6 +1,7 @@
 import { Emitter, type Subscribe } from './emitter';
 import { objectKey, type EventChange, type KubeEvent } from './kubeEvent';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from './ports';
+import { errorMessage } from './errorMessage';
 
 /** Default {@link EventStore} capacity. */
 export const DEFAULT_STORE_CAPACITY = 50_000;
@@ -162,7 +163,7 @@ export class EventStore implements Disposable {
     this.capacity = capacity;
     this.clock = options.clock ?? systemClock;
     const log = options.logger ?? silentLogger;
-    this.changes = new Emitter<StoreChange>((err) => log.warn(`onDidChange listener failed: ${err instanceof Error ? err.message : String(err)}`));
+    this.changes = new Emitter<StoreChange>((err) => log.warn(`onDidChange listener failed: ${errorMessage(err)}`));
     this.onDidChange = this.changes.event;
   }
 

@@ -2,6 +2,7 @@ import type { Broadcaster, Watcher } from './broadcaster';
 import type { EventChange, KubeEvent } from './kubeEvent';
 import { silentLogger, type Disposable, type Logger } from './ports';
 import type { Query } from './query';
+import { errorMessage } from './errorMessage';
 
 /**
  * History past the apiserver's event TTL: the pure half. The database itself lives in
@@ -170,7 +171,7 @@ export class HistorySink implements Disposable {
       this.writtenCount += batch.length;
     } catch (err) {
       this.failed = true;
-      const failure = HistoryError.is(err) ? err : new HistoryError('io', err instanceof Error ? err.message : String(err));
+      const failure = HistoryError.is(err) ? err : new HistoryError('io', errorMessage(err));
       this.log.warn(`write failed (${failure.reason}): ${failure.message}`);
       this.options.onFailure?.(failure);
     }

@@ -13,6 +13,7 @@ import { linkFromEvent, replicaSetOfPodName } from './ownerInference';
 import type { OwnerLinkSource, OwnerMemory, OwnerRecord } from './ownerMemory';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from './ports';
 import type { Result } from './result';
+import { errorMessage } from './errorMessage';
 
 /** An entry of `metadata.ownerReferences`, as the apiserver returns it. */
 export interface OwnerReference {
@@ -304,7 +305,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     try {
       await this.memory.save(records);
     } catch (error) {
-      this.log.warn(`could not save ${records.length} owner links: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.warn(`could not save ${records.length} owner links: ${errorMessage(error)}`);
     }
   }
 
@@ -352,7 +353,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     try {
       records = await memory.load();
     } catch (error) {
-      this.log.warn(`could not load remembered owner links: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.warn(`could not load remembered owner links: ${errorMessage(error)}`);
     }
     if (generation !== this.generation || this.disposed) return;
     // Oldest first, so the newest stay when there are more than maxObjects; a read in this session wins.
@@ -518,7 +519,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     try {
       return await this.resolver.getOwners(ref);
     } catch (error) {
-      return { ok: false, reason: 'unavailable', message: error instanceof Error ? error.message : String(error) };
+      return { ok: false, reason: 'unavailable', message: errorMessage(error) };
     }
   }
 

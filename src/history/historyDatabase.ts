@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Database, type Statement } from 'node-sqlite3-wasm';
 import { HistoryError, type HistoryBackend, type HistoryFailureReason, type HistoryFilter, type HistoryMode } from '../core/history';
 import type { EventChange, KubeEvent, ObjectRef } from '../core/kubeEvent';
+import { errorMessage } from '../core/errorMessage';
 
 /**
  * One cluster's event history on disk: an SQLite database run as WebAssembly (node-sqlite3-wasm, whose VFS
@@ -105,7 +106,7 @@ export interface OpenNotes {
  * SQLite's fixed `sqlite3ErrStr` table, so this is the one place that reads them.
  */
 export function classifySqliteError(err: unknown): HistoryFailureReason | 'busy' | undefined {
-  const m = err instanceof Error ? err.message : String(err);
+  const m = errorMessage(err);
   if (/database is locked|database table is locked/.test(m)) return 'busy';
   if (/database or disk is full/.test(m)) return 'full';
   if (/readonly database|read-only/.test(m)) return 'readOnly';
@@ -117,7 +118,7 @@ export function classifySqliteError(err: unknown): HistoryFailureReason | 'busy'
 function toHistoryError(err: unknown, doing: string): HistoryError {
   if (HistoryError.is(err)) return err;
   const reason = classifySqliteError(err);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return new HistoryError(reason === 'busy' || reason === undefined ? 'io' : reason, `${doing}: ${message}`);
 }
 

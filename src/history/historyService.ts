@@ -7,6 +7,7 @@ import type { EventChange } from '../core/kubeEvent';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from '../core/ports';
 import { matches, type MatchContext, type Query } from '../core/query';
 import { deleteHistoryFile, historyFileName, HistoryDatabase, readHistoryMeta, type ClusterIdentity } from './historyDatabase';
+import { errorMessage } from '../core/errorMessage';
 
 /** The history settings (`kubeEvents.history.*`). */
 export interface HistorySettings {
@@ -302,7 +303,7 @@ export class HistoryService implements Disposable {
     try {
       this.db?.dispose();
     } catch (err) {
-      this.log.debug(`closing history failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.debug(`closing history failed: ${errorMessage(err)}`);
     }
     this.db = undefined;
     this.identity = undefined;

@@ -5,6 +5,7 @@ import { objectKey, type KubeEvent } from '../core/kubeEvent';
 import type { OwnerGraph } from '../core/ownerGraph';
 import { countUnplaced } from '../core/unplacedEvents';
 import { EMPTY_QUERY, matches, parseQuery, usesOwners, type Query, type QueryError, type SessionRanges } from '../core/query';
+import { Disposable } from './disposable';
 
 const HISTORY_SIZE = 20;
 
@@ -12,11 +13,10 @@ const HISTORY_SIZE = 20;
  * The active filter, shared by the tree, the timeline and the commands. A bad query is refused with a
  * message that points at the bad term, and the current filter stays as it was.
  */
-export class FilterController implements vscode.Disposable {
+export class FilterController extends Disposable {
   private current: Query = EMPTY_QUERY;
-  private readonly changed = new vscode.EventEmitter<Query>();
+  private readonly changed = this.register(new vscode.EventEmitter<Query>());
   readonly onDidChange = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed];
   /** The last {@link ownerUnknownCount}; undefined when the store, the query or the owner graph changed since. */
   private unknownCount: number | undefined;
   /** Views other than the tree whose filters need the owner graph (see {@link setOwnerDemand}). */
@@ -30,13 +30,14 @@ export class FilterController implements vscode.Disposable {
     /** The debug sessions `session:` refers to (src/host/debug). */
     private readonly sessions: () => SessionRanges | undefined = () => undefined,
   ) {
+    super();
     const saved = memento.get<string>(StateKeys.query, '');
     const parsed = parseQuery(saved);
     if (parsed.ok) this.current = parsed.value;
     // New events may name objects the owner graph has not seen: learn them while an `under:` filter is on.
     // Controllers' events that name their Pods are worth keeping whatever the filter: the Pods may be gone
     // by the time someone filters `under:` their Deployment.
-    this.disposables.push(
+    this.register(
       store.onDidChange((c) => {
         this.unknownCount = undefined;
         const graph = c.added.length > 0 ? this.owners() : undefined;
@@ -45,7 +46,7 @@ export class FilterController implements vscode.Disposable {
         for (const e of c.added) this.learn(e);
       }),
     );
-    if (onDidChangeOwners) this.disposables.push(onDidChangeOwners(() => (this.unknownCount = undefined)));
+    if (onDidChangeOwners) this.register(onDidChangeOwners(() => (this.unknownCount = undefined)));
     if (this.learning) this.learnAll();
   }
 
@@ -154,9 +155,5 @@ export class FilterController implements vscode.Disposable {
     const graph = this.owners();
     if (!graph || !e.regarding.kind || !e.regarding.name) return;
     void graph.learn({ apiVersion: e.regarding.apiVersion, kind: e.regarding.kind, namespace: e.regarding.namespace, name: e.regarding.name, uid: e.regarding.uid || undefined });
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ownerRecordOf, type OwnerMemory, type OwnerRecord } from '../core/ownerMemory';
 import { silentLogger, type Logger } from '../core/ports';
+import { errorMessage } from '../core/errorMessage';
 
 const VERSION = 1;
 /** A file larger than this is not read (the graph saves at most a few thousand records, well below). */
@@ -53,7 +54,7 @@ export class OwnerMemoryFile implements OwnerMemory {
       fs.writeFileSync(tmp, JSON.stringify({ version: VERSION, server: this.id.server, user: this.id.user, records }));
       fs.renameSync(tmp, this.file);
     } catch (error) {
-      this.log.warn(`could not save owner links to ${this.file}: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.warn(`could not save owner links to ${this.file}: ${errorMessage(error)}`);
     }
     return Promise.resolve();
   }
@@ -68,7 +69,7 @@ export class OwnerMemoryFile implements OwnerMemory {
       text = fs.readFileSync(this.file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.log.warn(`could not read ${this.file}: ${error instanceof Error ? error.message : String(error)}; owner links start empty`);
+        this.log.warn(`could not read ${this.file}: ${errorMessage(error)}; owner links start empty`);
       }
       return [];
     }

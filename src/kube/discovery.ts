@@ -6,7 +6,7 @@
  */
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import { fail, ok, type Result } from '../core/result';
-import { KubeApiError, KubeAuthSetupError, KubeNetworkError, type KubeClient } from './kubeClient';
+import { classifyKubeError, describeKubeError, type KubeClient } from './kubeClient';
 
 /** One resource the cluster serves at one group/version. */
 export interface ResourceKind {
@@ -150,13 +150,6 @@ export function resourcePath(kind: ResourceKind, namespace?: string, name?: stri
   return path;
 }
 
-/** Plain words for a failed request; also used by the resource reader. */
-export function describeRequestError(err: unknown): string {
-  if (KubeApiError.is(err)) return `HTTP ${err.status}${err.reason ? ` ${err.reason}` : ''}${err.serverMessage ? `: ${err.serverMessage}` : ''}`;
-  if (KubeNetworkError.is(err) || KubeAuthSetupError.is(err)) return err.message;
-  return err instanceof Error ? err.message : String(err);
-}
-
 interface Catalog {
   /** Preferred versions of every group that answered, in discovery order. */
   readonly kinds: readonly ResourceKind[];
@@ -286,7 +279,7 @@ export class Discovery {
       p = this.get(`/apis/${gv}`).then(
         (doc) => parseResourceList(doc, gv),
         (err: unknown) => {
-          this.log.warn(`cannot read ${gv}: ${describeRequestError(err)}`);
+          this.log.warn(`cannot read ${gv}: ${describeKubeError(err)}`);
           this.extraVersions.delete(gv);
           return [];
         },
@@ -346,10 +339,11 @@ export class Discovery {
     try {
       [coreDoc, groupsDoc] = await Promise.all([this.get('/api/v1'), this.get('/apis')]);
     } catch (err) {
-      const forbidden = KubeApiError.is(err, 403) || KubeApiError.is(err, 401);
+      const failure = classifyKubeError(err);
+      const forbidden = failure.reason === 'forbidden' || failure.reason === 'unauthorized';
       const message = forbidden
-        ? `Context "${this.client.contextName}" may not read the cluster's API discovery (${describeRequestError(err)}).`
-        : `Cannot read the cluster's API discovery: ${describeRequestError(err)}`;
+        ? `Context "${this.client.contextName}" may not read the cluster's API discovery (${failure.detail}).`
+        : `Cannot read the cluster's API discovery: ${failure.detail}`;
       return fail(forbidden ? 'forbidden' : 'unavailable', message);
     }
     const groups = parseGroupList(groupsDoc);
@@ -359,7 +353,7 @@ export class Discovery {
       try {
         return parseResourceList(await this.get(`/apis/${gv}`), gv);
       } catch (err) {
-        const message = describeRequestError(err);
+        const message = describeKubeError(err);
         skipped.push({ groupVersion: gv, message });
         this.log.warn(`skipping API group ${gv}: ${message}`);
         return [];

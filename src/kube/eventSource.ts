@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { normalizeEvent, type EventApi, type EventChange, type KubeEvent } from '../core/kubeEvent';
+import { Emitter, type Subscribe } from '../core/emitter';
+import { errorMessage } from '../core/errorMessage';
 import { silentLogger, tagged, type Disposable, type Logger } from '../core/ports';
-import { KubeApiError, KubeAuthSetupError, KubeNetworkError, readBody, statusError, type KubeClient } from './kubeClient';
+import { classifyKubeError, KubeNetworkError, readBody, statusError, type KubeClient, type KubeErrorClass } from './kubeClient';
 
 /** What the stream is doing, for the status bar and the welcome view. */
 export type SourceState =
@@ -13,18 +15,44 @@ export type SourceState =
   | { readonly phase: 'error'; readonly reason: SourceErrorReason; readonly message: string; readonly retryInMs: number }
   | { readonly phase: 'stopped' };
 
-/** Why the stream cannot run; the message that goes with it says what to do. */
+/**
+ * Why the stream cannot run. The state's message states the facts (who was refused what, where); what to do
+ * about each reason is the host's to say (src/host/errorText.ts).
+ */
 export type SourceErrorReason = 'forbidden' | 'unauthorized' | 'credentials' | 'notFound' | 'tls' | 'rejected';
 
-/** TLS failures: retrying will not help until the kubeconfig or the server's certificate changes. */
-const TLS_CODES: ReadonlySet<string> = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
+/** What the loop does about a failure: the rules of docs/ARCHITECTURE.md §4, on the classifier's reasons. */
+type Reaction = 'switchApi' | 'refreshCredentials' | 'refused' | 'transient';
+
+function reactionTo(failure: KubeErrorClass): Reaction {
+  switch (failure.reason) {
+    case 'forbidden':
+    case 'notFound':
+      return 'switchApi';
+    case 'unauthorized':
+      return 'refreshCredentials';
+    // The same request would be refused again (a field selector the server does not support, a certificate
+    // nobody trusts, an exec plugin that is not installed): wait for a fix or a retry the user asks for.
+    case 'invalid':
+    case 'credentials':
+    case 'tls':
+      return 'refused';
+    case 'conflict':
+    case 'gone':
+    case 'tooManyRequests':
+    case 'serverError':
+    case 'timeout':
+    case 'aborted':
+    case 'network':
+    case 'malformed':
+    case 'unknown':
+      return 'transient';
+    default: {
+      const never: never = failure.reason;
+      return never;
+    }
+  }
+}
 
 /** Timings of the loop; tests shorten them. The rules they serve: docs/ARCHITECTURE.md §4. */
 export interface WatchTiming {
@@ -69,6 +97,28 @@ export interface EventSourceOptions {
   readonly random?: () => number;
 }
 
+/** Whether two states say the same thing, field by field. */
+export function sameSourceState(a: SourceState, b: SourceState): boolean {
+  switch (a.phase) {
+    case 'idle':
+    case 'connecting':
+    case 'stopped':
+      return b.phase === a.phase;
+    case 'live':
+      return b.phase === 'live' && b.api === a.api;
+    case 'relisting':
+      return b.phase === 'relisting' && b.reason === a.reason;
+    case 'reconnecting':
+      return b.phase === 'reconnecting' && b.attempt === a.attempt && b.reason === a.reason && b.retryInMs === a.retryInMs;
+    case 'error':
+      return b.phase === 'error' && b.reason === a.reason && b.message === a.message && b.retryInMs === a.retryInMs;
+    default: {
+      const never: never = a;
+      return never;
+    }
+  }
+}
+
 function otherApi(api: EventApi): EventApi {
   return api === 'core/v1' ? 'events.k8s.io/v1' : 'core/v1';
 }
@@ -83,13 +133,6 @@ class GoneError extends Error {
   override readonly name = 'GoneError';
 }
 
-/** The watch connection went silent for longer than the idle limit. */
-class IdleError extends Error {
-  override readonly name = 'IdleError';
-}
-
-type Listener<T> = (value: T) => void;
-
 /**
  * A list+watch of Kubernetes events over one context and a set of namespaces. One loop per namespace
  * (or one cluster-wide loop) runs: paged list → watch from the list's resourceVersion with bookmarks and a
@@ -99,23 +142,23 @@ type Listener<T> = (value: T) => void;
  */
 export class EventSource implements Disposable {
   private readonly loops: NamespaceLoop[];
-  private readonly stateListeners = new Set<Listener<SourceState>>();
   private current: SourceState = { phase: 'idle' };
+  private readonly stateEmitter: Emitter<SourceState>;
+  /** Fires when the combined state changes (never twice in a row with the same state). */
+  readonly onState: Subscribe<SourceState>;
 
   constructor(opts: EventSourceOptions) {
     const namespaces = opts.namespaces && opts.namespaces.length > 0 ? [...new Set(opts.namespaces)] : [''];
     const timing = { ...DEFAULT_TIMING, ...opts.timing };
     const log = tagged(opts.logger ?? silentLogger, 'watch');
+    // The loops fire from inside their own retry logic: a listener's failure is logged, never thrown into them.
+    this.stateEmitter = new Emitter<SourceState>((err) => log.error(`a state listener failed: ${errorMessage(err)}`));
+    this.onState = this.stateEmitter.event;
     this.loops = namespaces.map((ns) => new NamespaceLoop(ns, opts, timing, log, () => this.recomputeState()));
   }
 
   get state(): SourceState {
     return this.current;
-  }
-
-  onState(listener: Listener<SourceState>): Disposable {
-    this.stateListeners.add(listener);
-    return { dispose: () => this.stateListeners.delete(listener) };
   }
 
   start(): void {
@@ -130,7 +173,7 @@ export class EventSource implements Disposable {
 
   dispose(): void {
     this.stop();
-    this.stateListeners.clear();
+    this.stateEmitter.dispose();
   }
 
   /** Resumes every loop that is waiting out a backoff or a refusal, right now. */
@@ -143,15 +186,9 @@ export class EventSource implements Disposable {
     // The worst state wins: the user should see a problem in any namespace.
     const rank: Record<SourceState['phase'], number> = { error: 6, reconnecting: 5, relisting: 4, connecting: 3, live: 2, idle: 1, stopped: 0 };
     const next = states.reduce((a, b) => (rank[b.phase] > rank[a.phase] ? b : a));
-    if (JSON.stringify(next) === JSON.stringify(this.current)) return;
+    if (sameSourceState(next, this.current)) return;
     this.current = next;
-    for (const l of this.stateListeners) {
-      try {
-        l(next);
-      } catch {
-        // A listener's failure must not break the stream.
-      }
-    }
+    this.stateEmitter.fire(next);
   }
 }
 
@@ -237,23 +274,24 @@ class NamespaceLoop {
           this.setState({ phase: 'relisting', reason: 'the watch expired (410 Gone)' });
           continue;
         }
-        const refusal = this.refusal(err);
-        if (refusal === 'switchApi' && !triedOtherApi) {
+        const failure = classifyKubeError(err);
+        const reaction = reactionTo(failure);
+        if (reaction === 'switchApi' && !triedOtherApi) {
           const from = this.api;
           this.api = otherApi(this.api);
           this.resourceVersion = '';
           triedOtherApi = true;
-          this.log.warn(`${describeError(err)}; trying ${this.api} events instead of ${from}`);
+          this.log.warn(`${failure.detail}; trying ${this.api} events instead of ${from}`);
           continue;
         }
-        if (refusal === 'refreshCredentials' && !this.credentialsRefreshed) {
+        if (reaction === 'refreshCredentials' && !this.credentialsRefreshed) {
           this.credentialsRefreshed = true;
-          this.log.warn(`${describeError(err)}; reloading the kubeconfig and credentials once`);
+          this.log.warn(`${failure.detail}; reloading the kubeconfig and credentials once`);
           this.opts.client.refreshCredentials();
           continue;
         }
-        if (refusal !== 'transient') {
-          const { reason, message } = this.explain(err, triedOtherApi);
+        if (reaction !== 'transient') {
+          const { reason, message } = this.explain(failure, triedOtherApi);
           triedOtherApi = false;
           this.api = this.opts.preferredApi ?? 'core/v1';
           this.resourceVersion = '';
@@ -265,7 +303,7 @@ class NamespaceLoop {
         }
         this.attempt++;
         const retryInMs = this.backoff(this.attempt);
-        const reason = describeError(err);
+        const reason = failure.detail;
         this.log.warn(`${reason}; reconnecting in ${(retryInMs / 1000).toFixed(1)} s (attempt ${this.attempt})`);
         this.setState({ phase: 'reconnecting', attempt: this.attempt, reason, retryInMs });
         await this.sleep(retryInMs, gen);
@@ -279,42 +317,27 @@ class NamespaceLoop {
     return Math.round(base / 2 + (this.random() * base) / 2);
   }
 
-  private refusal(err: unknown): 'switchApi' | 'refreshCredentials' | 'refused' | 'transient' {
-    if (KubeApiError.is(err)) {
-      if (err.status === 403 || err.status === 404) return 'switchApi';
-      if (err.status === 401) return 'refreshCredentials';
-      // The same request will be refused again (a field selector the server does not support, say).
-      if (err.status === 400 || err.status === 405 || err.status === 422) return 'refused';
-      return 'transient';
-    }
-    if (KubeAuthSetupError.is(err)) return 'refused';
-    if (KubeNetworkError.is(err) && TLS_CODES.has(err.code)) return 'refused';
-    return 'transient';
-  }
-
-  private explain(err: unknown, triedBoth: boolean): { reason: SourceErrorReason; message: string } {
+  /** The facts of a refusal for the state and the log; the host adds what to do about it (src/host/errorText.ts). */
+  private explain(failure: KubeErrorClass, triedBoth: boolean): { reason: SourceErrorReason; message: string } {
     const user = this.opts.client.userName ? `user "${this.opts.client.userName}"` : 'this user';
-    if (KubeNetworkError.is(err) && TLS_CODES.has(err.code)) {
-      return { reason: 'tls', message: `The TLS connection was refused: ${err.message}. Check the cluster's certificate-authority in your kubeconfig (or the server address it names).` };
+    const said = failure.serverMessage ? `: ${failure.serverMessage}` : '';
+    switch (failure.reason) {
+      case 'tls':
+        return { reason: 'tls', message: `The TLS connection was refused: ${failure.detail}.` };
+      case 'invalid':
+        return { reason: 'rejected', message: `The apiserver rejected the events request (HTTP ${failure.status}${said}).` };
+      case 'credentials':
+        return { reason: 'credentials', message: `Cannot get credentials: ${failure.detail}.` };
+      case 'unauthorized':
+        return { reason: 'unauthorized', message: `The cluster rejected the credentials of ${user} (401 Unauthorized), even after reloading them.` };
+      case 'notFound':
+        return { reason: 'notFound', message: `The events API was not found in ${this.scope} (404${said}).` };
+      default: {
+        const apis = triedBoth ? 'in either API group (core "" or events.k8s.io)' : `in ${this.api}`;
+        const server = failure.serverMessage ? ` The server said: ${failure.serverMessage}.` : '';
+        return { reason: 'forbidden', message: `RBAC forbids ${user} to list/watch events ${apis} in ${this.scope}.${server}` };
+      }
     }
-    if (KubeApiError.is(err) && (err.status === 400 || err.status === 405 || err.status === 422)) {
-      return { reason: 'rejected', message: `The apiserver rejected the events request (HTTP ${err.status}${err.serverMessage ? `: ${err.serverMessage}` : ''}). If a filter is on, try clearing it.` };
-    }
-    if (KubeAuthSetupError.is(err)) {
-      return { reason: 'credentials', message: `Cannot get credentials: ${err.message}. Check the exec plugin or certificate in your kubeconfig (is its command on the PATH VS Code sees?).` };
-    }
-    if (KubeApiError.is(err, 401)) {
-      return { reason: 'unauthorized', message: `The cluster rejected the credentials of ${user} (401 Unauthorized), even after reloading them. The token may have expired: log in again, then run "Kube Events: Select Context…".` };
-    }
-    if (KubeApiError.is(err, 404)) {
-      return { reason: 'notFound', message: `The events API was not found in ${this.scope} (404${err.serverMessage ? `: ${err.serverMessage}` : ''}).` };
-    }
-    const apis = triedBoth ? 'in either API group (core "" or events.k8s.io)' : `in ${this.api}`;
-    const server = KubeApiError.is(err) && err.serverMessage ? ` The server said: ${err.serverMessage}.` : '';
-    return {
-      reason: 'forbidden',
-      message: `RBAC forbids ${user} to list/watch events ${apis} in ${this.scope}.${server} Ask for get/list/watch on events, or pick namespaces you can read with "Kube Events: Select Namespace…".`,
-    };
   }
 
   private sleep(ms: number, gen: number): Promise<void> {
@@ -348,7 +371,7 @@ class NamespaceLoop {
         timeoutMs: this.timing.headersTimeoutMs,
       }).catch((err: unknown) => {
         // An expired continue token: start the list again from the top.
-        if (KubeApiError.is(err, 410)) throw new GoneError('continue token expired');
+        if (classifyKubeError(err).reason === 'gone') throw new GoneError('continue token expired');
         throw err;
       });
       if (!this.live(gen)) return;
@@ -420,7 +443,7 @@ class NamespaceLoop {
       };
       const armIdle = (): void => {
         clearTimeout(idle);
-        idle = setTimeout(() => finish(new IdleError(`no data from the watch for ${Math.round(this.timing.idleMs / 1000)} s`)), this.timing.idleMs);
+        idle = setTimeout(() => finish(new KubeNetworkError(`no data from the watch for ${Math.round(this.timing.idleMs / 1000)} s`, 'ETIMEDOUT')), this.timing.idleMs);
       };
       abort.signal.addEventListener('abort', () => finish(), { once: true });
       armIdle();
@@ -513,11 +536,4 @@ interface EventList {
 interface WatchLine {
   readonly type?: string;
   readonly object?: { readonly metadata?: { readonly resourceVersion?: string } };
-}
-
-export function describeError(err: unknown): string {
-  if (err instanceof KubeApiError) return `HTTP ${err.status}${err.reason ? ` ${err.reason}` : ''}${err.serverMessage ? `: ${err.serverMessage}` : ''}`;
-  if (err instanceof KubeNetworkError || err instanceof IdleError || err instanceof KubeAuthSetupError) return err.message;
-  if (err instanceof SyntaxError) return `the server sent malformed JSON (${err.message})`;
-  return err instanceof Error ? err.message : String(err);
 }

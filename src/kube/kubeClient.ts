@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { errorMessage } from '../core/errorMessage';
 
 /** A Kubernetes `Status` reason (`Forbidden`, `Expired`, `NotFound`…), or empty when the body had none. */
 export type StatusReason = string;
@@ -31,9 +32,11 @@ export class KubeNetworkError extends Error {
   override readonly name = 'KubeNetworkError';
   constructor(
     message: string,
+    /** Node's error code (`ECONNREFUSED`, `CERT_HAS_EXPIRED`…), `ABORTED` or `UNKNOWN`. */
     readonly code: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 
   static is(err: unknown): err is KubeNetworkError {
@@ -47,6 +50,168 @@ export class KubeAuthSetupError extends Error {
   static is(err: unknown): err is KubeAuthSetupError {
     return err instanceof KubeAuthSetupError;
   }
+}
+
+/**
+ * What went wrong with a request, in the kube layer's terms; the host words it for the user
+ * (src/host/errorText.ts). docs/ARCHITECTURE.md §15 lists who decides what on each reason.
+ *
+ * - the server answered: `unauthorized` 401, `forbidden` 403, `notFound` 404, `conflict` 409, `gone` 410,
+ *   `invalid` 400/405/422 (the same request is refused again), `tooManyRequests` 429, `serverError` any other;
+ * - no answer: `credentials` (none could be obtained, nothing was sent), `tls` (the certificate is not
+ *   trusted: retrying does not help until the kubeconfig or the server changes), `timeout`, `aborted`,
+ *   `network` (refused, reset, DNS…);
+ * - `malformed`: the body was not JSON; `unknown`: anything else thrown.
+ */
+export type KubeErrorReason =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'notFound'
+  | 'conflict'
+  | 'gone'
+  | 'invalid'
+  | 'tooManyRequests'
+  | 'serverError'
+  | 'credentials'
+  | 'tls'
+  | 'timeout'
+  | 'aborted'
+  | 'network'
+  | 'malformed'
+  | 'unknown';
+
+/** A failed request, classified by {@link classifyKubeError}. */
+export interface KubeErrorClass {
+  readonly reason: KubeErrorReason;
+  /** The HTTP status when the server answered, else undefined. */
+  readonly status: number | undefined;
+  /** The `Status` reason the server gave (`Forbidden`, `AlreadyExists`…), '' when none. */
+  readonly statusReason: string;
+  /** The `Status` message the server gave (for RBAC: user, verb, resource, namespace), '' when none. */
+  readonly serverMessage: string;
+  /** The transport's error code (`ECONNREFUSED`, `CERT_HAS_EXPIRED`…), '' when none. */
+  readonly code: string;
+  /** The same request may succeed later with nothing changed: network trouble, timeouts, 409, 429, 5xx. */
+  readonly retryable: boolean;
+  /** One line of facts for logs and messages: `HTTP 403 Forbidden: …`, `cannot reach …: connection refused`. */
+  readonly detail: string;
+}
+
+/** Certificate failures: retrying does not help until the kubeconfig or the server's certificate changes. */
+const TLS_CODES: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Node's, undici's and node-fetch's names for "no answer in time". */
+const TIMEOUT_CODES: ReadonlySet<string> = new Set([
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'request-timeout',
+  'body-timeout',
+]);
+
+const RETRYABLE: ReadonlySet<KubeErrorReason> = new Set<KubeErrorReason>(['conflict', 'tooManyRequests', 'serverError', 'timeout', 'network']);
+
+function reasonOfStatus(status: number): KubeErrorReason {
+  switch (status) {
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'notFound';
+    case 409:
+      return 'conflict';
+    case 410:
+      return 'gone';
+    case 400:
+    case 405:
+    case 422:
+      return 'invalid';
+    case 429:
+      return 'tooManyRequests';
+    default:
+      return 'serverError';
+  }
+}
+
+function reasonOfCode(code: string, cause: unknown): KubeErrorReason {
+  if (TLS_CODES.has(code)) return 'tls';
+  if (code === 'invalid-json') return 'malformed'; // node-fetch's FetchError type
+  if (TIMEOUT_CODES.has(code)) return 'timeout';
+  if (code === 'ABORT_ERR' || code === 'ABORTED') return (cause as { name?: unknown } | undefined)?.name === 'TimeoutError' ? 'timeout' : 'aborted';
+  return 'network';
+}
+
+function isHttpStatus(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 100 && v <= 599;
+}
+
+function statusDetail(status: number, statusReason: string, serverMessage: string): string {
+  return `HTTP ${status}${statusReason ? ` ${statusReason}` : ''}${serverMessage ? `: ${serverMessage}` : ''}`;
+}
+
+/** A `Status` body as a string (client-node's ApiException keeps it as text) or as an object. */
+function statusOfBody(body: unknown): { reason: string; message: string } {
+  let s: unknown = body;
+  if (typeof body === 'string') {
+    try {
+      s = JSON.parse(body);
+    } catch {
+      return { reason: '', message: body.slice(0, 300).trim() };
+    }
+  }
+  const o = (typeof s === 'object' && s !== null ? s : {}) as { reason?: unknown; message?: unknown };
+  return { reason: typeof o.reason === 'string' ? o.reason : '', message: typeof o.message === 'string' ? o.message : '' };
+}
+
+function classified(reason: KubeErrorReason, detail: string, facts: Partial<Pick<KubeErrorClass, 'status' | 'statusReason' | 'serverMessage' | 'code'>> = {}): KubeErrorClass {
+  return { reason, status: facts.status, statusReason: facts.statusReason ?? '', serverMessage: facts.serverMessage ?? '', code: facts.code ?? '', retryable: RETRYABLE.has(reason), detail };
+}
+
+/**
+ * Classifies anything a request threw: this client's errors, and the shapes client-node and fetch throw
+ * (client-node's `ApiException` with a numeric `code` and the body, its `Watch`'s Error with `statusCode`,
+ * node-fetch's `FetchError` with a `code`, undici's `TypeError('fetch failed')` with the cause's `code`,
+ * `AbortSignal.timeout()`'s `TimeoutError`). Never reads the message to decide.
+ */
+export function classifyKubeError(err: unknown): KubeErrorClass {
+  if (err instanceof KubeApiError) {
+    return classified(reasonOfStatus(err.status), statusDetail(err.status, err.reason, err.serverMessage), { status: err.status, statusReason: err.reason, serverMessage: err.serverMessage });
+  }
+  if (err instanceof KubeAuthSetupError) return classified('credentials', err.message);
+  if (err instanceof KubeNetworkError) return classified(reasonOfCode(err.code, err.cause), err.message, { code: err.code });
+  if (err instanceof SyntaxError) return classified('malformed', `the server sent malformed JSON (${err.message})`);
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: unknown; code?: unknown; statusCode?: unknown; body?: unknown; type?: unknown; cause?: unknown };
+  // DOMExceptions carry a legacy numeric `code` too (23 for TimeoutError): the name comes first.
+  if (e.name === 'TimeoutError') return classified('timeout', errorMessage(err));
+  if (e.name === 'AbortError') return classified('aborted', errorMessage(err));
+  // client-node: ApiException carries the status in `code`, Watch's error in `statusCode`.
+  const status = isHttpStatus(e.code) ? e.code : isHttpStatus(e.statusCode) ? e.statusCode : undefined;
+  if (status !== undefined) {
+    const s = statusOfBody(e.body);
+    return classified(reasonOfStatus(status), statusDetail(status, s.reason, s.message), { status, statusReason: s.reason, serverMessage: s.message });
+  }
+  const cause = (typeof e.cause === 'object' && e.cause !== null ? e.cause : {}) as { code?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : typeof e.type === 'string' && e.type !== 'system' && e.name === 'FetchError' ? e.type : typeof cause.code === 'string' ? cause.code : '';
+  if (code) {
+    // undici says only "fetch failed"; what failed is in the cause.
+    const detail = typeof cause.message === 'string' && cause.message ? `${errorMessage(err)}: ${cause.message}` : errorMessage(err);
+    return classified(reasonOfCode(code, e.cause), detail, { code });
+  }
+  return classified('unknown', errorMessage(err));
+}
+
+/** One line of facts about a failed request ({@link KubeErrorClass.detail}), for logs and messages. */
+export function describeKubeError(err: unknown): string {
+  return classifyKubeError(err).detail;
 }
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -88,7 +253,8 @@ function toNetworkError(err: unknown, server: string): KubeNetworkError {
   const e = err as NodeJS.ErrnoException;
   const code = e?.code ?? (e?.name === 'AbortError' ? 'ABORTED' : 'UNKNOWN');
   const hint = NETWORK_HINTS[code] ?? e?.message ?? String(err);
-  return new KubeNetworkError(`cannot reach ${server}: ${hint}`, code);
+  // An aborted request's cause says why (a TimeoutError from AbortSignal.timeout, or the caller's reason).
+  return new KubeNetworkError(`cannot reach ${server}: ${hint}`, code, { cause: (e as { cause?: unknown } | undefined)?.cause });
 }
 
 /**
@@ -137,7 +303,7 @@ export class KubeClient {
     try {
       await this.kc.applyToHTTPSOptions(options);
     } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = errorMessage(err);
       throw new KubeAuthSetupError(`could not get credentials for user "${this.userName}": ${msg.trim().split('\n')[0]}`);
     }
     const url = new URL(buildPath(path, opts.query), server.endsWith('/') ? server : server + '/');

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { fail, ok, type Result } from '../core/result';
 import { KubeClient } from './kubeClient';
+import { errorMessage } from '../core/errorMessage';
 
 export type KubeconfigProblem = 'noKubeconfig' | 'badKubeconfig' | 'noContext' | 'noCluster';
 
@@ -40,16 +41,13 @@ function expandHome(p: string, env: NodeJS.ProcessEnv): string {
 }
 
 function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).trim().split('\n')[0] ?? '';
+  return errorMessage(err).trim().split('\n')[0] ?? '';
 }
 
 function read(files: readonly string[]): Result<KubeConfig, KubeconfigProblem> {
   const existing = files.filter((f) => fs.existsSync(f));
   if (existing.length === 0) {
-    return fail(
-      'noKubeconfig',
-      `No kubeconfig found (looked for ${files.join(', ')}). Set "kubeEvents.kubeconfig" or KUBECONFIG, or create ~/.kube/config.`,
-    );
+    return fail('noKubeconfig', `No kubeconfig found (looked for ${files.join(', ')}).`);
   }
   // Merge like kubectl: the first file that defines a name wins (client-node throws on duplicates instead).
   const merged = new KubeConfig();
@@ -60,7 +58,7 @@ function read(files: readonly string[]): Result<KubeConfig, KubeconfigProblem> {
     try {
       kc.loadFromFile(file);
     } catch (err) {
-      return fail('badKubeconfig', `The kubeconfig ${file} cannot be read: ${firstLine(err)}. Fix the file or point "kubeEvents.kubeconfig" at another one.`);
+      return fail('badKubeconfig', `The kubeconfig ${file} cannot be read: ${firstLine(err)}.`);
     }
     for (const c of kc.getClusters()) {
       if (seen.clusters.has(c.name)) continue;
@@ -85,7 +83,7 @@ function read(files: readonly string[]): Result<KubeConfig, KubeconfigProblem> {
 
 /**
  * Loads the kubeconfig and picks a context. Every failure is a {@link Result} whose message says what is
- * wrong and what to do; nothing here throws for bad input.
+ * wrong (the host adds what to do, by reason: src/host/errorText.ts); nothing here throws for bad input.
  */
 export function loadKubeconfig(source: KubeconfigSource): Result<LoadedKubeconfig, KubeconfigProblem> {
   const files = kubeconfigFiles(source);
@@ -95,7 +93,7 @@ export function loadKubeconfig(source: KubeconfigSource): Result<LoadedKubeconfi
   const contexts = kc.getContexts().map((c) => ({ name: c.name, cluster: c.cluster, user: c.user ?? '', namespace: c.namespace ?? '' }));
   if (contexts.length === 0) return fail('noContext', `The kubeconfig (${files.join(', ')}) defines no contexts.`);
   const wanted = source.context?.trim() || kc.getCurrentContext();
-  if (!wanted) return fail('noContext', `The kubeconfig has no current-context. Pick one with "Kube Events: Select Context…".`);
+  if (!wanted) return fail('noContext', 'The kubeconfig has no current-context.');
   const context = contexts.find((c) => c.name === wanted);
   if (!context) return fail('noContext', `Context "${wanted}" is not in the kubeconfig (${contexts.map((c) => c.name).join(', ')}).`);
   kc.setCurrentContext(wanted);

@@ -28,6 +28,7 @@ import { objectPath, OUR_REPORTING_CONTROLLER, type PartialObjectRef } from '../
 import { silentLogger, systemClock, tagged, type Clock, type Logger } from '../core/ports';
 import { fail, ok, type Failure, type Result } from '../core/result';
 import { RecorderSink, type RecorderSinkOptions, type SinkFailure, type SinkFailureReason } from './recorderSink';
+import { errorMessage } from '../core/errorMessage';
 
 // ---- ports ----
 
@@ -336,7 +337,7 @@ export class Recorder {
   private startSeriesTimers(): void {
     if (!this.timers || this.handles.length > 0 || this.stopped.signal.aborted) return;
     const run = (what: () => Promise<SeriesFlushReport[]>): void => {
-      void what().catch((err: unknown) => this.log.error(`series housekeeping failed: ${err instanceof Error ? err.message : String(err)}`));
+      void what().catch((err: unknown) => this.log.error(`series housekeeping failed: ${errorMessage(err)}`));
     };
     // Like tools/events: finishSeries every finishTime and a refresh every refreshTime, independently. Each
     // holds the send queue as client-go's passes hold the cache lock: an event recorded during a series'

@@ -11,7 +11,7 @@
 import { silentLogger, type Logger } from '../core/ports';
 import { ok, type Failure } from '../core/result';
 import type { CoreEventPatch, CoreV1EventBody, EventsV1EventBody } from '../core/correlator';
-import { KubeApiError, KubeAuthSetupError, type KubeClient } from './kubeClient';
+import { classifyKubeError, type KubeClient } from './kubeClient';
 
 /** client-go `maxTriesPerEvent` (tools/record and tools/events). */
 export const MAX_TRIES_PER_EVENT = 12;
@@ -211,7 +211,7 @@ export class RecorderSink {
           const object = await this.client.request<T>(last.path, { method: 'PATCH', body: patch, contentType: STRATEGIC_MERGE_PATCH, signal });
           return { done: true, result: ok({ operation: 'patch', recreated: false, object, tries: 0 }) };
         } catch (err) {
-          if (!KubeApiError.is(err, 404)) throw err;
+          if (classifyKubeError(err).reason !== 'notFound') throw err;
           this.log.debug(`event ${namespace}/${name} to patch was not found; creating it`);
         }
       }
@@ -224,7 +224,7 @@ export class RecorderSink {
       const failure = describeWriteError(err, flavour, at, namespace, name);
       // tools/events: a series event whose patch found nothing and whose create found it existing raced
       // with its own first create; trying again patches it.
-      if (seriesRetry && patch && KubeApiError.is(err, 409) && err.reason === 'AlreadyExists') return { done: false, failure: { ...failure, retryable: true } };
+      if (seriesRetry && patch && failure.status === 409 && failure.statusReason === 'AlreadyExists') return { done: false, failure: { ...failure, retryable: true } };
       return failure.retryable ? { done: false, failure } : { done: true, result: failure };
     }
   }
@@ -236,14 +236,20 @@ export function eventsCollectionPath(flavour: Flavour, namespace: string): strin
   return `${base}/namespaces/${encodeURIComponent(namespace)}/events`;
 }
 
+/**
+ * client-go's policy on the classifier's facts: whatever the server answered is final (the same write would
+ * be refused again), so is having no credentials; anything else is a transport failure and is tried again.
+ * This is the recorder's own rule, not the classifier's `retryable`: client-go retries a 5xx no more than a 403.
+ */
 function describeWriteError(err: unknown, flavour: Flavour, at: Attempt, namespace: string, name: string): SinkFailure {
   const group: SinkFailure['group'] = flavour === 'core/v1' ? '' : 'events.k8s.io';
   const base = { ok: false as const, method: at.method, path: at.path, verb: at.verb, resource: 'events' as const, group, namespace, name, tries: 0 };
   const resourceName = group ? `events.${group}` : 'events';
-  if (err instanceof KubeApiError) {
-    const server = err.serverMessage ? ` The server said: ${err.serverMessage}` : '';
-    const status = { status: err.status, statusReason: err.reason, serverMessage: err.serverMessage };
-    if (err.status === 403) {
+  const failure = classifyKubeError(err);
+  if (failure.status !== undefined) {
+    const server = failure.serverMessage ? ` The server said: ${failure.serverMessage}` : '';
+    const status = { status: failure.status, statusReason: failure.statusReason, serverMessage: failure.serverMessage };
+    if (failure.reason === 'forbidden') {
       return {
         ...base,
         ...status,
@@ -261,12 +267,11 @@ function describeWriteError(err: unknown, flavour: Flavour, at: Attempt, namespa
       ...status,
       reason: 'rejected',
       retryable: false,
-      message: `The apiserver refused to ${at.verb} ${flavour} event ${namespace}/${name}: HTTP ${err.status}${err.reason ? ` ${err.reason}` : ''}.${server}`,
+      message: `The apiserver refused to ${at.verb} ${flavour} event ${namespace}/${name}: HTTP ${failure.status}${failure.statusReason ? ` ${failure.statusReason}` : ''}.${server}`,
     };
   }
-  if (err instanceof KubeAuthSetupError) {
-    return { ...base, reason: 'credentials', retryable: false, message: `No credentials to send the event: ${err.message}` };
+  if (failure.reason === 'credentials') {
+    return { ...base, reason: 'credentials', retryable: false, message: `No credentials to send the event: ${failure.detail}` };
   }
-  const msg = err instanceof Error ? err.message : String(err);
-  return { ...base, reason: 'unreachable', retryable: true, message: `Could not ${at.verb} event ${namespace}/${name}: ${msg}.` };
+  return { ...base, reason: 'unreachable', retryable: true, message: `Could not ${at.verb} event ${namespace}/${name}: ${failure.detail}.` };
 }

@@ -6,8 +6,8 @@
 import { dumpYaml } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '../core/ports';
 import { fail, ok, type Result } from '../core/result';
-import { describeRequestError, type Discovery, type ResourceKind } from './discovery';
-import { KubeApiError, type KubeClient, type Query } from './kubeClient';
+import type { Discovery, ResourceKind } from './discovery';
+import { classifyKubeError, describeKubeError, type KubeClient, type Query } from './kubeClient';
 
 /**
  * Why an object or a list could not be read: 404; 403, rejected credentials or discovery refused; kind not served;
@@ -85,21 +85,22 @@ function problemOf(
   name?: string,
 ): Result<never, ReadProblem> {
   const what = name ? `${kind.kind} "${name}"` : `${kind.kind} objects`;
-  if (KubeApiError.is(err, 404)) {
-    return fail('not-found', name ? `${what} was not found${where(kind, namespace)}.` : `The cluster has no ${describeKind(kind)} collection${where(kind, namespace)} (${err.serverMessage || 'HTTP 404'}).`);
+  const failure = classifyKubeError(err);
+  if (failure.reason === 'notFound') {
+    return fail('not-found', name ? `${what} was not found${where(kind, namespace)}.` : `The cluster has no ${describeKind(kind)} collection${where(kind, namespace)} (${failure.serverMessage || 'HTTP 404'}).`);
   }
-  if (KubeApiError.is(err, 403)) {
+  if (failure.reason === 'forbidden') {
     return fail(
       'forbidden',
       `Context "${client.contextName}" is not allowed to ${verb} ${describeKind(kind)}${where(kind, namespace)} (RBAC). ` +
         `Ask for "${verb}" on "${describeKind(kind)}"${kind.namespaced && namespace ? ` in "${namespace}"` : ''}, or use another context.` +
-        (err.serverMessage ? ` The server said: ${err.serverMessage}` : ''),
+        (failure.serverMessage ? ` The server said: ${failure.serverMessage}` : ''),
     );
   }
-  if (KubeApiError.is(err, 401)) {
+  if (failure.reason === 'unauthorized') {
     return fail('forbidden', `The cluster did not accept the credentials of context "${client.contextName}" (HTTP 401). Log in again or pick another context.`);
   }
-  return fail('unavailable', `Cannot ${verb} ${what}${where(kind, namespace)}: ${describeRequestError(err)}`);
+  return fail('unavailable', `Cannot ${verb} ${what}${where(kind, namespace)}: ${failure.detail}`);
 }
 
 function nameOf(item: unknown): ResourceName | undefined {
@@ -144,7 +145,7 @@ export class ResourceReader {
       }
       return ok(obj as KubeObject);
     } catch (err) {
-      this.log.debug(`get ${k.apiVersion} ${k.kind} ${namespace ?? ''}/${ref.name}: ${describeRequestError(err)}`);
+      this.log.debug(`get ${k.apiVersion} ${k.kind} ${namespace ?? ''}/${ref.name}: ${describeKubeError(err)}`);
       return problemOf(err, this.client, 'get', k, namespace, ref.name);
     }
   }
@@ -182,7 +183,7 @@ export class ResourceReader {
         token = page?.metadata?.continue || undefined;
       } while (token && items.length <= this.maxListItems);
     } catch (err) {
-      this.log.debug(`list ${k.apiVersion} ${k.kind} ${ns ?? '*'}: ${describeRequestError(err)}`);
+      this.log.debug(`list ${k.apiVersion} ${k.kind} ${ns ?? '*'}: ${describeKubeError(err)}`);
       return problemOf(err, this.client, 'list', k, ns);
     }
     // One item past the cap was asked for, so "exactly the cap" and "more" are told apart without another page.
@@ -198,7 +199,7 @@ export class ResourceReader {
     try {
       return await send();
     } catch (err) {
-      if (!KubeApiError.is(err, 401)) throw err;
+      if (classifyKubeError(err).reason !== 'unauthorized') throw err;
       this.client.refreshCredentials();
       return send();
     }

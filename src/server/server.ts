@@ -39,6 +39,7 @@ import { goCodeLenses, goDiagnostics, goHover, reasonCompletions } from './goFea
 import { collectPackageFacts, GoParser, loadGo, locateRecorderCalls, reasonArgumentAt, stringLiteral, type PackageFacts, type RecorderCall } from './goLocator';
 import { manifestCodeLenses, manifestDiagnostics, manifestHover, objectKeyOf, stateKey } from './manifestFeatures';
 import { locateManifests, MAX_MANIFEST_LENGTH, type ManifestObject, type TextRange } from './yamlLocator';
+import { errorMessage } from '../core/errorMessage';
 
 const DEFAULT_WINDOW_MS = 3_600_000;
 /** Diagnostics and lenses are rendered again this often, so ages ("3m ago") stay true. */
@@ -200,7 +201,7 @@ function analyze(doc: TextDocument): Analysis | undefined {
   try {
     result = lang === 'yaml' ? analyzeYaml(doc) : lang === 'go' ? analyzeGo(doc) : undefined;
   } catch (err) {
-    warnOnce(`fail:${doc.uri}`, `${doc.uri}: could not be read (${err instanceof Error ? err.message : String(err)})`);
+    warnOnce(`fail:${doc.uri}`, `${doc.uri}: could not be read (${errorMessage(err)})`);
     result = undefined;
   }
   if (result) analyses.set(doc.uri, result);
@@ -278,7 +279,7 @@ connection.onInitialize((params): InitializeResult => {
       for (const doc of documents.all()) if (languageOf(doc) === 'go') scheduleAnalyze(doc, 0);
     },
     (err: unknown) => {
-      log.error(`the Go grammar did not load, so Go files get no events: ${err instanceof Error ? err.message : String(err)}`);
+      log.error(`the Go grammar did not load, so Go files get no events: ${errorMessage(err)}`);
     },
   );
   return {

@@ -5,6 +5,7 @@
 import { MAX_VIEW_ERROR_LENGTH, isHostMessage } from '../protocol/webview';
 import { TimelineApp } from './timelineApp';
 import { vscodeApi } from './vscodeApi';
+import { errorMessage } from '../core/errorMessage';
 
 /** Characters of a malformed message's `type` quoted in the report: enough to recognise it, never a payload. */
 const MAX_REPORTED_TYPE_LENGTH = 64;
@@ -16,7 +17,7 @@ function report(message: string): void {
 }
 
 window.addEventListener('error', (e) => report(`${e.message} (${e.filename}:${e.lineno})`));
-window.addEventListener('unhandledrejection', (e) => report(`unhandled rejection: ${e.reason instanceof Error ? e.reason.message : String(e.reason)}`));
+window.addEventListener('unhandledrejection', (e) => report(`unhandled rejection: ${errorMessage(e.reason)}`));
 
 const app = new TimelineApp(api);
 

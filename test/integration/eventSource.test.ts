@@ -6,6 +6,7 @@ import type { KubeClient } from '../../src/kube/kubeClient';
 import type { ControlPlane } from '../cluster/controlPlane';
 import { clientFor, createCoreEvent, createNamespace, kubeconfigWithServer, useCluster, waitFor } from './support/cluster';
 import { startTcpProxy } from './support/tcpProxy';
+import { sessionProblemText } from '../../src/host/errorText';
 
 /** Short timings so reconnect paths run within a test; the shape of the loop is the production one. */
 type Created = Awaited<ReturnType<typeof createCoreEvent>>;
@@ -144,7 +145,7 @@ describe('EventSource against a real kube-apiserver', () => {
     assert.equal(state.reason, 'forbidden');
     assert.match(state.message, /kube-events-restricted/, 'names the user');
     assert.match(state.message, /either API group/, 'says both API groups were tried');
-    assert.match(state.message, /Select Namespace/, 'says what to do');
+    assert.match(sessionProblemText(state) ?? '', /Select Namespace/, 'the host says what to do');
     denied.stop();
 
     const ev = await createCoreEvent(admin, cp.restrictedNamespace, { reason: 'VisibleToRestricted' });

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { kubeconfigFiles, loadKubeconfig } from '../../src/kube/kubeConfigLoader';
+import { kubeconfigProblemText } from '../../src/host/errorText';
 
 function tmp(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-events-kc-'));
@@ -26,7 +27,7 @@ describe('loadKubeconfig', () => {
     if (r.ok) return;
     assert.equal(r.reason, 'noKubeconfig');
     assert.match(r.message, /\/nonexistent\/kubeconfig/);
-    assert.match(r.message, /kubeEvents\.kubeconfig/);
+    assert.match(kubeconfigProblemText(r), /kubeEvents\.kubeconfig/, 'the host says what to do');
   });
 
   it('names the file and the problem for a malformed kubeconfig, without leaking its contents', () => {

@@ -11,6 +11,7 @@ import { manifestAt, type ManifestRef } from '../../kube/manifest';
 import type { LiveReference } from '../../kube/resourceReader';
 import { ALL_NAMESPACES, type Config } from '../config';
 import { notificationText, showErrorWithLog } from '../notify';
+import { kubeconfigProblemText } from '../errorText';
 import { exportEvents, EXPORT_FORMATS, type ExportFormat } from '../../core/exportFormat';
 import type { FilterController } from '../filterController';
 import type { EventTreeProvider } from '../tree/eventTreeProvider';
@@ -106,7 +107,7 @@ export class EventCommands {
     const file = picked[0].fsPath;
     const loaded = loadKubeconfig({ path: file });
     if (!loaded.ok) {
-      showErrorWithLog(this.d.log, loaded.message);
+      showErrorWithLog(this.d.log, kubeconfigProblemText(loaded));
       return;
     }
     // The remembered context belongs to the previous kubeconfig: start from this file's current-context.
@@ -119,14 +120,14 @@ export class EventCommands {
     const cfg = this.d.config();
     const loaded = loadKubeconfig({ path: cfg.kubeconfig });
     if (!loaded.ok && loaded.reason !== 'noContext') {
-      showErrorWithLog(this.d.log, loaded.message);
+      showErrorWithLog(this.d.log, kubeconfigProblemText(loaded));
       return;
     }
     let chosen = typeof name === 'string' ? name : undefined;
     if (!chosen) {
       const contexts = loaded.ok ? loaded.value.contexts : [];
       if (contexts.length === 0) {
-        showErrorWithLog(this.d.log, loaded.ok ? 'The kubeconfig defines no contexts.' : loaded.message);
+        showErrorWithLog(this.d.log, loaded.ok ? 'The kubeconfig defines no contexts.' : kubeconfigProblemText(loaded));
         return;
       }
       const current = this.d.session.contextName;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Commands, ContextKeys } from '../../constants';
 import { notificationText } from '../notify';
 import { DebugFollower, type DebugFollowerDeps, type FollowedSession, type SessionSummary } from './debugFollower';
+import { Disposable } from '../disposable';
 
 /** Requests that make a stopped program run again (DAP). */
 const RESUMING_REQUESTS: ReadonlySet<string> = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto']);
@@ -26,12 +27,12 @@ interface DapMessage {
  * adapters' `stopped`/`continued` events (through a tracker for every debug type), shows the follower's
  * warnings and summaries as notifications, and the running session in the status bar.
  */
-export class DebugSessionAdapter implements vscode.Disposable {
+export class DebugSessionAdapter extends Disposable {
   readonly follower: DebugFollower;
-  private readonly item = vscode.window.createStatusBarItem('kubeEvents.debug', vscode.StatusBarAlignment.Left, 9);
-  private readonly disposables: vscode.Disposable[] = [this.item];
+  private readonly item = this.register(vscode.window.createStatusBarItem('kubeEvents.debug', vscode.StatusBarAlignment.Left, 9));
 
   constructor(private readonly deps: DebugSessionAdapterDeps) {
+    super();
     this.follower = new DebugFollower({
       ...deps,
       warn: (message) => {
@@ -43,7 +44,7 @@ export class DebugSessionAdapter implements vscode.Disposable {
     });
     this.item.name = 'Kube Events: Debug Session';
     this.item.command = Commands.showSessionEvents;
-    this.disposables.push(
+    this.register(
       this.follower,
       this.follower.onDidChange(() => this.render()),
       vscode.debug.onDidStartDebugSession((s) => this.follower.start(s.id, s.name, s.type, s.parentSession?.id, (s.configuration as { kubeEvents?: unknown }).kubeEvents)),
@@ -90,10 +91,6 @@ export class DebugSessionAdapter implements vscode.Disposable {
       if (choice === 'Open Timeline') this.deps.openSessionTimeline();
       else if (choice === 'Show Events') this.deps.showSessionEvents();
     });
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }
 

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { explorerFilter, explorerResource, hostKubeconfigPath, KUBERNETES_EXTENSION_ID } from './explorerTarget';
+import { errorMessage } from '../../core/errorMessage';
+import { Disposable } from '../disposable';
 
 /** The broker the Kubernetes extension's activate() returns: versioned APIs by component. */
 interface ApiBroker {
@@ -30,13 +32,12 @@ export interface BridgeCallbacks {
  * installed: its kubeconfig and current context, and "Show Events" on its cluster-explorer resources.
  * Everything else works without it.
  */
-export class KubernetesExtensionBridge implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
-
+export class KubernetesExtensionBridge extends Disposable {
   constructor(
     private readonly callbacks: BridgeCallbacks,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    super();
     void this.follow();
   }
 
@@ -47,7 +48,7 @@ export class KubernetesExtensionBridge implements vscode.Disposable {
       const exports = (ext.isActive ? ext.exports : await ext.activate()) as ApiBroker | undefined;
       return typeof exports?.get === 'function' ? exports : undefined;
     } catch (err) {
-      this.log.warn(`[kubernetes] the Kubernetes extension failed to activate: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.warn(`[kubernetes] the Kubernetes extension failed to activate: ${errorMessage(err)}`);
       return undefined;
     }
   }
@@ -64,7 +65,8 @@ export class KubernetesExtensionBridge implements vscode.Disposable {
     this.log.info('[kubernetes] following the Kubernetes extension\'s kubeconfig and context');
     const path = hostKubeconfigPath(config.getKubeconfigPath());
     if (path) this.callbacks.onKubeconfig(path);
-    this.disposables.push(
+    // Registered after an await: when the bridge was disposed meanwhile, register() disposes them at once.
+    this.register(
       config.onDidChangeKubeconfigPath((p) => {
         const host = hostKubeconfigPath(p);
         if (host) this.callbacks.onKubeconfig(host);
@@ -99,8 +101,4 @@ export class KubernetesExtensionBridge implements vscode.Disposable {
     // The explorer knows the kind, not its group: discovery finds the apiVersion when the object is read.
     return r ? { ...r, apiVersion: '' } : undefined;
   };
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
-  }
 }

@@ -15,6 +15,8 @@ import type { EventStore } from '../../core/eventStore';
 import { tagged, type Logger } from '../../core/ports';
 import { ClusterNotification, EDITOR_COMMANDS, ObjectsNotification, ReasonsNotification, SubscribeNotification, type ClusterParams, type ObjectKeyDto } from '../../protocol/languageServer';
 import { LanguageServerFeed, type ExistsAnswer, type FeedOwners } from './languageServerFeed';
+import { errorMessage } from '../../core/errorMessage';
+import { Disposable } from '../disposable';
 
 /** What the language client needs from the rest of the extension. */
 export interface LanguageClientContext {
@@ -39,14 +41,14 @@ export const LANGUAGE_SERVER_NAME = 'Kube Events Language Server';
  * {@link LanguageServerFeed}. A server that stops is restarted once, and the log says so once; a second
  * stop leaves it stopped, with one error line.
  */
-export class LanguageClientHost implements vscode.Disposable {
+export class LanguageClientHost extends Disposable {
   readonly client: LanguageClient;
   readonly feed: LanguageServerFeed;
   private readonly log: Logger;
   private crashes = 0;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly ctx: LanguageClientContext) {
+    super();
     this.log = tagged(ctx.log, 'lsp');
     const module = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'server.js').fsPath;
     const serverOptions: ServerOptions = {
@@ -76,7 +78,7 @@ export class LanguageClientHost implements vscode.Disposable {
       connectionOptions: { maxRestartCount: 1 },
     };
     this.client = new LanguageClient('kubeEvents', LANGUAGE_SERVER_NAME, serverOptions, clientOptions);
-    this.feed = new LanguageServerFeed({
+    this.feed = this.register(new LanguageServerFeed({
       store: ctx.store,
       owners: ctx.owners,
       onDidLearnOwners: ctx.onDidLearnOwners,
@@ -85,8 +87,9 @@ export class LanguageClientHost implements vscode.Disposable {
       logger: this.log,
       sendObjects: (params) => void this.notify(ObjectsNotification, params),
       sendReasons: (params) => void this.notify(ReasonsNotification, params),
-    });
-    this.disposables.push(
+      }),
+    );
+    this.register(
       this.client.onNotification(SubscribeNotification, (params: unknown) => this.feed.subscribe(params)),
       this.client.onDidChangeState((e) => {
         // A (re)started server knows nothing: tell it the cluster, and everything again once it subscribes.
@@ -113,7 +116,7 @@ export class LanguageClientHost implements vscode.Disposable {
       listener.dispose();
       void this.start();
     });
-    this.disposables.push(listener);
+    this.register(listener);
   }
 
   private started = false;
@@ -122,7 +125,7 @@ export class LanguageClientHost implements vscode.Disposable {
     if (this.started) return Promise.resolve();
     this.started = true;
     return this.client.start().catch((err: unknown) => {
-      this.log.error(`the language server did not start: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.error(`the language server did not start: ${errorMessage(err)}`);
     });
   }
 
@@ -143,18 +146,17 @@ export class LanguageClientHost implements vscode.Disposable {
     try {
       await this.client.sendNotification(type, params);
     } catch (err) {
-      this.log.debug(`${type.method}: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.debug(`${type.method}: ${errorMessage(err)}`);
     }
   }
 
   /** Stops the server; what `deactivate()` returns. */
   stop(): Promise<void> {
-    this.feed.dispose();
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
     return this.client.state === State.Running ? this.client.stop() : Promise.resolve();
   }
 
-  dispose(): void {
+  override dispose(): void {
     void this.stop();
   }
 }

@@ -16,7 +16,8 @@ import type { Subscribe } from '../../core/emitter';
 import type { EventStore, StoreChange } from '../../core/eventStore';
 import { objectKey, type KubeEvent, type ObjectRef } from '../../core/kubeEvent';
 import type { OwnerObjectRef, OwnedRef } from '../../core/ownerGraph';
-import { systemClock, type Clock, type Disposable, type Logger } from '../../core/ports';
+import { systemClock, type Clock, type Logger } from '../../core/ports';
+import { Disposable } from '../disposable';
 import {
   FEED_BATCH_MS,
   MAX_EDITOR_MESSAGE_LENGTH,
@@ -33,6 +34,7 @@ import {
   type ReasonStateDto,
   type ReasonsParams,
 } from '../../protocol/languageServer';
+import { errorMessage } from '../../core/errorMessage';
 
 /** How often subscribed objects are read again, to notice a deletion or re-creation. */
 export const EXISTS_POLL_MS = 3_000;
@@ -143,7 +145,7 @@ function pickEvents(events: KubeEvent[]): EditorEventDto[] {
   return [...picked].sort((a, b) => b.lastSeen - a.lastSeen).map(toEditorEventDto);
 }
 
-export class LanguageServerFeed implements Disposable {
+export class LanguageServerFeed extends Disposable {
   private readonly objects = new Map<string, Watched>();
   private reasons = new Set<string>();
   private readonly dirtyObjects = new Set<string>();
@@ -157,8 +159,6 @@ export class LanguageServerFeed implements Disposable {
   private pollCursor = 0;
   /** Objects the owner graph was asked to learn, so each is asked once (the graph caches answers, but not for free). */
   private readonly asked = new Set<string>();
-  private disposed = false;
-  private readonly subscriptions: Disposable[] = [];
   private readonly clock: Clock;
   private readonly timers: FeedTimers;
   private readonly batchMs: number;
@@ -167,19 +167,20 @@ export class LanguageServerFeed implements Disposable {
   bytesSent = 0;
 
   constructor(private readonly options: LanguageServerFeedOptions) {
+    super();
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? defaultTimers;
     this.batchMs = options.batchMs ?? FEED_BATCH_MS;
     this.log = options.logger;
-    this.subscriptions.push(options.store.onDidChange((c) => this.onStoreChange(c)));
-    if (options.onDidLearnOwners) this.subscriptions.push(options.onDidLearnOwners(() => this.rescan()));
+    this.register(options.store.onDidChange((c) => this.onStoreChange(c)));
+    if (options.onDidLearnOwners) this.register(options.onDidLearnOwners(() => this.rescan()));
     this.pollTimer = this.timers.setInterval(() => void this.poll(), EXISTS_POLL_MS);
     this.tickTimer = this.timers.setInterval(() => this.refresh(), WINDOW_TICK_MS);
   }
 
   /** Handles `kubeEvents/subscribe`; anything malformed is logged and ignored. */
   subscribe(params: unknown): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     if (!isSubscribeParams(params)) {
       this.log.warn('ignored a malformed subscription from the language server');
       return;
@@ -233,12 +234,11 @@ export class LanguageServerFeed implements Disposable {
     this.scheduleReasons(0);
   }
 
-  dispose(): void {
-    this.disposed = true;
+  override dispose(): void {
+    super.dispose();
     for (const h of [this.flushTimer, this.reasonTimer]) if (h !== undefined) this.timers.clearTimeout(h);
     this.timers.clearInterval(this.pollTimer);
     this.timers.clearInterval(this.tickTimer);
-    for (const s of this.subscriptions) s.dispose();
     this.objects.clear();
   }
 
@@ -281,7 +281,7 @@ export class LanguageServerFeed implements Disposable {
   }
 
   private onStoreChange(change: StoreChange): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     if (change.cleared) {
       this.rescan();
       return;
@@ -340,7 +340,7 @@ export class LanguageServerFeed implements Disposable {
   }
 
   private rescan(): void {
-    if (this.disposed || this.objects.size === 0) return;
+    if (this.isDisposed || this.objects.size === 0) return;
     this.scan();
     this.scheduleFlush();
   }
@@ -350,10 +350,10 @@ export class LanguageServerFeed implements Disposable {
     try {
       answer = await this.options.exists(w.object);
     } catch (err) {
-      this.log.debug(`existence of ${objectKeyString(w.object)}: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.debug(`existence of ${objectKeyString(w.object)}: ${errorMessage(err)}`);
       answer = { exists: 'unknown', uid: '' };
     }
-    if (this.disposed || this.objects.get(keyOf(w.object)) !== w) return;
+    if (this.isDisposed || this.objects.get(keyOf(w.object)) !== w) return;
     if (answer.exists === w.exists && answer.uid === w.uid) return;
     const uidChanged = w.uid !== answer.uid;
     w.exists = answer.exists;
@@ -367,13 +367,13 @@ export class LanguageServerFeed implements Disposable {
   /** One read at a time: opening a file of 500 documents must not fire 500 requests at once. */
   private async checkEach(list: readonly Watched[]): Promise<void> {
     for (const w of list) {
-      if (this.disposed) return;
+      if (this.isDisposed) return;
       await this.check(w);
     }
   }
 
   private async poll(): Promise<void> {
-    if (this.polling || this.disposed) return;
+    if (this.polling || this.isDisposed) return;
     this.polling = true;
     try {
       const all = [...this.objects.values()];
@@ -394,7 +394,7 @@ export class LanguageServerFeed implements Disposable {
   }
 
   private scheduleFlush(delayMs = this.batchMs): void {
-    if (this.flushTimer !== undefined || this.disposed || this.dirtyObjects.size === 0) return;
+    if (this.flushTimer !== undefined || this.isDisposed || this.dirtyObjects.size === 0) return;
     this.flushTimer = this.timers.setTimeout(() => {
       this.flushTimer = undefined;
       this.flushObjects();
@@ -402,7 +402,7 @@ export class LanguageServerFeed implements Disposable {
   }
 
   private scheduleReasons(delayMs: number): void {
-    if (this.reasonTimer !== undefined || this.disposed) return;
+    if (this.reasonTimer !== undefined || this.isDisposed) return;
     this.reasonTimer = this.timers.setTimeout(() => {
       this.reasonTimer = undefined;
       this.flushReasons();
@@ -424,7 +424,7 @@ export class LanguageServerFeed implements Disposable {
   }
 
   private flushObjects(): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     const now = this.clock.now();
     const out: ObjectStateDto[] = [];
     for (const key of this.dirtyObjects) {
@@ -458,7 +458,7 @@ export class LanguageServerFeed implements Disposable {
   private lastReasonJson = new Map<string, string>();
 
   private flushReasons(): void {
-    if (this.disposed || (this.reasons.size === 0 && this.objects.size === 0)) return;
+    if (this.isDisposed || (this.reasons.size === 0 && this.objects.size === 0)) return;
     const now = this.clock.now();
     const reasons: ReasonStateDto[] = [];
     for (const r of this.dirtyReasons) {
@@ -485,7 +485,7 @@ export class LanguageServerFeed implements Disposable {
     try {
       fn();
     } catch (err) {
-      this.log.debug(`send failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.debug(`send failed: ${errorMessage(err)}`);
     }
   }
 }

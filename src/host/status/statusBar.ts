@@ -4,6 +4,8 @@ import { Commands } from '../../constants';
 import type { Broadcaster } from '../../core/broadcaster';
 import { isWarning, type EventChange } from '../../core/kubeEvent';
 import type { SessionState } from '../../kube/clusterSession';
+import { sessionProblemText } from '../errorText';
+import { Disposable } from '../disposable';
 
 /** What the status bar shows besides the stream state. */
 export interface StatusInfo {
@@ -16,15 +18,15 @@ export interface StatusInfo {
  * The status bar item: context/namespace, stream state, warnings seen and events dropped by slow views.
  * Clicking it opens the quick actions.
  */
-export class StatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('kubeEvents.status', vscode.StatusBarAlignment.Left, 10);
-  private readonly disposables: vscode.Disposable[] = [this.item];
+export class StatusBar extends Disposable {
+  private readonly item = this.register(vscode.window.createStatusBarItem('kubeEvents.status', vscode.StatusBarAlignment.Left, 10));
   private warnings = 0;
   private dropped = 0;
   private state: SessionState = { phase: 'idle' };
   private info: StatusInfo = { context: '', namespaces: [], filtered: false };
 
   constructor(broadcaster: Broadcaster<EventChange>) {
+    super();
     this.item.name = 'Kube Events';
     this.item.command = Commands.statusActions;
     const watcher = broadcaster.watch(
@@ -42,7 +44,7 @@ export class StatusBar implements vscode.Disposable {
       this.dropped = d.totalDropped;
       this.render();
     });
-    this.disposables.push(watcher, drops);
+    this.register(watcher, drops);
     this.render();
     this.item.show();
   }
@@ -102,15 +104,12 @@ export class StatusBar implements vscode.Disposable {
     tip.appendText(`Context: ${this.info.context || '(none)'} · Namespaces: ${ns}\n`);
     tip.appendText(`Stream: ${label}`);
     if (s.phase === 'reconnecting') tip.appendText(` — ${oneLine(s.reason, TEXT_LIMITS.notification)}; next try in ${Math.ceil(s.retryInMs / 1000)} s`);
-    if (s.phase === 'error' || s.phase === 'unconfigured') tip.appendText(` — ${oneLine(s.message, TEXT_LIMITS.notification)}`);
+    const problem = sessionProblemText(s);
+    if (problem) tip.appendText(` — ${oneLine(problem, TEXT_LIMITS.notification)}`);
     tip.appendText(`\nWarnings since start: ${this.warnings} · Dropped by slow views: ${this.dropped}`);
     tip.appendMarkdown('\n\n_Click for actions._');
     this.item.tooltip = tip;
     this.item.backgroundColor =
       s.phase === 'error' || s.phase === 'unconfigured' ? new vscode.ThemeColor('statusBarItem.errorBackground') : s.phase === 'reconnecting' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -3,10 +3,12 @@ import type { EventStore, StoreChange } from '../../core/eventStore';
 import { oneLine } from '../../core/eventTreeModel';
 import type { KubeEvent } from '../../core/kubeEvent';
 import type { OwnerLookup } from '../../core/ownerGraph';
-import { systemClock, type Clock, type Disposable, type Logger } from '../../core/ports';
+import { systemClock, type Clock, type Logger } from '../../core/ports';
+import { Disposable } from '../disposable';
 import { EMPTY_QUERY, matches, parseQuery, usesOwners, usesSessions, type MatchContext, type Query, type SessionRanges } from '../../core/query';
 import { MAX_FILTER_TEXT_LENGTH, isViewMessage, type DebugSessionDto, type EventDto, type FilterStateDto, type FilterWhere, type HostMessage } from '../../protocol/webview';
 import { toEventDto } from './eventDto';
+import { errorMessage } from '../../core/errorMessage';
 
 /** Default delay between batches of store changes sent to a visible view. */
 export const TIMELINE_BATCH_MS = 250;
@@ -85,17 +87,15 @@ export interface TimelineFeedOptions {
  * - While visible, store changes collect and go out at most every `batchMs` as `events/append` (new),
  *   `events/upsert` (changed) and `events/remove`; while hidden they are dropped (a reset follows on show).
  */
-export class TimelineFeed implements Disposable {
+export class TimelineFeed extends Disposable {
   private readonly store: TimelineStore;
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly timers: TimelineTimers;
   private readonly batchMs: number;
-  private readonly subscriptions: Disposable[] = [];
 
   private ready = false;
   private visible = true;
-  private disposed = false;
 
   private filterText = '';
   private query: Query = EMPTY_QUERY;
@@ -118,17 +118,18 @@ export class TimelineFeed implements Disposable {
   private lastRanges = '';
 
   constructor(private readonly options: TimelineFeedOptions) {
+    super();
     this.store = options.store;
     this.log = options.logger;
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? defaultTimers;
     this.batchMs = options.batchMs ?? TIMELINE_BATCH_MS;
     if (options.initialFilterText) this.applyFilterText(options.initialFilterText, false);
-    this.subscriptions.push(this.store.onDidChange((c) => this.onStoreChange(c)));
+    this.register(this.store.onDidChange((c) => this.onStoreChange(c)));
     if (options.debug) {
       const debug = options.debug;
       this.lastRanges = JSON.stringify(debug.ranges());
-      this.subscriptions.push(
+      this.register(
         debug.onDidChange(() => {
           const ranges = JSON.stringify(debug.ranges());
           const moved = ranges !== this.lastRanges;
@@ -140,7 +141,7 @@ export class TimelineFeed implements Disposable {
       );
     }
     if (options.onDidLearnOwners) {
-      this.subscriptions.push(
+      this.register(
         options.onDidLearnOwners(() => {
           if (this.where === 'host') this.scheduleReset(OWNER_RESET_DELAY_MS);
         }),
@@ -177,7 +178,7 @@ export class TimelineFeed implements Disposable {
 
   /** Relays the panel's visibility. Hidden: pending changes are dropped. Visible again: a full reset. */
   setVisible(visible: boolean): void {
-    if (this.disposed || visible === this.visible) return;
+    if (this.isDisposed || visible === this.visible) return;
     this.visible = visible;
     if (!visible) {
       this.clearPending();
@@ -199,7 +200,7 @@ export class TimelineFeed implements Disposable {
 
   /** Handles one message from the view; anything that is not a well-formed {@link ViewMessage} is logged and ignored. */
   receive(message: unknown): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     if (!isViewMessage(message)) {
       const type = message !== null && typeof message === 'object' && typeof (message as { type?: unknown }).type === 'string' ? (message as { type: string }).type.slice(0, 64) : typeof message;
       this.log.warn(`ignored a malformed message from the view (${JSON.stringify(type)})`);
@@ -236,15 +237,13 @@ export class TimelineFeed implements Disposable {
     }
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  override dispose(): void {
+    if (this.isDisposed) return;
+    super.dispose();
     this.cancel('flushTimer');
     this.cancel('resetTimer');
     this.cancel('chunkTimer');
     this.clearPending();
-    for (const s of this.subscriptions) s.dispose();
-    this.subscriptions.length = 0;
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -286,7 +285,7 @@ export class TimelineFeed implements Disposable {
   }
 
   private canPost(): boolean {
-    return this.ready && this.visible && !this.disposed;
+    return this.ready && this.visible && !this.isDisposed;
   }
 
   private post(message: HostMessage): void {
@@ -296,7 +295,7 @@ export class TimelineFeed implements Disposable {
         (r as PromiseLike<unknown>).then(undefined, (err: unknown) => this.log.debug(`post ${message.type} failed: ${String(err)}`));
       }
     } catch (err) {
-      this.log.debug(`post ${message.type} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.debug(`post ${message.type} failed: ${errorMessage(err)}`);
     }
   }
 

@@ -6,6 +6,7 @@ import { tagged, type Logger } from '../../core/ports';
 import { MAX_FILTER_TEXT_LENGTH } from '../../protocol/webview';
 import { makeNonce, renderHtml } from './renderHtml';
 import { TimelineFeed, type TimelineFeedOptions, type TimelineStore } from './timelineFeed';
+import { Disposable } from '../disposable';
 
 /** The webview panel's view type (also the `onWebviewPanel:` activation event). */
 export const TIMELINE_VIEW_TYPE = Panels.timeline;
@@ -50,12 +51,10 @@ function restoredFilterText(state: unknown): string | undefined {
  * from dist/ and media/, and the panel does not retain its context while hidden: the {@link TimelineFeed}
  * re-sends a full reset when it is shown again.
  */
-export class TimelinePanel implements vscode.Disposable {
+export class TimelinePanel extends Disposable {
   private static currentPanel: TimelinePanel | undefined;
 
   private readonly feed: TimelineFeed;
-  private readonly disposables: vscode.Disposable[] = [];
-  private disposed = false;
 
   /** The open panel, if any. */
   static get current(): TimelinePanel | undefined {
@@ -93,6 +92,7 @@ export class TimelinePanel implements vscode.Disposable {
     private readonly ctx: TimelineContext,
     initialFilterText: string | undefined,
   ) {
+    super();
     TimelinePanel.currentPanel = this;
     const log = tagged(ctx.logger, 'timeline');
     panel.iconPath = vscode.Uri.joinPath(ctx.extensionUri, 'media', 'kube-events.svg');
@@ -112,7 +112,7 @@ export class TimelinePanel implements vscode.Disposable {
     });
     this.feed.setVisible(panel.visible);
     ctx.onFilterChange?.(this.feed.text);
-    this.disposables.push(
+    this.register(
       this.feed,
       panel.webview.onDidReceiveMessage((m: unknown) => this.feed.receive(m)),
       panel.onDidChangeViewState((e) => this.feed.setVisible(e.webviewPanel.visible)),
@@ -144,18 +144,17 @@ export class TimelinePanel implements vscode.Disposable {
   }
 
   /** Closes the panel. */
-  dispose(): void {
-    if (this.disposed) return;
+  override dispose(): void {
+    if (this.isDisposed) return;
     this.release();
     this.panel.dispose();
   }
 
   /** Drops everything but the panel itself (which the user may have closed already). */
   private release(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+    if (this.isDisposed) return;
     if (TimelinePanel.currentPanel === this) TimelinePanel.currentPanel = undefined;
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
     this.ctx.onFilterChange?.('');
   }
 

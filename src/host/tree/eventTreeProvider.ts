@@ -5,6 +5,7 @@ import { deletionNote } from '../../core/eventDeletion';
 import { anyWithin, EventTreeModel, eventDescription, formatAge, separatorIndex, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
 import { bounded, oneLine, TEXT_LIMITS } from '../../core/boundedText';
 import { isWarning, objectLabel, RECORDER_OF, sourceLabel, writtenThrough, type KubeEvent } from '../../core/kubeEvent';
+import { Disposable } from '../disposable';
 
 /** Rows beyond this many under one parent are summarised by a "more" row (the timeline shows them all). */
 const MAX_CHILDREN = 500;
@@ -57,15 +58,14 @@ export interface RowSnapshot {
  * refresh per 200 ms, limited to the subtrees that changed; the badge counts warnings that arrived while
  * the view was hidden.
  */
-export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.Disposable {
+export class EventTreeProvider extends Disposable implements vscode.TreeDataProvider<Row> {
   readonly model: EventTreeModel;
   readonly view: vscode.TreeView<Row>;
-  private readonly changed = new vscode.EventEmitter<Row | Row[] | undefined>();
+  private readonly changed = this.register(new vscode.EventEmitter<Row | Row[] | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly refreshed = new vscode.EventEmitter<void>();
+  private readonly refreshed = this.register(new vscode.EventEmitter<void>());
   /** Fires after the model changed and the view was told: counts read now are current. */
   readonly onDidRefresh = this.refreshed.event;
-  private readonly disposables: vscode.Disposable[] = [];
   private pendingUpserts = new Map<string, KubeEvent>();
   private pendingRemovals = new Map<string, KubeEvent>();
   private timer: NodeJS.Timeout | undefined;
@@ -86,15 +86,14 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
     private readonly timeDependent: () => boolean = () => false,
     now: () => number = Date.now,
   ) {
+    super();
     this.now = now;
     this.clock = now();
     this.model = new EventTreeModel(groupBy, filter);
     this.model.reset(store.all(), groupBy, filter);
     this.view = vscode.window.createTreeView(Views.events, { treeDataProvider: this, showCollapseAll: true });
-    this.disposables.push(
+    this.register(
       this.view,
-      this.changed,
-      this.refreshed,
       store.onDidChange((c) => this.onStoreChange(c)),
       this.view.onDidChangeVisibility((e) => {
         if (!e.visible) return;
@@ -109,7 +108,7 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
       if (this.timeDependent()) this.reset();
       else this.fire(undefined);
     }, AGE_STALE_MS / 3);
-    this.disposables.push({ dispose: () => clearInterval(ages) });
+    this.register({ dispose: () => clearInterval(ages) }, { dispose: () => clearTimeout(this.timer) });
   }
 
   /** Tree refreshes fired so far (for the benchmark and diagnostics). */
@@ -266,11 +265,6 @@ export class EventTreeProvider implements vscode.TreeDataProvider<Row>, vscode.D
     }
     // Counts changed even when no visible row did (events the filter hides still count in the total).
     this.refreshed.fire();
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    for (const d of this.disposables) d.dispose();
   }
 
   private clearBadge(): void {
