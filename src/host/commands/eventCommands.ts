@@ -4,26 +4,16 @@ import { Commands, RESOURCE_SCHEME, Settings, StateKeys } from '../../constants'
 import { GROUP_BY_VALUES, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
 import type { ObjectRef } from '../../core/kubeEvent';
 import { describeQuery, resourceFilterText } from '../../core/query';
-import type { Result } from '../../core/result';
 import type { ClusterSession } from '../../kube/clusterSession';
 import { loadKubeconfig } from '../../kube/kubeConfigLoader';
 import { manifestAt, type ManifestRef } from '../../kube/manifest';
-import type { LiveReference } from '../../kube/resourceReader';
+import type { ResourceAccess } from '../clusterResources';
 import { ALL_NAMESPACES, type Config } from '../config';
 import { notificationText, showErrorWithLog } from '../notify';
 import { exportEvents, EXPORT_FORMATS, type ExportFormat } from '../../core/exportFormat';
 import type { FilterController } from '../filterController';
 import type { EventTreeProvider } from '../tree/eventTreeProvider';
 import { pickTypedValue } from '../typedPick';
-
-/** What the commands need from discovery and GETs (implemented over src/kube in compose). */
-export interface ResourceAccess {
-  kinds(): Promise<Result<ReadonlyArray<{ readonly kind: string; readonly apiVersion: string; readonly namespaced: boolean }>>>;
-  names(kind: { readonly kind: string; readonly apiVersion: string }, namespace: string): Promise<Result<ReadonlyArray<{ readonly name: string; readonly namespace: string }>>>;
-  yaml(ref: { readonly apiVersion: string; readonly kind: string; readonly namespace: string; readonly name: string }): Promise<Result<string>>;
-  /** The live object's reference, uid and resourceVersion included; `reason` is a ReadProblem (`not-found`, `forbidden`…). */
-  reference(ref: { readonly apiVersion: string; readonly kind: string; readonly namespace: string; readonly name: string }): Promise<Result<LiveReference>>;
-}
 
 export interface CommandDeps {
   readonly session: ClusterSession;
@@ -155,14 +145,11 @@ export class EventCommands {
     let chosen: string[] | undefined = Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : undefined;
     if (!chosen) {
       const known = new Set<string>(this.d.session.store.namespaces());
-      const client = this.d.session.connection?.client;
-      if (client) {
-        try {
-          const list = await client.request<{ items?: Array<{ metadata?: { name?: string } }> }>('/api/v1/namespaces', { timeoutMs: 10_000 });
-          for (const ns of list.items ?? []) if (ns.metadata?.name) known.add(ns.metadata.name);
-        } catch (err) {
-          this.d.log.info(`[commands] cannot list namespaces (${err instanceof Error ? err.message : String(err)}); offering the ones events named`);
-        }
+      const access = this.d.resources();
+      if (access) {
+        const listed = await access.namespaces(AbortSignal.timeout(10_000));
+        if (listed.ok) for (const ns of listed.value) known.add(ns);
+        else this.d.log.info(`[commands] cannot list namespaces (${listed.message}); offering the ones events named`);
       }
       const contextNs = this.d.session.connection?.namespace ?? '';
       type Item = vscode.QuickPickItem & { scope?: 'all' | 'context' };
