@@ -3,13 +3,14 @@ import { Commands } from '../../constants';
 import { showErrorWithLog } from '../notify';
 
 type CommandId = (typeof Commands)[keyof typeof Commands];
-type Handlers = { [K in keyof typeof Commands]: (...args: unknown[]) => unknown };
+/** A handler for every command key in `Commands`: what `registerCommands` is given. */
+export type CommandHandlers = { [K in keyof typeof Commands]: (...args: unknown[]) => unknown };
 
 /**
  * Registers every command through one wrapper: an unexpected failure is logged with its stack and shown
  * as one notification with a "Show Log" action, never as a bare stack trace.
  */
-export function registerCommands(log: vscode.LogOutputChannel, handlers: Handlers): vscode.Disposable[] {
+export function registerCommands(log: vscode.LogOutputChannel, handlers: CommandHandlers): vscode.Disposable[] {
   // Iterate the id table, not the handler object, whose own keys may include private state.
   return (Object.keys(Commands) as Array<keyof typeof Commands>).map((key) => {
     const id: CommandId = Commands[key];
