@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { StateKeys } from '../../constants';
 import { EVENT_TYPES, REASON_LENGTH_LIMIT, ACTION_LENGTH_LIMIT, NOTE_LENGTH_LIMIT, reasonHint, utf8Length } from '../../core/eventValidation';
 import type { EventApi } from '../../core/kubeEvent';
+import { addRecent } from '../../core/recentList';
 import type { Result } from '../../core/result';
 import type { Recorder, RecordOutcome, RecordResult } from '../../kube/recorder';
 import type { LiveReference } from '../../kube/resourceReader';
@@ -222,7 +223,7 @@ export class EmitCommand {
         return { description: 'the reason you typed', detail: hint ? `$(warning) ${hint}` : undefined };
       },
     });
-    if (reason) await this.d.memento.update(StateKeys.reasonHistory, [reason, ...history.filter((h) => h !== reason)].slice(0, REASON_HISTORY));
+    if (reason) await this.d.memento.update(StateKeys.reasonHistory, addRecent(history, reason, REASON_HISTORY));
     return reason;
   }
 
