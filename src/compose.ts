@@ -4,7 +4,9 @@ import type { EventTreeModel } from './core/eventTreeModel';
 import { oneLine, TEXT_LIMITS } from './core/boundedText';
 import { ClusterSession, type SessionSettings, type SessionState } from './kube/clusterSession';
 import { EmitCommand } from './host/commands/emitCommand';
-import { EventCommands, refOfRow, ResourceDocuments } from './host/commands/eventCommands';
+import { eventCommands } from './host/commands/eventCommands';
+import { ResourceDocuments } from './host/commands/resourceDocuments';
+import { refOfRow } from './host/commands/treeRows';
 import { registerCommands } from './host/commands/registerCommands';
 import { onConfigChange, readConfig, sameScope, type Config } from './host/config';
 import { FilterController } from './host/filterController';
@@ -257,7 +259,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
   };
   disposables.push(registerTimelineSerializer(timeline), { dispose: () => TimelinePanel.current?.dispose() });
 
-  const commands = new EventCommands({
+  const commands = eventCommands({
     session,
     filter,
     tree,

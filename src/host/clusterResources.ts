@@ -9,8 +9,19 @@ import { KubeOwnerResolver } from '../kube/ownerResolver';
 import { Recorder } from '../kube/recorder';
 import { ResourceReader, toYaml, type KubeObject, type ReadProblem, type ResourceRef } from '../kube/resourceReader';
 import type { Result } from '../core/result';
-import type { ResourceAccess } from './commands/eventCommands';
+import type { LiveReference } from '../kube/resourceReader';
 import { OwnerMemoryFile } from './ownerMemoryFile';
+
+/** What the commands need from discovery and GETs; {@link ClusterResources.access} implements it over src/kube. */
+export interface ResourceAccess {
+  kinds(): Promise<Result<ReadonlyArray<{ readonly kind: string; readonly apiVersion: string; readonly namespaced: boolean }>>>;
+  names(kind: { readonly kind: string; readonly apiVersion: string }, namespace: string): Promise<Result<ReadonlyArray<{ readonly name: string; readonly namespace: string }>>>;
+  /** The names of the cluster's namespaces, up to the reader's list cap (Select Namespace… offers them). */
+  namespaces(signal?: AbortSignal): Promise<Result<readonly string[]>>;
+  yaml(ref: { readonly apiVersion: string; readonly kind: string; readonly namespace: string; readonly name: string }): Promise<Result<string>>;
+  /** The live object's reference, uid and resourceVersion included; `reason` is a ReadProblem (`not-found`, `forbidden`…). */
+  reference(ref: { readonly apiVersion: string; readonly kind: string; readonly namespace: string; readonly name: string }): Promise<Result<LiveReference>>;
+}
 
 /**
  * Learnt owner links are saved at most this often, and when the connection changes or the window closes: a
@@ -121,6 +132,10 @@ export class ClusterResources implements vscode.Disposable {
         if (!names.ok) return names;
         if (names.value.truncated) this.log.info(`[resources] listing ${kind.kind}: showing the first ${names.value.items.length}`);
         return ok(names.value.items);
+      },
+      namespaces: async (signal) => {
+        const names = await reader.list({ apiVersion: 'v1', kind: 'Namespace' }, undefined, signal);
+        return names.ok ? ok(names.value.items.map((n) => n.name)) : names;
       },
       reference: (ref) => reader.reference({ ...ref, apiVersion: ref.apiVersion || undefined }),
       yaml: async (ref) => {

@@ -3,6 +3,7 @@ import { StateKeys } from '../constants';
 import type { EventStore } from '../core/eventStore';
 import { objectKey, type KubeEvent } from '../core/kubeEvent';
 import type { OwnerGraph } from '../core/ownerGraph';
+import { addRecent } from '../core/recentList';
 import { countUnplaced } from '../core/unplacedEvents';
 import { EMPTY_QUERY, matches, parseQuery, usesOwners, type Query, type QueryError, type SessionRanges } from '../core/query';
 import { Disposable } from './disposable';
@@ -90,8 +91,7 @@ export class FilterController extends Disposable {
     if (!parsed.ok) return parsed;
     this.apply(parsed.value);
     if (!parsed.value.isEmpty) {
-      const history = [parsed.value.text, ...this.history.filter((h) => h !== parsed.value.text)].slice(0, HISTORY_SIZE);
-      void this.memento.update(StateKeys.queryHistory, history);
+      void this.memento.update(StateKeys.queryHistory, addRecent(this.history, parsed.value.text, HISTORY_SIZE));
     }
     return undefined;
   }

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
-import { StateKeys } from '../../constants';
+import { Settings, StateKeys } from '../../constants';
 import { EVENT_TYPES, REASON_LENGTH_LIMIT, ACTION_LENGTH_LIMIT, NOTE_LENGTH_LIMIT, reasonHint, utf8Length } from '../../core/eventValidation';
 import { globMatches } from '../../core/glob';
 import type { EventApi } from '../../core/kubeEvent';
+import { addRecent } from '../../core/recentList';
 import type { Result } from '../../core/result';
 import type { Recorder, RecordOutcome, RecordResult } from '../../kube/recorder';
 import type { LiveReference } from '../../kube/resourceReader';
@@ -54,8 +55,16 @@ export interface EmitDeps {
   readonly log: vscode.LogOutputChannel;
 }
 
+/** Reasons remembered for the reason prompt. */
 const REASON_HISTORY = 10;
+/** Events one run sends at most: well past where aggregation (10) and the spam filter (25) set in. */
 const MAX_BURST = 500;
+/** The interval a burst starts with, and the longest one accepted. */
+const DEFAULT_INTERVAL_MS = 100;
+const MAX_INTERVAL_MS = 60_000;
+const NOT_CONNECTED = 'not connected to a cluster, so there is nowhere to emit an event. Check the status bar or the log.';
+/** The button of the production-context warning. */
+const CONFIRM_EMIT = 'Emit Test Event';
 
 function isEmitInput(v: unknown): v is EmitInput {
   const o = v as Partial<EmitInput> | undefined;
@@ -76,14 +85,14 @@ function describeOutcome(o: RecordOutcome): string {
 
 /** "Emit Test Event…": the recorder playground for controller authors. */
 export class EmitCommand {
-  constructor(private readonly d: EmitDeps) {}
+  constructor(private readonly deps: EmitDeps) {}
 
   run = async (arg?: unknown, input?: unknown): Promise<EmitReport | undefined> => {
-    const target = await this.d.pickTarget(arg);
+    const target = await this.deps.pickTarget(arg);
     if (!target) return undefined;
-    const recorder = this.d.recorder();
+    const recorder = this.deps.recorder();
     if (!recorder) {
-      void vscode.window.showErrorMessage('Kube Events: not connected to a cluster, so there is nowhere to emit an event. Check the status bar or the log.');
+      void vscode.window.showErrorMessage(`Kube Events: ${NOT_CONNECTED}`);
       return undefined;
     }
     if (!(await this.confirmContext())) return undefined;
@@ -97,7 +106,7 @@ export class EmitCommand {
     const live = given ? before : await this.live(target);
     if (!live.ok) return this.refuse(target, live.message);
     const report = await this.emit(recorder, target, live.value, spec);
-    this.state(report);
+    this.notifyOutcome(report);
     return report;
   };
 
@@ -108,8 +117,8 @@ export class EmitCommand {
    */
   private async live(target: EmitTarget): Promise<Result<{ ref: LiveReference; notes: string[] }>> {
     const what = `${target.kind}/${target.name}`;
-    const read = await this.d.reference(target);
-    if (!read) return { ok: false, reason: 'not-connected', message: 'not connected to a cluster, so there is nowhere to emit an event. Check the status bar or the log.' };
+    const read = await this.deps.reference(target);
+    if (!read) return { ok: false, reason: 'not-connected', message: NOT_CONNECTED };
     if (read.ok) {
       const notes = target.uid && target.uid !== read.value.uid ? [`${what} was re-created since the events in the tree: the event names the live object (uid ${read.value.uid})`] : [];
       return { ok: true, value: { ref: read.value, notes } };
@@ -125,21 +134,21 @@ export class EmitCommand {
   }
 
   private refuse(target: EmitTarget, message: string): EmitReport {
-    this.d.log.warn(`[recorder] ${message}`);
-    showErrorWithLog(this.d.log, message);
+    this.deps.log.warn(`[recorder] ${message}`);
+    showErrorWithLog(this.deps.log, message);
     return { target, results: [], summary: message };
   }
 
   private async confirmContext(): Promise<boolean> {
-    const ctx = this.d.contextName();
-    const glob = this.d.confirmContexts().find((g) => globMatches(g, ctx));
+    const ctx = this.deps.contextName();
+    const glob = this.deps.confirmContexts().find((g) => globMatches(g, ctx));
     if (!glob) return true;
     const go = await vscode.window.showWarningMessage(
-      `The context "${ctx}" looks like production (it matches "${glob}" in kubeEvents.emit.confirmContexts). Emit a test event into it?`,
+      `The context "${ctx}" looks like production (it matches "${glob}" in ${Settings.section}.${Settings.emitConfirmContexts}). Emit a test event into it?`,
       { modal: true, detail: 'Test events are real Events: anyone watching this cluster will see them, and alerting built on events may fire.' },
-      'Emit Test Event',
+      CONFIRM_EMIT,
     );
-    return go === 'Emit Test Event';
+    return go === CONFIRM_EMIT;
   }
 
   private async ask(target: EmitTarget): Promise<EmitInput | undefined> {
@@ -193,8 +202,8 @@ export class EmitCommand {
         title: `${title}: interval`,
         ignoreFocusOut: true,
         prompt: 'Milliseconds between events.',
-        value: '100',
-        validateInput: (v) => (/^\d+$/.test(v.trim()) && +v <= 60_000 ? undefined : 'a number of milliseconds up to 60000'),
+        value: String(DEFAULT_INTERVAL_MS),
+        validateInput: (v) => (/^\d+$/.test(v.trim()) && +v <= MAX_INTERVAL_MS ? undefined : `a number of milliseconds up to ${MAX_INTERVAL_MS}`),
       });
       if (interval === undefined) return undefined;
       intervalMs = Number(interval.trim());
@@ -204,7 +213,7 @@ export class EmitCommand {
 
   /** A reason with history; a reason that is not UpperCamelCase gets a hint, not a refusal. */
   private async askReason(title: string): Promise<string | undefined> {
-    const history = this.d.memento.get<string[]>(StateKeys.reasonHistory, []);
+    const history = this.deps.memento.get<string[]>(StateKeys.reasonHistory, []);
     const reason = await pickTypedValue({
       title,
       placeholder: 'UpperCamelCase, e.g. ReconcileFailed',
@@ -217,7 +226,7 @@ export class EmitCommand {
         return { description: 'the reason you typed', detail: hint ? `$(warning) ${hint}` : undefined };
       },
     });
-    if (reason) await this.d.memento.update(StateKeys.reasonHistory, [reason, ...history.filter((h) => h !== reason)].slice(0, REASON_HISTORY));
+    if (reason) await this.deps.memento.update(StateKeys.reasonHistory, addRecent(history, reason, REASON_HISTORY));
     return reason;
   }
 
@@ -248,12 +257,13 @@ export class EmitCommand {
     return { target, reference: live.ref, results, summary: live.notes.length ? `${summary} Note: ${live.notes.join('; ')}.` : summary };
   }
 
-  private state(report: EmitReport): void {
+  /** Logs the summary and shows it: an error (with Show Log) when a send failed, a warning when one was not sent. */
+  private notifyOutcome(report: EmitReport): void {
     const failed = report.results.find((r) => !r.ok);
-    this.d.log.info(`[recorder] ${report.summary}`);
+    this.deps.log.info(`[recorder] ${report.summary}`);
     if (failed && !failed.ok) {
-      this.d.log.warn(`[recorder] ${failed.message}`);
-      showErrorWithLog(this.d.log, report.summary);
+      this.deps.log.warn(`[recorder] ${failed.message}`);
+      showErrorWithLog(this.deps.log, report.summary);
       return;
     }
     const skipped = report.results.some((r) => r.ok && r.value.outcome === 'skipped');

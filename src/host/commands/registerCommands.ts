@@ -1,15 +1,17 @@
 import * as vscode from 'vscode';
 import { Commands } from '../../constants';
+import { errorMessage } from '../../core/errorMessage';
 import { showErrorWithLog } from '../notify';
 
 type CommandId = (typeof Commands)[keyof typeof Commands];
-type Handlers = { [K in keyof typeof Commands]: (...args: unknown[]) => unknown };
+/** A handler for every command key in `Commands`: what `registerCommands` is given. */
+export type CommandHandlers = { [K in keyof typeof Commands]: (...args: unknown[]) => unknown };
 
 /**
  * Registers every command through one wrapper: an unexpected failure is logged with its stack and shown
  * as one notification with a "Show Log" action, never as a bare stack trace.
  */
-export function registerCommands(log: vscode.LogOutputChannel, handlers: Handlers): vscode.Disposable[] {
+export function registerCommands(log: vscode.LogOutputChannel, handlers: CommandHandlers): vscode.Disposable[] {
   // Iterate the id table, not the handler object, whose own keys may include private state.
   return (Object.keys(Commands) as Array<keyof typeof Commands>).map((key) => {
     const id: CommandId = Commands[key];
@@ -17,7 +19,7 @@ export function registerCommands(log: vscode.LogOutputChannel, handlers: Handler
       try {
         return await handlers[key](...args);
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
+        const message = errorMessage(err);
         log.error(`[command] ${id} failed: ${err instanceof Error && err.stack ? err.stack : message}`);
         showErrorWithLog(log, message);
         return undefined;

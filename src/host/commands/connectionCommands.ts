@@ -1,0 +1,107 @@
+import * as vscode from 'vscode';
+import { EXTENSION_ID, Settings, StateKeys } from '../../constants';
+import type { ClusterSession } from '../../kube/clusterSession';
+import { loadKubeconfig } from '../../kube/kubeConfigLoader';
+import type { ResourceAccess } from '../clusterResources';
+import type { Config } from '../config';
+import { showErrorWithLog } from '../notify';
+import { kubeconfigProblemText } from '../errorText';
+import { pickNamespaces } from './namespacePicker';
+
+/** How long Select Namespace… waits for the namespace list before it offers only the namespaces events named. */
+const NAMESPACE_LIST_TIMEOUT_MS = 10_000;
+
+export interface ConnectionCommandDeps {
+  readonly session: ClusterSession;
+  readonly memento: vscode.Memento;
+  readonly log: vscode.LogOutputChannel;
+  readonly config: () => Config;
+  readonly resources: () => ResourceAccess | undefined;
+  /** Reconnects with the current settings, the remembered context and the filter's scope. */
+  readonly reconnect: () => void;
+}
+
+/** What is watched and whether: kubeconfig, context, namespaces, the stream's pause and retry, the settings. */
+export class ConnectionCommands {
+  constructor(private readonly deps: ConnectionCommandDeps) {}
+
+  reconnect = (): void => this.deps.session.retryNow();
+
+  pauseStream = (): void => this.deps.session.pause();
+
+  resumeStream = (): void => this.deps.session.resume();
+
+  openSettings = (): Thenable<unknown> => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${EXTENSION_ID}`);
+
+  selectKubeconfig = async (): Promise<void> => {
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use this kubeconfig', title: 'Kube Events: Select Kubeconfig' });
+    if (!picked?.[0]) return;
+    const file = picked[0].fsPath;
+    const loaded = loadKubeconfig({ path: file });
+    if (!loaded.ok) {
+      showErrorWithLog(this.deps.log, kubeconfigProblemText(loaded));
+      return;
+    }
+    // The remembered context belongs to the previous kubeconfig: start from this file's current-context.
+    await this.deps.memento.update(StateKeys.context, undefined);
+    await vscode.workspace.getConfiguration(Settings.section).update(Settings.kubeconfig, file, vscode.ConfigurationTarget.Global);
+  };
+
+  /** Select Context…; `name` skips the picker (tests, other extensions). */
+  selectContext = async (name?: unknown): Promise<void> => {
+    const loaded = loadKubeconfig({ path: this.deps.config().kubeconfig });
+    if (!loaded.ok && loaded.reason !== 'noContext') {
+      showErrorWithLog(this.deps.log, kubeconfigProblemText(loaded));
+      return;
+    }
+    let chosen = typeof name === 'string' ? name : undefined;
+    if (!chosen) {
+      const contexts = loaded.ok ? loaded.value.contexts : [];
+      if (contexts.length === 0) {
+        showErrorWithLog(this.deps.log, loaded.ok ? 'The kubeconfig defines no contexts.' : kubeconfigProblemText(loaded));
+        return;
+      }
+      const current = this.deps.session.contextName;
+      const pick = await vscode.window.showQuickPick(
+        contexts.map((c) => ({
+          label: c.name,
+          description: `${c.cluster}${c.user ? ` · ${c.user}` : ''}`,
+          detail: c.namespace ? `default namespace: ${c.namespace}` : undefined,
+          picked: c.name === current,
+          iconPath: new vscode.ThemeIcon(c.name === current ? 'pass-filled' : 'circle-large-outline'),
+        })),
+        { title: 'Kube Events: Select Context', placeHolder: `Current: ${current || '(none)'}` },
+      );
+      chosen = pick?.label;
+    }
+    if (!chosen) return;
+    await this.deps.memento.update(StateKeys.context, chosen);
+    this.deps.reconnect();
+  };
+
+  /**
+   * Select Namespace…: the context's namespace (the default, like kubectl without `-n`), all namespaces
+   * (`-A`), or the ones picked. `names` skips the picker: `[]` is the context's namespace, `['*']` all.
+   */
+  selectNamespace = async (names?: unknown): Promise<void> => {
+    let chosen: string[] | undefined = Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : undefined;
+    if (!chosen) {
+      const session = this.deps.session;
+      chosen = await pickNamespaces(await this.knownNamespaces(), session.connection?.namespace ?? '', session.scope);
+    }
+    if (!chosen) return;
+    await vscode.workspace.getConfiguration(Settings.section).update(Settings.namespaces, chosen, vscode.ConfigurationTarget.Global);
+  };
+
+  /** The namespaces events named, and those the cluster lists when it lets us. */
+  private async knownNamespaces(): Promise<Set<string>> {
+    const known = new Set<string>(this.deps.session.store.namespaces());
+    const access = this.deps.resources();
+    if (access) {
+      const listed = await access.namespaces(AbortSignal.timeout(NAMESPACE_LIST_TIMEOUT_MS));
+      if (listed.ok) for (const ns of listed.value) known.add(ns);
+      else this.deps.log.info(`[commands] cannot list namespaces (${listed.message}); offering the ones events named`);
+    }
+    return known;
+  }
+}
