@@ -22,6 +22,7 @@ import { registerTimelineSerializer, TimelinePanel, type TimelineContext } from 
 import * as path from 'node:path';
 import { tagged } from './core/ports';
 import { HistoryService } from './history/historyService';
+import { OwnerMemoryFile } from './host/ownerMemoryFile';
 import { clearHistoryCommand, showHistoryNotice } from './host/history/historyCommands';
 import { LanguageClientHost } from './host/lsp/languageClientHost';
 
@@ -109,14 +110,13 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
   let config = readConfig();
   const memento = context.globalState;
 
-  // The session asks history to seed the store before each new cluster's first list.
-  let history: HistoryService | undefined;
+  const ownersLog = tagged(log, 'owners');
   const session = new ClusterSession(sessionSettings(config, memento), {
     storeCapacity: config.storeMaxEvents,
     logger: log,
-    beforeStart: (cluster) => history?.open(cluster),
+    ownerMemory: (identity) => new OwnerMemoryFile(context.globalStorageUri.fsPath, identity, ownersLog),
   });
-  history = new HistoryService({
+  const history = new HistoryService({
     dir: path.join(context.globalStorageUri.fsPath, 'history'),
     broadcaster: session.broadcaster,
     store: session.store,
@@ -125,7 +125,9 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
     logger: tagged(log, 'history'),
   });
   const historyService = history;
-  const resources = new ClusterResources(session, log, context.globalStorageUri.fsPath);
+  // History seeds the store with each new cluster's events before its first list.
+  disposables.push(session.onDidChangeScope((scope) => scope && history.open(scope.cluster)));
+  const resources = new ClusterResources(session, log);
   /** The current filter with its `session:` terms replaced by `session:last`. */
   const sessionFilterText = (): string => [...filter.query.terms.filter((t) => t.key !== 'session').map((t) => t.text), 'session:last'].join(' ');
   // Built before the filter, which asks it what `session:` means; it reaches the filter only once a session starts.
@@ -183,9 +185,9 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
       void vscode.commands.executeCommand('setContext', ContextKeys.state, s.phase);
       void vscode.commands.executeCommand('setContext', ContextKeys.reason, s.phase === 'error' || s.phase === 'unconfigured' ? s.reason : '');
       if (s.phase === 'unconfigured' || s.phase === 'error') log.warn(`[session] ${s.message}`);
-      // A new connection comes with an empty owner graph: an `under:` filter needs it taught again.
-      if (s.phase === 'live') filter.relearn();
     }),
+    // A new connection comes with an empty owner graph: an `under:` filter needs it taught again.
+    session.onDidChangeScope(() => filter.relearn()),
     // The tree applies store changes in batches: its counts are current after it refreshed.
     tree.onDidRefresh(() => refreshMessage()),
     filter.onDidChange((query) => {
@@ -379,7 +381,7 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
         return filter.ownerUnknownCount;
       },
     },
-    saveOwners: async () => resources.owners()?.flush(),
+    saveOwners: () => resources.saveOwners(),
     statusText: () => status.text,
     history: {
       get file() {
