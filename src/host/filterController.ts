@@ -21,14 +21,13 @@ export class FilterController implements vscode.Disposable {
   private unknownCount: number | undefined;
   /** Views other than the tree whose filters need the owner graph (see {@link setOwnerDemand}). */
   private readonly demands = new Set<string>();
+  private sessions: () => SessionRanges | undefined = () => undefined;
 
   constructor(
     private readonly memento: vscode.Memento,
     private readonly store: EventStore,
     private readonly owners: () => OwnerGraph | undefined,
     onDidChangeOwners?: vscode.Event<void>,
-    /** The debug sessions `session:` refers to (src/host/debug). */
-    private readonly sessions: () => SessionRanges | undefined = () => undefined,
   ) {
     const saved = memento.get<string>(StateKeys.query, '');
     const parsed = parseQuery(saved);
@@ -47,6 +46,14 @@ export class FilterController implements vscode.Disposable {
     );
     if (onDidChangeOwners) this.disposables.push(onDidChangeOwners(() => (this.unknownCount = undefined)));
     if (this.learning) this.learnAll();
+  }
+
+  /**
+   * Where `session:` terms find the debug sessions they refer to (src/host/debug). The debug adapter is built
+   * after the filter, which it drives, so it hands its ranges over here.
+   */
+  useSessions(ranges: () => SessionRanges | undefined): void {
+    this.sessions = ranges;
   }
 
   /**
