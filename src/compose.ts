@@ -1,10 +1,10 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { composeApi, type KubeEventsApi } from './compose/api';
 import { composeCommands } from './compose/commands';
 import { composePipeline } from './compose/pipeline';
 import { composeViews } from './compose/views';
 
-export type { KubeEventsApi } from './compose/api';
+export type { KubeEventsApi, KubeEventsTesting } from './compose/api';
 
 export interface App {
   readonly api: KubeEventsApi;
@@ -23,6 +23,6 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
   const views = composeViews(context, log, pipeline, disposables);
   composeCommands(context, log, pipeline, views, disposables);
   pipeline.settings.reconnect();
-  const api = composeApi(pipeline, views);
+  const api = composeApi(pipeline, views, context.extensionMode !== vscode.ExtensionMode.Production);
   return { api, disposables, stop: () => views.languageServer.stop() };
 }

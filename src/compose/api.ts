@@ -1,14 +1,47 @@
+import type { Subscribe } from '../core/emitter';
 import type { EventTreeModel } from '../core/eventTreeModel';
+import type { KubeEvent } from '../core/kubeEvent';
 import type { HistoryService } from '../history/historyService';
 import type { DebugFollower } from '../host/debug/debugFollower';
 import type { RowSnapshot } from '../host/tree/eventTreeProvider';
-import type { ClusterSession } from '../kube/clusterSession';
+import type { ClusterSession, SessionState } from '../kube/clusterSession';
 import type { Pipeline } from './pipeline';
 import type { Views } from './views';
 
-/** What `activate()` returns: read by the extension-host tests, and usable by other extensions. */
+/**
+ * What `activate()` returns to other extensions (`vscode.extensions.getExtension('…').activate()`).
+ * Versioned: a change that breaks a caller raises `version`; additions keep it. See docs/ARCHITECTURE.md §13.
+ */
 export interface KubeEventsApi {
-  readonly version: 1;
+  readonly version: 2;
+  /** The kubeconfig context being watched; '' while not connected. */
+  readonly context: string;
+  /** The namespaces being watched; empty means all. */
+  readonly namespaces: readonly string[];
+  /** What the stream is doing: `idle`, `connecting`, `live`, `reconnecting`, `paused`, `error` or `unconfigured`. */
+  readonly state: SessionState['phase'];
+  /** Fires when {@link state} (or the context and namespaces with it) changed. */
+  readonly onDidChangeState: Subscribe<void>;
+  /** The events held now, newest and oldest alike (at most `kubeEvents.store.maxEvents`); read-only objects. */
+  events(): readonly KubeEvent[];
+  /** Fires after events were added, changed or removed (read {@link events} again). */
+  readonly onDidChangeEvents: Subscribe<void>;
+  /** The Events view's filter, in the query language of the README. */
+  readonly filter: {
+    readonly text: string;
+    /** Applies a query; returns the error message (and changes nothing) when it does not parse. */
+    set(text: string): string | undefined;
+    clear(): void;
+  };
+  /**
+   * Internals for this extension's own extension-host tests (test/vscode). Present only when the extension
+   * runs in development or test mode; not part of the API and never stable.
+   */
+  readonly testing?: KubeEventsTesting;
+}
+
+/** The test-only handle: the pipeline and views as the extension-host suite inspects them. */
+export interface KubeEventsTesting {
   /** The connection and its pipeline (broadcaster, store). */
   readonly session: ClusterSession;
   readonly tree: {
@@ -20,11 +53,7 @@ export interface KubeEventsApi {
     /** The text above the tree (filter, stream state, events a filter cannot place). */
     readonly message: string | undefined;
   };
-  readonly filter: {
-    readonly text: string;
-    /** Applies a query; returns the error message (and changes nothing) when it does not parse. */
-    set(text: string): string | undefined;
-    clear(): void;
+  readonly filter: KubeEventsApi['filter'] & {
     /** Events an `under:` filter hides only because their owner cannot be known (objects gone, owner unknown). */
     readonly ownerUnknown: number;
   };
@@ -49,12 +78,37 @@ export interface KubeEventsApi {
   };
 }
 
-/** The API over the pipeline and the views. */
-export function composeApi(pipeline: Pipeline, views: Views): KubeEventsApi {
-  return { version: 1, ...handle(pipeline, views) };
+/** The public API over the pipeline and the views; `testing` is added only outside production. */
+export function composeApi(pipeline: Pipeline, views: Views, withTesting: boolean): KubeEventsApi {
+  const { session } = pipeline;
+  const { filter } = views;
+  const publicFilter: KubeEventsApi['filter'] = {
+    get text() {
+      return filter.query.text;
+    },
+    set: (text) => filter.set(text)?.message,
+    clear: () => filter.clear(),
+  };
+  return {
+    version: 2,
+    get context() {
+      return session.contextName;
+    },
+    get namespaces() {
+      return session.namespaces;
+    },
+    get state() {
+      return session.state.phase;
+    },
+    onDidChangeState: (listener) => session.onState(() => listener()),
+    events: () => [...session.store.all()],
+    onDidChangeEvents: (listener) => session.store.onDidChange(() => listener()),
+    filter: publicFilter,
+    ...(withTesting ? { testing: testingHandle(pipeline, views, publicFilter) } : {}),
+  };
 }
 
-function handle(pipeline: Pipeline, views: Views): Omit<KubeEventsApi, 'version'> {
+function testingHandle(pipeline: Pipeline, views: Views, publicFilter: KubeEventsApi['filter']): KubeEventsTesting {
   const { session, resources } = pipeline;
   const history: HistoryService = pipeline.history;
   const { tree, filter, status, languageServer } = views;
@@ -75,10 +129,10 @@ function handle(pipeline: Pipeline, views: Views): Omit<KubeEventsApi, 'version'
     },
     filter: {
       get text() {
-        return filter.query.text;
+        return publicFilter.text;
       },
-      set: (text) => filter.set(text)?.message,
-      clear: () => filter.clear(),
+      set: (text) => publicFilter.set(text),
+      clear: () => publicFilter.clear(),
       get ownerUnknown() {
         return filter.ownerUnknownCount;
       },

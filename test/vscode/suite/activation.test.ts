@@ -25,6 +25,16 @@ suite('activation', () => {
     assert.equal(typeof api.version, 'number');
   });
 
+  test('the API other extensions get is the narrow, versioned one; the test handle is apart', () => {
+    assert.equal(api.version, 2);
+    assert.deepEqual(Object.keys(api).sort(), ['context', 'events', 'filter', 'namespaces', 'onDidChangeEvents', 'onDidChangeState', 'state', 'testing', 'version']);
+    assert.ok(Array.isArray(api.events()));
+    assert.equal(typeof api.state, 'string');
+    const subscription = api.onDidChangeState(() => {});
+    subscription.dispose();
+    assert.ok(api.testing, 'the extension-host suite runs the extension outside production mode');
+  });
+
   test('every command in package.json is registered', async () => {
     // Read from the installed manifest so the check grows with every command added to package.json.
     const manifest = extension.packageJSON as { contributes?: { commands?: ContributedCommand[] } } | undefined;
