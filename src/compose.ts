@@ -14,7 +14,7 @@ export interface App {
 }
 
 /**
- * The composition root (docs/ARCHITECTURE.md §1): the pipeline (settings, session, history), the views on it
+ * The composition root (docs/ARCHITECTURE.md §13): the pipeline (settings, session, history), the views on it
  * (tree, log, status bar, timeline, language server, debug sessions), the commands, and the API, wired by hand.
  */
 export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): App {

@@ -16,7 +16,7 @@ export interface Pipeline {
   readonly resources: ClusterResources;
 }
 
-/** Builds the pipeline (docs/ARCHITECTURE.md §1); it connects at the first {@link ExtensionSettings.reconnect}. */
+/** Builds the pipeline (docs/ARCHITECTURE.md §1, §13); it connects at the first {@link ExtensionSettings.reconnect}. */
 export function composePipeline(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, disposables: vscode.Disposable[]): Pipeline {
   const storage = context.globalStorageUri.fsPath;
   const ownersLog = tagged(log, 'owners');
