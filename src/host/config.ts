@@ -26,7 +26,20 @@ export interface Config {
   readonly editorWindowMs: number;
 }
 
-function bounded(v: unknown, min: number, max: number, fallback: number): number {
+/**
+ * Each numeric setting's range and default, as package.json declares them (the settings editor enforces them;
+ * a hand-edited settings.json may not).
+ */
+const RANGES = {
+  storeMaxEvents: { min: 100, fallback: DEFAULT_STORE_CAPACITY },
+  historyRetentionDays: { min: 1, max: 3650, fallback: 7 },
+  historyMaxMegabytes: { min: 10, max: 100_000, fallback: 500 },
+  editorWindowMinutes: { min: 1, max: 1_440, fallback: 60 },
+} as const;
+
+const MINUTE_MS = 60_000;
+
+function bounded(v: unknown, { min, max, fallback }: { readonly min: number; readonly max: number; readonly fallback: number }): number {
   return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
 }
 
@@ -42,25 +55,26 @@ function kubernetesExtensionKubeconfig(): string {
 }
 
 function editorWindowMs(minutes: unknown): number {
-  return typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= 1 ? Math.min(minutes, 1_440) * 60_000 : 3_600_000;
+  const { min, max, fallback } = RANGES.editorWindowMinutes;
+  return (typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= min ? Math.min(minutes, max) : fallback) * MINUTE_MS;
 }
 
 export function readConfig(): Config {
   const c = vscode.workspace.getConfiguration(Settings.section);
   const groupBy = c.get<string>(Settings.groupBy) ?? 'namespace';
-  const max = c.get<number>(Settings.storeMaxEvents) ?? DEFAULT_STORE_CAPACITY;
+  const max = c.get<number>(Settings.storeMaxEvents) ?? RANGES.storeMaxEvents.fallback;
   const explicit = (c.get<string>(Settings.kubeconfig) ?? '').trim();
   return {
     kubeconfig: explicit || kubernetesExtensionKubeconfig(),
     kubeconfigIsExplicit: explicit !== '',
     namespaces: namespaceScope(strings(c.get(Settings.namespaces))),
-    storeMaxEvents: Number.isFinite(max) && max >= 100 ? Math.floor(max) : DEFAULT_STORE_CAPACITY,
+    storeMaxEvents: Number.isFinite(max) && max >= RANGES.storeMaxEvents.min ? Math.floor(max) : RANGES.storeMaxEvents.fallback,
     groupBy: (GROUP_BY_VALUES as readonly string[]).includes(groupBy) ? (groupBy as GroupBy) : 'namespace',
     emitConfirmContexts: strings(c.get(Settings.emitConfirmContexts)),
     history: {
       enabled: c.get<boolean>(Settings.historyEnabled) !== false,
-      retentionDays: bounded(c.get(Settings.historyRetentionDays), 1, 3650, 7),
-      maxMegabytes: bounded(c.get(Settings.historyMaxMegabytes), 10, 100_000, 500),
+      retentionDays: bounded(c.get(Settings.historyRetentionDays), RANGES.historyRetentionDays),
+      maxMegabytes: bounded(c.get(Settings.historyMaxMegabytes), RANGES.historyMaxMegabytes),
     },
     debugFollow: c.get<boolean>(Settings.debugFollow) !== false,
     editorWindowMs: editorWindowMs(c.get<number>(Settings.editorWindow)),
