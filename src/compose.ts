@@ -4,7 +4,6 @@ import { composeCommands } from './compose/commands';
 import { composePipeline } from './compose/pipeline';
 import { composeViews } from './compose/views';
 
-export type { KubeEventsApi, KubeEventsTesting } from './compose/api';
 
 export interface App {
   readonly api: KubeEventsApi;

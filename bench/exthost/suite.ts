@@ -12,7 +12,7 @@ import * as inspector from 'node:inspector';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as vscode from 'vscode';
-import type { KubeEventsApi } from '../../src/compose';
+import type { KubeEventsApi } from '../../src/compose/api';
 import { EXTENSION_ID } from '../../src/constants';
 import { normalizeEvent } from '../../src/core/kubeEvent';
 import { eventJson } from '../events';

@@ -1,7 +1,7 @@
 // Runs inside the extension host, against the real `vscode` API.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { KubeEventsApi } from '../../../src/compose';
+import type { KubeEventsApi } from '../../../src/compose/api';
 import { Commands, EXTENSION_ID } from '../../../src/constants';
 
 interface ContributedCommand {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { KubeEventsTesting } from '../../../src/compose';
+import type { KubeEventsTesting } from '../../../src/compose/api';
 import { activateForTests } from './testApi';
 import type { KubeEvent } from '../../../src/core/kubeEvent';
 import type { KubeClient } from '../../../src/kube/kubeClient';

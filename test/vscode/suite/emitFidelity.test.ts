@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { KubeEventsTesting } from '../../../src/compose';
+import type { KubeEventsTesting } from '../../../src/compose/api';
 import { activateForTests } from './testApi';
 import { Commands } from '../../../src/constants';
 import type { EmitInput, EmitReport } from '../../../src/host/commands/emitCommand';

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { KubeEventsTesting } from '../../../src/compose';
+import type { KubeEventsTesting } from '../../../src/compose/api';
 import { activateForTests } from './testApi';
 import { Commands } from '../../../src/constants';
 import type { RowSnapshot } from '../../../src/host/tree/eventTreeProvider';

@@ -4,7 +4,7 @@
 // as it would to the real one.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { KubeEventsTesting } from '../../../src/compose';
+import type { KubeEventsTesting } from '../../../src/compose/api';
 import { activateForTests } from './testApi';
 import { Commands } from '../../../src/constants';
 import { KUBERNETES_EXTENSION_ID } from '../../../src/host/kubernetesExtension/explorerTarget';

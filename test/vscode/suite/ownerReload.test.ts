@@ -7,7 +7,7 @@
 // test with the controller's own source, "replicaset-controller".
 import * as assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
-import type { KubeEventsTesting } from '../../../src/compose';
+import type { KubeEventsTesting } from '../../../src/compose/api';
 import { activateForTests } from './testApi';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { KubeEventsTesting } from '../../../src/compose';
+import type { KubeEventsTesting } from '../../../src/compose/api';
 import { activateForTests } from './testApi';
 import { Commands } from '../../../src/constants';
 import type { KubeClient } from '../../../src/kube/kubeClient';

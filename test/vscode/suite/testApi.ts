@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { KubeEventsApi, KubeEventsTesting } from '../../../src/compose';
+import type { KubeEventsApi, KubeEventsTesting } from '../../../src/compose/api';
 import { EXTENSION_ID } from '../../../src/constants';
 
 /**
