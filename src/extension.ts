@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { compose, type KubeEventsApi } from './compose';
+import { compose } from './compose';
+import type { KubeEventsApi } from './compose/api';
 import { LOG_CHANNEL_NAME } from './constants';
 
 let stopLanguageServer: (() => Promise<void>) | undefined;

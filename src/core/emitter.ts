@@ -20,7 +20,7 @@ interface Subscription<T> {
  *
  * A listener that throws does not stop the others: the error goes to `onListenerError` when given, otherwise
  * the first error is rethrown once every listener has run, so it is never silent. This is the one rule for
- * listener errors in core and kube (docs/ARCHITECTURE.md §16); an owner whose caller must not see a
+ * listener errors in core and kube (docs/ARCHITECTURE.md §15); an owner whose caller must not see a
  * listener's failure (a watch loop, a store applying a batch) passes a handler that logs.
  */
 export class Emitter<T> implements Disposable {

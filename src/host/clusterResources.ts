@@ -1,16 +1,13 @@
 import * as vscode from 'vscode';
-import { OwnerGraph } from '../core/ownerGraph';
-import { tagged } from '../core/ports';
+import type { OwnerGraph } from '../core/ownerGraph';
+import type { Disposable } from '../core/ports';
 import { fail, ok } from '../core/result';
 import type { ClusterSession } from '../kube/clusterSession';
-import { Discovery } from '../kube/discovery';
-import type { KubeClient } from '../kube/kubeClient';
-import { KubeOwnerResolver } from '../kube/ownerResolver';
-import { Recorder } from '../kube/recorder';
-import { ResourceReader, toYaml, type KubeObject, type ReadProblem, type ResourceRef } from '../kube/resourceReader';
+import type { ConnectionScope } from '../kube/connectionScope';
+import type { Recorder } from '../kube/recorder';
+import { toYaml, type KubeObject, type ReadProblem, type ResourceRef } from '../kube/resourceReader';
 import type { Result } from '../core/result';
 import type { LiveReference } from '../kube/resourceReader';
-import { OwnerMemoryFile } from './ownerMemoryFile';
 
 /** What the commands need from discovery and GETs; {@link ClusterResources.access} implements it over src/kube. */
 export interface ResourceAccess {
@@ -24,104 +21,73 @@ export interface ResourceAccess {
 }
 
 /**
- * Learnt owner links are saved at most this often, and when the connection changes or the window closes: a
- * busy cluster names new Pods all the time, and each save rewrites the whole file.
+ * Many objects are learnt at once after an `under:` filter is set: the views are told (and re-filter) at most
+ * this often.
  */
-const SAVE_DELAY_MS = 10_000;
+const LEARN_NOTIFY_DELAY_MS = 300;
 
 /**
- * Discovery, object reads and the owner graph for the session's current connection. They are rebuilt
- * when the connection changes (another context or kubeconfig), so a cache never answers for the wrong cluster.
- * The owner graph remembers its links per cluster (server URL + user) in `storageDir`, when given.
+ * The host's view of the session's current {@link ConnectionScope}: discovery, object reads, the owner graph
+ * and the recorder of the connection, or undefined while there is none. The scope owns them and their
+ * lifetime (docs/ARCHITECTURE.md §1); this adapter only turns them into the ports the commands use and tells
+ * the views, at a pace they can follow, that the owner graph learnt something.
  */
 export class ClusterResources implements vscode.Disposable {
-  private client: KubeClient | undefined;
-  private reader: ResourceReader | undefined;
-  private discovery: Discovery | undefined;
-  private graph: OwnerGraph | undefined;
-  private graphListener: vscode.Disposable | undefined;
-  private eventRecorder: Recorder | undefined;
   private readonly learned = new vscode.EventEmitter<void>();
+  /** The owner graph learnt or missed objects (at most every {@link LEARN_NOTIFY_DELAY_MS}). */
   readonly onDidLearnOwners = this.learned.event;
-  private learnTimer: NodeJS.Timeout | undefined;
-  private saveTimer: NodeJS.Timeout | undefined;
+  private learnTimer: ReturnType<typeof setTimeout> | undefined;
+  private graphListeners: Disposable[] = [];
+  private readonly scopeListener: Disposable;
 
   constructor(
     private readonly session: ClusterSession,
     private readonly log: vscode.LogOutputChannel,
-    private readonly storageDir?: string,
-  ) {}
-
-  private current(): boolean {
-    const client = this.session.connection?.client;
-    if (!client) return false;
-    if (client !== this.client) {
-      this.graphListener?.dispose();
-      this.saveNow();
-      this.graph?.dispose();
-      this.eventRecorder?.dispose();
-      this.eventRecorder = undefined;
-      this.client = client;
-      this.discovery = new Discovery(client, { log: tagged(this.log, 'discovery') });
-      this.reader = new ResourceReader(client, this.discovery, { log: tagged(this.log, 'resources') });
-      const ownersLog = tagged(this.log, 'owners');
-      const memory = this.storageDir ? new OwnerMemoryFile(this.storageDir, { server: client.server, user: client.userName }, ownersLog) : undefined;
-      this.graph = new OwnerGraph(new KubeOwnerResolver(this.reader), { log: ownersLog, ...(memory ? { memory } : {}) });
-      // Many objects are learnt at once after an `under:` filter is set: re-filter at most every 300 ms.
-      const changed = (): void => {
-        this.learnTimer ??= setTimeout(() => {
-          this.learnTimer = undefined;
-          this.learned.fire();
-        }, 300);
-      };
-      const learnt = this.graph.onDidLearn(() => {
-        changed();
-        this.saveTimer ??= setTimeout(() => {
-          this.saveTimer = undefined;
-          void this.graph?.flush();
-        }, SAVE_DELAY_MS);
-      });
-      const missed = this.graph.onDidMiss(changed);
-      this.graphListener = { dispose: () => (learnt.dispose(), missed.dispose()) };
-    }
-    return true;
+  ) {
+    this.scopeListener = session.onDidChangeScope((scope) => this.follow(scope));
+    this.follow(session.connectionScope);
   }
 
-  /** Saves the links learnt since the last save (the memory file writes synchronously). */
-  private saveNow(): void {
-    clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
-    void this.graph?.flush();
+  private get scope(): ConnectionScope | undefined {
+    return this.session.connectionScope;
+  }
+
+  private follow(scope: ConnectionScope | undefined): void {
+    for (const d of this.graphListeners) d.dispose();
+    this.graphListeners = [];
+    if (!scope) return;
+    const changed = (): void => {
+      this.learnTimer ??= setTimeout(() => {
+        this.learnTimer = undefined;
+        this.learned.fire();
+      }, LEARN_NOTIFY_DELAY_MS);
+    };
+    this.graphListeners = [scope.owners.onDidLearn(changed), scope.owners.onDidMiss(changed)];
   }
 
   /** The recorder behind "Emit Test Event…"; its correlator state lives as long as the connection. */
   recorder(): Recorder | undefined {
-    if (!this.current() || !this.client || !this.discovery) return undefined;
-    const discovery = this.discovery;
-    this.eventRecorder ??= new Recorder({
-      client: this.client,
-      log: this.log, // the recorder tags its own lines [recorder]
-      resolveKind: async (kind, apiVersion) => {
-        const found = await discovery.resolve(apiVersion, kind);
-        return found.ok ? ok({ apiVersion: found.value.apiVersion, kind: found.value.kind, namespaced: found.value.namespaced }) : fail(found.reason, found.message);
-      },
-    });
-    return this.eventRecorder;
+    return this.scope?.recorder;
   }
 
   /** Reads one object (the language server's existence checks); undefined when not connected. */
   read(ref: ResourceRef): Promise<Result<KubeObject, ReadProblem>> | undefined {
-    return this.current() && this.reader ? this.reader.get(ref) : undefined;
+    return this.scope?.reader.get(ref);
   }
 
   owners(): OwnerGraph | undefined {
-    return this.current() ? this.graph : undefined;
+    return this.scope?.owners;
+  }
+
+  /** Saves the owner links learnt so far (they are also saved every few seconds and when the scope ends). */
+  async saveOwners(): Promise<void> {
+    await this.scope?.saveOwners();
   }
 
   access(): ResourceAccess | undefined {
-    if (!this.current() || !this.discovery || !this.reader) return undefined;
-    const discovery = this.discovery;
-    const reader = this.reader;
+    const scope = this.scope;
+    if (!scope) return undefined;
+    const { discovery, reader } = scope;
     return {
       kinds: async () => {
         const kinds = await discovery.kinds();
@@ -147,10 +113,8 @@ export class ClusterResources implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.learnTimer);
-    this.eventRecorder?.dispose();
-    this.graphListener?.dispose();
-    this.saveNow();
-    this.graph?.dispose();
+    this.scopeListener.dispose();
+    for (const d of this.graphListeners) d.dispose();
     this.learned.dispose();
   }
 }

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { Settings } from '../constants';
+import { Settings, StateKeys } from '../constants';
 import { DEFAULT_STORE_CAPACITY } from '../core/eventStore';
 import { GROUP_BY_VALUES, type GroupBy } from '../core/eventTreeModel';
 import type { HistorySettings } from '../history/historyService';
-import type { NamespaceScope } from '../kube/clusterSession';
+import type { NamespaceScope, SessionSettings } from '../kube/clusterSession';
 
 /** The `kubeEvents.namespaces` entry that means every namespace (kubectl `-A`); no namespace can be named `*`. */
 export const ALL_NAMESPACES = '*';
@@ -26,7 +26,20 @@ export interface Config {
   readonly editorWindowMs: number;
 }
 
-function bounded(v: unknown, min: number, max: number, fallback: number): number {
+/**
+ * Each numeric setting's range and default, as package.json declares them (the settings editor enforces them;
+ * a hand-edited settings.json may not).
+ */
+const RANGES = {
+  storeMaxEvents: { min: 100, fallback: DEFAULT_STORE_CAPACITY },
+  historyRetentionDays: { min: 1, max: 3650, fallback: 7 },
+  historyMaxMegabytes: { min: 10, max: 100_000, fallback: 500 },
+  editorWindowMinutes: { min: 1, max: 1_440, fallback: 60 },
+} as const;
+
+const MINUTE_MS = 60_000;
+
+function bounded(v: unknown, { min, max, fallback }: { readonly min: number; readonly max: number; readonly fallback: number }): number {
   return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
 }
 
@@ -42,25 +55,26 @@ function kubernetesExtensionKubeconfig(): string {
 }
 
 function editorWindowMs(minutes: unknown): number {
-  return typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= 1 ? Math.min(minutes, 1_440) * 60_000 : 3_600_000;
+  const { min, max, fallback } = RANGES.editorWindowMinutes;
+  return (typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= min ? Math.min(minutes, max) : fallback) * MINUTE_MS;
 }
 
 export function readConfig(): Config {
   const c = vscode.workspace.getConfiguration(Settings.section);
   const groupBy = c.get<string>(Settings.groupBy) ?? 'namespace';
-  const max = c.get<number>(Settings.storeMaxEvents) ?? DEFAULT_STORE_CAPACITY;
+  const max = c.get<number>(Settings.storeMaxEvents) ?? RANGES.storeMaxEvents.fallback;
   const explicit = (c.get<string>(Settings.kubeconfig) ?? '').trim();
   return {
     kubeconfig: explicit || kubernetesExtensionKubeconfig(),
     kubeconfigIsExplicit: explicit !== '',
     namespaces: namespaceScope(strings(c.get(Settings.namespaces))),
-    storeMaxEvents: Number.isFinite(max) && max >= 100 ? Math.floor(max) : DEFAULT_STORE_CAPACITY,
+    storeMaxEvents: Number.isFinite(max) && max >= RANGES.storeMaxEvents.min ? Math.floor(max) : RANGES.storeMaxEvents.fallback,
     groupBy: (GROUP_BY_VALUES as readonly string[]).includes(groupBy) ? (groupBy as GroupBy) : 'namespace',
     emitConfirmContexts: strings(c.get(Settings.emitConfirmContexts)),
     history: {
       enabled: c.get<boolean>(Settings.historyEnabled) !== false,
-      retentionDays: bounded(c.get(Settings.historyRetentionDays), 1, 3650, 7),
-      maxMegabytes: bounded(c.get(Settings.historyMaxMegabytes), 10, 100_000, 500),
+      retentionDays: bounded(c.get(Settings.historyRetentionDays), RANGES.historyRetentionDays),
+      maxMegabytes: bounded(c.get(Settings.historyMaxMegabytes), RANGES.historyMaxMegabytes),
     },
     debugFollow: c.get<boolean>(Settings.debugFollow) !== false,
     editorWindowMs: editorWindowMs(c.get<number>(Settings.editorWindow)),
@@ -85,4 +99,84 @@ export function onConfigChange(listener: (c: Config) => void): vscode.Disposable
   return vscode.workspace.onDidChangeConfiguration((e) => {
     if (e.affectsConfiguration(Settings.section) || e.affectsConfiguration('vs-kubernetes')) listener(readConfig());
   });
+}
+
+/** A settings change: the values before and after. */
+export interface ConfigChange {
+  readonly next: Config;
+  readonly previous: Config;
+}
+
+/**
+ * The one owner of the settings and of what decides the connection: `kubeEvents.*` (and the Kubernetes
+ * extension's kubeconfig), the context chosen in this window (kept in the memento) and the kubeconfig the
+ * Kubernetes extension reports. Every change that may move the watch ends in {@link reconnect}, which hands
+ * the session its settings through {@link onDidRequestConnection}.
+ */
+export class ExtensionSettings implements vscode.Disposable {
+  private current = readConfig();
+  private readonly changed = new vscode.EventEmitter<ConfigChange>();
+  /** The settings changed; fires before a change of kubeconfig or namespaces reconnects. */
+  readonly onDidChange = this.changed.event;
+  private readonly connection = new vscode.EventEmitter<SessionSettings>();
+  /** The session should (re)connect with these settings. */
+  readonly onDidRequestConnection = this.connection.event;
+  private readonly listener: vscode.Disposable;
+
+  constructor(private readonly memento: vscode.Memento) {
+    this.listener = onConfigChange((next) => this.apply(next));
+  }
+
+  get config(): Config {
+    return this.current;
+  }
+
+  /**
+   * What is watched comes from the settings and the context only. Filters never narrow the watch: every view
+   * (tree, timeline, log) sees the same stream and applies its own filter locally (docs/ARCHITECTURE.md §3).
+   */
+  get sessionSettings(): SessionSettings {
+    return {
+      kubeconfig: { path: this.current.kubeconfig, context: this.memento.get<string>(StateKeys.context) },
+      scope: this.current.namespaces,
+    };
+  }
+
+  /** (Re)connects the session with the current settings and context. */
+  reconnect(): void {
+    this.connection.fire(this.sessionSettings);
+  }
+
+  /** Switches to another context of the kubeconfig; the promise is the memento's write to disk. */
+  selectContext(name: string): Thenable<void> {
+    // The memento holds the value at once: the session reconnects without waiting for the write.
+    const written = this.memento.update(StateKeys.context, name);
+    this.reconnect();
+    return written;
+  }
+
+  /** Forgets the context chosen in this window: the next connection starts from the kubeconfig's current-context. */
+  forgetContext(): Thenable<void> {
+    return this.memento.update(StateKeys.context, undefined);
+  }
+
+  /** The Kubernetes extension reports its kubeconfig: used unless `kubeEvents.kubeconfig` is set. */
+  useKubernetesKubeconfig(path: string): void {
+    if (this.current.kubeconfigIsExplicit || path === this.current.kubeconfig) return;
+    this.current = { ...this.current, kubeconfig: path };
+    this.reconnect();
+  }
+
+  private apply(next: Config): void {
+    const previous = this.current;
+    this.current = next;
+    this.changed.fire({ next, previous });
+    if (next.kubeconfig !== previous.kubeconfig || !sameScope(next.namespaces, previous.namespaces)) this.reconnect();
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+    this.changed.dispose();
+    this.connection.dispose();
+  }
 }

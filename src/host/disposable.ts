@@ -1,7 +1,7 @@
 import type { Disposable as DisposableLike } from '../core/ports';
 
 /**
- * The one disposal pattern of the host (docs/ARCHITECTURE.md §16): a class that owns subscriptions, views,
+ * The one disposal pattern of the host (docs/ARCHITECTURE.md §15): a class that owns subscriptions, views,
  * emitters or timers extends this, hands each to {@link register} as it creates it, and is disposed once.
  *
  * - dispose() disposes what was registered, in the order it was registered, exactly once;

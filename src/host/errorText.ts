@@ -1,7 +1,7 @@
 /**
  * What to tell the user about a problem, keyed by the reason the kube layer reports. The kube layer states
  * the facts (who was refused what, where: `state.message`); this module adds what to do, naming palette
- * commands and settings, which only the host knows (docs/ARCHITECTURE.md §15). No `vscode` import, so the
+ * commands and settings, which only the host knows (docs/ARCHITECTURE.md §14). No `vscode` import, so the
  * wording is unit-tested; the welcome views in package.json say the same per reason.
  */
 import type { KubeconfigProblem } from '../kube/kubeConfigLoader';

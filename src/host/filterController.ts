@@ -22,14 +22,13 @@ export class FilterController extends Disposable {
   private unknownCount: number | undefined;
   /** Views other than the tree whose filters need the owner graph (see {@link setOwnerDemand}). */
   private readonly demands = new Set<string>();
+  private sessions: () => SessionRanges | undefined = () => undefined;
 
   constructor(
     private readonly memento: vscode.Memento,
     private readonly store: EventStore,
     private readonly owners: () => OwnerGraph | undefined,
     onDidChangeOwners?: vscode.Event<void>,
-    /** The debug sessions `session:` refers to (src/host/debug). */
-    private readonly sessions: () => SessionRanges | undefined = () => undefined,
   ) {
     super();
     const saved = memento.get<string>(StateKeys.query, '');
@@ -49,6 +48,14 @@ export class FilterController extends Disposable {
     );
     if (onDidChangeOwners) this.register(onDidChangeOwners(() => (this.unknownCount = undefined)));
     if (this.learning) this.learnAll();
+  }
+
+  /**
+   * Where `session:` terms find the debug sessions they refer to (src/host/debug). The debug adapter is built
+   * after the filter, which it drives, so it hands its ranges over here.
+   */
+  useSessions(ranges: () => SessionRanges | undefined): void {
+    this.sessions = ranges;
   }
 
   /**

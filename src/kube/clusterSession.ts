@@ -3,7 +3,8 @@ import { Emitter } from '../core/emitter';
 import { EventStore } from '../core/eventStore';
 import type { EventApi, EventChange } from '../core/kubeEvent';
 import { silentLogger, tagged, type Disposable, type Logger } from '../core/ports';
-import { EventSource, type SourceState, type WatchTiming } from './eventSource';
+import { ConnectionScope, type ConnectionScopeOptions } from './connectionScope';
+import type { SourceState, WatchTiming } from './eventSource';
 import { loadKubeconfig, type KubeconfigProblem, type KubeconfigSource, type LoadedKubeconfig } from './kubeConfigLoader';
 
 /** What the session is doing: the stream's own state, or why there is no stream. */
@@ -25,60 +26,73 @@ export interface SessionSettings {
   readonly timing?: Partial<WatchTiming>;
 }
 
-/** Which cluster a connection reaches: names only, never credentials. */
-export interface ClusterOfSession {
-  readonly server: string;
-  /** The context's user name in the kubeconfig. */
-  readonly user: string;
-  readonly context: string;
+export interface SessionOptions {
+  /** The store's bound (its own default when not given). */
+  readonly storeCapacity?: number;
+  /** The broadcaster's queue lengths (its own default when not given). */
+  readonly queueLength?: number;
+  readonly logger?: Logger;
+  /** Where each connection's owner graph remembers its links (see {@link ConnectionScopeOptions}). */
+  readonly ownerMemory?: ConnectionScopeOptions['ownerMemory'];
 }
 
 /** The item type the broadcaster distributes. */
 export type Broadcast = EventChange;
 
 /**
- * One cluster connection and the pipeline behind it: EventSource → Broadcaster → EventStore (and every
- * other watcher the host adds). The broadcaster and the store outlive connections: switching context or
- * namespaces replaces the source and keeps the history.
+ * The pipeline and the connection behind it: EventSource → Broadcaster → EventStore (and every other watcher
+ * the host adds). The broadcaster and the store outlive connections; everything tied to one connection
+ * lives in its {@link ConnectionScope}, replaced as a whole when the context or kubeconfig changes and
+ * announced by {@link onDidChangeScope} (docs/ARCHITECTURE.md §1).
  */
 export class ClusterSession implements Disposable {
   readonly broadcaster: Broadcaster<Broadcast>;
   readonly store: EventStore;
-  private source: EventSource | undefined;
-  private sourceState: Disposable | undefined;
-  private loaded: LoadedKubeconfig | undefined;
+  private current: ConnectionScope | undefined;
   /** Context and server the store's events came from. */
   private storeIdentity: string | undefined;
-  private current: SessionState = { phase: 'idle' };
+  private phase: SessionState = { phase: 'idle' };
   private readonly stateEmitter = new Emitter<SessionState>();
   readonly onState = this.stateEmitter.event;
+  private readonly scopeEmitter = new Emitter<ConnectionScope | undefined>();
+  /**
+   * A connection's scope began or ended (undefined: no connection). Fires after the store was cleared for
+   * another cluster and before the new scope's first list: history seeds the store here, so that list
+   * reconciles against it (docs/ARCHITECTURE.md §10).
+   */
+  readonly onDidChangeScope = this.scopeEmitter.event;
   private readonly log: Logger;
 
   constructor(
     private settings: SessionSettings,
-    private readonly opts: { storeCapacity?: number; queueLength?: number; logger?: Logger; beforeStart?: (cluster: ClusterOfSession) => void } = {},
+    private readonly opts: SessionOptions = {},
   ) {
     this.log = opts.logger ?? silentLogger;
-    this.broadcaster = new Broadcaster<Broadcast>({ queueLength: opts.queueLength ?? 1000, logger: tagged(this.log, 'broadcaster') });
+    this.broadcaster = new Broadcaster<Broadcast>({ queueLength: opts.queueLength, logger: tagged(this.log, 'broadcaster') });
     this.store = new EventStore({ capacity: opts.storeCapacity, logger: tagged(this.log, 'store') });
     this.broadcaster.watch((batch) => void this.store.applyBatch(batch), { name: 'store' });
   }
 
   get state(): SessionState {
+    return this.phase;
+  }
+
+  /** What belongs to the current connection; undefined while there is none. */
+  get connectionScope(): ConnectionScope | undefined {
     return this.current;
   }
 
   get connection(): LoadedKubeconfig | undefined {
-    return this.loaded;
+    return this.current?.connection;
   }
 
   get contextName(): string {
-    return this.loaded?.currentContext ?? '';
+    return this.current?.context ?? '';
   }
 
   /** The namespaces being watched; empty means all. Filters never narrow this (docs/ARCHITECTURE.md). */
   get namespaces(): readonly string[] {
-    return resolveScope(this.settings.scope, this.loaded?.namespace ?? '');
+    return resolveScope(this.settings.scope, this.current?.connection.namespace ?? '');
   }
 
   get scope(): NamespaceScope {
@@ -87,12 +101,11 @@ export class ClusterSession implements Disposable {
 
   /** (Re)connects with the current settings. Returns false, with the reason in `state`, when it cannot. */
   connect(): boolean {
-    this.stopSource();
-    this.loaded?.client.dispose();
+    this.endScope();
     const loaded = loadKubeconfig(this.settings.kubeconfig);
     if (!loaded.ok) {
-      this.loaded = undefined;
       this.log.warn(`[config] ${loaded.message}`);
+      this.scopeEmitter.fire(undefined);
       this.setState({ phase: 'unconfigured', reason: loaded.reason, message: loaded.message });
       return false;
     }
@@ -101,23 +114,22 @@ export class ClusterSession implements Disposable {
     const identity = `${loaded.value.currentContext}\u0000${loaded.value.server}`;
     if (this.storeIdentity !== undefined && this.storeIdentity !== identity) this.store.clear();
     this.storeIdentity = identity;
-    this.loaded = loaded.value;
-    this.log.info(`[config] context "${loaded.value.currentContext}" at ${loaded.value.server} (kubeconfig: ${loaded.value.files.join(', ')})`);
-    const user = loaded.value.contexts.find((c) => c.name === loaded.value.currentContext)?.user ?? '';
-    // History seeds the store here, before the first list reconciles it (docs/ARCHITECTURE.md).
-    this.opts.beforeStart?.({ server: loaded.value.server, user, context: loaded.value.currentContext });
-    this.startSource();
+    const scope = new ConnectionScope(loaded.value, { logger: this.log, ownerMemory: this.opts.ownerMemory });
+    this.current = scope;
+    this.log.info(`[config] context "${scope.context}" at ${scope.connection.server} (kubeconfig: ${scope.connection.files.join(', ')})`);
+    this.scopeEmitter.fire(scope);
+    this.startWatch();
     return true;
   }
 
   /**
-   * Applies new settings. Another kubeconfig or context reconnects with fresh credentials; other changes
-   * (the namespaces) restart only the list+watch on the same client, so caches keyed to the connection
-   * (discovery, the owner graph) survive.
+   * Applies new settings. Another kubeconfig or context replaces the connection scope (fresh credentials,
+   * empty caches); other changes (the namespaces) restart only the list+watch in the same scope, so its
+   * caches (discovery, the owner graph) survive.
    */
   update(settings: SessionSettings): void {
     const sameCluster =
-      this.loaded !== undefined &&
+      this.current !== undefined &&
       (settings.kubeconfig.path ?? '') === (this.settings.kubeconfig.path ?? '') &&
       (settings.kubeconfig.context ?? '') === (this.settings.kubeconfig.context ?? '');
     this.settings = settings;
@@ -125,38 +137,39 @@ export class ClusterSession implements Disposable {
       this.connect();
       return;
     }
-    const wasPaused = this.current.phase === 'paused';
-    this.stopSource();
+    const wasPaused = this.phase.phase === 'paused';
+    this.current?.stopWatch();
     if (wasPaused) return;
-    this.startSource();
+    this.startWatch();
   }
 
   pause(): void {
-    if (!this.source) return;
-    this.stopSource();
+    if (!this.current?.watching) return;
+    this.current.stopWatch();
     this.setState({ phase: 'paused' });
   }
 
   /** Resumes a paused stream: a fresh list reconciles what happened meanwhile. */
   resume(): void {
-    if (this.source || !this.loaded) {
-      if (!this.loaded) this.connect();
-      return;
-    }
-    this.startSource();
+    if (!this.current) this.connect();
+    else if (!this.current.watching) this.startWatch();
   }
 
   retryNow(): void {
-    if (this.source) this.source.retryNow();
-    else this.connect();
+    if (!this.current?.retryNow()) this.connect();
   }
 
   dispose(): void {
-    this.stopSource();
-    this.loaded?.client.dispose();
+    this.endScope();
     void this.broadcaster.shutdown();
     this.store.dispose();
     this.stateEmitter.dispose();
+    this.scopeEmitter.dispose();
+  }
+
+  private endScope(): void {
+    this.current?.dispose();
+    this.current = undefined;
   }
 
   private feed = (changes: EventChange[]): Promise<void> | undefined => {
@@ -170,32 +183,22 @@ export class ClusterSession implements Disposable {
     return Promise.all(pending).then(() => undefined);
   };
 
-  private startSource(): void {
-    if (!this.loaded) return;
-    const source = new EventSource({
-      client: this.loaded.client,
-      namespaces: this.namespaces,
-      preferredApi: this.settings.preferredApi,
-      timing: this.settings.timing,
-      logger: this.log,
-      sink: this.feed,
-      // The store outlives sources: a restarted stream reconciles against it instead of re-adding everything.
-      known: (ns) => (ns ? this.store.byNamespace(ns) : this.store.all()),
-    });
-    this.source = source;
-    this.sourceState = source.onState((s) => this.setState(s));
-    source.start();
-  }
-
-  private stopSource(): void {
-    this.sourceState?.dispose();
-    this.sourceState = undefined;
-    this.source?.stop();
-    this.source = undefined;
+  private startWatch(): void {
+    this.current?.watch(
+      {
+        namespaces: this.namespaces,
+        preferredApi: this.settings.preferredApi,
+        timing: this.settings.timing,
+        sink: this.feed,
+        // The store outlives sources: a restarted stream reconciles against it instead of re-adding everything.
+        known: (ns) => (ns ? this.store.byNamespace(ns) : this.store.all()),
+      },
+      (s) => this.setState(s),
+    );
   }
 
   private setState(s: SessionState): void {
-    this.current = s;
+    this.phase = s;
     this.stateEmitter.fire(s);
   }
 }

@@ -54,7 +54,7 @@ export class KubeAuthSetupError extends Error {
 
 /**
  * What went wrong with a request, in the kube layer's terms; the host words it for the user
- * (src/host/errorText.ts). docs/ARCHITECTURE.md §15 lists who decides what on each reason.
+ * (src/host/errorText.ts). docs/ARCHITECTURE.md §14 lists who decides what on each reason.
  *
  * - the server answered: `unauthorized` 401, `forbidden` 403, `notFound` 404, `conflict` 409, `gone` 410,
  *   `invalid` 400/405/422 (the same request is refused again), `tooManyRequests` 429, `serverError` any other;

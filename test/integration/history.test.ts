@@ -14,12 +14,8 @@ const TTL_SECONDS = 8;
 
 /** One VS Code window's pipeline: a real session against the cluster, with history wired as compose does. */
 function openWindow(cp: ControlPlane, namespace: string, dir: string): { session: ClusterSession; history: HistoryService } {
-  let history: HistoryService | undefined;
-  const session = new ClusterSession(
-    { kubeconfig: { path: cp.kubeconfigPath, context: 'admin' }, scope: { kind: 'list', names: [namespace] } },
-    { beforeStart: (cluster) => history?.open(cluster) },
-  );
-  history = new HistoryService({
+  const session = new ClusterSession({ kubeconfig: { path: cp.kubeconfigPath, context: 'admin' }, scope: { kind: 'list', names: [namespace] } });
+  const history = new HistoryService({
     dir,
     broadcaster: session.broadcaster,
     store: session.store,
@@ -27,6 +23,7 @@ function openWindow(cp: ControlPlane, namespace: string, dir: string): { session
     onNotice: (n) => assert.fail(`unexpected notice ${JSON.stringify(n)}`),
     flushMs: 100,
   });
+  session.onDidChangeScope((scope) => scope && history.open(scope.cluster));
   return { session, history };
 }
 

@@ -59,6 +59,12 @@ describe('module boundaries', () => {
     assert.deepEqual(importsFrom('src/kube', /^\.\.\/(host|webview)\//), []);
   });
 
+  it('only the composition root (src/compose.ts, src/compose/) reaches src/compose', () => {
+    for (const dir of ['src/core', 'src/kube', 'src/history', 'src/protocol', 'src/host']) {
+      assert.deepEqual(importsFrom(dir, /(^|\/)compose(\/|$)/), [], dir);
+    }
+  });
+
   it('src/webview imports only itself, src/core and src/protocol', () => {
     assert.deepEqual(importsFrom('src/webview', /^\.\.\/(?!core\/|protocol\/)/), []);
   });

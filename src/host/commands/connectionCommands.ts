@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { EXTENSION_ID, Settings, StateKeys } from '../../constants';
+import { EXTENSION_ID, Settings } from '../../constants';
 import type { ClusterSession } from '../../kube/clusterSession';
 import { loadKubeconfig } from '../../kube/kubeConfigLoader';
 import type { ResourceAccess } from '../clusterResources';
-import type { Config } from '../config';
+import type { ExtensionSettings } from '../config';
 import { showErrorWithLog } from '../notify';
 import { kubeconfigProblemText } from '../errorText';
 import { pickNamespaces } from './namespacePicker';
@@ -13,12 +13,10 @@ const NAMESPACE_LIST_TIMEOUT_MS = 10_000;
 
 export interface ConnectionCommandDeps {
   readonly session: ClusterSession;
-  readonly memento: vscode.Memento;
   readonly log: vscode.LogOutputChannel;
-  readonly config: () => Config;
+  /** The settings' owner: the context is chosen through it, so it reconnects (ExtensionSettings). */
+  readonly settings: Pick<ExtensionSettings, 'config' | 'selectContext' | 'forgetContext'>;
   readonly resources: () => ResourceAccess | undefined;
-  /** Reconnects with the current settings, the remembered context and the filter's scope. */
-  readonly reconnect: () => void;
 }
 
 /** What is watched and whether: kubeconfig, context, namespaces, the stream's pause and retry, the settings. */
@@ -43,13 +41,13 @@ export class ConnectionCommands {
       return;
     }
     // The remembered context belongs to the previous kubeconfig: start from this file's current-context.
-    await this.deps.memento.update(StateKeys.context, undefined);
+    await this.deps.settings.forgetContext();
     await vscode.workspace.getConfiguration(Settings.section).update(Settings.kubeconfig, file, vscode.ConfigurationTarget.Global);
   };
 
   /** Select Context…; `name` skips the picker (tests, other extensions). */
   selectContext = async (name?: unknown): Promise<void> => {
-    const loaded = loadKubeconfig({ path: this.deps.config().kubeconfig });
+    const loaded = loadKubeconfig({ path: this.deps.settings.config.kubeconfig });
     if (!loaded.ok && loaded.reason !== 'noContext') {
       showErrorWithLog(this.deps.log, kubeconfigProblemText(loaded));
       return;
@@ -75,8 +73,7 @@ export class ConnectionCommands {
       chosen = pick?.label;
     }
     if (!chosen) return;
-    await this.deps.memento.update(StateKeys.context, chosen);
-    this.deps.reconnect();
+    await this.deps.settings.selectContext(chosen);
   };
 
   /**

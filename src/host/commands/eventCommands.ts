@@ -1,10 +1,9 @@
 import type * as vscode from 'vscode';
 import type { ClusterSession } from '../../kube/clusterSession';
 import type { ResourceAccess } from '../clusterResources';
-import type { Config } from '../config';
 import type { FilterController } from '../filterController';
 import type { EventTreeProvider } from '../tree/eventTreeProvider';
-import { ConnectionCommands } from './connectionCommands';
+import { ConnectionCommands, type ConnectionCommandDeps } from './connectionCommands';
 import { EventRowCommands } from './eventRowCommands';
 import { FilterCommands } from './filterCommands';
 import type { CommandHandlers } from './registerCommands';
@@ -12,19 +11,17 @@ import type { ResourceDocuments } from './resourceDocuments';
 import { ResourcePicker } from './resourcePicker';
 import { ViewCommands } from './viewCommands';
 
-/** Everything the commands of the Events view, the welcome view and the status bar use (wired in compose.ts). */
+/** Everything the commands of the Events view, the welcome view and the status bar use (wired in src/compose/commands.ts). */
 export interface CommandDeps {
   readonly session: ClusterSession;
   readonly filter: FilterController;
   readonly tree: EventTreeProvider;
-  readonly memento: vscode.Memento;
   readonly log: vscode.LogOutputChannel;
-  readonly config: () => Config;
+  /** The settings' owner (ExtensionSettings): what is watched changes only through it. */
+  readonly settings: ConnectionCommandDeps['settings'];
   readonly resources: () => ResourceAccess | undefined;
   readonly openTimeline: () => void;
   readonly resourceDocuments: ResourceDocuments;
-  /** Reconnects with the current settings, the remembered context and the filter's scope. */
-  readonly reconnect: () => void;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Runs inside the extension host, against the real `vscode` API.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { KubeEventsApi } from '../../../src/compose';
+import type { KubeEventsApi } from '../../../src/compose/api';
 import { Commands, EXTENSION_ID } from '../../../src/constants';
 
 interface ContributedCommand {
@@ -23,6 +23,16 @@ suite('activation', () => {
     assert.equal(extension.isActive, true);
     assert.ok(api !== null && typeof api === 'object', `activate() returned ${typeof api}`);
     assert.equal(typeof api.version, 'number');
+  });
+
+  test('the API other extensions get is the narrow, versioned one; the test handle is apart', () => {
+    assert.equal(api.version, 2);
+    assert.deepEqual(Object.keys(api).sort(), ['context', 'events', 'filter', 'namespaces', 'onDidChangeEvents', 'onDidChangeState', 'state', 'testing', 'version']);
+    assert.ok(Array.isArray(api.events()));
+    assert.equal(typeof api.state, 'string');
+    const subscription = api.onDidChangeState(() => {});
+    subscription.dispose();
+    assert.ok(api.testing, 'the extension-host suite runs the extension outside production mode');
   });
 
   test('every command in package.json is registered', async () => {

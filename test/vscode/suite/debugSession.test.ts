@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { KubeEventsApi } from '../../../src/compose';
-import { EXTENSION_ID } from '../../../src/constants';
+import type { KubeEventsTesting } from '../../../src/compose/api';
+import { activateForTests } from './testApi';
 import type { KubeEvent } from '../../../src/core/kubeEvent';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
@@ -40,7 +40,7 @@ async function createEvent(client: KubeClient, namespace: string, component: str
 
 suite('debug sessions', function () {
   this.timeout(180_000);
-  let api: KubeEventsApi;
+  let api: KubeEventsTesting;
   let client: KubeClient;
   let workspace: vscode.Uri;
   let program: string;
@@ -75,7 +75,7 @@ suite('debug sessions', function () {
     const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
     assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
     client = loaded.value.client;
-    api = (await vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID)!.activate())!;
+    api = await activateForTests();
     api.filter.clear();
     await waitFor('the stream to go live', () => api.session.state.phase === 'live');
     await ensureNamespace(client, ns);

@@ -3,8 +3,9 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { KubeEventsApi } from '../../../src/compose';
-import { Commands, EXTENSION_ID } from '../../../src/constants';
+import type { KubeEventsTesting } from '../../../src/compose/api';
+import { activateForTests } from './testApi';
+import { Commands } from '../../../src/constants';
 import type { EmitInput, EmitReport } from '../../../src/host/commands/emitCommand';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
@@ -12,7 +13,7 @@ import { waitFor as until } from '../../support/waitFor';
 import { seedDemo, type Demo } from '../../support/demoCluster';
 
 suite('Emit Test Event against the control plane', () => {
-  let api: KubeEventsApi;
+  let api: KubeEventsTesting;
   let client: KubeClient;
   let demo: Demo;
   const suffix = randomBytes(3).toString('hex');
@@ -21,7 +22,7 @@ suite('Emit Test Event against the control plane', () => {
     const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
     assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
     client = loaded.value.client;
-    api = (await vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID)!.activate())!;
+    api = await activateForTests();
     api.filter.clear();
     await until('the stream to go live', () => api.session.state.phase === 'live');
     demo = await seedDemo(client, [`emit-shop-${suffix}`, `emit-batch-${suffix}`]);

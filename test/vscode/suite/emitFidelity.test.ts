@@ -6,8 +6,9 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { KubeEventsApi } from '../../../src/compose';
-import { Commands, EXTENSION_ID } from '../../../src/constants';
+import type { KubeEventsTesting } from '../../../src/compose/api';
+import { activateForTests } from './testApi';
+import { Commands } from '../../../src/constants';
 import type { EmitInput, EmitReport } from '../../../src/host/commands/emitCommand';
 import { eventTooltip } from '../../../src/host/tree/eventTreeProvider';
 import type { KubeClient } from '../../../src/kube/kubeClient';
@@ -44,7 +45,7 @@ function kubectl<T>(...args: string[]): T {
 }
 
 suite('Emit Test Event names the live object (checked with kubectl)', () => {
-  let api: KubeEventsApi;
+  let api: KubeEventsTesting;
   let client: KubeClient;
   const suffix = randomBytes(3).toString('hex');
   const ns = `emit-ref-${suffix}`;
@@ -88,7 +89,7 @@ suite('Emit Test Event names the live object (checked with kubectl)', () => {
     const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
     assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
     client = loaded.value.client;
-    api = (await vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID)!.activate())!;
+    api = await activateForTests();
     api.filter.clear();
     await until('the stream to go live', () => api.session.state.phase === 'live', 30_000);
     await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: ns } } });

@@ -6,8 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { KubeEventsApi } from '../../../src/compose';
-import { Commands, EXTENSION_ID } from '../../../src/constants';
+import type { KubeEventsTesting } from '../../../src/compose/api';
+import { activateForTests } from './testApi';
+import { Commands } from '../../../src/constants';
 import type { RowSnapshot } from '../../../src/host/tree/eventTreeProvider';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
@@ -19,7 +20,7 @@ function flatten(rows: RowSnapshot[], trail: string[] = []): Array<{ path: strin
 }
 
 suite('events view against the control plane', () => {
-  let api: KubeEventsApi;
+  let api: KubeEventsTesting;
   let client: KubeClient;
   let demo: Demo;
   const suffix = randomBytes(3).toString('hex');
@@ -31,7 +32,7 @@ suite('events view against the control plane', () => {
     const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
     assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
     client = loaded.value.client;
-    api = (await vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID)!.activate())!;
+    api = await activateForTests();
     await until('the stream to go live', () => api.session.state.phase === 'live');
     demo = await seedDemo(client, [shop, batch]);
   });

@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { KubeEventsApi } from '../../../src/compose';
-import { Commands, EXTENSION_ID } from '../../../src/constants';
+import type { KubeEventsTesting } from '../../../src/compose/api';
+import { activateForTests } from './testApi';
+import { Commands } from '../../../src/constants';
 import { eventTooltip, type RowSnapshot } from '../../../src/host/tree/eventTreeProvider';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
@@ -21,7 +22,7 @@ function flatten(rows: RowSnapshot[]): RowSnapshot[] {
 }
 
 suite('a 1 MiB message', () => {
-  let api: KubeEventsApi;
+  let api: KubeEventsTesting;
   let client: KubeClient;
   const suffix = randomBytes(3).toString('hex');
   const ns = `vs-huge-${suffix}`;
@@ -31,7 +32,7 @@ suite('a 1 MiB message', () => {
     assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
     client = loaded.value.client;
     await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: ns } } });
-    api = (await vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID)!.activate())!;
+    api = await activateForTests();
     await waitFor('a live stream', () => api.session.state.phase === 'live', 30_000);
   });
 

@@ -4,17 +4,18 @@
 // as it would to the real one.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { KubeEventsApi } from '../../../src/compose';
-import { Commands, EXTENSION_ID } from '../../../src/constants';
+import type { KubeEventsTesting } from '../../../src/compose/api';
+import { activateForTests } from './testApi';
+import { Commands } from '../../../src/constants';
 import { KUBERNETES_EXTENSION_ID } from '../../../src/host/kubernetesExtension/explorerTarget';
 import { waitFor } from '../../support/waitFor';
 
 suite('the VS Code Kubernetes extension bridge (with a stand-in of its API)', () => {
-  let api: KubeEventsApi;
+  let api: KubeEventsTesting;
 
   suiteSetup(async () => {
     assert.ok(vscode.extensions.getExtension(KUBERNETES_EXTENSION_ID), 'the stand-in is installed next to Kube Events');
-    api = (await vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID)!.activate())!;
+    api = await activateForTests();
     await waitFor('the stream to go live', () => api.session.state.phase === 'live', 30_000);
   });
 

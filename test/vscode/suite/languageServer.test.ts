@@ -7,8 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { KubeEventsApi } from '../../../src/compose';
-import { EXTENSION_ID } from '../../../src/constants';
+import type { KubeEventsTesting } from '../../../src/compose/api';
+import { activateForTests } from './testApi';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
 import { waitFor as until } from '../../support/waitFor';
@@ -23,7 +23,7 @@ function codeOf(d: vscode.Diagnostic): string {
 }
 
 suite('language server against the control plane', () => {
-  let api: KubeEventsApi;
+  let api: KubeEventsTesting;
   let client: KubeClient;
   let demo: Demo;
   const suffix = randomBytes(3).toString('hex');
@@ -35,7 +35,7 @@ suite('language server against the control plane', () => {
     const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
     assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
     client = loaded.value.client;
-    api = (await vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID)!.activate())!;
+    api = await activateForTests();
     await until('the stream to go live', () => api.session.state.phase === 'live');
     demo = await seedDemo(client, [shop, batch]);
   });

@@ -11,8 +11,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import type { KubeEventsApi } from '../../../src/compose';
-import { EXTENSION_ID } from '../../../src/constants';
+import { activateForTests } from './testApi';
 import { normalizeEvent, type EventChange } from '../../../src/core/kubeEvent';
 import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
 import { waitFor } from '../../support/waitFor';
@@ -52,7 +51,7 @@ suite('language server load', () => {
   test('measures diagnostic latency, event-loop delay and traffic with 20 manifests open (reported, not asserted)', async function () {
     if (!process.env.KUBE_EVENTS_LSP_LOAD) this.skip();
     this.timeout(240_000);
-    const api = (await vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID)!.activate());
+    const api = await activateForTests();
     await waitFor('the stream to go live', () => api.session.state.phase === 'live');
     const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
     assert.ok(loaded.ok);

@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import type { KubeEventsApi } from '../../../src/compose';
-import { Commands, EXTENSION_ID } from '../../../src/constants';
+import { activateForTests } from './testApi';
+import { Commands } from '../../../src/constants';
 import { normalizeEvent, type EventChange } from '../../../src/core/kubeEvent';
 import { waitFor } from '../../support/waitFor';
 
@@ -37,7 +37,7 @@ function change(i: number): EventChange {
 
 suite('load in the extension host', () => {
   test(`measures tree refreshes and event-loop delay at ${RATE} events/s (reported, not asserted)`, async () => {
-    const api = (await vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID)!.activate());
+    const api = await activateForTests();
     api.filter.clear();
     // The tree view must be visible for its refreshes to count.
     await vscode.commands.executeCommand('kubeEvents.events.focus');

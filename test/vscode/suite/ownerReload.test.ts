@@ -7,9 +7,8 @@
 // test with the controller's own source, "replicaset-controller".
 import * as assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
-import * as vscode from 'vscode';
-import type { KubeEventsApi } from '../../../src/compose';
-import { EXTENSION_ID } from '../../../src/constants';
+import type { KubeEventsTesting } from '../../../src/compose/api';
+import { activateForTests } from './testApi';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
 import { recordEvent, type DemoObject } from '../../support/demoCluster';
@@ -51,7 +50,7 @@ function generatedName(prefix: string): string {
 }
 
 suite('owner chain across a window reload', () => {
-  let api: KubeEventsApi;
+  let api: KubeEventsTesting;
   let client: KubeClient;
 
   suiteSetup(async () => {
@@ -59,7 +58,7 @@ suite('owner chain across a window reload', () => {
     const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
     assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
     client = loaded.value.client;
-    api = (await vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID)!.activate())!;
+    api = await activateForTests();
     await until('the stream to go live', () => api.session.state.phase === 'live');
   });
 

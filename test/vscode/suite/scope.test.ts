@@ -8,8 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { KubeEventsApi } from '../../../src/compose';
-import { Commands, EXTENSION_ID } from '../../../src/constants';
+import type { KubeEventsTesting } from '../../../src/compose/api';
+import { activateForTests } from './testApi';
+import { Commands } from '../../../src/constants';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
 import { waitFor } from '../../support/waitFor';
@@ -34,7 +35,7 @@ async function createEvent(client: KubeClient, namespace: string, reason: string
 }
 
 suite('what is watched', () => {
-  let api: KubeEventsApi;
+  let api: KubeEventsTesting;
   let client: KubeClient;
   const suffix = randomBytes(3).toString('hex');
   const a = `vs-scope-a-${suffix}`;
@@ -45,7 +46,7 @@ suite('what is watched', () => {
     assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
     client = loaded.value.client;
     for (const name of [a, b]) await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name } } });
-    api = (await vscode.extensions.getExtension<KubeEventsApi>(EXTENSION_ID)!.activate())!;
+    api = await activateForTests();
     await waitFor('the admin stream to go live', () => api.session.contextName === 'admin' && api.session.state.phase === 'live', 30_000);
   });
 

@@ -1,0 +1,52 @@
+import * as path from 'node:path';
+import type * as vscode from 'vscode';
+import { tagged } from '../core/ports';
+import { HistoryService } from '../history/historyService';
+import { ClusterResources } from '../host/clusterResources';
+import { ExtensionSettings } from '../host/config';
+import { showHistoryNotice } from '../host/history/historyCommands';
+import { OwnerMemoryFile } from '../host/ownerMemoryFile';
+import { ClusterSession } from '../kube/clusterSession';
+
+/** The data path without its views: settings, the session (connection, broadcaster, store), history. */
+export interface Pipeline {
+  readonly settings: ExtensionSettings;
+  readonly session: ClusterSession;
+  readonly history: HistoryService;
+  readonly resources: ClusterResources;
+}
+
+/** Builds the pipeline (docs/ARCHITECTURE.md §1, §13); it connects at the first {@link ExtensionSettings.reconnect}. */
+export function composePipeline(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, disposables: vscode.Disposable[]): Pipeline {
+  const storage = context.globalStorageUri.fsPath;
+  const ownersLog = tagged(log, 'owners');
+  const settings = new ExtensionSettings(context.globalState);
+  const session = new ClusterSession(settings.sessionSettings, {
+    storeCapacity: settings.config.storeMaxEvents,
+    logger: log,
+    ownerMemory: (identity) => new OwnerMemoryFile(storage, identity, ownersLog),
+  });
+  const history = new HistoryService({
+    dir: path.join(storage, 'history'),
+    broadcaster: session.broadcaster,
+    store: session.store,
+    settings: () => settings.config.history,
+    onNotice: (notice) => showHistoryNotice(log, notice),
+    logger: tagged(log, 'history'),
+  });
+  const resources = new ClusterResources(session, log);
+  disposables.push(
+    settings.onDidRequestConnection((next) => session.update(next)),
+    // History seeds the store with each new cluster's events before its first list.
+    session.onDidChangeScope((scope) => scope && history.open(scope.cluster)),
+    settings.onDidChange(({ next, previous }) => {
+      const h = previous.history;
+      if (next.history.enabled !== h.enabled || next.history.retentionDays !== h.retentionDays || next.history.maxMegabytes !== h.maxMegabytes) history.settingsChanged();
+    }),
+    settings,
+    resources,
+    { dispose: () => session.dispose() },
+    history,
+  );
+  return { settings, session, history, resources };
+}

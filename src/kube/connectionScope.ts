@@ -1,0 +1,152 @@
+import { OwnerGraph } from '../core/ownerGraph';
+import type { OwnerMemory } from '../core/ownerMemory';
+import { tagged, type Disposable, type Logger } from '../core/ports';
+import { fail, ok } from '../core/result';
+import { Discovery } from './discovery';
+import { EventSource, type EventSourceOptions, type SourceState } from './eventSource';
+import type { KubeClient } from './kubeClient';
+import type { LoadedKubeconfig } from './kubeConfigLoader';
+import { KubeOwnerResolver } from './ownerResolver';
+import { Recorder } from './recorder';
+import { ResourceReader } from './resourceReader';
+
+/**
+ * Learnt owner links are saved at most this often, and when the scope ends: a busy cluster names new Pods
+ * all the time, and each save rewrites the whole memory.
+ */
+export const OWNER_SAVE_DELAY_MS = 10_000;
+
+/** Which cluster and identity a connection reaches: names only, never credentials. */
+export interface ClusterIdentity {
+  readonly server: string;
+  /** The user name in the kubeconfig. */
+  readonly user: string;
+}
+
+/** Which cluster a connection reaches, and through which context: names only, never credentials. */
+export interface ConnectionCluster extends ClusterIdentity {
+  readonly context: string;
+}
+
+export interface ConnectionScopeOptions {
+  /** Untagged: each part tags its own lines ([watch], [discovery], [resources], [owners], [recorder]). */
+  readonly logger: Logger;
+  /** Where the owner graph remembers its links for this identity; none keeps them in memory only. */
+  readonly ownerMemory?: (identity: ClusterIdentity) => OwnerMemory | undefined;
+}
+
+/** How to run the list+watch: everything {@link EventSource} takes but the client. */
+export type WatchOptions = Omit<EventSourceOptions, 'client' | 'logger'>;
+
+/**
+ * Everything that belongs to one connection (one kubeconfig context): the client, the list+watch, discovery,
+ * object reads, the owner graph with its memory, and the recorder. It is created when a context connects and
+ * disposed as a whole when another context or kubeconfig replaces it, so no cache ever answers for the wrong
+ * cluster (docs/ARCHITECTURE.md §1). A namespace-only change keeps the scope and restarts the watch.
+ */
+export class ConnectionScope implements Disposable {
+  readonly client: KubeClient;
+  readonly discovery: Discovery;
+  readonly reader: ResourceReader;
+  readonly owners: OwnerGraph;
+  private eventRecorder: Recorder | undefined;
+  private source: EventSource | undefined;
+  private sourceState: Disposable | undefined;
+  private readonly ownersLearnt: Disposable;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
+
+  constructor(
+    readonly connection: LoadedKubeconfig,
+    private readonly opts: ConnectionScopeOptions,
+  ) {
+    const log = opts.logger;
+    this.client = connection.client;
+    this.discovery = new Discovery(this.client, { log: tagged(log, 'discovery') });
+    this.reader = new ResourceReader(this.client, this.discovery, { log: tagged(log, 'resources') });
+    const memory = opts.ownerMemory?.(this.identity);
+    this.owners = new OwnerGraph(new KubeOwnerResolver(this.reader), { log: tagged(log, 'owners'), ...(memory ? { memory } : {}) });
+    this.ownersLearnt = this.owners.onDidLearn(() => {
+      this.saveTimer ??= setTimeout(() => {
+        this.saveTimer = undefined;
+        void this.owners.flush();
+      }, OWNER_SAVE_DELAY_MS);
+    });
+  }
+
+  get context(): string {
+    return this.connection.currentContext;
+  }
+
+  /** The server URL and the client's user: what the owner memory is kept by. */
+  get identity(): ClusterIdentity {
+    return { server: this.client.server, user: this.client.userName };
+  }
+
+  /** The server, the user the context names, and the context: what history is kept by. */
+  get cluster(): ConnectionCluster {
+    const { currentContext, server, contexts } = this.connection;
+    return { server, user: contexts.find((c) => c.name === currentContext)?.user ?? '', context: currentContext };
+  }
+
+  /** The recorder behind "Emit Test Event…"; its correlator state lives as long as the connection. */
+  get recorder(): Recorder {
+    const discovery = this.discovery;
+    this.eventRecorder ??= new Recorder({
+      client: this.client,
+      log: this.opts.logger,
+      resolveKind: async (kind, apiVersion) => {
+        const found = await discovery.resolve(apiVersion, kind);
+        return found.ok ? ok({ apiVersion: found.value.apiVersion, kind: found.value.kind, namespaced: found.value.namespaced }) : fail(found.reason, found.message);
+      },
+    });
+    return this.eventRecorder;
+  }
+
+  /** A list+watch is running (not stopped or paused). */
+  get watching(): boolean {
+    return this.source !== undefined;
+  }
+
+  /** Starts the list+watch, replacing a running one (the namespaces changed); its states go to `onState`. */
+  watch(options: WatchOptions, onState: (state: SourceState) => void): void {
+    this.stopWatch();
+    if (this.disposed) return;
+    const source = new EventSource({ ...options, client: this.client, logger: this.opts.logger });
+    this.source = source;
+    this.sourceState = source.onState(onState);
+    source.start();
+  }
+
+  stopWatch(): void {
+    this.sourceState?.dispose();
+    this.sourceState = undefined;
+    this.source?.stop();
+    this.source = undefined;
+  }
+
+  /** Retries a waiting list+watch at once; false when none runs. */
+  retryNow(): boolean {
+    this.source?.retryNow();
+    return this.source !== undefined;
+  }
+
+  /** Saves the owner links learnt since the last save. */
+  saveOwners(): Promise<void> {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    return this.owners.flush();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stopWatch();
+    this.eventRecorder?.dispose();
+    this.ownersLearnt.dispose();
+    // The memory writes synchronously: what was learnt is saved before the graph goes.
+    void this.saveOwners();
+    this.owners.dispose();
+    this.client.dispose();
+  }
+}
