@@ -5,6 +5,7 @@ import { Database, type Statement } from 'node-sqlite3-wasm';
 import { HistoryError, type HistoryBackend, type HistoryFailureReason, type HistoryFilter, type HistoryMode } from '../core/history';
 import type { EventChange, KubeEvent, ObjectRef } from '../core/kubeEvent';
 import { errorMessage } from '../core/errorMessage';
+import type { ClusterContext, ClusterIdentity } from '../core/clusterIdentity';
 
 /**
  * One cluster's event history on disk: an SQLite database run as WebAssembly (node-sqlite3-wasm, whose VFS
@@ -81,16 +82,9 @@ ON CONFLICT(uid) DO UPDATE SET
   resource_version = excluded.resource_version, body = excluded.body
 WHERE excluded.resource_version <> events.resource_version OR excluded.expired <> events.expired`;
 
-/** Who a database belongs to; shown by Clear History…. Nothing secret. */
-export interface ClusterIdentity {
-  readonly server: string;
-  /** The kubeconfig user's name (not its credentials): two users of one server see different events. */
-  readonly user: string;
-  readonly context: string;
-}
 
 /** The file name of a cluster's history: a hash, so neither the URL nor the user name is in the path. */
-export function historyFileName(identity: Pick<ClusterIdentity, 'server' | 'user'>): string {
+export function historyFileName(identity: ClusterIdentity): string {
   const hash = createHash('sha256').update(`${identity.server}\u0000${identity.user}`).digest('hex').slice(0, 24);
   return `history-${hash}.sqlite`;
 }
@@ -222,7 +216,8 @@ export class HistoryDatabase implements HistoryBackend {
    * Opens (creating when needed) the history at `file`. Writes when no live process owns it, else reads only.
    * An unreadable file is moved aside and a new one started (see `notes`). @throws HistoryError
    */
-  static open(file: string, identity: ClusterIdentity): HistoryDatabase {
+  /** `identity` is who the database belongs to, written into it and shown by Clear History…. */
+  static open(file: string, identity: ClusterContext): HistoryDatabase {
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
     } catch (err) {
@@ -373,7 +368,7 @@ export class HistoryDatabase implements HistoryBackend {
     if (this.mode === 'readWrite') releaseOwnership(this.file, this.token);
   }
 
-  private writeMeta(identity: ClusterIdentity): void {
+  private writeMeta(identity: ClusterContext): void {
     withBusyRetry(() => {
       this.db.exec('BEGIN IMMEDIATE');
       for (const [key, value] of [['schema', SCHEMA_VERSION], ['server', identity.server], ['context', identity.context]]) {

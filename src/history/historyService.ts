@@ -6,7 +6,8 @@ import { HistoryError, HistorySink, planHistoryQuery, type HistoryFailureReason 
 import type { EventChange } from '../core/kubeEvent';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from '../core/ports';
 import { matches, type MatchContext, type Query } from '../core/query';
-import { deleteHistoryFile, historyFileName, HistoryDatabase, readHistoryMeta, type ClusterIdentity } from './historyDatabase';
+import type { ClusterContext } from '../core/clusterIdentity';
+import { deleteHistoryFile, historyFileName, HistoryDatabase, readHistoryMeta } from './historyDatabase';
 import { errorMessage } from '../core/errorMessage';
 
 /** The history settings (`kubeEvents.history.*`). */
@@ -55,7 +56,7 @@ const PRUNE_PAUSE_MS = 250;
  */
 export class HistoryService implements Disposable {
   private db: HistoryDatabase | undefined;
-  private identity: ClusterIdentity | undefined;
+  private identity: ClusterContext | undefined;
   private readonly sink: HistorySink;
   private readonly log: Logger;
   private readonly clock: Clock;
@@ -88,7 +89,7 @@ export class HistoryService implements Disposable {
    * with its newest events, so the views show what happened while VS Code was closed. Reaching the same
    * cluster again changes nothing.
    */
-  open(cluster: ClusterIdentity): void {
+  open(cluster: ClusterContext): void {
     if (this.identity && this.identity.server === cluster.server && this.identity.user === cluster.user && this.db) return;
     this.close();
     this.identity = cluster;

@@ -10,16 +10,12 @@ import * as path from 'node:path';
 import { ownerRecordOf, type OwnerMemory, type OwnerRecord } from '../core/ownerMemory';
 import { silentLogger, type Logger } from '../core/ports';
 import { errorMessage } from '../core/errorMessage';
+import type { ClusterIdentity } from '../core/clusterIdentity';
 
 const VERSION = 1;
 /** A file larger than this is not read (the graph saves at most a few thousand records, well below). */
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
-/** The identity a memory file belongs to. */
-export interface ClusterIdentity {
-  readonly server: string;
-  readonly user: string;
-}
 
 /** The file for one identity under `dir`. */
 export function ownerMemoryPath(dir: string, id: ClusterIdentity): string {

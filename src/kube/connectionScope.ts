@@ -9,6 +9,7 @@ import type { LoadedKubeconfig } from './kubeConfigLoader';
 import { KubeOwnerResolver } from './ownerResolver';
 import { Recorder } from './recorder';
 import { ResourceReader } from './resourceReader';
+import type { ClusterContext, ClusterIdentity } from '../core/clusterIdentity';
 
 /**
  * Learnt owner links are saved at most this often, and when the scope ends: a busy cluster names new Pods
@@ -16,17 +17,6 @@ import { ResourceReader } from './resourceReader';
  */
 export const OWNER_SAVE_DELAY_MS = 10_000;
 
-/** Which cluster and identity a connection reaches: names only, never credentials. */
-export interface ClusterIdentity {
-  readonly server: string;
-  /** The user name in the kubeconfig. */
-  readonly user: string;
-}
-
-/** Which cluster a connection reaches, and through which context: names only, never credentials. */
-export interface ConnectionCluster extends ClusterIdentity {
-  readonly context: string;
-}
 
 export interface ConnectionScopeOptions {
   /** Untagged: each part tags its own lines ([watch], [discovery], [resources], [owners], [recorder]). */
@@ -84,7 +74,7 @@ export class ConnectionScope implements Disposable {
   }
 
   /** The server, the user the context names, and the context: what history is kept by. */
-  get cluster(): ConnectionCluster {
+  get cluster(): ClusterContext {
     const { currentContext, server, contexts } = this.connection;
     return { server, user: contexts.find((c) => c.name === currentContext)?.user ?? '', context: currentContext };
   }

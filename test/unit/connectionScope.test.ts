@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import type { KubeEvent } from '../../src/core/kubeEvent';
 import type { OwnerMemory, OwnerRecord } from '../../src/core/ownerMemory';
 import { ClusterSession, type SessionSettings } from '../../src/kube/clusterSession';
-import { ConnectionScope, OWNER_SAVE_DELAY_MS, type ClusterIdentity } from '../../src/kube/connectionScope';
+import type { ClusterIdentity } from '../../src/core/clusterIdentity';
+import { ConnectionScope, OWNER_SAVE_DELAY_MS } from '../../src/kube/connectionScope';
 import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
 import { anEvent } from './support/eventBuilder';
 
