@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
+import type { ObjectKeyWith } from '../core/kubeEvent';
 import type { OwnerGraph } from '../core/ownerGraph';
 import type { Disposable } from '../core/ports';
-import { fail, ok } from '../core/result';
+import { fail, ok, type Result } from '../core/result';
 import type { ClusterSession } from '../kube/clusterSession';
 import type { ConnectionScope } from '../kube/connectionScope';
 import type { Recorder } from '../kube/recorder';
-import { toYaml, type KubeObject, type ReadProblem, type ResourceRef } from '../kube/resourceReader';
-import type { Result } from '../core/result';
-import type { LiveReference } from '../kube/resourceReader';
+import { toYaml, type KubeObject, type LiveReference, type ReadProblem, type ResourceRef } from '../kube/resourceReader';
+import { Disposable as HostDisposable } from './disposable';
 
 /** What the commands need from discovery and GETs; {@link ClusterResources.access} implements it over src/kube. */
 export interface ResourceAccess {
@@ -15,9 +15,9 @@ export interface ResourceAccess {
   names(kind: { readonly kind: string; readonly apiVersion: string }, namespace: string): Promise<Result<ReadonlyArray<{ readonly name: string; readonly namespace: string }>>>;
   /** The names of the cluster's namespaces, up to the reader's list cap (Select Namespace… offers them). */
   namespaces(signal?: AbortSignal): Promise<Result<readonly string[]>>;
-  yaml(ref: { readonly apiVersion: string; readonly kind: string; readonly namespace: string; readonly name: string }): Promise<Result<string>>;
+  yaml(ref: ObjectKeyWith<'apiVersion'>): Promise<Result<string>>;
   /** The live object's reference, uid and resourceVersion included; `reason` is a ReadProblem (`not-found`, `forbidden`…). */
-  reference(ref: { readonly apiVersion: string; readonly kind: string; readonly namespace: string; readonly name: string }): Promise<Result<LiveReference>>;
+  reference(ref: ObjectKeyWith<'apiVersion'>): Promise<Result<LiveReference>>;
 }
 
 /**
@@ -32,19 +32,24 @@ const LEARN_NOTIFY_DELAY_MS = 300;
  * lifetime (docs/ARCHITECTURE.md §1); this adapter only turns them into the ports the commands use and tells
  * the views, at a pace they can follow, that the owner graph learnt something.
  */
-export class ClusterResources implements vscode.Disposable {
-  private readonly learned = new vscode.EventEmitter<void>();
+export class ClusterResources extends HostDisposable {
+  private readonly learned = this.register(new vscode.EventEmitter<void>());
   /** The owner graph learnt or missed objects (at most every {@link LEARN_NOTIFY_DELAY_MS}). */
   readonly onDidLearnOwners = this.learned.event;
   private learnTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The listeners on the current scope's owner graph, replaced with the scope. */
   private graphListeners: Disposable[] = [];
-  private readonly scopeListener: Disposable;
 
   constructor(
     private readonly session: ClusterSession,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.scopeListener = session.onDidChangeScope((scope) => this.follow(scope));
+    super();
+    this.register(
+      session.onDidChangeScope((scope) => this.follow(scope)),
+      { dispose: () => clearTimeout(this.learnTimer) },
+      { dispose: () => this.follow(undefined) },
+    );
     this.follow(session.connectionScope);
   }
 
@@ -109,12 +114,5 @@ export class ClusterResources implements vscode.Disposable {
         return obj.ok ? ok(toYaml(obj.value)) : fail(obj.reason, obj.message);
       },
     };
-  }
-
-  dispose(): void {
-    clearTimeout(this.learnTimer);
-    this.scopeListener.dispose();
-    for (const d of this.graphListeners) d.dispose();
-    this.learned.dispose();
   }
 }

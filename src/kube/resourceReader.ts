@@ -4,6 +4,7 @@
  * in plain words what went wrong (for a 403: which verb, resource and namespace).
  */
 import { dumpYaml } from '@kubernetes/client-node';
+import type { ObjectKey, ObjectKeyWith, ObjectRef } from '../core/kubeEvent';
 import { silentLogger, type Logger } from '../core/ports';
 import { fail, ok, type Result } from '../core/result';
 import type { Discovery, ResourceKind } from './discovery';
@@ -16,13 +17,7 @@ import { classifyKubeError, describeKubeError, type KubeClient, type Query } fro
 export type ReadProblem = 'not-found' | 'forbidden' | 'unknown-kind' | 'unavailable';
 
 /** An object to read. `apiVersion` empty or absent: the kind is looked up by name alone (see findKind). */
-export interface ResourceRef {
-  readonly apiVersion?: string;
-  readonly kind: string;
-  /** '' (or anything) for cluster-scoped kinds. */
-  readonly namespace: string;
-  readonly name: string;
-}
+export type ResourceRef = ObjectKey & Partial<Pick<ObjectRef, 'apiVersion'>>;
 
 /** A kind to list: a resolved {@link ResourceKind}, or a kind name with an optional apiVersion. */
 export type KindRef = string | { readonly apiVersion?: string; readonly kind: string };
@@ -207,15 +202,7 @@ export class ResourceReader {
 }
 
 /** What an event's involvedObject / regarding says about a live object (client-go `ObjectReference`). */
-export interface LiveReference {
-  readonly apiVersion: string;
-  readonly kind: string;
-  /** '' for cluster-scoped objects. */
-  readonly namespace: string;
-  readonly name: string;
-  readonly uid: string;
-  readonly resourceVersion: string;
-}
+export type LiveReference = ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersion'>;
 
 /**
  * client-go `GetReference` on an object read from the apiserver: apiVersion and kind from the object (or from
