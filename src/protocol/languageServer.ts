@@ -24,6 +24,11 @@ import type { ObjectKeyWith } from '../core/kubeEvent';
 
 /** How often the host sends changes for subscribed subjects, at most. */
 export const FEED_BATCH_MS = 200;
+/**
+ * The server's `experimental` capability that carries its process id (`initialize` result): the host reads
+ * it so tests can kill the server and watch the client restart it.
+ */
+export const SERVER_PID_CAPABILITY = 'kubeEventsPid';
 /** Events an update carries for one object or reason, newest first. */
 export const MAX_EVENTS_PER_SUBJECT = 50;
 /** Subjects one subscription may name (objects and reasons each). */

@@ -30,6 +30,7 @@ import {
   isReasonsParams,
   MAX_NAME_LENGTH,
   MAX_SUBJECTS,
+  SERVER_PID_CAPABILITY,
   type ClusterParams,
   type ObjectKeyDto,
   type ObjectStateDto,
@@ -288,7 +289,7 @@ connection.onInitialize((params): InitializeResult => {
       codeLensProvider: { resolveProvider: false },
       hoverProvider: true,
       completionProvider: { triggerCharacters: ['"', '('], resolveProvider: false },
-      experimental: { kubeEventsPid: process.pid },
+      experimental: { [SERVER_PID_CAPABILITY]: process.pid },
     },
     serverInfo: { name: 'Kube Events' },
   };

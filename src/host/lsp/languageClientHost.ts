@@ -13,7 +13,7 @@ import {
 import type { Subscribe } from '../../core/emitter';
 import type { EventStore } from '../../core/eventStore';
 import { tagged, type Logger } from '../../core/ports';
-import { ClusterNotification, EDITOR_COMMANDS, ObjectsNotification, ReasonsNotification, SubscribeNotification, type ClusterParams, type ObjectKeyDto } from '../../protocol/languageServer';
+import { ClusterNotification, EDITOR_COMMANDS, ObjectsNotification, ReasonsNotification, SERVER_PID_CAPABILITY, SubscribeNotification, type ClusterParams, type ObjectKeyDto } from '../../protocol/languageServer';
 import { LanguageServerFeed, type ExistsAnswer, type FeedOwners } from './languageServerFeed';
 import { errorMessage } from '../../core/errorMessage';
 import { Disposable } from '../disposable';
@@ -137,8 +137,9 @@ export class LanguageClientHost extends Disposable {
 
   /** The server's process id, while it runs (tests kill it to check the restart). */
   get serverPid(): number | undefined {
-    const experimental = this.client.initializeResult?.capabilities.experimental as { kubeEventsPid?: unknown } | undefined;
-    return typeof experimental?.kubeEventsPid === 'number' ? experimental.kubeEventsPid : undefined;
+    const experimental = this.client.initializeResult?.capabilities.experimental as Record<string, unknown> | undefined;
+    const pid = experimental?.[SERVER_PID_CAPABILITY];
+    return typeof pid === 'number' ? pid : undefined;
   }
 
   private async notify<P>(type: NotificationType<P>, params: P): Promise<void> {
