@@ -1,7 +1,7 @@
 import type { Broadcaster, Watcher } from './broadcaster';
 import type { EventChange, KubeEvent } from './kubeEvent';
 import { silentLogger, type Disposable, type Logger } from './ports';
-import type { Query } from './query';
+import type { Query } from './query/syntax';
 import { errorMessage } from './errorMessage';
 
 /**

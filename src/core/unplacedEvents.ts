@@ -5,7 +5,8 @@
  */
 import { objectKey, type KubeEvent } from './kubeEvent';
 import type { OwnerGraph, OwnerLookup } from './ownerGraph';
-import { matches, usesOwners, type Query } from './query';
+import { matches, usesOwners } from './query/evaluate';
+import type { Query } from './query/syntax';
 
 /**
  * Ownership never crosses namespaces (an owner is in its dependant's namespace, or cluster-scoped), so an

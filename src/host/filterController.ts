@@ -5,7 +5,9 @@ import { objectKey, type KubeEvent } from '../core/kubeEvent';
 import type { OwnerGraph } from '../core/ownerGraph';
 import { addRecent } from '../core/recentList';
 import { countUnplaced } from '../core/unplacedEvents';
-import { EMPTY_QUERY, matches, parseQuery, usesOwners, type Query, type QueryError, type SessionRanges } from '../core/query';
+import { matches, usesOwners, type SessionRanges } from '../core/query/evaluate';
+import { parseQuery } from '../core/query/parse';
+import { EMPTY_QUERY, type Query, type QueryError } from '../core/query/syntax';
 import { Disposable } from './disposable';
 
 const HISTORY_SIZE = 20;

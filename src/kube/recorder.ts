@@ -6,22 +6,10 @@
  */
 import * as os from 'node:os';
 import { randomUUID } from 'node:crypto';
-import {
-  EventCorrelator,
-  EventSeriesTracker,
-  formatMicroTime,
-  formatTime,
-  monotonicUnixNano,
-  type CoreV1EventBody,
-  type CorrelationReason,
-  type CorrelatorOptions,
-  type EventsV1EventBody,
-  type ObjectReferenceJson,
-  type SeriesFlushReport,
-  type SeriesOptions,
-  type SeriesReason,
-  type SeriesWriter,
-} from '../core/correlator';
+import { EventCorrelator, type CorrelationReason, type CorrelatorOptions } from '../core/correlator/correlator';
+import { EventSeriesTracker, type SeriesFlushReport, type SeriesOptions, type SeriesReason, type SeriesWriter } from '../core/correlator/series';
+import { formatMicroTime, formatTime, monotonicUnixNano } from '../core/correlator/time';
+import type { CoreV1EventBody, EventsV1EventBody, ObjectReferenceJson } from '../core/correlator/wire';
 import { isDns1123Subdomain, validateEvent, type EventFlavour, type EventValidationFailure } from '../core/eventValidation';
 import { goSprintf } from '../core/goFormat';
 import { objectPath, OUR_REPORTING_CONTROLLER, type PartialObjectRef } from '../core/kubeEvent';

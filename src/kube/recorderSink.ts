@@ -10,7 +10,7 @@
  */
 import { silentLogger, type Logger } from '../core/ports';
 import { ok, type Failure } from '../core/result';
-import type { CoreEventPatch, CoreV1EventBody, EventsV1EventBody } from '../core/correlator';
+import type { CoreEventPatch, CoreV1EventBody, EventsV1EventBody } from '../core/correlator/wire';
 import { classifyKubeError, type KubeClient } from './kubeClient';
 
 /** client-go `maxTriesPerEvent` (tools/record and tools/events). */

@@ -1,4 +1,4 @@
-import type { Matchable } from '../core/query';
+import type { Matchable } from '../core/query/evaluate';
 import type { EventDto } from '../protocol/webview';
 
 /**

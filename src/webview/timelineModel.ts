@@ -3,7 +3,9 @@
  * Pure (no DOM). Filtering keeps the sorted order, so a filter change is one linear pass of `matches()` with no
  * sort; batches are merged in linear time.
  */
-import { EMPTY_QUERY, matches, parseQuery, type Matchable, type Query } from '../core/query';
+import { matches, type Matchable } from '../core/query/evaluate';
+import { parseQuery } from '../core/query/parse';
+import { EMPTY_QUERY, type Query } from '../core/query/syntax';
 import type { EventDto, FilterStateDto, FilterWhere } from '../protocol/webview';
 import { dtoMatchable } from './dtoMatchable';
 import { DEFAULT_SORT, compareKeys, mergeSorted, sortBy, sortKey, tieBreak, type SortKey, type SortState } from './sortModel';

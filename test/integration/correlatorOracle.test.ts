@@ -16,15 +16,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  DEFAULT_AGGREGATE_MAX_EVENTS,
-  EventCorrelator,
-  epochMsToNs,
-  formatTime,
-  type CoreV1EventBody,
-  type CorrelationResult,
-  type ObjectReferenceJson,
-} from '../../src/core/correlator';
+import { DEFAULT_AGGREGATE_MAX_EVENTS, EventCorrelator, type CorrelationResult } from '../../src/core/correlator/correlator';
+import { epochMsToNs, formatTime } from '../../src/core/correlator/time';
+import type { CoreV1EventBody, ObjectReferenceJson } from '../../src/core/correlator/wire';
 import type { Clock } from '../../src/core/ports';
 
 interface Config {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseQuery } from '../../src/core/query';
+import { parseQuery } from '../../src/core/query/parse';
 import { ClusterSession } from '../../src/kube/clusterSession';
 import { HistoryService } from '../../src/history/historyService';
 import type { KubeClient } from '../../src/kube/kubeClient';

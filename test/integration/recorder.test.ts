@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { AGGREGATE_MESSAGE_PREFIX, DEFAULT_SPAM_BURST } from '../../src/core/correlator';
+import { AGGREGATE_MESSAGE_PREFIX, DEFAULT_SPAM_BURST } from '../../src/core/correlator/correlator';
 import type { EventApi, EventChange } from '../../src/core/kubeEvent';
 import { OUR_REPORTING_CONTROLLER } from '../../src/core/kubeEvent';
 import { EventSource } from '../../src/kube/eventSource';

@@ -1,26 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  AGGREGATE_MESSAGE_PREFIX,
-  DEFAULT_AGGREGATE_INTERVAL_SECONDS,
-  DEFAULT_AGGREGATE_MAX_EVENTS,
-  DEFAULT_SPAM_BURST,
-  DEFAULT_SPAM_QPS,
-  EventCorrelator,
-  EventSeriesTracker,
-  LruCache,
-  MAX_LRU_CACHE_ENTRIES,
-  SERIES_FINISH_TIME_MS,
-  SERIES_REFRESH_TIME_MS,
-  TokenBucket,
-  formatMicroTime,
-  formatTime,
-  getIsomorphicKey,
-  monotonicUnixNano,
-  type CoreV1EventBody,
-  type EventsV1EventBody,
-  type SeriesPatch,
-} from '../../src/core/correlator';
+import { AGGREGATE_MESSAGE_PREFIX, DEFAULT_AGGREGATE_INTERVAL_SECONDS, DEFAULT_AGGREGATE_MAX_EVENTS, DEFAULT_SPAM_BURST, DEFAULT_SPAM_QPS, EventCorrelator, MAX_LRU_CACHE_ENTRIES } from '../../src/core/correlator/correlator';
+import { LruCache } from '../../src/core/correlator/lru';
+import { EventSeriesTracker, SERIES_FINISH_TIME_MS, SERIES_REFRESH_TIME_MS, getIsomorphicKey } from '../../src/core/correlator/series';
+import { formatMicroTime, formatTime, monotonicUnixNano } from '../../src/core/correlator/time';
+import { TokenBucket } from '../../src/core/correlator/tokenBucket';
+import type { CoreV1EventBody, EventsV1EventBody, SeriesPatch } from '../../src/core/correlator/wire';
 import type { Clock } from '../../src/core/ports';
 import { KubeApiError, KubeNetworkError, type RequestOptions } from '../../src/kube/kubeClient';
 import { Recorder, generateEventName } from '../../src/kube/recorder';

@@ -5,24 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  DEFAULT_SPAM_BURST,
-  DEFAULT_SPAM_QPS,
-  EventCorrelator,
-  EventSeriesTracker,
-  SERIES_FINISH_TIME_MS,
-  SERIES_REFRESH_TIME_MS,
-  TokenBucket,
-  formatMicroTime,
-  formatTime,
-  getAggregateKeys,
-  getEventKey,
-  getIsomorphicKey,
-  getSpamKey,
-  type CoreV1EventBody,
-  type EventsV1EventBody,
-  type SeriesPatch,
-} from '../../src/core/correlator';
+import { DEFAULT_SPAM_BURST, DEFAULT_SPAM_QPS, EventCorrelator, getAggregateKeys, getEventKey, getSpamKey } from '../../src/core/correlator/correlator';
+import { EventSeriesTracker, SERIES_FINISH_TIME_MS, SERIES_REFRESH_TIME_MS, getIsomorphicKey } from '../../src/core/correlator/series';
+import { formatMicroTime, formatTime } from '../../src/core/correlator/time';
+import { TokenBucket } from '../../src/core/correlator/tokenBucket';
+import type { CoreV1EventBody, EventsV1EventBody, SeriesPatch } from '../../src/core/correlator/wire';
 import type { Clock } from '../../src/core/ports';
 
 /** A round start time: the boundary cases below fall on whole seconds. */

@@ -7,7 +7,8 @@ import { Broadcaster } from '../../src/core/broadcaster';
 import { EventStore } from '../../src/core/eventStore';
 import { HistoryError, HistorySink, planHistoryQuery } from '../../src/core/history';
 import type { EventChange } from '../../src/core/kubeEvent';
-import { parseQuery, type Query } from '../../src/core/query';
+import { parseQuery } from '../../src/core/query/parse';
+import type { Query } from '../../src/core/query/syntax';
 import { historyFileName, HistoryDatabase } from '../../src/history/historyDatabase';
 import { HistoryService, type HistoryNotice } from '../../src/history/historyService';
 import { anEvent } from './support/eventBuilder';
@@ -217,7 +218,7 @@ describe('history database: queries', () => {
 
 describe('until: in the query language', () => {
   it('matches events last seen at least that long ago', async () => {
-    const { matches } = await import('../../src/core/query');
+    const { matches } = await import('../../src/core/query/evaluate');
     const now = 10 * 86_400_000;
     const old = anEvent({ lastSeen: now - 3 * 86_400_000 });
     const fresh = anEvent({ lastSeen: now - 60_000 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseQuery } from '../../src/core/query';
+import { parseQuery } from '../../src/core/query/parse';
 import { cell, escapeMarkdown, formatAge, formatWindow } from '../../src/server/format';
 import { reasonFilter } from '../../src/server/goFeatures';
 import { objectKeyOf, underFilter } from '../../src/server/manifestFeatures';

@@ -11,7 +11,8 @@ import {
   type OwnerResolveReason,
   type OwnerResolver,
 } from '../../src/core/ownerGraph';
-import { matches, parseQuery } from '../../src/core/query';
+import { matches } from '../../src/core/query/evaluate';
+import { parseQuery } from '../../src/core/query/parse';
 import { fail, ok, type Result } from '../../src/core/result';
 
 // ---- fakes ------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import type { KubeEvent } from '../../src/core/kubeEvent';
 import { OwnerGraph, type OwnerInfo, type OwnerObjectRef, type OwnerReference, type OwnerResolveReason, type OwnerResolver } from '../../src/core/ownerGraph';
 import { linkFromEvent, replicaSetOfPodName } from '../../src/core/ownerInference';
 import { ownerRecordOf, type OwnerMemory, type OwnerRecord } from '../../src/core/ownerMemory';
-import { parseQuery } from '../../src/core/query';
+import { parseQuery } from '../../src/core/query/parse';
 import { fail, ok, type Result } from '../../src/core/result';
 import { countUnplaced } from '../../src/core/unplacedEvents';
 import { OwnerMemoryFile, ownerMemoryPath } from '../../src/host/ownerMemoryFile';

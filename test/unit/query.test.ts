@@ -4,20 +4,10 @@ import type { KubeEvent } from '../../src/core/kubeEvent';
 import { anEvent, type EventOverrides } from './support/eventBuilder';
 import type { OwnedRef, OwnerLookup, OwnerRoot } from '../../src/core/ownerGraph';
 import type { Result } from '../../src/core/result';
-import {
-  describeQuery,
-  EMPTY_QUERY,
-  formatObjectRef,
-  matches,
-  MAX_QUERY_LENGTH,
-  parseDuration,
-  parseObjectRef,
-  parseQuery,
-  resourceFilterText,
-  type MatchContext,
-  type Query,
-  type QueryError,
-} from '../../src/core/query';
+import { describeQuery } from '../../src/core/query/describe';
+import { matches, type MatchContext } from '../../src/core/query/evaluate';
+import { parseDuration, parseObjectRef, parseQuery } from '../../src/core/query/parse';
+import { EMPTY_QUERY, formatObjectRef, MAX_QUERY_LENGTH, resourceFilterText, type Query, type QueryError } from '../../src/core/query/syntax';
 
 // ---- builders ---------------------------------------------------------------------------------------------------
 

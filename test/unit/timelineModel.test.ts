@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeEvent } from '../../src/core/kubeEvent';
-import { matches, parseQuery, type Query } from '../../src/core/query';
+import { matches } from '../../src/core/query/evaluate';
+import { parseQuery } from '../../src/core/query/parse';
+import type { Query } from '../../src/core/query/syntax';
 import { toEventDto } from '../../src/host/timeline/eventDto';
 import type { EventDto, FilterStateDto } from '../../src/protocol/webview';
 import { dtoMatchable } from '../../src/webview/dtoMatchable';

@@ -1,4 +1,24 @@
-/** core/v1: client-go's `EventCorrelator` (tools/record/events_cache.go). See index.ts for where it differs on purpose. */
+/**
+ * What client-go does to an event between the recorder and the apiserver, so that emitting test events here
+ * behaves like a controller's recorder:
+ * - core/v1 (`tools/record`, events_cache.go): aggregation of similar events, then de-duplication into a
+ *   count, then a per source+object spam filter ({@link EventCorrelator}).
+ * - events.k8s.io/v1 (`tools/events`, event_broadcaster.go): isomorphic events become a series whose count
+ *   is patched once, then counted locally and written when the series goes idle ({@link EventSeriesTracker}).
+ * Pure code: time comes from a `Clock`, and nothing here sends anything. The parts, in this folder: wire.ts (the JSON),
+ * time.ts, lru.ts and tokenBucket.ts (client-go's building blocks), this file and series.ts.
+ *
+ * The core/v1 side is checked decision by decision against client-go v0.34.3 itself
+ * (test/integration/correlatorOracle.test.ts), quirks included: keys whose fields run together, the spam
+ * filter's float32 rate and truncated waits. Where it differs on purpose:
+ * - A full aggregation group drops its oldest message; client-go drops an arbitrary one (Go map order).
+ * - A combined event's name takes a nanosecond stamp that never repeats, shared with the recorder's names;
+ *   client-go uses the clock's, so two combined events in one nanosecond would share a name.
+ * - Out-of-range float-to-Duration conversions follow amd64 (see {@link TokenBucket}).
+ * - A series refresh keeps our cached event; client-go keeps the server's answer in its place.
+ * - An event observed while a series' final count is being written counts in that series (see
+ *   {@link EventSeriesTracker.finishSeries}); client-go makes it wait, then starts a new event.
+ */
 import { objectPath } from '../kubeEvent';
 import { systemClock, type Clock } from '../ports';
 import { LruCache } from './lru';

@@ -1,4 +1,4 @@
-/** events.k8s.io/v1: client-go's series tracking (tools/events/event_broadcaster.go). See index.ts for where it differs on purpose. */
+/** events.k8s.io/v1: client-go's series tracking (tools/events/event_broadcaster.go). See correlator.ts for where it differs on purpose. */
 import { objectPath } from '../kubeEvent';
 import { systemClock, type Clock } from '../ports';
 import { formatMicroTime, seconds } from './time';

@@ -1,7 +1,7 @@
 /**
  * The event query language: what a parsed query is (keys, terms, errors) and its text form. One language for the
  * tree, the timeline, the commands and the language server. Parsing is in parse.ts, evaluation in evaluate.ts,
- * descriptions in describe.ts; index.ts is what the rest of the extension imports.
+ * descriptions in describe.ts; the rest of the extension imports each from its own file.
  *
  * ```
  * query   := term*                       terms are separated by white space; all must match

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { resourceFilterText } from '../../core/query';
+import { resourceFilterText } from '../../core/query/syntax';
 import type { FilterController } from '../filterController';
 import { notificationText } from '../notify';
 import { pickTypedValue } from '../typedPick';

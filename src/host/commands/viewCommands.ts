@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands, Settings } from '../../constants';
 import { GROUP_BY_VALUES, type GroupBy } from '../../core/eventTreeModel';
-import { describeQuery } from '../../core/query';
+import { describeQuery } from '../../core/query/describe';
 import type { ClusterSession } from '../../kube/clusterSession';
 import type { FilterController } from '../filterController';
 import type { EventTreeProvider } from '../tree/eventTreeProvider';

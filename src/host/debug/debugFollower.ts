@@ -14,7 +14,8 @@
 import { Emitter, type Subscribe } from '../../core/emitter';
 import type { KubeEvent } from '../../core/kubeEvent';
 import type { Clock, Disposable, Logger } from '../../core/ports';
-import { parseQuery, type SessionRanges } from '../../core/query';
+import type { SessionRanges } from '../../core/query/evaluate';
+import { parseQuery } from '../../core/query/parse';
 import { MAX_DEBUG_MARKS, MAX_DEBUG_NAME_LENGTH, MAX_DEBUG_SESSIONS, type DebugSessionDto } from '../../protocol/webview';
 
 /** A stop at a breakpoint (or a step's end, an exception, a pause) or a continue, in epoch milliseconds. */

@@ -2,7 +2,7 @@
  * Pure mapping from what the VS Code Kubernetes extension's public API hands out (cluster-explorer
  * command targets, kubeconfig paths) to what Kube Events needs. Kept free of `vscode` for unit tests.
  */
-import { resourceFilterText } from '../../core/query';
+import { resourceFilterText } from '../../core/query/syntax';
 
 /** The extension's id on the marketplace. */
 export const KUBERNETES_EXTENSION_ID = 'ms-kubernetes-tools.vscode-kubernetes-tools';
