@@ -74,6 +74,12 @@ export const ContextKeys = {
 
 export const LOG_CHANNEL_NAME = 'Kube Events';
 
+/** Ids of the status bar entries (the workbench remembers per id whether the user hid one). */
+export const StatusBarItems = {
+  status: 'kubeEvents.status',
+  debug: 'kubeEvents.debug',
+} as const;
+
 /** The URI scheme of read-only resource YAML documents. */
 export const RESOURCE_SCHEME = 'kube-events-resource';
 

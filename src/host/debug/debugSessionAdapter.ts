@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Commands, ContextKeys } from '../../constants';
+import { Commands, ContextKeys, StatusBarItems } from '../../constants';
 import { notificationText } from '../notify';
 import { DebugFollower, type DebugFollowerDeps, type FollowedSession, type SessionSummary } from './debugFollower';
 import { Disposable } from '../disposable';
@@ -29,7 +29,7 @@ interface DapMessage {
  */
 export class DebugSessionAdapter extends Disposable {
   readonly follower: DebugFollower;
-  private readonly item = this.register(vscode.window.createStatusBarItem('kubeEvents.debug', vscode.StatusBarAlignment.Left, 9));
+  private readonly item = this.register(vscode.window.createStatusBarItem(StatusBarItems.debug, vscode.StatusBarAlignment.Left, 9));
 
   constructor(private readonly deps: DebugSessionAdapterDeps) {
     super();

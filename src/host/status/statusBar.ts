@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { oneLine, TEXT_LIMITS } from '../../core/boundedText';
-import { Commands } from '../../constants';
+import { Commands, StatusBarItems } from '../../constants';
 import type { Broadcaster } from '../../core/broadcaster';
 import { isWarning, type EventChange } from '../../core/kubeEvent';
 import type { SessionState } from '../../kube/clusterSession';
@@ -19,7 +19,7 @@ export interface StatusInfo {
  * Clicking it opens the quick actions.
  */
 export class StatusBar extends Disposable {
-  private readonly item = this.register(vscode.window.createStatusBarItem('kubeEvents.status', vscode.StatusBarAlignment.Left, 10));
+  private readonly item = this.register(vscode.window.createStatusBarItem(StatusBarItems.status, vscode.StatusBarAlignment.Left, 10));
   private warnings = 0;
   private dropped = 0;
   private state: SessionState = { phase: 'idle' };

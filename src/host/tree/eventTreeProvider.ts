@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Views } from '../../constants';
+import { Commands, Views } from '../../constants';
 import type { EventStore, StoreChange } from '../../core/eventStore';
 import { deletionNote } from '../../core/eventDeletion';
 import { anyWithin, EventTreeModel, eventDescription, formatAge, separatorIndex, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
@@ -169,7 +169,7 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
     if (row.kind === 'more') {
       const item = new vscode.TreeItem(`… ${row.hidden} more`, vscode.TreeItemCollapsibleState.None);
       item.tooltip = 'Only the newest rows are listed here. Open the timeline to see all of them, or narrow the filter.';
-      item.command = { command: 'kubeEvents.openTimeline', title: 'Open Timeline' };
+      item.command = { command: Commands.openTimeline, title: 'Open Timeline' };
       return item;
     }
     switch (row.kind) {
