@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { EXTENSION_ID } from '../../src/constants';
 import type { KubeClient } from '../../src/kube/kubeClient';
+import { MIN_SPAN_MS } from '../../src/webview/laneLayout';
 import { connectAdmin, createNamespace } from '../support/admin';
 import { findRepoRoot } from '../support/codeServer';
 import { UiSession } from '../support/uiSession';
@@ -38,6 +39,32 @@ async function createEvent(client: KubeClient, ref: { apiVersion: string; kind: 
       lastTimestamp: iso(at),
     },
   });
+}
+
+/** What the fit check reads of a tick or a band in the webview (the tests compile without the DOM library). */
+interface Placed {
+  readonly textContent: string | null;
+  readonly title: string;
+  readonly style: { readonly left: string; readonly width: string };
+  readonly classList: { contains(name: string): boolean };
+}
+
+/**
+ * The lane axis's width and the session band's, in ms, from the axis's tick labels (`12:03:04`) and the
+ * positions (% of the axis) of the ticks and the band, and the session's length by the band's title (whole
+ * seconds, so up to 1 s off); undefined until there are two ticks and a band.
+ */
+function axisFit(ticks: ReadonlyArray<{ text: string; left: number }>, band: { left: number; width: number; title: string } | undefined): { axisMs: number; sessionMs: number; titleMs: number } | undefined {
+  const times = ticks.map((t) => ({ at: /^(\d\d):(\d\d):(\d\d)$/.exec(t.text), left: t.left })).filter((t) => t.at && Number.isFinite(t.left));
+  if (!band || times.length < 2) return undefined;
+  const seconds = (m: RegExpExecArray) => Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+  const [a, b] = [times[0], times[times.length - 1]];
+  let deltaS = seconds(b.at!) - seconds(a.at!);
+  if (deltaS < 0) deltaS += 86_400; // across midnight
+  const msPerPercent = (deltaS * 1000) / (b.left - a.left);
+  // The band's title names the session's start and end in whole seconds.
+  const [start, end] = [...band.title.matchAll(/(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)/g)].map((m) => Date.parse(`${m[1]}T${m[2]}Z`));
+  return { axisMs: Math.round(100 * msPerPercent), sessionMs: Math.round(band.width * msPerPercent), titleMs: end - start };
 }
 
 const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'storefront' };
@@ -164,17 +191,27 @@ describe('Debugging a controller: the session in the views', () => {
       assert.ok((await frame.locator('#lanes-body .session-band').count()) >= 2, 'the session band spans the lanes');
       const rows = await frame.locator('#rows .row .col-reason').allInnerTexts();
       assert.deepEqual([...new Set(rows)].sort(), ['Pulled', 'Reconciled', 'Reconciling', 'SlowReconcile', 'Started']);
-      // The axis is fitted to the session: its band fills most of the lanes' width. Not all of it: core/v1
-      // events carry whole seconds, so events of the session's first second may sit up to 1 s before its
-      // start, which is a quarter of the axis for a 4 s session on a slow machine.
-      // The lanes re-render as events arrive: measure until one layout holds both boxes.
+      // The axis is fitted to the session: the band (start and end) and both stops are on it, and it is no
+      // wider than "Fit to Session" makes it: the session plus 5 % on each side, but at least MIN_SPAN_MS.
+      // A session shorter than that (this one lasts some seconds, more on a slow machine) fills only its
+      // share of the minimum span, so the band's width in % is no measure of the fit. Instead the axis's
+      // own scale is read from its tick labels (whole seconds) and positions, all inline styles of one render:
+      // the lanes re-render as events arrive, so measure until one layout holds all of them.
       let seen = '';
       await poll(async () => {
-        const track = await frame.locator('#lanes-body .lane-track').first().boundingBox();
-        const band = await frame.locator('#lanes-body .session-band').first().boundingBox();
-        seen = `${band?.width} of ${track?.width} px`;
-        return track !== null && band !== null && band.width > track.width * 0.6;
-      }, () => `the session to fill the axis (${seen})`);
+        const axis = await frame.locator('#lanes-axis').evaluate((el) => ({
+          ticks: ([...el.querySelectorAll('.tick')] as Placed[]).map((t) => ({ text: t.textContent ?? '', left: Number.parseFloat(t.style.left) })),
+          bands: ([...el.querySelectorAll('.session-band')] as Placed[]).map((b) => ({ left: Number.parseFloat(b.style.left), width: Number.parseFloat(b.style.width), clipped: b.classList.contains('clipped-start'), title: b.title })),
+        }));
+        seen = JSON.stringify(axis);
+        const fit = axisFit(axis.ticks, axis.bands[0]);
+        if (!fit) return false;
+        seen += ` → axis ${fit.axisMs} ms, band ${fit.sessionMs} ms, session ${fit.titleMs} ms by its title`;
+        // Its start is on the axis (not clipped), its end too (the band is as long as the session), and the
+        // axis is no wider than the fit makes it (a few ms for the rounding of the positions).
+        return !axis.bands[0].clipped && fit.sessionMs > fit.titleMs - 1000 && fit.axisMs <= Math.max(MIN_SPAN_MS, fit.sessionMs * 1.1) + 5;
+      }, () => `the axis fitted to the session (${seen})`);
+      t.diagnostic(`lanes axis: ${seen}`);
       await runCommand(p, 'View: Close Primary Side Bar');
       await screenshot(p, 'ui-debug-timeline');
       await frame.locator('button[data-mode="lanes"]').click();

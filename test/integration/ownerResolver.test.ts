@@ -31,6 +31,10 @@ function ownedBy(owner: Created, controller = true): OwnerReference[] {
 
 const POD_SPEC = { containers: [{ name: 'main', image: 'registry.invalid/app:1' }] };
 const LABELS = { app: 'web' };
+/** A finalizer of ours that keeps a deleted object terminating, out of its controller's hands. */
+const HOLD = 'kube-events.local/test-hold';
+/** A node that does not exist: the scheduler and kwok leave Pods bound to it alone. */
+const ABSENT_NODE = 'worker-1';
 
 function resolverFor(client: KubeClient): KubeOwnerResolver {
   return new KubeOwnerResolver(new ResourceReader(client, new Discovery(client)));
@@ -236,20 +240,35 @@ describe('KubeOwnerResolver against a real kube-apiserver', () => {
     }
   });
   it('keeps deleted Pods under their Deployment: remembered on disk, named by an event, or by their name', async () => {
+    // When npm test runs the controllers, only this test may delete these Pods (left to them, the ReplicaSet
+    // controller creates a Pod of its own before it sees ours, then deletes the surplus, ours among it). So,
+    // as in test/e2e/ownerReload.test.ts: the Deployment is paused with no replicas (no ReplicaSet of its
+    // own, nothing to scale); the ReplicaSet has no replicas and is terminating before its Pods exist, held
+    // by a finalizer of ours (its controller neither creates nor deletes Pods for it, and the garbage
+    // collector waits for it to be gone); the Pods are bound to a node that does not exist (the scheduler
+    // and kwok leave them alone).
     const deploy = await create(admin, `/apis/apps/v1/namespaces/${ns}/deployments`, {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'shop' },
-      spec: { selector: { matchLabels: LABELS }, template: { metadata: { labels: LABELS }, spec: POD_SPEC } },
+      spec: { paused: true, replicas: 0, selector: { matchLabels: LABELS }, template: { metadata: { labels: LABELS }, spec: POD_SPEC } },
     });
+    const rsPath = `/apis/apps/v1/namespaces/${ns}/replicasets/shop-6c7d8f9b5`;
     const rs = await create(admin, `/apis/apps/v1/namespaces/${ns}/replicasets`, {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
-      metadata: { name: 'shop-6c7d8f9b5', ownerReferences: ownedBy(deploy) },
-      spec: { selector: { matchLabels: LABELS }, template: { metadata: { labels: LABELS }, spec: POD_SPEC } },
+      metadata: { name: 'shop-6c7d8f9b5', labels: LABELS, ownerReferences: ownedBy(deploy), finalizers: [HOLD] },
+      spec: { replicas: 0, selector: { matchLabels: LABELS }, template: { metadata: { labels: LABELS }, spec: POD_SPEC } },
     });
+    cleanups.push(() => admin.request(rsPath, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { finalizers: null } } }).then(() => undefined, () => undefined));
+    await admin.request(rsPath, { method: 'DELETE' });
     const pod = (name: string) =>
-      create(admin, `/api/v1/namespaces/${ns}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: LABELS, ownerReferences: ownedBy(rs) }, spec: POD_SPEC });
+      create(admin, `/api/v1/namespaces/${ns}/pods`, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, labels: LABELS, ownerReferences: ownedBy(rs) },
+        spec: { ...POD_SPEC, nodeName: ABSENT_NODE },
+      });
     const adopted = await pod('adopted-one');
     const named = await pod('named-by-event');
     const generated = await pod('shop-6c7d8f9b5-x2k4q');

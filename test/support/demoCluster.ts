@@ -3,7 +3,8 @@
  * - {@link startWorkloads}: workloads only, for a control plane started with `producers: true`; the real
  *   controllers, scheduler, kwok and demo controller write every event (the sandbox).
  * - {@link seedDemo}: workloads with hand-made ownerReferences and the events their controllers would
- *   record, written by us, for a bare control plane where no controller runs.
+ *   record, written by us; works on a bare control plane, and keeps its objects out of the way of the
+ *   real controllers when they run.
  */
 import { randomBytes } from 'node:crypto';
 import type { KubeClient } from '../../src/kube/kubeClient';
@@ -34,6 +35,8 @@ function ownerRef(o: DemoObject, controller = true): Record<string, unknown> {
 const POD_SPEC = { containers: [{ name: 'app', image: 'registry.example/shop/web:1.4.2' }] };
 /** The node {@link seedDemo}'s pods are bound to: it does not exist, so neither the scheduler nor kwok touches them. */
 const SEED_NODE = 'worker-2';
+/** A finalizer of ours that keeps {@link seedDemo}'s ReplicaSet terminating, out of its controller's hands. */
+const TEST_HOLD = 'kube-events.local/test-hold';
 
 type Stored = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; uid: string } };
 
@@ -101,29 +104,34 @@ export async function recordEvent(client: KubeClient, obj: DemoObject, spec: Eve
 export async function seedDemo(client: KubeClient, namespaces: readonly [string, string] = ['shop', 'batch']): Promise<Demo> {
   const [shop, batch] = namespaces;
   for (const ns of namespaces) await ensureNamespace(client, ns);
-  // Built bottom-up, as orphans first, then given their owners. With controllers running (npm test starts
-  // them), each controller then finds its children already there and adopts them instead of creating
-  // its own; our owner patch and their adoption write the same controller reference, so either order
-  // works. Pods are bound to a node that does not exist, so the scheduler and kwok leave them alone.
+  // With controllers running (npm test starts them), only we decide what happens to the shop chain; left to
+  // them, a ReplicaSet controller whose informer has not seen our Pods yet creates Pods of its own, then
+  // deletes the surplus, and their events crowd out the ones written here. So, as in
+  // test/e2e/ownerReload.test.ts: the ReplicaSet is terminating before its Pods exist, held by a finalizer of
+  // ours (its controller neither adopts, creates nor deletes Pods for it, and the garbage collector waits for
+  // it to be gone); it has 0 replicas while it is not yet terminating (nothing to create, no Pod to adopt),
+  // then as many as the Deployment, which is paused (no ReplicaSet of its own, nothing to scale). Pods are
+  // bound to a node that does not exist, so the scheduler and kwok leave them alone.
   const labels = { app: 'web' };
   const rsLabels = { ...labels, 'pod-template-hash': '7c9d8f6b5' };
-  const podPaths: string[] = [];
+  const replicaSets = `/apis/apps/v1/namespaces/${shop}/replicasets`;
+  const replicaSet = await create(client, replicaSets, {
+    metadata: { name: 'web-7c9d8f6b5', labels: rsLabels, finalizers: [TEST_HOLD] },
+    spec: { replicas: 0, selector: { matchLabels: rsLabels }, template: { metadata: { labels: rsLabels }, spec: POD_SPEC } },
+  });
+  const rsPath = `${replicaSets}/${replicaSet.name}`;
+  await client.request(rsPath, { method: 'DELETE' });
+  await client.request(rsPath, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { replicas: 2 } } });
   const pods: DemoObject[] = [];
   for (const suffix of ['x2k4q', 'm8p1z']) {
-    const pod = await create(client, `/api/v1/namespaces/${shop}/pods`, { metadata: { name: `web-7c9d8f6b5-${suffix}`, labels: rsLabels }, spec: { ...POD_SPEC, nodeName: SEED_NODE } });
+    const pod = await create(client, `/api/v1/namespaces/${shop}/pods`, { metadata: { name: `web-7c9d8f6b5-${suffix}`, labels: rsLabels, ownerReferences: [ownerRef(replicaSet)] }, spec: { ...POD_SPEC, nodeName: SEED_NODE } });
     pods.push(pod);
-    podPaths.push(`/api/v1/namespaces/${shop}/pods/${pod.name}`);
   }
-  const replicaSet = await create(client, `/apis/apps/v1/namespaces/${shop}/replicasets`, {
-    metadata: { name: 'web-7c9d8f6b5', labels: rsLabels },
-    spec: { replicas: 2, selector: { matchLabels: rsLabels }, template: { metadata: { labels: rsLabels }, spec: POD_SPEC } },
-  });
-  for (const path of podPaths) await setOwner(client, path, replicaSet);
   const deployment = await create(client, `/apis/apps/v1/namespaces/${shop}/deployments`, {
     metadata: { name: 'web', labels },
-    spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: POD_SPEC } },
+    spec: { paused: true, replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: POD_SPEC } },
   });
-  await setOwner(client, `/apis/apps/v1/namespaces/${shop}/replicasets/${replicaSet.name}`, deployment);
+  await setOwner(client, rsPath, deployment);
   const jobTemplate = { spec: { template: { spec: { ...POD_SPEC, restartPolicy: 'Never' } } } };
   const cronJob = await create(client, `/apis/batch/v1/namespaces/${batch}/cronjobs`, {
     metadata: { name: 'nightly-report' },
