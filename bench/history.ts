@@ -10,7 +10,7 @@ import { Broadcaster } from '../src/core/broadcaster';
 import { EventStore } from '../src/core/eventStore';
 import { HistorySink, planHistoryQuery } from '../src/core/history';
 import type { EventChange, KubeEvent } from '../src/core/kubeEvent';
-import { parseQuery } from '../src/core/query';
+import { parseQuery } from '../src/core/query/parse';
 import { HistoryDatabase } from '../src/history/historyDatabase';
 
 const ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 1_000_000);

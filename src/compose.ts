@@ -4,7 +4,6 @@ import { composeCommands } from './compose/commands';
 import { composePipeline } from './compose/pipeline';
 import { composeViews } from './compose/views';
 
-
 export interface App {
   readonly api: KubeEventsApi;
   readonly disposables: vscode.Disposable[];
