@@ -1,0 +1,118 @@
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { HistoryError } from '../../src/core/history';
+import { journalChecksum, rollBackHotJournal } from '../../src/history/rollbackJournal';
+
+const PAGE = 4096;
+const SECTOR = 512;
+const MAGIC = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-events-journal-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function page(fill: number): Buffer {
+  const p = Buffer.alloc(PAGE, fill);
+  p.writeUInt32BE(fill * 1000 + 7, 100); // not uniform, so a checksum over it means something
+  return p;
+}
+
+/** A journal segment as SQLite writes one: a header padded to a sector, then (page number, content, checksum). */
+function segment(opts: { records: number; nonce: number; pagesBefore: number; pages: Array<[number, Buffer]>; badSumAt?: number }): Buffer {
+  const header = Buffer.alloc(SECTOR);
+  Buffer.from(MAGIC).copy(header, 0);
+  header.writeUInt32BE(opts.records >>> 0, 8);
+  header.writeUInt32BE(opts.nonce, 12);
+  header.writeUInt32BE(opts.pagesBefore, 16);
+  header.writeUInt32BE(SECTOR, 20);
+  header.writeUInt32BE(PAGE, 24);
+  const records = opts.pages.map(([no, content], i) => {
+    const r = Buffer.alloc(PAGE + 8);
+    r.writeUInt32BE(no, 0);
+    content.copy(r, 4);
+    r.writeUInt32BE((journalChecksum(opts.nonce, content) + (i === opts.badSumAt ? 1 : 0)) >>> 0, 4 + PAGE);
+    return r;
+  });
+  return Buffer.concat([header, ...records]);
+}
+
+/** Pads to the next sector, as SQLite starts each later segment on a sector boundary. */
+function padToSector(b: Buffer): Buffer {
+  return Buffer.concat([b, Buffer.alloc((SECTOR - (b.length % SECTOR)) % SECTOR)]);
+}
+
+describe('rolling back a hot journal, by the file format', () => {
+  it('checksums a page as SQLite does: the nonce plus every 200th byte from the end', () => {
+    const p = Buffer.alloc(PAGE);
+    for (let i = PAGE - 200; i > 0; i -= 200) p[i] = 1;
+    assert.equal(journalChecksum(5, p), 5 + Math.floor((PAGE - 1) / 200));
+    assert.equal(journalChecksum(0xffff_ffff, p), Math.floor((PAGE - 1) / 200) - 1, 'wraps at 32 bits');
+  });
+
+  it('restores every journaled page, truncates to the size before, and empties the journal', () => {
+    const file = path.join(dir, 'h.sqlite');
+    // Before: pages 1 and 2. The killed transaction rewrote both and added a third.
+    fs.writeFileSync(file, Buffer.concat([page(0xa1), page(0xa2), page(0xa3)]));
+    fs.writeFileSync(`${file}-journal`, segment({ records: 2, nonce: 99, pagesBefore: 2, pages: [[2, page(2)], [1, page(1)]] }));
+    assert.equal(rollBackHotJournal(file), 2);
+    assert.deepEqual(fs.readFileSync(file), Buffer.concat([page(1), page(2)]));
+    assert.equal(fs.statSync(`${file}-journal`).size, 0);
+    assert.equal(rollBackHotJournal(file), 0, 'an empty journal is not hot');
+  });
+
+  it('plays every segment, a page count of -1 meaning to the end of the file', () => {
+    const file = path.join(dir, 'h.sqlite');
+    fs.writeFileSync(file, Buffer.concat([page(0xa1), page(0xa2), page(0xa3)]));
+    const first = padToSector(segment({ records: 1, nonce: 1, pagesBefore: 3, pages: [[1, page(1)]] }));
+    const second = segment({ records: -1, nonce: 2, pagesBefore: 3, pages: [[3, page(3)], [2, page(2)]] });
+    fs.writeFileSync(`${file}-journal`, Buffer.concat([first, second]));
+    assert.equal(rollBackHotJournal(file), 3);
+    assert.deepEqual(fs.readFileSync(file), Buffer.concat([page(1), page(2), page(3)]));
+  });
+
+  it('stops at the first record whose checksum is wrong: that is where the valid journal ends', () => {
+    const file = path.join(dir, 'h.sqlite');
+    fs.writeFileSync(file, Buffer.concat([page(0xa1), page(0xa2)]));
+    fs.writeFileSync(`${file}-journal`, segment({ records: 2, nonce: 7, pagesBefore: 2, pages: [[1, page(1)], [2, page(2)]], badSumAt: 1 }));
+    assert.equal(rollBackHotJournal(file), 1);
+    assert.deepEqual(fs.readFileSync(file), Buffer.concat([page(1), page(0xa2)]));
+  });
+
+  it('leaves the database alone when the journal has no header (the kill came before one was written)', () => {
+    const file = path.join(dir, 'h.sqlite');
+    const before = Buffer.concat([page(0xa1), page(0xa2)]);
+    fs.writeFileSync(file, before);
+    fs.writeFileSync(`${file}-journal`, Buffer.alloc(SECTOR + PAGE + 8));
+    assert.equal(rollBackHotJournal(file), 0);
+    assert.deepEqual(fs.readFileSync(file), before);
+    assert.equal(fs.statSync(`${file}-journal`).size, 0);
+  });
+
+  it('leaves the database alone when the kill came before the journal was synced (no record counted yet)', () => {
+    const file = path.join(dir, 'h.sqlite');
+    const before = Buffer.concat([page(0xa1), page(0xa2)]);
+    fs.writeFileSync(file, before);
+    fs.writeFileSync(`${file}-journal`, segment({ records: 0, nonce: 3, pagesBefore: 2, pages: [[1, page(1)]] }));
+    assert.equal(rollBackHotJournal(file), 0);
+    assert.deepEqual(fs.readFileSync(file), before);
+  });
+
+  it('calls a header with an impossible page size corrupt, and touches nothing', () => {
+    const file = path.join(dir, 'h.sqlite');
+    const before = Buffer.concat([page(0xa1), page(0xa2)]);
+    fs.writeFileSync(file, before);
+    const journal = segment({ records: 1, nonce: 3, pagesBefore: 1, pages: [[1, page(1)]] });
+    journal.writeUInt32BE(1000, 24);
+    fs.writeFileSync(`${file}-journal`, journal);
+    assert.throws(() => rollBackHotJournal(file), (err) => HistoryError.is(err, 'corrupt'));
+    assert.deepEqual(fs.readFileSync(file), before);
+    assert.deepEqual(fs.readFileSync(`${file}-journal`), journal);
+  });
+});
