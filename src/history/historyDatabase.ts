@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Database, type Statement } from 'node-sqlite3-wasm';
 import { HistoryError, type HistoryBackend, type HistoryFailureReason, type HistoryFilter, type HistoryMode } from '../core/history';
 import type { EventChange, KubeEvent, ObjectRef } from '../core/kubeEvent';
+import { rollBackHotJournal } from './rollbackJournal';
 
 /**
  * One cluster's event history on disk: an SQLite database run as WebAssembly (node-sqlite3-wasm, whose VFS
@@ -29,6 +30,9 @@ import type { EventChange, KubeEvent, ObjectRef } from '../core/kubeEvent';
  * - The VFS locks with a `<file>.lock` directory that a killed process leaves behind. Writing is therefore
  *   owned by one process at a time through `<file>.owner` (its pid and a token). A later window whose owner
  *   is alive opens the file read-only; one whose owner is dead takes over and removes the stale lock.
+ * - The same VFS keeps SQLite from ever seeing a killed writer's journal as hot, so SQLite would read that
+ *   writer's half-written transaction as it is. The new owner rolls it back itself, before SQLite opens the
+ *   file and while it still holds the lock (rollbackJournal.ts).
  * - A file SQLite cannot read (not a database, malformed) is renamed `<file>.corrupt-<time>` and a new one
  *   starts; the caller says so once.
  * - `auto_vacuum=INCREMENTAL`, so retention gives pages back to the file system a chunk at a time.
@@ -98,6 +102,8 @@ export function historyFileName(identity: Pick<ClusterIdentity, 'server' | 'user
 export interface OpenNotes {
   /** The unreadable file was moved here. */
   readonly movedAside?: string;
+  /** A killed writer's unfinished transaction was rolled back: this many pages restored. */
+  readonly rolledBack?: number;
 }
 
 /**
@@ -219,7 +225,8 @@ export class HistoryDatabase implements HistoryBackend {
 
   /**
    * Opens (creating when needed) the history at `file`. Writes when no live process owns it, else reads only.
-   * An unreadable file is moved aside and a new one started (see `notes`). @throws HistoryError
+   * A transaction a killed writer left half-done is rolled back first; an unreadable file is moved aside
+   * and a new one started (see `notes`). @throws HistoryError
    */
   static open(file: string, identity: ClusterIdentity): HistoryDatabase {
     try {
@@ -234,8 +241,21 @@ export class HistoryDatabase implements HistoryBackend {
     } catch (err) {
       throw new HistoryError((err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'full' : 'readOnly', `cannot write in ${path.dirname(file)}: ${(err as Error).message}`);
     }
-    if (mode === 'readWrite') removeStaleLock(file);
     let notes: OpenNotes = {};
+    if (mode === 'readWrite') {
+      try {
+        const pages = recoverAsNewOwner(file);
+        if (pages > 0) notes = { rolledBack: pages };
+      } catch (err) {
+        if (!HistoryError.is(err, 'corrupt')) {
+          releaseOwnership(file, token);
+          if (HistoryError.is(err)) throw err;
+          const code = (err as NodeJS.ErrnoException).code;
+          throw new HistoryError(code === 'ENOSPC' ? 'full' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'readOnly' : 'io', `cannot recover ${file}: ${(err as Error).message}`);
+        }
+        notes = { movedAside: moveAside(file) };
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         const db = new HistoryDatabase(file, mode, notes, token);
@@ -244,7 +264,7 @@ export class HistoryDatabase implements HistoryBackend {
       } catch (err) {
         const reason = classifySqliteError(err);
         if (reason === 'corrupt' && mode === 'readWrite' && attempt === 0) {
-          notes = { movedAside: moveAside(file) };
+          notes = { ...notes, movedAside: moveAside(file) };
           continue;
         }
         if (mode === 'readWrite') releaseOwnership(file, token);
@@ -422,23 +442,34 @@ function releaseOwnership(file: string, token: string): void {
 }
 
 /**
- * Called by a new owner only. A lock directory left by a killed writer would make every transaction busy
- * forever; a reader holds it for one short read, so only a lock older than that is stale.
+ * Called by a new owner only, before SQLite opens the file. A lock directory left by a killed writer would
+ * make every transaction busy forever; a reader holds it for one short read, so only a lock older than that
+ * is stale. Holding the lock (taken, or a stale one adopted), it rolls back what a killed writer left
+ * half-written (see rollbackJournal.ts: SQLite cannot here), then lets it go; readers in other windows wait
+ * meanwhile rather than read half-written pages. Returns the pages rolled back. @throws HistoryError 'corrupt'
  */
-function removeStaleLock(file: string): void {
+function recoverAsNewOwner(file: string): number {
   const lock = `${file}.lock`;
   for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
     let age: number;
     try {
       age = Date.now() - fs.statSync(lock).mtimeMs;
     } catch {
-      return; // No lock, or a reader just let go of it.
+      continue; // A reader just let go of it.
     }
-    if (age > 2000) {
-      fs.rmSync(lock, { recursive: true, force: true });
-      return;
-    }
+    if (age > 2000) break; // A killed writer's: ours now.
     Atomics.wait(sleeper, 0, 0, 50);
+  }
+  try {
+    return rollBackHotJournal(file);
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
   }
 }
 

@@ -3,12 +3,18 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Database } from 'node-sqlite3-wasm';
 import { HistoryError } from '../../src/core/history';
+import { HistoryDatabase } from '../../src/history/historyDatabase';
 import { journalChecksum, rollBackHotJournal } from '../../src/history/rollbackJournal';
+import { anEvent } from './support/eventBuilder';
 
+const CLUSTER = { server: 'https://127.0.0.1:6443', user: 'dev', context: 'kind-dev' };
 const PAGE = 4096;
 const SECTOR = 512;
 const MAGIC = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
+/** A pid no process has: the owner a kill left behind. */
+const DEAD_PID = 2 ** 22 + 12345;
 
 let dir: string;
 beforeEach(() => {
@@ -114,5 +120,77 @@ describe('rolling back a hot journal, by the file format', () => {
     assert.throws(() => rollBackHotJournal(file), (err) => HistoryError.is(err, 'corrupt'));
     assert.deepEqual(fs.readFileSync(file), before);
     assert.deepEqual(fs.readFileSync(`${file}-journal`), journal);
+  });
+});
+
+/**
+ * The files a writer SIGKILLed in the middle of a transaction leaves, built without timing: a real
+ * transaction, with a cache so small that SQLite has already written some of its pages into the database,
+ * copied while it is open, next to the lock directory and owner file of a dead process.
+ */
+function killedMidTransaction(file: string, committed: number): { committedBytes: Buffer } {
+  const db = HistoryDatabase.open(file, CLUSTER);
+  db.write(Array.from({ length: committed }, (_, i) => ({ type: 'ADDED' as const, event: anEvent({ uid: `committed-${i}`, message: 'm'.repeat(300) }) })));
+  db.dispose();
+  const committedBytes = fs.readFileSync(file);
+  const work = path.join(dir, 'work.sqlite');
+  fs.copyFileSync(file, work);
+  const writer = new Database(work);
+  try {
+    writer.exec('PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL; PRAGMA cache_size = 10;');
+    writer.exec('BEGIN IMMEDIATE');
+    writer.exec(`UPDATE events SET count = count + 1, body = body || ''`);
+    writer.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+      INSERT INTO events(uid, last_seen, type, reason, namespace, object_uid, count, expired, resource_version, body)
+      SELECT 'uncommitted-' || i, i, 'Normal', 'Uncommitted', 'default', 'o', 1, 0, '1', '{"regarding":{},"message":"' || hex(zeroblob(150)) || '"}' FROM n`);
+    fs.copyFileSync(work, file);
+    fs.copyFileSync(`${work}-journal`, `${file}-journal`);
+  } finally {
+    writer.exec('ROLLBACK');
+    writer.close();
+  }
+  fs.mkdirSync(`${file}.lock`);
+  const old = new Date(Date.now() - 60_000);
+  fs.utimesSync(`${file}.lock`, old, old);
+  fs.writeFileSync(`${file}.owner`, JSON.stringify({ pid: DEAD_PID, token: 'killed' }));
+  return { committedBytes };
+}
+
+describe('history database after a writer is killed mid-transaction', () => {
+  it('the state under test has uncommitted pages in the database and a hot journal', () => {
+    const file = path.join(dir, 'h.sqlite');
+    const { committedBytes } = killedMidTransaction(file, 500);
+    assert.notDeepEqual(fs.readFileSync(file), committedBytes, 'the transaction wrote into the database before it was killed');
+    const journal = fs.readFileSync(`${file}-journal`);
+    assert.deepEqual([...journal.subarray(0, 8)], MAGIC);
+    assert.ok(journal.readUInt32BE(8) > 0, 'the journal was synced, so its records count');
+  });
+
+  it('rolling the journal back gives the committed file, byte for byte', () => {
+    const file = path.join(dir, 'h.sqlite');
+    const { committedBytes } = killedMidTransaction(file, 500);
+    assert.ok(rollBackHotJournal(file) > 0);
+    assert.deepEqual(fs.readFileSync(file), committedBytes);
+  });
+
+  it('reopens with every commit and nothing of the killed transaction, and records on', () => {
+    const file = path.join(dir, 'h.sqlite');
+    killedMidTransaction(file, 500);
+    const db = HistoryDatabase.open(file, CLUSTER);
+    try {
+      assert.equal(db.mode, 'readWrite', 'a dead owner is taken over');
+      assert.equal(db.notes.movedAside, undefined, 'the file is not moved aside');
+      assert.equal(db.check(), 'ok');
+      assert.equal(db.query({ limit: 1000, reasons: ['Uncommitted'] }).length, 0, 'no uncommitted row');
+      assert.ok(db.query({ limit: 1000 }).every((e) => e.count === 1), 'no uncommitted update');
+      assert.equal(db.stats().events, 500, 'every commit');
+      assert.ok((db.notes.rolledBack ?? 0) > 0, 'the open says it rolled back');
+      assert.ok(!fs.existsSync(`${file}-journal`) || fs.statSync(`${file}-journal`).size === 0, 'no hot journal is left');
+      assert.ok(!fs.existsSync(`${file}.lock`), 'the stale lock is gone');
+      db.write([{ type: 'ADDED', event: anEvent() }]);
+      assert.equal(db.stats().events, 501);
+    } finally {
+      db.dispose();
+    }
   });
 });
