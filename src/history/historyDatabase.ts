@@ -476,7 +476,9 @@ function recoverAsNewOwner(file: string): number {
 function moveAside(file: string): string {
   const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   fs.renameSync(file, aside);
-  fs.rmSync(`${file}-journal`, { force: true });
+  // A journal left unplayed goes with it: it is what could still restore the file.
+  if (fs.existsSync(`${file}-journal`) && fs.statSync(`${file}-journal`).size > 0) fs.renameSync(`${file}-journal`, `${aside}-journal`);
+  else fs.rmSync(`${file}-journal`, { force: true });
   return aside;
 }
 

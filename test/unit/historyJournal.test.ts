@@ -193,4 +193,22 @@ describe('history database after a writer is killed mid-transaction', () => {
       db.dispose();
     }
   });
+
+  it('moves a file whose journal is unreadable aside with its journal, and starts a new one', () => {
+    const file = path.join(dir, 'h.sqlite');
+    killedMidTransaction(file, 50);
+    const journal = fs.readFileSync(`${file}-journal`);
+    journal.writeUInt32BE(1000, 24);
+    fs.writeFileSync(`${file}-journal`, journal);
+    const db = HistoryDatabase.open(file, CLUSTER);
+    try {
+      const aside = db.notes.movedAside;
+      assert.ok(aside && fs.existsSync(aside), 'moved aside');
+      assert.deepEqual(fs.readFileSync(`${aside}-journal`), journal, 'with the journal that might still restore it');
+      assert.equal(db.stats().events, 0);
+      assert.equal(db.check(), 'ok');
+    } finally {
+      db.dispose();
+    }
+  });
 });
