@@ -6,6 +6,7 @@ import { HistoryError, type HistoryBackend, type HistoryFailureReason, type Hist
 import type { EventChange, KubeEvent, ObjectRef } from '../core/kubeEvent';
 import { errorMessage } from '../core/errorMessage';
 import type { ClusterContext, ClusterIdentity } from '../core/clusterIdentity';
+import { rollBackHotJournal } from './rollbackJournal';
 
 /**
  * One cluster's event history on disk: an SQLite database run as WebAssembly (node-sqlite3-wasm, whose VFS
@@ -31,6 +32,9 @@ import type { ClusterContext, ClusterIdentity } from '../core/clusterIdentity';
  * - The VFS locks with a `<file>.lock` directory that a killed process leaves behind. Writing is therefore
  *   owned by one process at a time through `<file>.owner` (its pid and a token). A later window whose owner
  *   is alive opens the file read-only; one whose owner is dead takes over and removes the stale lock.
+ * - The same VFS keeps SQLite from ever seeing a killed writer's journal as hot, so SQLite would read that
+ *   writer's half-written transaction as it is. The new owner rolls it back itself, before SQLite opens the
+ *   file and while it still holds the lock (rollbackJournal.ts).
  * - A file SQLite cannot read (not a database, malformed) is renamed `<file>.corrupt-<time>` and a new one
  *   starts; the caller says so once.
  * - `auto_vacuum=INCREMENTAL`, so retention gives pages back to the file system a chunk at a time.
@@ -93,6 +97,8 @@ export function historyFileName(identity: ClusterIdentity): string {
 export interface OpenNotes {
   /** The unreadable file was moved here. */
   readonly movedAside?: string;
+  /** A killed writer's unfinished transaction was rolled back: this many pages restored. */
+  readonly rolledBack?: number;
 }
 
 /**
@@ -214,9 +220,10 @@ export class HistoryDatabase implements HistoryBackend {
 
   /**
    * Opens (creating when needed) the history at `file`. Writes when no live process owns it, else reads only.
-   * An unreadable file is moved aside and a new one started (see `notes`). @throws HistoryError
+   * A transaction a killed writer left half-done is rolled back first; an unreadable file is moved aside
+   * and a new one started (see `notes`). `identity` is who the database belongs to, written into it and shown
+   * by Clear History…. @throws HistoryError
    */
-  /** `identity` is who the database belongs to, written into it and shown by Clear History…. */
   static open(file: string, identity: ClusterContext): HistoryDatabase {
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -230,8 +237,21 @@ export class HistoryDatabase implements HistoryBackend {
     } catch (err) {
       throw new HistoryError((err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'full' : 'readOnly', `cannot write in ${path.dirname(file)}: ${(err as Error).message}`);
     }
-    if (mode === 'readWrite') removeStaleLock(file);
     let notes: OpenNotes = {};
+    if (mode === 'readWrite') {
+      try {
+        const pages = recoverAsNewOwner(file);
+        if (pages > 0) notes = { rolledBack: pages };
+      } catch (err) {
+        if (!HistoryError.is(err, 'corrupt')) {
+          releaseOwnership(file, token);
+          if (HistoryError.is(err)) throw err;
+          const code = (err as NodeJS.ErrnoException).code;
+          throw new HistoryError(code === 'ENOSPC' ? 'full' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'readOnly' : 'io', `cannot recover ${file}: ${(err as Error).message}`);
+        }
+        notes = { movedAside: moveAside(file) };
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         const db = new HistoryDatabase(file, mode, notes, token);
@@ -240,7 +260,7 @@ export class HistoryDatabase implements HistoryBackend {
       } catch (err) {
         const reason = classifySqliteError(err);
         if (reason === 'corrupt' && mode === 'readWrite' && attempt === 0) {
-          notes = { movedAside: moveAside(file) };
+          notes = { ...notes, movedAside: moveAside(file) };
           continue;
         }
         if (mode === 'readWrite') releaseOwnership(file, token);
@@ -418,30 +438,43 @@ function releaseOwnership(file: string, token: string): void {
 }
 
 /**
- * Called by a new owner only. A lock directory left by a killed writer would make every transaction busy
- * forever; a reader holds it for one short read, so only a lock older than that is stale.
+ * Called by a new owner only, before SQLite opens the file. A lock directory left by a killed writer would
+ * make every transaction busy forever; a reader holds it for one short read, so only a lock older than that
+ * is stale. Holding the lock (taken, or a stale one adopted), it rolls back what a killed writer left
+ * half-written (see rollbackJournal.ts: SQLite cannot here), then lets it go; readers in other windows wait
+ * meanwhile rather than read half-written pages. Returns the pages rolled back. @throws HistoryError 'corrupt'
  */
-function removeStaleLock(file: string): void {
+function recoverAsNewOwner(file: string): number {
   const lock = `${file}.lock`;
   for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
     let age: number;
     try {
       age = Date.now() - fs.statSync(lock).mtimeMs;
     } catch {
-      return; // No lock, or a reader just let go of it.
+      continue; // A reader just let go of it.
     }
-    if (age > 2000) {
-      fs.rmSync(lock, { recursive: true, force: true });
-      return;
-    }
+    if (age > 2000) break; // A killed writer's: ours now.
     Atomics.wait(sleeper, 0, 0, 50);
+  }
+  try {
+    return rollBackHotJournal(file);
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
   }
 }
 
 function moveAside(file: string): string {
   const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   fs.renameSync(file, aside);
-  fs.rmSync(`${file}-journal`, { force: true });
+  // A journal left unplayed goes with it: it is what could still restore the file.
+  if (fs.existsSync(`${file}-journal`) && fs.statSync(`${file}-journal`).size > 0) fs.renameSync(`${file}-journal`, `${aside}-journal`);
+  else fs.rmSync(`${file}-journal`, { force: true });
   return aside;
 }
 

@@ -105,10 +105,15 @@ export class HistoryService implements Disposable {
     }
     this.db = db;
     if (db.notes.movedAside) this.tell(`moved:${file}`, { kind: 'movedAside', file: db.notes.movedAside });
+    this.logRollback(db);
     this.sink.setBackend(db);
     this.seed();
     if (db.mode === 'readOnly') this.scheduleTakeOver(0);
     else this.schedulePrune(5_000);
+  }
+
+  private logRollback(db: HistoryDatabase): void {
+    if (db.notes.rolledBack) this.log.info(`rolled back the unfinished last write of a window that was killed (${db.notes.rolledBack} pages of ${db.file})`);
   }
 
   /**
@@ -136,6 +141,7 @@ export class HistoryService implements Disposable {
       this.sink.setBackend(next);
       if (next.mode === 'readWrite') {
         this.log.info(`now records the history of "${cluster.context}"`);
+        this.logRollback(next);
         this.schedulePrune(5_000);
         return;
       }
