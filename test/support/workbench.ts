@@ -81,16 +81,24 @@ export async function treeRows(page: Page, viewName: string): Promise<string[]> 
   return (await rows.allInnerTexts()).map(normalize);
 }
 
+/**
+ * The text of an element that may come and go (a welcome view the first rows replace, a message): '' when it
+ * is not shown. It can vanish between the visibility check and the read; then it is not shown either, rather
+ * than waited for.
+ */
+async function shownText(element: Locator): Promise<string> {
+  if (!(await element.isVisible())) return '';
+  return normalize(await element.innerText({ timeout: 1_000 }).catch(() => ''));
+}
+
 /** The `viewsWelcome` text a view shows while it is empty, or '' when it shows content. */
-export async function viewWelcomeText(page: Page, viewName: string): Promise<string> {
-  const welcome = viewPane(page, viewName).locator('.pane-body.welcome .welcome-view-content');
-  return (await welcome.isVisible()) ? normalize(await welcome.innerText()) : '';
+export function viewWelcomeText(page: Page, viewName: string): Promise<string> {
+  return shownText(viewPane(page, viewName).locator('.pane-body.welcome .welcome-view-content'));
 }
 
 /** The message a tree view shows above its rows (`TreeView.message`), or ''. */
-export async function treeMessage(page: Page, viewName: string): Promise<string> {
-  const message = viewPane(page, viewName).locator('.tree-explorer-viewlet-tree-view > .message');
-  return (await message.isVisible()) ? normalize(await message.innerText()) : '';
+export function treeMessage(page: Page, viewName: string): Promise<string> {
+  return shownText(viewPane(page, viewName).locator('.tree-explorer-viewlet-tree-view > .message'));
 }
 
 export interface TreeViewContent {
