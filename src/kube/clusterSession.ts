@@ -109,12 +109,13 @@ export class ClusterSession implements Disposable {
       this.setState({ phase: 'unconfigured', reason: loaded.reason, message: loaded.message });
       return false;
     }
-    // Another cluster's events would be reconciled as deletions: a different context starts a new history.
-    // The identity survives a failed load in between (context A, a broken kubeconfig, then context B).
-    const identity = `${loaded.value.currentContext}\u0000${loaded.value.server}`;
+    const scope = new ConnectionScope(loaded.value, { logger: this.log, ownerMemory: this.opts.ownerMemory });
+    // Another cluster's events would be reconciled as deletions: another server or user starts afresh, by the
+    // identity history and the owner memory are kept by (another context on the same cluster keeps the
+    // store, as a namespace change does). It survives a failed load in between (A, a broken kubeconfig, B).
+    const identity = `${scope.identity.server}\u0000${scope.identity.user}`;
     if (this.storeIdentity !== undefined && this.storeIdentity !== identity) this.store.clear();
     this.storeIdentity = identity;
-    const scope = new ConnectionScope(loaded.value, { logger: this.log, ownerMemory: this.opts.ownerMemory });
     this.current = scope;
     this.log.info(`[config] context "${scope.context}" at ${scope.connection.server} (kubeconfig: ${scope.connection.files.join(', ')})`);
     this.scopeEmitter.fire(scope);

@@ -68,15 +68,14 @@ export class ConnectionScope implements Disposable {
     return this.connection.currentContext;
   }
 
-  /** The server URL and the client's user: what the owner memory is kept by. */
+  /** The server URL and the client's user: what the store, history and the owner memory are kept by. */
   get identity(): ClusterIdentity {
     return { server: this.client.server, user: this.client.userName };
   }
 
-  /** The server, the user the context names, and the context: what history is kept by. */
+  /** {@link identity} and the context it was reached through. */
   get cluster(): ClusterContext {
-    const { currentContext, server, contexts } = this.connection;
-    return { server, user: contexts.find((c) => c.name === currentContext)?.user ?? '', context: currentContext };
+    return { ...this.identity, context: this.context };
   }
 
   /** The recorder behind "Emit Test Event…"; its correlator state lives as long as the connection. */

@@ -16,7 +16,7 @@ const KUBECONFIG = `apiVersion: v1
 kind: Config
 clusters: [{name: c1, cluster: {server: "https://127.0.0.1:1"}}, {name: c2, cluster: {server: "https://127.0.0.2:1"}}]
 users: [{name: u1, user: {token: "t"}}]
-contexts: [{name: one, context: {cluster: c1, user: u1, namespace: team-a}}, {name: two, context: {cluster: c2, user: u1}}]
+contexts: [{name: one, context: {cluster: c1, user: u1, namespace: team-a}}, {name: two, context: {cluster: c2, user: u1}}, {name: three, context: {cluster: c1, user: u1, namespace: team-b}}]
 current-context: one
 `;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-events-scope-'));
@@ -137,13 +137,15 @@ describe('ClusterSession: one scope per connection', () => {
     }
   });
 
-  it('clears the store for another cluster before the new scope is announced, and keeps it for the same one', () => {
+  it('clears the store for another cluster (server and user) before the new scope is announced, and keeps it for the same one', () => {
     const session = new ClusterSession(settings('one'));
     try {
       session.connect();
       session.store.apply({ type: 'ADDED', event: anEvent() });
       session.connect();
       assert.equal(session.store.size, 1, 'same context and server: the store is kept');
+      session.update(settings('three'));
+      assert.equal(session.store.size, 1, 'another context on the same server as the same user: the same cluster, the store is kept');
       let sizeWhenAnnounced = -1;
       session.onDidChangeScope(() => (sizeWhenAnnounced = session.store.size));
       session.update(settings('two'));
