@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
-import { resourceFilterText } from '../../core/query/syntax';
+import { QUERY_KEYS, resourceFilterText } from '../../core/query/syntax';
 import type { FilterController } from '../filterController';
 import { notificationText } from '../notify';
 import { pickTypedValue } from '../typedPick';
 import type { ResourcePicker } from './resourcePicker';
 import { refOfRow } from './treeRows';
 
-/** Shown under a query that does not parse: the keys and the syntax, in one line. */
-const QUERY_SYNTAX = 'keys: type reason kind name ns object: under: source action since: is: — comma = any of, * glob, -negate, "phrase"';
+/** Shown under a query that does not parse: the keys (from the language itself) and the syntax, in one line. */
+const QUERY_SYNTAX = `keys: ${QUERY_KEYS.map((k) => `${k}:`).join(' ')} — comma = any of, * glob, -negate, "phrase"`;
 
 export interface FilterCommandDeps {
   readonly filter: FilterController;
