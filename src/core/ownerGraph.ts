@@ -10,7 +10,7 @@
 import { Emitter, type Subscribe } from './emitter';
 import { objectKey, type KubeEvent, type ObjectKey, type ObjectKeyWith, type ObjectRef, type ObjectSelector } from './kubeEvent';
 import { linkFromEvent, replicaSetOfPodName } from './ownerInference';
-import type { OwnerLinkSource, OwnerMemory, OwnerRecord } from './ownerMemory';
+import type { OwnerMemory, OwnerRecord } from './ownerMemory';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from './ports';
 import type { Result } from './result';
 import { errorMessage } from './errorMessage';
@@ -52,18 +52,11 @@ export interface OwnerResolver {
   getOwners(ref: OwnerObjectRef): Promise<Result<OwnerInfo, OwnerResolveReason>>;
 }
 
-/** An object the graph knows the owners of. Immutable; a re-read replaces it. */
-export interface OwnerNode {
-  readonly apiVersion: string;
-  readonly kind: string;
-  /** '' for cluster-scoped objects. */
-  readonly namespace: string;
-  readonly name: string;
-  /** '' when neither the event nor the resolver gave one. */
-  readonly uid: string;
-  readonly ownerReferences: readonly OwnerReference[];
-  /** How the links were learnt: a GET of the object, a controller's event naming it, or its generated name. */
-  readonly source: OwnerLinkSource;
+/**
+ * An object the graph knows the owners of: what it remembers of it ({@link OwnerRecord}) and whether this session
+ * has read it. Immutable; a re-read replaces it.
+ */
+export interface OwnerNode extends OwnerRecord {
   /**
    * Read from the cluster in this session. A remembered or inferred node is used until a GET answers; the
    * graph still asks once, and a successful read replaces it.
