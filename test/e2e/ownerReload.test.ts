@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { connectAdmin, createNamespace } from '../support/admin';
 import { UiSession } from '../support/uiSession';
-import { recordEvent, type DemoObject } from '../support/demoCluster';
+import { createObject, ownerRef, recordEvent, TEST_HOLD, type DemoObject } from '../support/demoCluster';
 import { openViewContainer, openWorkbench, poll, runCommand, screenshot, treeMessage, treeRows, waitForView } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
@@ -19,16 +19,6 @@ const VIEW = 'Events';
 // ReplicaSet has no replicas and is terminating before its Pods exist, held by a finalizer of ours (its
 // controller neither creates nor deletes Pods for it, and the garbage collector waits for it to be gone).
 const POD_SPEC = { nodeName: 'worker-1', containers: [{ name: 'app', image: 'registry.example/shop/web:1.4.2' }] };
-const HOLD = 'kube-events.local/test-hold';
-
-async function create(client: KubeClient, path: string, body: Record<string, unknown>): Promise<DemoObject> {
-  const o = await client.request<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string; uid: string } }>(path, { method: 'POST', body });
-  return { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name, uid: o.metadata.uid };
-}
-
-function controllerOf(o: DemoObject): Record<string, unknown> {
-  return { apiVersion: o.apiVersion, kind: o.kind, name: o.name, uid: o.uid, controller: true, blockOwnerDeletion: true };
-}
 
 describe('under: across a browser reload', () => {
   const ui = new UiSession();
@@ -41,19 +31,19 @@ describe('under: across a browser reload', () => {
     client = admin.client;
     await createNamespace(client, ns);
     const labels = { app: 'web', 'pod-template-hash': '6b7c8d9f5' };
-    const deployment = await create(client, `/apis/apps/v1/namespaces/${ns}/deployments`, {
+    const deployment = await createObject(client, `/apis/apps/v1/namespaces/${ns}/deployments`, {
       metadata: { name: 'web' },
       spec: { paused: true, replicas: 0, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: POD_SPEC } },
     });
-    const rs = await create(client, `/apis/apps/v1/namespaces/${ns}/replicasets`, {
-      metadata: { name: 'web-6b7c8d9f5', labels, ownerReferences: [controllerOf(deployment)], finalizers: [HOLD] },
+    const rs = await createObject(client, `/apis/apps/v1/namespaces/${ns}/replicasets`, {
+      metadata: { name: 'web-6b7c8d9f5', labels, ownerReferences: [ownerRef(deployment)], finalizers: [TEST_HOLD] },
       spec: { replicas: 0, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: POD_SPEC } },
     });
     await client.request(`/apis/apps/v1/namespaces/${ns}/replicasets/${rs.name}`, { method: 'DELETE' });
     // The second Pod was adopted: no event names it and its name carries no ReplicaSet's, so after the reload
     // only the links the first window remembered place it.
     for (const name of ['web-6b7c8d9f5-k2v9q', 'adopted-z7wxp']) {
-      pods.push(await create(client, `/api/v1/namespaces/${ns}/pods`, { metadata: { name, labels, ownerReferences: [controllerOf(rs)] }, spec: POD_SPEC }));
+      pods.push(await createObject(client, `/api/v1/namespaces/${ns}/pods`, { metadata: { name, labels, ownerReferences: [ownerRef(rs)] }, spec: POD_SPEC }));
     }
     await recordEvent(client, deployment, { reason: 'ScalingReplicaSet', message: `Scaled up replica set ${rs.name} from 0 to 2`, component: 'deployment-controller' });
     await recordEvent(client, rs, { reason: 'SuccessfulCreate', message: `Created pod: ${pods[0].name}`, component: 'replicaset-controller' });

@@ -13,6 +13,7 @@ import { KubeOwnerResolver } from '../../src/kube/ownerResolver';
 import { ResourceReader } from '../../src/kube/resourceReader';
 import type { ControlPlane } from '../cluster/controlPlane';
 import { clientFor, createNamespace, kubeconfigWithServer, uniqueName, useCluster, waitFor } from './support/cluster';
+import { TEST_HOLD } from '../support/demoCluster';
 
 interface Created {
   readonly apiVersion: string;
@@ -31,8 +32,6 @@ function ownedBy(owner: Created, controller = true): OwnerReference[] {
 
 const POD_SPEC = { containers: [{ name: 'main', image: 'registry.invalid/app:1' }] };
 const LABELS = { app: 'web' };
-/** A finalizer of ours that keeps a deleted object terminating, out of its controller's hands. */
-const HOLD = 'kube-events.local/test-hold';
 /** A node that does not exist: the scheduler and kwok leave Pods bound to it alone. */
 const ABSENT_NODE = 'worker-1';
 
@@ -257,7 +256,7 @@ describe('KubeOwnerResolver against a real kube-apiserver', () => {
     const rs = await create(admin, `/apis/apps/v1/namespaces/${ns}/replicasets`, {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
-      metadata: { name: 'shop-6c7d8f9b5', labels: LABELS, ownerReferences: ownedBy(deploy), finalizers: [HOLD] },
+      metadata: { name: 'shop-6c7d8f9b5', labels: LABELS, ownerReferences: ownedBy(deploy), finalizers: [TEST_HOLD] },
       spec: { replicas: 0, selector: { matchLabels: LABELS }, template: { metadata: { labels: LABELS }, spec: POD_SPEC } },
     });
     cleanups.push(() => admin.request(rsPath, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { finalizers: null } } }).then(() => undefined, () => undefined));

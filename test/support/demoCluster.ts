@@ -28,20 +28,24 @@ export interface Demo {
   readonly jobPod: DemoObject;
 }
 
-function ownerRef(o: DemoObject, controller = true): Record<string, unknown> {
+/** An ownerReference to `o` (its controller unless said otherwise), as a controller writes it. */
+export function ownerRef(o: DemoObject, controller = true): Record<string, unknown> {
   return { apiVersion: o.apiVersion, kind: o.kind, name: o.name, uid: o.uid, controller, blockOwnerDeletion: true };
 }
 
 const POD_SPEC = { containers: [{ name: 'app', image: 'registry.example/shop/web:1.4.2' }] };
 /** The node {@link seedDemo}'s pods are bound to: it does not exist, so neither the scheduler nor kwok touches them. */
 const SEED_NODE = 'worker-2';
-/** A finalizer of ours that keeps {@link seedDemo}'s ReplicaSet terminating, out of its controller's hands. */
-const TEST_HOLD = 'kube-events.local/test-hold';
+/**
+ * A finalizer of ours that keeps a ReplicaSet terminating, out of its controller's hands: it neither creates nor
+ * deletes Pods for it, and the garbage collector waits for it. The suites that build owner chains use it too.
+ */
+export const TEST_HOLD = 'kube-events.local/test-hold';
 
 type Stored = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; uid: string } };
 
 /** Creates the object, or reads it when it exists already (a sandbox restarted on the same etcd). */
-async function create(client: KubeClient, path: string, body: Record<string, unknown>): Promise<DemoObject> {
+export async function createObject(client: KubeClient, path: string, body: Record<string, unknown>): Promise<DemoObject> {
   let o: Stored;
   try {
     o = await client.request<Stored>(path, { method: 'POST', body });
@@ -115,7 +119,7 @@ export async function seedDemo(client: KubeClient, namespaces: readonly [string,
   const labels = { app: 'web' };
   const rsLabels = { ...labels, 'pod-template-hash': '7c9d8f6b5' };
   const replicaSets = `/apis/apps/v1/namespaces/${shop}/replicasets`;
-  const replicaSet = await create(client, replicaSets, {
+  const replicaSet = await createObject(client, replicaSets, {
     metadata: { name: 'web-7c9d8f6b5', labels: rsLabels, finalizers: [TEST_HOLD] },
     spec: { replicas: 0, selector: { matchLabels: rsLabels }, template: { metadata: { labels: rsLabels }, spec: POD_SPEC } },
   });
@@ -124,16 +128,16 @@ export async function seedDemo(client: KubeClient, namespaces: readonly [string,
   await client.request(rsPath, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { replicas: 2 } } });
   const pods: DemoObject[] = [];
   for (const suffix of ['x2k4q', 'm8p1z']) {
-    const pod = await create(client, `/api/v1/namespaces/${shop}/pods`, { metadata: { name: `web-7c9d8f6b5-${suffix}`, labels: rsLabels, ownerReferences: [ownerRef(replicaSet)] }, spec: { ...POD_SPEC, nodeName: SEED_NODE } });
+    const pod = await createObject(client, `/api/v1/namespaces/${shop}/pods`, { metadata: { name: `web-7c9d8f6b5-${suffix}`, labels: rsLabels, ownerReferences: [ownerRef(replicaSet)] }, spec: { ...POD_SPEC, nodeName: SEED_NODE } });
     pods.push(pod);
   }
-  const deployment = await create(client, `/apis/apps/v1/namespaces/${shop}/deployments`, {
+  const deployment = await createObject(client, `/apis/apps/v1/namespaces/${shop}/deployments`, {
     metadata: { name: 'web', labels },
     spec: { paused: true, replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: POD_SPEC } },
   });
   await setOwner(client, rsPath, deployment);
   const jobTemplate = { spec: { template: { spec: { ...POD_SPEC, restartPolicy: 'Never' } } } };
-  const cronJob = await create(client, `/apis/batch/v1/namespaces/${batch}/cronjobs`, {
+  const cronJob = await createObject(client, `/apis/batch/v1/namespaces/${batch}/cronjobs`, {
     metadata: { name: 'nightly-report' },
     spec: { schedule: '0 2 * * *', jobTemplate },
   });
@@ -141,11 +145,11 @@ export async function seedDemo(client: KubeClient, namespaces: readonly [string,
   // pod made here. Its owner reference to the CronJob is not a controller one: a running
   // cronjob-controller would otherwise warn about a Job it did not create.
   const jobLabels = { 'job-name': 'nightly-report-29410560' };
-  const jobPod = await create(client, `/api/v1/namespaces/${batch}/pods`, {
+  const jobPod = await createObject(client, `/api/v1/namespaces/${batch}/pods`, {
     metadata: { name: 'nightly-report-29410560-q7v2d', labels: jobLabels },
     spec: { ...POD_SPEC, restartPolicy: 'Never', nodeName: SEED_NODE },
   });
-  const job = await create(client, `/apis/batch/v1/namespaces/${batch}/jobs`, {
+  const job = await createObject(client, `/apis/batch/v1/namespaces/${batch}/jobs`, {
     metadata: { name: 'nightly-report-29410560', ownerReferences: [ownerRef(cronJob, false)] },
     spec: { manualSelector: true, selector: { matchLabels: jobLabels }, template: { metadata: { labels: jobLabels }, spec: { ...POD_SPEC, restartPolicy: 'Never' } } },
   });
@@ -220,17 +224,17 @@ export async function startWorkloads(client: KubeClient, opts: { expireAfterMs?:
   for (const ns of [shop, billing, batch]) await ensureNamespace(client, ns);
   const deployments = (ns: string): string => `/apis/apps/v1/namespaces/${ns}/deployments`;
 
-  const web = await create(client, deployments(shop), deploymentBody('web', 1, 'registry.example/shop/web:1.4.2'));
-  const crashLoop = await create(client, deployments(shop), deploymentBody('checkout', 1, 'registry.example/shop/checkout:0.9.1', { [CRASH_LOOP_LABEL]: 'true' }));
-  const unschedulable = await create(client, `/api/v1/namespaces/${shop}/pods`, {
+  const web = await createObject(client, deployments(shop), deploymentBody('web', 1, 'registry.example/shop/web:1.4.2'));
+  const crashLoop = await createObject(client, deployments(shop), deploymentBody('checkout', 1, 'registry.example/shop/checkout:0.9.1', { [CRASH_LOOP_LABEL]: 'true' }));
+  const unschedulable = await createObject(client, `/api/v1/namespaces/${shop}/pods`, {
     metadata: { name: 'ml-trainer', labels: { app: 'ml-trainer' } },
     spec: { containers: [{ name: 'train', image: 'registry.example/ml/trainer:3.1', resources: { requests: { cpu: '32', memory: '64Gi' } } }] },
   });
 
-  await create(client, `/api/v1/namespaces/${billing}/resourcequotas`, { metadata: { name: 'billing-quota' }, spec: { hard: { pods: '1' } } });
-  const quotaBlocked = await create(client, deployments(billing), deploymentBody('invoices', 3, 'registry.example/billing/invoices:2.0.0'));
+  await createObject(client, `/api/v1/namespaces/${billing}/resourcequotas`, { metadata: { name: 'billing-quota' }, spec: { hard: { pods: '1' } } });
+  const quotaBlocked = await createObject(client, deployments(billing), deploymentBody('invoices', 3, 'registry.example/billing/invoices:2.0.0'));
 
-  const cronJob = await create(client, `/apis/batch/v1/namespaces/${batch}/cronjobs`, {
+  const cronJob = await createObject(client, `/apis/batch/v1/namespaces/${batch}/cronjobs`, {
     metadata: { name: 'report' },
     spec: {
       schedule: '* * * * *',
@@ -240,21 +244,21 @@ export async function startWorkloads(client: KubeClient, opts: { expireAfterMs?:
   });
 
   const websites = `/apis/${WEBSITE.group}/${WEBSITE.version}/namespaces/${shop}/${WEBSITE.plural}`;
-  const website = await create(client, websites, {
+  const website = await createObject(client, websites, {
     apiVersion: `${WEBSITE.group}/${WEBSITE.version}`,
     kind: WEBSITE.kind,
     metadata: { name: 'storefront' },
     spec: { replicas: 2, image: 'registry.example/shop/storefront:5.2' },
   });
-  await create(client, deployments(shop), deploymentBody('blog', 1, 'registry.example/shop/blog:1.0'));
-  const conflictingWebsite = await create(client, websites, {
+  await createObject(client, deployments(shop), deploymentBody('blog', 1, 'registry.example/shop/blog:1.0'));
+  const conflictingWebsite = await createObject(client, websites, {
     apiVersion: `${WEBSITE.group}/${WEBSITE.version}`,
     kind: WEBSITE.kind,
     metadata: { name: 'blog' },
     spec: { replicas: 1 },
   });
   // The restricted user's namespace gets a workload of its own, so that context shows real events too.
-  await create(client, deployments(RESTRICTED_NAMESPACE), deploymentBody('team-app', 1, 'registry.example/team/app:1.0'));
+  await createObject(client, deployments(RESTRICTED_NAMESPACE), deploymentBody('team-app', 1, 'registry.example/team/app:1.0'));
 
   // Scale-up once the first pod runs: the deployment-controller and replicaset-controller record it.
   void waitForAvailable(client, shop, 'web').then(

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { attachControlPlane, startControlPlane, type ControlPlane } from '../../cluster/controlPlane';
 import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
 import type { KubeClient } from '../../../src/kube/kubeClient';
+import { createNamespace as createNamespaceNamed } from '../../support/admin';
 
 let shared: Promise<ControlPlane> | undefined;
 
@@ -42,7 +43,7 @@ export function uniqueName(prefix: string): string {
 
 export async function createNamespace(client: KubeClient, prefix: string): Promise<string> {
   const name = uniqueName(prefix);
-  await client.request('/api/v1/namespaces', { method: 'POST', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+  await createNamespaceNamed(client, name);
   return name;
 }
 

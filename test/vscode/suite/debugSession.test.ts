@@ -11,8 +11,8 @@ import type { KubeEventsTesting } from '../../../src/compose/api';
 import { activateForTests } from './testApi';
 import type { KubeEvent } from '../../../src/core/kubeEvent';
 import type { KubeClient } from '../../../src/kube/kubeClient';
-import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
 import { waitFor } from '../../support/waitFor';
+import { connectAdmin } from '../../support/admin';
 
 const CONTROLLER = 'website-controller';
 
@@ -72,9 +72,7 @@ suite('debug sessions', function () {
   const sessionEnded = (name: string) => waitFor(`"${name}" to end`, () => api.debug.last?.name === name && api.debug.last.end !== undefined && api.debug.last, 60_000);
 
   suiteSetup(async () => {
-    const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
+    client = connectAdmin().client;
     api = await activateForTests();
     api.filter.clear();
     await waitFor('the stream to go live', () => api.session.state.phase === 'live');

@@ -8,9 +8,9 @@ import { activateForTests } from './testApi';
 import { Commands } from '../../../src/constants';
 import type { EmitInput, EmitReport } from '../../../src/host/commands/emitCommand';
 import type { KubeClient } from '../../../src/kube/kubeClient';
-import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
 import { waitFor as until } from '../../support/waitFor';
 import { seedDemo, type Demo } from '../../support/demoCluster';
+import { connectAdmin } from '../../support/admin';
 
 suite('Emit Test Event against the control plane', () => {
   let api: KubeEventsTesting;
@@ -19,9 +19,7 @@ suite('Emit Test Event against the control plane', () => {
   const suffix = randomBytes(3).toString('hex');
 
   suiteSetup(async () => {
-    const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
+    client = connectAdmin().client;
     api = await activateForTests();
     api.filter.clear();
     await until('the stream to go live', () => api.session.state.phase === 'live');

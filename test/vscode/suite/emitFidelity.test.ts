@@ -12,9 +12,9 @@ import { Commands } from '../../../src/constants';
 import type { EmitInput, EmitReport } from '../../../src/host/commands/emitCommand';
 import { eventTooltip } from '../../../src/host/tree/eventTreeProvider';
 import type { KubeClient } from '../../../src/kube/kubeClient';
-import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
 import { recordEvent, type DemoObject } from '../../support/demoCluster';
 import { waitFor as until } from '../../support/waitFor';
+import { connectAdmin } from '../../support/admin';
 
 interface Ref {
   kind?: string;
@@ -86,9 +86,7 @@ suite('Emit Test Event names the live object (checked with kubectl)', () => {
   }
 
   suiteSetup(async () => {
-    const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
+    client = connectAdmin().client;
     api = await activateForTests();
     api.filter.clear();
     await until('the stream to go live', () => api.session.state.phase === 'live', 30_000);

@@ -11,9 +11,9 @@ import { activateForTests } from './testApi';
 import { Commands } from '../../../src/constants';
 import type { RowSnapshot } from '../../../src/host/tree/eventTreeProvider';
 import type { KubeClient } from '../../../src/kube/kubeClient';
-import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
 import { waitFor as until } from '../../support/waitFor';
 import { recordEvent, seedDemo, type Demo } from '../../support/demoCluster';
+import { connectAdmin } from '../../support/admin';
 
 function flatten(rows: RowSnapshot[], trail: string[] = []): Array<{ path: string[]; row: RowSnapshot }> {
   return rows.flatMap((r) => [{ path: [...trail, r.label], row: r }, ...flatten(r.children, [...trail, r.label])]);
@@ -28,10 +28,7 @@ suite('events view against the control plane', () => {
   const batch = `vs-batch-${suffix}`;
 
   suiteSetup(async () => {
-    assert.ok(process.env.KUBECONFIG, 'KUBECONFIG must point at the test control plane');
-    const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
+    client = connectAdmin().client;
     api = await activateForTests();
     await until('the stream to go live', () => api.session.state.phase === 'live');
     demo = await seedDemo(client, [shop, batch]);

@@ -12,8 +12,8 @@ import { activateForTests } from './testApi';
 import { Commands } from '../../../src/constants';
 import { eventTooltip, type RowSnapshot } from '../../../src/host/tree/eventTreeProvider';
 import type { KubeClient } from '../../../src/kube/kubeClient';
-import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
 import { waitFor } from '../../support/waitFor';
+import { connectAdmin } from '../../support/admin';
 
 const MIB = 1_048_576;
 
@@ -28,9 +28,7 @@ suite('a 1 MiB message', () => {
   const ns = `vs-huge-${suffix}`;
 
   suiteSetup(async () => {
-    const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
+    client = connectAdmin().client;
     await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: ns } } });
     api = await activateForTests();
     await waitFor('a live stream', () => api.session.state.phase === 'live', 30_000);

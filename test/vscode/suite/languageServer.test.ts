@@ -10,9 +10,9 @@ import * as vscode from 'vscode';
 import type { KubeEventsTesting } from '../../../src/compose/api';
 import { activateForTests } from './testApi';
 import type { KubeClient } from '../../../src/kube/kubeClient';
-import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
 import { waitFor as until } from '../../support/waitFor';
 import { recordEvent, seedDemo, type Demo } from '../../support/demoCluster';
+import { connectAdmin } from '../../support/admin';
 
 function ours(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Kube Events');
@@ -32,9 +32,7 @@ suite('language server against the control plane', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-events-lsp-'));
 
   suiteSetup(async () => {
-    const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
+    client = connectAdmin().client;
     api = await activateForTests();
     await until('the stream to go live', () => api.session.state.phase === 'live');
     demo = await seedDemo(client, [shop, batch]);

@@ -13,8 +13,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { activateForTests } from './testApi';
 import { normalizeEvent, type EventChange } from '../../../src/core/kubeEvent';
-import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
 import { waitFor } from '../../support/waitFor';
+import { connectAdmin } from '../../support/admin';
 
 const RATE = 1_000;
 const SECONDS = 10;
@@ -53,9 +53,7 @@ suite('language server load', () => {
     this.timeout(240_000);
     const api = await activateForTests();
     await waitFor('the stream to go live', () => api.session.state.phase === 'live');
-    const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
-    assert.ok(loaded.ok);
-    const client = loaded.value.client;
+    const client = connectAdmin().client;
     const ns = `lsp-load-${randomBytes(3).toString('hex')}`;
     await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: ns } } });
     for (let i = 0; i < MANIFESTS; i++) await client.request(`/api/v1/namespaces/${ns}/configmaps`, { method: 'POST', body: { metadata: { name: `cm-${i}` } } });

@@ -10,10 +10,10 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { KubeEventsTesting } from '../../../src/compose/api';
 import { activateForTests } from './testApi';
 import type { KubeClient } from '../../../src/kube/kubeClient';
-import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
-import { recordEvent, type DemoObject } from '../../support/demoCluster';
+import { createObject, ownerRef, recordEvent, TEST_HOLD, type DemoObject } from '../../support/demoCluster';
 import { waitFor as until } from '../../support/waitFor';
 import { reloadedWith, requestReload } from './windowReload';
+import { connectAdmin } from '../../support/admin';
 
 const AFTER_RELOAD = 'after the window reload, under:';
 
@@ -32,16 +32,6 @@ interface Carried {
 // ReplicaSet has no replicas and is terminating before its Pods exist, held by a finalizer of ours (its
 // controller neither creates nor deletes Pods for it, and the garbage collector waits for it to be gone).
 const POD_SPEC = { nodeName: 'worker-1', containers: [{ name: 'app', image: 'registry.example/shop/web:1.4.2' }] };
-const HOLD = 'kube-events.local/test-hold';
-
-async function create(client: KubeClient, path: string, body: Record<string, unknown>): Promise<DemoObject> {
-  const o = await client.request<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string; uid: string } }>(path, { method: 'POST', body });
-  return { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name, uid: o.metadata.uid };
-}
-
-function controllerOf(o: DemoObject): Record<string, unknown> {
-  return { apiVersion: o.apiVersion, kind: o.kind, name: o.name, uid: o.uid, controller: true, blockOwnerDeletion: true };
-}
 
 /** A name as the apiserver generates it from `generateName: "<prefix>-"`: 5 characters from its alphabet. */
 function generatedName(prefix: string): string {
@@ -54,10 +44,7 @@ suite('owner chain across a window reload', () => {
   let client: KubeClient;
 
   suiteSetup(async () => {
-    assert.ok(process.env.KUBECONFIG, 'KUBECONFIG must point at the test control plane');
-    const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
+    client = connectAdmin().client;
     api = await activateForTests();
     await until('the stream to go live', () => api.session.state.phase === 'live');
   });
@@ -72,17 +59,17 @@ suite('owner chain across a window reload', () => {
     const ns = `vs-owners-${randomBytes(3).toString('hex')}`;
     await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: ns } } });
     const labels = { app: 'web', 'pod-template-hash': '5d8f7c6b9' };
-    const deployment = await create(client, `/apis/apps/v1/namespaces/${ns}/deployments`, {
+    const deployment = await createObject(client, `/apis/apps/v1/namespaces/${ns}/deployments`, {
       metadata: { name: 'web' },
       spec: { paused: true, replicas: 0, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: POD_SPEC } },
     });
-    const replicaSet = await create(client, `/apis/apps/v1/namespaces/${ns}/replicasets`, {
-      metadata: { name: 'web-5d8f7c6b9', labels, ownerReferences: [controllerOf(deployment)], finalizers: [HOLD] },
+    const replicaSet = await createObject(client, `/apis/apps/v1/namespaces/${ns}/replicasets`, {
+      metadata: { name: 'web-5d8f7c6b9', labels, ownerReferences: [ownerRef(deployment)], finalizers: [TEST_HOLD] },
       spec: { replicas: 0, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: POD_SPEC } },
     });
     await client.request(`/apis/apps/v1/namespaces/${ns}/replicasets/${replicaSet.name}`, { method: 'DELETE' });
     const pod = (name: string): Promise<DemoObject> =>
-      create(client, `/api/v1/namespaces/${ns}/pods`, { metadata: { name, labels, ownerReferences: [controllerOf(replicaSet)] }, spec: POD_SPEC });
+      createObject(client, `/api/v1/namespaces/${ns}/pods`, { metadata: { name, labels, ownerReferences: [ownerRef(replicaSet)] }, spec: POD_SPEC });
     const kubelet = async (p: DemoObject, warning: string): Promise<void> => {
       await recordEvent(client, p, { reason: 'Scheduled', message: `Successfully assigned ${ns}/${p.name} to worker-1`, component: 'default-scheduler' });
       await recordEvent(client, p, { type: 'Warning', reason: warning, message: `${warning} for ${p.name}`, component: 'kubelet' });

@@ -12,8 +12,8 @@ import type { KubeEventsTesting } from '../../../src/compose/api';
 import { activateForTests } from './testApi';
 import { Commands } from '../../../src/constants';
 import type { KubeClient } from '../../../src/kube/kubeClient';
-import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
 import { waitFor } from '../../support/waitFor';
+import { connectAdmin } from '../../support/admin';
 
 /** A core/v1 event about a Pod (the Pod need not exist), written straight to the apiserver. */
 async function createEvent(client: KubeClient, namespace: string, reason: string, message: string): Promise<string> {
@@ -42,9 +42,7 @@ suite('what is watched', () => {
   const b = `vs-scope-b-${suffix}`;
 
   suiteSetup(async () => {
-    const loaded = loadKubeconfig({ path: process.env.KUBECONFIG, context: 'admin' });
-    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
-    client = loaded.value.client;
+    client = connectAdmin().client;
     for (const name of [a, b]) await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name } } });
     api = await activateForTests();
     await waitFor('the admin stream to go live', () => api.session.contextName === 'admin' && api.session.state.phase === 'live', 30_000);
