@@ -200,10 +200,10 @@ function composeLanguageServer(context: vscode.ExtensionContext, log: vscode.Log
       languageServer.clusterChanged(session.connection !== serverConnection);
       serverConnection = session.connection;
     }),
-    settings.onDidChange(() => {
+    settings.onDidChange(({ next, previous }) => {
       languageServer.clusterChanged();
-      // kubeEvents.editor.window may have changed: every state is computed again (unchanged ones are not sent).
-      languageServer.feed.refresh();
+      // Another kubeEvents.editor.window: every state is computed again (unchanged ones are not sent).
+      if (next.editorWindowMs !== previous.editorWindowMs) languageServer.feed.refresh();
     }),
   );
   languageServer.startWhenNeeded();
