@@ -49,6 +49,11 @@ export class HistoryError extends Error {
   static is(err: unknown, reason?: HistoryFailureReason): err is HistoryError {
     return err instanceof HistoryError && (reason === undefined || err.reason === reason);
   }
+
+  /** `err` itself when it is a HistoryError, else an `io` failure with its message. */
+  static from(err: unknown): HistoryError {
+    return HistoryError.is(err) ? err : new HistoryError('io', errorMessage(err));
+  }
 }
 
 /** The history database of one cluster, as the sink and the host use it. Implemented in src/history. */
@@ -171,7 +176,7 @@ export class HistorySink implements Disposable {
       this.writtenCount += batch.length;
     } catch (err) {
       this.failed = true;
-      const failure = HistoryError.is(err) ? err : new HistoryError('io', errorMessage(err));
+      const failure = HistoryError.from(err);
       this.log.warn(`write failed (${failure.reason}): ${failure.message}`);
       this.options.onFailure?.(failure);
     }

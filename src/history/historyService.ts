@@ -81,10 +81,6 @@ export class HistoryService implements Disposable {
     return this.db;
   }
 
-  get dropped(): number {
-    return this.sink.dropped;
-  }
-
   /**
    * The session reached `cluster`, before its first list: open that cluster's history and seed the store
    * with its newest events, so the views show what happened while VS Code was closed. Reaching the same
@@ -100,7 +96,7 @@ export class HistoryService implements Disposable {
     try {
       db = HistoryDatabase.open(file, cluster);
     } catch (err) {
-      this.fail(HistoryError.is(err) ? err : new HistoryError('io', String(err)));
+      this.fail(HistoryError.from(err));
       return;
     }
     this.db = db;
@@ -134,7 +130,7 @@ export class HistoryService implements Disposable {
         next = HistoryDatabase.open(current.file, cluster);
       } catch (err) {
         this.db = undefined;
-        this.fail(HistoryError.is(err) ? err : new HistoryError('io', String(err)));
+        this.fail(HistoryError.from(err));
         return;
       }
       this.db = next;
@@ -171,7 +167,7 @@ export class HistoryService implements Disposable {
     try {
       events = this.db.query(plan);
     } catch (err) {
-      this.fail(HistoryError.is(err) ? err : new HistoryError('io', String(err)));
+      this.fail(HistoryError.from(err));
       return 0;
     }
     const found = events.filter((e) => !this.deps.store.has(e.uid) && matches(query, e, ctx));
@@ -259,7 +255,7 @@ export class HistoryService implements Disposable {
       this.deps.store.applyBatch(events.map((event) => ({ type: 'ADDED' as const, event })));
       this.log.info(`seeded ${events.length} events from ${this.db.file} in ${this.clock.now() - started} ms`);
     } catch (err) {
-      this.fail(HistoryError.is(err) ? err : new HistoryError('io', String(err)));
+      this.fail(HistoryError.from(err));
     }
   }
 
@@ -279,7 +275,7 @@ export class HistoryService implements Disposable {
     try {
       removed = db.prune(this.clock.now() - s.retentionDays * 86_400_000, s.maxMegabytes * 1024 * 1024, PRUNE_BUDGET);
     } catch (err) {
-      this.fail(HistoryError.is(err) ? err : new HistoryError('io', String(err)));
+      this.fail(HistoryError.from(err));
       return;
     }
     if (removed > 0) this.log.debug(`pruned ${removed} events`);
