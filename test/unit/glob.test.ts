@@ -44,11 +44,11 @@ describe('glob: `*` matches any run, the rest is literal, case is ignored', () =
     assert.equal(compileGlob('pull', false)('ImagePullBackOff'), true);
   });
 
-  it('stays linear on a pattern that makes a backtracking matcher slow', () => {
+  // A backtracking matcher would not finish this in any lifetime; a linear one answers at once. The timeout
+  // only turns such a hang into a failure (how fast matching is belongs to `npm run bench`).
+  it('answers a pattern that makes a backtracking matcher hang', { timeout: 10_000 }, () => {
     const pattern = `${'a*'.repeat(2_000)}b`;
     const text = 'a'.repeat(20_000);
-    const started = Date.now();
     assert.equal(globMatches(pattern, text), false);
-    assert.ok(Date.now() - started < 1_000);
   });
 });

@@ -171,13 +171,10 @@ describe('counted events as spans on the lanes', () => {
     }
     const range = dataRange(events, id);
     assert.ok(range);
-    const started = performance.now();
     const layout = layoutLanes(events, id, range, { slots: 300 });
-    const ms = performance.now() - started;
     for (const lane of layout.lanes) {
       assert.ok(lane.rows <= MAX_SPAN_ROWS);
       assert.ok(lane.spans.length <= MAX_SPAN_ROWS * 300, `${lane.spans.length} spans in ${lane.label}`);
     }
-    assert.ok(ms < 2_000, `layout took ${ms.toFixed(0)} ms`);
   });
 });
