@@ -9,9 +9,16 @@ export function notificationText(text: string): string {
   return oneLine(text, TEXT_LIMITS.notification).replace(/\[/g, '［').replace(/\]/g, '］');
 }
 
-/** One error notification, "Kube Events: …", with a Show Log action; the text is made safe first. */
-export function showErrorWithLog(log: vscode.LogOutputChannel, message: string): void {
-  void vscode.window.showErrorMessage(`Kube Events: ${notificationText(message)}`, 'Show Log').then((choice) => {
-    if (choice === 'Show Log') log.show(true);
+/** One notification, "Kube Events: …", with a Show Log action; the text is made safe first. */
+export function showWithLog(level: 'error' | 'warning', message: string, showLog: () => void): void {
+  const text = `Kube Events: ${notificationText(message)}`;
+  const shown = level === 'error' ? vscode.window.showErrorMessage(text, 'Show Log') : vscode.window.showWarningMessage(text, 'Show Log');
+  void shown.then((choice) => {
+    if (choice === 'Show Log') showLog();
   });
+}
+
+/** One error notification with a Show Log action that shows `log`. */
+export function showErrorWithLog(log: vscode.LogOutputChannel, message: string): void {
+  showWithLog('error', message, () => log.show(true));
 }

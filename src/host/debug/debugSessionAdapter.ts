@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands, ContextKeys, StatusBarItems } from '../../constants';
-import { notificationText } from '../notify';
+import { notificationText, showWithLog } from '../notify';
 import { DebugFollower, type DebugFollowerDeps, type FollowedSession, type SessionSummary } from './debugFollower';
 import { Disposable } from '../disposable';
 
@@ -35,11 +35,7 @@ export class DebugSessionAdapter extends Disposable {
     super();
     this.follower = new DebugFollower({
       ...deps,
-      warn: (message) => {
-        void vscode.window.showWarningMessage(`Kube Events: ${notificationText(message)}`, 'Show Log').then((choice) => {
-          if (choice === 'Show Log') void vscode.commands.executeCommand(Commands.showLog);
-        });
-      },
+      warn: (message) => showWithLog('warning', message, () => void vscode.commands.executeCommand(Commands.showLog)),
       summarize: (summary) => this.showSummary(summary),
     });
     this.item.name = 'Kube Events: Debug Session';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { HistoryNotice, HistoryService } from '../../history/historyService';
-import { notificationText } from '../notify';
+import { notificationText, showWithLog } from '../notify';
 
 /** The one message for a history notice: what happened, and that the live views go on. */
 export function noticeText(notice: HistoryNotice): string {
@@ -29,16 +29,13 @@ export function noticeText(notice: HistoryNotice): string {
 
 /** Shows a notice once (the service already says each one once per session). */
 export function showHistoryNotice(log: vscode.LogOutputChannel, notice: HistoryNotice): void {
-  const text = `Kube Events: ${notificationText(noticeText(notice))}`;
   if (notice.kind === 'readOnly') {
     log.info(`[history] ${noticeText(notice)}`);
-    void vscode.window.showInformationMessage(text);
+    void vscode.window.showInformationMessage(`Kube Events: ${notificationText(noticeText(notice))}`);
     return;
   }
   log.warn(`[history] ${noticeText(notice)}`);
-  void vscode.window.showWarningMessage(text, 'Show Log').then((choice) => {
-    if (choice === 'Show Log') log.show(true);
-  });
+  showWithLog('warning', noticeText(notice), () => log.show(true));
 }
 
 /**
