@@ -43,7 +43,7 @@ export interface Views {
  * view (and its buttons) while a message is set, so an empty tree gets no message: the welcome view for
  * the state and reason says what is wrong and offers what to do.
  */
-export function viewMessage(state: SessionState, query: Query, shown: number, total: number, ownerUnknown: number): string | undefined {
+function viewMessage(state: SessionState, query: Query, shown: number, total: number, ownerUnknown: number): string | undefined {
   if (shown === 0) return undefined;
   const parts: string[] = [];
   const problem = sessionProblemText(state);

@@ -121,7 +121,7 @@ export function laneKeyOf(e: EventDto): string {
 }
 
 /** True when the event occurred more than once over a stretch of time: the lanes draw it as a span. */
-export function isCounted(e: EventDto): boolean {
+function isCounted(e: EventDto): boolean {
   return e.count > 1 && e.firstSeen > 0 && e.firstSeen < e.lastSeen;
 }
 

@@ -5,7 +5,7 @@ import { formatCount, formatDateTime, formatSpan } from './format';
 import type { LaneMarker, LaneSpan } from './laneLayout';
 
 /** Who reported the event and how it travelled: the last line of every marker and span tooltip. */
-export function originText(e: EventDto): string {
+function originText(e: EventDto): string {
   const source = sourceLabel({ reportingController: e.source, reportingInstance: e.sourceInstance }) || 'unknown';
   return `Source: ${source} · written via ${e.writtenBy} (${RECORDER_OF[e.writtenBy]}) · read via ${e.readThrough}`;
 }

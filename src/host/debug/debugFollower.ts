@@ -90,7 +90,7 @@ export interface DebugFollowerDeps {
 /** Ended sessions kept (for `session:last`, the timeline's markers and the tree's separator). */
 const MAX_SESSIONS = 10;
 /** Marks kept per session: a loop of steps must not grow without bound. */
-export const MAX_MARKS = MAX_DEBUG_MARKS;
+const MAX_MARKS = MAX_DEBUG_MARKS;
 /** Reasons listed in the summary before "and N more". */
 const SUMMARY_REASONS = 5;
 
@@ -383,7 +383,7 @@ export function sessionDtos(sessions: readonly FollowedSession[]): DebugSessionD
 }
 
 /** `12:03:04` in local time. */
-export function clockTime(ms: number): string {
+function clockTime(ms: number): string {
   const d = new Date(ms);
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }

@@ -3,7 +3,7 @@ import type { HistoryNotice, HistoryService } from '../../history/historyService
 import { notificationText, showWithLog } from '../notify';
 
 /** The one message for a history notice: what happened, and that the live views go on. */
-export function noticeText(notice: HistoryNotice): string {
+function noticeText(notice: HistoryNotice): string {
   switch (notice.kind) {
     case 'failed': {
       const why =
