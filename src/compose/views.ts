@@ -103,7 +103,6 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
     status.setInfo({ context: session.contextName, namespaces: session.namespaces, filtered: !filter.query.isEmpty });
   };
   const refilter = (): void => tree.reset(undefined, filter.predicate());
-  let lastRanges = JSON.stringify(follower.ranges());
   const refreshSeparator = (): void => {
     const last = follower.last;
     tree.setSeparator(last ? { kind: 'separator', id: `debug:${last.id}`, at: matchStart(last.start), ...(last.end !== undefined ? { end: last.end } : {}), ...separatorText(last), command: Commands.showSessionEvents } : undefined);
@@ -139,10 +138,8 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
     settings.onDidChange(({ next, previous }) => {
       if (next.groupBy !== previous.groupBy) tree.reset(next.groupBy);
     }),
-    follower.onDidChange(() => {
-      const ranges = JSON.stringify(follower.ranges());
-      if (ranges !== lastRanges && usesSessions(filter.query)) refilter();
-      lastRanges = ranges;
+    follower.onDidChange(({ rangesMoved }) => {
+      if (rangesMoved && usesSessions(filter.query)) refilter();
       refreshSeparator();
     }),
   );

@@ -136,6 +136,8 @@ function harness(contexts: readonly string[] | string = ['admin', 'restricted'],
 describe('DebugFollower', () => {
   it('records a session with its stops and continues; child sessions count as their root', () => {
     const h = harness();
+    const changes: boolean[] = [];
+    h.follower.onDidChange((c) => changes.push(c.rangesMoved));
     h.follower.start('root', 'Launch controller', 'pwa-node', undefined, undefined);
     h.follower.start('child', 'controller.js', 'pwa-node', 'root', undefined);
     assert.deepEqual(h.follower.ranges(), { current: { start: 1_000 }, last: { start: 1_000 } });
@@ -156,6 +158,8 @@ describe('DebugFollower', () => {
       { kind: 'continued', at: 3_000, reason: '' },
     ]);
     assert.deepEqual(h.follower.ranges(), { last: { start: 1_000, end: 4_000 } });
+    // The start and the end move what session: matches; stops and continues only add marks.
+    assert.deepEqual(changes, [true, false, false, false, true]);
     assert.equal(h.follower.current, undefined);
     assert.equal(h.summaries.length, 1);
   });

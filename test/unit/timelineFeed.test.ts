@@ -5,6 +5,7 @@ import { EventStore } from '../../src/core/eventStore';
 import type { OwnedRef, OwnerLookup, OwnerRoot } from '../../src/core/ownerGraph';
 import type { Logger } from '../../src/core/ports';
 import { TimelineFeed, type TimelineFeedOptions, type TimelineTimers } from '../../src/host/timeline/timelineFeed';
+import type { DebugChange } from '../../src/host/debug/debugFollower';
 import { isHostMessage, type HostMessage } from '../../src/protocol/webview';
 import { added, anEvent, deleted, modified, nextVersion } from './support/eventBuilder';
 
@@ -356,7 +357,7 @@ describe('timeline feed', () => {
 
 describe('timeline feed: debug sessions', () => {
   it('sends the sessions with every reset and on change, and evaluates session: in the host', () => {
-    const changed = new Emitter<void>();
+    const changed = new Emitter<DebugChange>();
     let ranges: { current?: { start: number }; last?: { start: number; end?: number } } = {};
     let sessions: Array<{ id: string; name: string; controller: string; start: number; end: number; marks: Array<{ kind: 'stopped' | 'continued'; at: number }> }> = [];
     const h = harness({ debug: { ranges: () => ranges, sessions: () => sessions, onDidChange: changed.event } });
@@ -376,7 +377,7 @@ describe('timeline feed: debug sessions', () => {
     // A session starts: what session:last matches moves, so the view gets a reset.
     ranges = { current: { start: 1_500_000 }, last: { start: 1_500_000 } };
     sessions = [{ id: 's', name: 'Launch', controller: '', start: 1_500_000, end: 0, marks: [] }];
-    changed.fire();
+    changed.fire({ rangesMoved: true });
     h.timers.advance(100);
     out = h.take();
     assert.deepEqual(only(out, 'events/reset').events.map((e) => e.uid), [during.uid]);
@@ -384,7 +385,7 @@ describe('timeline feed: debug sessions', () => {
 
     // A stop moves no range: only the sessions go out.
     sessions = [{ ...sessions[0], marks: [{ kind: 'stopped', at: 1_600_000 }] }];
-    changed.fire();
+    changed.fire({ rangesMoved: false });
     out = h.take();
     assert.deepEqual(types(out), ['debug/sessions']);
 

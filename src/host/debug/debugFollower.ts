@@ -87,6 +87,14 @@ export interface DebugFollowerDeps {
   readonly summarize: (summary: SessionSummary) => void;
 }
 
+/**
+ * What changed about the followed sessions: `rangesMoved` when one started or ended (what `session:` matches
+ * moved); a stop or continue only adds a mark.
+ */
+export interface DebugChange {
+  readonly rangesMoved: boolean;
+}
+
 /** Ended sessions kept (for `session:last`, the timeline's markers and the tree's separator). */
 const MAX_SESSIONS = 10;
 /** Marks kept per session: a loop of steps must not grow without bound. */
@@ -186,9 +194,9 @@ export class DebugFollower implements Disposable {
   /** Child session id → root session id. */
   private readonly roots = new Map<string, string>();
   private override: Override | undefined;
-  private readonly changed = new Emitter<void>();
+  private readonly changed = new Emitter<DebugChange>();
   /** Fires when a session starts, stops, continues or ends. */
-  readonly onDidChange: Subscribe<void> = this.changed.event;
+  readonly onDidChange: Subscribe<DebugChange> = this.changed.event;
   private lastSummary: SessionSummary | undefined;
   private readonly problems: string[] = [];
 
@@ -251,7 +259,7 @@ export class DebugFollower implements Disposable {
       this.deps.logger.warn(`[debug] ${message}`);
       this.deps.warn(message);
     }
-    this.changed.fire();
+    this.changed.fire({ rangesMoved: true });
   }
 
   /** The debug adapter reported a stop (`reason` as in DAP's `stopped` event). */
@@ -286,7 +294,7 @@ export class DebugFollower implements Disposable {
     this.lastSummary = summarize(s, this.deps.events());
     this.restore(id);
     this.deps.logger.info(`[debug] ${this.lastSummary.text}`);
-    this.changed.fire();
+    this.changed.fire({ rangesMoved: true });
     this.deps.summarize(this.lastSummary);
   }
 
@@ -306,7 +314,7 @@ export class DebugFollower implements Disposable {
   private mark(s: FollowedSession, mark: DebugMark): void {
     if (s.marks.length >= MAX_MARKS) s.marks.splice(0, s.marks.length - MAX_MARKS + 1);
     s.marks.push(mark);
-    this.changed.fire();
+    this.changed.fire({ rangesMoved: false });
   }
 
   private prune(): void {

@@ -3,6 +3,7 @@ import type { EventStore, StoreChange } from '../../core/eventStore';
 import { oneLine } from '../../core/eventTreeModel';
 import type { KubeEvent } from '../../core/kubeEvent';
 import type { OwnerLookup } from '../../core/ownerGraph';
+import type { DebugChange } from '../debug/debugFollower';
 import { systemClock, type Clock, type Logger } from '../../core/ports';
 import { Disposable } from '../disposable';
 import { matches, usesOwners, usesSessions, type MatchContext, type SessionRanges } from '../../core/query/evaluate';
@@ -59,7 +60,7 @@ export interface TimelineFeedOptions {
     readonly ranges: () => SessionRanges;
     readonly sessions: () => readonly DebugSessionDto[];
     /** Fires when a session starts, stops, continues or ends. */
-    readonly onDidChange: Subscribe<unknown>;
+    readonly onDidChange: Subscribe<DebugChange>;
   };
   /** The filter text to start with. */
   readonly initialFilterText?: string;
@@ -117,7 +118,6 @@ export class TimelineFeed extends Disposable {
   private resetDue = 0;
   /** "Fit to session" asked for before the view could receive it. */
   private fitPending = false;
-  private lastRanges = '';
 
   constructor(private readonly options: TimelineFeedOptions) {
     super();
@@ -130,14 +130,10 @@ export class TimelineFeed extends Disposable {
     this.register(this.store.onDidChange((c) => this.onStoreChange(c)));
     if (options.debug) {
       const debug = options.debug;
-      this.lastRanges = JSON.stringify(debug.ranges());
       this.register(
-        debug.onDidChange(() => {
-          const ranges = JSON.stringify(debug.ranges());
-          const moved = ranges !== this.lastRanges;
-          this.lastRanges = ranges;
+        debug.onDidChange(({ rangesMoved }) => {
           // A session that started or ended moves what `session:` matches; marks alone do not.
-          if (moved && usesSessions(this.query)) this.scheduleReset(0);
+          if (rangesMoved && usesSessions(this.query)) this.scheduleReset(0);
           else this.postSessions();
         }),
       );
