@@ -115,6 +115,13 @@ export function classifySqliteError(err: unknown): HistoryFailureReason | 'busy'
   return undefined;
 }
 
+/** A failed file-system call as a HistoryError: a full disk, one we may not write, or other I/O trouble. */
+function fileSystemFailure(err: unknown, doing: string): HistoryError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const reason = code === 'ENOSPC' ? 'full' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'readOnly' : 'io';
+  return new HistoryError(reason, `${doing}: ${errorMessage(err)}`);
+}
+
 function toHistoryError(err: unknown, doing: string): HistoryError {
   if (HistoryError.is(err)) return err;
   const reason = classifySqliteError(err);
@@ -228,14 +235,14 @@ export class HistoryDatabase implements HistoryBackend {
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
     } catch (err) {
-      throw new HistoryError((err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'full' : 'readOnly', `cannot create ${path.dirname(file)}: ${(err as Error).message}`);
+      throw fileSystemFailure(err, `cannot create ${path.dirname(file)}`);
     }
     const token = randomUUID();
     let mode: HistoryMode;
     try {
       mode = claimOwnership(`${file}.owner`, token) ? 'readWrite' : 'readOnly';
     } catch (err) {
-      throw new HistoryError((err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'full' : 'readOnly', `cannot write in ${path.dirname(file)}: ${(err as Error).message}`);
+      throw fileSystemFailure(err, `cannot write in ${path.dirname(file)}`);
     }
     let notes: OpenNotes = {};
     if (mode === 'readWrite') {
@@ -246,8 +253,7 @@ export class HistoryDatabase implements HistoryBackend {
         if (!HistoryError.is(err, 'corrupt')) {
           releaseOwnership(file, token);
           if (HistoryError.is(err)) throw err;
-          const code = (err as NodeJS.ErrnoException).code;
-          throw new HistoryError(code === 'ENOSPC' ? 'full' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'readOnly' : 'io', `cannot recover ${file}: ${(err as Error).message}`);
+          throw fileSystemFailure(err, `cannot recover ${file}`);
         }
         notes = { movedAside: moveAside(file) };
       }
