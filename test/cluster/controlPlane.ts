@@ -30,6 +30,12 @@ export interface ControlPlane {
   readonly restrictedNamespace: string;
   /** `http://127.0.0.1:<port>` of etcd. */
   readonly etcdEndpoint: string;
+  /**
+   * The apiserver's audit log (JSON lines, test/support/audit.ts reads it): every request at Metadata level
+   * (verb, URI, user, user agent, status), Secrets with their response objects, so a test can tell from the
+   * server's side what a client read.
+   */
+  readonly auditLogPath: string;
   /** The event producers started with it ({@link StartControlPlaneOptions.producers}); empty for a bare control plane. */
   readonly producers: readonly ProducerName[];
   /** SIGTERM (SIGKILL after 10 s) to kube-apiserver, resolves once it has exited. etcd keeps running. */
@@ -104,6 +110,34 @@ export interface ControlPlaneStatus {
   readonly running: boolean;
   /** Each producer started with the control plane and its pid, undefined when it is not running. */
   readonly producers: ReadonlyArray<{ readonly name: ProducerName; readonly pid: number | undefined }>;
+}
+
+function auditLogPathOf(dir: string): string {
+  return path.join(dir, 'audit.log');
+}
+
+/**
+ * Secrets at RequestResponse (the response's kind tells a full read from a metadata-only one), health
+ * probes not at all, everything else at Metadata. Written per cluster so the apiserver's args name it.
+ */
+function writeAuditPolicy(dir: string): string {
+  const file = path.join(dir, 'audit-policy.yaml');
+  fs.writeFileSync(
+    file,
+    [
+      'apiVersion: audit.k8s.io/v1',
+      'kind: Policy',
+      'omitStages: [RequestReceived]',
+      'rules:',
+      '  - level: None',
+      '    nonResourceURLs: ["/healthz*", "/readyz*", "/livez*"]',
+      '  - level: RequestResponse',
+      '    resources: [{ group: "", resources: ["secrets"] }]',
+      '  - level: Metadata',
+      '',
+    ].join('\n'),
+  );
+  return file;
 }
 
 /** Namespace in which the restricted user has rights. */
@@ -251,6 +285,11 @@ export async function startControlPlane(opts: StartControlPlaneOptions = {}): Pr
         ...(opts.eventTtlSeconds === undefined ? ['--event-ttl=1h'] : [`--event-ttl=${opts.eventTtlSeconds}s`, '--lease-reuse-duration-seconds=1']),
         `--min-request-timeout=${MIN_REQUEST_TIMEOUT_SECONDS}`,
         '--profiling=false',
+        `--audit-policy-file=${writeAuditPolicy(dir)}`,
+        `--audit-log-path=${auditLogPathOf(dir)}`,
+        '--audit-log-format=json',
+        '--audit-log-maxsize=200',
+        '--audit-log-maxbackup=1',
       ],
     },
   };
@@ -322,6 +361,7 @@ class LocalControlPlane implements ControlPlane {
   readonly caFile: string;
   readonly restrictedNamespace: string;
   readonly etcdEndpoint: string;
+  readonly auditLogPath: string;
   readonly producers: readonly ProducerName[];
 
   constructor(
@@ -336,6 +376,7 @@ class LocalControlPlane implements ControlPlane {
     this.caFile = state.caFile;
     this.restrictedNamespace = state.restrictedNamespace;
     this.etcdEndpoint = state.etcdEndpoint;
+    this.auditLogPath = auditLogPathOf(state.dir);
     this.producers = (state.producers ?? []).map((p) => p.name);
   }
 
