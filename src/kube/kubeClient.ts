@@ -257,6 +257,9 @@ function toNetworkError(err: unknown, server: string): KubeNetworkError {
   return new KubeNetworkError(`cannot reach ${server}: ${hint}`, code, { cause: (e as { cause?: unknown } | undefined)?.cause });
 }
 
+/** Names us in the apiserver's logs and audit trail, as client-go's `rest.Config.UserAgent` does for controllers. */
+export const USER_AGENT = 'kube-events-vscode';
+
 /**
  * A thin HTTP client over one kubeconfig context. It uses @kubernetes/client-node only to turn the
  * kubeconfig into TLS options and an Authorization header (exec plugins, OIDC, client certs, proxies),
@@ -299,7 +302,7 @@ export class KubeClient {
   private async prepare(method: string, path: string, opts: RequestOptions): Promise<{ url: URL; options: https.RequestOptions }> {
     const server = this.server;
     if (!server) throw new KubeAuthSetupError(`context "${this.contextName}" has no cluster server address`);
-    const options: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
+    const options: https.RequestOptions = { method, headers: { Accept: 'application/json', 'User-Agent': USER_AGENT } };
     try {
       await this.kc.applyToHTTPSOptions(options);
     } catch (err) {
