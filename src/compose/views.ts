@@ -181,9 +181,9 @@ function composeLanguageServer(context: vscode.ExtensionContext, log: vscode.Log
     owners: () => resources.owners(),
     onDidLearnOwners: resources.onDidLearnOwners,
     exists: async (o) => {
-      const read = await resources.read({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.namespace, name: o.name });
+      const read = await resources.metadata({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.namespace, name: o.name });
       if (!read) return { exists: 'unknown', uid: '' };
-      if (read.ok) return { exists: 'yes', uid: read.value.metadata?.uid ?? '' };
+      if (read.ok) return { exists: 'yes', uid: read.value.metadata.uid };
       return { exists: read.reason === 'not-found' ? 'no' : 'unknown', uid: '' };
     },
     cluster: () => ({ context: session.contextName, defaultNamespace: session.connection?.namespace || 'default', live: session.state.phase === 'live' }),

@@ -7,6 +7,7 @@
  * for objects that answer 404 the graph falls back on what events say (see ownerInference.ts). Where neither
  * tells, {@link OwnerGraph.ownerUnknown} says so, so a view can report the events it cannot place.
  */
+import { BoundedQueue } from './boundedQueue';
 import { Emitter, type Subscribe } from './emitter';
 import { objectKey, type KubeEvent, type ObjectKey, type ObjectKeyWith, type ObjectRef, type ObjectSelector } from './kubeEvent';
 import { linkFromEvent, replicaSetOfPodName } from './ownerInference';
@@ -113,26 +114,6 @@ function rootMatches(kind: string, namespace: string, name: string, root: OwnerR
   return name === root.name && (root.namespace === undefined || root.namespace === namespace) && kind.toLowerCase() === root.kind.toLowerCase();
 }
 
-/** Hands each freed slot straight to the next waiter, so the limit holds even between microtasks. */
-class Limiter {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly max: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
-}
-
 /**
  * The owner graph, learnt lazily. Objects are cached by uid and by (kind, namespace, name); a uid that differs
  * from the cached one (the object was re-created) is read again. Concurrent reads of one object share one
@@ -145,7 +126,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
   /** key → epoch ms until which the object is not asked for again. */
   private readonly negative = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<OwnerNode | undefined>>();
-  private readonly limiter: Limiter;
+  private readonly limiter: BoundedQueue;
   private readonly learned: Emitter<OwnerNode>;
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -188,7 +169,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     this.negativeTtlMs = options.negativeTtlMs ?? 60_000;
     this.errorTtlMs = options.errorTtlMs ?? 10_000;
     this.maxObjects = Math.max(1, options.maxObjects ?? 10_000);
-    this.limiter = new Limiter(Math.max(1, options.concurrency ?? 4));
+    this.limiter = new BoundedQueue({ concurrency: options.concurrency ?? 4 });
     this.learned = new Emitter<OwnerNode>((error) => this.log.error(`onDidLearn listener failed: ${String(error)}`));
     this.onDidLearn = this.learned.event;
     this.missed = new Emitter<OwnerObjectRef>((error) => this.log.error(`onDidMiss listener failed: ${String(error)}`));

@@ -6,7 +6,7 @@ import { fail, ok, type Result } from '../core/result';
 import type { ClusterSession } from '../kube/clusterSession';
 import type { ConnectionScope } from '../kube/connectionScope';
 import type { Recorder } from '../kube/recorder';
-import { toYaml, type KubeObject, type LiveReference, type ReadProblem, type ResourceRef } from '../kube/resourceReader';
+import { toYaml, withoutSecretValues, type LiveReference, type ObjectMetadata, type ReadProblem, type ResourceRef } from '../kube/resourceReader';
 import { Disposable as HostDisposable } from './disposable';
 
 /** What the commands need from discovery and GETs; {@link ClusterResources.access} implements it over src/kube. */
@@ -15,6 +15,10 @@ export interface ResourceAccess {
   names(kind: { readonly kind: string; readonly apiVersion: string }, namespace: string): Promise<Result<ReadonlyArray<{ readonly name: string; readonly namespace: string }>>>;
   /** The names of the cluster's namespaces, up to the reader's list cap (Select Namespace… offers them). */
   namespaces(signal?: AbortSignal): Promise<Result<readonly string[]>>;
+  /**
+   * The whole object as YAML, for Open Resource YAML: the one read of a whole object. A Secret's values are
+   * replaced by their sizes (docs/ARCHITECTURE.md §7).
+   */
   yaml(ref: ObjectKeyWith<'apiVersion'>): Promise<Result<string>>;
   /** The live object's reference, uid and resourceVersion included; `reason` is a ReadProblem (`not-found`, `forbidden`…). */
   reference(ref: ObjectKeyWith<'apiVersion'>): Promise<Result<LiveReference>>;
@@ -75,9 +79,9 @@ export class ClusterResources extends HostDisposable {
     return this.scope?.recorder;
   }
 
-  /** Reads one object (the language server's existence checks); undefined when not connected. */
-  read(ref: ResourceRef): Promise<Result<KubeObject, ReadProblem>> | undefined {
-    return this.scope?.reader.get(ref);
+  /** Reads one object's metadata (the language server's existence checks); undefined when not connected. */
+  metadata(ref: ResourceRef): Promise<Result<ObjectMetadata, ReadProblem>> | undefined {
+    return this.scope?.reader.metadata(ref);
   }
 
   owners(): OwnerGraph | undefined {
@@ -111,7 +115,11 @@ export class ClusterResources extends HostDisposable {
       reference: (ref) => reader.reference({ ...ref, apiVersion: ref.apiVersion || undefined }),
       yaml: async (ref) => {
         const obj = await reader.get(ref);
-        return obj.ok ? ok(toYaml(obj.value)) : fail(obj.reason, obj.message);
+        if (!obj.ok) return fail(obj.reason, obj.message);
+        // An open document is readable by every extension and language server: a Secret's values stay out of it.
+        const { object, hidden } = withoutSecretValues(obj.value);
+        const note = hidden > 0 ? `# The values of this Secret are not shown (${hidden} replaced by their sizes). kubectl get secret shows them.\n` : '';
+        return ok(note + toYaml(object));
       },
     };
   }

@@ -221,6 +221,8 @@ export interface RequestOptions {
   readonly query?: Query;
   readonly body?: unknown;
   readonly contentType?: string;
+  /** The `Accept` header; default `application/json` (a metadata read asks for `PartialObjectMetadata`). */
+  readonly accept?: string;
   readonly signal?: AbortSignal;
   /** Milliseconds until the response headers must have arrived. */
   readonly timeoutMs?: number;
@@ -302,7 +304,7 @@ export class KubeClient {
   private async prepare(method: string, path: string, opts: RequestOptions): Promise<{ url: URL; options: https.RequestOptions }> {
     const server = this.server;
     if (!server) throw new KubeAuthSetupError(`context "${this.contextName}" has no cluster server address`);
-    const options: https.RequestOptions = { method, headers: { Accept: 'application/json', 'User-Agent': USER_AGENT } };
+    const options: https.RequestOptions = { method, headers: { Accept: opts.accept ?? 'application/json', 'User-Agent': USER_AGENT } };
     try {
       await this.kc.applyToHTTPSOptions(options);
     } catch (err) {

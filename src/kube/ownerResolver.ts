@@ -1,6 +1,7 @@
 /**
  * The OwnerGraph's resolver against a cluster: discovery maps the kind to a REST path, one GET reads the
- * object, and its uid, namespace and ownerReferences are what the graph keeps.
+ * object's metadata only (`PartialObjectMetadata`: a Secret's data never leaves the server), and its uid,
+ * namespace and ownerReferences are what the graph keeps.
  */
 import type { OwnerInfo, OwnerObjectRef, OwnerReference, OwnerResolveReason, OwnerResolver } from '../core/ownerGraph';
 import { fail, ok, type Result } from '../core/result';
@@ -25,7 +26,7 @@ function ownerReferencesOf(value: unknown): OwnerReference[] {
 }
 
 /**
- * Implements {@link OwnerResolver} with a {@link ResourceReader}: 404 → `not-found`, 403 (and rejected
+ * Implements {@link OwnerResolver} with a {@link ResourceReader}'s metadata reads (bounded in number): 404 → `not-found`, 403 (and rejected
  * credentials) → `forbidden`, a kind discovery does not know → `unknown-kind`, network errors, timeouts and
  * 5xx → `unavailable`. Caching, and telling a re-created object (another uid) from the one asked about, are
  * the graph's job.
@@ -34,10 +35,9 @@ export class KubeOwnerResolver implements OwnerResolver {
   constructor(private readonly reader: ResourceReader) {}
 
   async getOwners(ref: OwnerObjectRef): Promise<Result<OwnerInfo, OwnerResolveReason>> {
-    const read = await this.reader.get({ apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name });
+    const read = await this.reader.metadata({ apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name });
     if (!read.ok) return fail(read.reason, read.message);
-    const meta = read.value.metadata ?? {};
-    const uid = typeof meta.uid === 'string' ? meta.uid : '';
-    return ok({ uid, ownerReferences: ownerReferencesOf(meta.ownerReferences), namespace: typeof meta.namespace === 'string' ? meta.namespace : '' });
+    const meta = read.value.metadata;
+    return ok({ uid: meta.uid, ownerReferences: ownerReferencesOf(meta.ownerReferences), namespace: meta.namespace });
   }
 }

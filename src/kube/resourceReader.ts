@@ -1,11 +1,17 @@
 /**
  * Reads single objects and name lists of any kind the cluster serves, CRDs included, for "Open Resource
- * YAML", the resource quick pick and the owner resolver. Expected failures are Results whose message says
- * in plain words what went wrong (for a 403: which verb, resource and namespace).
+ * YAML", the resource quick pick, the owner resolver, existence checks and the live references events carry.
+ * Expected failures are Results whose message says in plain words what went wrong (for a 403: which verb,
+ * resource and namespace).
+ *
+ * Only "Open Resource YAML" reads a whole object ({@link ResourceReader.get}). Everything else reads metadata
+ * only, as client-go's metadata client does: the server answers `PartialObjectMetadata`, so an owner lookup or
+ * an existence check on a Secret never transfers its data (docs/ARCHITECTURE.md §7).
  */
 import { dumpYaml } from '@kubernetes/client-node';
 import type { ObjectKey, ObjectKeyWith, ObjectRef } from '../core/kubeEvent';
 import { silentLogger, type Logger } from '../core/ports';
+import { BoundedQueue, QueueFullError } from '../core/boundedQueue';
 import { fail, ok, type Result } from '../core/result';
 import type { Discovery, ResourceKind } from './discovery';
 import { classifyKubeError, describeKubeError, type KubeClient, type Query } from './kubeClient';
@@ -36,6 +42,36 @@ export interface KubeObject {
   readonly [key: string]: unknown;
 }
 
+/**
+ * What a metadata read keeps of an object: the kind as discovery names it (the server's answer says
+ * `meta.k8s.io/v1 PartialObjectMetadata`) and the metadata fields the reader's callers use. Labels and
+ * annotations are dropped as they arrive: kubectl apply keeps a whole copy of what it applied (a Secret's data
+ * included) in an annotation.
+ */
+export interface ObjectMetadata {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    /** '' for a cluster-scoped object. */
+    readonly namespace: string;
+    readonly uid: string;
+    readonly resourceVersion: string;
+    /** As the server sent it (the owner resolver checks each entry). */
+    readonly ownerReferences?: unknown;
+  };
+}
+
+/**
+ * The `Accept` header client-go's metadata client sends (k8s.io/client-go/metadata): the apiserver converts the
+ * object to `PartialObjectMetadata` before it leaves the server. The plain JSON after the comma is for servers
+ * that cannot convert (an aggregated API server that does not implement it): they send the whole object, of
+ * which only {@link ObjectMetadata} is kept.
+ */
+export const METADATA_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+/** The same for a list: `PartialObjectMetadataList`, each item's metadata only. */
+export const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+
 /** One entry of a name list; `namespace` is '' for cluster-scoped objects. */
 export interface ResourceName {
   readonly name: string;
@@ -57,6 +93,10 @@ export interface ResourceReaderOptions {
   readonly pageSize?: number;
   /** Deadline for one request, headers and body (default 30 s). */
   readonly requestTimeoutMs?: number;
+  /** Metadata reads in flight at once (default 4): owner lookups come in bursts when a filter asks for `under:`. */
+  readonly metadataConcurrency?: number;
+  /** Metadata reads waiting for a slot at most (default 256); one more is refused as `unavailable` at once. */
+  readonly metadataQueue?: number;
   /** Pass one made by `tagged(log, 'resources')`. */
   readonly log?: Logger;
 }
@@ -98,6 +138,26 @@ function problemOf(
   return fail('unavailable', `Cannot ${verb} ${what}${where(kind, namespace)}: ${failure.detail}`);
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The fields of {@link ObjectMetadata} from a server's `metadata`, nothing else. */
+function metadataOf(meta: Record<string, unknown>, kind: Pick<ResourceKind, 'apiVersion' | 'kind'>): ObjectMetadata {
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  return {
+    apiVersion: kind.apiVersion,
+    kind: kind.kind,
+    metadata: {
+      name: text(meta.name),
+      namespace: text(meta.namespace),
+      uid: text(meta.uid),
+      resourceVersion: text(meta.resourceVersion),
+      ...(meta.ownerReferences !== undefined ? { ownerReferences: meta.ownerReferences } : {}),
+    },
+  };
+}
+
 function nameOf(item: unknown): ResourceName | undefined {
   const meta = (item as KubeObject | undefined)?.metadata;
   if (!meta || typeof meta.name !== 'string') return undefined;
@@ -113,6 +173,7 @@ export class ResourceReader {
   private readonly pageSize: number;
   private readonly requestTimeoutMs: number;
   private readonly log: Logger;
+  private readonly metadataQueue: BoundedQueue;
 
   constructor(
     private readonly client: KubeClient,
@@ -123,21 +184,20 @@ export class ResourceReader {
     this.pageSize = Math.max(1, options.pageSize ?? 500);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.log = options.log ?? silentLogger;
+    this.metadataQueue = new BoundedQueue({ concurrency: options.metadataConcurrency ?? 4, maxWaiting: options.metadataQueue ?? 256 });
   }
 
-  /** The raw object. A namespaced kind needs `ref.namespace`; a cluster-scoped kind ignores it. */
+  /**
+   * The whole object, for "Open Resource YAML" only: every other read wants {@link metadata}. A namespaced kind
+   * needs `ref.namespace`; a cluster-scoped kind ignores it.
+   */
   async get(ref: ResourceRef, signal?: AbortSignal): Promise<Result<KubeObject, ReadProblem>> {
-    const kind = await this.discovery.resolve(ref.apiVersion, ref.kind);
-    if (!kind.ok) return kind;
-    const k = kind.value;
-    if (!ref.name) return fail('not-found', `No name given for the ${k.kind} to read.`);
-    if (k.namespaced && !ref.namespace) return fail('not-found', `${k.kind} "${ref.name}" needs a namespace: ${k.kind} is a namespaced kind.`);
-    const namespace = k.namespaced ? ref.namespace : undefined;
+    const target = await this.target(ref);
+    if (!target.ok) return target;
+    const { kind: k, namespace, path } = target.value;
     try {
-      const obj = await this.request<unknown>(this.discovery.pathFor(k, namespace, ref.name), undefined, signal);
-      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-        return fail('unavailable', `The server answered the read of ${k.kind} "${ref.name}" with something that is not an object.`);
-      }
+      const obj = await this.request<unknown>(path, undefined, signal);
+      if (!isObject(obj)) return fail('unavailable', `The server answered the read of ${k.kind} "${ref.name}" with something that is not an object.`);
       return ok(obj as KubeObject);
     } catch (err) {
       this.log.debug(`get ${k.apiVersion} ${k.kind} ${namespace ?? ''}/${ref.name}: ${describeKubeError(err)}`);
@@ -145,12 +205,43 @@ export class ResourceReader {
     }
   }
 
-  /** The live object's reference (uid and resourceVersion included), read with one GET like {@link get}. */
+  /**
+   * The object's metadata, read as `PartialObjectMetadata` ({@link METADATA_ACCEPT}) through a bounded queue:
+   * at most `metadataConcurrency` in flight, `metadataQueue` waiting; beyond that the read is refused as
+   * `unavailable` at once (the owner graph tries again later). Owner lookups, existence checks and live
+   * references all read this way.
+   */
+  async metadata(ref: ResourceRef, signal?: AbortSignal): Promise<Result<ObjectMetadata, ReadProblem>> {
+    const target = await this.target(ref);
+    if (!target.ok) return target;
+    const { kind: k, namespace, path } = target.value;
+    try {
+      const obj = await this.metadataQueue.run(() => this.request<unknown>(path, undefined, signal, METADATA_ACCEPT), signal);
+      const meta = isObject(obj) ? (obj as KubeObject).metadata : undefined;
+      if (!isObject(meta)) return fail('unavailable', `The server answered the read of ${k.kind} "${ref.name}" without the object's metadata.`);
+      return ok(metadataOf(meta, k));
+    } catch (err) {
+      if (QueueFullError.is(err)) return fail('unavailable', `Not read: ${err.maxWaiting} reads of objects are already waiting for the cluster; ${k.kind} "${ref.name}" is read again later.`);
+      this.log.debug(`get metadata ${k.apiVersion} ${k.kind} ${namespace ?? ''}/${ref.name}: ${describeKubeError(err)}`);
+      return problemOf(err, this.client, 'get', k, namespace, ref.name);
+    }
+  }
+
+  /** The live object's reference (uid and resourceVersion included), read as {@link metadata}. */
   async reference(ref: ResourceRef, signal?: AbortSignal): Promise<Result<LiveReference, ReadProblem>> {
+    const meta = await this.metadata(ref, signal);
+    return meta.ok ? ok(referenceOf(meta.value, meta.value)) : meta;
+  }
+
+  /** The kind, namespace and REST path of one object, or why there is none. */
+  private async target(ref: ResourceRef): Promise<Result<{ kind: ResourceKind; namespace: string | undefined; path: string }, ReadProblem>> {
     const kind = await this.discovery.resolve(ref.apiVersion, ref.kind);
     if (!kind.ok) return kind;
-    const obj = await this.get({ ...ref, apiVersion: kind.value.apiVersion, kind: kind.value.kind }, signal);
-    return obj.ok ? ok(referenceOf(obj.value, kind.value)) : obj;
+    const k = kind.value;
+    if (!ref.name) return fail('not-found', `No name given for the ${k.kind} to read.`);
+    if (k.namespaced && !ref.namespace) return fail('not-found', `${k.kind} "${ref.name}" needs a namespace: ${k.kind} is a namespaced kind.`);
+    const namespace = k.namespaced ? ref.namespace : undefined;
+    return ok({ kind: k, namespace, path: this.discovery.pathFor(k, namespace, ref.name) });
   }
 
   /**
@@ -170,7 +261,7 @@ export class ResourceReader {
     try {
       do {
         const limit = Math.min(this.pageSize, this.maxListItems - items.length + 1);
-        const page = await this.request<{ items?: unknown[]; metadata?: { continue?: string } }>(path, { limit, continue: token }, signal);
+        const page = await this.request<{ items?: unknown[]; metadata?: { continue?: string } }>(path, { limit, continue: token }, signal, METADATA_LIST_ACCEPT);
         for (const item of page?.items ?? []) {
           const n = nameOf(item);
           if (n) items.push(n);
@@ -186,10 +277,10 @@ export class ResourceReader {
     return ok({ kind: k, items: items.slice(0, this.maxListItems), truncated });
   }
 
-  private async request<T>(path: string, query: Query | undefined, signal: AbortSignal | undefined): Promise<T> {
+  private async request<T>(path: string, query: Query | undefined, signal: AbortSignal | undefined, accept?: string): Promise<T> {
     const send = (): Promise<T> => {
       const timeout = AbortSignal.timeout(this.requestTimeoutMs);
-      return this.client.request<T>(path, { query, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      return this.client.request<T>(path, { query, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, ...(accept ? { accept } : {}) });
     };
     try {
       return await send();
@@ -209,7 +300,7 @@ export type LiveReference = ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersio
  * discovery's `kind` when the server left them out), namespace, name, uid and resourceVersion from its metadata.
  * No fieldPath: that names a part of the object, and only the caller knows whether it means one.
  */
-export function referenceOf(obj: KubeObject, kind: Pick<ResourceKind, 'apiVersion' | 'kind'>): LiveReference {
+export function referenceOf(obj: KubeObject | ObjectMetadata, kind: Pick<ResourceKind, 'apiVersion' | 'kind'>): LiveReference {
   const meta = obj.metadata ?? {};
   const text = (v: unknown): string => (typeof v === 'string' ? v : '');
   return {
@@ -220,6 +311,39 @@ export function referenceOf(obj: KubeObject, kind: Pick<ResourceKind, 'apiVersio
     uid: text(meta.uid),
     resourceVersion: text(meta.resourceVersion),
   };
+}
+
+/** The annotation in which `kubectl apply` keeps a copy of what it applied: for a Secret, its data. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * A core/v1 Secret without its values, as `kubectl describe secret` shows it: each key of `data` and
+ * `stringData` stays, its value replaced by `<N bytes>`, and kubectl apply's copy of the whole Secret in the
+ * last-applied annotation is replaced the same way. `hidden` counts what was replaced; any other object is
+ * returned as it is, with `hidden` 0. The input is not changed.
+ */
+export function withoutSecretValues(obj: KubeObject): { readonly object: KubeObject; readonly hidden: number } {
+  if (obj.kind !== 'Secret' || obj.apiVersion !== 'v1') return { object: obj, hidden: 0 };
+  let hidden = 0;
+  const sizes = (values: unknown, base64: boolean): unknown => {
+    if (!isObject(values)) return values;
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(values)) {
+      const text = typeof value === 'string' ? value : '';
+      out[key] = `<${base64 ? Buffer.from(text, 'base64').length : Buffer.byteLength(text)} bytes>`;
+      hidden++;
+    }
+    return out;
+  };
+  const copy: Record<string, unknown> = { ...obj };
+  if ('data' in obj) copy.data = sizes(obj.data, true);
+  if ('stringData' in obj) copy.stringData = sizes(obj.stringData, false);
+  const annotations = obj.metadata?.annotations;
+  if (isObject(annotations) && typeof annotations[LAST_APPLIED] === 'string') {
+    copy.metadata = { ...obj.metadata, annotations: { ...annotations, [LAST_APPLIED]: `<${Buffer.byteLength(annotations[LAST_APPLIED])} bytes>` } };
+    hidden++;
+  }
+  return { object: copy, hidden };
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   type ResourceKind,
 } from '../../src/kube/discovery';
 import { KubeApiError, KubeNetworkError, type KubeClient } from '../../src/kube/kubeClient';
-import { toYaml } from '../../src/kube/resourceReader';
+import { METADATA_ACCEPT, METADATA_LIST_ACCEPT, ResourceReader, toYaml, withoutSecretValues } from '../../src/kube/resourceReader';
 
 // ---- fixtures: trimmed discovery documents as a 1.34 apiserver serves them --------------------------------------
 
@@ -110,8 +110,12 @@ class FakeClient {
   contextName = 'fake';
   constructor(readonly table: Map<string, Answer>) {}
 
-  async request<T>(path: string): Promise<T> {
+  /** The Accept header of each call, in order (undefined: the client's default, plain JSON). */
+  readonly accepts: Array<string | undefined> = [];
+
+  async request<T>(path: string, opts?: { accept?: string }): Promise<T> {
     this.calls.push(path);
+    this.accepts.push(opts?.accept);
     this.active++;
     this.peak = Math.max(this.peak, this.active);
     try {
@@ -460,5 +464,74 @@ describe('toYaml', () => {
     assert.match(yaml, /b: '0123'/);
     assert.match(yaml, /c: '- item'/);
     assert.match(yaml, /d: \|-\n {4}line1\n {4}line2/);
+  });
+});
+
+describe('withoutSecretValues', () => {
+  it('keeps a Secret\'s keys with their sizes, and hides kubectl apply\'s copy of it', () => {
+    const lastApplied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', data: { password: 'aHVudGVyMg==' } });
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: 'shop', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied, team: 'web' } },
+      type: 'Opaque',
+      data: { password: 'aHVudGVyMg==', empty: '' },
+      stringData: { token: 'abc' },
+    };
+    const { object, hidden } = withoutSecretValues(secret);
+    assert.equal(hidden, 4);
+    const yaml = toYaml(object);
+    assert.doesNotMatch(yaml, /aHVudGVyMg|hunter2|abc/);
+    assert.match(yaml, /password: <7 bytes>/);
+    assert.match(yaml, /empty: <0 bytes>/);
+    assert.match(yaml, /token: <3 bytes>/);
+    assert.match(yaml, new RegExp(`kubectl.kubernetes.io/last-applied-configuration: <${Buffer.byteLength(lastApplied)} bytes>`));
+    assert.match(yaml, /team: web/);
+    assert.match(yaml, /type: Opaque/);
+    assert.equal(secret.data.password, 'aHVudGVyMg==', 'the input is not changed');
+  });
+
+  it('leaves other kinds alone, a ConfigMap or a CRD called Secret included', () => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'b' } };
+    assert.deepEqual(withoutSecretValues(cm), { object: cm, hidden: 0 });
+    const crd = { apiVersion: 'example.com/v1', kind: 'Secret', data: { a: 'b' } };
+    assert.equal(withoutSecretValues(crd).hidden, 0);
+  });
+});
+
+describe('ResourceReader metadata reads', () => {
+  const pods = Array.from({ length: 30 }, (_, i) => `p${i}`);
+  const podAnswers = (): Array<[string, Answer]> =>
+    pods.map((name) => [`/api/v1/namespaces/shop/pods/${name}`, { apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata', metadata: { name, namespace: 'shop', uid: `uid-${name}`, resourceVersion: '9', ownerReferences: [], annotations: { big: 'x' } } }]);
+
+  it('asks for PartialObjectMetadata, keeps the kind discovery names, and at most 4 run at once', async () => {
+    const client = cluster(podAnswers());
+    const reader = new ResourceReader(client as unknown as KubeClient, new Discovery(client as unknown as KubeClient));
+    assert.ok((await reader.metadata({ apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name: 'p0' })).ok, 'discovery warmed');
+    client.peak = 0;
+    const reads = await Promise.all(pods.map((name) => reader.metadata({ apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name })));
+    assert.ok(reads.every((r) => r.ok));
+    assert.equal(client.peak, 4);
+    const first = reads[0];
+    assert.ok(first.ok);
+    assert.deepEqual(first.value, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p0', namespace: 'shop', uid: 'uid-p0', resourceVersion: '9', ownerReferences: [] } }, 'annotations are not kept');
+    const ref = await reader.reference({ kind: 'Pod', namespace: 'shop', name: 'p1' });
+    assert.ok(ref.ok);
+    assert.deepEqual(ref.value, { apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name: 'p1', uid: 'uid-p1', resourceVersion: '9' });
+    const objectReads = client.calls.map((c, i) => [c, client.accepts[i]] as const).filter(([c]) => c.includes('/pods/'));
+    assert.ok(objectReads.length > 30 && objectReads.every(([, accept]) => accept === METADATA_ACCEPT));
+    assert.ok((await reader.list({ apiVersion: 'v1', kind: 'Pod' }, 'shop')).ok === false, 'no list answer in the fixture');
+    assert.equal(client.accepts[client.accepts.length - 1], METADATA_LIST_ACCEPT, 'a name list asks for metadata only');
+  });
+
+  it('refuses reads beyond the queue at once, as unavailable', async () => {
+    const client = cluster(podAnswers());
+    const reader = new ResourceReader(client as unknown as KubeClient, new Discovery(client as unknown as KubeClient), { metadataConcurrency: 2, metadataQueue: 3 });
+    assert.ok((await reader.metadata({ apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name: 'p0' })).ok);
+    const reads = await Promise.all(pods.slice(0, 10).map((name) => reader.metadata({ apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name })));
+    assert.equal(reads.filter((r) => r.ok).length, 5);
+    const refused = reads.find((r) => !r.ok);
+    assert.ok(refused && !refused.ok && refused.reason === 'unavailable');
+    assert.match(refused.message, /3 reads of objects are already waiting/);
   });
 });
