@@ -96,7 +96,11 @@ export interface KubeEvent {
   readonly lastSeen: number;
   /** `firstTimestamp` → `eventTime` → `creationTimestamp`. */
   readonly firstSeen: number;
-  /** Emitted by this extension (reporting controller or source component is ours). */
+  /**
+   * Written by this extension's recorder: its uid is one the recorder sent (src/core/ourEvents.ts), in this
+   * window or, through history, an earlier one. Never judged by a field of the event, which any writer sets;
+   * {@link normalizeEvent} leaves it false and the session marks the events it knows (src/kube/clusterSession.ts).
+   */
   readonly ours: boolean;
   /** The apiserver deleted it (TTL or by hand); the store keeps it as history. */
   readonly expired: boolean;
@@ -163,7 +167,6 @@ export function normalizeEvent(raw: unknown, api: EventApi): KubeEvent | undefin
   const meta = obj(o?.metadata);
   if (!o || !meta || !str(meta.uid)) return undefined;
   const isV1 = api === 'events.k8s.io/v1';
-  const source = obj(o.source);
   const seriesRaw = obj(o.series);
   const series: EventSeries | undefined = seriesRaw
     ? { count: typeof seriesRaw.count === 'number' ? seriesRaw.count : 0, lastObservedTime: toMillis(seriesRaw.lastObservedTime) }
@@ -174,7 +177,7 @@ export function normalizeEvent(raw: unknown, api: EventApi): KubeEvent | undefin
   const creationTimestamp = toMillis(meta.creationTimestamp);
   const legacyCount = isV1 ? o.deprecatedCount : o.count;
   const count = typeof legacyCount === 'number' && legacyCount > 0 ? legacyCount : series && series.count > 0 ? series.count : 1;
-  const legacySource = isV1 ? obj(o.deprecatedSource) : source;
+  const legacySource = obj(isV1 ? o.deprecatedSource : o.source);
   const reportingController = str(isV1 ? o.reportingController : o.reportingComponent) || str(legacySource?.component);
   const reportingInstance = str(o.reportingInstance) || str(legacySource?.host);
   return {
@@ -199,7 +202,8 @@ export function normalizeEvent(raw: unknown, api: EventApi): KubeEvent | undefin
     creationTimestamp,
     lastSeen: (series && series.lastObservedTime) || lastTimestamp || eventTime || creationTimestamp,
     firstSeen: firstTimestamp || eventTime || creationTimestamp,
-    ours: reportingController === OUR_REPORTING_CONTROLLER || str(source?.component) === OUR_REPORTING_CONTROLLER,
+    // Who wrote an event is not in the event: reportingController and source are whatever the writer sent.
+    ours: false,
     expired: false,
   };
 }

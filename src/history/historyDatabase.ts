@@ -525,8 +525,11 @@ function derivedFirstSeen(e: Pick<KubeEvent, 'firstTimestamp' | 'eventTime' | 'c
  * when it differs), and the involved object's namespace kept only when it is not the event's.
  */
 function encodeBody(e: KubeEvent): string {
-  const { uid: _u, type: _t, reason: _r, namespace: _n, count: _c, resourceVersion: _v, expired: _x, lastSeen: _l, firstSeen, regarding, related, ...rest } = e;
+  const { uid: _u, type: _t, reason: _r, namespace: _n, count: _c, resourceVersion: _v, expired: _x, lastSeen: _l, firstSeen, regarding, related, ours, ...rest } = e;
   const body: Record<string, unknown> = compact(rest);
+  // Our recorder sent it (src/core/ourEvents.ts). Not `ours`: rows of earlier versions carry that key, judged by
+  // the reporting controller anyone can set, and are not trusted.
+  if (ours) body.sent = 1;
   for (const k of TIMESTAMPS) if (e[k] !== 0 && e[k] === e.lastSeen) body[k] = SAME_AS_LAST_SEEN;
   if (firstSeen !== derivedFirstSeen(e)) body.firstSeen = firstSeen;
   const { uid: _ru, namespace: regardingNamespace, ...ref } = regarding;
@@ -538,7 +541,7 @@ function encodeBody(e: KubeEvent): string {
 }
 
 function decodeRow(r: Row): KubeEvent {
-  const b = JSON.parse(r.body) as Partial<KubeEvent> & { regarding: Partial<ObjectRef>; related?: Partial<ObjectRef> };
+  const b = JSON.parse(r.body) as Partial<KubeEvent> & { regarding: Partial<ObjectRef>; related?: Partial<ObjectRef>; sent?: number };
   const lastSeen = r.last_seen;
   const time = (v: number | undefined): number => (v === SAME_AS_LAST_SEEN ? lastSeen : (v ?? 0));
   const firstTimestamp = time(b.firstTimestamp);
@@ -566,7 +569,7 @@ function decodeRow(r: Row): KubeEvent {
     creationTimestamp,
     lastSeen,
     firstSeen: b.firstSeen ?? derivedFirstSeen({ firstTimestamp, eventTime, creationTimestamp }),
-    ours: b.ours ?? false,
+    ours: b.sent === 1,
     expired: r.expired === 1,
   };
 }

@@ -2,6 +2,7 @@ import { Broadcaster } from '../core/broadcaster';
 import { Emitter } from '../core/emitter';
 import { EventStore } from '../core/eventStore';
 import type { EventApi, EventChange } from '../core/kubeEvent';
+import { OurEvents } from '../core/ourEvents';
 import { silentLogger, tagged, type Disposable, type Logger } from '../core/ports';
 import { ConnectionScope, type ConnectionScopeOptions } from './connectionScope';
 import type { SourceState, WatchTiming } from './eventSource';
@@ -48,6 +49,11 @@ export type Broadcast = EventChange;
 export class ClusterSession implements Disposable {
   readonly broadcaster: Broadcaster<Broadcast>;
   readonly store: EventStore;
+  /**
+   * The events this window's recorders wrote, by uid (docs/ARCHITECTURE.md §9). It lives as long as the store
+   * and is cleared with it; every change entering the broadcaster is marked `ours` from it.
+   */
+  readonly ours = new OurEvents();
   private current: ConnectionScope | undefined;
   /** Context and server the store's events came from. */
   private storeIdentity: string | undefined;
@@ -109,12 +115,15 @@ export class ClusterSession implements Disposable {
       this.setState({ phase: 'unconfigured', reason: loaded.reason, message: loaded.message });
       return false;
     }
-    const scope = new ConnectionScope(loaded.value, { logger: this.log, ownerMemory: this.opts.ownerMemory });
+    const scope = new ConnectionScope(loaded.value, { logger: this.log, ownerMemory: this.opts.ownerMemory, ledger: this.ours });
     // Another cluster's events would be reconciled as deletions: another server or user starts afresh, by the
     // identity history and the owner memory are kept by (another context on the same cluster keeps the
     // store, as a namespace change does). It survives a failed load in between (A, a broken kubeconfig, B).
     const identity = `${scope.identity.server}\u0000${scope.identity.user}`;
-    if (this.storeIdentity !== undefined && this.storeIdentity !== identity) this.store.clear();
+    if (this.storeIdentity !== undefined && this.storeIdentity !== identity) {
+      this.store.clear();
+      this.ours.clear();
+    }
     this.storeIdentity = identity;
     this.current = scope;
     this.log.info(`[config] context "${scope.context}" at ${scope.connection.server} (kubeconfig: ${scope.connection.files.join(', ')})`);
@@ -173,7 +182,8 @@ export class ClusterSession implements Disposable {
     this.current = undefined;
   }
 
-  private feed = (changes: EventChange[]): Promise<void> | undefined => {
+  private feed = (input: EventChange[]): Promise<void> | undefined => {
+    const changes = input.map(this.markOurs);
     // While the incoming queue has room every change is accepted at once and the socket keeps flowing.
     // Once it is full, the rest go through action(): callers are admitted in order, so the last promise
     // settles after every earlier one and awaiting it is the backpressure for the whole batch.
@@ -182,6 +192,16 @@ export class ClusterSession implements Disposable {
     if (i === changes.length) return undefined;
     const pending = changes.slice(i).map((c) => this.broadcaster.action(c));
     return Promise.all(pending).then(() => undefined);
+  };
+
+  /**
+   * Marks an event the recorder wrote, or one the store already holds as ours (seeded from history, or marked
+   * at an earlier change): only what our recorder sent is ours, whatever the event's fields say.
+   */
+  private markOurs = (change: EventChange): EventChange => {
+    const e = change.event;
+    if (e.ours || !(this.ours.isOurs(e) || this.store.get(e.uid)?.ours === true)) return change;
+    return { ...change, event: { ...e, ours: true } };
   };
 
   private startWatch(): void {

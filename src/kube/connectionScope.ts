@@ -1,4 +1,5 @@
 import { OwnerGraph } from '../core/ownerGraph';
+import type { SentEventsLedger } from '../core/ourEvents';
 import type { OwnerMemory } from '../core/ownerMemory';
 import { tagged, type Disposable, type Logger } from '../core/ports';
 import { fail, ok } from '../core/result';
@@ -23,6 +24,8 @@ export interface ConnectionScopeOptions {
   readonly logger: Logger;
   /** Where the owner graph remembers its links for this identity; none keeps them in memory only. */
   readonly ownerMemory?: (identity: ClusterIdentity) => OwnerMemory | undefined;
+  /** Told of every event the recorder writes (the session's `OurEvents`, which outlives the scope). */
+  readonly ledger?: SentEventsLedger;
 }
 
 /** How to run the list+watch: everything {@link EventSource} takes but the client. */
@@ -84,6 +87,7 @@ export class ConnectionScope implements Disposable {
     this.eventRecorder ??= new Recorder({
       client: this.client,
       log: this.opts.logger,
+      ...(this.opts.ledger ? { ledger: this.opts.ledger } : {}),
       resolveKind: async (kind, apiVersion) => {
         const found = await discovery.resolve(apiVersion, kind);
         return found.ok ? ok({ apiVersion: found.value.apiVersion, kind: found.value.kind, namespaced: found.value.namespaced }) : fail(found.reason, found.message);

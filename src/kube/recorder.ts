@@ -13,6 +13,7 @@ import type { CoreV1EventBody, EventsV1EventBody, ObjectReferenceJson } from '..
 import { isDns1123Subdomain, validateEvent, type EventFlavour, type EventValidationFailure } from '../core/eventValidation';
 import { goSprintf } from '../core/goFormat';
 import { objectPath, OUR_REPORTING_CONTROLLER, type PartialObjectRef } from '../core/kubeEvent';
+import type { SentEventsLedger } from '../core/ourEvents';
 import { silentLogger, systemClock, tagged, type Clock, type Logger } from '../core/ports';
 import { fail, ok, type Failure, type Result } from '../core/result';
 import { RecorderSink, type RecorderSinkOptions, type SinkFailure, type SinkFailureReason } from './recorderSink';
@@ -89,7 +90,9 @@ export interface RecorderOptions {
   readonly series?: Omit<SeriesOptions, 'clock' | 'bypass'>;
   readonly clock?: Clock;
   /** Retry knobs of the sink (sleep, sleepDurationMs, maxTries, random). */
-  readonly sink?: Omit<RecorderSinkOptions, 'client' | 'log'>;
+  readonly sink?: Omit<RecorderSinkOptions, 'client' | 'log' | 'ledger'>;
+  /** Told of every write and its uid, so the views mark exactly these events as emitted from VS Code. */
+  readonly ledger?: SentEventsLedger;
   /** Run series housekeeping on timers (default: Node's); `false` leaves it to {@link Recorder.tick}. */
   readonly timers?: RecorderTimers | false;
   readonly log?: Logger;
@@ -192,7 +195,7 @@ export class Recorder {
     this.correlator = new EventCorrelator({ ...options.correlator, clock: this.clock, unixNano: this.unixNano });
     this.series = new EventSeriesTracker({ ...options.series, clock: this.clock, bypass });
     this.log = tagged(options.log ?? silentLogger, 'recorder');
-    this.sink = new RecorderSink({ ...options.sink, client: options.client, log: this.log });
+    this.sink = new RecorderSink({ ...options.sink, client: options.client, log: this.log, ...(options.ledger ? { ledger: options.ledger } : {}) });
     this.timers = options.timers === undefined ? { setInterval: (fn, ms) => setInterval(fn, ms).unref(), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) } : options.timers;
   }
 

@@ -8,6 +8,7 @@
  * - transport errors are retried, up to 12 tries, 10 s apart: core/v1 sleeps `delay*random` before the
  *   first retry and the full delay after; events.k8s.io/v1 sleeps `wait.Jitter(delay, 0.25)` each time.
  */
+import type { SentEventsLedger } from '../core/ourEvents';
 import { silentLogger, type Logger } from '../core/ports';
 import { ok, type Failure } from '../core/result';
 import type { CoreEventPatch, CoreV1EventBody, EventsV1EventBody } from '../core/correlator/wire';
@@ -35,6 +36,8 @@ export interface RecorderSinkOptions {
   readonly random?: () => number;
   /** Gets retries and give-ups; pass one already tagged (the Recorder passes its `[recorder]` logger). */
   readonly log?: Logger;
+  /** Told of every write and the uid the server gave it: what makes an event "ours" (src/core/ourEvents.ts). */
+  readonly ledger?: SentEventsLedger;
 }
 
 /** Per-call overrides. */
@@ -113,6 +116,7 @@ export class RecorderSink {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
   private readonly log: Logger;
+  private readonly ledger: SentEventsLedger | undefined;
 
   constructor(options: RecorderSinkOptions) {
     this.client = options.client;
@@ -121,6 +125,7 @@ export class RecorderSink {
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
     this.log = options.log ?? silentLogger;
+    this.ledger = options.ledger;
   }
 
   /** core/v1: patch with `patch` when given (a repeat, count > 1), else create. */
@@ -143,7 +148,28 @@ export class RecorderSink {
     );
   }
 
+  /** {@link tries} with the ledger told before the first try and after the last. */
   private async loop<T>(
+    flavour: Flavour,
+    namespace: string,
+    name: string,
+    opts: WriteOptions,
+    delayAfter: (tries: number) => number,
+    attempt: () => Promise<TryOutcome<T>>,
+  ): Promise<SinkResult<T>> {
+    this.ledger?.sending(namespace, name);
+    let result: SinkResult<T> | undefined;
+    try {
+      result = await this.tries(flavour, namespace, name, opts, delayAfter, attempt);
+      return result;
+    } finally {
+      const uid = result?.ok ? (result.value.object as { metadata?: { uid?: unknown } } | undefined)?.metadata?.uid : undefined;
+      if (typeof uid === 'string' && uid) this.ledger?.sent(namespace, name, uid);
+      else this.ledger?.notSent(namespace, name);
+    }
+  }
+
+  private async tries<T>(
     flavour: Flavour,
     namespace: string,
     name: string,

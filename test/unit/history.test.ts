@@ -11,6 +11,7 @@ import { parseQuery } from '../../src/core/query/parse';
 import type { Query } from '../../src/core/query/syntax';
 import { historyFileName, HistoryDatabase } from '../../src/history/historyDatabase';
 import { HistoryService, type HistoryNotice } from '../../src/history/historyService';
+import { Database } from 'node-sqlite3-wasm';
 import { anEvent } from './support/eventBuilder';
 import { waitFor } from '../support/waitFor';
 
@@ -74,6 +75,23 @@ describe('history database: schema', () => {
     const back = db.query({ limit: 10 });
     for (const e of shapes) assert.deepEqual(back.find((b) => b.uid === e.uid), e);
     db.dispose();
+  });
+
+  it('keeps the mark of what our recorder sent; a row of an earlier version marked by its reporting controller is not ours', () => {
+    const db = openDb();
+    const sent = anEvent({ reportingController: 'kube-events-vscode', ours: true });
+    const before = anEvent({ reportingController: 'kube-events-vscode' });
+    db.write([{ type: 'ADDED', event: sent }, { type: 'ADDED', event: before }]);
+    db.dispose();
+    // What versions that judged "ours" by the reporting controller wrote: `ours` in the body.
+    const raw = new Database(path.join(dir, 'h.sqlite'));
+    raw.run(`UPDATE events SET body = json_set(body, '$.ours', json('true')) WHERE uid = ?`, [before.uid]);
+    raw.close();
+    const again = openDb();
+    const back = again.query({ limit: 10 });
+    assert.equal(back.find((e) => e.uid === sent.uid)?.ours, true);
+    assert.equal(back.find((e) => e.uid === before.uid)?.ours, false);
+    again.dispose();
   });
 
   it('keeps one row per uid across a re-list, a restart and a reconnect', () => {

@@ -51,7 +51,8 @@ describe('normalizeEvent', () => {
     assert.equal(e.count, 4);
     assert.equal(e.lastSeen, Date.parse('2026-11-26T10:30:00.000Z'), 'series.lastObservedTime comes first');
     assert.equal(e.firstSeen, Date.parse('2026-11-26T10:00:00.123Z'));
-    assert.equal(e.ours, true);
+    // Our reporting controller in the fields says nothing about who wrote it: anyone may set it.
+    assert.equal(e.ours, false);
   });
 
   it('falls back to eventTime, then creationTimestamp, for last seen (kubectl events order)', () => {

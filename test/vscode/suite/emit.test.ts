@@ -93,4 +93,47 @@ suite('Emit Test Event against the control plane', () => {
     assert.equal([...api.session.store.all()].some((e) => e.message === 'too long a reason'), false);
     assert.ok(api.session.store.size > before);
   });
+
+  test('a lookalike written by someone else with our reporting controller and source is not marked as ours', async () => {
+    const pod = demo.pods[0];
+    const namespace = `emit-shop-${suffix}`;
+    const now = new Date().toISOString();
+    await client.request(`/api/v1/namespaces/${namespace}/events`, {
+      method: 'POST',
+      body: {
+        metadata: { name: `${pod.name}.lookalike-${suffix}`, namespace },
+        involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace, name: pod.name },
+        type: 'Warning',
+        reason: 'TestLookalike',
+        message: `lookalike ${suffix}`,
+        source: { component: 'kube-events-vscode' },
+        reportingComponent: 'kube-events-vscode',
+        count: 1,
+        firstTimestamp: now,
+        lastTimestamp: now,
+      },
+    });
+    const genuine: EmitInput = { type: 'Warning', reason: 'TestGenuine', message: `genuine ${suffix}`, flavour: 'core/v1' };
+    assert.ok((await vscode.commands.executeCommand<EmitReport>(Commands.emitTestEvent, await podRow(), genuine)).results[0]?.ok);
+    const [lookalike, emitted] = await until('both events in the store', () => {
+      const all = [...api.session.store.all()];
+      const pair = [all.find((e) => e.message === `lookalike ${suffix}`), all.find((e) => e.message === genuine.message)];
+      return pair.every(Boolean) && pair;
+    });
+    assert.equal(lookalike!.reportingController, 'kube-events-vscode');
+    assert.equal(lookalike!.ours, false);
+    assert.equal(emitted!.ours, true);
+    // What the tree shows: the event row's context (its icon and the "ours" menu entries follow it), and is:ours.
+    assert.equal(api.filter.set(`ns:${namespace} reason:TestLookalike,TestGenuine`), undefined);
+    const rows = await until('both rows in the tree', () => {
+      const flat = (list: ReturnType<typeof api.tree.snapshot>): ReturnType<typeof api.tree.snapshot> => list.flatMap((r) => [r, ...flat(r.children)]);
+      const found = flat(api.tree.snapshot()).filter((r) => r.label === 'TestLookalike' || r.label === 'TestGenuine');
+      return found.length === 2 && found;
+    });
+    assert.deepEqual(Object.fromEntries(rows.map((r) => [r.label, r.contextValue.split(' ').includes('ours')])), { TestLookalike: false, TestGenuine: true });
+    assert.equal(api.filter.set(`ns:${namespace} is:ours reason:TestLookalike,TestGenuine`), undefined);
+    await until('is:ours in the tree', () => [...api.tree.model.events()].length === 1);
+    assert.deepEqual([...api.tree.model.events()].map((e) => e.reason), ['TestGenuine']);
+    api.filter.clear();
+  });
 });
