@@ -156,7 +156,7 @@ describe('Debugging a controller: the session in the views', () => {
     ),
   );
 
-  test('continue, a second stop, continue, end: the summary names what the controller emitted', { timeout: 180_000 }, (t) =>
+  test('continue, a second stop, continue, end: the summary counts the controller\'s events and names the field it counted by', { timeout: 180_000 }, (t) =>
     step(
       t,
       'summary',
@@ -172,8 +172,8 @@ describe('Debugging a controller: the session in the views', () => {
         await createEvent(client, pod, 'kubelet', 'Pulled', 'Container image "registry.example/shop/storefront:2.3" already present on machine', Date.now());
         await p.waitForTimeout(1500);
         await runCommand(p, 'Debug: Continue');
-        const text = await waitForNotification(p, 'during it website-controller emitted', 60_000);
-        assert.match(text, /Debug session "Debug website-controller" ended after \d+s; during it website-controller emitted 5 events \(1 warning\): Reconciled ×2, Reconciling ×2, SlowReconcile ×1\./);
+        const text = await waitForNotification(p, 'had reportingController website-controller', 60_000);
+        assert.match(text, /Debug session "Debug website-controller" ended after \d+s; during it 5 events \(1 warning\) had reportingController website-controller: Reconciled ×2, Reconciling ×2, SlowReconcile ×1\./);
         await screenshot(p, 'ui-debug-summary');
       },
       true,
@@ -182,7 +182,7 @@ describe('Debugging a controller: the session in the views', () => {
 
   test('"Open Timeline" fits the lanes to the session: its range and both stops, and session:last in the filter', { timeout: 120_000 }, (t) =>
     step(t, 'timeline', async (p) => {
-      await p.locator('.notifications-toasts .notification-list-item', { hasText: 'during it website-controller emitted' }).getByRole('button', { name: 'Open Timeline' }).click();
+      await p.locator('.notifications-toasts .notification-list-item', { hasText: 'had reportingController website-controller' }).getByRole('button', { name: 'Open Timeline' }).click();
       const frame = webviewFrame(p, EXTENSION_ID, 'panel');
       await frame.locator('#rows .row', { hasText: 'SlowReconcile' }).first().waitFor({ timeout: 30_000 });
       assert.equal(await frame.locator('#filter').inputValue(), 'session:last');

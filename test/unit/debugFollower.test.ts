@@ -229,9 +229,26 @@ describe('DebugFollower', () => {
     h.follower.end('s');
     const sum = h.summaries[0];
     assert.deepEqual(sum.byReason, [['Reconciled', 2], ['Failed', 1]]);
-    assert.equal(sum.text, 'Debug session "Launch" ended after 3s; during it website-controller emitted 3 events (1 warning): Reconciled ×2, Failed ×1.');
+    assert.equal(sum.countedBy, 'reportingController');
+    assert.equal(sum.text, 'Debug session "Launch" ended after 3s; during it 3 events (1 warning) had reportingController website-controller: Reconciled ×2, Failed ×1.');
     const none = summarize({ ...sum.session, block: {} }, []);
-    assert.match(none.text, /the cluster reported no events\.$/);
+    assert.equal(none.countedBy, 'lastSeen');
+    assert.match(none.text, /during it no events were last seen \(any reportingController\)\.$/);
+  });
+
+  it('counts the controller by reportingController alone, and says so: an instance named like it is not the controller', () => {
+    const h = harness();
+    h.events.push(
+      anEvent({ lastSeen: 1_500, reason: 'Reconciled', reportingController: 'website-controller' }),
+      // Anyone may write an event whose reportingInstance (core/v1 source.host) reads "website-controller".
+      anEvent({ lastSeen: 1_600, reason: 'Forged', reportingController: 'someone-else', reportingInstance: 'website-controller', type: 'Warning' }),
+    );
+    h.follower.start('s', 'Launch', 'go', undefined, { controller: 'website-controller' });
+    h.clock.t = 4_000;
+    h.follower.end('s');
+    const sum = h.summaries[0];
+    assert.deepEqual(sum.byReason, [['Reconciled', 1]]);
+    assert.equal(sum.text, 'Debug session "Launch" ended after 3s; during it 1 event had reportingController website-controller: Reconciled ×1.');
   });
 
   it('counts an event recorded in the session\'s first second (core/v1 times are whole seconds)', () => {

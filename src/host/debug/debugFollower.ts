@@ -7,7 +7,8 @@
  * - the stops at breakpoints and the continues, as timeline markers;
  * - the launch configuration's `kubeEvents` block: a filter (plus `source:` for `controller`) and a context
  *   applied for the session's life, the previous ones restored at its end unless the user changed them since;
- * - at the end, a summary of what was emitted during the session, counted by reason.
+ * - at the end, a summary of the events last seen during the session, counted by reason, saying which field
+ *   it counted by (the launch block's `controller` is matched against `reportingController` alone).
  *
  * A bad `kubeEvents` block never stops a session: what is wrong is said once, and the rest still applies.
  */
@@ -47,11 +48,19 @@ export interface FollowedSession {
   stopped: boolean;
 }
 
+/**
+ * What a summary counted by: every event last seen during the session, or only those whose `reportingController`
+ * (core/v1 `reportingComponent`, else `source.component`) is the launch block's `controller`. Any writer of
+ * events sets that field, so the summary names it rather than claiming who emitted what.
+ */
+export type SummaryCount = 'lastSeen' | 'reportingController';
+
 /** What a session's end reports: the events that arrived during it, by reason. */
 export interface SessionSummary {
   readonly session: FollowedSession;
-  /** `controller` from the launch block: only its events are counted. */
+  /** `controller` from the launch block: only events whose reportingController is this are counted. */
   readonly controller: string | undefined;
+  readonly countedBy: SummaryCount;
   readonly total: number;
   readonly warnings: number;
   /** Reason and number of events, most first, then by name. */
@@ -156,7 +165,7 @@ export function matchStart(start: number): number {
   return Math.floor(start / 1000) * 1000;
 }
 
-/** Counts the events last seen within the session (of the controller when given) by reason. */
+/** Counts the events last seen within the session (with the controller as reportingController when given) by reason. */
 export function summarize(session: FollowedSession, events: Iterable<KubeEvent>): SessionSummary {
   const start = matchStart(session.start);
   const end = session.end ?? Number.POSITIVE_INFINITY;
@@ -166,7 +175,7 @@ export function summarize(session: FollowedSession, events: Iterable<KubeEvent>)
   let warnings = 0;
   for (const e of events) {
     if (e.lastSeen < start || e.lastSeen > end) continue;
-    if (controller && e.reportingController !== controller && e.reportingInstance !== controller) continue;
+    if (controller && e.reportingController !== controller) continue;
     total++;
     if (e.type === 'Warning') warnings++;
     const reason = e.reason || '(no reason)';
@@ -174,12 +183,13 @@ export function summarize(session: FollowedSession, events: Iterable<KubeEvent>)
   }
   const byReason = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const took = session.end !== undefined ? ` after ${formatDuration(session.end - session.start)}` : '';
-  const who = controller ? `${controller} emitted` : 'the cluster reported';
+  // Says the field it counted by: an event's reportingController is whatever its writer put there.
+  const which = controller ? `had reportingController ${controller}` : 'were last seen (any reportingController)';
   const listed = byReason.slice(0, SUMMARY_REASONS).map(([r, n]) => `${r} ×${n}`);
   if (byReason.length > SUMMARY_REASONS) listed.push(`${byReason.length - SUMMARY_REASONS} more`);
-  const what = total === 0 ? `${who} no events` : `${who} ${total} event${total === 1 ? '' : 's'}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}: ${listed.join(', ')}`;
+  const what = total === 0 ? `no events ${which}` : `${total} event${total === 1 ? '' : 's'}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''} ${which}: ${listed.join(', ')}`;
   const text = `Debug session "${session.name}" ended${took}; during it ${what}.`;
-  return { session, controller, total, warnings, byReason, text };
+  return { session, controller, countedBy: controller ? 'reportingController' : 'lastSeen', total, warnings, byReason, text };
 }
 
 /** The per-launch overrides in effect, and what to restore. */

@@ -130,8 +130,9 @@ suite('debug sessions', function () {
 
     const summary = api.debug.summary!;
     assert.equal(summary.session.name, name);
+    assert.equal(summary.countedBy, 'reportingController');
     assert.deepEqual([...summary.byReason].sort(), [['Reconciled', 1], ['Reconciling', 1], ['SlowReconcile', 1]]);
-    assert.match(summary.text, new RegExp(`^Debug session "${name}" ended after \\d+s; during it website-controller emitted 3 events \\(1 warning\\): `));
+    assert.match(summary.text, new RegExp(`^Debug session "${name}" ended after \\d+s; during it 3 events \\(1 warning\\) had reportingController website-controller: `));
 
     // session:last: the session's events, the controller's and the kubelet's, not the earlier one.
     assert.equal(api.filter.set(`session:last ns:${ns}`), undefined);
