@@ -29,6 +29,8 @@ export interface SessionSettings {
 export interface SessionOptions {
   /** The store's bound (its own default when not given). */
   readonly storeCapacity?: number;
+  /** The store's bound in estimated bytes (its own default when not given). */
+  readonly storeMaxBytes?: number;
   /** The broadcaster's queue lengths (its own default when not given). */
   readonly queueLength?: number;
   readonly logger?: Logger;
@@ -69,7 +71,7 @@ export class ClusterSession implements Disposable {
   ) {
     this.log = opts.logger ?? silentLogger;
     this.broadcaster = new Broadcaster<Broadcast>({ queueLength: opts.queueLength, logger: tagged(this.log, 'broadcaster') });
-    this.store = new EventStore({ capacity: opts.storeCapacity, logger: tagged(this.log, 'store') });
+    this.store = new EventStore({ capacity: opts.storeCapacity, maxBytes: opts.storeMaxBytes, logger: tagged(this.log, 'store') });
     this.broadcaster.watch((batch) => void this.store.applyBatch(batch), { name: 'store' });
   }
 
