@@ -4,6 +4,7 @@ import { Emitter, type Subscribe } from '../core/emitter';
 import { errorMessage } from '../core/errorMessage';
 import { silentLogger, tagged, type Disposable, type Logger } from '../core/ports';
 import { classifyKubeError, KubeNetworkError, readBody, statusError, type KubeClient, type KubeErrorClass } from './kubeClient';
+import { RelistBackoff } from './relistBackoff';
 
 /** What the stream is doing, for the status bar and the welcome view. */
 export type SourceState =
@@ -63,6 +64,10 @@ export interface WatchTiming {
   readonly idleMs: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
+  /** The wait before a relist after 410 Gone or an expired continue token: see src/kube/relistBackoff.ts. */
+  readonly relistBackoffInitialMs: number;
+  readonly relistBackoffMaxMs: number;
+  readonly relistBackoffResetMs: number;
   /** Retry interval while the server refuses us (403, 401 after a credential refresh). */
   readonly refusedRetryMs: number;
   readonly headersTimeoutMs: number;
@@ -75,6 +80,10 @@ export const DEFAULT_TIMING: WatchTiming = {
   idleMs: 90_000,
   backoffInitialMs: 1_000,
   backoffMaxMs: 30_000,
+  // client-go's reflector: 800 ms doubling to 30 s, jitter 1.0, reset after 2 quiet minutes.
+  relistBackoffInitialMs: 800,
+  relistBackoffMaxMs: 30_000,
+  relistBackoffResetMs: 120_000,
   refusedRetryMs: 30_000,
   headersTimeoutMs: 30_000,
 };
@@ -131,6 +140,13 @@ export function eventsPath(api: EventApi, namespace: string): string {
 /** Thrown inside the loop when the resourceVersion is too old (HTTP 410 or an ERROR event with code 410). */
 class GoneError extends Error {
   override readonly name = 'GoneError';
+  constructor(
+    message: string,
+    /** The list's continue token expired, rather than the watch's resourceVersion. */
+    readonly continueToken = false,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -199,6 +215,7 @@ class NamespaceLoop {
   private resourceVersion = '';
   /** What this loop has reported, by uid: the base for reconciling after a relist. */
   private known = new Map<string, KubeEvent>();
+  private readonly relistBackoff: RelistBackoff;
   private abort: AbortController | undefined;
   private wake: (() => void) | undefined;
   private attempt = 0;
@@ -220,6 +237,11 @@ class NamespaceLoop {
       this.known.set(e.uid, e);
     }
     this.random = opts.random ?? Math.random;
+    this.relistBackoff = new RelistBackoff(
+      { initialMs: timing.relistBackoffInitialMs, maxMs: timing.relistBackoffMaxMs, resetAfterMs: timing.relistBackoffResetMs },
+      Date.now,
+      this.random,
+    );
   }
 
   private get scope(): string {
@@ -269,9 +291,13 @@ class NamespaceLoop {
       } catch (err) {
         if (!this.live(gen)) return;
         if (err instanceof GoneError) {
-          this.log.info(`resourceVersion ${this.resourceVersion} is too old (410 Gone); relisting ${this.scope}`);
+          // Not at once: an apiserver that answers 410 to every watch would see a tight LIST loop.
+          const retryInMs = this.relistBackoff.next();
+          const what = err.continueToken ? 'the list\'s continue token expired' : `resourceVersion ${this.resourceVersion} is too old`;
+          this.log.info(`${what} (410 Gone); relisting ${this.scope} in ${(retryInMs / 1000).toFixed(1)} s`);
           this.resourceVersion = '';
-          this.setState({ phase: 'relisting', reason: 'the watch expired (410 Gone)' });
+          this.setState({ phase: 'relisting', reason: err.continueToken ? 'the list expired (410 Gone)' : 'the watch expired (410 Gone)' });
+          await this.sleep(retryInMs, gen);
           continue;
         }
         const failure = classifyKubeError(err);
@@ -371,7 +397,7 @@ class NamespaceLoop {
         timeoutMs: this.timing.headersTimeoutMs,
       }).catch((err: unknown) => {
         // An expired continue token: start the list again from the top.
-        if (classifyKubeError(err).reason === 'gone') throw new GoneError('continue token expired');
+        if (classifyKubeError(err).reason === 'gone') throw new GoneError('continue token expired', true);
         throw err;
       });
       if (!this.live(gen)) return;
