@@ -195,6 +195,8 @@ export class ClusterSession implements Disposable {
         sink: this.feed,
         // The store outlives sources: a restarted stream reconciles against it instead of re-adding everything.
         known: (ns) => (ns ? this.store.byNamespace(ns) : this.store.all()),
+        // What the source remembers for reconciling is bounded as the store is, so it holds what the store holds.
+        bounds: { maxEvents: this.store.capacity, maxBytes: this.store.maxBytes },
       },
       (s) => this.setState(s),
     );

@@ -4,10 +4,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { EventSource, type SourceState, type WatchTiming } from '../../src/kube/eventSource';
 import type { EventChange } from '../../src/core/kubeEvent';
 import { startStandIn, type StandInOptions } from '../support/standInApiserver';
+import { waitFor } from '../support/waitFor';
 
 /**
  * The list+watch against a stand-in apiserver (test/integration/support/standInApiserver.ts), for what a real
- * one will not do on demand: answer 410 to every watch.
+ * one will not do on demand: answer 410 to every watch, or serve a list page larger than V8's longest string.
  * The source runs with its production timings and budgets.
  */
 
@@ -71,6 +72,32 @@ describe('EventSource against a stand-in apiserver', () => {
     assert.ok(r.lists <= 2 * most, `expired continue tokens: ${r.lists} LISTs in ${WINDOW_S} s; at most ${2 * most}`);
     assert.ok(r.lists >= 2 * 3, `expired continue tokens: it keeps relisting (${r.lists} LISTs)`);
     assert.equal(r.watches, 0, 'no list completed, so nothing was watched');
+  });
+
+  it('lists a namespace whose events make one page larger than V8\'s longest string, each event once', async () => {
+    // 400 events with 1.35 MiB messages: one page of them (limit 500) is ~540 MiB, over V8's 2^29 - 24 characters.
+    const events = 400;
+    const messageChars = Math.round(1.35 * 1024 * 1024);
+    const standIn = await startStandIn({ events, messageChars, watch: 'open' });
+    const client = standIn.client();
+    const tally = new Tally();
+    const source = new EventSource({ client, namespaces: [standIn.namespace], sink: tally.sink });
+    source.onState((s) => tally.states.push(s));
+    try {
+      source.start();
+      // A functional deadline: the page sizes adapt within a few requests, then the ~540 MiB arrive.
+      await waitFor(`all ${events} events and a live watch`, () => tally.adds.size === events && source.state.phase === 'live', 120_000);
+      assert.deepEqual([...tally.adds.values()].filter((n) => n !== 1), [], 'each event arrives once');
+      assert.ok([...tally.messageChars.values()].every((n) => n === messageChars), 'each message arrives whole');
+      const limits = standIn.traffic.lists.map((l) => l.limit);
+      assert.equal(limits[0], 500, 'the first page asks for the usual limit');
+      assert.ok(Math.min(...limits) < 500, `later pages ask for fewer events (${limits.slice(0, 12).join(', ')} …)`);
+      assert.ok(!tally.states.some((s) => s.phase === 'reconnecting'), 'no failed list');
+    } finally {
+      source.stop();
+      client.dispose();
+      await standIn.close();
+    }
   });
 });
 
