@@ -511,7 +511,8 @@ class NamespaceLoop {
     }
     if (!body) {
       if (limit > 1) return undefined;
-      throw new KubeNetworkError(`one event in ${this.scope} is larger than ${mib(budget)}; the list cannot go on past it`, 'E2BIG');
+      // Either one event is that large, or the server ignores `limit`: the list cannot go on past it.
+      throw new KubeNetworkError(`a list page of one event in ${this.scope} was larger than ${mib(budget)}`, 'E2BIG');
     }
     return { page: JSON.parse(body.toString('utf8')) as EventList, bytes: body.length };
   }
