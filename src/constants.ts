@@ -51,6 +51,7 @@ export const Settings = {
   kubeconfig: 'kubeconfig',
   namespaces: 'namespaces',
   storeMaxEvents: 'store.maxEvents',
+  storeMaxMegabytes: 'store.maxMegabytes',
   groupBy: 'tree.groupBy',
   emitConfirmContexts: 'emit.confirmContexts',
   historyEnabled: 'history.enabled',

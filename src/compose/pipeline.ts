@@ -23,6 +23,7 @@ export function composePipeline(context: vscode.ExtensionContext, log: vscode.Lo
   const settings = new ExtensionSettings(context.globalState);
   const session = new ClusterSession(settings.sessionSettings, {
     storeCapacity: settings.config.storeMaxEvents,
+    storeMaxBytes: settings.config.storeMaxMegabytes * 1024 * 1024,
     logger: log,
     ownerMemory: (identity) => new OwnerMemoryFile(storage, identity, ownersLog),
   });

@@ -1,15 +1,55 @@
 import { Emitter, type Subscribe } from './emitter';
-import { objectKey, type EventChange, type KubeEvent } from './kubeEvent';
+import { objectKey, type EventChange, type KubeEvent, type ObjectRef } from './kubeEvent';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from './ports';
 import { errorMessage } from './errorMessage';
 
 /** Default {@link EventStore} capacity. */
 export const DEFAULT_STORE_CAPACITY = 50_000;
 
+/** Default bound of the store's estimated size, in megabytes (MiB): `kubeEvents.store.maxMegabytes`. */
+export const DEFAULT_STORE_MEGABYTES = 256;
+
+const MIB = 1024 * 1024;
+
+/** What an event's object, numbers, index entries and list links cost besides its strings (an estimate). */
+const EVENT_OVERHEAD_BYTES = 512;
+
+function refChars(r: ObjectRef): number {
+  return r.kind.length + r.namespace.length + r.name.length + r.apiVersion.length + r.uid.length + r.resourceVersion.length + r.fieldPath.length;
+}
+
+/**
+ * A cheap estimate of what holding an event costs, in bytes: its strings' lengths plus a fixed overhead. Cluster
+ * text is mostly ASCII, which V8 keeps at one byte a character; the estimate is for bounding memory, not for
+ * accounting, and a message of a megabyte is counted as a megabyte.
+ */
+export function estimateEventBytes(e: KubeEvent): number {
+  return (
+    EVENT_OVERHEAD_BYTES +
+    e.uid.length +
+    e.name.length +
+    e.namespace.length +
+    e.resourceVersion.length +
+    e.type.length +
+    e.reason.length +
+    e.action.length +
+    e.message.length +
+    e.reportingController.length +
+    e.reportingInstance.length +
+    refChars(e.regarding) +
+    (e.related ? refChars(e.related) : 0)
+  );
+}
+
 /** Options for {@link EventStore}; every field has a default. */
 export interface EventStoreOptions {
   /** Most events held; beyond it the least recently updated are evicted. Default {@link DEFAULT_STORE_CAPACITY}. */
   readonly capacity?: number;
+  /**
+   * Most bytes held, by {@link estimateEventBytes}; beyond it the least recently updated are evicted too (the
+   * newest event is always kept). Default {@link DEFAULT_STORE_MEGABYTES} MiB.
+   */
+  readonly maxBytes?: number;
   /** Receives failures of onDidChange listeners (warn). */
   readonly logger?: Logger;
   /** Stamps `deletedAt` on deleted events. Default: the system clock. */
@@ -44,6 +84,8 @@ class Bucket {
 /** A stored event, linked into the update-order list (head = least recently updated), with its index buckets. */
 class Node {
   prev: Node | undefined = undefined;
+  /** {@link estimateEventBytes} of `event`, kept so that the store's total follows replacements. */
+  bytes: number;
   next: Node | undefined = undefined;
   /** Undefined when the involved object has no uid: such events are not in that index. */
   objectUid: Bucket | undefined;
@@ -57,6 +99,7 @@ class Node {
     indexes: Indexes,
   ) {
     const e = event;
+    this.bytes = estimateEventBytes(e);
     this.objectUid = e.regarding.uid ? indexes.objectUid.add(e.regarding.uid, this) : undefined;
     this.object = indexes.object.add(objectKey(e.regarding), this);
     this.namespace = indexes.namespace.add(e.namespace, this);
@@ -130,14 +173,17 @@ class ChangeCollector {
  *   `deletedAt` = now (unless the change carries one), because the store is the history the cluster no longer
  *   has; `deletionNote` (eventDeletion.ts) tells a TTL expiry from a delete by the event's age. Deleted events stay in every
  *   count and query (`is:expired` finds them). A DELETED for an unknown uid is ignored.
- * - Beyond `capacity`, the least recently updated event is evicted (order of the last ADDED/MODIFIED that
- *   changed it; marking expired does not count as an update) and counted in `evicted`.
+ * - Beyond `capacity` events or `maxBytes` (estimated by {@link estimateEventBytes}), the least recently updated
+ *   event is evicted (order of the last ADDED/MODIFIED that changed it; marking expired does not count as an
+ *   update) and counted in `evicted`. The bytes bound never evicts the last event held.
  *
  * Queries return fresh arrays, in the order events entered that index. Events are never mutated: an update
  * replaces the object, so callers may keep the ones they got.
  */
 export class EventStore implements Disposable {
   readonly capacity: number;
+  /** The bound of {@link bytes}. */
+  readonly maxBytes: number;
   /** Fired once per `apply`/`applyBatch`/`clear` call that changed something. */
   readonly onDidChange: Subscribe<StoreChange>;
 
@@ -152,6 +198,7 @@ export class EventStore implements Disposable {
   private head: Node | undefined;
   private tail: Node | undefined;
   private evictedCount = 0;
+  private heldBytes = 0;
   private readonly changes: Emitter<StoreChange>;
   private readonly clock: Clock;
 
@@ -161,6 +208,9 @@ export class EventStore implements Disposable {
       throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
     }
     this.capacity = capacity;
+    const maxBytes = options.maxBytes ?? DEFAULT_STORE_MEGABYTES * MIB;
+    if (!(maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${maxBytes}`);
+    this.maxBytes = maxBytes;
     this.clock = options.clock ?? systemClock;
     const log = options.logger ?? silentLogger;
     this.changes = new Emitter<StoreChange>((err) => log.warn(`onDidChange listener failed: ${errorMessage(err)}`));
@@ -172,6 +222,11 @@ export class EventStore implements Disposable {
     return this.byUid.size;
   }
 
+  /** The estimated size of the events held ({@link estimateEventBytes}), at most {@link maxBytes} unless one event is larger. */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
   /** Events evicted to stay within capacity since the store was created (`clear()` does not reset it). */
   get evicted(): number {
     return this.evictedCount;
@@ -180,13 +235,17 @@ export class EventStore implements Disposable {
   apply(change: EventChange): StoreChange {
     const collector = new ChangeCollector();
     this.applyOne(change, collector);
+    this.evictBeyondBytes(collector);
     return this.publish(collector);
   }
 
   /** Applies changes in order and reports their net effect once. */
   applyBatch(changes: Iterable<EventChange>): StoreChange {
     const collector = new ChangeCollector();
-    for (const change of changes) this.applyOne(change, collector);
+    for (const change of changes) {
+      this.applyOne(change, collector);
+      this.evictBeyondBytes(collector);
+    }
     return this.publish(collector);
   }
 
@@ -249,6 +308,7 @@ export class EventStore implements Disposable {
     if (this.byUid.size === 0) return;
     const removed = this.snapshotInUpdateOrder();
     this.byUid.clear();
+    this.heldBytes = 0;
     for (const index of Object.values<Index>(this.indexes as unknown as Record<string, Index>)) index.clear();
     // Unlink so iterators that outlive the clear stop instead of walking dropped nodes.
     for (let node = this.head; node; ) {
@@ -299,13 +359,20 @@ export class EventStore implements Disposable {
     collector.touch(event.uid, undefined);
     const node = new Node(event, this.indexes);
     this.byUid.set(event.uid, node);
+    this.heldBytes += node.bytes;
     this.link(node);
+  }
+
+  /** The bytes bound: evicts the least recently updated while over it, keeping at least one event. */
+  private evictBeyondBytes(collector: ChangeCollector): void {
+    while (this.heldBytes > this.maxBytes && this.byUid.size > 1 && this.head) this.evict(this.head, collector);
   }
 
   private evict(node: Node, collector: ChangeCollector): void {
     const event = node.event;
     collector.touch(event.uid, event);
     this.byUid.delete(event.uid);
+    this.heldBytes -= node.bytes;
     this.unlink(node);
     const { objectUid, object, namespace, reason, type } = this.indexes;
     if (node.objectUid) objectUid.remove(node.objectUid, node);
@@ -320,6 +387,9 @@ export class EventStore implements Disposable {
   private replace(node: Node, next: KubeEvent): void {
     const prev = node.event;
     node.event = next;
+    const bytes = estimateEventBytes(next);
+    this.heldBytes += bytes - node.bytes;
+    node.bytes = bytes;
     const ix = this.indexes;
     const a = prev.regarding;
     const b = next.regarding;

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Broadcaster } from '../core/broadcaster';
-import type { EventStore } from '../core/eventStore';
+import { estimateEventBytes, type EventStore } from '../core/eventStore';
 import { HistoryError, HistorySink, planHistoryQuery, type HistoryFailureReason } from '../core/history';
-import type { EventChange } from '../core/kubeEvent';
+import type { EventChange, KubeEvent } from '../core/kubeEvent';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from '../core/ports';
 import { matches, type MatchContext } from '../core/query/evaluate';
 import type { Query } from '../core/query/syntax';
@@ -192,9 +192,25 @@ export class HistoryService implements Disposable {
     this.sink.flush();
     const events = this.db.query({ to: before - 1, limit: room });
     if (events.length === 0) return undefined;
-    const fresh = events.filter((e) => !this.deps.store.has(e.uid)).reverse();
-    this.deps.store.applyBatch(fresh.map((event) => ({ type: 'ADDED' as const, event })));
-    return events[events.length - 1].lastSeen;
+    // The bytes bound too (kubeEvents.store.maxMegabytes): newest first, as far as the room left goes.
+    let bytesRoom = this.deps.store.maxBytes - this.deps.store.bytes;
+    const fresh: KubeEvent[] = [];
+    let full = false;
+    for (const e of events) {
+      if (this.deps.store.has(e.uid)) continue;
+      bytesRoom -= estimateEventBytes(e);
+      if (bytesRoom < 0) {
+        full = true;
+        break;
+      }
+      fresh.push(e);
+    }
+    if (full && fresh.length === 0) {
+      this.log.info(`the store holds its maximum of ${Math.round(this.deps.store.maxBytes / 1024 / 1024)} MiB; older history is not loaded (kubeEvents.store.maxMegabytes)`);
+      return undefined;
+    }
+    this.deps.store.applyBatch([...fresh].reverse().map((event) => ({ type: 'ADDED' as const, event })));
+    return full ? fresh[fresh.length - 1].lastSeen : events[events.length - 1].lastSeen;
   }
 
   /** History files in the folder, for Clear History…. */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Settings, StateKeys } from '../constants';
-import { DEFAULT_STORE_CAPACITY } from '../core/eventStore';
+import { DEFAULT_STORE_CAPACITY, DEFAULT_STORE_MEGABYTES } from '../core/eventStore';
 import { GROUP_BY_VALUES, type GroupBy } from '../core/eventTreeModel';
 import type { HistorySettings } from '../history/historyService';
 import type { NamespaceScope, SessionSettings } from '../kube/clusterSession';
@@ -17,6 +17,8 @@ export interface Config {
   /** `kubeEvents.namespaces`: empty → the context's namespace (else all), `*` → all, else the names listed. */
   readonly namespaces: NamespaceScope;
   readonly storeMaxEvents: number;
+  /** `kubeEvents.store.maxMegabytes`: the store's bound in estimated MiB. */
+  readonly storeMaxMegabytes: number;
   readonly groupBy: GroupBy;
   readonly emitConfirmContexts: readonly string[];
   readonly history: HistorySettings;
@@ -32,6 +34,7 @@ export interface Config {
  */
 const RANGES = {
   storeMaxEvents: { min: 100, fallback: DEFAULT_STORE_CAPACITY },
+  storeMaxMegabytes: { min: 16, max: 16_384, fallback: DEFAULT_STORE_MEGABYTES },
   historyRetentionDays: { min: 1, max: 3650, fallback: 7 },
   historyMaxMegabytes: { min: 10, max: 100_000, fallback: 500 },
   editorWindowMinutes: { min: 1, max: 1_440, fallback: 60 },
@@ -69,6 +72,7 @@ export function readConfig(): Config {
     kubeconfigIsExplicit: explicit !== '',
     namespaces: namespaceScope(strings(c.get(Settings.namespaces))),
     storeMaxEvents: Number.isFinite(max) && max >= RANGES.storeMaxEvents.min ? Math.floor(max) : RANGES.storeMaxEvents.fallback,
+    storeMaxMegabytes: bounded(c.get(Settings.storeMaxMegabytes), RANGES.storeMaxMegabytes),
     groupBy: (GROUP_BY_VALUES as readonly string[]).includes(groupBy) ? (groupBy as GroupBy) : 'namespace',
     emitConfirmContexts: strings(c.get(Settings.emitConfirmContexts)),
     history: {

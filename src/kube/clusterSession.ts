@@ -30,6 +30,8 @@ export interface SessionSettings {
 export interface SessionOptions {
   /** The store's bound (its own default when not given). */
   readonly storeCapacity?: number;
+  /** The store's bound in estimated bytes (its own default when not given). */
+  readonly storeMaxBytes?: number;
   /** The broadcaster's queue lengths (its own default when not given). */
   readonly queueLength?: number;
   readonly logger?: Logger;
@@ -75,7 +77,7 @@ export class ClusterSession implements Disposable {
   ) {
     this.log = opts.logger ?? silentLogger;
     this.broadcaster = new Broadcaster<Broadcast>({ queueLength: opts.queueLength, logger: tagged(this.log, 'broadcaster') });
-    this.store = new EventStore({ capacity: opts.storeCapacity, logger: tagged(this.log, 'store') });
+    this.store = new EventStore({ capacity: opts.storeCapacity, maxBytes: opts.storeMaxBytes, logger: tagged(this.log, 'store') });
     this.broadcaster.watch((batch) => void this.store.applyBatch(batch), { name: 'store' });
   }
 
@@ -213,6 +215,8 @@ export class ClusterSession implements Disposable {
         sink: this.feed,
         // The store outlives sources: a restarted stream reconciles against it instead of re-adding everything.
         known: (ns) => (ns ? this.store.byNamespace(ns) : this.store.all()),
+        // What the source remembers for reconciling is bounded as the store is, so it holds what the store holds.
+        bounds: { maxEvents: this.store.capacity, maxBytes: this.store.maxBytes },
       },
       (s) => this.setState(s),
     );

@@ -3,7 +3,10 @@ import { normalizeEvent, type EventApi, type EventChange, type KubeEvent } from 
 import { Emitter, type Subscribe } from '../core/emitter';
 import { errorMessage } from '../core/errorMessage';
 import { silentLogger, tagged, type Disposable, type Logger } from '../core/ports';
+import { DEFAULT_STORE_CAPACITY, DEFAULT_STORE_MEGABYTES } from '../core/eventStore';
 import { classifyKubeError, KubeNetworkError, readBody, statusError, type KubeClient, type KubeErrorClass } from './kubeClient';
+import { KnownEvents, type KnownBounds } from './knownEvents';
+import { RelistBackoff } from './relistBackoff';
 
 /** What the stream is doing, for the status bar and the welcome view. */
 export type SourceState =
@@ -56,13 +59,23 @@ function reactionTo(failure: KubeErrorClass): Reaction {
 
 /** Timings of the loop; tests shorten them. The rules they serve: docs/ARCHITECTURE.md §4. */
 export interface WatchTiming {
+  /** The most events a list page asks for (`limit`); fewer while pages are large (see {@link pageBytes}). */
   readonly pageSize: number;
+  /**
+   * The most bytes of one list page read into one string. A page over it is dropped unread and asked for again
+   * with half the `limit`; after a page, the next `limit` aims at half of it by the page's bytes per event.
+   */
+  readonly pageBytes: number;
   readonly watchTimeoutMinS: number;
   readonly watchTimeoutMaxS: number;
   /** Abort a watch that sent nothing (not even a bookmark) for this long. */
   readonly idleMs: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
+  /** The wait before a relist after 410 Gone or an expired continue token: see src/kube/relistBackoff.ts. */
+  readonly relistBackoffInitialMs: number;
+  readonly relistBackoffMaxMs: number;
+  readonly relistBackoffResetMs: number;
   /** Retry interval while the server refuses us (403, 401 after a credential refresh). */
   readonly refusedRetryMs: number;
   readonly headersTimeoutMs: number;
@@ -70,11 +83,16 @@ export interface WatchTiming {
 
 export const DEFAULT_TIMING: WatchTiming = {
   pageSize: 500,
+  pageBytes: 16 * 1024 * 1024,
   watchTimeoutMinS: 300,
   watchTimeoutMaxS: 600,
   idleMs: 90_000,
   backoffInitialMs: 1_000,
   backoffMaxMs: 30_000,
+  // client-go's reflector: 800 ms doubling to 30 s, jitter 1.0, reset after 2 quiet minutes.
+  relistBackoffInitialMs: 800,
+  relistBackoffMaxMs: 30_000,
+  relistBackoffResetMs: 120_000,
   refusedRetryMs: 30_000,
   headersTimeoutMs: 30_000,
 };
@@ -92,6 +110,8 @@ export interface EventSourceOptions {
    * all). The first list reconciles against them, so a restarted stream reports only what changed.
    */
   readonly known?: (namespace: string) => Iterable<KubeEvent>;
+  /** The bounds of what the source remembers for reconciling: the store's. Default: the store's defaults. */
+  readonly bounds?: KnownBounds;
   readonly logger?: Logger;
   readonly timing?: Partial<WatchTiming>;
   readonly random?: () => number;
@@ -128,9 +148,57 @@ export function eventsPath(api: EventApi, namespace: string): string {
   return namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/events` : `${base}/events`;
 }
 
+/**
+ * The most one event's page (limit 1) or watch line may hold, whatever `pageBytes` says: far above what etcd
+ * stores (1.5 MiB a request by default), far below V8's string limit (~512 MiB).
+ */
+const MAX_EVENT_BYTES = 64 * 1024 * 1024;
+
+const MIB = 1024 * 1024;
+
+function mib(bytes: number): string {
+  return `${(bytes / MIB).toFixed(bytes < MIB ? 2 : 1)} MiB`;
+}
+
+/**
+ * Reads a response body into one Buffer of at most `budget` bytes. Over it, the response is destroyed unread
+ * and the answer is undefined: nothing ever builds a string the size of a page too large for V8.
+ */
+async function readBounded(res: IncomingMessage, budget: number): Promise<Buffer | undefined> {
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > budget) {
+    res.destroy();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of res) {
+      const buf = chunk as Buffer;
+      total += buf.length;
+      if (total > budget) {
+        res.destroy();
+        return undefined;
+      }
+      chunks.push(buf);
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    throw new KubeNetworkError(`the list response broke: ${errorMessage(err)}`, typeof code === 'string' ? code : 'ECONNRESET');
+  }
+  return Buffer.concat(chunks, total);
+}
+
 /** Thrown inside the loop when the resourceVersion is too old (HTTP 410 or an ERROR event with code 410). */
 class GoneError extends Error {
   override readonly name = 'GoneError';
+  constructor(
+    message: string,
+    /** The list's continue token expired, rather than the watch's resourceVersion. */
+    readonly continueToken = false,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -151,10 +219,12 @@ export class EventSource implements Disposable {
     const namespaces = opts.namespaces && opts.namespaces.length > 0 ? [...new Set(opts.namespaces)] : [''];
     const timing = { ...DEFAULT_TIMING, ...opts.timing };
     const log = tagged(opts.logger ?? silentLogger, 'watch');
+    const known = new KnownEvents(opts.bounds ?? { maxEvents: DEFAULT_STORE_CAPACITY, maxBytes: DEFAULT_STORE_MEGABYTES * MIB });
+    for (const ns of namespaces) for (const e of opts.known?.(ns) ?? []) if (!e.expired) known.set(e);
     // The loops fire from inside their own retry logic: a listener's failure is logged, never thrown into them.
     this.stateEmitter = new Emitter<SourceState>((err) => log.error(`a state listener failed: ${errorMessage(err)}`));
     this.onState = this.stateEmitter.event;
-    this.loops = namespaces.map((ns) => new NamespaceLoop(ns, opts, timing, log, () => this.recomputeState()));
+    this.loops = namespaces.map((ns) => new NamespaceLoop(ns, opts, timing, known, log, () => this.recomputeState()));
   }
 
   get state(): SourceState {
@@ -197,8 +267,9 @@ class NamespaceLoop {
   private generation = 0;
   private api: EventApi;
   private resourceVersion = '';
-  /** What this loop has reported, by uid: the base for reconciling after a relist. */
-  private known = new Map<string, KubeEvent>();
+  /** The `limit` of the next list page: `pageSize`, less while pages are large. */
+  private pageLimit: number;
+  private readonly relistBackoff: RelistBackoff;
   private abort: AbortController | undefined;
   private wake: (() => void) | undefined;
   private attempt = 0;
@@ -210,16 +281,20 @@ class NamespaceLoop {
     private readonly namespace: string,
     private readonly opts: EventSourceOptions,
     private readonly timing: WatchTiming,
+    /** What the source has reported (every loop's), by uid: the base for reconciling after a relist. */
+    private readonly known: KnownEvents,
     log: Logger,
     private readonly onStateChange: () => void,
   ) {
     this.api = opts.preferredApi ?? 'core/v1';
     this.log = namespace ? tagged(log, `ns ${namespace}`) : log;
-    for (const e of opts.known?.(namespace) ?? []) {
-      if (e.expired) continue;
-      this.known.set(e.uid, e);
-    }
     this.random = opts.random ?? Math.random;
+    this.pageLimit = Math.max(1, timing.pageSize);
+    this.relistBackoff = new RelistBackoff(
+      { initialMs: timing.relistBackoffInitialMs, maxMs: timing.relistBackoffMaxMs, resetAfterMs: timing.relistBackoffResetMs },
+      Date.now,
+      this.random,
+    );
   }
 
   private get scope(): string {
@@ -269,9 +344,13 @@ class NamespaceLoop {
       } catch (err) {
         if (!this.live(gen)) return;
         if (err instanceof GoneError) {
-          this.log.info(`resourceVersion ${this.resourceVersion} is too old (410 Gone); relisting ${this.scope}`);
+          // Not at once: an apiserver that answers 410 to every watch would see a tight LIST loop.
+          const retryInMs = this.relistBackoff.next();
+          const what = err.continueToken ? 'the list\'s continue token expired' : `resourceVersion ${this.resourceVersion} is too old`;
+          this.log.info(`${what} (410 Gone); relisting ${this.scope} in ${(retryInMs / 1000).toFixed(1)} s`);
           this.resourceVersion = '';
-          this.setState({ phase: 'relisting', reason: 'the watch expired (410 Gone)' });
+          this.setState({ phase: 'relisting', reason: err.continueToken ? 'the list expired (410 Gone)' : 'the watch expired (410 Gone)' });
+          await this.sleep(retryInMs, gen);
           continue;
         }
         const failure = classifyKubeError(err);
@@ -352,55 +431,90 @@ class NamespaceLoop {
     });
   }
 
-  /** Paged list, then reconcile against what was reported before: ADDED, MODIFIED (resourceVersion changed), DELETED (vanished). */
+  /**
+   * Paged list, then reconcile against what was reported before: ADDED, MODIFIED (resourceVersion changed),
+   * DELETED (vanished). Pages are read within `pageBytes`; one over it is asked for again with half the limit.
+   */
   private async list(gen: number): Promise<void> {
     if (this.state.phase !== 'relisting') this.setState({ phase: 'connecting' });
     const path = eventsPath(this.api, this.namespace);
-    const seen = new Map<string, KubeEvent>();
+    const seen = new Set<string>();
     let continueToken = '';
     let rv = '';
+    let pages = 0;
     const started = Date.now();
     // Each page's last change is held back until the next page (or the end), so that the list's final change can be
     // marked 'last' even when the last page brings nothing new.
     let held: EventChange | undefined;
-    do {
-      this.abort = new AbortController();
-      const page = await this.opts.client.request<EventList>(path, {
-        query: { limit: this.timing.pageSize, continue: continueToken },
-        signal: this.abort.signal,
-        timeoutMs: this.timing.headersTimeoutMs,
-      }).catch((err: unknown) => {
-        // An expired continue token: start the list again from the top.
-        if (classifyKubeError(err).reason === 'gone') throw new GoneError('continue token expired');
-        throw err;
-      });
+    for (;;) {
+      const limit = this.pageLimit;
+      const read = await this.listPage(path, limit, continueToken);
       if (!this.live(gen)) return;
+      if (!read) {
+        this.pageLimit = Math.max(1, Math.floor(limit / 2));
+        this.log.info(`a list page of ${limit} events is larger than ${mib(this.timing.pageBytes)}; asking for ${this.pageLimit} at a time`);
+        continue;
+      }
+      const { page, bytes } = read;
+      pages++;
+      const items = page.items ?? [];
+      // Aim the next page at half the budget by this page's bytes per event: large events shrink it, small ones grow it back.
+      if (items.length > 0) this.pageLimit = Math.max(1, Math.min(this.timing.pageSize, Math.floor(this.timing.pageBytes / 2 / (bytes / items.length))));
       const changes: EventChange[] = held ? [held] : [];
-      for (const item of page.items ?? []) {
+      for (const item of items) {
         const ev = normalizeEvent(item, this.api);
         if (!ev) continue;
-        seen.set(ev.uid, ev);
+        seen.add(ev.uid);
         const prev = this.known.get(ev.uid);
-        if (!prev) changes.push({ type: 'ADDED', event: ev, list: 'more' });
-        else if (prev.resourceVersion !== ev.resourceVersion) changes.push({ type: 'MODIFIED', event: ev, list: 'more' });
+        // Unchanged: keep the object already held (the store holds the same one) rather than a second copy.
+        if (prev && prev.resourceVersion === ev.resourceVersion) continue;
+        this.known.set(ev);
+        changes.push({ type: prev ? 'MODIFIED' : 'ADDED', event: ev, list: 'more' });
       }
       held = changes.pop();
       continueToken = page.metadata?.continue ?? '';
       rv = page.metadata?.resourceVersion ?? rv;
       if (changes.length > 0) await this.opts.sink(changes);
       if (!this.live(gen)) return;
-    } while (continueToken);
+      if (!continueToken) break;
+    }
     const final: EventChange[] = held ? [held] : [];
-    for (const [uid, ev] of this.known) {
-      if (seen.has(uid)) continue;
+    for (const ev of this.known.inNamespace(this.namespace)) {
+      if (seen.has(ev.uid)) continue;
+      this.known.delete(ev.uid);
       final.push({ type: 'DELETED', event: { ...ev, expired: true }, list: 'more' });
     }
     const deleted = final.length - (held ? 1 : 0);
     if (final.length > 0) final[final.length - 1] = { ...final[final.length - 1], list: 'last' };
-    this.known = seen;
     if (final.length > 0) await this.opts.sink(final);
     this.resourceVersion = rv;
-    this.log.info(`listed ${seen.size} ${this.api} events in ${this.scope} in ${Date.now() - started} ms (resourceVersion ${rv}${deleted ? `, ${deleted} gone since the last list` : ''})`);
+    const paging = this.pageLimit < this.timing.pageSize ? `, ${pages} pages, next limit ${this.pageLimit}` : '';
+    this.log.info(`listed ${seen.size} ${this.api} events in ${this.scope} in ${Date.now() - started} ms (resourceVersion ${rv}${deleted ? `, ${deleted} gone since the last list` : ''}${paging})`);
+  }
+
+  /** One list page, read within `pageBytes` (a page of one event within {@link MAX_EVENT_BYTES}); undefined when over it. */
+  private async listPage(path: string, limit: number, continueToken: string): Promise<{ page: EventList; bytes: number } | undefined> {
+    this.abort = new AbortController();
+    const res = await this.opts.client.open(path, {
+      query: { limit, continue: continueToken },
+      signal: this.abort.signal,
+      timeoutMs: this.timing.headersTimeoutMs,
+    });
+    const status = res.statusCode ?? 0;
+    const budget = limit > 1 ? this.timing.pageBytes : Math.max(this.timing.pageBytes, MAX_EVENT_BYTES);
+    const body = await readBounded(res, budget);
+    if (status < 200 || status > 299) {
+      const failure = statusError(status, body?.toString('utf8') ?? '', 'GET', path);
+      // An expired continue token: start the list again from the top.
+      if (classifyKubeError(failure).reason === 'gone') throw new GoneError('continue token expired', true);
+      throw failure;
+    }
+    if (!body) {
+      if (limit > 1) return undefined;
+      // Either one event is that large, or the server ignores `limit`: the list cannot go on past it.
+      throw new KubeNetworkError(`a list page of one event in ${this.scope} was larger than ${mib(budget)}`, 'E2BIG');
+    }
+    return { page: JSON.parse(body.toString('utf8')) as EventList, bytes: body.length };
   }
 
   private async watch(gen: number): Promise<void> {
@@ -452,7 +566,10 @@ class NamespaceLoop {
         armIdle();
         buffer += chunk;
         let nl = buffer.indexOf('\n');
-        if (nl < 0) return;
+        if (nl < 0) {
+          if (buffer.length > MAX_EVENT_BYTES) finish(new KubeNetworkError(`a watch line is longer than ${mib(MAX_EVENT_BYTES)}`, 'E2BIG'));
+          return;
+        }
         const changes: EventChange[] = [];
         let start = 0;
         try {
@@ -523,7 +640,7 @@ class NamespaceLoop {
     }
     const prev = this.known.get(ev.uid);
     if (prev && prev.resourceVersion === ev.resourceVersion) return; // already reported (replayed after a reconnect)
-    this.known.set(ev.uid, ev);
+    this.known.set(ev);
     changes.push({ type: prev ? 'MODIFIED' : 'ADDED', event: ev });
   }
 }

@@ -7,6 +7,7 @@ import type { ControlPlane } from '../cluster/controlPlane';
 import { clientFor, createCoreEvent, createNamespace, kubeconfigWithServer, useCluster, waitFor } from './support/cluster';
 import { startTcpProxy } from './support/tcpProxy';
 import { sessionProblemText } from '../../src/host/errorText';
+import { auditFrom } from '../support/audit';
 
 /** Short timings so reconnect paths run within a test; the shape of the loop is the production one. */
 type Created = Awaited<ReturnType<typeof createCoreEvent>>;
@@ -238,6 +239,44 @@ describe('EventSource against a real kube-apiserver', () => {
     await waitFor('the deletion found by reconciling', () => second.of(gone.metadata.uid).some((c) => c.type === 'DELETED'));
     assert.deepEqual(second.of(kept.metadata.uid), [], 'an unchanged event is not reported again');
     b.stop();
+  });
+
+  it('lists events with messages of 1.4 MiB within its page budget, each event once and whole', async () => {
+    // The apiserver takes a core/v1 Event message of 1.4 MiB (etcd's request limit is 1.5 MiB). Six of them make a
+    // page of 500 about 8.4 MiB; a budget of 4 MiB stands in for the production one (16 MiB) against V8's string
+    // limit, which a real page of 500 such events (~700 MiB) passes.
+    const ns = await createNamespace(admin, 'src-huge');
+    const messageChars = Math.round(1.4 * 1024 * 1024);
+    const created: Created[] = [];
+    for (let i = 0; i < 6; i++) created.push(await createCoreEvent(admin, ns, { reason: 'Huge', message: `${i}`.repeat(messageChars) }));
+    const since = new Date(Date.now() - 1_000);
+    const rec = new Recorder();
+    const src = startSource(admin, rec, [ns], { ...FAST, pageBytes: 4 * 1024 * 1024 });
+    sources.push(src);
+    try {
+      await waitFor('live', () => src.state.phase === 'live', 60_000);
+      assert.ok(created.every((e) => rec.adds(e.metadata.uid) === 1), 'each event once');
+      assert.ok(rec.inNamespace(ns).every((c) => c.event.message.length === messageChars), 'each message whole');
+      assert.ok(!rec.states.some((s) => s.phase === 'reconnecting' || s.phase === 'error'), 'no failed list');
+      // The apiserver's side: the LISTs of this namespace and the limit each asked for.
+      const lists = await waitFor('the LISTs in the audit log', () => {
+        const seen = new Map<string, number>();
+        for (const e of auditFrom(cp.auditLogPath, 'kube-events-vscode', since)) {
+          if (e.verb !== 'list' || e.objectRef?.namespace !== ns) continue;
+          const id = (e as { auditID?: string }).auditID ?? e.requestURI;
+          seen.set(id, Number(new URL(e.requestURI, 'https://apiserver').searchParams.get('limit')));
+        }
+        return seen.size > 0 ? [...seen.values()] : undefined;
+      });
+      console.log(`LIST limits the apiserver saw: ${lists.join(', ')}`);
+      assert.equal(lists[0], 500, `the first page asks for 500 (${lists.join(', ')})`);
+      assert.ok(lists.includes(1), `pages over the budget are asked again with half the limit, down to one event (${lists.join(', ')})`);
+      assert.ok(lists.length <= 1 + 9 + created.length, `a bounded number of LISTs (${lists.length})`);
+    } finally {
+      src.stop();
+      // Keep the shared etcd small.
+      for (const e of created) await admin.request(`/api/v1/namespaces/${ns}/events/${e.metadata.name}`, { method: 'DELETE' }).catch(() => undefined);
+    }
   });
 
   it('stays stopped once stopped', async () => {

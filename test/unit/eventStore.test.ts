@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventStore, DEFAULT_STORE_CAPACITY, type StoreChange } from '../../src/core/eventStore';
+import { EventStore, DEFAULT_STORE_CAPACITY, estimateEventBytes, type StoreChange } from '../../src/core/eventStore';
 import type { KubeEvent } from '../../src/core/kubeEvent';
 import { added, anEvent, deleted, modified, nextVersion } from './support/eventBuilder';
 
@@ -157,6 +157,37 @@ describe('EventStore', () => {
     assert.deepEqual([...store.all()].map((x) => x.uid), [d.uid, b2.uid, e.uid], 'all() runs least recently updated first');
     assert.equal(store.evicted, 2);
     assertIndexesConsistent(store, [a, b, b2, c, d, e]);
+  });
+
+  it('evicts the least recently updated beyond maxBytes too, as estimated from the events\' text', () => {
+    // Every string of the same length, so that each event of a size is estimated the same.
+    const big = (chars: number, n: number) => anEvent({ uid: `uid-${n}`, name: `ev-${n}`, message: 'x'.repeat(chars), reason: `R${n}`, regarding: { uid: `big${n}`, name: `pod-${n}` } });
+    const [a, b, c, d] = [1, 2, 3, 4].map((n) => big(100_000, n));
+    assert.ok(estimateEventBytes(a) >= 100_000, 'a message of 100,000 characters counts at least that');
+    assert.ok(estimateEventBytes(anEvent()) < 2_000, 'a small event counts little');
+    const store = new EventStore({ capacity: 1_000, maxBytes: 3 * estimateEventBytes(a) });
+    store.applyBatch([added(a), added(b), added(c)]);
+    assert.equal(store.size, 3);
+    assert.equal(store.bytes, 3 * estimateEventBytes(a));
+    assert.deepEqual(store.apply(added(d)).removed, [a], 'the least recently updated goes');
+    assert.equal(store.evicted, 1);
+    // A new version that grows makes room by evicting the oldest: b, not c2 itself.
+    const c2 = nextVersion(c, { message: 'y'.repeat(150_000) });
+    assert.deepEqual(store.apply(modified(c2)).removed, [b]);
+    assert.ok(store.bytes <= store.maxBytes);
+    assertIndexesConsistent(store, [a, b, c, c2, d]);
+    // One event over the whole budget is still held: the newest is never evicted by bytes.
+    const huge = big(10 * store.maxBytes, 9);
+    const result = store.apply(added(huge));
+    assert.deepEqual(uids(result.removed), uids([d, c2]));
+    assert.deepEqual([...store.all()], [huge]);
+    store.clear();
+    assert.equal(store.bytes, 0);
+  });
+
+  it('defaults maxBytes to 256 MiB and rejects a bad one', () => {
+    assert.equal(new EventStore().maxBytes, 256 * 1024 * 1024);
+    assert.throws(() => new EventStore({ maxBytes: 0 }), RangeError);
   });
 
   it('marking an event expired does not count as an update for eviction', () => {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Broadcaster } from '../../src/core/broadcaster';
-import { EventStore } from '../../src/core/eventStore';
+import { EventStore, estimateEventBytes } from '../../src/core/eventStore';
 import { HistoryError, HistorySink, planHistoryQuery } from '../../src/core/history';
 import type { EventChange } from '../../src/core/kubeEvent';
 import { parseQuery } from '../../src/core/query/parse';
@@ -400,6 +400,26 @@ describe('history service', () => {
     assert.equal(full.svc.loadOlder(base + 25_000, 100), undefined, 'a full store is not pushed around');
     assert.equal(full.store.get(events[29].uid)?.uid, events[29].uid);
     full.svc.dispose();
+  });
+
+  it('pages older history only into the room the store\'s bytes bound leaves', async () => {
+    const base = 1_700_000_000_000;
+    const events = Array.from({ length: 10 }, (_, i) => anEvent({ lastSeen: base + i * 1000, message: 'x'.repeat(10_000) }));
+    const each = Math.max(...events.map(estimateEventBytes));
+    // Room for 5 events and a half.
+    const a = service({ store: new EventStore({ capacity: 1000, maxBytes: Math.floor(5.5 * each) }) });
+    a.svc.open(CLUSTER);
+    for (const event of events) await a.broadcaster.action({ type: 'ADDED', event });
+    await waitFor('store', () => a.store.has(events[9].uid), 2000);
+    a.svc.flush();
+    a.store.clear();
+    a.store.applyBatch(events.slice(8).map((event) => ({ type: 'ADDED' as const, event })));
+    // 8 and 9 are held; 7, 6 and 5 fit, 4 would evict 8.
+    assert.equal(a.svc.loadOlder(base + 8_000, 100), base + 5_000, 'the oldest loaded, so the next page goes on from there');
+    assert.deepEqual([...a.store.all()].map((e) => e.lastSeen).sort(), [5, 6, 7, 8, 9].map((i) => base + i * 1000));
+    assert.equal(a.svc.loadOlder(base + 5_000, 100), undefined, 'a store full by bytes is not pushed around');
+    assert.equal(a.store.size, 5);
+    a.svc.dispose();
   });
 
   it('accepts exactly the view\'s history/older message', async () => {
