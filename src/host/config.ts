@@ -4,6 +4,8 @@ import { DEFAULT_STORE_CAPACITY } from '../core/eventStore';
 import { GROUP_BY_VALUES, type GroupBy } from '../core/eventTreeModel';
 import type { HistorySettings } from '../history/historyService';
 import type { NamespaceScope, SessionSettings } from '../kube/clusterSession';
+import type { ShellKind } from '../core/shellQuote';
+import { terminalShell } from '../core/terminalShell';
 
 /** The `kubeEvents.namespaces` entry that means every namespace (kubectl `-A`); no namespace can be named `*`. */
 export const ALL_NAMESPACES = '*';
@@ -52,6 +54,16 @@ function kubernetesExtensionKubeconfig(): string {
   const k8s = vscode.workspace.getConfiguration('vs-kubernetes');
   const path = k8s.get<string>('vs-kubernetes.kubeconfig') ?? k8s.get<string>('kubeconfig');
   return typeof path === 'string' ? path : '';
+}
+
+/**
+ * The shell VS Code's integrated terminal opens by default on this machine (the extension host's, where the
+ * terminal runs too), for lines the user copies to paste there.
+ */
+export function defaultTerminalShell(): ShellKind {
+  const os = process.platform === 'win32' ? 'windows' : process.platform === 'darwin' ? 'osx' : 'linux';
+  const t = vscode.workspace.getConfiguration('terminal.integrated');
+  return terminalShell(process.platform, t.get(`defaultProfile.${os}`), t.get(`profiles.${os}`));
 }
 
 function editorWindowMs(minutes: unknown): number {
