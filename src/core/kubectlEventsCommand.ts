@@ -60,16 +60,16 @@ export function kubectlEventsCommand(target: KubectlEventsTarget, shell: ShellKi
   const { context, namespace, kind, apiVersion, name } = target;
   const object = `${visible(kind)}/${visible(name)}`;
   if (!KIND.test(kind) || kind.length > MAX_LABEL) {
-    return refuse(`the event names its object ${object}, and "${visible(kind)}" is not a Kubernetes kind (letters, digits and '-', starting with a letter)`);
+    return refuse(`the object ${object} has a kind, "${visible(kind)}", that is not a Kubernetes kind (letters, digits and '-', starting with a letter)`);
   }
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
   const pathSegment = PATH_SEGMENT_KINDS.has(kind) && (group === RBAC_GROUP || apiVersion === '');
-  if (name.includes('/')) return refuse(`the object's name ${JSON.stringify(visible(name))} holds a '/', which kubectl events --for cannot take`);
+  if (name.includes('/')) return refuse(`the object ${object} has a '/' in its name, which kubectl events --for cannot take`);
   if (pathSegment ? !SAFE_PATH_SEGMENT.test(name) || name === '.' || name === '..' : !DNS1123_SUBDOMAIN.test(name) || name.length > MAX_SUBDOMAIN) {
     const rule = pathSegment
-      ? `a ${kind} name made of letters, digits, '.', '-', '_', ':' and '@'`
-      : `a ${kind} name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.')`;
-    return refuse(`the event names its object ${object}, which is not ${rule}`);
+      ? `a ${kind} name of letters, digits, '.', '-', '_', ':' and '@'`
+      : `a valid ${kind} name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.')`;
+    return refuse(`the object ${object} has a name that is not ${rule}`);
   }
   if (!DNS1123_LABEL.test(namespace) || namespace.length > MAX_LABEL) {
     return refuse(`"${visible(namespace)}" is not a namespace name (a DNS-1123 label)`);
