@@ -125,6 +125,10 @@ export function readConfig(): Config {
   };
 }
 
+function workspaceSetsKubernetesKubeconfig(config: Config): boolean {
+  return config.workspaceIgnored.includes('vs-kubernetes.kubeconfig');
+}
+
 export function namespaceScope(names: readonly string[]): NamespaceScope {
   if (names.includes(ALL_NAMESPACES)) return { kind: 'all' };
   return names.length > 0 ? { kind: 'list', names } : { kind: 'context' };
@@ -168,6 +172,8 @@ export class ExtensionSettings implements vscode.Disposable {
   private readonly listener: vscode.Disposable;
   /** User-only settings whose workspace value was already reported in the log. */
   private readonly reported = new Set<string>();
+  /** The kubeconfig the Kubernetes extension last reported (outside a workspace that sets its setting). */
+  private kubernetesKubeconfig: string | undefined;
 
   constructor(
     private readonly memento: vscode.Memento,
@@ -213,15 +219,28 @@ export class ExtensionSettings implements vscode.Disposable {
   /**
    * The Kubernetes extension reports its kubeconfig: used unless `kubeEvents.kubeconfig` is set, and never
    * while a workspace sets `vs-kubernetes.kubeconfig` (the path it reports then is likely the workspace's).
+   * The settings are read afresh: the extension may report before our own listener has seen the change.
    */
   useKubernetesKubeconfig(path: string): void {
-    if (this.current.workspaceIgnored.includes('vs-kubernetes.kubeconfig')) {
+    if (workspaceSetsKubernetesKubeconfig(readConfig())) {
       this.reportOnce('vs-kubernetes.kubeconfig#reported', `[settings] not following the kubeconfig the Kubernetes extension reports (${path}): this workspace sets vs-kubernetes.kubeconfig, and a workspace never chooses the kubeconfig`);
       return;
     }
-    if (this.current.kubeconfigIsExplicit || path === this.current.kubeconfig) return;
-    this.current = { ...this.current, kubeconfig: path };
+    this.kubernetesKubeconfig = path;
+    const next = this.withKubernetesKubeconfig(this.current);
+    if (next.kubeconfig === this.current.kubeconfig) return;
+    this.current = next;
     this.reconnect();
+  }
+
+  /**
+   * The settings with the kubeconfig the Kubernetes extension last reported, unless ours is set. A report is
+   * never kept while a workspace sets its setting, so the one kept is the user's.
+   */
+  private withKubernetesKubeconfig(config: Config): Config {
+    const path = this.kubernetesKubeconfig;
+    if (!path || config.kubeconfigIsExplicit) return config;
+    return { ...config, kubeconfig: path };
   }
 
   /** Says once per setting that a workspace tried to set a user-only one (docs/ARCHITECTURE.md §13). */
@@ -237,10 +256,11 @@ export class ExtensionSettings implements vscode.Disposable {
     this.log?.warn(message);
   }
 
-  private apply(next: Config): void {
+  private apply(read: Config): void {
+    const next = this.withKubernetesKubeconfig(read);
     const previous = this.current;
     this.current = next;
-    this.reportIgnored(next);
+    this.reportIgnored(read);
     this.changed.fire({ next, previous });
     if (next.kubeconfig !== previous.kubeconfig || !sameScope(next.namespaces, previous.namespaces)) this.reconnect();
   }
