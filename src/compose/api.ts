@@ -2,6 +2,7 @@ import type { Subscribe } from '../core/emitter';
 import type { EventTreeModel } from '../core/eventTreeModel';
 import type { KubeEvent } from '../core/kubeEvent';
 import type { HistoryService } from '../history/historyService';
+import type { Config } from '../host/config';
 import type { DebugFollower } from '../host/debug/debugFollower';
 import type { RowSnapshot } from '../host/tree/eventTreeProvider';
 import type { ClusterSession, SessionState } from '../kube/clusterSession';
@@ -44,6 +45,8 @@ export interface KubeEventsApi {
 export interface KubeEventsTesting {
   /** The connection and its pipeline (broadcaster, store). */
   readonly session: ClusterSession;
+  /** The settings as the extension reads them now (user-only ones without a workspace's values). */
+  readonly settings: () => Config;
   readonly tree: {
     readonly model: EventTreeModel;
     snapshot(): RowSnapshot[];
@@ -114,6 +117,7 @@ function testingHandle(pipeline: Pipeline, views: Views, publicFilter: KubeEvent
   const { tree, filter, status, languageServer } = views;
   return {
     session,
+    settings: () => pipeline.settings.config,
     tree: {
       model: tree.model,
       snapshot: () => tree.snapshot(),

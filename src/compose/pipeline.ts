@@ -20,7 +20,7 @@ export interface Pipeline {
 export function composePipeline(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, disposables: vscode.Disposable[]): Pipeline {
   const storage = context.globalStorageUri.fsPath;
   const ownersLog = tagged(log, 'owners');
-  const settings = new ExtensionSettings(context.globalState);
+  const settings = new ExtensionSettings(context.globalState, log);
   const session = new ClusterSession(settings.sessionSettings, {
     storeCapacity: settings.config.storeMaxEvents,
     storeMaxBytes: settings.config.storeMaxMegabytes * 1024 * 1024,

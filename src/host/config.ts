@@ -4,6 +4,8 @@ import { DEFAULT_STORE_CAPACITY, DEFAULT_STORE_MEGABYTES } from '../core/eventSt
 import { GROUP_BY_VALUES, type GroupBy } from '../core/eventTreeModel';
 import type { HistorySettings } from '../history/historyService';
 import type { NamespaceScope, SessionSettings } from '../kube/clusterSession';
+import type { ShellKind } from '../core/shellQuote';
+import { terminalShell } from '../core/terminalShell';
 
 /** The `kubeEvents.namespaces` entry that means every namespace (kubectl `-A`); no namespace can be named `*`. */
 export const ALL_NAMESPACES = '*';
@@ -26,7 +28,22 @@ export interface Config {
   readonly debugFollow: boolean;
   /** `kubeEvents.editor.window`: how far back the editor shows events, in milliseconds. */
   readonly editorWindowMs: number;
+  /**
+   * The user-only settings a workspace or folder tried to set (full keys, e.g. `kubeEvents.kubeconfig`):
+   * their workspace values were ignored (see {@link USER_ONLY}).
+   */
+  readonly workspaceIgnored: readonly string[];
 }
+
+/**
+ * Settings a repository must never decide, read from the user's settings (and the defaults) only: which
+ * kubeconfig is loaded (its exec plugins run, its servers receive credentials) and which contexts the emit
+ * command guards as production. package.json gives ours the `machine` (kubeconfig) and `application` (the
+ * guard) scopes, so VS Code drops a workspace's value before we see it; the reader ignores workspace and folder
+ * values itself as well, for the Kubernetes extension's `vs-kubernetes.kubeconfig` (its scope is not ours to
+ * set) and for any VS Code that hands them over (docs/ARCHITECTURE.md §13).
+ */
+export const USER_ONLY = [`${Settings.section}.${Settings.kubeconfig}`, `${Settings.section}.${Settings.emitConfirmContexts}`, 'vs-kubernetes.kubeconfig'] as const;
 
 /**
  * Each numeric setting's range and default, as package.json declares them (the settings editor enforces them;
@@ -50,11 +67,33 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string' && s.trim() !== '').map((s) => s.trim()) : [];
 }
 
-/** The VS Code Kubernetes extension's kubeconfig setting, honoured when ours is empty. */
-function kubernetesExtensionKubeconfig(): string {
-  const k8s = vscode.workspace.getConfiguration('vs-kubernetes');
-  const path = k8s.get<string>('vs-kubernetes.kubeconfig') ?? k8s.get<string>('kubeconfig');
+/**
+ * A setting's value from the user's settings, else its default; a workspace or folder value is never used,
+ * and its key is added to `ignored`.
+ */
+function userValue<T>(inspected: { globalValue?: T; defaultValue?: T; workspaceValue?: T; workspaceFolderValue?: T } | undefined, key: string, ignored: string[]): T | undefined {
+  if (!inspected) return undefined;
+  if (inspected.workspaceValue !== undefined || inspected.workspaceFolderValue !== undefined) ignored.push(key);
+  return inspected.globalValue ?? inspected.defaultValue;
+}
+
+/** The VS Code Kubernetes extension's kubeconfig setting (the user's, never a workspace's), honoured when ours is empty. */
+function kubernetesExtensionKubeconfig(ignored: string[]): string {
+  // Its settings are one object, `vs-kubernetes`, whose keys hold dots ("vs-kubernetes.kubeconfig").
+  const pick = (v: unknown): unknown => (typeof v === 'object' && v !== null ? ((v as Record<string, unknown>)['vs-kubernetes.kubeconfig'] ?? (v as Record<string, unknown>).kubeconfig) : undefined);
+  const i = vscode.workspace.getConfiguration().inspect<unknown>('vs-kubernetes');
+  const path = userValue(i && { globalValue: pick(i.globalValue), defaultValue: pick(i.defaultValue), workspaceValue: pick(i.workspaceValue), workspaceFolderValue: pick(i.workspaceFolderValue) }, 'vs-kubernetes.kubeconfig', ignored);
   return typeof path === 'string' ? path : '';
+}
+
+/**
+ * The shell VS Code's integrated terminal opens by default on this machine (the extension host's, where the
+ * terminal runs too), for lines the user copies to paste there.
+ */
+export function defaultTerminalShell(): ShellKind {
+  const os = process.platform === 'win32' ? 'windows' : process.platform === 'darwin' ? 'osx' : 'linux';
+  const t = vscode.workspace.getConfiguration('terminal.integrated');
+  return terminalShell(process.platform, t.get(`defaultProfile.${os}`), t.get(`profiles.${os}`));
 }
 
 function editorWindowMs(minutes: unknown): number {
@@ -66,15 +105,19 @@ export function readConfig(): Config {
   const c = vscode.workspace.getConfiguration(Settings.section);
   const groupBy = c.get<string>(Settings.groupBy) ?? 'namespace';
   const max = c.get<number>(Settings.storeMaxEvents) ?? RANGES.storeMaxEvents.fallback;
-  const explicit = (c.get<string>(Settings.kubeconfig) ?? '').trim();
+  const ignored: string[] = [];
+  const kubeconfigValue = userValue(c.inspect<unknown>(Settings.kubeconfig), USER_ONLY[0], ignored);
+  const explicit = typeof kubeconfigValue === 'string' ? kubeconfigValue.trim() : '';
+  const confirm = userValue(c.inspect<unknown>(Settings.emitConfirmContexts), USER_ONLY[1], ignored);
+  const kubernetesKubeconfig = kubernetesExtensionKubeconfig(ignored);
   return {
-    kubeconfig: explicit || kubernetesExtensionKubeconfig(),
+    kubeconfig: explicit || kubernetesKubeconfig,
     kubeconfigIsExplicit: explicit !== '',
     namespaces: namespaceScope(strings(c.get(Settings.namespaces))),
     storeMaxEvents: Number.isFinite(max) && max >= RANGES.storeMaxEvents.min ? Math.floor(max) : RANGES.storeMaxEvents.fallback,
     storeMaxMegabytes: bounded(c.get(Settings.storeMaxMegabytes), RANGES.storeMaxMegabytes),
     groupBy: (GROUP_BY_VALUES as readonly string[]).includes(groupBy) ? (groupBy as GroupBy) : 'namespace',
-    emitConfirmContexts: strings(c.get(Settings.emitConfirmContexts)),
+    emitConfirmContexts: strings(confirm),
     history: {
       enabled: c.get<boolean>(Settings.historyEnabled) !== false,
       retentionDays: bounded(c.get(Settings.historyRetentionDays), RANGES.historyRetentionDays),
@@ -82,7 +125,12 @@ export function readConfig(): Config {
     },
     debugFollow: c.get<boolean>(Settings.debugFollow) !== false,
     editorWindowMs: editorWindowMs(c.get<number>(Settings.editorWindow)),
+    workspaceIgnored: ignored,
   };
+}
+
+function workspaceSetsKubernetesKubeconfig(config: Config): boolean {
+  return config.workspaceIgnored.includes('vs-kubernetes.kubeconfig');
 }
 
 export function namespaceScope(names: readonly string[]): NamespaceScope {
@@ -126,9 +174,17 @@ export class ExtensionSettings implements vscode.Disposable {
   /** The session should (re)connect with these settings. */
   readonly onDidRequestConnection = this.connection.event;
   private readonly listener: vscode.Disposable;
+  /** User-only settings whose workspace value was already reported in the log. */
+  private readonly reported = new Set<string>();
+  /** The kubeconfig the Kubernetes extension last reported (outside a workspace that sets its setting). */
+  private kubernetesKubeconfig: string | undefined;
 
-  constructor(private readonly memento: vscode.Memento) {
+  constructor(
+    private readonly memento: vscode.Memento,
+    private readonly log?: Pick<vscode.LogOutputChannel, 'warn'>,
+  ) {
     this.listener = onConfigChange((next) => this.apply(next));
+    this.reportIgnored(this.current);
   }
 
   get config(): Config {
@@ -164,16 +220,51 @@ export class ExtensionSettings implements vscode.Disposable {
     return this.memento.update(StateKeys.context, undefined);
   }
 
-  /** The Kubernetes extension reports its kubeconfig: used unless `kubeEvents.kubeconfig` is set. */
+  /**
+   * The Kubernetes extension reports its kubeconfig: used unless `kubeEvents.kubeconfig` is set, and never
+   * while a workspace sets `vs-kubernetes.kubeconfig` (the path it reports then is likely the workspace's).
+   * The settings are read afresh: the extension may report before our own listener has seen the change.
+   */
   useKubernetesKubeconfig(path: string): void {
-    if (this.current.kubeconfigIsExplicit || path === this.current.kubeconfig) return;
-    this.current = { ...this.current, kubeconfig: path };
+    if (workspaceSetsKubernetesKubeconfig(readConfig())) {
+      this.reportOnce('vs-kubernetes.kubeconfig#reported', `[settings] not following the kubeconfig the Kubernetes extension reports (${path}): this workspace sets vs-kubernetes.kubeconfig, and a workspace never chooses the kubeconfig`);
+      return;
+    }
+    this.kubernetesKubeconfig = path;
+    const next = this.withKubernetesKubeconfig(this.current);
+    if (next.kubeconfig === this.current.kubeconfig) return;
+    this.current = next;
     this.reconnect();
   }
 
-  private apply(next: Config): void {
+  /**
+   * The settings with the kubeconfig the Kubernetes extension last reported, unless ours is set. A report is
+   * never kept while a workspace sets its setting, so the one kept is the user's.
+   */
+  private withKubernetesKubeconfig(config: Config): Config {
+    const path = this.kubernetesKubeconfig;
+    if (!path || config.kubeconfigIsExplicit) return config;
+    return { ...config, kubeconfig: path };
+  }
+
+  /** Says once per setting that a workspace tried to set a user-only one (docs/ARCHITECTURE.md §13). */
+  private reportIgnored(config: Config): void {
+    for (const key of config.workspaceIgnored) {
+      this.reportOnce(key, `[settings] ignoring this workspace's value of ${key}: it is read from your user settings only, so a repository cannot choose the kubeconfig or turn off the production guard`);
+    }
+  }
+
+  private reportOnce(key: string, message: string): void {
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.log?.warn(message);
+  }
+
+  private apply(read: Config): void {
+    const next = this.withKubernetesKubeconfig(read);
     const previous = this.current;
     this.current = next;
+    this.reportIgnored(read);
     this.changed.fire({ next, previous });
     if (next.kubeconfig !== previous.kubeconfig || !sameScope(next.namespaces, previous.namespaces)) this.reconnect();
   }

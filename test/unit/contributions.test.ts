@@ -48,7 +48,7 @@ describe('package.json contributions match src/constants.ts', () => {
       for (const e of entries) assert.ok(ids.has(e.command), `${menu}: ${e.command}`);
     }
     const hidden = (pkg.contributes.menus.commandPalette as Array<{ command: string; when: string }>).filter((e) => e.when === 'false').map((e) => e.command);
-    for (const id of [Commands.filterToResource, Commands.copyKubectlCommand]) assert.ok(hidden.includes(id), id);
+    for (const id of [Commands.filterToResource]) assert.ok(hidden.includes(id), id);
   });
 
   it('documents every setting with type, default, scope and a markdown description', () => {

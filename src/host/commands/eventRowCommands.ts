@@ -1,9 +1,10 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { exportEvents, EXPORT_FORMATS, type ExportFormat } from '../../core/exportFormat';
-import { shellQuote } from '../../core/shellQuote';
+import { kubectlEventsCommand } from '../../core/kubectlEventsCommand';
 import type { ClusterSession } from '../../kube/clusterSession';
 import type { ResourceAccess } from '../clusterResources';
+import { defaultTerminalShell } from '../config';
 import { showErrorWithLog } from '../notify';
 import type { EventTreeProvider } from '../tree/eventTreeProvider';
 import type { ResourceDocuments } from './resourceDocuments';
@@ -26,17 +27,33 @@ export interface EventRowCommandDeps {
 export class EventRowCommands {
   constructor(private readonly deps: EventRowCommandDeps) {}
 
+  /**
+   * Copy kubectl events Command: from a tree row, else the resource picker (palette). The line is quoted for
+   * the integrated terminal's default shell and built only from values in Kubernetes' character sets
+   * (core/kubectlEventsCommand.ts): an event that names its object with anything else copies nothing.
+   */
   copyKubectlCommand = async (arg?: unknown): Promise<string | undefined> => {
-    const ref = refOfRow(arg);
+    const ref = refOfRow(arg) ?? (await this.deps.picker.pick('Copy kubectl events Command'));
     if (!ref) return undefined;
-    const ctx = this.deps.session.contextName;
     // Always the events' namespace: a cluster-scoped object's events live in one (`default` for Nodes), and
     // without -n kubectl would look in the context's namespace and show nothing.
     const eventsNs = eventsNamespaceOfRow(arg) || ref.namespace || 'default';
-    const cmd = `kubectl events${ctx ? ` --context ${shellQuote(ctx)}` : ''} -n ${shellQuote(eventsNs)} --for ${shellQuote(`${ref.kind}/${ref.name}`)} --watch`;
-    await vscode.env.clipboard.writeText(cmd);
-    vscode.window.setStatusBarMessage(`Copied: ${cmd}`, COPIED_MESSAGE_MS);
-    return cmd;
+    const shell = defaultTerminalShell();
+    const built = kubectlEventsCommand({ context: this.deps.session.contextName, namespace: eventsNs, kind: ref.kind, apiVersion: ref.apiVersion, name: ref.name }, shell);
+    if (!built.ok) {
+      this.deps.log.warn(`[copy] nothing copied: ${built.problem}`);
+      void vscode.window.showWarningMessage(`Kube Events: nothing was copied: ${built.problem}. A command built from it could run something else when pasted into a shell.`);
+      return undefined;
+    }
+    await vscode.env.clipboard.writeText(built.line);
+    if (built.contextLeftOut) {
+      this.deps.log.warn(`[copy] copied without --context: ${built.contextLeftOut}`);
+      void vscode.window.showWarningMessage(
+        `Kube Events: copied without --context, because ${built.contextLeftOut}. kubectl will use the kubeconfig's current context: switch to the right one (kubectl config use-context) before running it.`,
+      );
+    }
+    vscode.window.setStatusBarMessage(`Copied (${shell}): ${built.line}`, COPIED_MESSAGE_MS);
+    return built.line;
   };
 
   openResourceYaml = async (arg?: unknown): Promise<void> => {
