@@ -35,6 +35,7 @@ import {
   type ObjectKeyDto,
   type ObjectStateDto,
   type ReasonStateDto,
+  type SubscribeParams,
 } from '../protocol/languageServer';
 import { goCodeLenses, goDiagnostics, goHover, reasonCompletions } from './goFeatures';
 import { collectPackageFacts, GoParser, loadGo, locateRecorderCalls, reasonArgumentAt, stringLiteral, type PackageFacts, type RecorderCall } from './goLocator';
@@ -238,17 +239,21 @@ function refreshLenses(): void {
 function subscribe(): void {
   const objects = new Map<string, ObjectKeyDto>();
   const reasons = new Set<string>();
+  let completesReasons = false;
   // What the protocol cannot carry (a name longer than any Kubernetes name) cannot have events either.
   const fits = (s: string): boolean => s.length <= MAX_NAME_LENGTH;
   for (const doc of documents.all()) {
     const a = analyze(doc);
     if (a?.lang === 'yaml') {
       for (const k of a.keys) if (fits(k.kind) && fits(k.name) && fits(k.namespace) && fits(k.apiVersion)) objects.set(stateKey(k), k);
-    } else if (a?.lang === 'go') {
+    } else if (languageOf(doc) === 'go') {
+      // A Go file with no recorder call yet is where the first one is typed: completion needs the known reasons.
+      completesReasons = true;
+      if (a?.lang !== 'go') continue;
       for (const c of a.calls) if (c.reason && fits(c.reason)) reasons.add(c.reason);
     }
   }
-  const params = { objects: [...objects.values()].slice(0, MAX_SUBJECTS), reasons: [...reasons].slice(0, MAX_SUBJECTS) };
+  const params: SubscribeParams = { objects: [...objects.values()].slice(0, MAX_SUBJECTS), reasons: [...reasons].slice(0, MAX_SUBJECTS), completesReasons };
   const json = JSON.stringify(params);
   if (json === lastSubscription) return;
   lastSubscription = json;
