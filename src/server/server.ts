@@ -38,7 +38,7 @@ import {
   type SubscribeParams,
 } from '../protocol/languageServer';
 import { goCodeLenses, goDiagnostics, goHover, reasonCompletions } from './goFeatures';
-import { collectPackageFacts, GoParser, loadGo, locateRecorderCalls, reasonArgumentAt, stringLiteral, type PackageFacts, type RecorderCall } from './goLocator';
+import { collectPackageFacts, GoParser, loadGo, locateRecorderCalls, reasonSlotAt, type PackageFacts, type RecorderCall } from './goLocator';
 import { manifestCodeLenses, manifestDiagnostics, manifestHover, objectKeyOf, stateKey } from './manifestFeatures';
 import { locateManifests, MAX_MANIFEST_LENGTH, type ManifestObject, type TextRange } from './yamlLocator';
 import { errorMessage } from '../core/errorMessage';
@@ -293,7 +293,7 @@ connection.onInitialize((params): InitializeResult => {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       codeLensProvider: { resolveProvider: false },
       hoverProvider: true,
-      completionProvider: { triggerCharacters: ['"', '('], resolveProvider: false },
+      completionProvider: { triggerCharacters: ['"', '`', '('], resolveProvider: false },
       experimental: { [SERVER_PID_CAPABILITY]: process.pid },
     },
     serverInfo: { name: 'Kube Events' },
@@ -393,13 +393,9 @@ connection.onCompletion((params): CompletionItem[] => {
   const a = analyze(doc);
   const tree = a?.lang === 'go' ? goTrees.get(doc.uri) : undefined;
   if (!tree) return [];
-  const offset = doc.offsetAt(params.position);
-  const at = reasonArgumentAt(tree, offset);
-  if (!at) return [];
-  const arg = at.arg;
-  const inString = arg !== undefined && stringLiteral(arg) !== undefined && arg.startIndex < offset;
-  const replace = arg && (inString || arg.type === 'identifier') ? positions(doc).rangeOf(inString ? { start: arg.startIndex + 1, end: Math.max(arg.startIndex + 1, arg.endIndex - 1) } : { start: arg.startIndex, end: arg.endIndex }) : undefined;
-  return reasonCompletions(knownReasons, reasonStates, inString, replace);
+  const slot = reasonSlotAt(tree, doc.getText(), doc.offsetAt(params.position));
+  if (!slot) return [];
+  return reasonCompletions(knownReasons, reasonStates, slot, positions(doc).rangeOf(slot.replace));
 });
 
 setInterval(() => {
