@@ -382,9 +382,8 @@ export function reasonSlotAt(tree: Tree, text: string, offset: number): ReasonSl
   return { method, kind: slot.kind, replace: slot.replace, closed: slot.closed };
 }
 
-/** The name an argument's tokens spell: a plain literal's value, an identifier, or a selector's field. */
-function tokenName(tokens: readonly Node[]): string | undefined {
-  const real = tokens.filter(isToken);
+/** The name an argument's tokens (comments left out) spell: a plain literal's value, an identifier, or a selector's field. */
+function tokenName(real: readonly Node[]): string | undefined {
   if (real.length === 3 && real[0].type === '"' && real[1].type === 'interpreted_string_literal_content' && real[2].type === '"') return real[1].text;
   const last = real[real.length - 1];
   if (real.length === 1 && last.type === 'identifier') return last.text;
