@@ -3,6 +3,7 @@
  * arguments read the same as a Go controller's would, mistakes included (Go prints a marker instead of failing).
  * Pure: no Node or VS Code APIs, so the language server and tests can use it as well.
  */
+import { goQuote } from './goQuote';
 
 function goType(v: unknown): string {
   if (v === null || v === undefined) return '<nil>';
@@ -13,26 +14,6 @@ function goType(v: unknown): string {
   if (v instanceof Error) return '*errors.errorString';
   if (Array.isArray(v)) return '[]interface {}';
   return 'map[string]interface {}';
-}
-
-function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (cp === 7) out += '\\a';
-    else if (cp === 8) out += '\\b';
-    else if (cp === 0x0c) out += '\\f';
-    else if (cp === 0x0b) out += '\\v';
-    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if ((cp >= 0x80 && cp < 0xa0) || (cp >= 0xd800 && cp <= 0xdfff)) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    else out += ch;
-  }
-  return out + '"';
 }
 
 /** A value's text when it can stand for a string: strings, errors, Dates and objects with their own toString. */

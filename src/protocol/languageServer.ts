@@ -12,7 +12,7 @@
  *    empty set.
  * 3. The host answers with {@link ObjectsNotification} (each subscribed object's events, owned objects
  *    included, plus whether the object exists) and {@link ReasonsNotification} (each subscribed reason's
- *    totals), then sends them again for the subjects that changed, at most every {@link FEED_BATCH_MS}.
+ *    totals, and the reasons the store knows while the server completes them), then sends them again for the subjects that changed, at most every {@link FEED_BATCH_MS}.
  *    A subject is always sent whole, so a lost or reordered update is repaired by the next one.
  *
  * Traffic is proportional to what is open: events go out only for subscribed objects and reasons, each
@@ -83,6 +83,11 @@ export interface ClusterParams {
 export interface SubscribeParams {
   readonly objects: readonly ObjectKeyDto[];
   readonly reasons: readonly string[];
+  /**
+   * A Go file is open, so the server completes reasons: the host sends the reasons its store knows
+   * ({@link ReasonsParams.known}) even when no subject is subscribed (a file whose first recorder call is being typed).
+   */
+  readonly completesReasons: boolean;
 }
 
 /** Whether an object is in the cluster: `unknown` while it has not been read (or cannot be). */
@@ -198,7 +203,8 @@ export function isClusterParams(v: unknown): v is ClusterParams {
 export function isSubscribeParams(v: unknown): v is SubscribeParams {
   return (
     isPlainObject(v) &&
-    hasExactKeys(v, ['objects', 'reasons']) &&
+    hasExactKeys(v, ['objects', 'reasons', 'completesReasons']) &&
+    typeof v.completesReasons === 'boolean' &&
     isArrayOf(v.objects, MAX_SUBJECTS, isObjectKeyDto) &&
     isArrayOf(v.reasons, MAX_SUBJECTS, (r): r is string => isName(r) && r !== '')
   );

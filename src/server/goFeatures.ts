@@ -11,7 +11,8 @@ import { REASON_LENGTH_LIMIT, reasonHint, utf8Length } from '../core/eventValida
 import { objectPath } from '../core/kubeEvent';
 import { EDITOR_COMMANDS, type ReasonStateDto } from '../protocol/languageServer';
 import { cell, commandLink, escapeMarkdown, formatAge, formatWindow, SHOWN_LENGTH } from './format';
-import type { GoRange, RecorderCall } from './goLocator';
+import { goQuotedBody, hasControlCharacter, isGoPrintable } from '../core/goQuote';
+import type { GoRange, ReasonSlot, ReasonSlotKind, RecorderCall } from './goLocator';
 import { DIAGNOSTIC_SOURCE, HOVER_EVENTS } from './manifestFeatures';
 
 export interface GoPositions {
@@ -72,14 +73,35 @@ export function goHover(call: RecorderCall, state: ReasonStateDto | undefined, c
   return { contents: { kind: MarkupKind.Markdown, value: lines.join('\n') }, range };
 }
 
-/** The reasons the cluster has seen, for the reason argument; `inString`: the cursor is inside quotes already. */
-export function reasonCompletions(known: readonly string[], states: ReadonlyMap<string, ReasonStateDto>, inString: boolean, replace: Range | undefined): CompletionItem[] {
-  return known.map((reason, i) => {
+/**
+ * The text a reason is written as in a slot of that kind, or undefined when it cannot be written there safely.
+ * Cluster text is untrusted: it must stay one literal whatever it holds. A reason with a control character is
+ * never offered; in `"…"` (or bringing its own quotes) it is escaped as Go's `strconv.Quote` would; a raw
+ * literal cannot escape, so a reason with a backquote or anything unprintable is left out there.
+ */
+export function reasonLiteralText(reason: string, kind: ReasonSlotKind): string | undefined {
+  if (reason === '' || hasControlCharacter(reason) || /\p{Cs}/u.test(reason)) return undefined;
+  if (kind === 'raw') return [...reason].every((ch) => ch !== '`' && isGoPrintable(ch)) ? reason : undefined;
+  return goQuotedBody(reason);
+}
+
+/** The reasons the cluster has seen, for the reason argument under the cursor; VS Code filters them by what is typed. */
+export function reasonCompletions(known: readonly string[], states: ReadonlyMap<string, ReasonStateDto>, slot: Pick<ReasonSlot, 'kind' | 'closed'>, replace: Range): CompletionItem[] {
+  const out: CompletionItem[] = [];
+  const quote = slot.kind === 'raw' ? '`' : '"';
+  known.forEach((reason, i) => {
+    const body = reasonLiteralText(reason, slot.kind);
+    if (body === undefined) return;
     const state = states.get(reason);
-    const item: CompletionItem = { label: reason, kind: CompletionItemKind.Constant, detail: state ? `${state.occurrences} recently · Kube Events` : 'seen in the cluster · Kube Events', sortText: String(i).padStart(5, '0') };
-    const text = inString ? reason : JSON.stringify(reason);
-    if (replace) item.textEdit = { range: replace, newText: text };
-    else item.insertText = text;
-    return item;
+    const newText = slot.kind === 'code' ? `"${body}"` : slot.closed ? body : body + quote;
+    // The label is the reason as it will read in the code, so what is shown is what is inserted.
+    out.push({
+      label: body,
+      kind: CompletionItemKind.Constant,
+      detail: state ? `${state.occurrences} recently · Kube Events` : 'seen in the cluster · Kube Events',
+      sortText: String(i).padStart(5, '0'),
+      textEdit: { range: replace, newText },
+    });
   });
+  return out;
 }

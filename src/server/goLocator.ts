@@ -86,10 +86,13 @@ export function stringLiteral(node: Node | null | undefined): string | undefined
   }
 }
 
-function eventTypeOf(node: Node | null | undefined): 'Warning' | 'Normal' | undefined {
+/** The name an argument node spells: a string literal's value, an identifier, or a selector's field. */
+function nodeName(node: Node | null | undefined): string | undefined {
   if (!node) return undefined;
-  const literal = stringLiteral(node);
-  const name = literal ?? (node.type === 'selector_expression' ? node.childForFieldName('field')?.text : node.type === 'identifier' ? node.text : undefined);
+  return stringLiteral(node) ?? (node.type === 'selector_expression' ? node.childForFieldName('field')?.text : node.type === 'identifier' ? node.text : undefined);
+}
+
+function eventTypeNamed(name: string | undefined): 'Warning' | 'Normal' | undefined {
   if (name === 'Warning' || name === 'EventTypeWarning') return 'Warning';
   if (name === 'Normal' || name === 'EventTypeNormal') return 'Normal';
   return undefined;
@@ -119,10 +122,13 @@ function methodOf(call: Node): string | undefined {
   return fn.childForFieldName('field')?.text;
 }
 
-/** Where the reason is: after the event type when one is recognisable, else the method's client-go position. */
-function reasonIndex(method: string, args: readonly Node[]): { index: number; eventType: 'Warning' | 'Normal' | undefined } {
+/**
+ * Where the reason is: after the event type when one is recognisable, else the method's client-go position.
+ * `nameAt(i)` is what argument i spells (see {@link nodeName}), undefined when unknown.
+ */
+function reasonPosition(method: string, nameAt: (i: number) => string | undefined): { index: number; eventType: 'Warning' | 'Normal' | undefined } {
   for (const i of method === 'AnnotatedEventf' ? [2] : [1, 2]) {
-    const t = eventTypeOf(args[i]);
+    const t = eventTypeNamed(nameAt(i));
     if (t) return { index: i + 1, eventType: t };
   }
   return { index: method === 'AnnotatedEventf' ? 3 : 2, eventType: undefined };
@@ -177,7 +183,7 @@ export function locateRecorderCalls(tree: Tree, constants: ReadonlyMap<string, s
     const args = argumentsOf(call);
     // Event/Eventf need at least (object, type, reason); anything shorter is another method of that name.
     if (args.length < 3 && !call.hasError) continue;
-    const { index, eventType } = reasonIndex(method, args);
+    const { index, eventType } = reasonPosition(method, (i) => nodeName(args[i]));
     const arg = args[index];
     let reason: string | undefined;
     let literal = false;
@@ -198,26 +204,189 @@ export function locateRecorderCalls(tree: Tree, constants: ReadonlyMap<string, s
   return out.sort((a, b) => a.range.start - b.range.start);
 }
 
-/**
- * The recorder call whose reason argument is at `offset`, for completion: inside the argument list of a
- * recorder call, at the position of its reason (the argument being typed counts, even when empty).
- */
-export function reasonArgumentAt(tree: Tree, offset: number): { call: Node; arg: Node | undefined } | undefined {
-  let node: Node | null = tree.rootNode.descendantForIndex(Math.max(0, offset - 1), offset);
-  while (node && node.type !== 'argument_list') node = node.parent;
-  if (!node || node.parent?.type !== 'call_expression') return undefined;
-  const call = node.parent;
-  const method = methodOf(call);
-  if (!method || !RECORDER_METHODS.has(method)) return undefined;
-  const args = argumentsOf(call);
-  const { index } = reasonIndex(method, args);
-  // The argument under the cursor: the number of commas between "(" and the cursor.
-  let at = 0;
-  for (const child of node.children) {
-    if (!child || child.startIndex >= offset) break;
-    if (child.type === ',') at++;
+/** What kind of text the reason is typed as, at the cursor. */
+export type ReasonSlotKind = 'interpreted' | 'raw' | 'code';
+
+/** The reason argument under the cursor, for completion. */
+export interface ReasonSlot {
+  readonly method: RecorderCall['method'];
+  /**
+   * `interpreted`: inside `"…"`; `raw`: inside a backquoted literal; `code`: no literal yet (nothing typed, or an
+   * identifier being typed), so a completion brings its own quotes.
+   */
+  readonly kind: ReasonSlotKind;
+  /** What a completion replaces: the literal's content on the cursor's line, the identifier, or the cursor. */
+  readonly replace: GoRange;
+  /** The literal has its closing quote (always true for `code`). */
+  readonly closed: boolean;
+}
+
+/** Leaves scanned back from the cursor to find the call, at most. */
+const MAX_SCAN_TOKENS = 4_000;
+/** Tokens that cannot stand inside a call's argument list at its own nesting level. */
+const STATEMENT_TOKENS = new Set([';', ':=', '=', 'return', 'if', 'else', 'for', 'switch', 'select', 'case', 'default', 'var', 'const', 'type', 'package', 'import', 'go', 'defer']);
+const OPENERS = new Set(['(', '[', '{']);
+const CLOSERS = new Set([')', ']', '}']);
+const STRING_PARTS = new Set(['interpreted_string_literal_content', 'escape_sequence']);
+
+function firstLeaf(node: Node): Node {
+  let n = node;
+  while (n.childCount > 0) n = n.firstChild!;
+  return n;
+}
+
+function lastLeaf(node: Node): Node {
+  let n = node;
+  while (n.childCount > 0) n = n.lastChild!;
+  return n;
+}
+
+function prevLeaf(node: Node): Node | undefined {
+  let n: Node | null = node;
+  while (n && !n.previousSibling) n = n.parent;
+  return n?.previousSibling ? lastLeaf(n.previousSibling) : undefined;
+}
+
+function nextLeaf(node: Node): Node | undefined {
+  let n: Node | null = node;
+  while (n && !n.nextSibling) n = n.parent;
+  return n?.nextSibling ? firstLeaf(n.nextSibling) : undefined;
+}
+
+/** A token that is really in the text: not a zero-width node error recovery made up, not a comment. */
+function isToken(n: Node): boolean {
+  return !n.isMissing && n.endIndex > n.startIndex && n.type !== 'comment';
+}
+
+/** The last leaf that starts before `offset`. */
+function leafBefore(root: Node, offset: number): Node | undefined {
+  if (offset <= 0) return undefined;
+  let n: Node | null = root.descendantForIndex(offset - 1, offset - 1);
+  // Between tokens the smallest node is their parent: take its last child that starts before the cursor.
+  while (n && n.childCount > 0) {
+    let pick: Node | null = null;
+    for (let i = n.childCount - 1; i >= 0 && !pick; i--) {
+      const c = n.child(i);
+      if (c && c.startIndex < offset) pick = c;
+    }
+    if (!pick) break;
+    n = pick;
   }
-  if (at !== index) return undefined;
-  const arg = args.find((a) => a.startIndex <= offset && offset <= a.endIndex);
-  return { call, arg };
+  if (!n) return undefined;
+  return n.childCount === 0 && n.startIndex < offset ? n : prevLeaf(n);
+}
+
+/** Whether a `"` token opens its literal. In a recovered (ERROR) region, by what precedes it on its line. */
+function opensLiteral(quote: Node, text: string): boolean {
+  const parent = quote.parent;
+  if (parent?.type === 'interpreted_string_literal' || parent?.type === 'raw_string_literal') return quote.startIndex === parent.startIndex;
+  if (quote.type === '`') return true;
+  const prev = prevLeaf(quote);
+  if (!prev || text.lastIndexOf('\n', quote.startIndex - 1) >= prev.startIndex) return true;
+  if (STRING_PARTS.has(prev.type)) return false;
+  return prev.type === '"' ? !opensLiteral(prev, text) : true;
+}
+
+function lineBounds(text: string, offset: number): GoRange {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  const nl = text.indexOf('\n', offset);
+  return { start, end: nl < 0 ? text.length : nl };
+}
+
+/** The literal (or identifier, or nothing) the cursor is in: its kind, what a completion replaces, and the token before it. */
+function slotUnderCursor(root: Node, text: string, offset: number): { kind: ReasonSlotKind; replace: GoRange; closed: boolean; scanFrom: Node | undefined } | undefined {
+  const before = leafBefore(root, offset);
+  if (!before) return undefined;
+  // In a comment (a line comment runs to the end of its line, the cursor there included).
+  if (before.type === 'comment' && (before.endIndex > offset || (before.endIndex === offset && before.text.startsWith('//')))) return undefined;
+  const line = lineBounds(text, offset);
+  // Inside a raw literal: after its opening backquote, up to its closing one (the content may span lines, the
+  // replaced part does not: an editor's completion edits one line).
+  const rawOpen = before.type === '`' ? (opensLiteral(before, text) ? before : undefined) : before.type === 'raw_string_literal_content' ? prevLeaf(before) : undefined;
+  if (rawOpen?.type === '`') {
+    const after = nextLeaf(rawOpen);
+    const content = after?.type === 'raw_string_literal_content' ? after : undefined;
+    const close = content ? nextLeaf(content) : after;
+    const closed = close?.type === '`' && close.startIndex >= offset;
+    const end = closed && close.startIndex <= line.end ? close.startIndex : Math.min(Math.max(offset, content?.endIndex ?? offset), line.end);
+    return { kind: 'raw', replace: { start: Math.max(rawOpen.endIndex, line.start), end }, closed, scanFrom: prevLeaf(rawOpen) };
+  }
+  // Inside an interpreted literal: after its opening quote, before its closing one.
+  let open: Node | undefined;
+  if (before.type === '"' && opensLiteral(before, text)) open = before;
+  else if (STRING_PARTS.has(before.type)) {
+    let n: Node | undefined = before;
+    while (n && STRING_PARTS.has(n.type)) n = prevLeaf(n);
+    if (n?.type === '"') open = n;
+  }
+  if (open) {
+    let end = offset;
+    let n = nextLeaf(open);
+    while (n && STRING_PARTS.has(n.type) && n.startIndex < line.end) {
+      end = Math.max(end, n.endIndex);
+      n = nextLeaf(n);
+    }
+    const closed = n?.type === '"' && n.startIndex >= offset && n.startIndex < line.end;
+    return { kind: 'interpreted', replace: { start: open.endIndex, end: closed ? n!.startIndex : Math.min(end, line.end) }, closed, scanFrom: prevLeaf(open) };
+  }
+  if (before.type === 'identifier' && before.endIndex >= offset) return { kind: 'code', replace: { start: before.startIndex, end: before.endIndex }, closed: true, scanFrom: prevLeaf(before) };
+  // Nothing typed yet: the last token before the cursor ends the previous argument (or is the "(").
+  return { kind: 'code', replace: { start: offset, end: offset }, closed: true, scanFrom: before };
+}
+
+/**
+ * The recorder call whose reason argument is at `offset`, for completion, from the tokens before the cursor: the
+ * literal or identifier under the cursor must be all its argument holds so far, and an unmatched `(` after
+ * `.Event`, `.Eventf` or `.AnnotatedEventf` must open the argument list with the reason's position at the cursor.
+ * This reads tree-sitter's tokens rather than its tree, so it works while the call is half typed (no closing
+ * quote or parenthesis yet), where error recovery leaves no call expression.
+ */
+export function reasonSlotAt(tree: Tree, text: string, offset: number): ReasonSlot | undefined {
+  if (offset < 0 || offset > text.length) return undefined;
+  const slot = slotUnderCursor(tree.rootNode, text, offset);
+  if (!slot) return undefined;
+  // Walk back from the token before the slot to the call's "(", counting arguments at its level.
+  const args: Node[][] = [[]];
+  let depth = 0;
+  let paren: Node | undefined;
+  let n = slot.scanFrom;
+  for (let steps = 0; n && steps < MAX_SCAN_TOKENS; n = prevLeaf(n), steps++) {
+    if (!isToken(n)) continue;
+    const t = n.type;
+    if (depth === 0) {
+      if (t === '(') {
+        paren = n;
+        break;
+      }
+      if (t === ',') {
+        args.unshift([]);
+        continue;
+      }
+      if (OPENERS.has(t) || STATEMENT_TOKENS.has(t)) return undefined;
+    }
+    if (CLOSERS.has(t)) depth++;
+    else if (OPENERS.has(t)) depth--;
+    args[0].unshift(n);
+  }
+  // The argument under the cursor holds nothing before the slot.
+  if (!paren || args[args.length - 1].length > 0) return undefined;
+  let name = prevLeaf(paren);
+  while (name && !isToken(name)) name = prevLeaf(name);
+  let dot = name && prevLeaf(name);
+  while (dot && !isToken(dot)) dot = prevLeaf(dot);
+  if (name?.type !== 'field_identifier' || !RECORDER_METHODS.has(name.text) || dot?.type !== '.') return undefined;
+  const method = name.text as RecorderCall['method'];
+  const at = args.length - 1;
+  const { index } = reasonPosition(method, (i) => (i < at ? tokenName(args[i]) : undefined));
+  if (index !== at) return undefined;
+  return { method, kind: slot.kind, replace: slot.replace, closed: slot.closed };
+}
+
+/** The name an argument's tokens (comments left out) spell: a plain literal's value, an identifier, or a selector's field. */
+function tokenName(real: readonly Node[]): string | undefined {
+  if (real.length === 3 && real[0].type === '"' && real[1].type === 'interpreted_string_literal_content' && real[2].type === '"') return real[1].text;
+  const last = real[real.length - 1];
+  if (real.length === 1 && last.type === 'identifier') return last.text;
+  if (real.length === 3 && real[1].type === '.' && last.type === 'field_identifier') return last.text;
+  return undefined;
 }

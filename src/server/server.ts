@@ -35,9 +35,10 @@ import {
   type ObjectKeyDto,
   type ObjectStateDto,
   type ReasonStateDto,
+  type SubscribeParams,
 } from '../protocol/languageServer';
 import { goCodeLenses, goDiagnostics, goHover, reasonCompletions } from './goFeatures';
-import { collectPackageFacts, GoParser, loadGo, locateRecorderCalls, reasonArgumentAt, stringLiteral, type PackageFacts, type RecorderCall } from './goLocator';
+import { collectPackageFacts, GoParser, loadGo, locateRecorderCalls, reasonSlotAt, type PackageFacts, type RecorderCall } from './goLocator';
 import { manifestCodeLenses, manifestDiagnostics, manifestHover, objectKeyOf, stateKey } from './manifestFeatures';
 import { locateManifests, MAX_MANIFEST_LENGTH, type ManifestObject, type TextRange } from './yamlLocator';
 import { errorMessage } from '../core/errorMessage';
@@ -238,17 +239,21 @@ function refreshLenses(): void {
 function subscribe(): void {
   const objects = new Map<string, ObjectKeyDto>();
   const reasons = new Set<string>();
+  let completesReasons = false;
   // What the protocol cannot carry (a name longer than any Kubernetes name) cannot have events either.
   const fits = (s: string): boolean => s.length <= MAX_NAME_LENGTH;
   for (const doc of documents.all()) {
     const a = analyze(doc);
     if (a?.lang === 'yaml') {
       for (const k of a.keys) if (fits(k.kind) && fits(k.name) && fits(k.namespace) && fits(k.apiVersion)) objects.set(stateKey(k), k);
-    } else if (a?.lang === 'go') {
+    } else if (languageOf(doc) === 'go') {
+      // A Go file with no recorder call yet is where the first one is typed: completion needs the known reasons.
+      completesReasons = true;
+      if (a?.lang !== 'go') continue;
       for (const c of a.calls) if (c.reason && fits(c.reason)) reasons.add(c.reason);
     }
   }
-  const params = { objects: [...objects.values()].slice(0, MAX_SUBJECTS), reasons: [...reasons].slice(0, MAX_SUBJECTS) };
+  const params: SubscribeParams = { objects: [...objects.values()].slice(0, MAX_SUBJECTS), reasons: [...reasons].slice(0, MAX_SUBJECTS), completesReasons };
   const json = JSON.stringify(params);
   if (json === lastSubscription) return;
   lastSubscription = json;
@@ -288,7 +293,7 @@ connection.onInitialize((params): InitializeResult => {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       codeLensProvider: { resolveProvider: false },
       hoverProvider: true,
-      completionProvider: { triggerCharacters: ['"', '('], resolveProvider: false },
+      completionProvider: { triggerCharacters: ['"', '`', '('], resolveProvider: false },
       experimental: { [SERVER_PID_CAPABILITY]: process.pid },
     },
     serverInfo: { name: 'Kube Events' },
@@ -388,13 +393,9 @@ connection.onCompletion((params): CompletionItem[] => {
   const a = analyze(doc);
   const tree = a?.lang === 'go' ? goTrees.get(doc.uri) : undefined;
   if (!tree) return [];
-  const offset = doc.offsetAt(params.position);
-  const at = reasonArgumentAt(tree, offset);
-  if (!at) return [];
-  const arg = at.arg;
-  const inString = arg !== undefined && stringLiteral(arg) !== undefined && arg.startIndex < offset;
-  const replace = arg && (inString || arg.type === 'identifier') ? positions(doc).rangeOf(inString ? { start: arg.startIndex + 1, end: Math.max(arg.startIndex + 1, arg.endIndex - 1) } : { start: arg.startIndex, end: arg.endIndex }) : undefined;
-  return reasonCompletions(knownReasons, reasonStates, inString, replace);
+  const slot = reasonSlotAt(tree, doc.getText(), doc.offsetAt(params.position));
+  if (!slot) return [];
+  return reasonCompletions(knownReasons, reasonStates, slot, positions(doc).rangeOf(slot.replace));
 });
 
 setInterval(() => {

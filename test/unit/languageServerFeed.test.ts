@@ -71,7 +71,7 @@ describe('language server feed', () => {
       { 'Deployment/web': { exists: 'yes', uid: 'dep-uid' } },
       { 'Pod/web-1': { uid: 'pod-uid', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-rs', uid: 'rs-uid', controller: true }] }, 'ReplicaSet/web-rs': { uid: 'rs-uid', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'dep-uid', controller: true }] } },
     );
-    t.feed.subscribe({ objects: [web], reasons: [] });
+    t.feed.subscribe({ objects: [web], reasons: [], completesReasons: false });
     await tick();
     t.store.applyBatch([
       { type: 'ADDED', event: anEvent({ namespace: 'shop', type: 'Warning', reason: 'FailedCreate', lastSeen: NOW - 60_000, count: 12, regarding: { kind: 'ReplicaSet', name: 'web-rs', uid: 'rs-uid', namespace: 'shop' } }) },
@@ -97,7 +97,7 @@ describe('language server feed', () => {
   it('sends a new event for the object within one batch, and a deletion empties the state', async () => {
     const existing: Record<string, ExistsAnswer> = { 'Deployment/web': { exists: 'yes', uid: 'dep-uid' } };
     const t = setup(existing);
-    t.feed.subscribe({ objects: [web], reasons: [] });
+    t.feed.subscribe({ objects: [web], reasons: [], completesReasons: false });
     await tick();
     t.timers.run();
     assert.equal(t.latest('web')?.total, 0);
@@ -119,7 +119,7 @@ describe('language server feed', () => {
   it('leaves out events of an earlier object with the same name', async () => {
     const t = setup({ 'Deployment/web': { exists: 'yes', uid: 'new-uid' } });
     t.store.apply({ type: 'ADDED', event: anEvent({ namespace: 'shop', type: 'Warning', reason: 'FromBefore', lastSeen: NOW, regarding: { kind: 'Deployment', name: 'web', uid: 'old-uid', namespace: 'shop' } }) });
-    t.feed.subscribe({ objects: [web], reasons: [] });
+    t.feed.subscribe({ objects: [web], reasons: [], completesReasons: false });
     for (let i = 0; i < 3; i++) await tick();
     t.timers.run();
     assert.deepEqual(t.latest('web')?.events, []);
@@ -128,7 +128,7 @@ describe('language server feed', () => {
 
   it('sends reason totals across objects, and the reasons known for completion', async () => {
     const t = setup();
-    t.feed.subscribe({ objects: [], reasons: ['BackOff', 'NeverSeen'] });
+    t.feed.subscribe({ objects: [], reasons: ['BackOff', 'NeverSeen'], completesReasons: true });
     t.store.applyBatch([
       { type: 'ADDED', event: anEvent({ reason: 'BackOff', count: 5, lastSeen: NOW - 20_000, regarding: { name: 'a' } }) },
       { type: 'ADDED', event: anEvent({ reason: 'BackOff', count: 9, lastSeen: NOW - 40_000, regarding: { name: 'b' } }) },
@@ -147,9 +147,29 @@ describe('language server feed', () => {
     t.feed.dispose();
   });
 
+  it('keeps a server that completes reasons told of the known ones, with no reason subscribed yet', () => {
+    // A Go file whose first recorder call is being typed mentions no reason: completion still needs the list.
+    const t = setup();
+    t.store.applyBatch([{ type: 'ADDED', event: anEvent({ reason: 'BackOff', lastSeen: NOW }) }]);
+    t.feed.subscribe({ objects: [], reasons: [], completesReasons: true });
+    t.timers.run();
+    assert.deepEqual(t.reasons.map((p) => p.known), [['BackOff']]);
+    t.store.applyBatch([{ type: 'ADDED', event: anEvent({ reason: 'FailedCreate', lastSeen: NOW }) }]);
+    t.timers.run();
+    assert.deepEqual([...(t.reasons.at(-1)?.known ?? [])].sort(), ['BackOff', 'FailedCreate'], 'a new reason is sent as it arrives');
+    // Once no Go file is open, nothing more is sent.
+    t.feed.subscribe({ objects: [], reasons: [], completesReasons: false });
+    t.timers.run();
+    const sent = t.reasons.length;
+    t.store.applyBatch([{ type: 'ADDED', event: anEvent({ reason: 'Pulled', lastSeen: NOW }) }]);
+    t.timers.run();
+    assert.equal(t.reasons.length, sent);
+    t.feed.dispose();
+  });
+
   it('cuts oversized cluster strings, so one hostile event cannot get a whole update refused', async () => {
     const t = setup({ 'Deployment/web': { exists: 'yes', uid: '' } });
-    t.feed.subscribe({ objects: [web], reasons: ['BackOff'] });
+    t.feed.subscribe({ objects: [web], reasons: ['BackOff'], completesReasons: true });
     await tick();
     // core/v1 events without eventTime skip the apiserver's reason check: any length gets in.
     t.store.applyBatch([
@@ -172,7 +192,7 @@ describe('language server feed', () => {
       return learn(ref);
     };
     t.store.apply({ type: 'ADDED', event: anEvent({ namespace: 'default', type: 'Warning', reason: 'Terminating', lastSeen: NOW, regarding: { kind: 'Namespace', name: 'batch', namespace: '' } }) });
-    t.feed.subscribe({ objects: [{ kind: 'Namespace', namespace: '', name: 'batch', apiVersion: 'v1' }], reasons: [] });
+    t.feed.subscribe({ objects: [{ kind: 'Namespace', namespace: '', name: 'batch', apiVersion: 'v1' }], reasons: [], completesReasons: false });
     t.store.applyBatch(Array.from({ length: 50 }, (_, i) => ({ type: 'ADDED' as const, event: anEvent({ namespace: `ns-${i}`, lastSeen: NOW, regarding: { namespace: `ns-${i}` } }) })));
     await tick();
     t.timers.run();
@@ -183,7 +203,7 @@ describe('language server feed', () => {
 
   it('ignores a malformed subscription', () => {
     const t = setup();
-    for (const bad of [null, {}, { objects: 'x', reasons: [] }, { objects: [{ kind: 'Pod', namespace: 'a', name: 'b', apiVersion: 'v1', extra: 1 }], reasons: [] }, { objects: [], reasons: [''] }]) t.feed.subscribe(bad);
+    for (const bad of [null, {}, { objects: 'x', reasons: [] }, { objects: [{ kind: 'Pod', namespace: 'a', name: 'b', apiVersion: 'v1', extra: 1 }], reasons: [] }, { objects: [], reasons: [''], completesReasons: true }, { objects: [], reasons: [] }, { objects: [], reasons: [], completesReasons: 'yes' }]) t.feed.subscribe(bad);
     t.timers.run();
     assert.deepEqual(t.objects, []);
     t.feed.dispose();

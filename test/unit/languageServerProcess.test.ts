@@ -22,6 +22,7 @@ import {
   type MarkupContent,
 } from 'vscode-languageserver-protocol/node';
 import { ClusterNotification, isSubscribeParams, ObjectsNotification, ReasonsNotification, SubscribeNotification, type EditorEventDto, type SubscribeParams } from '../../src/protocol/languageServer';
+import { HOSTILE_REASONS, judgeGo, RAW_SAFE_REASONS, UNOFFERED_REASONS } from '../support/goJudge';
 import { waitFor } from '../support/waitFor';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -160,6 +161,65 @@ describe('language server process', () => {
     assert.deepEqual(labels, ['BackOff', 'FailedCreate', 'Pulled']);
     const none = await conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: failedLine, character: lines[failedLine].indexOf('"deploy') + 2 } });
     assert.equal((Array.isArray(none) ? none : none!.items).length, 0, 'no reasons offered in the message argument');
+  });
+
+  it('completes reasons where a call is being typed, Go-escaped so that hostile reasons stay one literal (judged by Go)', async () => {
+    // A Go file with no recorder call yet: the server asks for the known reasons all the same.
+    await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: 'untitled:fresh.go', languageId: 'go', version: 1, text: 'package website\n' } });
+    await waitFor('a subscription that asks for the known reasons', () => subscriptions.at(-1)?.completesReasons === true);
+    const known = ['BackOff', ...HOSTILE_REASONS];
+    await conn.sendNotification(ReasonsNotification, { reasons: [], known });
+    const head = 'package website\n\nfunc (r *R) Reconcile(pod *corev1.Pod, site *Site, dep *Deployment) error {\n\t';
+    const tail = '\n\treturn nil\n}\n';
+    // `|` is the cursor; `finish` is what the author types after accepting, at the end of the line.
+    const scenarios = [
+      { name: 'empty literal, quote and parenthesis closed by the editor', line: 'r.Recorder.Eventf(pod, corev1.EventTypeWarning, "|", "m")', finish: '', args: 4, at: 2, raw: false },
+      { name: 'quote typed, nothing closed', line: 'r.Recorder.Eventf(pod, corev1.EventTypeWarning, "|', finish: ', "m")', args: 4, at: 2, raw: false },
+      { name: 'no quote yet', line: 'r.Recorder.Event(pod, corev1.EventTypeNormal, |', finish: ', "m")', args: 4, at: 2, raw: false },
+      { name: 'an identifier typed', line: 'r.Recorder.AnnotatedEventf(pod, nil, corev1.EventTypeWarning, Ba|', finish: ', "m")', args: 5, at: 3, raw: false },
+      { name: 'a prefix no reason has, tools/events', line: 'c.events.Eventf(site, dep, corev1.EventTypeNormal, "Hx|', finish: ', "Act", "note")', args: 6, at: 3, raw: false },
+      { name: 'raw literal, closed', line: 'r.Recorder.Eventf(pod, corev1.EventTypeWarning, `|`, "m")', finish: '', args: 4, at: 2, raw: true },
+      { name: 'raw literal, not closed', line: 'r.Recorder.Eventf(pod, corev1.EventTypeWarning, `|', finish: ', "m")', args: 4, at: 2, raw: true },
+    ];
+    const sources: string[] = [];
+    const expected: { scenario: string; reason: string; args: number; at: number }[] = [];
+    for (const [i, sc] of scenarios.entries()) {
+      const cursor = sc.line.indexOf('|');
+      const line = sc.line.replace('|', '');
+      const uri = `untitled:typing${i}.go`;
+      const lineNo = head.split('\n').length - 1;
+      const character = head.split('\n')[lineNo].length + cursor;
+      await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'go', version: 1, text: head + line + tail } });
+      const answer = await conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: lineNo, character } });
+      const items = Array.isArray(answer) ? answer : (answer?.items ?? []);
+      const offered = items.map((it) => known[Number(it.sortText)]);
+      const wanted = known.filter((r) => !UNOFFERED_REASONS.includes(r) && (!sc.raw || r === 'BackOff' || RAW_SAFE_REASONS.includes(r)));
+      assert.deepEqual(offered, wanted, sc.name);
+      for (const it of items) {
+        assert.ok(it.textEdit && 'range' in it.textEdit, sc.name);
+        const { range, newText } = it.textEdit;
+        assert.ok(!/\p{Cc}/u.test(newText) && !/\p{Cc}/u.test(it.label), `${sc.name}: a control character offered in ${JSON.stringify(newText)}`);
+        // The edit replaces what is typed of the reason (so VS Code filters on it), on the cursor's line.
+        const indent = head.split('\n')[lineNo].length;
+        assert.equal(range.start.line, lineNo);
+        assert.equal(range.end.line, lineNo);
+        const typed = line.slice(range.start.character - indent, range.end.character - indent);
+        assert.equal(typed, { 'an identifier typed': 'Ba', 'a prefix no reason has, tools/events': 'Hx' }[sc.name] ?? '', sc.name);
+        const edited = line.slice(0, range.start.character - indent) + newText + line.slice(range.end.character - indent) + sc.finish;
+        sources.push(head + edited + tail);
+        expected.push({ scenario: sc.name, reason: known[Number(it.sortText)], args: sc.args, at: sc.at });
+      }
+    }
+    assert.ok(sources.length > 80, `${sources.length} completions judged`);
+    const judged = judgeGo({ sources });
+    judged.sources.forEach((src, i) => {
+      const e = expected[i];
+      const what = `${e.scenario}, reason ${JSON.stringify(e.reason)}:\n${sources[i]}`;
+      assert.deepEqual(src.errors, [], what);
+      assert.equal(src.calls.length, 1, what);
+      assert.equal(src.calls[0].args.length, e.args, what);
+      assert.equal(src.calls[0].args[e.at].literal, e.reason, what);
+    });
   });
 
   it('stays up on binary junk and a 10 MB file, with no diagnostics flood', async () => {

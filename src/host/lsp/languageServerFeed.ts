@@ -148,6 +148,8 @@ function pickEvents(events: KubeEvent[]): EditorEventDto[] {
 export class LanguageServerFeed extends Disposable {
   private readonly objects = new Map<string, Watched>();
   private reasons = new Set<string>();
+  /** The server completes reasons (a Go file is open): keep it told of the reasons the store knows. */
+  private completesReasons = false;
   private readonly dirtyObjects = new Set<string>();
   private readonly dirtyReasons = new Set<string>();
   private knownSent = '';
@@ -201,6 +203,7 @@ export class LanguageServerFeed extends Disposable {
     const reasons = new Set(params.reasons);
     for (const r of reasons) if (!this.reasons.has(r)) this.dirtyReasons.add(r);
     this.reasons = reasons;
+    this.completesReasons = params.completesReasons;
     this.knownSent = '';
     // A file just opened waits for nothing: its objects' states go out at once.
     this.scheduleFlush(0);
@@ -304,7 +307,7 @@ export class LanguageServerFeed extends Disposable {
       }
     }
     if (this.dirtyObjects.size > 0) this.scheduleFlush();
-    if (this.dirtyReasons.size > 0 || (this.reasons.size > 0 && change.added.length > 0)) this.scheduleReasons(REASON_BATCH_MS);
+    if (this.dirtyReasons.size > 0 || ((this.reasons.size > 0 || this.completesReasons) && change.added.length > 0)) this.scheduleReasons(REASON_BATCH_MS);
   }
 
   /** Rebuilds the members of the given roots (all by default) from the store: one pass per namespace. */
@@ -458,7 +461,7 @@ export class LanguageServerFeed extends Disposable {
   private lastReasonJson = new Map<string, string>();
 
   private flushReasons(): void {
-    if (this.isDisposed || (this.reasons.size === 0 && this.objects.size === 0)) return;
+    if (this.isDisposed || (this.reasons.size === 0 && this.objects.size === 0 && !this.completesReasons)) return;
     const now = this.clock.now();
     const reasons: ReasonStateDto[] = [];
     for (const r of this.dirtyReasons) {
