@@ -83,6 +83,11 @@ export interface ClusterParams {
 export interface SubscribeParams {
   readonly objects: readonly ObjectKeyDto[];
   readonly reasons: readonly string[];
+  /**
+   * An open Go document holds a recorder call, whether or not its reason could be read (a call being typed, a
+   * reason computed at run time): with the objects, what tells the host the documents need the cluster.
+   */
+  readonly recorderCalls: boolean;
 }
 
 /** Whether an object is in the cluster: `unknown` while it has not been read (or cannot be). */
@@ -198,9 +203,10 @@ export function isClusterParams(v: unknown): v is ClusterParams {
 export function isSubscribeParams(v: unknown): v is SubscribeParams {
   return (
     isPlainObject(v) &&
-    hasExactKeys(v, ['objects', 'reasons']) &&
+    hasExactKeys(v, ['objects', 'reasons', 'recorderCalls']) &&
     isArrayOf(v.objects, MAX_SUBJECTS, isObjectKeyDto) &&
-    isArrayOf(v.reasons, MAX_SUBJECTS, (r): r is string => isName(r) && r !== '')
+    isArrayOf(v.reasons, MAX_SUBJECTS, (r): r is string => isName(r) && r !== '') &&
+    typeof v.recorderCalls === 'boolean'
   );
 }
 

@@ -238,6 +238,7 @@ function refreshLenses(): void {
 function subscribe(): void {
   const objects = new Map<string, ObjectKeyDto>();
   const reasons = new Set<string>();
+  let recorderCalls = false;
   // What the protocol cannot carry (a name longer than any Kubernetes name) cannot have events either.
   const fits = (s: string): boolean => s.length <= MAX_NAME_LENGTH;
   for (const doc of documents.all()) {
@@ -246,9 +247,10 @@ function subscribe(): void {
       for (const k of a.keys) if (fits(k.kind) && fits(k.name) && fits(k.namespace) && fits(k.apiVersion)) objects.set(stateKey(k), k);
     } else if (a?.lang === 'go') {
       for (const c of a.calls) if (c.reason && fits(c.reason)) reasons.add(c.reason);
+      recorderCalls ||= a.calls.length > 0;
     }
   }
-  const params = { objects: [...objects.values()].slice(0, MAX_SUBJECTS), reasons: [...reasons].slice(0, MAX_SUBJECTS) };
+  const params = { objects: [...objects.values()].slice(0, MAX_SUBJECTS), reasons: [...reasons].slice(0, MAX_SUBJECTS), recorderCalls };
   const json = JSON.stringify(params);
   if (json === lastSubscription) return;
   lastSubscription = json;
