@@ -3,6 +3,7 @@ import type { EventTreeModel } from '../core/eventTreeModel';
 import type { KubeEvent } from '../core/kubeEvent';
 import type { HistoryService } from '../history/historyService';
 import type { DebugFollower } from '../host/debug/debugFollower';
+import type { ConnectionReason } from '../host/connectionDemand';
 import type { RowSnapshot } from '../host/tree/eventTreeProvider';
 import type { ClusterSession, SessionState } from '../kube/clusterSession';
 import type { Pipeline } from './pipeline';
@@ -60,6 +61,8 @@ export interface KubeEventsTesting {
   /** Saves the owner links learnt so far (they are also saved every few seconds and on shutdown). */
   saveOwners(): Promise<void>;
   readonly statusText: () => string;
+  /** Why the window connected (docs/ARCHITECTURE.md §13); undefined while nothing asked for the cluster. */
+  readonly connectionReason: ConnectionReason | undefined;
   /** The on-disk history of the cluster being watched (undefined file: off, failed, or not connected). */
   readonly history: {
     readonly file: string | undefined;
@@ -75,6 +78,8 @@ export interface KubeEventsTesting {
     readonly bytesSent: number;
     /** The server's process id while it runs. */
     readonly pid: number | undefined;
+    /** Subscriptions the host has received from the server (it sends one when what the documents mention changed). */
+    readonly subscriptions: number;
   };
 }
 
@@ -109,7 +114,7 @@ export function composeApi(pipeline: Pipeline, views: Views, withTesting: boolea
 }
 
 function testingHandle(pipeline: Pipeline, views: Views, publicFilter: KubeEventsApi['filter']): KubeEventsTesting {
-  const { session, resources } = pipeline;
+  const { session, resources, demand } = pipeline;
   const history: HistoryService = pipeline.history;
   const { tree, filter, status, languageServer } = views;
   return {
@@ -139,6 +144,9 @@ function testingHandle(pipeline: Pipeline, views: Views, publicFilter: KubeEvent
     },
     saveOwners: () => resources.saveOwners(),
     statusText: () => status.text,
+    get connectionReason() {
+      return demand.reason;
+    },
     history: {
       get file() {
         return history.database?.file;
@@ -155,6 +163,9 @@ function testingHandle(pipeline: Pipeline, views: Views, publicFilter: KubeEvent
       },
       get pid() {
         return languageServer.serverPid;
+      },
+      get subscriptions() {
+        return languageServer.feed.subscriptions;
       },
     },
   };
