@@ -19,7 +19,10 @@ export interface KubeEventsApi {
   readonly context: string;
   /** The namespaces being watched; empty means all. */
   readonly namespaces: readonly string[];
-  /** What the stream is doing: `idle`, `connecting`, `live`, `reconnecting`, `paused`, `error` or `unconfigured`. */
+  /**
+   * What the stream is doing: `idle` (not connected: nothing asked for the cluster yet), `connecting`, `live`,
+   * `reconnecting`, `paused`, `error` or `unconfigured`.
+   */
   readonly state: SessionState['phase'];
   /** Fires when {@link state} (or the context and namespaces with it) changed. */
   readonly onDidChangeState: Subscribe<void>;
