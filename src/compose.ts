@@ -20,7 +20,8 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
   const pipeline = composePipeline(context, log, disposables);
   const views = composeViews(context, log, pipeline, disposables);
   composeCommands(context, log, pipeline, views, disposables);
-  pipeline.settings.reconnect();
+  // Nothing connects without a reason (docs/ARCHITECTURE.md §13): the Events view shown as the window opens is one.
+  if (views.tree.view.visible) pipeline.demand.want('view');
   const api = composeApi(pipeline, views, context.extensionMode !== vscode.ExtensionMode.Production);
   return { api, disposables, stop: () => views.languageServer.stop() };
 }

@@ -4,6 +4,7 @@ import type { KubeEvent } from '../core/kubeEvent';
 import type { HistoryService } from '../history/historyService';
 import type { Config } from '../host/config';
 import type { DebugFollower } from '../host/debug/debugFollower';
+import type { ConnectionReason } from '../host/connectionDemand';
 import type { RowSnapshot } from '../host/tree/eventTreeProvider';
 import type { ClusterSession, SessionState } from '../kube/clusterSession';
 import type { Pipeline } from './pipeline';
@@ -19,7 +20,10 @@ export interface KubeEventsApi {
   readonly context: string;
   /** The namespaces being watched; empty means all. */
   readonly namespaces: readonly string[];
-  /** What the stream is doing: `idle`, `connecting`, `live`, `reconnecting`, `paused`, `error` or `unconfigured`. */
+  /**
+   * What the stream is doing: `idle` (not connected: nothing asked for the cluster yet), `connecting`, `live`,
+   * `reconnecting`, `paused`, `error` or `unconfigured`.
+   */
   readonly state: SessionState['phase'];
   /** Fires when {@link state} (or the context and namespaces with it) changed. */
   readonly onDidChangeState: Subscribe<void>;
@@ -63,6 +67,8 @@ export interface KubeEventsTesting {
   /** Saves the owner links learnt so far (they are also saved every few seconds and on shutdown). */
   saveOwners(): Promise<void>;
   readonly statusText: () => string;
+  /** Why the window connected (docs/ARCHITECTURE.md §13); undefined while nothing asked for the cluster. */
+  readonly connectionReason: ConnectionReason | undefined;
   /** The on-disk history of the cluster being watched (undefined file: off, failed, or not connected). */
   readonly history: {
     readonly file: string | undefined;
@@ -78,6 +84,8 @@ export interface KubeEventsTesting {
     readonly bytesSent: number;
     /** The server's process id while it runs. */
     readonly pid: number | undefined;
+    /** Subscriptions the host has received from the server (it sends one when what the documents mention changed). */
+    readonly subscriptions: number;
   };
 }
 
@@ -112,7 +120,7 @@ export function composeApi(pipeline: Pipeline, views: Views, withTesting: boolea
 }
 
 function testingHandle(pipeline: Pipeline, views: Views, publicFilter: KubeEventsApi['filter']): KubeEventsTesting {
-  const { session, resources } = pipeline;
+  const { session, resources, demand } = pipeline;
   const history: HistoryService = pipeline.history;
   const { tree, filter, status, languageServer } = views;
   return {
@@ -143,6 +151,9 @@ function testingHandle(pipeline: Pipeline, views: Views, publicFilter: KubeEvent
     },
     saveOwners: () => resources.saveOwners(),
     statusText: () => status.text,
+    get connectionReason() {
+      return demand.reason;
+    },
     history: {
       get file() {
         return history.database?.file;
@@ -159,6 +170,9 @@ function testingHandle(pipeline: Pipeline, views: Views, publicFilter: KubeEvent
       },
       get pid() {
         return languageServer.serverPid;
+      },
+      get subscriptions() {
+        return languageServer.feed.subscriptions;
       },
     },
   };

@@ -13,9 +13,19 @@ import type { Views } from './views';
 
 const NO_DEBUG_SESSION = 'Kube Events: no debug session has run since the window opened.';
 
+/** Runs `demand` before the handler: for commands that need the cluster at once (a picker of its objects, a read, a write). */
+function connectingFirst<A extends unknown[], R>(demand: () => void, run: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    demand();
+    return run(...args);
+  };
+}
+
 /** Every command of package.json, and the Kubernetes extension's "Show Events" on its resources. */
 export function composeCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipeline: Pipeline, views: Views, disposables: vscode.Disposable[]): void {
-  const { settings, session, history, resources } = pipeline;
+  const { settings, session, history, resources, demand } = pipeline;
+  // An explicit command that needs the cluster is a reason to connect (docs/ARCHITECTURE.md §13).
+  const connect = (): void => demand.want('command');
   const { filter, tree, timeline } = views;
   const follower = views.debug.follower;
   const memento = context.globalState;
@@ -46,6 +56,7 @@ export function composeCommands(context: vscode.ExtensionContext, log: vscode.Lo
     log,
     settings,
     resources: () => resources.access(),
+    connect,
     openTimeline: () => void TimelinePanel.createOrShow(timeline),
     resourceDocuments: documents,
   });
@@ -88,8 +99,14 @@ export function composeCommands(context: vscode.ExtensionContext, log: vscode.Lo
   disposables.push(
     ...registerCommands(log, {
       ...commands,
-      emitTestEvent: emit.run,
-      showEventsForKubernetesResource: kubernetes.showEvents,
+      // Select Context… and Select Kubeconfig… connect once a choice is made (ConnectionCommands).
+      selectNamespace: connectingFirst(connect, commands.selectNamespace),
+      filterByResource: connectingFirst(connect, commands.filterByResource),
+      openResourceYaml: connectingFirst(connect, commands.openResourceYaml),
+      reconnect: connectingFirst(connect, commands.reconnect),
+      resumeStream: connectingFirst(connect, commands.resumeStream),
+      emitTestEvent: connectingFirst(connect, emit.run),
+      showEventsForKubernetesResource: connectingFirst(connect, kubernetes.showEvents),
       showSessionEvents,
       openSessionTimeline,
       clearHistory: () => clearHistoryCommand(history),

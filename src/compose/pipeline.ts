@@ -4,6 +4,7 @@ import { tagged } from '../core/ports';
 import { HistoryService } from '../history/historyService';
 import { ClusterResources } from '../host/clusterResources';
 import { ExtensionSettings } from '../host/config';
+import { CONNECTION_REASON_TEXT, ConnectionDemand } from '../host/connectionDemand';
 import { showHistoryNotice } from '../host/history/historyCommands';
 import { OwnerMemoryFile } from '../host/ownerMemoryFile';
 import { ClusterSession } from '../kube/clusterSession';
@@ -14,9 +15,14 @@ export interface Pipeline {
   readonly session: ClusterSession;
   readonly history: HistoryService;
   readonly resources: ClusterResources;
+  /** Whether anything asked for the cluster yet: the session connects at the first reason, not before. */
+  readonly demand: ConnectionDemand;
 }
 
-/** Builds the pipeline (docs/ARCHITECTURE.md §1, §13); it connects at the first {@link ExtensionSettings.reconnect}. */
+/**
+ * Builds the pipeline (docs/ARCHITECTURE.md §1, §13). It connects when the first reason comes
+ * ({@link ConnectionDemand}); until then a settings change that would reconnect changes nothing on the wire.
+ */
 export function composePipeline(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, disposables: vscode.Disposable[]): Pipeline {
   const storage = context.globalStorageUri.fsPath;
   const ownersLog = tagged(log, 'owners');
@@ -36,8 +42,16 @@ export function composePipeline(context: vscode.ExtensionContext, log: vscode.Lo
     logger: tagged(log, 'history'),
   });
   const resources = new ClusterResources(session, log);
+  const demand = new ConnectionDemand();
   disposables.push(
-    settings.onDidRequestConnection((next) => session.update(next)),
+    demand,
+    demand.onDidDemand((reason) => {
+      log.info(`[session] connecting: ${CONNECTION_REASON_TEXT[reason]}`);
+      session.update(settings.sessionSettings);
+    }),
+    settings.onDidRequestConnection((next) => {
+      if (demand.reason !== undefined) session.update(next);
+    }),
     // History seeds the store with each new cluster's events before its first list.
     session.onDidChangeScope((scope) => scope && history.open(scope.cluster)),
     settings.onDidChange(({ next, previous }) => {
@@ -49,5 +63,5 @@ export function composePipeline(context: vscode.ExtensionContext, log: vscode.Lo
     { dispose: () => session.dispose() },
     history,
   );
-  return { settings, session, history, resources };
+  return { settings, session, history, resources, demand };
 }

@@ -58,7 +58,7 @@ function viewMessage(state: SessionState, query: Query, shown: number, total: nu
 
 /** The surfaces events are shown on (tree, log, status bar, timeline, editors) and the filter they share. */
 export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipeline: Pipeline, disposables: vscode.Disposable[]): Views {
-  const { settings, session, history, resources } = pipeline;
+  const { settings, session, history, resources, demand } = pipeline;
   const filter = new FilterController(context.globalState, session.store, () => resources.owners(), resources.onDidLearnOwners);
   const debug = new DebugSessionAdapter({
     clock: systemClock,
@@ -83,12 +83,13 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
     events: () => session.store.all(),
     openSessionTimeline: () => void vscode.commands.executeCommand(Commands.openSessionTimeline),
     showSessionEvents: () => void vscode.commands.executeCommand(Commands.showSessionEvents),
+    wantCluster: () => demand.want('debug'),
   });
   const follower = debug.follower;
   filter.useSessions(() => follower.ranges());
   const tree = new EventTreeProvider(session.store, settings.config.groupBy, filter.predicate(), () => filter.query.terms.some((t) => t.key === 'since' || t.key === 'until'));
   const logSink = new EventLogSink(session.broadcaster, log);
-  const status = new StatusBar(session.broadcaster);
+  const status = new StatusBar(session.broadcaster, demand.reason === undefined);
   const resourceRequests = new vscode.EventEmitter<string>();
   disposables.push(tree, logSink, status, filter, debug, resourceRequests);
 
@@ -109,6 +110,11 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
   };
 
   disposables.push(
+    // Nothing connects without a reason (docs/ARCHITECTURE.md §13); a view shown is one, for the whole window.
+    tree.view.onDidChangeVisibility((e) => {
+      if (e.visible) demand.want('view');
+    }),
+    demand.onDidDemand(() => status.setNotConnected(false)),
     session.onState((s) => {
       status.setState(s);
       refreshStatus();
@@ -162,6 +168,7 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
     onReveal: (uid) => void tree.reveal(uid, false),
     onOlder: (before) => void history.loadOlder(before, OLDER_HISTORY_PAGE),
     onOpenResource: (uid) => resourceRequests.fire(uid),
+    onVisible: () => demand.want('timeline'),
   };
   disposables.push(registerTimelineSerializer(timeline), { dispose: () => TimelinePanel.current?.dispose() });
 
@@ -174,7 +181,7 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
 
 /** The language server that puts events on open manifests and Go code (docs/ARCHITECTURE.md §11). */
 function composeLanguageServer(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipeline: Pipeline, disposables: vscode.Disposable[]): LanguageClientHost {
-  const { settings, session, resources } = pipeline;
+  const { settings, session, resources, demand } = pipeline;
   const languageServer = new LanguageClientHost({
     extensionUri: context.extensionUri,
     store: session.store,
@@ -188,6 +195,7 @@ function composeLanguageServer(context: vscode.ExtensionContext, log: vscode.Log
     },
     cluster: () => ({ context: session.contextName, defaultNamespace: session.connection?.namespace || 'default', live: session.state.phase === 'live' }),
     windowMs: () => settings.config.editorWindowMs,
+    wantCluster: () => demand.want('document'),
     log,
   });
   let serverConnection = session.connection;

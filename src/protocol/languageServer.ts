@@ -88,6 +88,11 @@ export interface SubscribeParams {
    * ({@link ReasonsParams.known}) even when no subject is subscribed (a file whose first recorder call is being typed).
    */
   readonly completesReasons: boolean;
+  /**
+   * An open Go document holds a recorder call, whether or not its reason could be read (a call being typed, a
+   * reason computed at run time): with the objects, what tells the host the documents need the cluster.
+   */
+  readonly recorderCalls: boolean;
 }
 
 /** Whether an object is in the cluster: `unknown` while it has not been read (or cannot be). */
@@ -203,10 +208,11 @@ export function isClusterParams(v: unknown): v is ClusterParams {
 export function isSubscribeParams(v: unknown): v is SubscribeParams {
   return (
     isPlainObject(v) &&
-    hasExactKeys(v, ['objects', 'reasons', 'completesReasons']) &&
+    hasExactKeys(v, ['objects', 'reasons', 'completesReasons', 'recorderCalls']) &&
     typeof v.completesReasons === 'boolean' &&
     isArrayOf(v.objects, MAX_SUBJECTS, isObjectKeyDto) &&
-    isArrayOf(v.reasons, MAX_SUBJECTS, (r): r is string => isName(r) && r !== '')
+    isArrayOf(v.reasons, MAX_SUBJECTS, (r): r is string => isName(r) && r !== '') &&
+    typeof v.recorderCalls === 'boolean'
   );
 }
 

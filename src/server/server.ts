@@ -240,6 +240,7 @@ function subscribe(): void {
   const objects = new Map<string, ObjectKeyDto>();
   const reasons = new Set<string>();
   let completesReasons = false;
+  let recorderCalls = false;
   // What the protocol cannot carry (a name longer than any Kubernetes name) cannot have events either.
   const fits = (s: string): boolean => s.length <= MAX_NAME_LENGTH;
   for (const doc of documents.all()) {
@@ -251,9 +252,10 @@ function subscribe(): void {
       completesReasons = true;
       if (a?.lang !== 'go') continue;
       for (const c of a.calls) if (c.reason && fits(c.reason)) reasons.add(c.reason);
+      recorderCalls ||= a.calls.length > 0;
     }
   }
-  const params: SubscribeParams = { objects: [...objects.values()].slice(0, MAX_SUBJECTS), reasons: [...reasons].slice(0, MAX_SUBJECTS), completesReasons };
+  const params: SubscribeParams = { objects: [...objects.values()].slice(0, MAX_SUBJECTS), reasons: [...reasons].slice(0, MAX_SUBJECTS), completesReasons, recorderCalls };
   const json = JSON.stringify(params);
   if (json === lastSubscription) return;
   lastSubscription = json;

@@ -48,6 +48,7 @@ function setup(existing: Record<string, ExistsAnswer> = {}, owners: Record<strin
   const timers = new ManualTimers();
   const objects: ObjectsParams[] = [];
   const reasons: ReasonsParams[] = [];
+  const wanted: string[] = [];
   const feed = new LanguageServerFeed({
     store,
     owners: () => graph,
@@ -58,9 +59,10 @@ function setup(existing: Record<string, ExistsAnswer> = {}, owners: Record<strin
     logger: silentLogger,
     clock: { now: () => NOW },
     timers,
+    wantCluster: () => wanted.push('cluster'),
   });
   const latest = (name: string): ObjectStateDto | undefined => objects.flatMap((p) => p.objects).filter((s) => s.object.name === name).at(-1);
-  return { store, graph, timers, objects, reasons, feed, latest };
+  return { store, graph, timers, objects, reasons, feed, latest, wanted };
 }
 
 const web = { kind: 'Deployment', namespace: 'shop', name: 'web', apiVersion: 'apps/v1' };
@@ -71,7 +73,7 @@ describe('language server feed', () => {
       { 'Deployment/web': { exists: 'yes', uid: 'dep-uid' } },
       { 'Pod/web-1': { uid: 'pod-uid', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-rs', uid: 'rs-uid', controller: true }] }, 'ReplicaSet/web-rs': { uid: 'rs-uid', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'dep-uid', controller: true }] } },
     );
-    t.feed.subscribe({ objects: [web], reasons: [], completesReasons: false });
+    t.feed.subscribe({ objects: [web], reasons: [], completesReasons: false, recorderCalls: false });
     await tick();
     t.store.applyBatch([
       { type: 'ADDED', event: anEvent({ namespace: 'shop', type: 'Warning', reason: 'FailedCreate', lastSeen: NOW - 60_000, count: 12, regarding: { kind: 'ReplicaSet', name: 'web-rs', uid: 'rs-uid', namespace: 'shop' } }) },
@@ -97,7 +99,7 @@ describe('language server feed', () => {
   it('sends a new event for the object within one batch, and a deletion empties the state', async () => {
     const existing: Record<string, ExistsAnswer> = { 'Deployment/web': { exists: 'yes', uid: 'dep-uid' } };
     const t = setup(existing);
-    t.feed.subscribe({ objects: [web], reasons: [], completesReasons: false });
+    t.feed.subscribe({ objects: [web], reasons: [], completesReasons: false, recorderCalls: false });
     await tick();
     t.timers.run();
     assert.equal(t.latest('web')?.total, 0);
@@ -119,7 +121,7 @@ describe('language server feed', () => {
   it('leaves out events of an earlier object with the same name', async () => {
     const t = setup({ 'Deployment/web': { exists: 'yes', uid: 'new-uid' } });
     t.store.apply({ type: 'ADDED', event: anEvent({ namespace: 'shop', type: 'Warning', reason: 'FromBefore', lastSeen: NOW, regarding: { kind: 'Deployment', name: 'web', uid: 'old-uid', namespace: 'shop' } }) });
-    t.feed.subscribe({ objects: [web], reasons: [], completesReasons: false });
+    t.feed.subscribe({ objects: [web], reasons: [], completesReasons: false, recorderCalls: false });
     for (let i = 0; i < 3; i++) await tick();
     t.timers.run();
     assert.deepEqual(t.latest('web')?.events, []);
@@ -128,7 +130,7 @@ describe('language server feed', () => {
 
   it('sends reason totals across objects, and the reasons known for completion', async () => {
     const t = setup();
-    t.feed.subscribe({ objects: [], reasons: ['BackOff', 'NeverSeen'], completesReasons: true });
+    t.feed.subscribe({ objects: [], reasons: ['BackOff', 'NeverSeen'], completesReasons: true, recorderCalls: true });
     t.store.applyBatch([
       { type: 'ADDED', event: anEvent({ reason: 'BackOff', count: 5, lastSeen: NOW - 20_000, regarding: { name: 'a' } }) },
       { type: 'ADDED', event: anEvent({ reason: 'BackOff', count: 9, lastSeen: NOW - 40_000, regarding: { name: 'b' } }) },
@@ -169,7 +171,7 @@ describe('language server feed', () => {
 
   it('cuts oversized cluster strings, so one hostile event cannot get a whole update refused', async () => {
     const t = setup({ 'Deployment/web': { exists: 'yes', uid: '' } });
-    t.feed.subscribe({ objects: [web], reasons: ['BackOff'], completesReasons: true });
+    t.feed.subscribe({ objects: [web], reasons: ['BackOff'], completesReasons: true, recorderCalls: true });
     await tick();
     // core/v1 events without eventTime skip the apiserver's reason check: any length gets in.
     t.store.applyBatch([
@@ -192,7 +194,7 @@ describe('language server feed', () => {
       return learn(ref);
     };
     t.store.apply({ type: 'ADDED', event: anEvent({ namespace: 'default', type: 'Warning', reason: 'Terminating', lastSeen: NOW, regarding: { kind: 'Namespace', name: 'batch', namespace: '' } }) });
-    t.feed.subscribe({ objects: [{ kind: 'Namespace', namespace: '', name: 'batch', apiVersion: 'v1' }], reasons: [], completesReasons: false });
+    t.feed.subscribe({ objects: [{ kind: 'Namespace', namespace: '', name: 'batch', apiVersion: 'v1' }], reasons: [], completesReasons: false, recorderCalls: false });
     t.store.applyBatch(Array.from({ length: 50 }, (_, i) => ({ type: 'ADDED' as const, event: anEvent({ namespace: `ns-${i}`, lastSeen: NOW, regarding: { namespace: `ns-${i}` } }) })));
     await tick();
     t.timers.run();
@@ -201,11 +203,26 @@ describe('language server feed', () => {
     t.feed.dispose();
   });
 
+  it('wants the cluster only for a Kubernetes object (apiVersion and kind) or a recorder call', () => {
+    const t = setup();
+    // A docker-compose file, a workflow, a Go file without recorder calls: the server subscribes to nothing.
+    t.feed.subscribe({ objects: [], reasons: [], recorderCalls: false });
+    // YAML with kind and metadata.name but no apiVersion is not a Kubernetes manifest.
+    t.feed.subscribe({ objects: [{ kind: 'Config', namespace: 'default', name: 'x', apiVersion: '' }], reasons: [], recorderCalls: false });
+    assert.deepEqual(t.wanted, []);
+    t.feed.subscribe({ objects: [], reasons: [], recorderCalls: true });
+    assert.deepEqual(t.wanted, ['cluster'], 'a recorder call whose reason could not be read still counts');
+    t.feed.subscribe({ objects: [web], reasons: [], recorderCalls: false });
+    assert.deepEqual(t.wanted, ['cluster', 'cluster']);
+    t.feed.dispose();
+  });
+
   it('ignores a malformed subscription', () => {
     const t = setup();
-    for (const bad of [null, {}, { objects: 'x', reasons: [] }, { objects: [{ kind: 'Pod', namespace: 'a', name: 'b', apiVersion: 'v1', extra: 1 }], reasons: [] }, { objects: [], reasons: [''], completesReasons: true }, { objects: [], reasons: [] }, { objects: [], reasons: [], completesReasons: 'yes' }]) t.feed.subscribe(bad);
+    for (const bad of [null, {}, { objects: 'x', reasons: [] }, { objects: [{ kind: 'Pod', namespace: 'a', name: 'b', apiVersion: 'v1', extra: 1 }], reasons: [] }, { objects: [], reasons: [''], completesReasons: true, recorderCalls: false }, { objects: [], reasons: [] }, { objects: [], reasons: [], completesReasons: 'yes', recorderCalls: false }, { objects: [], reasons: [], completesReasons: true, recorderCalls: 'yes' }]) t.feed.subscribe(bad);
     t.timers.run();
     assert.deepEqual(t.objects, []);
+    assert.deepEqual(t.wanted, [], 'a malformed subscription is no reason to connect');
     t.feed.dispose();
   });
 });

@@ -68,6 +68,7 @@ describe('language server process', () => {
     const sub = await waitFor('a subscription', () => subscriptions.find((s) => s.objects.length === 4));
     // Without a namespace in the document, the context's namespace applies.
     assert.deepEqual(sub.objects.map((o) => `${o.kind}/${o.namespace}/${o.name}`), ['ServiceAccount/team/shop-web', 'Service/team/shop-web', 'Deployment/shop/shop-web', 'Pod/team/shop-web-test-connection']);
+    assert.equal(sub.recorderCalls, false, 'no Go document is open');
     const hostile = '[click](command:workbench.action.terminal.new) **bold** <img src=x> | pipe';
     await conn.sendNotification(ObjectsNotification, {
       objects: [
@@ -130,6 +131,7 @@ describe('language server process', () => {
     // The constants come from reasons.go beside it, which is not open.
     const sub = await waitFor('the reasons', () => subscriptions.find((s) => s.reasons.includes('BackOff')));
     assert.deepEqual([...sub.reasons].sort(), ['BackOff', 'FailedCreate', 'FailedDeploy', 'Synced', 'bad_reason']);
+    assert.equal(sub.recorderCalls, true, 'the recorder calls tell the host the documents need the cluster');
     await conn.sendNotification(ReasonsNotification, {
       reasons: [{ reason: 'BackOff', occurrences: 14, objects: 3, lastSeen: Date.now() - 20_000, events: [event({ reason: 'BackOff', kind: 'Website', name: 'docs', message: '*evil* [x](https://evil.example)' })] }],
       known: ['BackOff', 'FailedCreate', 'Pulled'],

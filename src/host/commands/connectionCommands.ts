@@ -17,6 +17,11 @@ export interface ConnectionCommandDeps {
   /** The settings' owner: the context is chosen through it, so it reconnects (ExtensionSettings). */
   readonly settings: Pick<ExtensionSettings, 'config' | 'selectContext' | 'forgetContext'>;
   readonly resources: () => ResourceAccess | undefined;
+  /**
+   * The user asked for the cluster: connect, if nothing did yet (docs/ARCHITECTURE.md §13). Select Context… and
+   * Select Kubeconfig… call it once a choice is made, so the first connection is to what was chosen.
+   */
+  readonly connect: () => void;
 }
 
 /** What is watched and whether: kubeconfig, context, namespaces, the stream's pause and retry, the settings. */
@@ -43,6 +48,7 @@ export class ConnectionCommands {
     // The remembered context belongs to the previous kubeconfig: start from this file's current-context.
     await this.deps.settings.forgetContext();
     await vscode.workspace.getConfiguration(Settings.section).update(Settings.kubeconfig, file, vscode.ConfigurationTarget.Global);
+    this.deps.connect();
   };
 
   /** Select Context…; `name` skips the picker (tests, other extensions). */
@@ -74,6 +80,7 @@ export class ConnectionCommands {
     }
     if (!chosen) return;
     await this.deps.settings.selectContext(chosen);
+    this.deps.connect();
   };
 
   /**

@@ -20,6 +20,8 @@ export interface CommandDeps {
   /** The settings' owner (ExtensionSettings): what is watched changes only through it. */
   readonly settings: ConnectionCommandDeps['settings'];
   readonly resources: () => ResourceAccess | undefined;
+  /** The user asked for the cluster (ConnectionDemand). */
+  readonly connect: ConnectionCommandDeps['connect'];
   readonly openTimeline: () => void;
   readonly resourceDocuments: ResourceDocuments;
 }

@@ -13,6 +13,8 @@ export interface DebugSessionAdapterDeps extends Omit<DebugFollowerDeps, 'warn' 
   readonly openSessionTimeline: () => void;
   /** Shows the session's events in the tree (filter `session:last`). */
   readonly showSessionEvents: () => void;
+  /** A followed session's launch configuration has a `kubeEvents` block: a reason to connect (after it was applied, so its context is the one connected). */
+  readonly wantCluster: () => void;
 }
 
 interface DapMessage {
@@ -43,7 +45,11 @@ export class DebugSessionAdapter extends Disposable {
     this.register(
       this.follower,
       this.follower.onDidChange(() => this.render()),
-      vscode.debug.onDidStartDebugSession((s) => this.follower.start(s.id, s.name, s.type, s.parentSession?.id, (s.configuration as { kubeEvents?: unknown }).kubeEvents)),
+      vscode.debug.onDidStartDebugSession((s) => {
+        const block = (s.configuration as { kubeEvents?: unknown }).kubeEvents;
+        this.follower.start(s.id, s.name, s.type, s.parentSession?.id, block);
+        if (block !== undefined && deps.enabled()) deps.wantCluster();
+      }),
       vscode.debug.onDidTerminateDebugSession((s) => this.follower.end(s.id)),
       vscode.debug.registerDebugAdapterTrackerFactory('*', {
         createDebugAdapterTracker: (session) => ({

@@ -28,6 +28,8 @@ export interface LanguageClientContext {
   /** Context, default namespace, live: read whenever {@link LanguageClientHost.clusterChanged} is called. */
   readonly cluster: () => Omit<ClusterParams, 'windowMs'>;
   readonly windowMs: () => number;
+  /** The open documents hold a Kubernetes object or a recorder call: a reason to connect. */
+  readonly wantCluster: () => void;
   readonly log: vscode.LogOutputChannel;
 }
 
@@ -84,6 +86,7 @@ export class LanguageClientHost extends Disposable {
       onDidLearnOwners: ctx.onDidLearnOwners,
       exists: ctx.exists,
       windowMs: ctx.windowMs,
+      wantCluster: ctx.wantCluster,
       logger: this.log,
       sendObjects: (params) => void this.notify(ObjectsNotification, params),
       sendReasons: (params) => void this.notify(ReasonsNotification, params),

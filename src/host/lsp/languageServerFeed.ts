@@ -84,6 +84,11 @@ export interface LanguageServerFeedOptions {
   readonly sendReasons: (params: ReasonsParams) => void;
   /** `kubeEvents.editor.window` in milliseconds, read at each evaluation. */
   readonly windowMs: () => number;
+  /**
+   * A subscription names a Kubernetes object (apiVersion and kind) or says a recorder call is open: a reason
+   * to connect (docs/ARCHITECTURE.md §13). A docker-compose file or a workflow has neither.
+   */
+  readonly wantCluster?: () => void;
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly timers?: FeedTimers;
@@ -167,6 +172,8 @@ export class LanguageServerFeed extends Disposable {
   private readonly log: Logger;
   /** Bytes sent so far (JSON length), for the benchmark. */
   bytesSent = 0;
+  /** Well-formed subscriptions received so far (the extension-host suite waits for the server's first). */
+  subscriptions = 0;
 
   constructor(private readonly options: LanguageServerFeedOptions) {
     super();
@@ -187,6 +194,8 @@ export class LanguageServerFeed extends Disposable {
       this.log.warn('ignored a malformed subscription from the language server');
       return;
     }
+    this.subscriptions++;
+    if (params.recorderCalls || params.objects.some((o) => o.apiVersion !== '' && o.kind !== '')) this.options.wantCluster?.();
     const next = new Map(params.objects.map((o) => [keyOf(o), o]));
     for (const key of [...this.objects.keys()]) if (!next.has(key)) this.objects.delete(key);
     const added: Watched[] = [];

@@ -4,6 +4,7 @@ import { Commands, StatusBarItems } from '../../constants';
 import type { Broadcaster } from '../../core/broadcaster';
 import { isWarning, type EventChange } from '../../core/kubeEvent';
 import type { SessionState } from '../../kube/clusterSession';
+import { NOT_CONNECTED_TEXT } from '../connectionDemand';
 import { sessionProblemText } from '../errorText';
 import { Disposable } from '../disposable';
 
@@ -16,7 +17,8 @@ export interface StatusInfo {
 
 /**
  * The status bar item: context/namespace, stream state, warnings seen and events dropped by slow views.
- * Clicking it opens the quick actions.
+ * Clicking it opens the quick actions. Until something asks for the cluster it says that Kube Events is not
+ * connected, and why, and a click connects (docs/ARCHITECTURE.md §13).
  */
 export class StatusBar extends Disposable {
   private readonly item = this.register(vscode.window.createStatusBarItem(StatusBarItems.status, vscode.StatusBarAlignment.Left, 10));
@@ -25,10 +27,12 @@ export class StatusBar extends Disposable {
   private state: SessionState = { phase: 'idle' };
   private info: StatusInfo = { context: '', namespaces: [], filtered: false };
 
-  constructor(broadcaster: Broadcaster<EventChange>) {
+  constructor(
+    broadcaster: Broadcaster<EventChange>,
+    private notConnected = false,
+  ) {
     super();
     this.item.name = 'Kube Events';
-    this.item.command = Commands.statusActions;
     const watcher = broadcaster.watch(
       (batch) => {
         let w = 0;
@@ -64,12 +68,23 @@ export class StatusBar extends Disposable {
     this.render();
   }
 
+  /** Whether the window has not connected yet because nothing asked for the cluster. */
+  setNotConnected(notConnected: boolean): void {
+    this.notConnected = notConnected;
+    this.render();
+  }
+
   resetCounters(): void {
     this.warnings = 0;
     this.render();
   }
 
   private render(): void {
+    if (this.notConnected) {
+      this.renderNotConnected();
+      return;
+    }
+    this.item.command = Commands.statusActions;
     const s = this.state;
     const ns = this.info.namespaces.length === 0 ? 'all namespaces' : this.info.namespaces.join(', ');
     const where = this.info.context ? `${this.info.context} · ${ns}` : 'no cluster';
@@ -111,5 +126,17 @@ export class StatusBar extends Disposable {
     this.item.tooltip = tip;
     this.item.backgroundColor =
       s.phase === 'error' || s.phase === 'unconfigured' ? new vscode.ThemeColor('statusBarItem.errorBackground') : s.phase === 'reconnecting' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+  }
+
+  private renderNotConnected(): void {
+    this.item.text = '$(plug) Kube Events: not connected';
+    this.item.command = { command: Commands.reconnect, title: 'Connect' };
+    const tip = new vscode.MarkdownString(undefined, true);
+    tip.isTrusted = false;
+    tip.appendMarkdown('**Kube Events** is not connected  \n');
+    tip.appendText(NOT_CONNECTED_TEXT);
+    tip.appendMarkdown('\n\n_Click to connect now._');
+    this.item.tooltip = tip;
+    this.item.backgroundColor = undefined;
   }
 }

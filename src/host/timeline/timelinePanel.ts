@@ -37,6 +37,8 @@ export interface TimelineContext {
   readonly onOpenResource: (uid: string) => void;
   /** Load the history older than `before` (epoch ms) into the store. */
   readonly onOlder?: (before: number) => void;
+  /** The panel is shown (opened, restored in view, or brought to the front): a reason to connect. */
+  readonly onVisible?: () => void;
 }
 
 /** The part of the view's persisted state the host reads when a panel is restored. */
@@ -111,11 +113,15 @@ export class TimelinePanel extends Disposable {
       ...(ctx.onOlder ? { onOlder: ctx.onOlder } : {}),
     });
     this.feed.setVisible(panel.visible);
+    if (panel.visible) ctx.onVisible?.();
     ctx.onFilterChange?.(this.feed.text);
     this.register(
       this.feed,
       panel.webview.onDidReceiveMessage((m: unknown) => this.feed.receive(m)),
-      panel.onDidChangeViewState((e) => this.feed.setVisible(e.webviewPanel.visible)),
+      panel.onDidChangeViewState((e) => {
+        this.feed.setVisible(e.webviewPanel.visible);
+        if (e.webviewPanel.visible) ctx.onVisible?.();
+      }),
       panel.onDidDispose(() => this.release()),
     );
     panel.webview.html = this.html();

@@ -1,12 +1,73 @@
 // Runs inside the extension host, against the real `vscode` API.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { KubeEventsApi } from '../../../src/compose/api';
+import type { KubeEventsApi, KubeEventsTesting } from '../../../src/compose/api';
 import { Commands, EXTENSION_ID } from '../../../src/constants';
+import { waitFor } from '../../support/waitFor';
+import { activateForTests } from './testApi';
 
 interface ContributedCommand {
   command: string;
 }
+
+// First in the run (files run in name order, this suite first in its file): nothing has shown the Events view yet.
+suite('no cluster connection without a reason', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-events-reason-'));
+  const write = (name: string, text: string): vscode.Uri => {
+    const file = path.join(dir, name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    return vscode.Uri.file(file);
+  };
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  /** Runs a short Node program under the debugger (js-debug) and waits for the session to end. */
+  async function debugRun(api: KubeEventsTesting, name: string, kubeEvents?: unknown): Promise<void> {
+    const program = write('tick.js', 'setTimeout(() => {}, 500);\n').fsPath;
+    const config: vscode.DebugConfiguration = { type: 'node', request: 'launch', name, program, runtimeExecutable: process.execPath, console: 'internalConsole', ...(kubeEvents ? { kubeEvents } : {}) };
+    assert.ok(await vscode.debug.startDebugging(undefined, config), `the debug session "${name}" did not start`);
+    await waitFor(`"${name}" to end`, () => api.debug.last?.name === name && api.debug.last.end !== undefined, 60_000);
+  }
+
+  test('YAML and Go files that are not about Kubernetes, and plain debugging, do not connect', async () => {
+    const api = await activateForTests(false);
+    assert.equal(api.session.state.phase, 'idle', 'activation alone connected');
+    assert.equal(api.session.connectionScope === undefined, true, 'activation alone made a client');
+    assert.equal(api.connectionReason, undefined);
+    assert.match(api.statusText(), /not connected/);
+    const unrelated = [
+      write('docker-compose.yml', 'services:\n  web:\n    image: nginx:1.27\n    ports:\n      - "8080:80"\n'),
+      write('.github/workflows/ci.yml', 'name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n'),
+      write('main.go', 'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println("hello")\n}\n'),
+    ];
+    for (const uri of unrelated) await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+    // The server analyses what is open and tells the host (once: the three mention nothing, alike).
+    await waitFor('the language server\'s first subscription', () => api.languageServer.subscriptions > 0, 30_000);
+    // A debug session whose launch configuration has no kubeEvents block is no reason either.
+    await debugRun(api, 'plain program');
+    // Absence takes a while to show: the server analyses each document 100 ms after it changed.
+    const quietUntil = Date.now() + 3_000;
+    await waitFor('a quiet moment', () => Date.now() > quietUntil || api.connectionReason !== undefined, 10_000);
+    assert.equal(api.connectionReason, undefined, 'a docker-compose file, a workflow, a Go file without recorder calls or plain debugging connected');
+    assert.equal(api.session.connectionScope === undefined, true, 'a connection scope (a client) exists');
+    assert.match(api.statusText(), /not connected/);
+  });
+
+  test('a launch configuration with a kubeEvents block connects, and the connection stays after the session', async () => {
+    const api = await activateForTests(false);
+    await debugRun(api, 'with kubeEvents', { filter: 'type:Warning' });
+    assert.equal(api.connectionReason, 'debug');
+    await waitFor('the stream to go live', () => api.session.state.phase === 'live', 30_000);
+    assert.doesNotMatch(api.statusText(), /not connected/);
+    assert.equal(api.filter.text, '', 'the launch filter was restored at the end');
+  });
+});
 
 suite('activation', () => {
   let extension: vscode.Extension<KubeEventsApi>;
