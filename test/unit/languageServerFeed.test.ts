@@ -153,14 +153,14 @@ describe('language server feed', () => {
     // A Go file whose first recorder call is being typed mentions no reason: completion still needs the list.
     const t = setup();
     t.store.applyBatch([{ type: 'ADDED', event: anEvent({ reason: 'BackOff', lastSeen: NOW }) }]);
-    t.feed.subscribe({ objects: [], reasons: [], completesReasons: true });
+    t.feed.subscribe({ objects: [], reasons: [], completesReasons: true, recorderCalls: false });
     t.timers.run();
     assert.deepEqual(t.reasons.map((p) => p.known), [['BackOff']]);
     t.store.applyBatch([{ type: 'ADDED', event: anEvent({ reason: 'FailedCreate', lastSeen: NOW }) }]);
     t.timers.run();
     assert.deepEqual([...(t.reasons.at(-1)?.known ?? [])].sort(), ['BackOff', 'FailedCreate'], 'a new reason is sent as it arrives');
     // Once no Go file is open, nothing more is sent.
-    t.feed.subscribe({ objects: [], reasons: [], completesReasons: false });
+    t.feed.subscribe({ objects: [], reasons: [], completesReasons: false, recorderCalls: false });
     t.timers.run();
     const sent = t.reasons.length;
     t.store.applyBatch([{ type: 'ADDED', event: anEvent({ reason: 'Pulled', lastSeen: NOW }) }]);
@@ -206,13 +206,13 @@ describe('language server feed', () => {
   it('wants the cluster only for a Kubernetes object (apiVersion and kind) or a recorder call', () => {
     const t = setup();
     // A docker-compose file, a workflow, a Go file without recorder calls: the server subscribes to nothing.
-    t.feed.subscribe({ objects: [], reasons: [], recorderCalls: false });
+    t.feed.subscribe({ objects: [], reasons: [], completesReasons: false, recorderCalls: false });
     // YAML with kind and metadata.name but no apiVersion is not a Kubernetes manifest.
-    t.feed.subscribe({ objects: [{ kind: 'Config', namespace: 'default', name: 'x', apiVersion: '' }], reasons: [], recorderCalls: false });
+    t.feed.subscribe({ objects: [{ kind: 'Config', namespace: 'default', name: 'x', apiVersion: '' }], reasons: [], completesReasons: false, recorderCalls: false });
     assert.deepEqual(t.wanted, []);
-    t.feed.subscribe({ objects: [], reasons: [], recorderCalls: true });
+    t.feed.subscribe({ objects: [], reasons: [], completesReasons: true, recorderCalls: true });
     assert.deepEqual(t.wanted, ['cluster'], 'a recorder call whose reason could not be read still counts');
-    t.feed.subscribe({ objects: [web], reasons: [], recorderCalls: false });
+    t.feed.subscribe({ objects: [web], reasons: [], completesReasons: false, recorderCalls: false });
     assert.deepEqual(t.wanted, ['cluster', 'cluster']);
     t.feed.dispose();
   });
