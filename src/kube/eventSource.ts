@@ -412,6 +412,7 @@ class NamespaceLoop {
       query: { watch: true, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
       signal: abort.signal,
       timeoutMs: this.timing.headersTimeoutMs,
+      stream: true,
     });
     if (res.statusCode !== 200) {
       const body = await readBody(res, this.opts.client.server).catch(() => '');
