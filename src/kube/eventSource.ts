@@ -83,6 +83,11 @@ export interface EventSourceOptions {
   readonly client: KubeClient;
   /** Namespaces to watch; empty means all namespaces (one cluster-wide stream). */
   readonly namespaces?: readonly string[];
+  /**
+   * With no `namespaces` (one cluster-wide stream): keep only the events of these namespaces, as if each were
+   * watched on its own (src/kube/watchPlan.ts decides when). Undefined: keep everything.
+   */
+  readonly only?: readonly string[];
   /** The API to try first; the other one is tried when this one is forbidden or not served. */
   readonly preferredApi?: EventApi;
   /** Receives every batch of changes; the stream pauses until a returned promise settles (backpressure). */
@@ -205,6 +210,8 @@ class NamespaceLoop {
   private credentialsRefreshed = false;
   private readonly log: Logger;
   private readonly random: () => number;
+  /** The namespaces a cluster-wide loop keeps ({@link EventSourceOptions.only}); undefined keeps all. */
+  private readonly only: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly namespace: string,
@@ -215,15 +222,21 @@ class NamespaceLoop {
   ) {
     this.api = opts.preferredApi ?? 'core/v1';
     this.log = namespace ? tagged(log, `ns ${namespace}`) : log;
+    this.only = !namespace && opts.only ? new Set(opts.only) : undefined;
     for (const e of opts.known?.(namespace) ?? []) {
-      if (e.expired) continue;
+      if (e.expired || !this.keeps(e)) continue;
       this.known.set(e.uid, e);
     }
     this.random = opts.random ?? Math.random;
   }
 
   private get scope(): string {
+    if (this.only) return `all namespaces (keeping ${this.only.size} of them)`;
     return this.namespace ? `namespace "${this.namespace}"` : 'all namespaces';
+  }
+
+  private keeps(ev: KubeEvent): boolean {
+    return !this.only || this.only.has(ev.namespace);
   }
 
   start(): void {
@@ -378,7 +391,7 @@ class NamespaceLoop {
       const changes: EventChange[] = held ? [held] : [];
       for (const item of page.items ?? []) {
         const ev = normalizeEvent(item, this.api);
-        if (!ev) continue;
+        if (!ev || !this.keeps(ev)) continue;
         seen.set(ev.uid, ev);
         const prev = this.known.get(ev.uid);
         if (!prev) changes.push({ type: 'ADDED', event: ev, list: 'more' });
@@ -517,6 +530,7 @@ class NamespaceLoop {
     const ev = normalizeEvent(object, this.api);
     if (!ev) return;
     if (ev.resourceVersion) this.resourceVersion = ev.resourceVersion;
+    if (!this.keeps(ev)) return;
     if (type === 'DELETED') {
       this.known.delete(ev.uid);
       changes.push({ type, event: { ...ev, expired: true } });
