@@ -2,6 +2,7 @@ import { OwnerGraph } from '../core/ownerGraph';
 import type { SentEventsLedger } from '../core/ourEvents';
 import type { OwnerMemory } from '../core/ownerMemory';
 import { tagged, type Disposable, type Logger } from '../core/ports';
+import { errorMessage } from '../core/errorMessage';
 import { fail, ok } from '../core/result';
 import { Discovery } from './discovery';
 import { EventSource, type EventSourceOptions, type SourceState } from './eventSource';
@@ -10,6 +11,7 @@ import type { LoadedKubeconfig } from './kubeConfigLoader';
 import { KubeOwnerResolver } from './ownerResolver';
 import { Recorder } from './recorder';
 import { ResourceReader } from './resourceReader';
+import { describePlan, planWatch, planWithoutReview, type WatchPlan } from './watchPlan';
 import type { ClusterContext, ClusterIdentity } from '../core/clusterIdentity';
 
 /**
@@ -45,6 +47,8 @@ export class ConnectionScope implements Disposable {
   private eventRecorder: Recorder | undefined;
   private source: EventSource | undefined;
   private sourceState: Disposable | undefined;
+  /** Set while a watch is wanted: from `watch()` (planning included) to `stopWatch()`. */
+  private planning: AbortController | undefined;
   private readonly ownersLearnt: Disposable;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
@@ -96,32 +100,73 @@ export class ConnectionScope implements Disposable {
     return this.eventRecorder;
   }
 
-  /** A list+watch is running (not stopped or paused). */
+  /** A list+watch is running or being planned (not stopped or paused). */
   get watching(): boolean {
-    return this.source !== undefined;
+    return this.planning !== undefined;
   }
 
-  /** Starts the list+watch, replacing a running one (the namespaces changed); its states go to `onState`. */
+  /**
+   * Starts the list+watch, replacing a running one (the namespaces changed); its states go to `onState`.
+   * Several namespaces are first planned as one cluster-wide stream or one per namespace (src/kube/watchPlan.ts).
+   */
   watch(options: WatchOptions, onState: (state: SourceState) => void): void {
     this.stopWatch();
     if (this.disposed) return;
-    const source = new EventSource({ ...options, client: this.client, logger: this.opts.logger });
-    this.source = source;
-    this.sourceState = source.onState(onState);
-    source.start();
+    const planning = new AbortController();
+    this.planning = planning;
+    const selected = options.namespaces ?? [];
+    const log = tagged(this.opts.logger, 'watch');
+    const begin = (plan: WatchPlan): void => {
+      if (this.planning !== planning || planning.signal.aborted) return;
+      this.sourceState?.dispose();
+      this.source?.stop();
+      const chosen: WatchOptions =
+        plan.kind === 'perNamespace'
+          ? { ...options, namespaces: plan.namespaces }
+          : { ...options, namespaces: [], only: plan.only, preferredApi: plan.api ?? options.preferredApi };
+      const source = new EventSource({ ...chosen, client: this.client, logger: this.opts.logger });
+      this.source = source;
+      const only = plan.kind === 'clusterWide' ? plan.only : undefined;
+      this.sourceState = source.onState((state) => {
+        // The review said yes but the apiserver refuses the cluster-wide stream (RBAC changed, another
+        // authorizer): the selected namespaces one by one may still be allowed.
+        if (only && state.phase === 'error' && state.reason === 'forbidden') {
+          log.warn(`the cluster-wide list+watch was refused; one list+watch per namespace (${only.length}) instead`);
+          queueMicrotask(() => begin({ kind: 'perNamespace', namespaces: only, why: 'the cluster-wide list+watch was refused' }));
+          return;
+        }
+        onState(state);
+      });
+      source.start();
+    };
+    const direct = planWithoutReview(selected);
+    if (direct) {
+      begin(direct);
+      return;
+    }
+    onState({ phase: 'connecting' });
+    planWatch(this.client, selected, options.preferredApi, planning.signal)
+      .then((plan) => {
+        if (this.planning !== planning) return;
+        log.info(`${selected.length} namespaces selected: ${describePlan(plan, selected.length)}`);
+        begin(plan);
+      })
+      .catch((err: unknown) => log.error(`could not start the list+watch: ${errorMessage(err)}`));
   }
 
   stopWatch(): void {
+    this.planning?.abort();
+    this.planning = undefined;
     this.sourceState?.dispose();
     this.sourceState = undefined;
     this.source?.stop();
     this.source = undefined;
   }
 
-  /** Retries a waiting list+watch at once; false when none runs. */
+  /** Retries a waiting list+watch at once; false when none is wanted. */
   retryNow(): boolean {
     this.source?.retryNow();
-    return this.source !== undefined;
+    return this.planning !== undefined;
   }
 
   /** Saves the owner links learnt since the last save. */

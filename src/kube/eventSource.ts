@@ -101,6 +101,11 @@ export interface EventSourceOptions {
   readonly client: KubeClient;
   /** Namespaces to watch; empty means all namespaces (one cluster-wide stream). */
   readonly namespaces?: readonly string[];
+  /**
+   * With no `namespaces` (one cluster-wide stream): keep only the events of these namespaces, as if each were
+   * watched on its own (src/kube/watchPlan.ts decides when). Undefined: keep everything.
+   */
+  readonly only?: readonly string[];
   /** The API to try first; the other one is tried when this one is forbidden or not served. */
   readonly preferredApi?: EventApi;
   /** Receives every batch of changes; the stream pauses until a returned promise settles (backpressure). */
@@ -220,7 +225,9 @@ export class EventSource implements Disposable {
     const timing = { ...DEFAULT_TIMING, ...opts.timing };
     const log = tagged(opts.logger ?? silentLogger, 'watch');
     const known = new KnownEvents(opts.bounds ?? { maxEvents: DEFAULT_STORE_CAPACITY, maxBytes: DEFAULT_STORE_MEGABYTES * MIB });
-    for (const ns of namespaces) for (const e of opts.known?.(ns) ?? []) if (!e.expired) known.set(e);
+    // A cluster-wide loop kept to some namespaces reconciles only those: seeding others would relist them as gone.
+    const only = namespaces[0] === '' && opts.only ? new Set(opts.only) : undefined;
+    for (const ns of namespaces) for (const e of opts.known?.(ns) ?? []) if (!e.expired && (!only || only.has(e.namespace))) known.set(e);
     // The loops fire from inside their own retry logic: a listener's failure is logged, never thrown into them.
     this.stateEmitter = new Emitter<SourceState>((err) => log.error(`a state listener failed: ${errorMessage(err)}`));
     this.onState = this.stateEmitter.event;
@@ -276,6 +283,8 @@ class NamespaceLoop {
   private credentialsRefreshed = false;
   private readonly log: Logger;
   private readonly random: () => number;
+  /** The namespaces a cluster-wide loop keeps ({@link EventSourceOptions.only}); undefined keeps all. */
+  private readonly only: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly namespace: string,
@@ -288,6 +297,7 @@ class NamespaceLoop {
   ) {
     this.api = opts.preferredApi ?? 'core/v1';
     this.log = namespace ? tagged(log, `ns ${namespace}`) : log;
+    this.only = !namespace && opts.only ? new Set(opts.only) : undefined;
     this.random = opts.random ?? Math.random;
     this.pageLimit = Math.max(1, timing.pageSize);
     this.relistBackoff = new RelistBackoff(
@@ -298,7 +308,12 @@ class NamespaceLoop {
   }
 
   private get scope(): string {
+    if (this.only) return `all namespaces (keeping ${this.only.size} of them)`;
     return this.namespace ? `namespace "${this.namespace}"` : 'all namespaces';
+  }
+
+  private keeps(ev: KubeEvent): boolean {
+    return !this.only || this.only.has(ev.namespace);
   }
 
   start(): void {
@@ -463,7 +478,7 @@ class NamespaceLoop {
       const changes: EventChange[] = held ? [held] : [];
       for (const item of items) {
         const ev = normalizeEvent(item, this.api);
-        if (!ev) continue;
+        if (!ev || !this.keeps(ev)) continue;
         seen.add(ev.uid);
         const prev = this.known.get(ev.uid);
         // Unchanged: keep the object already held (the store holds the same one) rather than a second copy.
@@ -526,6 +541,7 @@ class NamespaceLoop {
       query: { watch: true, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
       signal: abort.signal,
       timeoutMs: this.timing.headersTimeoutMs,
+      stream: true,
     });
     if (res.statusCode !== 200) {
       const body = await readBody(res, this.opts.client.server).catch(() => '');
@@ -633,6 +649,7 @@ class NamespaceLoop {
     const ev = normalizeEvent(object, this.api);
     if (!ev) return;
     if (ev.resourceVersion) this.resourceVersion = ev.resourceVersion;
+    if (!this.keeps(ev)) return;
     if (type === 'DELETED') {
       this.known.delete(ev.uid);
       changes.push({ type, event: { ...ev, expired: true } });

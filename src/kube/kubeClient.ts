@@ -224,9 +224,23 @@ export interface RequestOptions {
   /** The `Accept` header; default `application/json` (a metadata read asks for `PartialObjectMetadata`). */
   readonly accept?: string;
   readonly signal?: AbortSignal;
-  /** Milliseconds until the response headers must have arrived. */
+  /**
+   * Milliseconds until the response headers must have arrived, counted whether or not a connection was free:
+   * the promise rejects (`ETIMEDOUT`) when they are up, even for a request still waiting for a socket.
+   */
   readonly timeoutMs?: number;
+  /**
+   * A long-lived stream (a watch): it gets a connection of its own from an unbounded pool, so streams never
+   * hold the connections short requests wait for (docs/ARCHITECTURE.md §4).
+   */
+  readonly stream?: boolean;
 }
+
+/**
+ * Connections short requests share at most: a burst of reads queues instead of opening dozens of
+ * connections. Watches never count against it ({@link RequestOptions.stream}).
+ */
+export const SHORT_REQUEST_SOCKETS = 8;
 
 function buildPath(path: string, query: Query | undefined): string {
   if (!query) return path;
@@ -269,7 +283,10 @@ export const USER_AGENT = 'kube-events-vscode';
  * and a kept-alive agent instead of client-node 1.4's agent per call.
  */
 export class KubeClient {
-  private agent: http.Agent | undefined;
+  /** Short requests (lists, gets, writes, discovery): bounded, kept alive. */
+  private shortAgent: http.Agent | undefined;
+  /** Watches: one connection each, unbounded, so that N watches never starve a short request. */
+  private streamAgent: http.Agent | undefined;
 
   constructor(
     private kc: KubeConfig,
@@ -292,13 +309,38 @@ export class KubeClient {
   /** Drops cached credentials and TLS state, re-reading the kubeconfig when a loader was given. */
   refreshCredentials(): void {
     if (this.reload) this.kc = this.reload();
-    this.agent?.destroy();
-    this.agent = undefined;
+    this.dropAgents();
   }
 
   dispose(): void {
-    this.agent?.destroy();
-    this.agent = undefined;
+    this.dropAgents();
+  }
+
+  private dropAgents(): void {
+    this.shortAgent?.destroy();
+    this.shortAgent = undefined;
+    this.streamAgent?.destroy();
+    this.streamAgent = undefined;
+  }
+
+  /** A pooled agent with the kubeconfig's TLS material, instead of client-node's fresh agent per call. */
+  private agentFor(stream: boolean, protocol: string, options: https.RequestOptions): http.Agent {
+    const existing = stream ? this.streamAgent : this.shortAgent;
+    if (existing) return existing;
+    const agent = new (protocol === 'http:' ? http.Agent : https.Agent)({
+      keepAlive: true,
+      maxSockets: stream ? Infinity : SHORT_REQUEST_SOCKETS,
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      pfx: options.pfx,
+      passphrase: options.passphrase,
+      servername: options.servername,
+      ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
+    } as https.AgentOptions);
+    if (stream) this.streamAgent = agent;
+    else this.shortAgent = agent;
+    return agent;
   }
 
   private async prepare(method: string, path: string, opts: RequestOptions): Promise<{ url: URL; options: https.RequestOptions }> {
@@ -314,42 +356,69 @@ export class KubeClient {
     const url = new URL(buildPath(path, opts.query), server.endsWith('/') ? server : server + '/');
     url.pathname = (new URL(server).pathname.replace(/\/$/, '') + path).replace(/\/\/+/g, '/');
     if (!this.kc.getCurrentCluster()?.proxyUrl) {
-      // Keep one pooled agent with the same TLS material instead of client-node's fresh agent per call.
-      this.agent ??= new (url.protocol === 'http:' ? http.Agent : https.Agent)({
-        keepAlive: true,
-        maxSockets: 8,
-        ca: options.ca,
-        cert: options.cert,
-        key: options.key,
-        pfx: options.pfx,
-        passphrase: options.passphrase,
-        servername: options.servername,
-        ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
-      } as https.AgentOptions);
       (options.agent as http.Agent | undefined)?.destroy();
-      options.agent = this.agent;
+      options.agent = this.agentFor(opts.stream === true, url.protocol, options);
     }
     if (opts.body !== undefined) (options.headers as Record<string, string>)['Content-Type'] = opts.contentType ?? 'application/json';
     return { url, options };
   }
 
-  /** Sends a request and returns the response once its headers arrive; the caller consumes the body. */
+  /**
+   * Sends a request and returns the response once its headers arrive; the caller consumes the body.
+   * The timeout and the signal settle the promise themselves: Node reports `req.destroy()` on a request that
+   * is still queued for a socket only once a socket frees up, which may be never.
+   */
   async open(path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
     const method = opts.method ?? 'GET';
     const { url, options } = await this.prepare(method, path, opts);
     const transport = url.protocol === 'http:' ? http : https;
+    const signal = opts.signal;
     return new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = transport.request(url, { ...options, signal: opts.signal }, (res) => {
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const fail = (err: unknown): void => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        reject(toNetworkError(err, this.server));
+      };
+      // Node's own AbortError shape, so the classifier reads the reason from its cause (a TimeoutError or not).
+      const abortError = (): Error => Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR', cause: signal?.reason as unknown });
+      const onAbort = (): void => {
+        const err = abortError();
+        fail(err);
+        req.destroy(err);
+      };
+      if (signal?.aborted) {
+        fail(abortError());
+        return;
+      }
+      const req = transport.request(url, options, (res) => {
+        if (settled) {
+          res.destroy();
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        // An abort after the headers ends the body: the reader of the body sees it.
+        if (signal) {
+          const endBody = (): void => void res.destroy(abortError());
+          signal.addEventListener('abort', endBody, { once: true });
+          res.once('close', () => signal.removeEventListener('abort', endBody));
+        }
         resolve(res);
       });
-      const timer = opts.timeoutMs
-        ? setTimeout(() => req.destroy(Object.assign(new Error('no response headers in time'), { code: 'ETIMEDOUT' })), opts.timeoutMs)
-        : undefined;
-      req.on('error', (err) => {
-        clearTimeout(timer);
-        reject(toNetworkError(err, this.server));
-      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts.timeoutMs) {
+        timer = setTimeout(() => {
+          const err = Object.assign(new Error('no response headers in time'), { code: 'ETIMEDOUT' });
+          fail(err);
+          req.destroy(err);
+        }, opts.timeoutMs);
+      }
+      req.on('error', fail);
       if (opts.body !== undefined) req.end(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
       else req.end();
     });
