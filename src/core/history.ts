@@ -178,12 +178,19 @@ export class HistorySink implements Disposable {
   }
 
   /**
-   * Switches to another database (or none). What is pending goes to the old one first; what it could not
-   * take is dropped, unless `carryOver` (the same cluster's database, reopened) keeps it for the new one.
+   * Switches to another database (or none). What is pending goes to the old one first and what it could not
+   * take is dropped; with `carryOver` (the same cluster's database, reopened after a failure) all that is
+   * pending goes to the new one instead.
    */
   setBackend(backend: HistoryBackend | undefined, carryOver = false): void {
-    this.flush();
-    if (!carryOver) this.pending = [];
+    if (carryOver) {
+      // The old one failed and is gone: what it held is for the new one.
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      this.timer = undefined;
+    } else {
+      this.flush();
+      this.pending = [];
+    }
     this.backend = backend?.mode === 'readWrite' ? backend : undefined;
     this.stopped = false;
     this.failures = 0;
@@ -224,7 +231,6 @@ export class HistorySink implements Disposable {
       if (kept.length > this.maxPending) this.droppedCount += kept.length - this.maxPending;
       this.pending = kept.length > this.maxPending ? kept.slice(0, this.maxPending) : kept;
       this.timer = setTimeout(() => this.flush(), delay);
-      this.timer.unref?.();
     }
   }
 

@@ -172,9 +172,9 @@ function withAccess<T>(file: string, step: (rolledBack: number) => T, opts: { ti
           waiting ??= tryLock(writerWaitingLock(file));
           lock = tryLock(accessLock(file));
         } else {
-          const writerWaits = tryLock(writerWaitingLock(file));
-          writerWaits?.release();
-          lock = writerWaits ? tryLock(accessLock(file)) : undefined;
+          const noWriterWaits = tryLock(writerWaitingLock(file));
+          noWriterWaits?.release();
+          lock = noWriterWaits ? tryLock(accessLock(file)) : undefined;
         }
       } catch (err) {
         throw fileSystemFailure(err, `cannot lock ${file}`);
@@ -301,7 +301,11 @@ export class HistoryDatabase implements HistoryBackend {
 
   private static openReader(file: string): HistoryDatabase {
     try {
-      return withAccess(file, (rolledBack) => new HistoryDatabase(file, 'readOnly', rolledBack > 0 ? { rolledBack } : {}, undefined));
+      return withAccess(file, (rolledBack) => {
+        // The writer took its lock but has not created the file yet: a moment, not a failure.
+        if (!fs.existsSync(file)) throw new HistoryError('busy', `another window is creating ${file}`);
+        return new HistoryDatabase(file, 'readOnly', rolledBack > 0 ? { rolledBack } : {}, undefined);
+      });
     } catch (err) {
       throw toHistoryError(err, `cannot open ${file}`);
     }
