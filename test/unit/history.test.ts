@@ -447,6 +447,26 @@ describe('history service', () => {
     s.svc.dispose();
   });
 
+  it('moves a file damaged while it is open aside, names it once, and records on in a new one with nothing lost', async () => {
+    const s = service();
+    s.svc.open(CLUSTER);
+    await s.broadcaster.action({ type: 'ADDED', event: anEvent() });
+    await waitFor('store', () => s.store.size === 1, 2000);
+    s.svc.flush();
+    const first = s.svc.database!;
+    // Something else writes over the file's header while this window has it open.
+    const fd = fs.openSync(first.file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(100, 0x5a), 0, 100, 0);
+    fs.closeSync(fd);
+    for (let i = 0; i < 3; i++) await s.broadcaster.action({ type: 'ADDED', event: anEvent() });
+    await waitFor('a new database', () => s.svc.database && s.svc.database !== first && s.svc.database.mode === 'readWrite', 5000);
+    await waitFor('the changes held meanwhile in the new one', () => s.svc.database!.stats().events === 3, 5000);
+    assert.deepEqual(s.notices.map((n) => n.kind), ['movedAside']);
+    const aside = (s.notices[0] as { file: string }).file;
+    assert.ok(fs.existsSync(aside) && aside.startsWith(`${first.file}.corrupt-`), aside);
+    s.svc.dispose();
+  });
+
   it('turns itself off with one notice when its folder cannot be written, and the store goes on', async () => {
     const blocker = path.join(dir, 'not-a-folder');
     fs.writeFileSync(blocker, '');

@@ -119,7 +119,8 @@ describe('history shared between windows (real processes, SIGKILL)', () => {
       const before = writer.state!.offered;
       await waitFor('the writer to produce', () => writer.state!.offered > before + 200, 10_000);
       const killedAt = await writer.kill();
-      assert.ok(windows.filter((w) => w.alive).every((w) => w.mode !== 'none'), `every live window has history (${windows.map((w) => w.mode).join(', ')})`);
+      // A window may be waiting a moment to get into the file (it retries); none has turned history off.
+      await waitFor(`every live window to have history (${windows.map((w) => w.mode).join(', ')})`, () => windows.filter((w) => w.alive).every((w) => w.mode !== 'none'), 10_000);
       const next = await waitFor('a successor to write', () => writers()[0], 10_000);
       const took = next.writing.at(-1)![0] - killedAt;
       takeovers.push(took);
@@ -149,11 +150,13 @@ describe('history shared between windows (real processes, SIGKILL)', () => {
       await new Promise((r) => setTimeout(r, 1500));
       for (const r of racers) r.child.stdin!.write('go\n');
       await waitFor('every racer to start', () => racers.every((r) => r.state), 30_000);
+      await waitFor('every racer to have history', () => racers.every((r) => r.mode !== 'none'), 10_000).catch((err: Error) =>
+        assert.fail(`${err.message}: ${racers.map((r) => JSON.stringify(r.state)).join('\n')}`),
+      );
       // Give a second writer every chance to appear (a take-over poll is 1 s).
       await new Promise((r) => setTimeout(r, 1500));
       const writing = racers.filter((r) => r.mode === 'readWrite').map((r) => r.name);
       assert.equal(writing.length, 1, `round ${round}: writers ${writing.join(', ')}; modes ${racers.map((r) => r.mode).join(', ')}`);
-      assert.ok(racers.every((r) => r.mode !== 'none'), `round ${round}: every window has history (${racers.map((r) => r.mode).join(', ')})`);
       assertOneWriterAtATime();
       await Promise.all(racers.map((r) => r.kill()));
     }
@@ -161,10 +164,10 @@ describe('history shared between windows (real processes, SIGKILL)', () => {
 
   it('never turns history off in the writer when a reader is killed inside a read', { timeout: 120_000 }, async () => {
     const writer = startWindow();
-    await waitFor('a writer with a history worth reading', () => writer.mode === 'readWrite' && writer.state!.offered > 6_000, 60_000);
+    await waitFor('a writer with a history worth reading', () => writer.mode === 'readWrite' && writer.state!.offered > 3_000, 60_000);
     for (let round = 0; round < 3; round++) {
       const reader = startWindow();
-      // It reads back to back, each read the whole file: a kill now lands inside one or between two.
+      // It reads back to back, 5,000 rows at a time: a kill now lands inside a read or between two.
       await waitFor('the reader to read', () => reader.mode === 'readOnly' && reader.state!.reads >= 3, 30_000);
       await reader.kill();
       const from = writer.state!.offered;

@@ -1,7 +1,7 @@
 /**
  * A child process standing in for one VS Code window's extension host: it runs the real HistoryService on
  * a shared history folder as compose does (a broadcaster feeding the store and the history sink), produces
- * events steadily, and, while it only reads, reads the whole history back to back, as a window loading
+ * events steadily, and, while it only reads, reads the newest 5,000 events back to back, as a window loading
  * `since:` would. It reports its state as one JSON line every 50 ms and at once when its mode changes.
  *
  * argv: <history dir> <name> [wait]: with `wait` it opens the history only when a line arrives on stdin, so
@@ -48,7 +48,7 @@ function start(): void {
   // Reports a change of mode (a take-over) the moment it happens, not at the next tick.
   setInterval(() => (service.database?.mode ?? 'none') !== lastMode && report(), 2);
   const produce = (): void => {
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 20; i++) {
       if (!broadcaster.offer({ type: 'ADDED', event: anEvent({ uid: `${name}-${offered}`, message: 'm'.repeat(200), lastSeen: Date.now() }) })) break;
       offered++;
     }
@@ -59,7 +59,7 @@ function start(): void {
     const db = service.database;
     if (db?.mode === 'readOnly') {
       try {
-        db.query({ limit: 100_000 });
+        db.query({ limit: 5_000 });
         reads++;
       } catch {
         readFailures++;
