@@ -4,8 +4,9 @@
  * events steadily, and, while it only reads, reads the newest 5,000 events back to back, as a window loading
  * `since:` would. It reports its state as one JSON line every 50 ms and at once when its mode changes.
  *
- * argv: <history dir> <name> [wait]: with `wait` it opens the history only when a line arrives on stdin, so
- * the test can start several at the same moment.
+ * argv: <history dir> <name> [wait] [idle]: with `wait` it opens the history only when a line arrives on
+ * stdin, so the test can start several at the same moment; with `idle` it produces nothing, so a kill finds
+ * it between transactions.
  */
 import * as readline from 'node:readline';
 import { Broadcaster } from '../../../src/core/broadcaster';
@@ -14,7 +15,7 @@ import type { EventChange } from '../../../src/core/kubeEvent';
 import { HistoryService, type HistoryNotice } from '../../../src/history/historyService';
 import { anEvent } from './eventBuilder';
 
-const [dir, name, wait] = process.argv.slice(2);
+const [dir, name, ...flags] = process.argv.slice(2);
 const CLUSTER = { server: 'https://race.test', user: 'u', context: 'race' };
 
 const broadcaster = new Broadcaster<EventChange>({ queueLength: 10_000 });
@@ -48,6 +49,7 @@ function start(): void {
   // Reports a change of mode (a take-over) the moment it happens, not at the next tick.
   setInterval(() => (service.database?.mode ?? 'none') !== lastMode && report(), 2);
   const produce = (): void => {
+    if (flags.includes('idle')) return;
     for (let i = 0; i < 20; i++) {
       if (!broadcaster.offer({ type: 'ADDED', event: anEvent({ uid: `${name}-${offered}`, message: 'm'.repeat(200), lastSeen: Date.now() }) })) break;
       offered++;
@@ -70,5 +72,5 @@ function start(): void {
   read();
 }
 
-if (wait) readline.createInterface({ input: process.stdin }).once('line', start);
+if (flags.includes('wait')) readline.createInterface({ input: process.stdin }).once('line', start);
 else start();
