@@ -32,8 +32,11 @@ export interface HistoryFilter {
 /** How the database is shared with other windows on the same cluster. */
 export type HistoryMode = 'readWrite' | 'readOnly';
 
-/** Why history stopped; stable codes for tests and the one warning shown. */
-export type HistoryFailureReason = 'full' | 'readOnly' | 'io' | 'corrupt';
+/**
+ * Why a step of history failed; stable codes for tests and the one warning shown. Every reason but
+ * `corrupt` may clear by itself (another window lets go, the disk gets space) and is retried with backoff.
+ */
+export type HistoryFailureReason = 'busy' | 'full' | 'readOnly' | 'io' | 'corrupt';
 
 /** Thrown by a {@link HistoryBackend} when the store cannot go on. `reason` decides what the host does. */
 export class HistoryError extends Error {
@@ -114,15 +117,27 @@ export interface HistorySinkOptions {
   readonly flushMs?: number;
   /** Changes held while the database is behind; beyond it changes are dropped and counted. Default 200,000. */
   readonly maxPending?: number;
+  /** Wait before the first retry of a failed write; it doubles at each failure in a row. Default 1 s. */
+  readonly retryMs?: number;
+  /** The longest wait between retries. Default 60 s. */
+  readonly maxRetryMs?: number;
   readonly logger?: Logger;
-  /** Called once when a write fails for good; the sink then stops writing. */
-  readonly onFailure?: (err: HistoryError) => void;
+  /**
+   * Called at each failed write, with how many failed in a row. 'retry' keeps the changes and writes them
+   * again after a backoff; 'stop' drops them and writes nothing more until the next backend. Default: retry
+   * every reason but `corrupt`.
+   */
+  readonly onFailure?: (err: HistoryError, failures: number) => 'retry' | 'stop';
+  /** Called when a write succeeds after `failures` failed ones. */
+  readonly onRecovered?: (failures: number) => void;
 }
 
 /**
  * A broadcaster watcher that writes every change to the current cluster's history. Its sink only buffers, so
  * it never holds the broadcaster's queue; a timer writes the buffer in one transaction at most `flushMs`
- * later. Changes beyond `maxPending` are dropped and counted in `dropped`, like any watcher's drops.
+ * later. A failed write keeps its changes and is retried with exponential backoff (another window inside the
+ * file, a full disk that gets space again), so one error never ends history for the session. Changes beyond
+ * `maxPending` are dropped and counted in `dropped`, like any watcher's drops.
  */
 export class HistorySink implements Disposable {
   private pending: EventChange[] = [];
@@ -134,7 +149,8 @@ export class HistorySink implements Disposable {
   private backend: HistoryBackend | undefined;
   private droppedCount = 0;
   private writtenCount = 0;
-  private failed = false;
+  private failures = 0;
+  private stopped = false;
 
   constructor(
     broadcaster: Broadcaster<EventChange>,
@@ -156,11 +172,30 @@ export class HistorySink implements Disposable {
     return this.writtenCount;
   }
 
-  /** Switches to another cluster's database (or none). What is pending goes to the old one first. */
-  setBackend(backend: HistoryBackend | undefined): void {
-    this.flush();
+  /** Failed writes in a row (0 once one succeeds). */
+  get failing(): number {
+    return this.failures;
+  }
+
+  /**
+   * Switches to another database (or none). What is pending goes to the old one first and what it could not
+   * take is dropped; with `carryOver` (the same cluster's database, reopened after a failure) all that is
+   * pending goes to the new one instead.
+   */
+  setBackend(backend: HistoryBackend | undefined, carryOver = false): void {
+    if (carryOver) {
+      // The old one failed and is gone: what it held is for the new one.
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      this.timer = undefined;
+    } else {
+      this.flush();
+      this.pending = [];
+    }
     this.backend = backend?.mode === 'readWrite' ? backend : undefined;
-    this.failed = false;
+    this.stopped = false;
+    this.failures = 0;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = this.pending.length > 0 ? setTimeout(() => this.flush(), 0) : undefined;
   }
 
   /** Writes what is pending now. Safe to call at any time. */
@@ -168,27 +203,46 @@ export class HistorySink implements Disposable {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0) return;
+    if (!this.backend || this.stopped) {
+      this.pending = [];
+      return;
+    }
     const batch = this.pending;
     this.pending = [];
-    if (!this.backend || this.failed) return;
     try {
       this.backend.write(batch);
       this.writtenCount += batch.length;
+      if (this.failures > 0) this.options.onRecovered?.(this.failures);
+      this.failures = 0;
     } catch (err) {
-      this.failed = true;
+      this.failures++;
       const failure = HistoryError.from(err);
-      this.log.warn(`write failed (${failure.reason}): ${failure.message}`);
-      this.options.onFailure?.(failure);
+      const decision = this.options.onFailure?.(failure, this.failures) ?? (failure.reason === 'corrupt' ? 'stop' : 'retry');
+      const delay = Math.min(this.options.maxRetryMs ?? 60_000, (this.options.retryMs ?? 1_000) * 2 ** Math.min(this.failures - 1, 16));
+      const then = decision === 'retry' ? `retrying in ${delay} ms` : 'giving up';
+      if (this.failures === 1) this.log.warn(`write failed (${failure.reason}): ${failure.message}; ${then}`);
+      else this.log.debug(`write failed again (${this.failures} in a row, ${failure.reason}); ${then}`);
+      if (decision === 'stop') {
+        this.stopped = true;
+        return;
+      }
+      // The failed batch goes back ahead of what arrived since, within the same bound as take().
+      const kept = batch.concat(this.pending);
+      if (kept.length > this.maxPending) this.droppedCount += kept.length - this.maxPending;
+      this.pending = kept.length > this.maxPending ? kept.slice(0, this.maxPending) : kept;
+      this.timer = setTimeout(() => this.flush(), delay);
     }
   }
 
   dispose(): void {
     this.flush();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
     this.watcher.dispose();
   }
 
   private take(batch: readonly EventChange[]): void {
-    if (!this.backend || this.failed) return;
+    if (!this.backend || this.stopped) return;
     const room = this.maxPending - this.pending.length;
     if (batch.length > room) this.droppedCount += batch.length - Math.max(room, 0);
     for (let i = 0; i < batch.length && i < room; i++) this.pending.push(batch[i]);

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Database, type Statement } from 'node-sqlite3-wasm';
@@ -7,6 +7,7 @@ import type { EventChange, KubeEvent, ObjectRef } from '../core/kubeEvent';
 import { errorMessage } from '../core/errorMessage';
 import type { ClusterContext, ClusterIdentity } from '../core/clusterIdentity';
 import { rollBackHotJournal } from './rollbackJournal';
+import { tryLock, type ProcessLock } from './processLock';
 
 /**
  * One cluster's event history on disk: an SQLite database run as WebAssembly (node-sqlite3-wasm, whose VFS
@@ -29,14 +30,19 @@ import { rollBackHotJournal } from './rollbackJournal';
  *   committed transaction survives a killed process or a power cut. The sink writes at most every half
  *   second, which bounds what a crash loses, in transactions of at most 1,000 changes, which bounds how long
  *   a reader in another window waits for the lock.
- * - The VFS locks with a `<file>.lock` directory that a killed process leaves behind. Writing is therefore
- *   owned by one process at a time through `<file>.owner` (its pid and a token). A later window whose owner
- *   is alive opens the file read-only; one whose owner is dead takes over and removes the stale lock.
+ * - The VFS locks with a `<file>.lock` directory that a killed process leaves behind, and it cannot tell a
+ *   dead holder from a live one. So two locks the operating system frees when their holder dies
+ *   (processLock.ts) sit above it: `<file>.writer`, held by the one window that writes for as long as it
+ *   has the file open (the others read, and take it over the moment it is free), and `<file>.access`, held
+ *   around every transaction and every read. Inside the access lock no live process is inside SQLite's, so
+ *   a lock directory found then is a dead process's and is removed. No age or process id is consulted: a
+ *   long transaction is never taken over, a killed reader never blocks the writer, a reused pid means nothing.
  * - The same VFS keeps SQLite from ever seeing a killed writer's journal as hot, so SQLite would read that
- *   writer's half-written transaction as it is. The new owner rolls it back itself, before SQLite opens the
- *   file and while it still holds the lock (rollbackJournal.ts).
+ *   writer's half-written transaction as it is. A non-empty journal found inside the access lock is a killed
+ *   writer's (journal_mode=TRUNCATE empties it at every commit): it is rolled back (rollbackJournal.ts) before
+ *   SQLite reads the file.
  * - A file SQLite cannot read (not a database, malformed) is renamed `<file>.corrupt-<time>` and a new one
- *   starts; the caller says so once.
+ *   starts; the caller says so once, with the path. Only the newest few such files are kept.
  * - `auto_vacuum=INCREMENTAL`, so retention gives pages back to the file system a chunk at a time.
  */
 
@@ -105,7 +111,7 @@ export interface OpenNotes {
  * SQLite's error text is all node-sqlite3-wasm passes on (its SQLite3Error has no code). The texts are
  * SQLite's fixed `sqlite3ErrStr` table, so this is the one place that reads them.
  */
-export function classifySqliteError(err: unknown): HistoryFailureReason | 'busy' | undefined {
+export function classifySqliteError(err: unknown): HistoryFailureReason | undefined {
   const m = errorMessage(err);
   if (/database is locked|database table is locked/.test(m)) return 'busy';
   if (/database or disk is full/.test(m)) return 'full';
@@ -118,7 +124,8 @@ export function classifySqliteError(err: unknown): HistoryFailureReason | 'busy'
 /** A failed file-system call as a HistoryError: a full disk, one we may not write, or other I/O trouble. */
 function fileSystemFailure(err: unknown, doing: string): HistoryError {
   const code = (err as NodeJS.ErrnoException).code;
-  const reason = code === 'ENOSPC' ? 'full' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'readOnly' : 'io';
+  const reason: HistoryFailureReason =
+    code === 'ENOSPC' ? 'full' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'readOnly' : code === 'EAGAIN' || code === 'EBUSY' ? 'busy' : 'io';
   return new HistoryError(reason, `${doing}: ${errorMessage(err)}`);
 }
 
@@ -126,67 +133,84 @@ function toHistoryError(err: unknown, doing: string): HistoryError {
   if (HistoryError.is(err)) return err;
   const reason = classifySqliteError(err);
   const message = errorMessage(err);
-  return new HistoryError(reason === 'busy' || reason === undefined ? 'io' : reason, `${doing}: ${message}`);
+  return new HistoryError(reason ?? 'io', `${doing}: ${message}`);
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
-/** Retries a step while another process holds the lock; the lock is held for one short transaction. */
-function withBusyRetry<T>(step: () => T, timeoutMs = 2000): T {
+/** Longest a window waits, blocked, to get into the database; beyond it the step fails as `busy` and is retried later. */
+const ACCESS_TIMEOUT_MS = 2000;
+
+/** Moved-aside files kept per database: the newest few, for the user to look at; older ones are deleted. */
+const KEEP_MOVED_ASIDE = 3;
+
+/** The lock held by the one window that writes (processLock.ts). */
+const writerLock = (file: string): string => `${path.resolve(file)}.writer`;
+/** The lock held by whichever window is inside the database, for one transaction or one read. */
+const accessLock = (file: string): string => `${path.resolve(file)}.access`;
+/** Held by the writer while it waits for the access lock; readers do not take it meanwhile. */
+const writerWaitingLock = (file: string): string => `${path.resolve(file)}.waiting`;
+
+/**
+ * Runs `step` inside the database: holding its access lock, which every window takes before SQLite may lock
+ * the file. So while it is held no live process is inside SQLite's lock, and what the VFS's lock directory
+ * or a non-empty journal says is left over from a process that died there: the directory is removed and the
+ * journal rolled back (rollbackJournal.ts) before `step` runs, with no guess from ages or process ids.
+ * `step` is told how many pages were rolled back. Waits at most `timeoutMs`. @throws HistoryError ('busy'
+ * past the wait, 'corrupt' for a journal SQLite could not have written)
+ */
+function withAccess<T>(file: string, step: (rolledBack: number) => T, opts: { timeoutMs?: number; recover?: boolean; writer?: boolean } = {}): T {
+  const timeoutMs = opts.timeoutMs ?? ACCESS_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
-  for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
-    try {
-      return step();
-    } catch (err) {
-      if (classifySqliteError(err) !== 'busy' || Date.now() > deadline) throw err;
+  // A writer that has to wait says so, and readers let it in first: reads back to back never starve it.
+  let waiting: ProcessLock | undefined;
+  try {
+    for (let wait = 1; ; wait = Math.min(wait * 2, 10)) {
+      let lock: ProcessLock | undefined;
+      try {
+        if (opts.writer) {
+          waiting ??= tryLock(writerWaitingLock(file));
+          lock = tryLock(accessLock(file));
+        } else {
+          const noWriterWaits = tryLock(writerWaitingLock(file));
+          noWriterWaits?.release();
+          lock = noWriterWaits ? tryLock(accessLock(file)) : undefined;
+        }
+      } catch (err) {
+        throw fileSystemFailure(err, `cannot lock ${file}`);
+      }
+      if (lock) {
+        waiting?.release();
+        try {
+          let rolledBack = 0;
+          if (opts.recover !== false) {
+            fs.rmSync(`${file}.lock`, { recursive: true, force: true });
+            try {
+              if ((fs.statSync(`${file}-journal`, { throwIfNoEntry: false })?.size ?? 0) > 0) rolledBack = rollBackHotJournal(file);
+            } catch (err) {
+              if (HistoryError.is(err)) throw err;
+              throw fileSystemFailure(err, `cannot roll back the unfinished write in ${file}-journal`);
+            }
+          }
+          return step(rolledBack);
+        } finally {
+          lock.release();
+        }
+      }
+      if (Date.now() > deadline) throw new HistoryError('busy', `another window has been inside ${file} for over ${timeoutMs} ms`);
       Atomics.wait(sleeper, 0, 0, wait);
     }
+  } finally {
+    waiting?.release();
   }
 }
 
-function isAlive(pid: number): boolean {
+function takeLock(name: string, file: string): ProcessLock | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
+    return tryLock(name);
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    throw fileSystemFailure(err, `cannot lock ${file}`);
   }
-}
-
-interface Owner {
-  readonly pid: number;
-  readonly token: string;
-}
-
-function readOwner(file: string): Owner | undefined {
-  try {
-    const o = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Owner>;
-    return typeof o.pid === 'number' && typeof o.token === 'string' ? { pid: o.pid, token: o.token } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Claims the right to write, or reports that a live process has it. */
-function claimOwnership(ownerFile: string, token: string): boolean {
-  const mine = JSON.stringify({ pid: process.pid, token });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      fs.writeFileSync(ownerFile, mine, { flag: 'wx' });
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const owner = readOwner(ownerFile);
-    if (owner && isAlive(owner.pid)) return false;
-    // A dead owner (or a torn owner file): remove it and race for it again with O_EXCL.
-    try {
-      fs.rmSync(ownerFile, { force: true });
-    } catch {
-      // Another process took it in between; the next attempt says who won.
-    }
-  }
-  return false;
 }
 
 /**
@@ -195,17 +219,15 @@ function claimOwnership(ownerFile: string, token: string): boolean {
  */
 export class HistoryDatabase implements HistoryBackend {
   private readonly db: Database;
-  private readonly upsert: Statement | undefined;
-  private readonly token: string;
+  private upsert: Statement | undefined;
   private closed = false;
 
   private constructor(
     readonly file: string,
     readonly mode: HistoryMode,
     readonly notes: OpenNotes,
-    token: string,
+    private readonly writer: ProcessLock | undefined,
   ) {
-    this.token = token;
     this.db = new Database(file, { readOnly: mode === 'readOnly', fileMustExist: mode === 'readOnly' });
     try {
       if (mode === 'readWrite') {
@@ -213,10 +235,10 @@ export class HistoryDatabase implements HistoryBackend {
         this.db.exec('PRAGMA page_size = 4096; PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL;');
         // The indexes take inserts at up to a thousand places (one per involved object): keep them cached.
         this.db.exec('PRAGMA cache_size = -32000');
-        withBusyRetry(() => this.db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`));
+        this.db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
         this.upsert = this.db.prepare(UPSERT);
       } else {
-        withBusyRetry(() => this.db.get('SELECT count(*) AS n FROM sqlite_schema'));
+        this.db.get('SELECT count(*) AS n FROM sqlite_schema');
       }
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -226,65 +248,80 @@ export class HistoryDatabase implements HistoryBackend {
   }
 
   /**
-   * Opens (creating when needed) the history at `file`. Writes when no live process owns it, else reads only.
-   * A transaction a killed writer left half-done is rolled back first; an unreadable file is moved aside
-   * and a new one started (see `notes`). `identity` is who the database belongs to, written into it and shown
-   * by Clear History…. @throws HistoryError
+   * Opens (creating when needed) the history at `file`. Writes when it gets the writer's lock, else reads
+   * only. A transaction a killed writer left half-done is rolled back first; an unreadable file is moved
+   * aside and a new one started (see `notes`). `identity` is who the database belongs to, written into it and
+   * shown by Clear History…. @throws HistoryError
    */
   static open(file: string, identity: ClusterContext): HistoryDatabase {
+    return HistoryDatabase.tryOpenWriter(file, identity) ?? HistoryDatabase.openReader(file);
+  }
+
+  /**
+   * Opens the history at `file` for writing if no other window writes it (the lock of a window that died is
+   * free at once), else returns undefined without opening anything: a reading window asks this to take over.
+   * `moveAside`: the file was found damaged after it opened; start a new one. @throws HistoryError
+   */
+  static tryOpenWriter(file: string, identity: ClusterContext, opts: { moveAside?: boolean } = {}): HistoryDatabase | undefined {
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
     } catch (err) {
       throw fileSystemFailure(err, `cannot create ${path.dirname(file)}`);
     }
-    const token = randomUUID();
-    let mode: HistoryMode;
+    const writer = takeLock(writerLock(file), file);
+    if (!writer) return undefined;
     try {
-      mode = claimOwnership(`${file}.owner`, token) ? 'readWrite' : 'readOnly';
+      // The owner file of versions before the writer's lock: nothing reads it now.
+      fs.rmSync(`${file}.owner`, { force: true });
+      let movedAside = opts.moveAside ? withAccess(file, () => moveAside(file), { recover: false, writer: true }) : undefined;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return withAccess(file, (rolledBack) => {
+            const notes: OpenNotes = { ...(movedAside ? { movedAside } : {}), ...(rolledBack > 0 ? { rolledBack } : {}) };
+            const db = new HistoryDatabase(file, 'readWrite', notes, writer);
+            try {
+              db.writeMeta(identity);
+            } catch (err) {
+              db.closeConnection();
+              throw err;
+            }
+            return db;
+          }, { writer: true });
+        } catch (err) {
+          const corrupt = HistoryError.is(err, 'corrupt') || classifySqliteError(err) === 'corrupt';
+          if (!corrupt || attempt > 0) throw toHistoryError(err, `cannot open ${file}`);
+          movedAside = withAccess(file, () => moveAside(file), { recover: false, writer: true });
+        }
+      }
     } catch (err) {
-      throw fileSystemFailure(err, `cannot write in ${path.dirname(file)}`);
+      writer.release();
+      throw err;
     }
-    let notes: OpenNotes = {};
-    if (mode === 'readWrite') {
-      try {
-        const pages = recoverAsNewOwner(file);
-        if (pages > 0) notes = { rolledBack: pages };
-      } catch (err) {
-        if (!HistoryError.is(err, 'corrupt')) {
-          releaseOwnership(file, token);
-          if (HistoryError.is(err)) throw err;
-          throw fileSystemFailure(err, `cannot recover ${file}`);
-        }
-        notes = { movedAside: moveAside(file) };
-      }
-    }
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const db = new HistoryDatabase(file, mode, notes, token);
-        if (mode === 'readWrite') db.writeMeta(identity);
-        return db;
-      } catch (err) {
-        const reason = classifySqliteError(err);
-        if (reason === 'corrupt' && mode === 'readWrite' && attempt === 0) {
-          notes = { ...notes, movedAside: moveAside(file) };
-          continue;
-        }
-        if (mode === 'readWrite') releaseOwnership(file, token);
-        throw toHistoryError(err, `cannot open ${file}`);
-      }
+  }
+
+  private static openReader(file: string): HistoryDatabase {
+    try {
+      return withAccess(file, (rolledBack) => {
+        // The writer took its lock but has not created the file yet: a moment, not a failure.
+        if (!fs.existsSync(file)) throw new HistoryError('busy', `another window is creating ${file}`);
+        return new HistoryDatabase(file, 'readOnly', rolledBack > 0 ? { rolledBack } : {}, undefined);
+      });
+    } catch (err) {
+      throw toHistoryError(err, `cannot open ${file}`);
     }
   }
 
   write(changes: readonly EventChange[]): void {
-    if (this.closed || !this.upsert || changes.length === 0) return;
+    if (this.closed) throw new HistoryError('io', 'history is closed');
+    if (!this.upsert || changes.length === 0) return;
     // Short transactions: another window reading the file waits for the lock at most one chunk.
     for (let i = 0; i < changes.length; i += WRITE_CHUNK) this.writeChunk(changes.slice(i, i + WRITE_CHUNK));
   }
 
   private writeChunk(changes: readonly EventChange[]): void {
-    const upsert = this.upsert!;
     try {
-      withBusyRetry(() => {
+      withAccess(this.file, () => {
+        const upsert = this.upsert!;
         this.db.exec('BEGIN IMMEDIATE');
         try {
           for (const change of changes) {
@@ -295,9 +332,17 @@ export class HistoryDatabase implements HistoryBackend {
           this.db.exec('COMMIT');
         } catch (err) {
           if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          // A statement keeps its last error and refuses to run again (node-sqlite3-wasm cannot reset it
+          // then): the retry needs a fresh one.
+          try {
+            upsert.finalize();
+          } catch {
+            // The error it rethrows is `err`.
+          }
+          this.upsert = this.db.prepare(UPSERT);
           throw err;
         }
-      });
+      }, { writer: true });
     } catch (err) {
       throw toHistoryError(err, 'writing history');
     }
@@ -338,7 +383,7 @@ export class HistoryDatabase implements HistoryBackend {
   prune(olderThan: number, maxBytes: number, budget: number): number {
     if (this.mode !== 'readWrite' || this.closed) return 0;
     try {
-      return withBusyRetry(() => {
+      return withAccess(this.file, () => {
         let removed = this.db.run('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE last_seen < ? ORDER BY last_seen LIMIT ?)', [olderThan, budget]).changes;
         if (removed === 0 && this.fileBytes() > maxBytes) {
           removed = this.db.run('DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY last_seen LIMIT ?)', [budget]).changes;
@@ -346,7 +391,7 @@ export class HistoryDatabase implements HistoryBackend {
         // Give freed pages back to the file system so the file, not just its contents, shrinks.
         this.db.exec(`PRAGMA incremental_vacuum(${Math.max(1, budget)})`);
         return removed;
-      });
+      }, { writer: true });
     } catch (err) {
       throw toHistoryError(err, 'pruning history');
     }
@@ -366,9 +411,15 @@ export class HistoryDatabase implements HistoryBackend {
   clear(): void {
     if (this.mode !== 'readWrite') throw new HistoryError('readOnly', 'another window records this cluster\'s history; clear it there');
     try {
-      withBusyRetry(() => this.db.exec('BEGIN IMMEDIATE; DELETE FROM rises; DELETE FROM events; COMMIT; VACUUM;'));
+      withAccess(this.file, () => {
+        try {
+          this.db.exec('BEGIN IMMEDIATE; DELETE FROM rises; DELETE FROM events; COMMIT; VACUUM;');
+        } catch (err) {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          throw err;
+        }
+      }, { writer: true });
     } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw toHistoryError(err, 'clearing history');
     }
   }
@@ -379,13 +430,18 @@ export class HistoryDatabase implements HistoryBackend {
     return rows.map((r) => r.quick_check).join('; ');
   }
 
-  /** Caps the file's size in pages (tests: a disk that fills up). */
+  /** Caps the file's size in pages (tests: a disk that fills up, and clears again). */
   limitPages(pages: number): void {
     this.db.exec(`PRAGMA max_page_count = ${Math.floor(pages)}`);
   }
 
   dispose(): void {
     if (this.closed) return;
+    this.closeConnection();
+    this.writer?.release();
+  }
+
+  private closeConnection(): void {
     this.closed = true;
     try {
       // finalize() rethrows the statement's last error (a full disk, say); closing must go on regardless.
@@ -394,23 +450,25 @@ export class HistoryDatabase implements HistoryBackend {
       // Reported when it happened.
     }
     this.db.close();
-    if (this.mode === 'readWrite') releaseOwnership(this.file, this.token);
   }
 
   private writeMeta(identity: ClusterContext): void {
-    withBusyRetry(() => {
-      this.db.exec('BEGIN IMMEDIATE');
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
       for (const [key, value] of [['schema', SCHEMA_VERSION], ['server', identity.server], ['context', identity.context]]) {
         this.db.run('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [key, value]);
       }
       this.db.exec('COMMIT');
-    });
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
   }
 
   private read<T>(step: () => T): T {
     if (this.closed) throw new HistoryError('io', 'history is closed');
     try {
-      return withBusyRetry(step);
+      return withAccess(this.file, step, { writer: this.mode === 'readWrite' });
     } catch (err) {
       throw toHistoryError(err, 'reading history');
     }
@@ -419,71 +477,59 @@ export class HistoryDatabase implements HistoryBackend {
 
 /** Reads `meta` of a history file without claiming it (Clear History… lists them). */
 export function readHistoryMeta(file: string): { server: string; context: string } | undefined {
-  let db: Database | undefined;
   try {
-    db = new Database(file, { readOnly: true, fileMustExist: true });
-    const rows = withBusyRetry(() => db!.all('SELECT key, value FROM meta')) as Array<{ key: string; value: string }>;
-    const meta = new Map(rows.map((r) => [r.key, r.value]));
-    return { server: meta.get('server') ?? '', context: meta.get('context') ?? '' };
+    return withAccess(file, () => {
+      const db = new Database(file, { readOnly: true, fileMustExist: true });
+      try {
+        const rows = db.all('SELECT key, value FROM meta') as Array<{ key: string; value: string }>;
+        const meta = new Map(rows.map((r) => [r.key, r.value]));
+        return { server: meta.get('server') ?? '', context: meta.get('context') ?? '' };
+      } finally {
+        db.close();
+      }
+    }, { timeoutMs: 500 });
   } catch {
     return undefined;
-  } finally {
-    db?.close();
   }
 }
 
-/** Deletes a history file and its companions. Refuses while a live process owns it. */
+/** Deletes a history file and its companions. Refuses while another window writes it. */
 export function deleteHistoryFile(file: string): boolean {
-  const owner = readOwner(`${file}.owner`);
-  if (owner && owner.pid !== process.pid && isAlive(owner.pid)) return false;
-  for (const f of [file, `${file}-journal`, `${file}.owner`]) fs.rmSync(f, { force: true });
-  fs.rmSync(`${file}.lock`, { recursive: true, force: true });
+  const writer = takeLock(writerLock(file), file);
+  if (!writer) return false;
+  try {
+    withAccess(file, () => {
+      for (const f of [file, `${file}-journal`, `${file}.owner`]) fs.rmSync(f, { force: true });
+    }, { writer: true });
+  } finally {
+    writer.release();
+  }
   return true;
 }
 
-function releaseOwnership(file: string, token: string): void {
-  const owner = readOwner(`${file}.owner`);
-  if (owner?.token === token) fs.rmSync(`${file}.owner`, { force: true });
-}
-
 /**
- * Called by a new owner only, before SQLite opens the file. A lock directory left by a killed writer would
- * make every transaction busy forever; a reader holds it for one short read, so only a lock older than that
- * is stale. Holding the lock (taken, or a stale one adopted), it rolls back what a killed writer left
- * half-written (see rollbackJournal.ts: SQLite cannot here), then lets it go; readers in other windows wait
- * meanwhile rather than read half-written pages. Returns the pages rolled back. @throws HistoryError 'corrupt'
+ * Renames an unreadable file `<file>.corrupt-<time>` (its unplayed journal beside it) and deletes the moved
+ * aside files beyond the newest few. The caller holds the access lock. Returns the new name.
  */
-function recoverAsNewOwner(file: string): number {
-  const lock = `${file}.lock`;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    let age: number;
-    try {
-      age = Date.now() - fs.statSync(lock).mtimeMs;
-    } catch {
-      continue; // A reader just let go of it.
-    }
-    if (age > 2000) break; // A killed writer's: ours now.
-    Atomics.wait(sleeper, 0, 0, 50);
-  }
-  try {
-    return rollBackHotJournal(file);
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
-
 function moveAside(file: string): string {
   const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  fs.renameSync(file, aside);
-  // A journal left unplayed goes with it: it is what could still restore the file.
-  if (fs.existsSync(`${file}-journal`) && fs.statSync(`${file}-journal`).size > 0) fs.renameSync(`${file}-journal`, `${aside}-journal`);
-  else fs.rmSync(`${file}-journal`, { force: true });
+  try {
+    fs.renameSync(file, aside);
+    // A journal left unplayed goes with it: it is what could still restore the file.
+    if ((fs.statSync(`${file}-journal`, { throwIfNoEntry: false })?.size ?? 0) > 0) fs.renameSync(`${file}-journal`, `${aside}-journal`);
+    else fs.rmSync(`${file}-journal`, { force: true });
+  } catch (err) {
+    throw fileSystemFailure(err, `cannot move ${file} aside`);
+  }
+  const prefix = `${path.basename(file)}.corrupt-`;
+  try {
+    const asides = fs.readdirSync(path.dirname(file)).filter((n) => n.startsWith(prefix) && !n.endsWith('-journal')).sort();
+    for (const old of asides.slice(0, Math.max(0, asides.length - KEEP_MOVED_ASIDE))) {
+      for (const f of [old, `${old}-journal`]) fs.rmSync(path.join(path.dirname(file), f), { force: true });
+    }
+  } catch {
+    // Tidying is best effort: the new database matters, not the old copies.
+  }
   return aside;
 }
 

@@ -18,7 +18,10 @@ export interface HistorySettings {
   readonly maxMegabytes: number;
 }
 
-/** Something the user should hear about once: the host turns it into one notification. */
+/**
+ * Something the user should hear about once: the host turns it into one notification. `failed` means
+ * history cannot be written (or opened) now and is retried; `movedAside` names the damaged file kept.
+ */
 export type HistoryNotice =
   | { readonly kind: 'failed'; readonly reason: HistoryFailureReason; readonly message: string }
   | { readonly kind: 'movedAside'; readonly file: string }
@@ -42,18 +45,29 @@ export interface HistoryServiceDeps {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly flushMs?: number;
+  /** First wait before a failed write is retried (doubling up to a minute). Default 1 s. */
+  readonly retryMs?: number;
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** Rows per pruning step: about 100 ms of work, so the views never wait long. */
 const PRUNE_BUDGET = 500;
 const PRUNE_PAUSE_MS = 250;
+/** How often a reading window tries the writer's lock: a killed writer's successor takes over within it. */
+const TAKE_OVER_EVERY_MS = 1_000;
+/** A window still reading after this long says so, once (after a reload the old host lets go sooner). */
+const SAY_READ_ONLY_AFTER_MS = 3_000;
+/** Backoff of a failed open: from the first to the longest wait. */
+const REOPEN_FIRST_MS = 1_000;
+const REOPEN_MAX_MS = 60_000;
 
 /**
  * Keeps the event history of the cluster being watched (docs/ARCHITECTURE.md): opens its database when the
  * session reaches a cluster, seeds the store from it before the first list, writes every change through a
  * {@link HistorySink}, prunes in the background, and answers `since:`/`until:` beyond what memory holds.
- * No `vscode` here: the host adapter shows notices and runs Clear History….
+ * Failures are retried, never final: a write that fails is kept and written again with backoff, a read that
+ * fails answers nothing that once, an open that fails is tried again, and a damaged file is moved aside and
+ * replaced. No `vscode` here: the host adapter shows notices and runs Clear History….
  */
 export class HistoryService implements Disposable {
   private db: HistoryDatabase | undefined;
@@ -63,7 +77,9 @@ export class HistoryService implements Disposable {
   private readonly clock: Clock;
   private pruneTimer: ReturnType<typeof setTimeout> | undefined;
   private takeOverTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Reasons already told to the user this session: each is said once. */
+  private reopenTimer: ReturnType<typeof setTimeout> | undefined;
+  private readingSince = 0;
+  /** Notices already given this session: each is said once. */
   private readonly told = new Set<string>();
 
   constructor(private readonly deps: HistoryServiceDeps) {
@@ -71,12 +87,19 @@ export class HistoryService implements Disposable {
     this.clock = deps.clock ?? systemClock;
     this.sink = new HistorySink(deps.broadcaster, {
       flushMs: deps.flushMs,
+      retryMs: deps.retryMs,
       logger: this.log,
-      onFailure: (err) => this.fail(err),
+      onFailure: (err) => this.writeFailed(err),
+      onRecovered: (failures) => this.log.info(`history is written again, after ${failures} failed attempts; nothing held meanwhile was lost`),
     });
   }
 
-  /** The open database (undefined when history is off or failed). */
+  /** What the sink has done this session: changes written, dropped, and failed writes in a row now. */
+  get writes(): { readonly written: number; readonly dropped: number; readonly failing: number } {
+    return { written: this.sink.written, dropped: this.sink.dropped, failing: this.sink.failing };
+  }
+
+  /** The open database (undefined when history is off or cannot be opened now). */
   get database(): HistoryDatabase | undefined {
     return this.db;
   }
@@ -91,33 +114,62 @@ export class HistoryService implements Disposable {
     this.close();
     this.identity = cluster;
     if (!this.deps.settings().enabled) return;
-    const file = path.join(this.deps.dir, historyFileName(cluster));
-    let db: HistoryDatabase;
-    try {
-      db = HistoryDatabase.open(file, cluster);
-    } catch (err) {
-      this.fail(HistoryError.from(err));
-      return;
-    }
-    this.db = db;
-    if (db.notes.movedAside) this.tell(`moved:${file}`, { kind: 'movedAside', file: db.notes.movedAside });
-    this.logRollback(db);
-    this.sink.setBackend(db);
-    this.seed();
-    if (db.mode === 'readOnly') this.scheduleTakeOver(0);
-    else this.schedulePrune(5_000);
+    this.openNow(0);
   }
 
-  private logRollback(db: HistoryDatabase): void {
+  private fileOf(cluster: ClusterContext): string {
+    return path.join(this.deps.dir, historyFileName(cluster));
+  }
+
+  private openNow(attempt: number): void {
+    const cluster = this.identity;
+    if (!cluster) return;
+    let db: HistoryDatabase;
+    try {
+      db = HistoryDatabase.open(this.fileOf(cluster), cluster);
+    } catch (err) {
+      const failure = HistoryError.from(err);
+      // Another window inside the file for long is no news for the user: it clears, and the retry says.
+      if (failure.reason === 'busy') this.log.info(`history is busy in another window (${failure.message}); opening it again shortly`);
+      else this.unavailable(failure, this.fileOf(cluster));
+      this.scheduleReopen(attempt + 1);
+      return;
+    }
+    // Changes a failed write kept (a damaged file that could not be replaced at once) go to this one.
+    this.attach(db, true);
+    this.seed();
+  }
+
+  private scheduleReopen(attempt: number): void {
+    if (this.reopenTimer) clearTimeout(this.reopenTimer);
+    const delay = Math.min(REOPEN_MAX_MS, REOPEN_FIRST_MS * 2 ** Math.min(attempt - 1, 16));
+    this.reopenTimer = setTimeout(() => {
+      this.reopenTimer = undefined;
+      if (!this.db && this.identity && this.deps.settings().enabled) this.openNow(attempt);
+    }, delay);
+    this.reopenTimer.unref?.();
+  }
+
+  /** Makes `db` the current database; `carryOver` keeps the changes the last one of this cluster did not take. */
+  private attach(db: HistoryDatabase, carryOver: boolean): void {
+    this.db = db;
+    if (db.notes.movedAside) this.tell(`moved:${db.notes.movedAside}`, { kind: 'movedAside', file: db.notes.movedAside });
     if (db.notes.rolledBack) this.log.info(`rolled back the unfinished last write of a window that was killed (${db.notes.rolledBack} pages of ${db.file})`);
+    this.sink.setBackend(db, carryOver);
+    if (db.mode === 'readOnly') {
+      this.readingSince = this.clock.now();
+      this.scheduleTakeOver();
+    } else {
+      this.schedulePrune(5_000);
+    }
   }
 
   /**
-   * A read-only window tries again to become the writer: after a reload the old extension host may still
-   * hold the file for a moment, and the window that did may be closed later. Only a window still reading
-   * after the first retry says so.
+   * A reading window tries the writer's lock every second and writes from the moment it gets it: the
+   * writer closed (a reload, a window closed) or died, which frees the lock at once. Only a window still
+   * reading a few seconds after it opened says so.
    */
-  private scheduleTakeOver(attempt: number): void {
+  private scheduleTakeOver(): void {
     if (this.takeOverTimer) clearTimeout(this.takeOverTimer);
     this.takeOverTimer = setTimeout(() => {
       this.takeOverTimer = undefined;
@@ -126,28 +178,61 @@ export class HistoryService implements Disposable {
       if (!current || current.mode !== 'readOnly' || !cluster) return;
       let next: HistoryDatabase | undefined;
       try {
-        current.dispose();
-        next = HistoryDatabase.open(current.file, cluster);
+        next = HistoryDatabase.tryOpenWriter(current.file, cluster);
       } catch (err) {
-        this.db = undefined;
-        this.fail(HistoryError.from(err));
-        return;
+        this.log.debug(`cannot take over writing yet: ${errorMessage(err)}`);
       }
-      this.db = next;
-      this.sink.setBackend(next);
-      if (next.mode === 'readWrite') {
+      if (next) {
+        current.dispose();
         this.log.info(`now records the history of "${cluster.context}"`);
-        this.logRollback(next);
-        this.schedulePrune(5_000);
+        this.attach(next, false);
         return;
       }
-      if (attempt === 1) {
-        this.log.info(`another window records the history of "${cluster.context}"; this one reads it only`);
+      if (this.clock.now() - this.readingSince >= SAY_READ_ONLY_AFTER_MS) {
+        if (!this.told.has(`ro:${current.file}`)) this.log.info(`another window records the history of "${cluster.context}"; this one reads it only`);
         this.tell(`ro:${current.file}`, { kind: 'readOnly', context: cluster.context });
       }
-      this.scheduleTakeOver(attempt + 1);
-    }, attempt === 0 ? 3_000 : 15_000);
+      this.scheduleTakeOver();
+    }, TAKE_OVER_EVERY_MS);
     this.takeOverTimer.unref?.();
+  }
+
+  /** A write failed: the sink keeps the changes and retries; the user hears once; a damaged file is replaced. */
+  private writeFailed(err: HistoryError): 'retry' {
+    if (err.reason === 'corrupt') this.replaceDamaged(err);
+    else if (err.reason !== 'busy') this.unavailable(err, this.db?.file ?? '');
+    return 'retry';
+  }
+
+  /** A read failed: that read answers nothing; history goes on. */
+  private readFailed(err: unknown): void {
+    const failure = HistoryError.from(err);
+    this.log.warn(`reading history failed (${failure.reason}): ${failure.message}`);
+    if (failure.reason === 'corrupt') this.replaceDamaged(failure);
+  }
+
+  /**
+   * The writing window found its file damaged after opening it: move it aside and go on in a new one, with
+   * what was not written yet. A reading window leaves that to the writer.
+   */
+  private replaceDamaged(err: HistoryError): void {
+    const current = this.db;
+    const cluster = this.identity;
+    if (!current || current.mode !== 'readWrite' || !cluster) return;
+    this.log.warn(`the history database is damaged (${err.message}); moving it aside`);
+    // Not from inside the sink's write: the sink is told of the new database on the next turn.
+    setTimeout(() => {
+      if (this.db !== current) return;
+      this.closeDatabase();
+      let next: HistoryDatabase | undefined;
+      try {
+        next = HistoryDatabase.tryOpenWriter(current.file, cluster, { moveAside: true });
+      } catch (e) {
+        this.unavailable(HistoryError.from(e), current.file);
+      }
+      if (next) this.attach(next, true);
+      else this.scheduleReopen(1);
+    }, 0);
   }
 
   /** Writes what is pending. Tests and shutdown. */
@@ -167,7 +252,7 @@ export class HistoryService implements Disposable {
     try {
       events = this.db.query(plan);
     } catch (err) {
-      this.fail(HistoryError.from(err));
+      this.readFailed(err);
       return 0;
     }
     const found = events.filter((e) => !this.deps.store.has(e.uid) && matches(query, e, ctx));
@@ -179,7 +264,7 @@ export class HistoryService implements Disposable {
   /**
    * Loads up to `limit` events last seen before `before` (epoch ms), newest first, into the store: the
    * timeline asks for the page older than what it shows. Returns the oldest time loaded, or undefined at
-   * the end of history.
+   * the end of history (or when history cannot be read just now).
    */
   loadOlder(before: number, limit: number): number | undefined {
     if (!this.db) return undefined;
@@ -190,7 +275,13 @@ export class HistoryService implements Disposable {
       return undefined;
     }
     this.sink.flush();
-    const events = this.db.query({ to: before - 1, limit: room });
+    let events;
+    try {
+      events = this.db.query({ to: before - 1, limit: room });
+    } catch (err) {
+      this.readFailed(err);
+      return undefined;
+    }
     if (events.length === 0) return undefined;
     // The bytes bound too (kubeEvents.store.maxMegabytes): newest first, as far as the room left goes.
     let bytesRoom = this.deps.store.maxBytes - this.deps.store.bytes;
@@ -247,7 +338,7 @@ export class HistoryService implements Disposable {
   settingsChanged(): void {
     const enabled = this.deps.settings().enabled;
     if (enabled && this.db?.mode === 'readWrite') this.schedulePrune(1_000);
-    if (!enabled && this.db) {
+    if (!enabled && this.identity) {
       const identity = this.identity;
       this.close();
       this.identity = identity;
@@ -271,7 +362,7 @@ export class HistoryService implements Disposable {
       this.deps.store.applyBatch(events.map((event) => ({ type: 'ADDED' as const, event })));
       this.log.info(`seeded ${events.length} events from ${this.db.file} in ${this.clock.now() - started} ms`);
     } catch (err) {
-      this.fail(HistoryError.from(err));
+      this.readFailed(err);
     }
   }
 
@@ -291,7 +382,10 @@ export class HistoryService implements Disposable {
     try {
       removed = db.prune(this.clock.now() - s.retentionDays * 86_400_000, s.maxMegabytes * 1024 * 1024, PRUNE_BUDGET);
     } catch (err) {
-      this.fail(HistoryError.from(err));
+      const failure = HistoryError.from(err);
+      this.log.warn(`pruning failed (${failure.reason}): ${failure.message}; trying again later`);
+      if (failure.reason === 'corrupt') this.replaceDamaged(failure);
+      else this.schedulePrune(PRUNE_EVERY_MS / 10);
       return;
     }
     if (removed > 0) this.log.debug(`pruned ${removed} events`);
@@ -299,11 +393,9 @@ export class HistoryService implements Disposable {
     this.schedulePrune(removed > 0 ? PRUNE_PAUSE_MS : PRUNE_EVERY_MS);
   }
 
-  /** History turns itself off for this cluster; the live views go on. */
-  private fail(err: HistoryError): void {
-    this.log.warn(`history off (${err.reason}): ${err.message}`);
-    const file = this.db?.file ?? '';
-    this.close();
+  /** History cannot be written or opened just now: said once per reason and file; the live views go on. */
+  private unavailable(err: HistoryError, file: string): void {
+    this.log.warn(`history unavailable (${err.reason}): ${err.message}; retrying`);
     this.tell(`fail:${err.reason}:${file}`, { kind: 'failed', reason: err.reason, message: err.message });
   }
 
@@ -313,19 +405,25 @@ export class HistoryService implements Disposable {
     this.deps.onNotice(notice);
   }
 
-  /** Closes the database; pending changes are written first unless the sink failed. */
-  private close(): void {
+  private closeDatabase(): void {
     if (this.pruneTimer) clearTimeout(this.pruneTimer);
     this.pruneTimer = undefined;
     if (this.takeOverTimer) clearTimeout(this.takeOverTimer);
     this.takeOverTimer = undefined;
-    this.sink.setBackend(undefined);
     try {
       this.db?.dispose();
     } catch (err) {
       this.log.debug(`closing history failed: ${errorMessage(err)}`);
     }
     this.db = undefined;
+  }
+
+  /** Closes the database; pending changes are written first. */
+  private close(): void {
+    if (this.reopenTimer) clearTimeout(this.reopenTimer);
+    this.reopenTimer = undefined;
+    this.sink.setBackend(undefined);
+    this.closeDatabase();
     this.identity = undefined;
   }
 }

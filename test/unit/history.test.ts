@@ -325,6 +325,45 @@ describe('history robustness', () => {
     assert.throws(() => db.write(big), (err) => HistoryError.is(err, 'full'));
     db.dispose();
   });
+
+  it('writes whatever live process an owner file of an older version names (a reused pid)', () => {
+    const file = path.join(dir, 'h.sqlite');
+    openDb().dispose();
+    // The pid of a live process that is no window: a writer's pid after the system gave it to another.
+    fs.writeFileSync(`${file}.owner`, JSON.stringify({ pid: process.ppid, token: 'reused' }));
+    const db = HistoryDatabase.open(file, CLUSTER);
+    assert.equal(db.mode, 'readWrite');
+    db.dispose();
+  });
+
+  it('goes on writing past a lock directory a killed reader left, however fresh', () => {
+    const file = path.join(dir, 'h.sqlite');
+    const db = HistoryDatabase.open(file, CLUSTER);
+    db.write([{ type: 'ADDED', event: anEvent() }]);
+    // What a reader killed inside a read leaves: SQLite's lock directory, made a moment ago.
+    fs.mkdirSync(`${file}.lock`);
+    const started = Date.now();
+    db.write([{ type: 'ADDED', event: anEvent() }]);
+    assert.equal(rowCount(db), 2);
+    assert.ok(Date.now() - started < 1000, 'without waiting for the lock to age');
+    db.dispose();
+  });
+
+  it('keeps only the newest few moved-aside files', () => {
+    const file = path.join(dir, 'h.sqlite');
+    const asides: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      fs.writeFileSync(file, Buffer.alloc(8192, 0x5a));
+      const db = HistoryDatabase.open(file, CLUSTER);
+      asides.push(db.notes.movedAside!);
+      db.dispose();
+      // Distinct names: the time in the name has millisecond precision.
+      const until = Date.now() + 5;
+      while (Date.now() < until);
+    }
+    const left = fs.readdirSync(dir).filter((n) => n.includes('.corrupt-')).map((n) => path.join(dir, n)).sort();
+    assert.deepEqual(left, asides.slice(2).sort());
+  });
 });
 
 describe('history service', () => {
@@ -446,6 +485,26 @@ describe('history service', () => {
     s.svc.dispose();
   });
 
+  it('moves a file damaged while it is open aside, names it once, and records on in a new one with nothing lost', async () => {
+    const s = service();
+    s.svc.open(CLUSTER);
+    await s.broadcaster.action({ type: 'ADDED', event: anEvent() });
+    await waitFor('store', () => s.store.size === 1, 2000);
+    s.svc.flush();
+    const first = s.svc.database!;
+    // Something else writes over the file's header while this window has it open.
+    const fd = fs.openSync(first.file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(100, 0x5a), 0, 100, 0);
+    fs.closeSync(fd);
+    for (let i = 0; i < 3; i++) await s.broadcaster.action({ type: 'ADDED', event: anEvent() });
+    await waitFor('a new database', () => s.svc.database && s.svc.database !== first && s.svc.database.mode === 'readWrite', 5000);
+    await waitFor('the changes held meanwhile in the new one', () => s.svc.database!.stats().events === 3, 5000);
+    assert.deepEqual(s.notices.map((n) => n.kind), ['movedAside']);
+    const aside = (s.notices[0] as { file: string }).file;
+    assert.ok(fs.existsSync(aside) && aside.startsWith(`${first.file}.corrupt-`), aside);
+    s.svc.dispose();
+  });
+
   it('turns itself off with one notice when its folder cannot be written, and the store goes on', async () => {
     const blocker = path.join(dir, 'not-a-folder');
     fs.writeFileSync(blocker, '');
@@ -460,11 +519,12 @@ describe('history service', () => {
     s.svc.dispose();
   });
 
-  it('turns itself off with one notice when the disk fills up', async () => {
+  it('keeps the changes when the disk fills up, says so once, and writes them all once it has room', async () => {
     const s = service();
     s.svc.open(CLUSTER);
     const db = s.svc.database!;
-    db.limitPages(db.stats().bytes / 4096);
+    const pages = db.stats().bytes / 4096;
+    db.limitPages(pages);
     for (let i = 0; i < 300; i++) await s.broadcaster.action({ type: 'ADDED', event: anEvent({ message: 'x'.repeat(2000) }) });
     await waitFor('notice', () => s.notices.length > 0, 3000);
     for (let i = 0; i < 300; i++) await s.broadcaster.action({ type: 'ADDED', event: anEvent({ message: 'x'.repeat(2000) }) });
@@ -473,8 +533,14 @@ describe('history service', () => {
     assert.deepEqual(
       s.notices.map((n) => (n.kind === 'failed' ? n.reason : n.kind)),
       ['full'],
+      JSON.stringify(s.notices),
     );
-    assert.equal(s.svc.database, undefined);
+    assert.equal(s.svc.database, db, 'history stays on');
+    assert.ok(s.svc.writes.failing > 0);
+    // The disk gets room again: the retry writes every change held meanwhile, without a word.
+    db.limitPages(1_000_000);
+    await waitFor('the held changes on disk', () => s.svc.writes.failing === 0 && db.stats().events === 600, 10_000);
+    assert.equal(s.notices.length, 1);
     s.svc.dispose();
   });
 

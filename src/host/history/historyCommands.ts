@@ -13,11 +13,13 @@ function noticeText(notice: HistoryNotice): string {
             ? 'its folder is read-only'
             : notice.reason === 'corrupt'
               ? 'the database is damaged'
-              : 'the database cannot be written';
-      return `Event history is off for this window because ${why}. Live events still show. (${notice.message})`;
+              : notice.reason === 'busy'
+                ? 'another window keeps it busy'
+                : 'the database cannot be written';
+      return `Event history cannot be saved right now because ${why}. Kube Events keeps the changes and retries; live events still show. (${notice.message})`;
     }
     case 'movedAside':
-      return `The event history database could not be read; it was moved to ${notice.file} and a new one started.`;
+      return `The event history database could not be read; it was moved to ${notice.file} and a new one started (only the newest three such files are kept).`;
     case 'readOnly':
       return `Another VS Code window records the event history of "${notice.context}"; this window reads it but does not add to it.`;
     default: {
