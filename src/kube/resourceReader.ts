@@ -300,7 +300,7 @@ export type LiveReference = ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersio
  * discovery's `kind` when the server left them out), namespace, name, uid and resourceVersion from its metadata.
  * No fieldPath: that names a part of the object, and only the caller knows whether it means one.
  */
-export function referenceOf(obj: KubeObject | ObjectMetadata, kind: Pick<ResourceKind, 'apiVersion' | 'kind'>): LiveReference {
+function referenceOf(obj: KubeObject | ObjectMetadata, kind: Pick<ResourceKind, 'apiVersion' | 'kind'>): LiveReference {
   const meta = obj.metadata ?? {};
   const text = (v: unknown): string => (typeof v === 'string' ? v : '');
   return {
