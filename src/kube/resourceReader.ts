@@ -68,9 +68,9 @@ export interface ObjectMetadata {
  * that cannot convert (an aggregated API server that does not implement it): they send the whole object, of
  * which only {@link ObjectMetadata} is kept.
  */
-export const METADATA_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+const METADATA_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 /** The same for a list: `PartialObjectMetadataList`, each item's metadata only. */
-export const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
 /** One entry of a name list; `namespace` is '' for cluster-scoped objects. */
 export interface ResourceName {
