@@ -270,7 +270,7 @@ export class EventStore implements Disposable {
     for (let node = this.head; node; node = node.next) yield node.event;
   }
 
-  /** Every event, sorted by lastSeen ascending (ties in update order): the prefix for a new watcher or view. */
+  /** Every event, sorted by lastSeen ascending (ties in update order): what a new view starts from. */
   snapshot(): KubeEvent[] {
     const out = new Array<KubeEvent>(this.byUid.size);
     let i = 0;
