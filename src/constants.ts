@@ -44,8 +44,6 @@ export const Commands = {
   openSessionTimeline: 'kubeEvents.openSessionTimeline',
 } as const;
 
-export type CommandKey = keyof typeof Commands;
-
 export const Settings = {
   section: 'kubeEvents',
   kubeconfig: 'kubeconfig',

@@ -10,24 +10,24 @@ import { errorMessage } from './errorMessage';
  *   that runs in microtasks, and one bounded queue of `queueLength` items per watcher.
  * - A watcher's sink receives everything queued for it as one batch. A sink that returns a promise keeps its
  *   watcher busy until the promise settles; meanwhile its queue fills while the other watchers carry on.
- * - `dropIfFull` (default, client-go's `DropIfChannelFull`): an item that finds a watcher's queue full is
- *   dropped for that watcher only, and counted.
- * - `waitIfFull` (`WaitIfChannelFull`): distribution stops at the full watcher until it takes its queue (or is
- *   disposed). One slow watcher then slows every watcher and, through `action()`, the producer, as in client-go.
+ * - A full watcher queue drops (client-go's `DropIfChannelFull`, as its record broadcaster uses): an item that
+ *   finds a watcher's queue full is dropped for that watcher only, and counted. A full incoming queue never
+ *   drops: `action()` waits for room (backpressure on the producer) and `offer()` says no and leaves the item
+ *   with its caller, who can pause its socket; `ClusterSession` feeds the broadcaster through these two.
  *
- * Differences from client-go, all deliberate: sinks get batches rather than one item per receive; a watcher's
- * prefix is delivered as its own first batch and does not take room in its queue; `shutdown()` is idempotent.
+ * Differences from client-go, all deliberate: sinks get batches rather than one item per receive; `offer()` is
+ * ours; `shutdown()` is idempotent; and three parts nothing here would call are left out:
+ * - `WaitIfChannelFull`: one slow view would stall every view and, through `action()`, the watch;
+ * - `WatchWithPrefix`: a view that needs what came before reads the store (`EventStore.snapshot()`);
+ * - `ActionOrDrop`: client-go's recorder drops with it so that `Eventf` never blocks a controller. Our producer
+ *   can hold back instead (above), and our recorder (src/kube/recorder.ts) does not go through a broadcaster:
+ *   its callers are commands that await each event's outcome, so it queues them one at a time and drops none.
  */
-
-/** What distribution does when a watcher's queue is full. */
-export type FullBehavior = 'dropIfFull' | 'waitIfFull';
 
 /** Options for {@link Broadcaster}; every field has a default. */
 export interface BroadcasterOptions {
   /** Length of the incoming queue and of each watcher's queue. Default 1000 (client-go's `maxQueuedEvents`). */
   readonly queueLength?: number;
-  /** Default `dropIfFull`, as in client-go's record broadcaster. */
-  readonly fullBehavior?: FullBehavior;
   /** Receives sink failures (warn). Messages are not tagged: pass a `tagged(log, 'broadcaster')` logger. */
   readonly logger?: Logger;
 }
@@ -35,30 +35,22 @@ export interface BroadcasterOptions {
 /**
  * Consumes the items a watcher is sent, in order, in batches of one or more. Return a promise to hold further
  * batches until it settles. A throw or a rejection is logged and the next batch is delivered as usual.
- * The batch array belongs to the sink (the broadcaster never touches it again) but may be shared with other
- * watchers when it is a prefix.
+ * The batch array belongs to the sink: the broadcaster never touches it again.
  */
 export type Sink<T> = (batch: readonly T[]) => void | PromiseLike<void>;
 
 /** Options for {@link Broadcaster.watch}. */
-export interface WatchOptions<T> {
+export interface WatchOptions {
   /** Shown in logs and stats. Default `watcher-<n>`. */
   readonly name?: string;
-  /**
-   * Items delivered first, as their own batch, before anything distributed after `watch()` (client-go's
-   * `WatchWithPrefix`). A function is called once, synchronously, inside `watch()`. The array is not copied.
-   */
-  readonly prefix?: readonly T[] | (() => readonly T[]);
-  /** Called once when the watcher closes: on `dispose()`, or by `shutdown()` after its queue is delivered. */
-  readonly onClose?: () => void;
 }
 
 /** A registration returned by {@link Broadcaster.watch}. Counters are cumulative over the watcher's life. */
 export interface Watcher extends Disposable {
   readonly name: string;
-  /** Items dropped for this watcher because its queue was full (`dropIfFull` only). */
+  /** Items dropped for this watcher because its queue was full. */
   readonly dropped: number;
-  /** Items waiting for the sink (prefix included until it is handed over). */
+  /** Items waiting for the sink. */
   readonly queued: number;
   /** Items handed to the sink, whether or not the sink then failed. */
   readonly delivered: number;
@@ -79,9 +71,7 @@ export interface BroadcasterStats {
   readonly incoming: number;
   /** `action()` calls waiting for room in the incoming queue. */
   readonly waiting: number;
-  /** Items refused by `actionOrDrop()` because the incoming queue was full. */
-  readonly dropped: number;
-  /** `dropped` plus every drop of every watcher, disposed ones included. */
+  /** Every drop of every watcher, disposed ones included. */
   readonly totalDropped: number;
   readonly watchers: readonly WatcherStats[];
 }
@@ -91,15 +81,15 @@ export interface BroadcasterStats {
  * so a drop storm costs one report per batch rather than one per item.
  */
 export interface DropReport {
-  /** The watcher that missed items, or undefined for the incoming queue (`actionOrDrop` returned false). */
-  readonly watcher: string | undefined;
+  /** The watcher that missed items. */
+  readonly watcher: string;
   /** Items dropped since the previous report for the same source. */
   readonly count: number;
   /** The broadcaster's `totalDropped` after these drops. */
   readonly totalDropped: number;
 }
 
-/** Thrown by `actionOrDrop`/`watch` and rejected by `action` once `shutdown()` was called. */
+/** Thrown by `offer`/`watch` and rejected by `action` once `shutdown()` was called. */
 export class BroadcasterStoppedError extends Error {
   override readonly name = 'BroadcasterStoppedError';
 
@@ -113,7 +103,7 @@ export class BroadcasterStoppedError extends Error {
 }
 
 /** client-go's `maxQueuedEvents`: the incoming queue and each watcher's queue hold this many items by default. */
-export const DEFAULT_QUEUE_LENGTH = 1000;
+const DEFAULT_QUEUE_LENGTH = 1000;
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
@@ -173,14 +163,6 @@ interface PendingSend<T> {
   readonly resolve: () => void;
 }
 
-/** Distribution stopped at a full watcher (`waitIfFull`): where to pick up. */
-interface Paused<T> {
-  readonly item: T;
-  readonly seq: number;
-  readonly targets: readonly BroadcastWatcher<T>[];
-  readonly next: number;
-}
-
 interface Stopping {
   readonly promise: Promise<void>;
   readonly resolve: () => void;
@@ -192,18 +174,15 @@ interface Stopping {
  * are not part of its public surface.
  */
 interface WatcherOwner<T> {
-  /** A watcher took its queue: a distribution waiting on it can go on. */
-  roomFreed(watcher: BroadcastWatcher<T>): void;
   disposed(watcher: BroadcastWatcher<T>): void;
   /** A watcher has nothing left to deliver (a shutdown may be waiting for that). */
   idle(): void;
-  callbackFailed(watcher: BroadcastWatcher<T>, what: 'sink' | 'onClose', err: unknown): void;
+  sinkFailed(watcher: BroadcastWatcher<T>, err: unknown): void;
 }
 
 /** The broadcaster's side of a watcher; only the {@link Watcher} view leaves this module. */
 class BroadcastWatcher<T> implements Watcher {
   readonly queue = new Ring<T>();
-  prefix: readonly T[] | undefined;
   dropped = 0;
   delivered = 0;
   /** Drops not yet reported through onDrop. */
@@ -219,11 +198,10 @@ class BroadcastWatcher<T> implements Watcher {
     /** Sequence number of the first item accepted after `watch()`: earlier items are not this watcher's. */
     readonly startSeq: number,
     private readonly sink: Sink<T>,
-    private readonly onClose: (() => void) | undefined,
   ) {}
 
   get queued(): number {
-    return this.queue.size + (this.prefix ? this.prefix.length : 0);
+    return this.queue.size;
   }
 
   dispose(): void {
@@ -237,14 +215,6 @@ class BroadcastWatcher<T> implements Watcher {
     if (this.closed) return;
     this.closed = true;
     this.queue.clear();
-    this.prefix = undefined;
-    if (this.onClose) {
-      try {
-        this.onClose();
-      } catch (err) {
-        this.owner.callbackFailed(this, 'onClose', err);
-      }
-    }
   }
 
   enqueue(item: T): void {
@@ -269,29 +239,20 @@ class BroadcastWatcher<T> implements Watcher {
   };
 
   private readonly failed = (err: unknown): void => {
-    this.owner.callbackFailed(this, 'sink', err);
+    this.owner.sinkFailed(this, err);
     this.settled();
   };
 
   /** Hands batches to the sink until the queue is empty or the sink is busy with a promise. */
   private run(): void {
-    while (!this.closed && !this.busy) {
-      let batch: readonly T[];
-      if (this.prefix) {
-        batch = this.prefix;
-        this.prefix = undefined;
-      } else if (this.queue.size > 0) {
-        batch = this.queue.takeAll();
-        this.owner.roomFreed(this);
-      } else {
-        break;
-      }
+    while (!this.closed && !this.busy && this.queue.size > 0) {
+      const batch = this.queue.takeAll();
       this.delivered += batch.length;
       let result: void | PromiseLike<void>;
       try {
         result = this.sink(batch);
       } catch (err) {
-        this.owner.callbackFailed(this, 'sink', err);
+        this.owner.sinkFailed(this, err);
         continue;
       }
       if (result !== undefined && result !== null && typeof result.then === 'function') {
@@ -306,32 +267,26 @@ class BroadcastWatcher<T> implements Watcher {
 
 /**
  * Distributes every item it accepts to every watcher registered before the item was accepted. See the module
- * comment for the queueing model. Owned by the composition root; `dispose()` shuts it down.
+ * comment for the queueing model. Owned by `ClusterSession`; `dispose()` shuts it down.
  */
 export class Broadcaster<T> implements Disposable {
   readonly queueLength: number;
-  readonly fullBehavior: FullBehavior;
   /** Fired after drops, coalesced per distribution pass (see {@link DropReport}). */
   readonly onDrop: Subscribe<DropReport>;
 
   private readonly log: Logger;
-  private readonly waitIfFull: boolean;
   private readonly incoming = new Ring<T>();
   private readonly senders = new Ring<PendingSend<T>>();
-  // Copy-on-write, so a distribution paused on a full watcher keeps the set it started with.
+  // Copy-on-write, so a loop over it survives a watcher disposed meanwhile (by an onDrop listener, say).
   private watchers: readonly BroadcastWatcher<T>[] = [];
   private nextWatcherId = 1;
   /** Items ever accepted into incoming; the sequence number of the next accepted item. */
   private accepted = 0;
   /** Items ever taken from incoming; the sequence number of the next one to distribute. */
   private distributed = 0;
-  private incomingDropped = 0;
-  private unreportedIncomingDrops = 0;
   private watcherDropped = 0;
   private drainScheduled = false;
   private reportScheduled = false;
-  private paused: Paused<T> | undefined;
-  private blockedOn: BroadcastWatcher<T> | undefined;
   private stopping: Stopping | undefined;
   private readonly dropEmitter: Emitter<DropReport>;
 
@@ -341,10 +296,8 @@ export class Broadcaster<T> implements Disposable {
       throw new RangeError(`queueLength must be a positive integer, got ${queueLength}`);
     }
     this.queueLength = queueLength;
-    this.fullBehavior = options.fullBehavior ?? 'dropIfFull';
-    this.waitIfFull = this.fullBehavior === 'waitIfFull';
     this.log = options.logger ?? silentLogger;
-    this.dropEmitter = new Emitter<DropReport>((err) => this.log.warn(`onDrop listener failed: ${describe(err)}`));
+    this.dropEmitter = new Emitter<DropReport>((err) => this.log.warn(`onDrop listener failed: ${errorMessage(err)}`));
     this.onDrop = this.dropEmitter.event;
   }
 
@@ -382,37 +335,14 @@ export class Broadcaster<T> implements Disposable {
   }
 
   /**
-   * Queues an item if the incoming queue has room (and no `action()` caller is waiting for it); otherwise drops
-   * it, counts it in `stats().dropped`, reports it through `onDrop` and returns false.
-   * @throws BroadcasterStoppedError after `shutdown()`.
-   */
-  actionOrDrop(item: T): boolean {
-    if (this.stopping) throw new BroadcasterStoppedError();
-    if (this.senders.size > 0 || this.incoming.size >= this.queueLength) {
-      this.incomingDropped++;
-      this.unreportedIncomingDrops++;
-      this.scheduleReport();
-      return false;
-    }
-    this.accept(item);
-    return true;
-  }
-
-  /**
-   * Registers a sink. It receives its prefix (if any) first, then every item accepted after this call, in
-   * order; items accepted earlier but not yet distributed are not its own (client-go registers a watcher behind
+   * Registers a sink. It receives every item accepted after this call, in order; items accepted earlier but not yet distributed are not its own (client-go registers a watcher behind
    * the items already queued). @throws BroadcasterStoppedError after `shutdown()`.
    */
-  watch(sink: Sink<T>, options: WatchOptions<T> = {}): Watcher {
+  watch(sink: Sink<T>, options: WatchOptions = {}): Watcher {
     if (this.stopping) throw new BroadcasterStoppedError();
     const id = this.nextWatcherId++;
-    const watcher = new BroadcastWatcher<T>(this.watcherOwner, options.name ?? `watcher-${id}`, this.accepted, sink, options.onClose);
-    const prefix = typeof options.prefix === 'function' ? options.prefix() : options.prefix;
+    const watcher = new BroadcastWatcher<T>(this.watcherOwner, options.name ?? `watcher-${id}`, this.accepted, sink);
     this.watchers = [...this.watchers, watcher];
-    if (prefix && prefix.length > 0) {
-      watcher.prefix = prefix;
-      watcher.scheduleFlush();
-    }
     return watcher;
   }
 
@@ -420,14 +350,13 @@ export class Broadcaster<T> implements Disposable {
     return {
       incoming: this.incoming.size,
       waiting: this.senders.size,
-      dropped: this.incomingDropped,
-      totalDropped: this.incomingDropped + this.watcherDropped,
+      totalDropped: this.watcherDropped,
       watchers: this.watchers.map((w) => ({ name: w.name, queued: w.queued, dropped: w.dropped, delivered: w.delivered })),
     };
   }
 
   /**
-   * Stops accepting (`action`, `actionOrDrop` and `watch` fail from now on), delivers everything already queued
+   * Stops accepting (`action`, `offer` and `watch` fail from now on), delivers everything already queued
    * (incoming, waiting `action()` callers, every watcher's queue) and waits for the sinks' promises, then closes
    * every watcher and resolves. A sink whose promise never settles keeps it pending; dispose that watcher to
    * let shutdown finish. Calling it again returns the same promise.
@@ -449,19 +378,13 @@ export class Broadcaster<T> implements Disposable {
   // ---- internals shared with BroadcastWatcher ---------------------------------------------------------------
 
   private readonly watcherOwner: WatcherOwner<T> = {
-    roomFreed: (w) => this.roomFreed(w),
     disposed: (w) => this.watcherDisposed(w),
     idle: () => this.watcherIdle(),
-    callbackFailed: (w, what, err) => this.callbackFailed(w, what, err),
+    sinkFailed: (w, err) => this.sinkFailed(w, err),
   };
-
-  private roomFreed(watcher: BroadcastWatcher<T>): void {
-    if (this.blockedOn === watcher) this.unblock();
-  }
 
   private watcherDisposed(watcher: BroadcastWatcher<T>): void {
     this.watchers = this.watchers.filter((w) => w !== watcher);
-    if (this.blockedOn === watcher) this.unblock();
     this.maybeFinishShutdown();
   }
 
@@ -469,8 +392,8 @@ export class Broadcaster<T> implements Disposable {
     if (this.stopping) this.maybeFinishShutdown();
   }
 
-  private callbackFailed(watcher: BroadcastWatcher<T>, what: 'sink' | 'onClose', err: unknown): void {
-    this.log.warn(`watcher "${watcher.name}": ${what} failed: ${describe(err)}`);
+  private sinkFailed(watcher: BroadcastWatcher<T>, err: unknown): void {
+    this.log.warn(`watcher "${watcher.name}": sink failed: ${errorMessage(err)}`);
   }
 
   // ---- distribution ------------------------------------------------------------------------------------------
@@ -482,15 +405,9 @@ export class Broadcaster<T> implements Disposable {
   }
 
   private scheduleDrain(): void {
-    // While blocked on a watcher nothing can move; unblock() schedules the next pass.
-    if (this.drainScheduled || this.blockedOn) return;
+    if (this.drainScheduled) return;
     this.drainScheduled = true;
     queueMicrotask(this.drain);
-  }
-
-  private unblock(): void {
-    this.blockedOn = undefined;
-    this.scheduleDrain();
   }
 
   /**
@@ -500,34 +417,19 @@ export class Broadcaster<T> implements Disposable {
    */
   private readonly drain = (): void => {
     this.drainScheduled = false;
-    let running = true;
-    const paused = this.paused;
-    if (paused) {
-      this.paused = undefined;
-      running = this.distribute(paused.item, paused.seq, paused.targets, paused.next);
-    }
-    for (let n = running ? this.incoming.size : 0; n > 0; n--) {
-      const item = this.incoming.shift();
-      if (!this.distribute(item, this.distributed++, this.watchers, 0)) break;
-    }
+    for (let n = this.incoming.size; n > 0; n--) this.distribute(this.incoming.shift(), this.distributed++);
     this.admitSenders();
     if (this.incoming.size > 0) this.scheduleDrain();
     this.reportDrops();
     if (this.stopping) this.maybeFinishShutdown();
   };
 
-  /** Returns false when it paused on a full watcher (`waitIfFull`). */
-  private distribute(item: T, seq: number, targets: readonly BroadcastWatcher<T>[], from: number): boolean {
+  private distribute(item: T, seq: number): void {
     const limit = this.queueLength;
-    for (let i = from; i < targets.length; i++) {
-      const w = targets[i];
+    for (const w of this.watchers) {
       if (w.closed || seq < w.startSeq) continue;
       if (w.queue.size < limit) {
         w.enqueue(item);
-      } else if (this.waitIfFull) {
-        this.paused = { item, seq, targets, next: i };
-        this.blockedOn = w;
-        return false;
       } else {
         w.dropped++;
         w.unreportedDrops++;
@@ -535,7 +437,6 @@ export class Broadcaster<T> implements Disposable {
         this.reportScheduled = true; // reported at the end of this pass
       }
     }
-    return true;
   }
 
   private admitSenders(): void {
@@ -547,21 +448,10 @@ export class Broadcaster<T> implements Disposable {
     }
   }
 
-  private scheduleReport(): void {
-    if (this.reportScheduled) return;
-    this.reportScheduled = true;
-    queueMicrotask(() => this.reportDrops());
-  }
-
   private reportDrops(): void {
     if (!this.reportScheduled) return;
     this.reportScheduled = false;
-    const totalDropped = this.incomingDropped + this.watcherDropped;
-    if (this.unreportedIncomingDrops > 0) {
-      const count = this.unreportedIncomingDrops;
-      this.unreportedIncomingDrops = 0;
-      this.dropEmitter.fire({ watcher: undefined, count, totalDropped });
-    }
+    const totalDropped = this.watcherDropped;
     for (const w of this.watchers) {
       if (w.unreportedDrops === 0) continue;
       const count = w.unreportedDrops;
@@ -573,7 +463,7 @@ export class Broadcaster<T> implements Disposable {
   private maybeFinishShutdown(): void {
     const stopping = this.stopping;
     if (!stopping || stopping.done) return;
-    if (this.incoming.size > 0 || this.senders.size > 0 || this.paused) return;
+    if (this.incoming.size > 0 || this.senders.size > 0) return;
     for (const w of this.watchers) {
       if (w.busy || w.flushScheduled || w.queued > 0) return;
     }
@@ -584,8 +474,4 @@ export class Broadcaster<T> implements Disposable {
     for (const w of watchers) w.close();
     stopping.resolve();
   }
-}
-
-function describe(err: unknown): string {
-  return errorMessage(err);
 }

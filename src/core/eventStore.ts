@@ -87,12 +87,9 @@ class Node {
   /** {@link estimateEventBytes} of `event`, kept so that the store's total follows replacements. */
   bytes: number;
   next: Node | undefined = undefined;
-  /** Undefined when the involved object has no uid: such events are not in that index. */
-  objectUid: Bucket | undefined;
   object: Bucket;
   namespace: Bucket;
   reason: Bucket;
-  type: Bucket;
 
   constructor(
     public event: KubeEvent,
@@ -100,11 +97,9 @@ class Node {
   ) {
     const e = event;
     this.bytes = estimateEventBytes(e);
-    this.objectUid = e.regarding.uid ? indexes.objectUid.add(e.regarding.uid, this) : undefined;
     this.object = indexes.object.add(objectKey(e.regarding), this);
     this.namespace = indexes.namespace.add(e.namespace, this);
     this.reason = indexes.reason.add(e.reason, this);
-    this.type = indexes.type.add(e.type, this);
   }
 }
 
@@ -146,11 +141,9 @@ class Index {
 }
 
 interface Indexes {
-  readonly objectUid: Index;
   readonly object: Index;
   readonly namespace: Index;
   readonly reason: Index;
-  readonly type: Index;
 }
 
 /** Collects the state of each touched uid before a call, to report the net change after it. */
@@ -164,8 +157,8 @@ class ChangeCollector {
 
 /**
  * The extension's bounded event history, fed by a broadcaster watcher and read by the tree, the timeline and the
- * commands. Keyed by event uid, with indexes by involved-object uid, involved object (kind, namespace, name via
- * `objectKey`), event namespace, reason and type.
+ * commands. Keyed by event uid, with the indexes its readers use: by involved object (kind, namespace, name via
+ * `objectKey`), by event namespace and by reason.
  *
  * - ADDED and MODIFIED upsert: a known uid is replaced only when its resourceVersion differs. The event is
  *   stored as given, `expired` included (restored history keeps its mark).
@@ -175,7 +168,7 @@ class ChangeCollector {
  *   count and query (`is:expired` finds them). A DELETED for an unknown uid is ignored.
  * - Beyond `capacity` events or `maxBytes` (estimated by {@link estimateEventBytes}), the least recently updated
  *   event is evicted (order of the last ADDED/MODIFIED that changed it; marking expired does not count as an
- *   update) and counted in `evicted`. The bytes bound never evicts the last event held.
+ *   update) and reported in `removed`. The bytes bound never evicts the last event held.
  *
  * Queries return fresh arrays, in the order events entered that index. Events are never mutated: an update
  * replaces the object, so callers may keep the ones they got.
@@ -189,15 +182,12 @@ export class EventStore implements Disposable {
 
   private readonly byUid = new Map<string, Node>();
   private readonly indexes: Indexes = {
-    objectUid: new Index(),
     object: new Index(),
     namespace: new Index(),
     reason: new Index(),
-    type: new Index(),
   };
   private head: Node | undefined;
   private tail: Node | undefined;
-  private evictedCount = 0;
   private heldBytes = 0;
   private readonly changes: Emitter<StoreChange>;
   private readonly clock: Clock;
@@ -227,11 +217,6 @@ export class EventStore implements Disposable {
     return this.heldBytes;
   }
 
-  /** Events evicted to stay within capacity since the store was created (`clear()` does not reset it). */
-  get evicted(): number {
-    return this.evictedCount;
-  }
-
   apply(change: EventChange): StoreChange {
     const collector = new ChangeCollector();
     this.applyOne(change, collector);
@@ -257,11 +242,6 @@ export class EventStore implements Disposable {
     return this.byUid.has(uid);
   }
 
-  /** Events whose involved object has this uid (events with an empty involved-object uid are not indexed). */
-  byObjectUid(uid: string): KubeEvent[] {
-    return this.indexes.objectUid.events(uid);
-  }
-
   byObject(kind: string, namespace: string, name: string): KubeEvent[] {
     return this.indexes.object.events(objectKey({ kind, namespace, name }));
   }
@@ -273,10 +253,6 @@ export class EventStore implements Disposable {
 
   byReason(reason: string): KubeEvent[] {
     return this.indexes.reason.events(reason);
-  }
-
-  byType(type: string): KubeEvent[] {
-    return this.indexes.type.events(type);
   }
 
   /** Namespaces that have at least one event. */
@@ -294,7 +270,7 @@ export class EventStore implements Disposable {
     for (let node = this.head; node; node = node.next) yield node.event;
   }
 
-  /** Every event, sorted by lastSeen ascending (ties in update order): the prefix for a new watcher or view. */
+  /** Every event, sorted by lastSeen ascending (ties in update order): what a new view starts from. */
   snapshot(): KubeEvent[] {
     const out = new Array<KubeEvent>(this.byUid.size);
     let i = 0;
@@ -374,13 +350,10 @@ export class EventStore implements Disposable {
     this.byUid.delete(event.uid);
     this.heldBytes -= node.bytes;
     this.unlink(node);
-    const { objectUid, object, namespace, reason, type } = this.indexes;
-    if (node.objectUid) objectUid.remove(node.objectUid, node);
+    const { object, namespace, reason } = this.indexes;
     object.remove(node.object, node);
     namespace.remove(node.namespace, node);
     reason.remove(node.reason, node);
-    type.remove(node.type, node);
-    this.evictedCount++;
   }
 
   /** Swaps in a new version, moving the node only in the indexes whose key changed. */
@@ -393,10 +366,6 @@ export class EventStore implements Disposable {
     const ix = this.indexes;
     const a = prev.regarding;
     const b = next.regarding;
-    if (a.uid !== b.uid) {
-      if (node.objectUid) ix.objectUid.remove(node.objectUid, node);
-      node.objectUid = b.uid ? ix.objectUid.add(b.uid, node) : undefined;
-    }
     if (a.kind !== b.kind || a.namespace !== b.namespace || a.name !== b.name) {
       ix.object.remove(node.object, node);
       node.object = ix.object.add(objectKey(b), node);
@@ -408,10 +377,6 @@ export class EventStore implements Disposable {
     if (prev.reason !== next.reason) {
       ix.reason.remove(node.reason, node);
       node.reason = ix.reason.add(next.reason, node);
-    }
-    if (prev.type !== next.type) {
-      ix.type.remove(node.type, node);
-      node.type = ix.type.add(next.type, node);
     }
   }
 

@@ -1,5 +1,5 @@
 import { oneLine, TEXT_LIMITS } from './boundedText';
-import { isWarning, objectKey, objectLabel, type KubeEvent, type ObjectRef } from './kubeEvent';
+import { isWarning, objectKey, type KubeEvent, type ObjectRef } from './kubeEvent';
 
 /** How the tree groups events. */
 export type GroupBy = 'namespace' | 'reason' | 'flat';
@@ -329,4 +329,3 @@ export function formatAge(ms: number): string {
 }
 
 export { oneLine } from './boundedText';
-export { objectLabel };

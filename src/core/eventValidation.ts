@@ -38,7 +38,7 @@ export function utf8Length(s: string): number {
 }
 
 /** Why a DNS-1123 subdomain is invalid (empty list when valid), e.g. for a namespace or an event name. */
-export function dns1123SubdomainProblems(value: string): string[] {
+function dns1123SubdomainProblems(value: string): string[] {
   const problems: string[] = [];
   if (value.length > DNS1123_SUBDOMAIN_MAX_LENGTH) problems.push(`must be no more than ${DNS1123_SUBDOMAIN_MAX_LENGTH} characters`);
   if (!DNS1123_SUBDOMAIN_RE.test(value)) {

@@ -134,7 +134,7 @@ function obj(v: unknown): Json | undefined {
 }
 
 /** Accepts RFC 3339 strings (micro or second precision) and Dates; anything else is 0. */
-export function toMillis(v: unknown): number {
+function toMillis(v: unknown): number {
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? 0 : v.getTime();
   if (typeof v !== 'string' || v === '') return 0;
   const t = Date.parse(v);
@@ -143,7 +143,7 @@ export function toMillis(v: unknown): number {
 
 const EMPTY_REF: ObjectRef = Object.freeze({ kind: '', name: '', namespace: '', apiVersion: '', uid: '', resourceVersion: '', fieldPath: '' });
 
-export function toObjectRef(v: unknown): ObjectRef | undefined {
+function toObjectRef(v: unknown): ObjectRef | undefined {
   const o = obj(v);
   if (!o) return undefined;
   return {

@@ -92,7 +92,7 @@ function refuse(problem: string): KubectlEventsLine {
 }
 
 /** Text from the cluster made fit for a message: unprintable characters as U+XXXX, cut at 80 characters. */
-export function visible(text: string): string {
+function visible(text: string): string {
   const shown = text.replace(new RegExp(UNPRINTABLE.source, 'gu'), (c) => `<U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}>`);
   return shown.length > 80 ? `${shown.slice(0, 79)}…` : shown;
 }

@@ -43,7 +43,7 @@ export interface Config {
  * values itself as well, for the Kubernetes extension's `vs-kubernetes.kubeconfig` (its scope is not ours to
  * set) and for any VS Code that hands them over (docs/ARCHITECTURE.md §13).
  */
-export const USER_ONLY = [`${Settings.section}.${Settings.kubeconfig}`, `${Settings.section}.${Settings.emitConfirmContexts}`, 'vs-kubernetes.kubeconfig'] as const;
+const USER_ONLY = [`${Settings.section}.${Settings.kubeconfig}`, `${Settings.section}.${Settings.emitConfirmContexts}`, 'vs-kubernetes.kubeconfig'] as const;
 
 /**
  * Each numeric setting's range and default, as package.json declares them (the settings editor enforces them;
@@ -101,7 +101,7 @@ function editorWindowMs(minutes: unknown): number {
   return (typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= min ? Math.min(minutes, max) : fallback) * MINUTE_MS;
 }
 
-export function readConfig(): Config {
+function readConfig(): Config {
   const c = vscode.workspace.getConfiguration(Settings.section);
   const groupBy = c.get<string>(Settings.groupBy) ?? 'namespace';
   const max = c.get<number>(Settings.storeMaxEvents) ?? RANGES.storeMaxEvents.fallback;
@@ -133,21 +133,21 @@ function workspaceSetsKubernetesKubeconfig(config: Config): boolean {
   return config.workspaceIgnored.includes('vs-kubernetes.kubeconfig');
 }
 
-export function namespaceScope(names: readonly string[]): NamespaceScope {
+function namespaceScope(names: readonly string[]): NamespaceScope {
   if (names.includes(ALL_NAMESPACES)) return { kind: 'all' };
   return names.length > 0 ? { kind: 'list', names } : { kind: 'context' };
 }
 
 /** The setting's value for a scope (the inverse of {@link namespaceScope}). */
-export function namespaceSetting(scope: NamespaceScope): string[] {
+function namespaceSetting(scope: NamespaceScope): string[] {
   return scope.kind === 'all' ? [ALL_NAMESPACES] : scope.kind === 'list' ? [...scope.names] : [];
 }
 
-export function sameScope(a: NamespaceScope, b: NamespaceScope): boolean {
+function sameScope(a: NamespaceScope, b: NamespaceScope): boolean {
   return namespaceSetting(a).join(',') === namespaceSetting(b).join(',') && a.kind === b.kind;
 }
 
-export function onConfigChange(listener: (c: Config) => void): vscode.Disposable {
+function onConfigChange(listener: (c: Config) => void): vscode.Disposable {
   return vscode.workspace.onDidChangeConfiguration((e) => {
     if (e.affectsConfiguration(Settings.section) || e.affectsConfiguration('vs-kubernetes')) listener(readConfig());
   });

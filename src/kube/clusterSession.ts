@@ -229,7 +229,7 @@ export class ClusterSession implements Disposable {
 }
 
 /** The namespaces a scope stands for in a context whose default namespace is `contextNamespace` ('' for none). */
-export function resolveScope(scope: NamespaceScope, contextNamespace: string): readonly string[] {
+function resolveScope(scope: NamespaceScope, contextNamespace: string): readonly string[] {
   switch (scope.kind) {
     case 'all':
       return [];

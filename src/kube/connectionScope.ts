@@ -18,7 +18,7 @@ import type { ClusterContext, ClusterIdentity } from '../core/clusterIdentity';
  * Learnt owner links are saved at most this often, and when the scope ends: a busy cluster names new Pods
  * all the time, and each save rewrites the whole memory.
  */
-export const OWNER_SAVE_DELAY_MS = 10_000;
+const OWNER_SAVE_DELAY_MS = 10_000;
 
 
 export interface ConnectionScopeOptions {

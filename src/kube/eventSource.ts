@@ -148,7 +148,7 @@ function otherApi(api: EventApi): EventApi {
   return api === 'core/v1' ? 'events.k8s.io/v1' : 'core/v1';
 }
 
-export function eventsPath(api: EventApi, namespace: string): string {
+function eventsPath(api: EventApi, namespace: string): string {
   const base = api === 'core/v1' ? '/api/v1' : '/apis/events.k8s.io/v1';
   return namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/events` : `${base}/events`;
 }

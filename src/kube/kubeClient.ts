@@ -274,7 +274,7 @@ function toNetworkError(err: unknown, server: string): KubeNetworkError {
 }
 
 /** Names us in the apiserver's logs and audit trail, as client-go's `rest.Config.UserAgent` does for controllers. */
-export const USER_AGENT = 'kube-events-vscode';
+const USER_AGENT = 'kube-events-vscode';
 
 /**
  * A thin HTTP client over one kubeconfig context. It uses @kubernetes/client-node only to turn the

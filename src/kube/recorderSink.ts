@@ -19,7 +19,7 @@ export const MAX_TRIES_PER_EVENT = 12;
 /** client-go `defaultSleepDuration` (tools/record and tools/events). */
 export const DEFAULT_SLEEP_DURATION_MS = 10_000;
 /** The jitter factor tools/events passes to `wait.Jitter` between tries. */
-export const EVENTS_V1_RETRY_JITTER = 0.25;
+const EVENTS_V1_RETRY_JITTER = 0.25;
 
 /** The patch type client-go uses for both event APIs (`types.StrategicMergePatchType`). */
 export const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
@@ -257,7 +257,7 @@ export class RecorderSink {
 }
 
 /** `/api/v1/namespaces/<ns>/events` or `/apis/events.k8s.io/v1/namespaces/<ns>/events`. */
-export function eventsCollectionPath(flavour: Flavour, namespace: string): string {
+function eventsCollectionPath(flavour: Flavour, namespace: string): string {
   const base = flavour === 'core/v1' ? '/api/v1' : '/apis/events.k8s.io/v1';
   return `${base}/namespaces/${encodeURIComponent(namespace)}/events`;
 }

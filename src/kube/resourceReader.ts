@@ -68,9 +68,9 @@ export interface ObjectMetadata {
  * that cannot convert (an aggregated API server that does not implement it): they send the whole object, of
  * which only {@link ObjectMetadata} is kept.
  */
-export const METADATA_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+const METADATA_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 /** The same for a list: `PartialObjectMetadataList`, each item's metadata only. */
-export const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
 /** One entry of a name list; `namespace` is '' for cluster-scoped objects. */
 export interface ResourceName {
@@ -300,7 +300,7 @@ export type LiveReference = ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersio
  * discovery's `kind` when the server left them out), namespace, name, uid and resourceVersion from its metadata.
  * No fieldPath: that names a part of the object, and only the caller knows whether it means one.
  */
-export function referenceOf(obj: KubeObject | ObjectMetadata, kind: Pick<ResourceKind, 'apiVersion' | 'kind'>): LiveReference {
+function referenceOf(obj: KubeObject | ObjectMetadata, kind: Pick<ResourceKind, 'apiVersion' | 'kind'>): LiveReference {
   const meta = obj.metadata ?? {};
   const text = (v: unknown): string => (typeof v === 'string' ? v : '');
   return {

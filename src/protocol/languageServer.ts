@@ -181,14 +181,14 @@ function isArrayOf<T>(v: unknown, max: number, item: (x: unknown) => x is T): v 
 
 const OBJECT_KEYS = ['kind', 'namespace', 'name', 'apiVersion'];
 
-export function isObjectKeyDto(v: unknown): v is ObjectKeyDto {
+function isObjectKeyDto(v: unknown): v is ObjectKeyDto {
   return isPlainObject(v) && hasExactKeys(v, OBJECT_KEYS) && OBJECT_KEYS.every((k) => isName(v[k])) && v.kind !== '' && v.name !== '';
 }
 
 const EVENT_STRING_KEYS = ['uid', 'type', 'reason', 'kind', 'namespace', 'name', 'fieldPath', 'source'];
 const EVENT_KEYS = [...EVENT_STRING_KEYS, 'message', 'count', 'lastSeen'];
 
-export function isEditorEventDto(v: unknown): v is EditorEventDto {
+function isEditorEventDto(v: unknown): v is EditorEventDto {
   if (!isPlainObject(v) || !hasExactKeys(v, EVENT_KEYS)) return false;
   if (!EVENT_STRING_KEYS.every((k) => isName(v[k]))) return false;
   return typeof v.message === 'string' && v.message.length <= MAX_EDITOR_MESSAGE_LENGTH && isCount(v.count) && isTime(v.lastSeen);

@@ -14,7 +14,7 @@
 import type { EventApi } from '../core/kubeEvent';
 
 /** Longest event uid either side accepts (apiserver uids are 36 characters). */
-export const MAX_UID_LENGTH = 256;
+const MAX_UID_LENGTH = 256;
 /** Longest filter text either side accepts; matches `MAX_QUERY_LENGTH` in src/core/query/syntax.ts. */
 export const MAX_FILTER_TEXT_LENGTH = 16_384;
 /** Longest diagnostic text a `view/error` may carry. */
@@ -294,7 +294,7 @@ function isEventApi(v: unknown): v is EventApi {
 }
 
 /** True for a well-formed {@link EventDto}: every field present with its type, nothing else. */
-export function isEventDto(v: unknown): v is EventDto {
+function isEventDto(v: unknown): v is EventDto {
   if (!isPlainObject(v) || !hasExactKeys(v, DTO_KEYS)) return false;
   if (!isUid(v.uid)) return false;
   for (const k of DTO_STRING_KEYS) if (typeof v[k] !== 'string') return false;
@@ -337,7 +337,7 @@ function isFilterStateFields(o: Plain): boolean {
 }
 
 /** True for a well-formed {@link FilterStateDto} (used inside `events/reset`). */
-export function isFilterStateDto(v: unknown): v is FilterStateDto {
+function isFilterStateDto(v: unknown): v is FilterStateDto {
   return isPlainObject(v) && hasExactKeys(v, FILTER_STATE_KEYS, ['error']) && isFilterStateFields(v);
 }
 
@@ -346,7 +346,7 @@ function isDebugMark(v: unknown): v is DebugMarkDto {
 }
 
 /** True for a well-formed {@link DebugSessionDto}. */
-export function isDebugSessionDto(v: unknown): v is DebugSessionDto {
+function isDebugSessionDto(v: unknown): v is DebugSessionDto {
   if (!isPlainObject(v) || !hasExactKeys(v, ['id', 'name', 'controller', 'start', 'end', 'marks'])) return false;
   if (!isUid(v.id) || !isString(v.name, MAX_DEBUG_NAME_LENGTH) || !isString(v.controller, MAX_DEBUG_NAME_LENGTH)) return false;
   if (!isCount(v.start) || !isCount(v.end) || (v.end !== 0 && v.end < v.start)) return false;

@@ -26,7 +26,7 @@ export function reasonFilter(reason: string, components: ReadonlySet<string>): s
   return `reason:${q(reason)}${components.size === 1 && component ? ` source:${q(component)}` : ''}`;
 }
 
-export function reasonSummary(reason: string, state: ReasonStateDto | undefined, windowMs: number, now: number): string {
+function reasonSummary(reason: string, state: ReasonStateDto | undefined, windowMs: number, now: number): string {
   const name = oneLine(reason, SHOWN_LENGTH.lensReason);
   if (!state || state.occurrences === 0) return `${name}: never seen in the last ${formatWindow(windowMs)}`;
   return `${name}: ${state.occurrences} in the last ${formatWindow(windowMs)} on ${state.objects} object${state.objects === 1 ? '' : 's'} · last ${formatAge(now - state.lastSeen)} ago`;
@@ -79,7 +79,7 @@ export function goHover(call: RecorderCall, state: ReasonStateDto | undefined, c
  * never offered; in `"…"` (or bringing its own quotes) it is escaped as Go's `strconv.Quote` would; a raw
  * literal cannot escape, so a reason with a backquote or anything unprintable is left out there.
  */
-export function reasonLiteralText(reason: string, kind: ReasonSlotKind): string | undefined {
+function reasonLiteralText(reason: string, kind: ReasonSlotKind): string | undefined {
   if (reason === '' || hasControlCharacter(reason) || /\p{Cs}/u.test(reason)) return undefined;
   if (kind === 'raw') return [...reason].every((ch) => ch !== '`' && isGoPrintable(ch)) ? reason : undefined;
   return goQuotedBody(reason);

@@ -12,7 +12,7 @@
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 
 /** Files longer than this are not parsed. */
-export const MAX_GO_LENGTH = 2_000_000;
+const MAX_GO_LENGTH = 2_000_000;
 
 /** Offsets into the text (UTF-16 code units), `end` exclusive. */
 export interface GoRange {
@@ -44,7 +44,7 @@ export interface PackageFacts {
   readonly components: ReadonlySet<string>;
 }
 
-export const RECORDER_METHODS: ReadonlySet<string> = new Set(['Event', 'Eventf', 'AnnotatedEventf']);
+const RECORDER_METHODS: ReadonlySet<string> = new Set(['Event', 'Eventf', 'AnnotatedEventf']);
 const RECORDER_FACTORIES = new Set(['GetEventRecorderFor', 'GetEventRecorder', 'NewRecorder', 'NewEventRecorder']);
 
 let language: Promise<Language> | undefined;
@@ -74,7 +74,7 @@ export class GoParser {
 }
 
 /** The value of a Go string literal node (interpreted or raw), or undefined for anything else. */
-export function stringLiteral(node: Node | null | undefined): string | undefined {
+function stringLiteral(node: Node | null | undefined): string | undefined {
   if (!node) return undefined;
   if (node.type === 'raw_string_literal') return node.text.slice(1, -1);
   if (node.type !== 'interpreted_string_literal') return undefined;

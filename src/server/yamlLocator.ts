@@ -9,7 +9,7 @@ import { isMap, isScalar, isSeq, parseAllDocuments, type Node as YamlNode, type 
 /** Files longer than this are not parsed (a generated dump, not a manifest someone edits). */
 export const MAX_MANIFEST_LENGTH = 2_000_000;
 /** Documents read per file at most. */
-export const MAX_DOCUMENTS = 5_000;
+const MAX_DOCUMENTS = 5_000;
 
 /** Offsets into the text, `end` exclusive. */
 export interface TextRange {

@@ -17,7 +17,7 @@ export const DEFAULT_SORT: SortState = Object.freeze({ column: 'lastSeen', direc
 
 const NUMERIC_COLUMNS: ReadonlySet<TimelineColumn> = new Set<TimelineColumn>(['lastSeen', 'firstSeen', 'count']);
 
-export function isTimelineColumn(v: unknown): v is TimelineColumn {
+function isTimelineColumn(v: unknown): v is TimelineColumn {
   return typeof v === 'string' && TIMELINE_COLUMNS.some(([id]) => id === v);
 }
 

@@ -18,7 +18,7 @@ export interface TimelineViewState {
   readonly zoom?: LaneZoom;
 }
 
-export function isLayoutMode(v: unknown): v is LayoutMode {
+function isLayoutMode(v: unknown): v is LayoutMode {
   return v === 'table' || v === 'split' || v === 'lanes';
 }
 

@@ -1,5 +1,6 @@
-// Type-checks every tsconfig of the project (esbuild does not), then lints the whole tree with ESLint's
-// type-aware rules (eslint.config.mjs), and reports one result per check.
+// Type-checks every tsconfig of the project (esbuild does not), lints the whole tree with ESLint's type-aware
+// rules (eslint.config.mjs), checks that every export in src/ has a user in src/ (unusedExports.mjs), and reports
+// one result per check.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -23,6 +24,14 @@ if (lint.status === 0) {
 } else {
   failed++;
   console.log('not ok - eslint .');
+}
+const unused = spawnSync(process.execPath, ['test/support/unusedExports.mjs'], { stdio: 'inherit' });
+if (unused.status === 0) {
+  passed++;
+  console.log('ok - unused exports');
+} else {
+  failed++;
+  console.log('not ok - unused exports (each is listed above with file:line)');
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -7,9 +7,12 @@ import type { KubeEvent } from '../../src/core/kubeEvent';
 import type { OwnerMemory, OwnerRecord } from '../../src/core/ownerMemory';
 import { ClusterSession, type SessionSettings } from '../../src/kube/clusterSession';
 import type { ClusterIdentity } from '../../src/core/clusterIdentity';
-import { ConnectionScope, OWNER_SAVE_DELAY_MS } from '../../src/kube/connectionScope';
+import { ConnectionScope } from '../../src/kube/connectionScope';
 import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
 import { anEvent } from './support/eventBuilder';
+
+/** docs/ARCHITECTURE.md §7: learnt links are saved at most every 10 s. */
+const OWNER_SAVE_DELAY_MS = 10_000;
 
 // Port 1 refuses at once: the watch goes to `reconnecting` and waits; nothing here needs a cluster.
 const KUBECONFIG = `apiVersion: v1

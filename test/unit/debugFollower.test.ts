@@ -9,7 +9,7 @@ import { parseQuery } from '../../src/core/query/parse';
 import type { Query } from '../../src/core/query/syntax';
 import { separatorIndex, EventTreeModel } from '../../src/core/eventTreeModel';
 import { DebugFollower, launchFilterText, parseLaunchBlock, separatorText, sessionDtos, summarize, type DebugFollowerDeps, type SessionSummary } from '../../src/host/debug/debugFollower';
-import { isDebugSessionDto, isHostMessage } from '../../src/protocol/webview';
+import { isHostMessage } from '../../src/protocol/webview';
 import { fitZoom, placeMarks, sessionSpan, visibleRange, widenRange } from '../../src/webview/laneLayout';
 
 function q(text: string): Query {
@@ -271,7 +271,6 @@ describe('DebugFollower', () => {
     assert.equal(text.description, 'website-controller · paused · 1 stop');
     const dtos = sessionDtos(h.follower.all);
     assert.deepEqual(dtos, [{ id: 's', name: 'Launch controller', controller: 'website-controller', start: 1_000, end: 0, marks: [{ kind: 'stopped', at: 1_000 }] }]);
-    assert.ok(isDebugSessionDto(dtos[0]));
     assert.ok(isHostMessage({ type: 'debug/sessions', sessions: dtos }));
     assert.ok(isHostMessage({ type: 'lanes/fitSession' }));
     assert.equal(isHostMessage({ type: 'debug/sessions', sessions: [{ ...dtos[0], extra: 1 }] }), false);

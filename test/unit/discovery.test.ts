@@ -10,7 +10,12 @@ import {
   type ResourceKind,
 } from '../../src/kube/discovery';
 import { KubeApiError, KubeNetworkError, type KubeClient } from '../../src/kube/kubeClient';
-import { METADATA_ACCEPT, METADATA_LIST_ACCEPT, ResourceReader, toYaml, withoutSecretValues } from '../../src/kube/resourceReader';
+import { ResourceReader, toYaml, withoutSecretValues } from '../../src/kube/resourceReader';
+
+// What client-go's metadata client asks for (docs/ARCHITECTURE.md §7): the apiserver strips the object before it leaves.
+const METADATA_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+
 
 // ---- fixtures: trimmed discovery documents as a 1.34 apiserver serves them --------------------------------------
 

@@ -8,7 +8,7 @@ import { matches } from '../../src/core/query/evaluate';
 import { parseQuery } from '../../src/core/query/parse';
 import { formatEventLine } from '../../src/host/output/eventLogSink';
 import { toEventDto } from '../../src/host/timeline/eventDto';
-import { isEventDto } from '../../src/protocol/webview';
+import { isHostMessage } from '../../src/protocol/webview';
 import { dtoMatchable } from '../../src/webview/dtoMatchable';
 
 const meta = (uid: string) => ({ name: `e-${uid}`, namespace: 'shop', uid, resourceVersion: '7', creationTimestamp: '2026-12-01T10:00:00Z' });
@@ -105,8 +105,8 @@ describe('written through vs read through', () => {
     const d = toEventDto(e);
     assert.equal(d.writtenBy, 'events.k8s.io/v1');
     assert.equal(d.readThrough, 'core/v1');
-    assert.equal(isEventDto(d), true);
-    assert.equal(isEventDto({ ...d, writtenBy: 'apps/v1' }), false, 'an unknown API is refused');
+    assert.equal(isHostMessage({ type: 'events/append', events: [d] }), true);
+    assert.equal(isHostMessage({ type: 'events/append', events: [{ ...d, writtenBy: 'apps/v1' }] }), false, 'an unknown API is refused');
     // What the view filters on is the event's own fields, not a rebuilt event.
     const { regarding, ...fields } = dtoMatchable(d);
     assert.deepEqual(regarding, { kind: e.regarding.kind, namespace: e.regarding.namespace, name: e.regarding.name });

@@ -2,7 +2,7 @@
 import { systemClock, type Clock } from '../ports';
 
 /** Go time.Duration units, in nanoseconds. */
-export const NS_PER_MS = 1_000_000n;
+const NS_PER_MS = 1_000_000n;
 export const NS_PER_S = 1_000_000_000n;
 
 /** metav1.Time on the wire: RFC 3339 with second precision, `2026-07-24T14:05:30Z`. */

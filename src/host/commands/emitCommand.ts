@@ -273,7 +273,7 @@ export class EmitCommand {
 }
 
 /** One sentence a person can act on: where the event went, what the correlator did, or why it was refused. */
-export function summarise(target: EmitTarget, spec: Pick<EmitInput, 'type' | 'reason' | 'flavour'>, results: readonly RecordResult[]): string {
+function summarise(target: EmitTarget, spec: Pick<EmitInput, 'type' | 'reason' | 'flavour'>, results: readonly RecordResult[]): string {
   const what = `${spec.type} ${spec.reason} on ${target.kind}/${target.name} (${spec.flavour})`;
   const failure = results.find((r) => !r.ok);
   const ok = results.filter((r): r is Extract<RecordResult, { ok: true }> => r.ok).map((r) => r.value);

@@ -148,7 +148,7 @@ export function launchFilterText(block: LaunchBlock): string {
 }
 
 /** `2m 14s`, `45s`, `1h 3m`. */
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);

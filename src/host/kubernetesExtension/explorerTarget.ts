@@ -7,9 +7,6 @@ import { resourceFilterText } from '../../core/query/syntax';
 /** The extension's id on the marketplace. */
 export const KUBERNETES_EXTENSION_ID = 'ms-kubernetes-tools.vscode-kubernetes-tools';
 
-/** Its cluster explorer's tree view id, for `when` clauses. */
-export const KUBERNETES_EXPLORER_VIEW = 'extension.vsKubernetesExplorer';
-
 /** The resource a cluster-explorer node stands for, or undefined for folders, contexts and the like. */
 export function explorerResource(node: unknown): { kind: string; namespace: string; name: string } | undefined {
   const n = node as { nodeType?: unknown; name?: unknown; namespace?: unknown; resourceKind?: { manifestKind?: unknown } } | undefined;

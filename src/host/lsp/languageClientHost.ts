@@ -36,7 +36,7 @@ export interface LanguageClientContext {
 const SERVED_LANGUAGES: readonly string[] = ['yaml', 'go'];
 
 /** The name of the language client's own output channel (its trace goes there, per kubeEvents.trace.server). */
-export const LANGUAGE_SERVER_NAME = 'Kube Events Language Server';
+const LANGUAGE_SERVER_NAME = 'Kube Events Language Server';
 
 /**
  * Starts the language server (dist/server.js over IPC) for YAML and Go files and connects it to a

@@ -37,13 +37,13 @@ import {
 import { errorMessage } from '../../core/errorMessage';
 
 /** How often subscribed objects are read again, to notice a deletion or re-creation. */
-export const EXISTS_POLL_MS = 3_000;
+const EXISTS_POLL_MS = 3_000;
 /** Objects read per poll at most, round robin: a 500-document file costs the cluster 25 GETs every 3 s. */
-export const EXISTS_POLL_BATCH = 25;
+const EXISTS_POLL_BATCH = 25;
 /** How often every state is recomputed so that events leave the window. */
-export const WINDOW_TICK_MS = 15_000;
+const WINDOW_TICK_MS = 15_000;
 /** Reasons are recomputed at most this often (a hot reason can hold most of the store). */
-export const REASON_BATCH_MS = 1_000;
+const REASON_BATCH_MS = 1_000;
 
 /** The owner graph as the feed uses it. */
 export interface FeedOwners {
@@ -115,7 +115,7 @@ function cut(s: string): string {
   return s.length <= MAX_NAME_LENGTH ? s : s.slice(0, MAX_NAME_LENGTH - 1) + '…';
 }
 
-export function toEditorEventDto(e: KubeEvent): EditorEventDto {
+function toEditorEventDto(e: KubeEvent): EditorEventDto {
   return {
     uid: cut(e.uid),
     type: cut(e.type),

@@ -19,7 +19,7 @@ export function formatEventLine(e: KubeEvent): string {
 }
 
 /** Oldest first by last seen, like `kubectl events`; ties by first seen, then by name, so the order is stable. */
-export function byLastSeenAsc(a: KubeEvent, b: KubeEvent): number {
+function byLastSeenAsc(a: KubeEvent, b: KubeEvent): number {
   return a.lastSeen - b.lastSeen || a.firstSeen - b.firstSeen || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name);
 }
 

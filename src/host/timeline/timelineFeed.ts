@@ -14,7 +14,7 @@ import { toEventDto } from './eventDto';
 import { errorMessage } from '../../core/errorMessage';
 
 /** Default delay between batches of store changes sent to a visible view. */
-export const TIMELINE_BATCH_MS = 250;
+const TIMELINE_BATCH_MS = 250;
 /** Coalesces the resets that `view/ready` and "became visible" both ask for. */
 const RESET_DELAY_MS = 30;
 /** After the owner graph learns something, re-filter a host-side (`under:`) query at most this often. */
@@ -25,8 +25,8 @@ const RESET_THRESHOLD = 10_000;
  * A reset goes out newest first in chunks: the first small (so the view paints its first screen at once), the
  * rest larger, each in its own task (so serialising 100,000 events never blocks the extension host for long).
  */
-export const RESET_FIRST_CHUNK = 2_000;
-export const RESET_CHUNK = 10_000;
+const RESET_FIRST_CHUNK = 2_000;
+const RESET_CHUNK = 10_000;
 
 /** The store API the feed reads. */
 export type TimelineStore = Pick<EventStore, 'snapshot' | 'get' | 'size' | 'onDidChange'>;

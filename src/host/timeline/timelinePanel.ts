@@ -9,9 +9,9 @@ import { TimelineFeed, type TimelineFeedOptions, type TimelineStore } from './ti
 import { Disposable } from '../disposable';
 
 /** The webview panel's view type (also the `onWebviewPanel:` activation event). */
-export const TIMELINE_VIEW_TYPE = Panels.timeline;
+const TIMELINE_VIEW_TYPE = Panels.timeline;
 /** The panel's title: a user-facing name, part of the contract. */
-export const TIMELINE_TITLE = 'Kube Events: Timeline';
+const TIMELINE_TITLE = 'Kube Events: Timeline';
 
 /** What the timeline needs from the rest of the extension, wired by the composition root. */
 export interface TimelineContext {
