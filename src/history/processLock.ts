@@ -75,7 +75,7 @@ function fileLock(lockFile: string): ProcessLock | undefined {
 /** How locks are taken: by the platform's means, or (tests) a named one on Linux. */
 export type LockMethod = 'socket' | 'file';
 
-export function defaultLockMethod(): LockMethod {
+function defaultLockMethod(): LockMethod {
   return process.platform === 'linux' || process.platform === 'win32' ? 'socket' : 'file';
 }
 

@@ -240,7 +240,7 @@ export interface RequestOptions {
  * Connections short requests share at most: a burst of reads queues instead of opening dozens of
  * connections. Watches never count against it ({@link RequestOptions.stream}).
  */
-export const SHORT_REQUEST_SOCKETS = 8;
+const SHORT_REQUEST_SOCKETS = 8;
 
 function buildPath(path: string, query: Query | undefined): string {
   if (!query) return path;
@@ -274,7 +274,7 @@ function toNetworkError(err: unknown, server: string): KubeNetworkError {
 }
 
 /** Names us in the apiserver's logs and audit trail, as client-go's `rest.Config.UserAgent` does for controllers. */
-const USER_AGENT = 'kube-events-vscode';
+export const USER_AGENT = 'kube-events-vscode';
 
 /**
  * A thin HTTP client over one kubeconfig context. It uses @kubernetes/client-node only to turn the

@@ -25,7 +25,7 @@ export type WatchPlan =
     };
 
 /** Reviews wait at most this long: a slow answer must not hold the stream back; per-namespace works for everyone. */
-export const REVIEW_TIMEOUT_MS = 10_000;
+const REVIEW_TIMEOUT_MS = 10_000;
 
 function groupOf(api: EventApi): string {
   return api === 'core/v1' ? '' : 'events.k8s.io';
