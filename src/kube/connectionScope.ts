@@ -22,7 +22,10 @@ export const OWNER_SAVE_DELAY_MS = 10_000;
 
 
 export interface ConnectionScopeOptions {
-  /** Untagged: each part tags its own lines ([watch], [discovery], [resources], [owners], [recorder]). */
+  /**
+   * Untagged. The scope tags what it hands Discovery (`[discovery]`), the ResourceReader (`[resources]`) and the
+   * owner graph (`[owners]`); the list+watch (`[watch]`) and the Recorder (`[recorder]`) tag their own lines.
+   */
   readonly logger: Logger;
   /** Where the owner graph remembers its links for this identity; none keeps them in memory only. */
   readonly ownerMemory?: (identity: ClusterIdentity) => OwnerMemory | undefined;

@@ -29,8 +29,8 @@ export interface ResolvedKind {
 }
 
 /**
- * Resolves a kind (optionally with a known apiVersion) to its GVK and scope; the lead wires Discovery in.
- * Used when an object reference has no apiVersion.
+ * Resolves a kind (optionally with a known apiVersion) to its GVK and scope; `ConnectionScope.recorder` answers it
+ * from Discovery. Used when an object reference has no apiVersion.
  */
 export type ResolveKind = (kind: string, apiVersion?: string) => Promise<Result<ResolvedKind>>;
 
