@@ -86,8 +86,8 @@ export interface OwnerLookup {
 /** Tuning; the defaults suit one cluster in one editor window. */
 export interface OwnerGraphOptions {
   readonly clock?: Clock;
-  /** Failed reads go here at debug level; pass one made by `tagged(log, 'owners')`. */
-  readonly log?: Logger;
+  /** Failed reads go here at debug level; pass one made by `tagged(logger, 'owners')`. */
+  readonly logger?: Logger;
   /** Owner levels followed above the object (default 10). */
   readonly maxDepth?: number;
   /** Resolver calls in flight at once (default 4). */
@@ -164,7 +164,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     options: OwnerGraphOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
-    this.log = options.log ?? silentLogger;
+    this.log = options.logger ?? silentLogger;
     this.maxDepth = options.maxDepth ?? 10;
     this.negativeTtlMs = options.negativeTtlMs ?? 60_000;
     this.errorTtlMs = options.errorTtlMs ?? 10_000;

@@ -90,12 +90,12 @@ export interface RecorderOptions {
   readonly series?: Omit<SeriesOptions, 'clock' | 'bypass'>;
   readonly clock?: Clock;
   /** Retry knobs of the sink (sleep, sleepDurationMs, maxTries, random). */
-  readonly sink?: Omit<RecorderSinkOptions, 'client' | 'log' | 'ledger'>;
+  readonly sink?: Omit<RecorderSinkOptions, 'client' | 'logger' | 'ledger'>;
   /** Told of every write and its uid, so the views mark exactly these events as emitted from VS Code. */
   readonly ledger?: SentEventsLedger;
   /** Run series housekeeping on timers (default: Node's); `false` leaves it to {@link Recorder.tick}. */
   readonly timers?: RecorderTimers | false;
-  readonly log?: Logger;
+  readonly logger?: Logger;
 }
 
 // ---- outputs ----
@@ -194,8 +194,8 @@ export class Recorder {
     const bypass = options.correlator?.bypass ?? false;
     this.correlator = new EventCorrelator({ ...options.correlator, clock: this.clock, unixNano: this.unixNano });
     this.series = new EventSeriesTracker({ ...options.series, clock: this.clock, bypass });
-    this.log = tagged(options.log ?? silentLogger, 'recorder');
-    this.sink = new RecorderSink({ ...options.sink, client: options.client, log: this.log, ...(options.ledger ? { ledger: options.ledger } : {}) });
+    this.log = tagged(options.logger ?? silentLogger, 'recorder');
+    this.sink = new RecorderSink({ ...options.sink, client: options.client, logger: this.log, ...(options.ledger ? { ledger: options.ledger } : {}) });
     this.timers = options.timers === undefined ? { setInterval: (fn, ms) => setInterval(fn, ms).unref(), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) } : options.timers;
   }
 

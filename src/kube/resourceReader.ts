@@ -97,8 +97,8 @@ export interface ResourceReaderOptions {
   readonly metadataConcurrency?: number;
   /** Metadata reads waiting for a slot at most (default 256); one more is refused as `unavailable` at once. */
   readonly metadataQueue?: number;
-  /** Pass one made by `tagged(log, 'resources')`. */
-  readonly log?: Logger;
+  /** Pass one made by `tagged(logger, 'resources')`. */
+  readonly logger?: Logger;
 }
 
 function describeKind(kind: ResourceKind): string {
@@ -183,7 +183,7 @@ export class ResourceReader {
     this.maxListItems = Math.max(1, options.maxListItems ?? 2_000);
     this.pageSize = Math.max(1, options.pageSize ?? 500);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    this.log = options.log ?? silentLogger;
+    this.log = options.logger ?? silentLogger;
     this.metadataQueue = new BoundedQueue({ concurrency: options.metadataConcurrency ?? 4, maxWaiting: options.metadataQueue ?? 256 });
   }
 
