@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { RESOURCE_SCHEME } from '../../constants';
 import type { ObjectRef } from '../../core/kubeEvent';
+import { Disposable } from '../disposable';
 
 /** Read-only YAML documents of cluster objects, under the kube-events-resource: scheme. */
-export class ResourceDocuments implements vscode.TextDocumentContentProvider {
+export class ResourceDocuments extends Disposable implements vscode.TextDocumentContentProvider {
   private readonly docs = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  private readonly changed = this.register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.changed.event;
 
   provideTextDocumentContent(uri: vscode.Uri): string {
@@ -20,9 +21,5 @@ export class ResourceDocuments implements vscode.TextDocumentContentProvider {
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
     await vscode.window.showTextDocument(doc, { preview: true });
-  }
-
-  dispose(): void {
-    this.changed.dispose();
   }
 }
