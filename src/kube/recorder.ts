@@ -42,9 +42,6 @@ export interface RecorderTimers {
 
 // ---- inputs ----
 
-/** A reference to the object an event is about (like core/v1 ObjectReference; apiVersion may be resolved). */
-export type ObjectReferenceInput = PartialObjectRef;
-
 /** A full object as read from the cluster or a manifest: apiVersion, kind and metadata are used. */
 export interface KubeObjectInput {
   readonly apiVersion?: string;
@@ -52,7 +49,7 @@ export interface KubeObjectInput {
   readonly metadata: { readonly name?: string; readonly namespace?: string; readonly uid?: string; readonly resourceVersion?: string };
 }
 
-export type EventObject = ObjectReferenceInput | KubeObjectInput;
+export type EventObject = PartialObjectRef | KubeObjectInput;
 
 /** Everything one emission can say; {@link Recorder.event} and friends fill it from the recorder's defaults. */
 export interface EmitSpec {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { RESOURCE_SCHEME } from '../../constants';
-import type { ObjectRef } from '../../core/kubeEvent';
+import type { ObjectKey } from '../../core/kubeEvent';
 import { Disposable } from '../disposable';
 
 /** Read-only YAML documents of cluster objects, under the kube-events-resource: scheme. */
@@ -13,7 +13,7 @@ export class ResourceDocuments extends Disposable implements vscode.TextDocument
     return this.docs.get(uri.toString()) ?? '# This resource is no longer loaded. Open it again from the Events view.\n';
   }
 
-  async open(ref: Pick<ObjectRef, 'kind' | 'name' | 'namespace'>, yaml: string): Promise<void> {
+  async open(ref: ObjectKey, yaml: string): Promise<void> {
     const path = `/${ref.namespace || '_cluster'}/${ref.kind}/${ref.name}.yaml`;
     const uri = vscode.Uri.from({ scheme: RESOURCE_SCHEME, path });
     this.docs.set(uri.toString(), yaml);
