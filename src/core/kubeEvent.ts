@@ -9,7 +9,7 @@ export const OUR_REPORTING_CONTROLLER = 'kube-events-vscode';
 /** Which API an event was read from (or is written to). */
 export type EventApi = 'core/v1' | 'events.k8s.io/v1';
 
-/** The client-go recorder that writes through each API (docs/ARCHITECTURE.md, "The data path"). */
+/** The client-go recorder that writes through each API (docs/ARCHITECTURE.md §1). */
 export const RECORDER_OF: Readonly<Record<EventApi, string>> = {
   'core/v1': 'record.EventRecorder',
   'events.k8s.io/v1': 'events.EventRecorder',
