@@ -267,7 +267,8 @@ class BroadcastWatcher<T> implements Watcher {
 
 /**
  * Distributes every item it accepts to every watcher registered before the item was accepted. See the module
- * comment for the queueing model. Owned by `ClusterSession`; `dispose()` shuts it down.
+ * comment for the queueing model. Owned by `ClusterSession` (src/kube/clusterSession.ts), which outlives
+ * connections; `dispose()` shuts it down.
  */
 export class Broadcaster<T> implements Disposable {
   readonly queueLength: number;

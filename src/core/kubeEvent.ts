@@ -9,16 +9,23 @@ export const OUR_REPORTING_CONTROLLER = 'kube-events-vscode';
 /** Which API an event was read from (or is written to). */
 export type EventApi = 'core/v1' | 'events.k8s.io/v1';
 
-/** The client-go recorder that writes through each API (docs/ARCHITECTURE.md, "The data path"). */
+/** The client-go recorder that writes through each API (docs/ARCHITECTURE.md §1). */
 export const RECORDER_OF: Readonly<Record<EventApi, string>> = {
   'core/v1': 'record.EventRecorder',
   'events.k8s.io/v1': 'events.EventRecorder',
 };
 
 /**
- * What names an API object: kind, namespace and name. `namespace` is '' for a cluster-scoped object. The one
- * object-reference family of the extension starts here; every other reference type is this plus fields of
- * {@link ObjectRef} (see {@link ObjectKeyWith}, {@link PartialObjectRef}).
+ * What names an API object: kind, namespace and name. `namespace` is '' for a cluster-scoped object.
+ *
+ * The one object-reference family of the extension (docs/ARCHITECTURE.md §1) is declared here and nowhere else:
+ * - {@link ObjectKey}: kind, namespace, name, what identifies an object (and what `objectKey` keys);
+ * - {@link ObjectRef}: every field of an ObjectReference, as an event carries it;
+ * - {@link ObjectKeyWith}: an ObjectKey plus named fields of ObjectRef, some required and some optional, for what
+ *   a module needs (`ObjectKeyWith<'apiVersion'>` for a manifest, `ObjectKeyWith<never, 'uid'>` for an owned object);
+ * - {@link PartialObjectRef}: kind and name, the rest as far as known (an ObjectReference as JSON or a caller gives it);
+ * - {@link ObjectSelector}: an object as a user names it, in any namespace when none is given.
+ * Kubernetes' own `OwnerReference` (src/core/ownerGraph.ts) is an entry of `metadata.ownerReferences`, not a member.
  */
 export interface ObjectKey {
   readonly kind: string;
@@ -40,8 +47,13 @@ export interface ObjectRef extends ObjectKey {
  */
 export type ObjectSelector = Omit<ObjectKey, 'namespace'> & { readonly namespace?: string | undefined };
 
-/** An {@link ObjectKey} plus the named fields of {@link ObjectRef}, as in `ObjectKeyWith<'apiVersion'>`. */
-export type ObjectKeyWith<K extends keyof ObjectRef> = ObjectKey & Pick<ObjectRef, K>;
+/**
+ * An {@link ObjectKey} plus the fields `Has` of {@link ObjectRef}, and the fields `MayHave` where known: an object
+ * read live is `ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersion'>`, one to read `ObjectKeyWith<never, 'apiVersion'>`.
+ */
+export type ObjectKeyWith<Has extends keyof ObjectRef, MayHave extends keyof ObjectRef = never> = ObjectKey &
+  Pick<ObjectRef, Has> &
+  Partial<Pick<ObjectRef, MayHave>>;
 
 /**
  * Kind and name, and whatever else of an {@link ObjectRef} is known: an ObjectReference as JSON carries it (absent

@@ -9,7 +9,7 @@
  */
 import { BoundedQueue } from './boundedQueue';
 import { Emitter, type Subscribe } from './emitter';
-import { objectKey, type KubeEvent, type ObjectKey, type ObjectKeyWith, type ObjectRef, type ObjectSelector } from './kubeEvent';
+import { objectKey, type KubeEvent, type ObjectKey, type ObjectKeyWith, type ObjectSelector } from './kubeEvent';
 import { linkFromEvent, replicaSetOfPodName } from './ownerInference';
 import type { OwnerMemory, OwnerRecord } from './ownerMemory';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from './ports';
@@ -24,9 +24,6 @@ export interface OwnerReference {
   readonly uid: string;
   readonly controller?: boolean;
 }
-
-/** What the graph asks the resolver to GET. `namespace` is '' for a cluster-scoped object. */
-export type OwnerObjectRef = ObjectKeyWith<'apiVersion'> & Partial<Pick<ObjectRef, 'uid'>>;
 
 /** What the resolver found about one object. */
 export interface OwnerInfo {
@@ -46,11 +43,12 @@ export interface OwnerInfo {
 export type OwnerResolveReason = 'not-found' | 'forbidden' | 'unknown-kind' | 'unavailable';
 
 /**
- * Port: reads one object's uid and ownerReferences. Implemented in src/kube with discovery and a GET; tests
- * pass a fake. Expected failures are Results; a throw is treated as `unavailable`.
+ * Port: reads one object's uid and ownerReferences (the object the graph asks for: `namespace` '' when it is
+ * cluster-scoped, `uid` when known). Implemented in src/kube with discovery and a GET; tests pass a fake.
+ * Expected failures are Results; a throw is treated as `unavailable`.
  */
 export interface OwnerResolver {
-  getOwners(ref: OwnerObjectRef): Promise<Result<OwnerInfo, OwnerResolveReason>>;
+  getOwners(ref: ObjectKeyWith<'apiVersion', 'uid'>): Promise<Result<OwnerInfo, OwnerResolveReason>>;
 }
 
 /**
@@ -65,29 +63,21 @@ export interface OwnerNode extends OwnerRecord {
   readonly fresh: boolean;
 }
 
-/**
- * The root of an `under:` query: `namespace` undefined matches any namespace, '' a cluster-scoped object.
- * Kinds compare case-insensitively, names exactly.
- */
-export type OwnerRoot = ObjectSelector;
-
-/** The object whose ancestry is asked about, typically an event's involved object. */
-export type OwnedRef = ObjectKey & Partial<Pick<ObjectRef, 'uid'>>;
-
 /** The synchronous read side of the graph, which the query evaluator uses for `under:`. */
 export interface OwnerLookup {
   /**
-   * True when `ref` is `root`, or `root` is among its owners, transitively, as far as learnt so far. An
-   * ancestry not learnt yet answers false.
+   * True when `ref` (typically an event's involved object) is `root`, or `root` is among its owners, transitively,
+   * as far as learnt so far. An ancestry not learnt yet answers false. `root` is an `under:` term's object: kinds
+   * compare case-insensitively, names exactly.
    */
-  isUnder(ref: OwnedRef, root: OwnerRoot): boolean;
+  isUnder(ref: ObjectKeyWith<never, 'uid'>, root: ObjectSelector): boolean;
 }
 
 /** Tuning; the defaults suit one cluster in one editor window. */
 export interface OwnerGraphOptions {
   readonly clock?: Clock;
-  /** Failed reads go here at debug level; pass one made by `tagged(log, 'owners')`. */
-  readonly log?: Logger;
+  /** Failed reads go here at debug level; pass one made by `tagged(logger, 'owners')`. */
+  readonly logger?: Logger;
   /** Owner levels followed above the object (default 10). */
   readonly maxDepth?: number;
   /** Resolver calls in flight at once (default 4). */
@@ -110,7 +100,7 @@ function keyOf(ref: ObjectKey): string {
   return objectKey({ kind: ref.kind.toLowerCase(), namespace: ref.namespace, name: ref.name });
 }
 
-function rootMatches(kind: string, namespace: string, name: string, root: OwnerRoot): boolean {
+function rootMatches(kind: string, namespace: string, name: string, root: ObjectSelector): boolean {
   return name === root.name && (root.namespace === undefined || root.namespace === namespace) && kind.toLowerCase() === root.kind.toLowerCase();
 }
 
@@ -137,8 +127,8 @@ export class OwnerGraph implements OwnerLookup, Disposable {
   private readonly maxRemembered: number;
   private readonly memory: OwnerMemory | undefined;
   /** Keys of objects that answered 404 (most recent last): candidates for inference, and for ownerUnknown(). */
-  private readonly gone = new Map<string, OwnerObjectRef>();
-  private readonly missed: Emitter<OwnerObjectRef>;
+  private readonly gone = new Map<string, ObjectKeyWith<'apiVersion', 'uid'>>();
+  private readonly missed: Emitter<ObjectKeyWith<'apiVersion', 'uid'>>;
   /** Settles when the remembered links are in the graph (at once without a memory). */
   private readonly ready: Promise<void>;
   private loaded = false;
@@ -157,14 +147,14 @@ export class OwnerGraph implements OwnerLookup, Disposable {
    * Fires when an object answered 404 and nothing tells its owner: a view's count of events it cannot place
    * changed.
    */
-  readonly onDidMiss: Subscribe<OwnerObjectRef>;
+  readonly onDidMiss: Subscribe<ObjectKeyWith<'apiVersion', 'uid'>>;
 
   constructor(
     private readonly resolver: OwnerResolver,
     options: OwnerGraphOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
-    this.log = options.log ?? silentLogger;
+    this.log = options.logger ?? silentLogger;
     this.maxDepth = options.maxDepth ?? 10;
     this.negativeTtlMs = options.negativeTtlMs ?? 60_000;
     this.errorTtlMs = options.errorTtlMs ?? 10_000;
@@ -172,7 +162,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     this.limiter = new BoundedQueue({ concurrency: options.concurrency ?? 4 });
     this.learned = new Emitter<OwnerNode>((error) => this.log.error(`onDidLearn listener failed: ${String(error)}`));
     this.onDidLearn = this.learned.event;
-    this.missed = new Emitter<OwnerObjectRef>((error) => this.log.error(`onDidMiss listener failed: ${String(error)}`));
+    this.missed = new Emitter<ObjectKeyWith<'apiVersion', 'uid'>>((error) => this.log.error(`onDidMiss listener failed: ${String(error)}`));
     this.onDidMiss = this.missed.event;
     this.maxRemembered = Math.max(0, options.maxRemembered ?? 5_000);
     this.memory = options.memory;
@@ -190,7 +180,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
    * Reads `ref` if unseen, then its owners, up to the root or `maxDepth` levels. Resolves when the ascent is
    * done; never rejects. Calling it for every event is cheap: known objects cost map look-ups only.
    */
-  async learn(ref: OwnerObjectRef): Promise<void> {
+  async learn(ref: ObjectKeyWith<'apiVersion', 'uid'>): Promise<void> {
     if (this.disposed || !ref.kind || !ref.name) return;
     await this.ready;
     if (this.disposed) return;
@@ -203,7 +193,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
   }
 
   /** The cached object, by uid when given and known, else by kind, namespace and name. */
-  lookup(ref: OwnedRef): OwnerNode | undefined {
+  lookup(ref: ObjectKeyWith<never, 'uid'>): OwnerNode | undefined {
     if (ref.uid) {
       const byUid = this.byUid.get(ref.uid);
       if (byUid) return byUid;
@@ -214,7 +204,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     return node;
   }
 
-  isUnder(ref: OwnedRef, root: OwnerRoot): boolean {
+  isUnder(ref: ObjectKeyWith<never, 'uid'>, root: ObjectSelector): boolean {
     if (rootMatches(ref.kind, ref.namespace, ref.name, root)) return true;
     let found = false;
     this.walk(ref, (owner) => {
@@ -229,8 +219,8 @@ export class OwnerGraph implements OwnerLookup, Disposable {
    * Includes owners named by ownerReferences but not read yet (their namespace is then assumed to be the
    * owned object's).
    */
-  ancestors(ref: OwnedRef): readonly OwnerObjectRef[] {
-    const out: OwnerObjectRef[] = [];
+  ancestors(ref: ObjectKeyWith<never, 'uid'>): readonly ObjectKeyWith<'apiVersion', 'uid'>[] {
+    const out: ObjectKeyWith<'apiVersion', 'uid'>[] = [];
     this.walk(ref, (owner) => {
       out.push(owner);
       return false;
@@ -258,8 +248,8 @@ export class OwnerGraph implements OwnerLookup, Disposable {
    * (not remembered, no event names it, no known ReplicaSet in its name): `under:` cannot place `ref`.
    * False while objects are still being read, and for objects known to have no owners.
    */
-  ownerUnknown(ref: OwnedRef): boolean {
-    const missing = (r: OwnedRef): boolean =>
+  ownerUnknown(ref: ObjectKeyWith<never, 'uid'>): boolean {
+    const missing = (r: ObjectKeyWith<never, 'uid'>): boolean =>
       this.gone.has(keyOf(r)) && !this.lookup(r);
     if (missing(ref)) return true;
     let broken = false;
@@ -365,7 +355,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
    * which is used only when a ReplicaSet of exactly that name is known in the Pod's namespace (see
    * replicaSetOfPodName for why the name alone would not do).
    */
-  private inferFromName(ref: OwnerObjectRef): OwnerNode | undefined {
+  private inferFromName(ref: ObjectKeyWith<'apiVersion', 'uid'>): OwnerNode | undefined {
     if (ref.kind !== 'Pod' || this.lookup(ref)) return undefined;
     const rsName = replicaSetOfPodName(ref.name);
     if (!rsName) return undefined;
@@ -386,7 +376,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
   }
 
   /** Records a 404; infers what it can, else tells listeners that an owner is unknown. */
-  private markGone(ref: OwnerObjectRef, key: string): OwnerNode | undefined {
+  private markGone(ref: ObjectKeyWith<'apiVersion', 'uid'>, key: string): OwnerNode | undefined {
     this.remember(this.gone, key, ref);
     const known = this.lookup(ref) ?? this.inferFromName(ref);
     if (!known) this.missed.fire(ref);
@@ -405,7 +395,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
    * Breadth-first over known ownerReferences, bounded by `maxDepth` levels and a visited set (cycles).
    * `visit` returns true to stop.
    */
-  private walk(ref: OwnedRef, visit: (owner: OwnerObjectRef) => boolean): void {
+  private walk(ref: ObjectKeyWith<never, 'uid'>, visit: (owner: ObjectKeyWith<'apiVersion', 'uid'>) => boolean): void {
     const start = this.lookup(ref);
     if (!start) return;
     const seen = new Set<string>([start.uid || keyOf(start)]);
@@ -428,7 +418,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
   }
 
   /** The reference to GET for an owner: the owned object's namespace, or the owner's own once known. */
-  private ownerRefOf(node: OwnerNode, o: OwnerReference): OwnerObjectRef {
+  private ownerRefOf(node: OwnerNode, o: OwnerReference): ObjectKeyWith<'apiVersion', 'uid'> {
     const known = o.uid ? this.byUid.get(o.uid) : undefined;
     return { apiVersion: o.apiVersion, kind: o.kind, namespace: known ? known.namespace : node.namespace, name: o.name, uid: o.uid || undefined };
   }
@@ -451,7 +441,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
    * The cached node, or one resolver call shared by everyone asking for the same object meanwhile. Only the
    * read is shared, never an ascent, so learners of a cycle cannot wait on each other.
    */
-  private fetch(ref: OwnerObjectRef): Promise<OwnerNode | undefined> {
+  private fetch(ref: ObjectKeyWith<'apiVersion', 'uid'>): Promise<OwnerNode | undefined> {
     const known = this.lookup(ref);
     if (known?.fresh) {
       // Used again: an owner shared by many objects stays among the newest, so bounds forget it last.
@@ -489,7 +479,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     return request;
   }
 
-  private async resolve(ref: OwnerObjectRef): Promise<Result<OwnerInfo, OwnerResolveReason>> {
+  private async resolve(ref: ObjectKeyWith<'apiVersion', 'uid'>): Promise<Result<OwnerInfo, OwnerResolveReason>> {
     try {
       return await this.resolver.getOwners(ref);
     } catch (error) {
@@ -497,7 +487,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     }
   }
 
-  private store(ref: OwnerObjectRef, requestedKey: string, info: OwnerInfo): OwnerNode {
+  private store(ref: ObjectKeyWith<'apiVersion', 'uid'>, requestedKey: string, info: OwnerInfo): OwnerNode {
     const ownerReferences = Object.freeze(
       (info.ownerReferences ?? [])
         .filter((o) => o && typeof o.kind === 'string' && o.kind !== '' && typeof o.name === 'string' && o.name !== '')

@@ -1,8 +1,8 @@
 /**
  * What the {@link OwnerGraph} keeps across window reloads: the owner links it learnt, per cluster, so that
  * `under:` still places events about objects that are gone (a scaled-down Deployment's Pods answer 404). A
- * narrow port: a JSON file in the extension's global storage implements it today (src/host/ownerMemoryFile.ts);
- * the history database (docs/ARCHITECTURE.md §1, History sink) can implement it later without touching the graph.
+ * narrow port (docs/ARCHITECTURE.md §7): a JSON file per cluster in the extension's global storage implements it
+ * (src/host/ownerMemoryFile.ts); another store could take its place without touching the graph.
  */
 import type { OwnerReference } from './ownerGraph';
 

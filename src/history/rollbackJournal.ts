@@ -3,7 +3,7 @@ import { HistoryError } from '../core/history';
 
 /**
  * Rolls back the transaction a killed writer left half-done, from its rollback journal, as SQLite's pager
- * does on open when it finds a "hot" journal (docs/ARCHITECTURE.md, History).
+ * does on open when it finds a "hot" journal (docs/ARCHITECTURE.md §10).
  *
  * SQLite cannot do it here: node-sqlite3-wasm's VFS answers "is the file reserved?" by whether
  * `<file>.lock` exists, and the opening connection has just created that directory itself, so SQLite never

@@ -6,7 +6,7 @@ import { fail, ok, type Result } from '../core/result';
 import type { ClusterSession } from '../kube/clusterSession';
 import type { ConnectionScope } from '../kube/connectionScope';
 import type { Recorder } from '../kube/recorder';
-import { toYaml, withoutSecretValues, type LiveReference, type ObjectMetadata, type ReadProblem, type ResourceRef } from '../kube/resourceReader';
+import { toYaml, withoutSecretValues, type ObjectMetadata, type ReadProblem } from '../kube/resourceReader';
 import { Disposable as HostDisposable } from './disposable';
 
 /** What the commands need from discovery and GETs; {@link ClusterResources.access} implements it over src/kube. */
@@ -21,7 +21,7 @@ export interface ResourceAccess {
    */
   yaml(ref: ObjectKeyWith<'apiVersion'>): Promise<Result<string>>;
   /** The live object's reference, uid and resourceVersion included; `reason` is a ReadProblem (`not-found`, `forbidden`…). */
-  reference(ref: ObjectKeyWith<'apiVersion'>): Promise<Result<LiveReference>>;
+  reference(ref: ObjectKeyWith<'apiVersion'>): Promise<Result<ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersion'>>>;
 }
 
 /**
@@ -80,7 +80,7 @@ export class ClusterResources extends HostDisposable {
   }
 
   /** Reads one object's metadata (the language server's existence checks); undefined when not connected. */
-  metadata(ref: ResourceRef): Promise<Result<ObjectMetadata, ReadProblem>> | undefined {
+  metadata(ref: ObjectKeyWith<never, 'apiVersion'>): Promise<Result<ObjectMetadata, ReadProblem>> | undefined {
     return this.scope?.reader.metadata(ref);
   }
 

@@ -6,6 +6,7 @@ import type { HistorySettings } from '../history/historyService';
 import type { NamespaceScope, SessionSettings } from '../kube/clusterSession';
 import type { ShellKind } from '../core/shellQuote';
 import { terminalShell } from '../core/terminalShell';
+import { Disposable } from './disposable';
 
 /** The `kubeEvents.namespaces` entry that means every namespace (kubectl `-A`); no namespace can be named `*`. */
 export const ALL_NAMESPACES = '*';
@@ -165,15 +166,14 @@ export interface ConfigChange {
  * Kubernetes extension reports. Every change that may move the watch ends in {@link reconnect}, which hands
  * the session its settings through {@link onDidRequestConnection}.
  */
-export class ExtensionSettings implements vscode.Disposable {
+export class ExtensionSettings extends Disposable {
   private current = readConfig();
-  private readonly changed = new vscode.EventEmitter<ConfigChange>();
+  private readonly changed = this.register(new vscode.EventEmitter<ConfigChange>());
   /** The settings changed; fires before a change of kubeconfig or namespaces reconnects. */
   readonly onDidChange = this.changed.event;
-  private readonly connection = new vscode.EventEmitter<SessionSettings>();
+  private readonly connection = this.register(new vscode.EventEmitter<SessionSettings>());
   /** The session should (re)connect with these settings. */
   readonly onDidRequestConnection = this.connection.event;
-  private readonly listener: vscode.Disposable;
   /** User-only settings whose workspace value was already reported in the log. */
   private readonly reported = new Set<string>();
   /** The kubeconfig the Kubernetes extension last reported (outside a workspace that sets its setting). */
@@ -183,7 +183,8 @@ export class ExtensionSettings implements vscode.Disposable {
     private readonly memento: vscode.Memento,
     private readonly log?: Pick<vscode.LogOutputChannel, 'warn'>,
   ) {
-    this.listener = onConfigChange((next) => this.apply(next));
+    super();
+    this.register(onConfigChange((next) => this.apply(next)));
     this.reportIgnored(this.current);
   }
 
@@ -267,11 +268,5 @@ export class ExtensionSettings implements vscode.Disposable {
     this.reportIgnored(read);
     this.changed.fire({ next, previous });
     if (next.kubeconfig !== previous.kubeconfig || !sameScope(next.namespaces, previous.namespaces)) this.reconnect();
-  }
-
-  dispose(): void {
-    this.listener.dispose();
-    this.changed.dispose();
-    this.connection.dispose();
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The owner graph's memory as one small JSON file per cluster in the extension's global storage, until the
- * history database (docs/ARCHITECTURE.md §1) takes over behind the same port. The file is named by a hash of the
+ * The owner graph's memory as one small JSON file per cluster in the extension's global storage, behind the
+ * `OwnerMemory` port (docs/ARCHITECTURE.md §7). The file is named by a hash of the
  * server URL and the kubeconfig user name (what tells clusters and identities apart, never a credential) and
  * holds both in clear so a person can tell files apart. No `vscode` import: unit-tested under plain Node.
  */

@@ -22,7 +22,10 @@ const OWNER_SAVE_DELAY_MS = 10_000;
 
 
 export interface ConnectionScopeOptions {
-  /** Untagged: each part tags its own lines ([watch], [discovery], [resources], [owners], [recorder]). */
+  /**
+   * Untagged. The scope tags what it hands Discovery (`[discovery]`), the ResourceReader (`[resources]`) and the
+   * owner graph (`[owners]`); the list+watch (`[watch]`) and the Recorder (`[recorder]`) tag their own lines.
+   */
   readonly logger: Logger;
   /** Where the owner graph remembers its links for this identity; none keeps them in memory only. */
   readonly ownerMemory?: (identity: ClusterIdentity) => OwnerMemory | undefined;
@@ -59,10 +62,10 @@ export class ConnectionScope implements Disposable {
   ) {
     const log = opts.logger;
     this.client = connection.client;
-    this.discovery = new Discovery(this.client, { log: tagged(log, 'discovery') });
-    this.reader = new ResourceReader(this.client, this.discovery, { log: tagged(log, 'resources') });
+    this.discovery = new Discovery(this.client, { logger: tagged(log, 'discovery') });
+    this.reader = new ResourceReader(this.client, this.discovery, { logger: tagged(log, 'resources') });
     const memory = opts.ownerMemory?.(this.identity);
-    this.owners = new OwnerGraph(new KubeOwnerResolver(this.reader), { log: tagged(log, 'owners'), ...(memory ? { memory } : {}) });
+    this.owners = new OwnerGraph(new KubeOwnerResolver(this.reader), { logger: tagged(log, 'owners'), ...(memory ? { memory } : {}) });
     this.ownersLearnt = this.owners.onDidLearn(() => {
       this.saveTimer ??= setTimeout(() => {
         this.saveTimer = undefined;
@@ -90,7 +93,7 @@ export class ConnectionScope implements Disposable {
     const discovery = this.discovery;
     this.eventRecorder ??= new Recorder({
       client: this.client,
-      log: this.opts.logger,
+      logger: this.opts.logger,
       ...(this.opts.ledger ? { ledger: this.opts.ledger } : {}),
       resolveKind: async (kind, apiVersion) => {
         const found = await discovery.resolve(apiVersion, kind);

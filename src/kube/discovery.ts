@@ -46,8 +46,8 @@ export interface DiscoveryOptions {
   readonly concurrency?: number;
   /** Deadline for each discovery request, headers and body (default 15 s). */
   readonly requestTimeoutMs?: number;
-  /** Skipped groups and failures go here; pass one made by `tagged(log, 'discovery')`. */
-  readonly log?: Logger;
+  /** Skipped groups and failures go here; pass one made by `tagged(logger, 'discovery')`. */
+  readonly logger?: Logger;
   readonly clock?: Clock;
 }
 
@@ -204,7 +204,7 @@ export class Discovery {
     this.missRefreshMs = options.missRefreshMs ?? 10_000;
     this.concurrency = options.concurrency ?? 6;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
-    this.log = options.log ?? silentLogger;
+    this.log = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
   }
 

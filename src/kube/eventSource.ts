@@ -25,7 +25,7 @@ export type SourceState =
 export type SourceErrorReason = 'forbidden' | 'unauthorized' | 'credentials' | 'notFound' | 'tls' | 'rejected';
 
 /** What the loop does about a failure: the rules of docs/ARCHITECTURE.md §4, on the classifier's reasons. */
-type Reaction = 'switchApi' | 'refreshCredentials' | 'refused' | 'transient';
+type Reaction = 'relist' | 'switchApi' | 'refreshCredentials' | 'refused' | 'transient';
 
 function reactionTo(failure: KubeErrorClass): Reaction {
   switch (failure.reason) {
@@ -40,8 +40,11 @@ function reactionTo(failure: KubeErrorClass): Reaction {
     case 'credentials':
     case 'tls':
       return 'refused';
-    case 'conflict':
+    // The resourceVersion is too old (410 on the watch, or an ERROR event with code 410) or the list's continue
+    // token expired: only a new list can go on.
     case 'gone':
+      return 'relist';
+    case 'conflict':
     case 'tooManyRequests':
     case 'serverError':
     case 'timeout':
@@ -194,18 +197,6 @@ async function readBounded(res: IncomingMessage, budget: number): Promise<Buffer
   return Buffer.concat(chunks, total);
 }
 
-/** Thrown inside the loop when the resourceVersion is too old (HTTP 410 or an ERROR event with code 410). */
-class GoneError extends Error {
-  override readonly name = 'GoneError';
-  constructor(
-    message: string,
-    /** The list's continue token expired, rather than the watch's resourceVersion. */
-    readonly continueToken = false,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * A list+watch of Kubernetes events over one context and a set of namespaces. One loop per namespace
  * (or one cluster-wide loop) runs: paged list → watch from the list's resourceVersion with bookmarks and a
@@ -348,8 +339,12 @@ class NamespaceLoop {
   private async run(gen: number): Promise<void> {
     let triedOtherApi = false;
     while (this.live(gen)) {
+      // A failure while listing is an expired continue token when it is 410, never a too-old resourceVersion.
+      let listing = false;
       try {
-        if (!this.resourceVersion) await this.list(gen);
+        listing = !this.resourceVersion;
+        if (listing) await this.list(gen);
+        listing = false;
         if (!this.live(gen)) return;
         const opened = Date.now();
         await this.watch(gen);
@@ -358,18 +353,18 @@ class NamespaceLoop {
         if (Date.now() - opened < this.timing.backoffInitialMs) await this.sleep(this.timing.backoffInitialMs, gen);
       } catch (err) {
         if (!this.live(gen)) return;
-        if (err instanceof GoneError) {
+        const failure = classifyKubeError(err);
+        const reaction = reactionTo(failure);
+        if (reaction === 'relist') {
           // Not at once: an apiserver that answers 410 to every watch would see a tight LIST loop.
           const retryInMs = this.relistBackoff.next();
-          const what = err.continueToken ? 'the list\'s continue token expired' : `resourceVersion ${this.resourceVersion} is too old`;
+          const what = listing ? 'the list\'s continue token expired' : `resourceVersion ${this.resourceVersion} is too old`;
           this.log.info(`${what} (410 Gone); relisting ${this.scope} in ${(retryInMs / 1000).toFixed(1)} s`);
           this.resourceVersion = '';
-          this.setState({ phase: 'relisting', reason: err.continueToken ? 'the list expired (410 Gone)' : 'the watch expired (410 Gone)' });
+          this.setState({ phase: 'relisting', reason: listing ? 'the list expired (410 Gone)' : 'the watch expired (410 Gone)' });
           await this.sleep(retryInMs, gen);
           continue;
         }
-        const failure = classifyKubeError(err);
-        const reaction = reactionTo(failure);
         if (reaction === 'switchApi' && !triedOtherApi) {
           const from = this.api;
           this.api = otherApi(this.api);
@@ -519,10 +514,8 @@ class NamespaceLoop {
     const budget = limit > 1 ? this.timing.pageBytes : Math.max(this.timing.pageBytes, MAX_EVENT_BYTES);
     const body = await readBounded(res, budget);
     if (status < 200 || status > 299) {
-      const failure = statusError(status, body?.toString('utf8') ?? '', 'GET', path);
-      // An expired continue token: start the list again from the top.
-      if (classifyKubeError(failure).reason === 'gone') throw new GoneError('continue token expired', true);
-      throw failure;
+      // 410 (an expired continue token) is classified `gone`, and the loop starts the list again from the top.
+      throw statusError(status, body?.toString('utf8') ?? '', 'GET', path);
     }
     if (!body) {
       if (limit > 1) return undefined;
@@ -545,7 +538,6 @@ class NamespaceLoop {
     });
     if (res.statusCode !== 200) {
       const body = await readBody(res, this.opts.client.server).catch(() => '');
-      if (res.statusCode === 410) throw new GoneError('410');
       throw statusError(res.statusCode ?? 0, body, 'GET', path);
     }
     if (!this.live(gen)) {
@@ -641,7 +633,6 @@ class NamespaceLoop {
     }
     if (type === 'ERROR') {
       const code = (object as { code?: unknown } | undefined)?.code;
-      if (code === 410) throw new GoneError('410 in watch');
       const status = typeof code === 'number' ? code : 500;
       throw statusError(status, JSON.stringify(object ?? {}), 'WATCH', eventsPath(this.api, this.namespace));
     }

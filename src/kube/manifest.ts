@@ -2,16 +2,11 @@ import { loadYaml } from '@kubernetes/client-node';
 import type { ObjectKeyWith } from '../core/kubeEvent';
 
 /**
- * The object a Kubernetes manifest describes, as far as events need it. `namespace` is empty when the manifest
- * names none (the context's namespace applies, or the object is cluster-scoped).
- */
-export type ManifestRef = ObjectKeyWith<'apiVersion'>;
-
-/**
  * Finds the YAML document (of a `---` separated stream) that contains `offset` and reads its
- * apiVersion, kind and metadata. Returns undefined when that document is not a Kubernetes object.
+ * apiVersion, kind and metadata. Returns undefined when that document is not a Kubernetes object. `namespace` is
+ * empty when the manifest names none (the context's namespace applies, or the object is cluster-scoped).
  */
-export function manifestAt(text: string, offset: number): ManifestRef | undefined {
+export function manifestAt(text: string, offset: number): ObjectKeyWith<'apiVersion'> | undefined {
   const separator = /^---[ \t]*(?:#.*)?$/gm;
   let start = 0;
   let end = text.length;

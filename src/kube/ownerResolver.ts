@@ -3,7 +3,8 @@
  * object's metadata only (`PartialObjectMetadata`: a Secret's data never leaves the server), and its uid,
  * namespace and ownerReferences are what the graph keeps.
  */
-import type { OwnerInfo, OwnerObjectRef, OwnerReference, OwnerResolveReason, OwnerResolver } from '../core/ownerGraph';
+import type { OwnerInfo, OwnerReference, OwnerResolveReason, OwnerResolver } from '../core/ownerGraph';
+import type { ObjectKeyWith } from '../core/kubeEvent';
 import { fail, ok, type Result } from '../core/result';
 import type { ResourceReader } from './resourceReader';
 
@@ -34,7 +35,7 @@ function ownerReferencesOf(value: unknown): OwnerReference[] {
 export class KubeOwnerResolver implements OwnerResolver {
   constructor(private readonly reader: ResourceReader) {}
 
-  async getOwners(ref: OwnerObjectRef): Promise<Result<OwnerInfo, OwnerResolveReason>> {
+  async getOwners(ref: ObjectKeyWith<'apiVersion', 'uid'>): Promise<Result<OwnerInfo, OwnerResolveReason>> {
     const read = await this.reader.metadata({ apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name });
     if (!read.ok) return fail(read.reason, read.message);
     const meta = read.value.metadata;

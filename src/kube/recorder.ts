@@ -29,8 +29,8 @@ export interface ResolvedKind {
 }
 
 /**
- * Resolves a kind (optionally with a known apiVersion) to its GVK and scope; the lead wires Discovery in.
- * Used when an object reference has no apiVersion.
+ * Resolves a kind (optionally with a known apiVersion) to its GVK and scope; `ConnectionScope.recorder` answers it
+ * from Discovery. Used when an object reference has no apiVersion.
  */
 export type ResolveKind = (kind: string, apiVersion?: string) => Promise<Result<ResolvedKind>>;
 
@@ -42,9 +42,6 @@ export interface RecorderTimers {
 
 // ---- inputs ----
 
-/** A reference to the object an event is about (like core/v1 ObjectReference; apiVersion may be resolved). */
-export type ObjectReferenceInput = PartialObjectRef;
-
 /** A full object as read from the cluster or a manifest: apiVersion, kind and metadata are used. */
 export interface KubeObjectInput {
   readonly apiVersion?: string;
@@ -52,7 +49,7 @@ export interface KubeObjectInput {
   readonly metadata: { readonly name?: string; readonly namespace?: string; readonly uid?: string; readonly resourceVersion?: string };
 }
 
-export type EventObject = ObjectReferenceInput | KubeObjectInput;
+export type EventObject = PartialObjectRef | KubeObjectInput;
 
 /** Everything one emission can say; {@link Recorder.event} and friends fill it from the recorder's defaults. */
 export interface EmitSpec {
@@ -90,12 +87,12 @@ export interface RecorderOptions {
   readonly series?: Omit<SeriesOptions, 'clock' | 'bypass'>;
   readonly clock?: Clock;
   /** Retry knobs of the sink (sleep, sleepDurationMs, maxTries, random). */
-  readonly sink?: Omit<RecorderSinkOptions, 'client' | 'log' | 'ledger'>;
+  readonly sink?: Omit<RecorderSinkOptions, 'client' | 'logger' | 'ledger'>;
   /** Told of every write and its uid, so the views mark exactly these events as emitted from VS Code. */
   readonly ledger?: SentEventsLedger;
   /** Run series housekeeping on timers (default: Node's); `false` leaves it to {@link Recorder.tick}. */
   readonly timers?: RecorderTimers | false;
-  readonly log?: Logger;
+  readonly logger?: Logger;
 }
 
 // ---- outputs ----
@@ -194,8 +191,8 @@ export class Recorder {
     const bypass = options.correlator?.bypass ?? false;
     this.correlator = new EventCorrelator({ ...options.correlator, clock: this.clock, unixNano: this.unixNano });
     this.series = new EventSeriesTracker({ ...options.series, clock: this.clock, bypass });
-    this.log = tagged(options.log ?? silentLogger, 'recorder');
-    this.sink = new RecorderSink({ ...options.sink, client: options.client, log: this.log, ...(options.ledger ? { ledger: options.ledger } : {}) });
+    this.log = tagged(options.logger ?? silentLogger, 'recorder');
+    this.sink = new RecorderSink({ ...options.sink, client: options.client, logger: this.log, ...(options.ledger ? { ledger: options.ledger } : {}) });
     this.timers = options.timers === undefined ? { setInterval: (fn, ms) => setInterval(fn, ms).unref(), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) } : options.timers;
   }
 

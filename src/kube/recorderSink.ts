@@ -35,7 +35,7 @@ export interface RecorderSinkOptions {
   /** Uniform [0, 1), for the randomised delays. */
   readonly random?: () => number;
   /** Gets retries and give-ups; pass one already tagged (the Recorder passes its `[recorder]` logger). */
-  readonly log?: Logger;
+  readonly logger?: Logger;
   /** Told of every write and the uid the server gave it: what makes an event "ours" (src/core/ourEvents.ts). */
   readonly ledger?: SentEventsLedger;
 }
@@ -124,7 +124,7 @@ export class RecorderSink {
     this.maxTries = options.maxTries ?? MAX_TRIES_PER_EVENT;
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
-    this.log = options.log ?? silentLogger;
+    this.log = options.logger ?? silentLogger;
     this.ledger = options.ledger;
   }
 

@@ -9,7 +9,7 @@
  * an existence check on a Secret never transfers its data (docs/ARCHITECTURE.md §7).
  */
 import { dumpYaml } from '@kubernetes/client-node';
-import type { ObjectKey, ObjectKeyWith, ObjectRef } from '../core/kubeEvent';
+import type { ObjectKeyWith } from '../core/kubeEvent';
 import { silentLogger, type Logger } from '../core/ports';
 import { BoundedQueue, QueueFullError } from '../core/boundedQueue';
 import { fail, ok, type Result } from '../core/result';
@@ -21,12 +21,6 @@ import { classifyKubeError, describeKubeError, type KubeClient, type Query } fro
  * network, timeouts, 5xx.
  */
 export type ReadProblem = 'not-found' | 'forbidden' | 'unknown-kind' | 'unavailable';
-
-/** An object to read. `apiVersion` empty or absent: the kind is looked up by name alone (see findKind). */
-export type ResourceRef = ObjectKey & Partial<Pick<ObjectRef, 'apiVersion'>>;
-
-/** A kind to list: a resolved {@link ResourceKind}, or a kind name with an optional apiVersion. */
-export type KindRef = string | { readonly apiVersion?: string; readonly kind: string };
 
 /** The raw JSON of an object as the apiserver returns it. */
 export interface KubeObject {
@@ -97,8 +91,8 @@ export interface ResourceReaderOptions {
   readonly metadataConcurrency?: number;
   /** Metadata reads waiting for a slot at most (default 256); one more is refused as `unavailable` at once. */
   readonly metadataQueue?: number;
-  /** Pass one made by `tagged(log, 'resources')`. */
-  readonly log?: Logger;
+  /** Pass one made by `tagged(logger, 'resources')`. */
+  readonly logger?: Logger;
 }
 
 function describeKind(kind: ResourceKind): string {
@@ -183,15 +177,16 @@ export class ResourceReader {
     this.maxListItems = Math.max(1, options.maxListItems ?? 2_000);
     this.pageSize = Math.max(1, options.pageSize ?? 500);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    this.log = options.log ?? silentLogger;
+    this.log = options.logger ?? silentLogger;
     this.metadataQueue = new BoundedQueue({ concurrency: options.metadataConcurrency ?? 4, maxWaiting: options.metadataQueue ?? 256 });
   }
 
   /**
    * The whole object, for "Open Resource YAML" only: every other read wants {@link metadata}. A namespaced kind
-   * needs `ref.namespace`; a cluster-scoped kind ignores it.
+   * needs `ref.namespace`; a cluster-scoped kind ignores it. Without `ref.apiVersion` (or with an empty one) the
+   * kind is looked up by name alone (see findKind), here and in {@link metadata}.
    */
-  async get(ref: ResourceRef, signal?: AbortSignal): Promise<Result<KubeObject, ReadProblem>> {
+  async get(ref: ObjectKeyWith<never, 'apiVersion'>, signal?: AbortSignal): Promise<Result<KubeObject, ReadProblem>> {
     const target = await this.target(ref);
     if (!target.ok) return target;
     const { kind: k, namespace, path } = target.value;
@@ -211,7 +206,7 @@ export class ResourceReader {
    * `unavailable` at once (the owner graph tries again later). Owner lookups, existence checks and live
    * references all read this way.
    */
-  async metadata(ref: ResourceRef, signal?: AbortSignal): Promise<Result<ObjectMetadata, ReadProblem>> {
+  async metadata(ref: ObjectKeyWith<never, 'apiVersion'>, signal?: AbortSignal): Promise<Result<ObjectMetadata, ReadProblem>> {
     const target = await this.target(ref);
     if (!target.ok) return target;
     const { kind: k, namespace, path } = target.value;
@@ -228,13 +223,13 @@ export class ResourceReader {
   }
 
   /** The live object's reference (uid and resourceVersion included), read as {@link metadata}. */
-  async reference(ref: ResourceRef, signal?: AbortSignal): Promise<Result<LiveReference, ReadProblem>> {
+  async reference(ref: ObjectKeyWith<never, 'apiVersion'>, signal?: AbortSignal): Promise<Result<ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersion'>, ReadProblem>> {
     const meta = await this.metadata(ref, signal);
     return meta.ok ? ok(referenceOf(meta.value, meta.value)) : meta;
   }
 
   /** The kind, namespace and REST path of one object, or why there is none. */
-  private async target(ref: ResourceRef): Promise<Result<{ kind: ResourceKind; namespace: string | undefined; path: string }, ReadProblem>> {
+  private async target(ref: ObjectKeyWith<never, 'apiVersion'>): Promise<Result<{ kind: ResourceKind; namespace: string | undefined; path: string }, ReadProblem>> {
     const kind = await this.discovery.resolve(ref.apiVersion, ref.kind);
     if (!kind.ok) return kind;
     const k = kind.value;
@@ -245,10 +240,11 @@ export class ResourceReader {
   }
 
   /**
-   * Names of a kind, for a quick pick: one namespace, or all namespaces when `namespace` is absent (a
+   * Names of a kind (a resolved {@link ResourceKind}, or a kind name with an optional apiVersion), for a quick
+   * pick: one namespace, or all namespaces when `namespace` is absent (a
    * cluster-scoped kind ignores it). Pages of `pageSize` up to `maxListItems`; says when there were more.
    */
-  async list(kind: KindRef, namespace?: string, signal?: AbortSignal): Promise<Result<ResourceNames, ReadProblem>> {
+  async list(kind: string | { readonly apiVersion?: string; readonly kind: string }, namespace?: string, signal?: AbortSignal): Promise<Result<ResourceNames, ReadProblem>> {
     const ref = typeof kind === 'string' ? { kind } : kind;
     const resolved = await this.discovery.resolve(ref.apiVersion, ref.kind);
     if (!resolved.ok) return resolved;
@@ -292,15 +288,12 @@ export class ResourceReader {
   }
 }
 
-/** What an event's involvedObject / regarding says about a live object (client-go `ObjectReference`). */
-export type LiveReference = ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersion'>;
-
 /**
  * client-go `GetReference` on an object read from the apiserver: apiVersion and kind from the object (or from
  * discovery's `kind` when the server left them out), namespace, name, uid and resourceVersion from its metadata.
  * No fieldPath: that names a part of the object, and only the caller knows whether it means one.
  */
-function referenceOf(obj: KubeObject | ObjectMetadata, kind: Pick<ResourceKind, 'apiVersion' | 'kind'>): LiveReference {
+function referenceOf(obj: KubeObject | ObjectMetadata, kind: Pick<ResourceKind, 'apiVersion' | 'kind'>): ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersion'> {
   const meta = obj.metadata ?? {};
   const text = (v: unknown): string => (typeof v === 'string' ? v : '');
   return {

@@ -233,7 +233,7 @@ describe('Discovery against a real kube-apiserver', () => {
 
       const warnings: string[] = [];
       const log = { trace() {}, debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
-      const discovery = new Discovery(admin, { log });
+      const discovery = new Discovery(admin, { logger: log });
       const kinds = await discovery.kinds();
       assert.ok(kinds.ok, kinds.ok ? '' : kinds.message);
       assert.deepEqual(discovery.skippedGroups, [`${group}/v1`]);

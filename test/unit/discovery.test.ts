@@ -165,7 +165,7 @@ class FakeClock {
 
 function discoveryOver(client: FakeClient, clock = new FakeClock(), warnings: string[] = []): Discovery {
   const log = { trace() {}, debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
-  return new Discovery(client as unknown as KubeClient, { clock, log });
+  return new Discovery(client as unknown as KubeClient, { clock, logger: log });
 }
 
 function names(kinds: readonly ResourceKind[]): string[] {

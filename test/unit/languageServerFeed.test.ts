@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
+import type { ObjectKeyWith } from '../../src/core/kubeEvent';
 import assert from 'node:assert/strict';
 import { EventStore } from '../../src/core/eventStore';
-import { OwnerGraph, type OwnerInfo, type OwnerObjectRef } from '../../src/core/ownerGraph';
+import { OwnerGraph, type OwnerInfo } from '../../src/core/ownerGraph';
 import { silentLogger } from '../../src/core/ports';
 import { ok, fail } from '../../src/core/result';
 import { LanguageServerFeed, type ExistsAnswer, type FeedTimers } from '../../src/host/lsp/languageServerFeed';
@@ -40,7 +41,7 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 function setup(existing: Record<string, ExistsAnswer> = {}, owners: Record<string, OwnerInfo> = {}) {
   const store = new EventStore();
   const graph = new OwnerGraph({
-    getOwners: async (ref: OwnerObjectRef) => {
+    getOwners: async (ref: ObjectKeyWith<'apiVersion', 'uid'>) => {
       const info = owners[`${ref.kind}/${ref.name}`];
       return info ? ok(info) : fail('not-found', 'gone');
     },

@@ -1,12 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeEvent } from '../../src/core/kubeEvent';
+import type { KubeEvent, ObjectKeyWith } from '../../src/core/kubeEvent';
 import {
   OwnerGraph,
   type OwnerGraphOptions,
   type OwnerInfo,
   type OwnerNode,
-  type OwnerObjectRef,
   type OwnerReference,
   type OwnerResolveReason,
   type OwnerResolver,
@@ -33,7 +32,7 @@ function owner(kind: string, name: string, uid: string, apiVersion = 'apps/v1', 
  * keeps every answer back until `release()`.
  */
 class FakeResolver implements OwnerResolver {
-  readonly calls: OwnerObjectRef[] = [];
+  readonly calls: ObjectKeyWith<'apiVersion', 'uid'>[] = [];
   active = 0;
   peak = 0;
   private gate: Promise<void> | undefined;
@@ -54,7 +53,7 @@ class FakeResolver implements OwnerResolver {
     return this.calls.filter((c) => c.kind === kind && c.name === name).length;
   }
 
-  async getOwners(ref: OwnerObjectRef): Promise<Result<OwnerInfo, OwnerResolveReason>> {
+  async getOwners(ref: ObjectKeyWith<'apiVersion', 'uid'>): Promise<Result<OwnerInfo, OwnerResolveReason>> {
     this.calls.push(ref);
     this.active++;
     this.peak = Math.max(this.peak, this.active);
@@ -86,7 +85,7 @@ function graphOf(objects: ConstructorParameters<typeof FakeResolver>[0], options
   return { resolver, graph, clock };
 }
 
-const ref = (kind: string, namespace: string, name: string, uid?: string, apiVersion = 'v1'): OwnerObjectRef => ({ apiVersion, kind, namespace, name, uid });
+const ref = (kind: string, namespace: string, name: string, uid?: string, apiVersion = 'v1'): ObjectKeyWith<'apiVersion', 'uid'> => ({ apiVersion, kind, namespace, name, uid });
 
 // A Deployment's pod, a CronJob's pod, a custom resource owning a ConfigMap, a cluster-scoped owner.
 const CLUSTER = {

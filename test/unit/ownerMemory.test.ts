@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { KubeEvent } from '../../src/core/kubeEvent';
-import { OwnerGraph, type OwnerInfo, type OwnerObjectRef, type OwnerReference, type OwnerResolveReason, type OwnerResolver } from '../../src/core/ownerGraph';
+import type { KubeEvent, ObjectKeyWith } from '../../src/core/kubeEvent';
+import { OwnerGraph, type OwnerInfo, type OwnerReference, type OwnerResolveReason, type OwnerResolver } from '../../src/core/ownerGraph';
 import { linkFromEvent, replicaSetOfPodName } from '../../src/core/ownerInference';
 import { ownerRecordOf, type OwnerMemory, type OwnerRecord } from '../../src/core/ownerMemory';
 import { parseQuery } from '../../src/core/query/parse';
@@ -26,7 +26,7 @@ class Cluster implements OwnerResolver {
   readonly calls: string[] = [];
   constructor(readonly objects: Map<string, { uid: string; owners?: OwnerReference[] }>) {}
 
-  async getOwners(ref: OwnerObjectRef): Promise<Result<OwnerInfo, OwnerResolveReason>> {
+  async getOwners(ref: ObjectKeyWith<'apiVersion', 'uid'>): Promise<Result<OwnerInfo, OwnerResolveReason>> {
     const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
     this.calls.push(key);
     await new Promise((resolve) => setImmediate(resolve));
@@ -60,7 +60,7 @@ class MemoryInVariable implements OwnerMemory {
   }
 }
 
-const pod = (name: string, uid = ''): OwnerObjectRef => ({ apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name, uid: uid || undefined });
+const pod = (name: string, uid = ''): ObjectKeyWith<'apiVersion', 'uid'> => ({ apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name, uid: uid || undefined });
 const DEPLOYMENT = { kind: 'Deployment', namespace: 'shop', name: 'web' };
 
 function controllerEvent(reason: string, message: string, overrides: { kind?: string; name?: string; uid?: string; component?: string } = {}): KubeEvent {

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeEvent } from '../../src/core/kubeEvent';
+import type { KubeEvent, ObjectKeyWith, ObjectSelector } from '../../src/core/kubeEvent';
 import { anEvent, type EventOverrides } from './support/eventBuilder';
-import type { OwnedRef, OwnerLookup, OwnerRoot } from '../../src/core/ownerGraph';
+import type { OwnerLookup } from '../../src/core/ownerGraph';
 import type { Result } from '../../src/core/result';
 import { describeQuery } from '../../src/core/query/describe';
 import { matches, type MatchContext } from '../../src/core/query/evaluate';
@@ -372,7 +372,7 @@ describe('matches', () => {
   });
 
   it('under: asks the owner lookup, which answers from what it knows', () => {
-    const asked: Array<[OwnedRef, OwnerRoot]> = [];
+    const asked: Array<[ObjectKeyWith<never, 'uid'>, ObjectSelector]> = [];
     let known = false;
     const owners: OwnerLookup = {
       isUnder(ref, root) {

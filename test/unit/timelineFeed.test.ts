@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
+import type { ObjectKeyWith, ObjectSelector } from '../../src/core/kubeEvent';
 import assert from 'node:assert/strict';
 import { Emitter } from '../../src/core/emitter';
 import { EventStore } from '../../src/core/eventStore';
-import type { OwnedRef, OwnerLookup, OwnerRoot } from '../../src/core/ownerGraph';
+import type { OwnerLookup } from '../../src/core/ownerGraph';
 import type { Logger } from '../../src/core/ports';
 import { TimelineFeed, type TimelineFeedOptions, type TimelineTimers } from '../../src/host/timeline/timelineFeed';
 import type { DebugChange } from '../../src/host/debug/debugFollower';
@@ -258,7 +259,7 @@ describe('timeline feed', () => {
     const learnt = new Emitter<unknown>();
     const owned = new Set<string>();
     const owners: OwnerLookup = {
-      isUnder: (ref: OwnedRef, root: OwnerRoot) => owned.has(`${ref.kind}/${ref.name}`) && root.name === 'web',
+      isUnder: (ref: ObjectKeyWith<never, 'uid'>, root: ObjectSelector) => owned.has(`${ref.kind}/${ref.name}`) && root.name === 'web',
     };
     const h = harness({ owners: () => owners, onDidLearnOwners: learnt.event });
     const pod1 = anEvent({ regarding: { kind: 'Pod', name: 'web-1', namespace: 'prod' }, namespace: 'prod' });

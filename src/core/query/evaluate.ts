@@ -1,8 +1,8 @@
 /** Evaluation of parsed queries against events: each query compiled once to a list of tests. */
 import { compileGlob } from '../glob';
-import type { KubeEvent, ObjectKey } from '../kubeEvent';
-import type { OwnedRef, OwnerLookup } from '../ownerGraph';
-import type { Query, QueryObjectRef, QueryTerm, QueryValue } from './syntax';
+import type { KubeEvent, ObjectKey, ObjectKeyWith, ObjectSelector } from '../kubeEvent';
+import type { OwnerLookup } from '../ownerGraph';
+import type { Query, QueryTerm, QueryValue } from './syntax';
 
 /**
  * The fields of an event that {@link matches} reads. A `KubeEvent` is one; a view that holds a projection of
@@ -11,7 +11,7 @@ import type { Query, QueryObjectRef, QueryTerm, QueryValue } from './syntax';
 export type Matchable = Pick<
   KubeEvent,
   'type' | 'reason' | 'action' | 'message' | 'namespace' | 'reportingController' | 'reportingInstance' | 'lastSeen' | 'ours' | 'expired'
-> & { readonly regarding: OwnedRef };
+> & { readonly regarding: ObjectKeyWith<never, 'uid'> };
 
 /**
  * What {@link matches} needs besides the event. `owners` answers `under:` from what it has learnt so far: an
@@ -62,7 +62,7 @@ function anyValue(values: readonly QueryValue[], caseInsensitive: boolean): Stri
   return tests.length === 1 ? tests[0] : (s) => tests.some((t) => t(s));
 }
 
-function refTest(ref: QueryObjectRef): (r: ObjectKey) => boolean {
+function refTest(ref: ObjectSelector): (r: ObjectKey) => boolean {
   const kind = ref.kind.toLowerCase();
   return (r) => r.name === ref.name && (ref.namespace === undefined || r.namespace === ref.namespace) && r.kind.toLowerCase() === kind;
 }

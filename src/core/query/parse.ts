@@ -1,5 +1,6 @@
 /** Parsing of the query language (src/core/query/syntax.ts): linear, never throws, errors point at the bad term. */
 import type { Failure } from '../result';
+import type { ObjectSelector } from '../kubeEvent';
 import {
   formatObjectRef,
   formatValue,
@@ -13,7 +14,6 @@ import {
   type Query,
   type QueryError,
   type QueryKey,
-  type QueryObjectRef,
   type QueryParseResult,
   type QueryTerm,
   type QueryValue,
@@ -243,7 +243,7 @@ export function parseDuration(text: string): number | undefined {
  * Parses `KIND/NAME` (any namespace), `KIND/NS/NAME`, or `KIND//NAME` (cluster-scoped). Used by `object:` and
  * `under:`, and by commands that take a reference typed by the user.
  */
-export function parseObjectRef(text: string): { ok: true; value: QueryObjectRef } | Failure<'syntax'> {
+export function parseObjectRef(text: string): { ok: true; value: ObjectSelector } | Failure<'syntax'> {
   const bad = (why: string): Failure<'syntax'> => ({ ok: false, reason: 'syntax', message: why });
   if (text.includes('*')) return bad('"*" is not allowed in an object reference; use kind: and name: for patterns');
   const parts = text.split('/');
@@ -252,7 +252,7 @@ export function parseObjectRef(text: string): { ok: true; value: QueryObjectRef 
   const name = parts[parts.length - 1];
   if (!KIND_PATTERN.test(kind)) return bad(`"${kind}" is not a kind; a kind is a word like Pod or Deployment`);
   if (name === '') return bad('the name is missing; write KIND/NAME or KIND/NAMESPACE/NAME');
-  const ref: QueryObjectRef = Object.freeze({ kind, namespace: parts.length === 3 ? parts[1] : undefined, name });
+  const ref: ObjectSelector = Object.freeze({ kind, namespace: parts.length === 3 ? parts[1] : undefined, name });
   return { ok: true, value: ref };
 }
 

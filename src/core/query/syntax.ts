@@ -67,9 +67,6 @@ export interface QueryValue {
   readonly quoted: boolean;
 }
 
-/** An object reference in `object:` and `under:` terms. `namespace` undefined means any namespace. */
-export type QueryObjectRef = ObjectSelector;
-
 interface TermBase {
   readonly negated: boolean;
   /** UTF-16 offset of the term (including its `-`) in the text given to {@link parseQuery}. */
@@ -89,7 +86,7 @@ export interface ValueTerm extends TermBase {
 /** `object:` or `under:` with one or more references (any of). */
 export interface ObjectTerm extends TermBase {
   readonly key: 'object' | 'under';
-  readonly refs: readonly QueryObjectRef[];
+  readonly refs: readonly ObjectSelector[];
 }
 
 /** `since:DURATION`. */

@@ -2,11 +2,10 @@ import * as vscode from 'vscode';
 import { Settings, StateKeys } from '../../constants';
 import { EVENT_TYPES, REASON_LENGTH_LIMIT, ACTION_LENGTH_LIMIT, NOTE_LENGTH_LIMIT, reasonHint, utf8Length } from '../../core/eventValidation';
 import { globMatches } from '../../core/glob';
-import type { EventApi } from '../../core/kubeEvent';
+import type { EventApi, ObjectKeyWith } from '../../core/kubeEvent';
 import { addRecent } from '../../core/recentList';
 import type { Result } from '../../core/result';
 import type { Recorder, RecordOutcome, RecordResult } from '../../kube/recorder';
-import type { LiveReference } from '../../kube/resourceReader';
 import { notificationText, showErrorWithLog } from '../notify';
 import { pickTypedValue } from '../typedPick';
 
@@ -38,7 +37,7 @@ export interface EmitInput {
 export interface EmitReport {
   readonly target: EmitTarget;
   /** The live object's reference the events named; absent when the object could not be read. */
-  readonly reference?: LiveReference;
+  readonly reference?: ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersion'>;
   /** Empty when nothing was sent because the object could not be read. */
   readonly results: readonly RecordResult[];
   readonly summary: string;
@@ -50,7 +49,7 @@ export interface EmitDeps {
   readonly recorder: () => Recorder | undefined;
   readonly pickTarget: (arg: unknown) => Promise<EmitTarget | undefined>;
   /** Reads the object (client-go's GetReference needs it): undefined when not connected. */
-  readonly reference: (target: EmitTarget) => Promise<Result<LiveReference> | undefined>;
+  readonly reference: (target: EmitTarget) => Promise<Result<ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersion'>> | undefined>;
   readonly memento: vscode.Memento;
   readonly log: vscode.LogOutputChannel;
 }
@@ -115,7 +114,7 @@ export class EmitCommand {
    * included, no fieldPath. A missing object is refused; a GET that RBAC forbids sends what the pick knew,
    * and says so.
    */
-  private async live(target: EmitTarget): Promise<Result<{ ref: LiveReference; notes: string[] }>> {
+  private async live(target: EmitTarget): Promise<Result<{ ref: ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersion'>; notes: string[] }>> {
     const what = `${target.kind}/${target.name}`;
     const read = await this.deps.reference(target);
     if (!read) return { ok: false, reason: 'not-connected', message: NOT_CONNECTED };
@@ -127,7 +126,7 @@ export class EmitCommand {
       return { ok: false, reason: read.reason, message: `The test event was not sent: ${read.message} An event names a live object by its uid and resourceVersion, as client-go's recorder does. Create the object, or pick another.` };
     }
     if (read.reason === 'forbidden') {
-      const ref: LiveReference = { apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace, name: target.name, uid: target.uid ?? '', resourceVersion: '' };
+      const ref: ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersion'> = { apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace, name: target.name, uid: target.uid ?? '', resourceVersion: '' };
       return { ok: true, value: { ref, notes: [`${what} could not be read, so the event carries ${target.uid ? 'the uid from its earlier events and no resourceVersion' : 'no uid or resourceVersion'}: ${read.message}`] } };
     }
     return { ok: false, reason: read.reason, message: `The test event on ${what} was not sent: ${read.message}` };
@@ -230,7 +229,7 @@ export class EmitCommand {
     return reason;
   }
 
-  private async emit(recorder: Recorder, target: EmitTarget, live: { ref: LiveReference; notes: string[] }, spec: EmitInput): Promise<EmitReport> {
+  private async emit(recorder: Recorder, target: EmitTarget, live: { ref: ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersion'>; notes: string[] }, spec: EmitInput): Promise<EmitReport> {
     const burst = Math.max(1, Math.min(MAX_BURST, Math.floor(spec.burst ?? 1)));
     const results: RecordResult[] = [];
     const once = (signal?: AbortSignal): Promise<RecordResult> =>

@@ -1,18 +1,19 @@
 import * as vscode from 'vscode';
 import { RESOURCE_SCHEME } from '../../constants';
-import type { ObjectRef } from '../../core/kubeEvent';
+import type { ObjectKey } from '../../core/kubeEvent';
+import { Disposable } from '../disposable';
 
 /** Read-only YAML documents of cluster objects, under the kube-events-resource: scheme. */
-export class ResourceDocuments implements vscode.TextDocumentContentProvider {
+export class ResourceDocuments extends Disposable implements vscode.TextDocumentContentProvider {
   private readonly docs = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  private readonly changed = this.register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.changed.event;
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.docs.get(uri.toString()) ?? '# This resource is no longer loaded. Open it again from the Events view.\n';
   }
 
-  async open(ref: Pick<ObjectRef, 'kind' | 'name' | 'namespace'>, yaml: string): Promise<void> {
+  async open(ref: ObjectKey, yaml: string): Promise<void> {
     const path = `/${ref.namespace || '_cluster'}/${ref.kind}/${ref.name}.yaml`;
     const uri = vscode.Uri.from({ scheme: RESOURCE_SCHEME, path });
     this.docs.set(uri.toString(), yaml);
@@ -20,9 +21,5 @@ export class ResourceDocuments implements vscode.TextDocumentContentProvider {
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
     await vscode.window.showTextDocument(doc, { preview: true });
-  }
-
-  dispose(): void {
-    this.changed.dispose();
   }
 }

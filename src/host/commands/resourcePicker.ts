@@ -1,12 +1,9 @@
 import * as vscode from 'vscode';
-import type { ObjectRef } from '../../core/kubeEvent';
+import type { ObjectKeyWith } from '../../core/kubeEvent';
 import type { ClusterSession } from '../../kube/clusterSession';
-import { manifestAt, type ManifestRef } from '../../kube/manifest';
+import { manifestAt } from '../../kube/manifest';
 import type { ResourceAccess } from '../clusterResources';
 import { showErrorWithLog } from '../notify';
-
-/** A resource picked by the user: from a tree row, a quick pick, or a manifest in the editor. */
-export type PickedResource = Pick<ObjectRef, 'kind' | 'name' | 'namespace' | 'apiVersion'>;
 
 export interface ResourcePickerDeps {
   readonly session: Pick<ClusterSession, 'connection' | 'namespaces'>;
@@ -14,7 +11,7 @@ export interface ResourcePickerDeps {
   readonly log: vscode.LogOutputChannel;
 }
 
-type KindItem = vscode.QuickPickItem & { resourceKind?: { kind: string; apiVersion: string; namespaced: boolean }; manifest?: ManifestRef };
+type KindItem = vscode.QuickPickItem & { resourceKind?: { kind: string; apiVersion: string; namespaced: boolean }; manifest?: ObjectKeyWith<'apiVersion'> };
 
 /** Editor languages whose text may hold a manifest (besides files named *.yaml, *.yml, *.json). */
 const MANIFEST_LANGUAGES = ['yaml', 'json', 'helm'];
@@ -26,8 +23,11 @@ const MANIFEST_LANGUAGES = ['yaml', 'json', 'helm'];
 export class ResourcePicker {
   constructor(private readonly deps: ResourcePickerDeps) {}
 
-  /** `title` names the command in the picker's title. Undefined when dismissed or nothing can be offered (said to the user). */
-  async pick(title: string): Promise<PickedResource | undefined> {
+  /**
+   * A resource picked by the user: from a tree row, a quick pick, or a manifest in the editor. `title` names the
+   * command in the picker's title. Undefined when dismissed or nothing can be offered (said to the user).
+   */
+  async pick(title: string): Promise<ObjectKeyWith<'apiVersion'> | undefined> {
     const access = this.deps.resources();
     const kind = await this.pickKind(title, access);
     if (!kind) return undefined;
@@ -64,7 +64,7 @@ export class ResourcePicker {
     return vscode.window.showQuickPick(items, { ignoreFocusOut: true, title: `Kube Events: ${title} — Kind`, placeHolder: 'Pick a kind (custom resources included)', matchOnDescription: true });
   }
 
-  private async pickObject(title: string, k: { kind: string; apiVersion: string; namespaced: boolean }, access: ResourceAccess): Promise<PickedResource | undefined> {
+  private async pickObject(title: string, k: { kind: string; apiVersion: string; namespaced: boolean }, access: ResourceAccess): Promise<ObjectKeyWith<'apiVersion'> | undefined> {
     // Offer the objects of the namespaces being watched (all namespaces when none are chosen).
     const namespaces = this.deps.session.namespaces;
     const scopes = k.namespaced && namespaces.length > 0 ? namespaces : [''];
@@ -90,7 +90,7 @@ export class ResourcePicker {
     return { kind: k.kind, apiVersion: k.apiVersion, name: namePick.value.name, namespace: namePick.value.namespace };
   }
 
-  private manifestUnderCursor(): ManifestRef | undefined {
+  private manifestUnderCursor(): ObjectKeyWith<'apiVersion'> | undefined {
     const editor = vscode.window.activeTextEditor;
     if (!editor) return undefined;
     const doc = editor.document;

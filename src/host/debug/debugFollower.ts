@@ -14,9 +14,10 @@
  */
 import { Emitter, type Subscribe } from '../../core/emitter';
 import type { KubeEvent } from '../../core/kubeEvent';
-import type { Clock, Disposable, Logger } from '../../core/ports';
+import type { Clock, Logger } from '../../core/ports';
 import type { SessionRanges } from '../../core/query/evaluate';
 import { parseQuery } from '../../core/query/parse';
+import { Disposable } from '../disposable';
 import { MAX_DEBUG_MARKS, MAX_DEBUG_NAME_LENGTH, MAX_DEBUG_SESSIONS, type DebugSessionDto } from '../../protocol/webview';
 
 /** A stop at a breakpoint (or a step's end, an exception, a pause) or a continue, in epoch milliseconds. */
@@ -199,18 +200,20 @@ interface Override {
   context?: { readonly applied: string; readonly previous: string };
 }
 
-export class DebugFollower implements Disposable {
+export class DebugFollower extends Disposable {
   private readonly sessions: FollowedSession[] = [];
   /** Child session id → root session id. */
   private readonly roots = new Map<string, string>();
   private override: Override | undefined;
-  private readonly changed = new Emitter<DebugChange>();
+  private readonly changed = this.register(new Emitter<DebugChange>());
   /** Fires when a session starts, stops, continues or ends. */
   readonly onDidChange: Subscribe<DebugChange> = this.changed.event;
   private lastSummary: SessionSummary | undefined;
   private readonly problems: string[] = [];
 
-  constructor(private readonly deps: DebugFollowerDeps) {}
+  constructor(private readonly deps: DebugFollowerDeps) {
+    super();
+  }
 
   /** Followed sessions, oldest first (at most {@link MAX_SESSIONS} besides the running ones). */
   get all(): readonly FollowedSession[] {
@@ -308,9 +311,10 @@ export class DebugFollower implements Disposable {
     this.deps.summarize(this.lastSummary);
   }
 
-  dispose(): void {
-    if (this.override) this.restore(this.override.sessionId);
-    this.changed.dispose();
+  /** A launch block still applied is restored before the emitter goes. */
+  override dispose(): void {
+    if (!this.isDisposed && this.override) this.restore(this.override.sessionId);
+    super.dispose();
   }
 
   private find(id: string): FollowedSession | undefined {

@@ -14,8 +14,7 @@
 import { oneLine } from '../../core/boundedText';
 import type { Subscribe } from '../../core/emitter';
 import type { EventStore, StoreChange } from '../../core/eventStore';
-import { objectKey, type KubeEvent, type ObjectRef } from '../../core/kubeEvent';
-import type { OwnerObjectRef, OwnedRef } from '../../core/ownerGraph';
+import { objectKey, type KubeEvent, type ObjectKey, type ObjectKeyWith } from '../../core/kubeEvent';
 import { systemClock, type Clock, type Logger } from '../../core/ports';
 import { Disposable } from '../disposable';
 import {
@@ -47,8 +46,8 @@ const REASON_BATCH_MS = 1_000;
 
 /** The owner graph as the feed uses it. */
 export interface FeedOwners {
-  ancestors(ref: OwnedRef): readonly OwnerObjectRef[];
-  learn(ref: OwnerObjectRef): Promise<void>;
+  ancestors(ref: ObjectKeyWith<never, 'uid'>): readonly ObjectKeyWith<'apiVersion', 'uid'>[];
+  learn(ref: ObjectKeyWith<'apiVersion', 'uid'>): Promise<void>;
 }
 
 /** What the feed reads of the store. */
@@ -96,7 +95,7 @@ export interface LanguageServerFeedOptions {
 }
 
 /** Compares kinds case-insensitively (a manifest may say `deployment`; events say `Deployment`). */
-function keyOf(ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>): string {
+function keyOf(ref: ObjectKey): string {
   return objectKey({ kind: ref.kind.toLowerCase(), namespace: ref.namespace, name: ref.name });
 }
 

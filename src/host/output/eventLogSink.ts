@@ -1,7 +1,8 @@
 import type * as vscode from 'vscode';
-import type { Broadcaster, Watcher } from '../../core/broadcaster';
+import type { Broadcaster } from '../../core/broadcaster';
 import { oneLine, TEXT_LIMITS } from '../../core/boundedText';
 import { isWarning, sourceLabel, type EventChange, type KubeEvent } from '../../core/kubeEvent';
+import { Disposable } from '../disposable';
 
 /**
  * One log line per event, shaped like client-go's `StartLogging` line:
@@ -29,12 +30,12 @@ function byLastSeenAsc(a: KubeEvent, b: KubeEvent): number {
  * oldest first by last seen, each line saying when the event was last seen (the log's own timestamp is the
  * moment of the list, not of the event).
  */
-export class EventLogSink implements vscode.Disposable {
-  private readonly watcher: Watcher;
+export class EventLogSink extends Disposable {
   private listed: EventChange[] = [];
 
   constructor(broadcaster: Broadcaster<EventChange>, private readonly log: vscode.LogOutputChannel) {
-    this.watcher = broadcaster.watch((batch) => this.write(batch), { name: 'log' });
+    super();
+    this.register(broadcaster.watch((batch) => this.write(batch), { name: 'log' }));
   }
 
   private write(batch: readonly EventChange[]): void {
@@ -69,8 +70,9 @@ export class EventLogSink implements vscode.Disposable {
     else this.log.info(line);
   }
 
-  dispose(): void {
-    if (this.listed.length > 0) this.writeList();
-    this.watcher.dispose();
+  /** A list still held is written before the watcher goes. */
+  override dispose(): void {
+    if (!this.isDisposed && this.listed.length > 0) this.writeList();
+    super.dispose();
   }
 }
