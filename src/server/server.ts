@@ -39,9 +39,10 @@ import {
 } from '../protocol/languageServer';
 import { goCodeLenses, goDiagnostics, goHover, reasonCompletions } from './goFeatures';
 import { collectPackageFacts, GoParser, loadGo, locateRecorderCalls, reasonSlotAt, type PackageFacts, type RecorderCall } from './goLocator';
-import { manifestCodeLenses, manifestDiagnostics, manifestHover, objectKeyOf, stateKey } from './manifestFeatures';
+import { manifestCodeLenses, manifestDiagnostics, manifestHover, objectKeyOf } from './manifestFeatures';
 import { locateManifests, MAX_MANIFEST_LENGTH, type ManifestObject, type TextRange } from './yamlLocator';
 import { errorMessage } from '../core/errorMessage';
+import { objectKeyIgnoringKindCase } from '../core/kubeEvent';
 
 const DEFAULT_WINDOW_MS = 3_600_000;
 /** Diagnostics and lenses are rendered again this often, so ages ("3m ago") stay true. */
@@ -246,7 +247,7 @@ function subscribe(): void {
   for (const doc of documents.all()) {
     const a = analyze(doc);
     if (a?.lang === 'yaml') {
-      for (const k of a.keys) if (fits(k.kind) && fits(k.name) && fits(k.namespace) && fits(k.apiVersion)) objects.set(stateKey(k), k);
+      for (const k of a.keys) if (fits(k.kind) && fits(k.name) && fits(k.namespace) && fits(k.apiVersion)) objects.set(objectKeyIgnoringKindCase(k), k);
     } else if (languageOf(doc) === 'go') {
       // A Go file with no recorder call yet is where the first one is typed: completion needs the known reasons.
       completesReasons = true;
@@ -325,13 +326,13 @@ connection.onNotification(ObjectsNotification, (params: unknown) => {
   }
   const changed = new Set<string>();
   for (const s of params.objects) {
-    const key = stateKey(s.object);
+    const key = objectKeyIgnoringKindCase(s.object);
     objectStates.set(key, s);
     changed.add(key);
   }
   for (const doc of documents.all()) {
     const a = analyses.get(doc.uri);
-    if (a?.lang === 'yaml' && a.keys.some((k) => changed.has(stateKey(k)))) publish(doc);
+    if (a?.lang === 'yaml' && a.keys.some((k) => changed.has(objectKeyIgnoringKindCase(k)))) publish(doc);
   }
   refreshLenses();
 });
@@ -382,7 +383,7 @@ connection.onHover((params): Hover | null => {
     const o = a.objects[i];
     const key = a.keys[i];
     const r = within(o.kindRange, offset) ? o.kindRange : o.nameRange;
-    return manifestHover(key, objectStates.get(stateKey(key)), cluster, positions(doc).rangeOf(r), now);
+    return manifestHover(key, objectStates.get(objectKeyIgnoringKindCase(key)), cluster, positions(doc).rangeOf(r), now);
   }
   const call = a.calls.find((c) => within(c.reasonRange, offset));
   if (!call || !call.reasonRange || call.reason === undefined) return null;
