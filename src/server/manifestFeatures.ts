@@ -8,7 +8,8 @@ import { CodeLens, Diagnostic, DiagnosticSeverity, MarkupKind, type Hover, type 
 import { bounded, oneLine, TEXT_LIMITS } from '../core/boundedText';
 import { objectKeyIgnoringKindCase } from '../core/kubeEvent';
 import { EDITOR_COMMANDS, type ClusterParams, type EditorEventDto, type ObjectKeyDto, type ObjectStateDto } from '../protocol/languageServer';
-import { cell, commandLink, escapeMarkdown, formatAge, formatWindow, SHOWN_LENGTH } from './format';
+import { cell, commandLink, escapeMarkdown, SHOWN_LENGTH } from './format';
+import { formatAge, formatWindow } from '../core/text/format';
 import { containerOfFieldPath, type ManifestObject, type TextRange } from './yamlLocator';
 
 /** The `source` of every diagnostic the server publishes. */

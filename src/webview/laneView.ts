@@ -5,7 +5,8 @@
  * zoomed.
  */
 import { el, setText } from './dom';
-import { formatClock, formatCount, formatDateTime, formatDay, formatSpan, formatTick } from './format';
+import { formatClock, formatDateTime, formatDay, formatSpan } from '../core/text/format';
+import { formatCount, formatTick } from './format';
 import { markerTitle, spanTitle } from './laneText';
 import {
   DEFAULT_MAX_LANES,
