@@ -1,5 +1,6 @@
 import type { Broadcaster, Watcher } from './broadcaster';
 import type { EventChange, KubeEvent } from './kubeEvent';
+import { RunOnceScheduler } from './lifecycle';
 import { silentLogger, type Disposable, type Logger } from './ports';
 import type { Query } from './query/syntax';
 import { errorMessage } from './errorMessage';
@@ -126,9 +127,8 @@ export interface HistorySinkOptions {
  */
 export class HistorySink implements Disposable {
   private pending: EventChange[] = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly flushScheduler: RunOnceScheduler;
   private readonly watcher: Watcher;
-  private readonly flushMs: number;
   private readonly maxPending: number;
   private readonly log: Logger;
   private backend: HistoryBackend | undefined;
@@ -140,7 +140,7 @@ export class HistorySink implements Disposable {
     broadcaster: Broadcaster<EventChange>,
     private readonly options: HistorySinkOptions = {},
   ) {
-    this.flushMs = options.flushMs ?? 500;
+    this.flushScheduler = new RunOnceScheduler(() => this.flush(), options.flushMs ?? 500);
     this.maxPending = options.maxPending ?? 200_000;
     this.log = options.logger ?? silentLogger;
     this.watcher = broadcaster.watch((batch) => this.take(batch), { name: 'history' });
@@ -165,8 +165,7 @@ export class HistorySink implements Disposable {
 
   /** Writes what is pending now. Safe to call at any time. */
   flush(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.flushScheduler.cancel();
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
@@ -184,6 +183,7 @@ export class HistorySink implements Disposable {
 
   dispose(): void {
     this.flush();
+    this.flushScheduler.dispose();
     this.watcher.dispose();
   }
 
@@ -192,6 +192,6 @@ export class HistorySink implements Disposable {
     const room = this.maxPending - this.pending.length;
     if (batch.length > room) this.droppedCount += batch.length - Math.max(room, 0);
     for (let i = 0; i < batch.length && i < room; i++) this.pending.push(batch[i]);
-    this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+    this.flushScheduler.scheduleIfIdle();
   }
 }

@@ -43,6 +43,7 @@ import { manifestCodeLenses, manifestDiagnostics, manifestHover, objectKeyOf } f
 import { locateManifests, MAX_MANIFEST_LENGTH, type ManifestObject, type TextRange } from './yamlLocator';
 import { errorMessage } from '../core/errorMessage';
 import { objectKeyIgnoringKindCase } from '../core/kubeEvent';
+import { RunOnceScheduler } from '../core/lifecycle';
 
 const DEFAULT_WINDOW_MS = 3_600_000;
 /** Diagnostics and lenses are rendered again this often, so ages ("3m ago") stay true. */
@@ -81,9 +82,10 @@ const reasonStates = new Map<string, ReasonStateDto>();
 let knownReasons: readonly string[] = [];
 const analyses = new Map<string, Analysis>();
 const goTrees = new Map<string, Tree>();
-const analyzeTimers = new Map<string, NodeJS.Timeout>();
+/** One pending analysis per open document, restarted by each edit. */
+const analyzeSchedulers = new Map<string, RunOnceScheduler>();
 let lensRefreshSupported = false;
-let lensTimer: NodeJS.Timeout | undefined;
+const lensRefresh = new RunOnceScheduler(() => void connection.sendRequest(CodeLensRefreshRequest.type).then(undefined, () => undefined), LENS_REFRESH_MS);
 let lastSubscription = '';
 let goParser: GoParser | undefined;
 /** Package facts of files on disk, by path, with the mtime they were read at. */
@@ -229,11 +231,7 @@ function publishAll(lang?: 'yaml' | 'go'): void {
 }
 
 function refreshLenses(): void {
-  if (!lensRefreshSupported || lensTimer) return;
-  lensTimer = setTimeout(() => {
-    lensTimer = undefined;
-    connection.sendRequest(CodeLensRefreshRequest.type).then(undefined, () => undefined);
-  }, LENS_REFRESH_MS);
+  if (lensRefreshSupported) lensRefresh.scheduleIfIdle();
 }
 
 /** Tells the host what the open documents mention, when that changed. */
@@ -264,17 +262,17 @@ function subscribe(): void {
 }
 
 function scheduleAnalyze(doc: TextDocument, delayMs = ANALYZE_DELAY_MS): void {
-  clearTimeout(analyzeTimers.get(doc.uri));
-  analyzeTimers.set(
-    doc.uri,
-    setTimeout(() => {
-      analyzeTimers.delete(doc.uri);
+  let scheduler = analyzeSchedulers.get(doc.uri);
+  if (!scheduler) {
+    scheduler = new RunOnceScheduler(() => {
       const current = documents.get(doc.uri);
       if (!current) return;
       publish(current);
       subscribe();
-    }, delayMs),
-  );
+    }, ANALYZE_DELAY_MS);
+    analyzeSchedulers.set(doc.uri, scheduler);
+  }
+  scheduler.schedule(delayMs);
 }
 
 // ---- protocol ----------------------------------------------------------------------------------------------------
@@ -350,8 +348,8 @@ connection.onNotification(ReasonsNotification, (params: unknown) => {
 documents.onDidOpen((e) => scheduleAnalyze(e.document, 0));
 documents.onDidChangeContent((e) => scheduleAnalyze(e.document));
 documents.onDidClose((e) => {
-  clearTimeout(analyzeTimers.get(e.document.uri));
-  analyzeTimers.delete(e.document.uri);
+  analyzeSchedulers.get(e.document.uri)?.dispose();
+  analyzeSchedulers.delete(e.document.uri);
   analyses.delete(e.document.uri);
   goTrees.get(e.document.uri)?.delete();
   goTrees.delete(e.document.uri);
