@@ -106,6 +106,8 @@ export interface OwnerGraphOptions {
 
 const LASTING_FAILURES: ReadonlySet<OwnerResolveReason> = new Set(['not-found', 'forbidden', 'unknown-kind']);
 
+const keyOf = objectKeyIgnoringKindCase;
+
 function rootMatches(kind: string, namespace: string, name: string, root: OwnerRoot): boolean {
   return name === root.name && (root.namespace === undefined || root.namespace === namespace) && kind.toLowerCase() === root.kind.toLowerCase();
 }
@@ -190,10 +192,10 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     if (this.disposed || !ref.kind || !ref.name) return;
     await this.ready;
     if (this.disposed) return;
-    const visited = new Set<string>([ref.uid || objectKeyIgnoringKindCase(ref)]);
+    const visited = new Set<string>([ref.uid || keyOf(ref)]);
     const node = await this.fetch(ref);
     if (!node) return;
-    visited.add(objectKeyIgnoringKindCase(node));
+    visited.add(keyOf(node));
     if (node.uid) visited.add(node.uid);
     await this.ascend(node, 0, visited);
   }
@@ -204,7 +206,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
       const byUid = this.byUid.get(ref.uid);
       if (byUid) return byUid;
     }
-    const node = this.byKey.get(objectKeyIgnoringKindCase(ref));
+    const node = this.byKey.get(keyOf(ref));
     // Same name, other uid: the object was deleted and re-created; what we know is about the old one.
     if (node && ref.uid && node.uid && node.uid !== ref.uid) return undefined;
     return node;
@@ -242,7 +244,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     if (this.disposed) return;
     const link = linkFromEvent(e);
     if (!link) return;
-    const key = objectKeyIgnoringKindCase(link.child);
+    const key = keyOf(link.child);
     const known = this.byKey.get(key);
     if (known && (known.source === 'read' || known.fresh)) return;
     if (known && known.ownerReferences.some((o) => o.uid === link.owner.uid && o.kind === link.owner.kind)) return;
@@ -256,7 +258,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
    */
   ownerUnknown(ref: OwnedRef): boolean {
     const missing = (r: OwnedRef): boolean =>
-      this.gone.has(objectKeyIgnoringKindCase(r)) && !this.lookup(r);
+      this.gone.has(keyOf(r)) && !this.lookup(r);
     if (missing(ref)) return true;
     let broken = false;
     this.walk(ref, (owner) => (broken = missing(owner)));
@@ -328,7 +330,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     if (generation !== this.generation || this.disposed) return;
     // Oldest first, so the newest stay when there are more than maxObjects; a read in this session wins.
     for (const r of records) {
-      const known = this.byKey.get(objectKeyIgnoringKindCase(r));
+      const known = this.byKey.get(keyOf(r));
       if (known) continue;
       this.put(
         Object.freeze({
@@ -350,7 +352,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
 
   /** Adds a node under its key and uid, and tells listeners. `dirty`: it is news worth saving. */
   private put(node: OwnerNode, dirty = true): void {
-    this.remember(this.byKey, objectKeyIgnoringKindCase(node), node);
+    this.remember(this.byKey, keyOf(node), node);
     if (node.uid) this.remember(this.byUid, node.uid, node);
     if (dirty && node.ownerReferences.length > 0) this.dirty = true;
     this.learned.fire(node);
@@ -365,7 +367,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     if (ref.kind !== 'Pod' || this.lookup(ref)) return undefined;
     const rsName = replicaSetOfPodName(ref.name);
     if (!rsName) return undefined;
-    const rs = this.byKey.get(objectKeyIgnoringKindCase({ kind: 'ReplicaSet', namespace: ref.namespace, name: rsName }));
+    const rs = this.byKey.get(keyOf({ kind: 'ReplicaSet', namespace: ref.namespace, name: rsName }));
     if (!rs || rs.kind !== 'ReplicaSet' || !rs.uid) return undefined;
     const node: OwnerNode = Object.freeze({
       apiVersion: ref.apiVersion || 'v1',
@@ -404,14 +406,14 @@ export class OwnerGraph implements OwnerLookup, Disposable {
   private walk(ref: OwnedRef, visit: (owner: OwnerObjectRef) => boolean): void {
     const start = this.lookup(ref);
     if (!start) return;
-    const seen = new Set<string>([start.uid || objectKeyIgnoringKindCase(start)]);
+    const seen = new Set<string>([start.uid || keyOf(start)]);
     let level: OwnerNode[] = [start];
     for (let depth = 0; depth < this.maxDepth && level.length > 0; depth++) {
       const next: OwnerNode[] = [];
       for (const node of level) {
         for (const o of controllersFirst(node.ownerReferences)) {
           const ownerRef = this.ownerRefOf(node, o);
-          const id = o.uid || objectKeyIgnoringKindCase(ownerRef);
+          const id = o.uid || keyOf(ownerRef);
           if (seen.has(id)) continue;
           seen.add(id);
           if (visit(ownerRef)) return;
@@ -434,7 +436,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     await Promise.all(
       node.ownerReferences.map(async (o) => {
         const ref = this.ownerRefOf(node, o);
-        const id = o.uid || objectKeyIgnoringKindCase(ref);
+        const id = o.uid || keyOf(ref);
         if (visited.has(id)) return;
         visited.add(id);
         const owner = await this.fetch(ref);
@@ -451,10 +453,10 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     const known = this.lookup(ref);
     if (known?.fresh) {
       // Used again: an owner shared by many objects stays among the newest, so bounds forget it last.
-      this.remember(this.byKey, objectKeyIgnoringKindCase(known), known);
+      this.remember(this.byKey, keyOf(known), known);
       return Promise.resolve(known);
     }
-    const key = objectKeyIgnoringKindCase(ref);
+    const key = keyOf(ref);
     const until = this.negative.get(key);
     if (until !== undefined) {
       if (until > this.clock.now()) return Promise.resolve(known);
@@ -509,7 +511,7 @@ export class OwnerGraph implements OwnerLookup, Disposable {
       source: 'read',
       fresh: true,
     });
-    const key = objectKeyIgnoringKindCase(node);
+    const key = keyOf(node);
     // A cluster-scoped owner asked for under its dependant's namespace: answer that key too.
     if (requestedKey !== key) this.remember(this.byKey, requestedKey, node);
     this.put(node);

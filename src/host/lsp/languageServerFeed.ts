@@ -83,6 +83,9 @@ export interface LanguageServerFeedOptions {
   readonly batchMs?: number;
 }
 
+/** Kinds compare case-insensitively (a manifest may say `deployment`; events say `Deployment`). */
+const keyOf = objectKeyIgnoringKindCase;
+
 interface Watched {
   readonly object: ObjectKeyDto;
   exists: Existence;
@@ -181,7 +184,7 @@ export class LanguageServerFeed extends Disposable {
     }
     this.subscriptions++;
     if (params.recorderCalls || params.objects.some((o) => o.apiVersion !== '' && o.kind !== '')) this.options.wantCluster?.();
-    const next = new Map(params.objects.map((o) => [objectKeyIgnoringKindCase(o), o]));
+    const next = new Map(params.objects.map((o) => [keyOf(o), o]));
     for (const key of [...this.objects.keys()]) if (!next.has(key)) this.objects.delete(key);
     const added: Watched[] = [];
     for (const [key, object] of next) {
@@ -223,7 +226,7 @@ export class LanguageServerFeed extends Disposable {
   resend(): void {
     for (const w of this.objects.values()) {
       w.lastSent = '';
-      this.dirtyObjects.add(objectKeyIgnoringKindCase(w.object));
+      this.dirtyObjects.add(keyOf(w.object));
     }
     for (const r of this.reasons) this.dirtyReasons.add(r);
     this.knownSent = '';
@@ -243,12 +246,12 @@ export class LanguageServerFeed extends Disposable {
   /** The watched roots an event belongs to: its own object, and its known owners. */
   private rootsOf(e: KubeEvent, owners: FeedOwners | undefined): Watched[] {
     const out: Watched[] = [];
-    const direct = this.objects.get(objectKeyIgnoringKindCase(e.regarding));
+    const direct = this.objects.get(keyOf(e.regarding));
     if (direct && !(direct.uid && e.regarding.uid && direct.uid !== e.regarding.uid)) out.push(direct);
     if (owners) {
       const ref = { kind: e.regarding.kind, namespace: e.regarding.namespace, name: e.regarding.name, uid: e.regarding.uid || undefined };
       for (const a of owners.ancestors(ref)) {
-        const w = this.objects.get(objectKeyIgnoringKindCase(a));
+        const w = this.objects.get(keyOf(a));
         if (w && !out.includes(w)) out.push(w);
       }
     }
@@ -269,7 +272,7 @@ export class LanguageServerFeed extends Disposable {
   private learn(e: KubeEvent, owners: FeedOwners | undefined): void {
     if (!owners || !e.regarding.kind || !e.regarding.name) return;
     const r = e.regarding;
-    const id = `${objectKeyIgnoringKindCase(r)}/${r.uid}`;
+    const id = `${keyOf(r)}/${r.uid}`;
     if (this.asked.has(id)) return;
     if (this.asked.size >= 20_000) this.asked.clear();
     this.asked.add(id);
@@ -284,7 +287,7 @@ export class LanguageServerFeed extends Disposable {
     }
     const owners = this.objects.size > 0 ? this.options.owners() : undefined;
     for (const e of change.removed) {
-      for (const w of this.objects.values()) if (w.members.delete(e.uid)) this.dirtyObjects.add(objectKeyIgnoringKindCase(w.object));
+      for (const w of this.objects.values()) if (w.members.delete(e.uid)) this.dirtyObjects.add(keyOf(w.object));
       if (this.reasons.has(e.reason)) this.dirtyReasons.add(e.reason);
     }
     for (const list of [change.added, change.updated]) {
@@ -295,7 +298,7 @@ export class LanguageServerFeed extends Disposable {
         else if (e.regarding.namespace !== '') continue;
         for (const w of this.rootsOf(e, owners)) {
           w.members.set(e.uid, e);
-          this.dirtyObjects.add(objectKeyIgnoringKindCase(w.object));
+          this.dirtyObjects.add(keyOf(w.object));
         }
       }
     }
@@ -310,7 +313,7 @@ export class LanguageServerFeed extends Disposable {
     const byNamespace = new Map<string, Watched[]>();
     for (const w of roots) {
       w.members.clear();
-      this.dirtyObjects.add(objectKeyIgnoringKindCase(w.object));
+      this.dirtyObjects.add(keyOf(w.object));
       const list = byNamespace.get(w.object.namespace) ?? [];
       list.push(w);
       byNamespace.set(w.object.namespace, list);
@@ -319,7 +322,7 @@ export class LanguageServerFeed extends Disposable {
     // Many events share an object: walk each object's ancestry once per scan.
     const memo = new Map<string, Watched[]>();
     const visit = (e: KubeEvent): void => {
-      const id = `${objectKeyIgnoringKindCase(e.regarding)}/${e.regarding.uid}`;
+      const id = `${keyOf(e.regarding)}/${e.regarding.uid}`;
       let found = memo.get(id);
       if (!found) {
         this.learn(e, owners);
@@ -349,14 +352,14 @@ export class LanguageServerFeed extends Disposable {
       this.log.debug(`existence of ${objectKeyString(w.object)}: ${errorMessage(err)}`);
       answer = { exists: 'unknown', uid: '' };
     }
-    if (this.isDisposed || this.objects.get(objectKeyIgnoringKindCase(w.object)) !== w) return;
+    if (this.isDisposed || this.objects.get(keyOf(w.object)) !== w) return;
     if (answer.exists === w.exists && answer.uid === w.uid) return;
     const uidChanged = w.uid !== answer.uid;
     w.exists = answer.exists;
     w.uid = answer.uid;
     // Another uid: events of the earlier object with this name no longer count.
     if (uidChanged) this.scan([w]);
-    this.dirtyObjects.add(objectKeyIgnoringKindCase(w.object));
+    this.dirtyObjects.add(keyOf(w.object));
     this.scheduleFlush();
   }
 
@@ -383,7 +386,7 @@ export class LanguageServerFeed extends Disposable {
 
   /** Computes every state again (the window passed, or changed); only states that changed are sent. */
   refresh(): void {
-    for (const w of this.objects.values()) if (w.members.size > 0) this.dirtyObjects.add(objectKeyIgnoringKindCase(w.object));
+    for (const w of this.objects.values()) if (w.members.size > 0) this.dirtyObjects.add(keyOf(w.object));
     for (const r of this.reasons) this.dirtyReasons.add(r);
     this.scheduleFlush();
     this.scheduleReasons(0);
@@ -439,7 +442,7 @@ export class LanguageServerFeed extends Disposable {
     for (const e of events) {
       occurrences += e.count > 0 ? e.count : 1;
       lastSeen = Math.max(lastSeen, e.lastSeen);
-      objects.add(objectKeyIgnoringKindCase(e.regarding));
+      objects.add(keyOf(e.regarding));
     }
     return { reason, occurrences, objects: objects.size, lastSeen, events: pickEvents(events) };
   }
