@@ -86,3 +86,12 @@ export class BoundedQueue {
     }
   }
 }
+
+/**
+ * `fn` over every item, at most `concurrency` at a time and started in the items' order; the results in
+ * the items' order. One {@link BoundedQueue} without a waiting bound: the one limiter, for a batch.
+ */
+export function mapBounded<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const queue = new BoundedQueue({ concurrency });
+  return Promise.all(items.map((item) => queue.run(() => fn(item))));
+}

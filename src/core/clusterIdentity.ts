@@ -13,3 +13,20 @@ export interface ClusterIdentity {
 export interface ClusterContext extends ClusterIdentity {
   readonly context: string;
 }
+
+/**
+ * The one key of a cluster identity: equal exactly when server and user are. The session compares it to
+ * tell another cluster from the same one; what is kept on disk per cluster is named by {@link clusterFileStem}.
+ */
+export function clusterKey(id: ClusterIdentity): string {
+  return `${id.server}\u0000${id.user}`;
+}
+
+/**
+ * The file-name stem of what is kept per cluster (history, the owner graph's memory): the first 24 hex
+ * digits of the SHA-256 of {@link clusterKey}, so neither the URL nor the user name is in a path. The core
+ * has no crypto of its own (it also runs in the webview), so the caller passes Node's SHA-256 as hex.
+ */
+export function clusterFileStem(id: ClusterIdentity, sha256Hex: (text: string) => string): string {
+  return sha256Hex(clusterKey(id)).slice(0, 24);
+}

@@ -1,5 +1,6 @@
 import { oneLine, TEXT_LIMITS } from './boundedText';
 import { isWarning, objectKey, type KubeEvent, type ObjectRef } from './kubeEvent';
+import { formatAge } from './text/format';
 
 /** How the tree groups events. */
 export type GroupBy = 'namespace' | 'reason' | 'flat';
@@ -314,18 +315,6 @@ export function anyWithin(events: Iterable<KubeEvent>, start: number, end: numbe
 export function eventDescription(e: KubeEvent, now: number): string {
   const parts = [e.count > 1 ? `×${e.count}` : '', formatAge(now - e.lastSeen), oneLine(e.message, TEXT_LIMITS.treeRow)];
   return parts.filter(Boolean).join(' · ');
-}
-
-/** Compact ages like kubectl: 45s, 3m, 5h, 2d. */
-export function formatAge(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '0s';
-  const s = Math.floor(ms / 1000);
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 120) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h`;
-  return `${Math.floor(h / 24)}d`;
 }
 
 export { oneLine } from './boundedText';

@@ -1,5 +1,6 @@
 import type { Broadcaster, Watcher } from './broadcaster';
 import type { EventChange, KubeEvent } from './kubeEvent';
+import { RunOnceScheduler } from './lifecycle';
 import { silentLogger, type Disposable, type Logger } from './ports';
 import type { Query } from './query/syntax';
 import { errorMessage } from './errorMessage';
@@ -141,9 +142,8 @@ export interface HistorySinkOptions {
  */
 export class HistorySink implements Disposable {
   private pending: EventChange[] = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly flushScheduler: RunOnceScheduler;
   private readonly watcher: Watcher;
-  private readonly flushMs: number;
   private readonly maxPending: number;
   private readonly log: Logger;
   private backend: HistoryBackend | undefined;
@@ -156,7 +156,7 @@ export class HistorySink implements Disposable {
     broadcaster: Broadcaster<EventChange>,
     private readonly options: HistorySinkOptions = {},
   ) {
-    this.flushMs = options.flushMs ?? 500;
+    this.flushScheduler = new RunOnceScheduler(() => this.flush(), options.flushMs ?? 500);
     this.maxPending = options.maxPending ?? 200_000;
     this.log = options.logger ?? silentLogger;
     this.watcher = broadcaster.watch((batch) => this.take(batch), { name: 'history' });
@@ -185,8 +185,7 @@ export class HistorySink implements Disposable {
   setBackend(backend: HistoryBackend | undefined, carryOver = false): void {
     if (carryOver) {
       // The old one failed and is gone: what it held is for the new one.
-      if (this.timer !== undefined) clearTimeout(this.timer);
-      this.timer = undefined;
+      this.flushScheduler.cancel();
     } else {
       this.flush();
       this.pending = [];
@@ -194,14 +193,13 @@ export class HistorySink implements Disposable {
     this.backend = backend?.mode === 'readWrite' ? backend : undefined;
     this.stopped = false;
     this.failures = 0;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = this.pending.length > 0 ? setTimeout(() => this.flush(), 0) : undefined;
+    if (this.pending.length > 0) this.flushScheduler.schedule(0);
+    else this.flushScheduler.cancel();
   }
 
   /** Writes what is pending now. Safe to call at any time. */
   flush(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.flushScheduler.cancel();
     if (this.pending.length === 0) return;
     if (!this.backend || this.stopped) {
       this.pending = [];
@@ -230,14 +228,13 @@ export class HistorySink implements Disposable {
       const kept = batch.concat(this.pending);
       if (kept.length > this.maxPending) this.droppedCount += kept.length - this.maxPending;
       this.pending = kept.length > this.maxPending ? kept.slice(0, this.maxPending) : kept;
-      this.timer = setTimeout(() => this.flush(), delay);
+      this.flushScheduler.schedule(delay);
     }
   }
 
   dispose(): void {
     this.flush();
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.flushScheduler.dispose();
     this.watcher.dispose();
   }
 
@@ -246,6 +243,6 @@ export class HistorySink implements Disposable {
     const room = this.maxPending - this.pending.length;
     if (batch.length > room) this.droppedCount += batch.length - Math.max(room, 0);
     for (let i = 0; i < batch.length && i < room; i++) this.pending.push(batch[i]);
-    this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+    this.flushScheduler.scheduleIfIdle();
   }
 }

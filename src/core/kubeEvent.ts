@@ -258,6 +258,14 @@ export function objectKey(ref: ObjectKey): string {
   return `${ref.kind}/${ref.namespace}/${ref.name}`;
 }
 
+/**
+ * {@link objectKey} with the kind's case folded: how the owner graph and the editors look objects up, since
+ * a manifest or a query may say `deployment` where events say `Deployment`.
+ */
+export function objectKeyIgnoringKindCase(ref: ObjectKey): string {
+  return objectKey({ kind: ref.kind.toLowerCase(), namespace: ref.namespace, name: ref.name });
+}
+
 export function isWarning(e: Pick<KubeEvent, 'type'>): boolean {
   return e.type === 'Warning';
 }

@@ -9,7 +9,7 @@
  */
 import { BoundedQueue } from './boundedQueue';
 import { Emitter, type Subscribe } from './emitter';
-import { objectKey, type KubeEvent, type ObjectKey, type ObjectKeyWith, type ObjectSelector } from './kubeEvent';
+import { objectKeyIgnoringKindCase, type KubeEvent, type ObjectKeyWith, type ObjectSelector } from './kubeEvent';
 import { linkFromEvent, replicaSetOfPodName } from './ownerInference';
 import type { OwnerMemory, OwnerRecord } from './ownerMemory';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from './ports';
@@ -96,9 +96,7 @@ export interface OwnerGraphOptions {
 
 const LASTING_FAILURES: ReadonlySet<OwnerResolveReason> = new Set(['not-found', 'forbidden', 'unknown-kind']);
 
-function keyOf(ref: ObjectKey): string {
-  return objectKey({ kind: ref.kind.toLowerCase(), namespace: ref.namespace, name: ref.name });
-}
+const keyOf = objectKeyIgnoringKindCase;
 
 function rootMatches(kind: string, namespace: string, name: string, root: ObjectSelector): boolean {
   return name === root.name && (root.namespace === undefined || root.namespace === namespace) && kind.toLowerCase() === root.kind.toLowerCase();

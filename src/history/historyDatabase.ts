@@ -5,7 +5,7 @@ import { Database, type Statement } from 'node-sqlite3-wasm';
 import { HistoryError, type HistoryBackend, type HistoryFailureReason, type HistoryFilter, type HistoryMode } from '../core/history';
 import type { EventChange, KubeEvent, ObjectRef } from '../core/kubeEvent';
 import { errorMessage } from '../core/errorMessage';
-import type { ClusterContext, ClusterIdentity } from '../core/clusterIdentity';
+import { clusterFileStem, type ClusterContext, type ClusterIdentity } from '../core/clusterIdentity';
 import { rollBackHotJournal } from './rollbackJournal';
 import { tryLock, type ProcessLock } from './processLock';
 
@@ -95,8 +95,7 @@ WHERE excluded.resource_version <> events.resource_version OR excluded.expired <
 
 /** The file name of a cluster's history: a hash, so neither the URL nor the user name is in the path. */
 export function historyFileName(identity: ClusterIdentity): string {
-  const hash = createHash('sha256').update(`${identity.server}\u0000${identity.user}`).digest('hex').slice(0, 24);
-  return `history-${hash}.sqlite`;
+  return `history-${clusterFileStem(identity, (text) => createHash('sha256').update(text).digest('hex'))}.sqlite`;
 }
 
 /** What {@link HistoryDatabase.open} found on the way, for the one message the host shows. */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ObjectKeyWith } from '../core/kubeEvent';
 import type { OwnerGraph } from '../core/ownerGraph';
-import type { Disposable } from '../core/ports';
+import { combinedDisposable, MutableDisposable, RunOnceScheduler } from '../core/lifecycle';
 import { fail, ok, type Result } from '../core/result';
 import type { ClusterSession } from '../kube/clusterSession';
 import type { ConnectionScope } from '../kube/connectionScope';
@@ -40,20 +40,16 @@ export class ClusterResources extends HostDisposable {
   private readonly learned = this.register(new vscode.EventEmitter<void>());
   /** The owner graph learnt or missed objects (at most every {@link LEARN_NOTIFY_DELAY_MS}). */
   readonly onDidLearnOwners = this.learned.event;
-  private learnTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly learnNotice = this.register(new RunOnceScheduler(() => this.learned.fire(), LEARN_NOTIFY_DELAY_MS));
   /** The listeners on the current scope's owner graph, replaced with the scope. */
-  private graphListeners: Disposable[] = [];
+  private readonly graphListeners = this.register(new MutableDisposable());
 
   constructor(
     private readonly session: ClusterSession,
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
-    this.register(
-      session.onDidChangeScope((scope) => this.follow(scope)),
-      { dispose: () => clearTimeout(this.learnTimer) },
-      { dispose: () => this.follow(undefined) },
-    );
+    this.register(session.onDidChangeScope((scope) => this.follow(scope)));
     this.follow(session.connectionScope);
   }
 
@@ -62,16 +58,10 @@ export class ClusterResources extends HostDisposable {
   }
 
   private follow(scope: ConnectionScope | undefined): void {
-    for (const d of this.graphListeners) d.dispose();
-    this.graphListeners = [];
+    this.graphListeners.clear();
     if (!scope) return;
-    const changed = (): void => {
-      this.learnTimer ??= setTimeout(() => {
-        this.learnTimer = undefined;
-        this.learned.fire();
-      }, LEARN_NOTIFY_DELAY_MS);
-    };
-    this.graphListeners = [scope.owners.onDidLearn(changed), scope.owners.onDidMiss(changed)];
+    const changed = (): void => this.learnNotice.scheduleIfIdle();
+    this.graphListeners.value = combinedDisposable(scope.owners.onDidLearn(changed), scope.owners.onDidMiss(changed));
   }
 
   /** The recorder behind "Emit Test Event…"; its correlator state lives as long as the connection. */

@@ -10,17 +10,23 @@ import * as path from 'node:path';
 import { ownerRecordOf, type OwnerMemory, type OwnerRecord } from '../core/ownerMemory';
 import { silentLogger, type Logger } from '../core/ports';
 import { errorMessage } from '../core/errorMessage';
-import type { ClusterIdentity } from '../core/clusterIdentity';
+import { clusterFileStem, type ClusterIdentity } from '../core/clusterIdentity';
 
 const VERSION = 1;
 /** A file larger than this is not read (the graph saves at most a few thousand records, well below). */
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 
-/** The file for one identity under `dir`. */
+const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The file for one identity under `dir`, named by the cluster's file stem as its history is. */
 export function ownerMemoryPath(dir: string, id: ClusterIdentity): string {
-  const hash = createHash('sha256').update(`${id.server}\n${id.user}`).digest('hex').slice(0, 32);
-  return path.join(dir, `owners-${hash}.json`);
+  return path.join(dir, `owners-${clusterFileStem(id, sha256Hex)}.json`);
+}
+
+/** Where versions before the one cluster key (CHANGELOG, Unreleased) kept the file: 32 hex digits of another digest. */
+function legacyOwnerMemoryPath(dir: string, id: ClusterIdentity): string {
+  return path.join(dir, `owners-${sha256Hex(`${id.server}\n${id.user}`).slice(0, 32)}.json`);
 }
 
 /**
@@ -30,6 +36,7 @@ export function ownerMemoryPath(dir: string, id: ClusterIdentity): string {
  */
 export class OwnerMemoryFile implements OwnerMemory {
   readonly file: string;
+  private adopted = false;
 
   constructor(
     dir: string,
@@ -40,10 +47,29 @@ export class OwnerMemoryFile implements OwnerMemory {
   }
 
   load(): Promise<readonly OwnerRecord[]> {
+    this.adoptLegacyFile();
     return Promise.resolve(this.read());
   }
 
+  /**
+   * A file saved under the old name becomes this one, once, unless this one exists already (then the old
+   * one is left alone). What it holds is checked on reading as any file is (server and user in clear).
+   */
+  private adoptLegacyFile(): void {
+    if (this.adopted) return;
+    this.adopted = true;
+    const legacy = legacyOwnerMemoryPath(path.dirname(this.file), this.id);
+    if (legacy === this.file || fs.existsSync(this.file) || !fs.existsSync(legacy)) return;
+    try {
+      fs.renameSync(legacy, this.file);
+      this.log.info(`moved owner links from ${legacy} to ${this.file}`);
+    } catch (error) {
+      this.log.warn(`could not move owner links from ${legacy} to ${this.file}: ${errorMessage(error)}; owner links start empty`);
+    }
+  }
+
   save(records: readonly OwnerRecord[]): Promise<void> {
+    this.adoptLegacyFile();
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       const tmp = `${this.file}.${process.pid}.tmp`;

@@ -1,4 +1,5 @@
 import { Broadcaster } from '../core/broadcaster';
+import { clusterKey } from '../core/clusterIdentity';
 import { Emitter } from '../core/emitter';
 import { EventStore } from '../core/eventStore';
 import type { EventApi, EventChange } from '../core/kubeEvent';
@@ -121,7 +122,7 @@ export class ClusterSession implements Disposable {
     // Another cluster's events would be reconciled as deletions: another server or user starts afresh, by the
     // identity history and the owner memory are kept by (another context on the same cluster keeps the
     // store, as a namespace change does). It survives a failed load in between (A, a broken kubeconfig, B).
-    const identity = `${scope.identity.server}\u0000${scope.identity.user}`;
+    const identity = clusterKey(scope.identity);
     if (this.storeIdentity !== undefined && this.storeIdentity !== identity) {
       this.store.clear();
       this.ours.clear();

@@ -3,6 +3,7 @@ import type { SentEventsLedger } from '../core/ourEvents';
 import type { OwnerMemory } from '../core/ownerMemory';
 import { tagged, type Disposable, type Logger } from '../core/ports';
 import { errorMessage } from '../core/errorMessage';
+import { MutableDisposable, RunOnceScheduler } from '../core/lifecycle';
 import { fail, ok } from '../core/result';
 import { Discovery } from './discovery';
 import { EventSource, type EventSourceOptions, type SourceState } from './eventSource';
@@ -49,11 +50,11 @@ export class ConnectionScope implements Disposable {
   readonly owners: OwnerGraph;
   private eventRecorder: Recorder | undefined;
   private source: EventSource | undefined;
-  private sourceState: Disposable | undefined;
+  private readonly sourceState = new MutableDisposable();
   /** Set while a watch is wanted: from `watch()` (planning included) to `stopWatch()`. */
   private planning: AbortController | undefined;
   private readonly ownersLearnt: Disposable;
-  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly saveScheduler = new RunOnceScheduler(() => void this.owners.flush(), OWNER_SAVE_DELAY_MS);
   private disposed = false;
 
   constructor(
@@ -67,10 +68,7 @@ export class ConnectionScope implements Disposable {
     const memory = opts.ownerMemory?.(this.identity);
     this.owners = new OwnerGraph(new KubeOwnerResolver(this.reader), { logger: tagged(log, 'owners'), ...(memory ? { memory } : {}) });
     this.ownersLearnt = this.owners.onDidLearn(() => {
-      this.saveTimer ??= setTimeout(() => {
-        this.saveTimer = undefined;
-        void this.owners.flush();
-      }, OWNER_SAVE_DELAY_MS);
+      this.saveScheduler.scheduleIfIdle();
     });
   }
 
@@ -121,7 +119,7 @@ export class ConnectionScope implements Disposable {
     const log = tagged(this.opts.logger, 'watch');
     const begin = (plan: WatchPlan): void => {
       if (this.planning !== planning || planning.signal.aborted) return;
-      this.sourceState?.dispose();
+      this.sourceState.clear();
       this.source?.stop();
       const chosen: WatchOptions =
         plan.kind === 'perNamespace'
@@ -130,7 +128,7 @@ export class ConnectionScope implements Disposable {
       const source = new EventSource({ ...chosen, client: this.client, logger: this.opts.logger });
       this.source = source;
       const only = plan.kind === 'clusterWide' ? plan.only : undefined;
-      this.sourceState = source.onState((state) => {
+      this.sourceState.value = source.onState((state) => {
         // The review said yes but the apiserver refuses the cluster-wide stream (RBAC changed, another
         // authorizer): the selected namespaces one by one may still be allowed.
         if (only && state.phase === 'error' && state.reason === 'forbidden') {
@@ -160,8 +158,7 @@ export class ConnectionScope implements Disposable {
   stopWatch(): void {
     this.planning?.abort();
     this.planning = undefined;
-    this.sourceState?.dispose();
-    this.sourceState = undefined;
+    this.sourceState.clear();
     this.source?.stop();
     this.source = undefined;
   }
@@ -174,8 +171,7 @@ export class ConnectionScope implements Disposable {
 
   /** Saves the owner links learnt since the last save. */
   saveOwners(): Promise<void> {
-    clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
+    this.saveScheduler.cancel();
     return this.owners.flush();
   }
 

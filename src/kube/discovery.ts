@@ -4,6 +4,7 @@
  * discovery would need an `Accept` header KubeClient does not let callers set, and the legacy documents
  * carry the same facts. CRDs appear here like built-in kinds once the apiserver serves them.
  */
+import { mapBounded } from '../core/boundedQueue';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import { fail, ok, type Result } from '../core/result';
 import { classifyKubeError, describeKubeError, type KubeClient } from './kubeClient';
@@ -157,19 +158,6 @@ interface Catalog {
   /** Groups whose document could not be read, with why. */
   readonly skipped: ReadonlyArray<{ groupVersion: string; message: string }>;
   readonly loadedAt: number;
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return out;
 }
 
 /**
@@ -348,7 +336,7 @@ export class Discovery {
     }
     const groups = parseGroupList(groupsDoc);
     const skipped: Array<{ groupVersion: string; message: string }> = [];
-    const perGroup = await mapLimit(groups, this.concurrency, async (g) => {
+    const perGroup = await mapBounded(groups, this.concurrency, async (g) => {
       const gv = joinApiVersion(g.name, g.preferredVersion);
       try {
         return parseResourceList(await this.get(`/apis/${gv}`), gv);

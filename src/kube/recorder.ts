@@ -14,7 +14,7 @@ import { isDns1123Subdomain, validateEvent, type EventFlavour, type EventValidat
 import { goSprintf } from '../core/goFormat';
 import { objectPath, OUR_REPORTING_CONTROLLER, type PartialObjectRef } from '../core/kubeEvent';
 import type { SentEventsLedger } from '../core/ourEvents';
-import { silentLogger, systemClock, tagged, type Clock, type Logger } from '../core/ports';
+import { silentLogger, systemClock, tagged, type Clock, type Logger, type Timers } from '../core/ports';
 import { fail, ok, type Failure, type Result } from '../core/result';
 import { RecorderSink, type RecorderSinkOptions, type SinkFailure, type SinkFailureReason } from './recorderSink';
 import { errorMessage } from '../core/errorMessage';
@@ -34,11 +34,6 @@ export interface ResolvedKind {
  */
 export type ResolveKind = (kind: string, apiVersion?: string) => Promise<Result<ResolvedKind>>;
 
-/** Timers the recorder uses for series housekeeping; tests pass fakes or none. */
-export interface RecorderTimers {
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
 
 // ---- inputs ----
 
@@ -91,7 +86,7 @@ export interface RecorderOptions {
   /** Told of every write and its uid, so the views mark exactly these events as emitted from VS Code. */
   readonly ledger?: SentEventsLedger;
   /** Run series housekeeping on timers (default: Node's); `false` leaves it to {@link Recorder.tick}. */
-  readonly timers?: RecorderTimers | false;
+  readonly timers?: Pick<Timers, 'setInterval' | 'clearInterval'> | false;
   readonly logger?: Logger;
 }
 
@@ -173,7 +168,7 @@ export class Recorder {
   private readonly series: EventSeriesTracker;
   private readonly sink: RecorderSink;
   private readonly log: Logger;
-  private readonly timers: RecorderTimers | false;
+  private readonly timers: Pick<Timers, 'setInterval' | 'clearInterval'> | false;
   private readonly stopped = new AbortController();
   private handles: unknown[] = [];
   /** Correlation and writes run one event at a time, like client-go's single recording goroutine. */

@@ -35,16 +35,6 @@ export function cell(text: string, max: number): string {
   return escapeMarkdown(oneLine(text, max));
 }
 
-/** How long ago, exactly as the Events tree says it (one formatter for every surface). */
-export { formatAge } from '../core/eventTreeModel';
-
-/** `1 hour`, `30 minutes`: the editor window in words. */
-export function formatWindow(ms: number): string {
-  const m = Math.round(ms / 60_000);
-  if (m % 60 === 0 && m >= 60) return m === 60 ? 'hour' : `${m / 60} hours`;
-  return m === 1 ? 'minute' : `${m} minutes`;
-}
-
 type EditorCommand = (typeof EDITOR_COMMANDS)[keyof typeof EDITOR_COMMANDS];
 
 /** A markdown command link to one of our own commands; `label` is ours (never cluster text), args are encoded. */

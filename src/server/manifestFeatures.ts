@@ -6,9 +6,10 @@
  */
 import { CodeLens, Diagnostic, DiagnosticSeverity, MarkupKind, type Hover, type Range } from 'vscode-languageserver-types';
 import { bounded, oneLine, TEXT_LIMITS } from '../core/boundedText';
-import type { ObjectKey } from '../core/kubeEvent';
-import { EDITOR_COMMANDS, objectKeyString, type ClusterParams, type EditorEventDto, type ObjectKeyDto, type ObjectStateDto } from '../protocol/languageServer';
-import { cell, commandLink, escapeMarkdown, formatAge, formatWindow, SHOWN_LENGTH } from './format';
+import { objectKeyIgnoringKindCase } from '../core/kubeEvent';
+import { EDITOR_COMMANDS, type ClusterParams, type EditorEventDto, type ObjectKeyDto, type ObjectStateDto } from '../protocol/languageServer';
+import { cell, commandLink, escapeMarkdown, SHOWN_LENGTH } from './format';
+import { formatAge, formatWindow } from '../core/text/format';
 import { containerOfFieldPath, type ManifestObject, type TextRange } from './yamlLocator';
 
 /** The `source` of every diagnostic the server publishes. */
@@ -27,11 +28,6 @@ const CLUSTER_SCOPED = new Set([
 export function objectKeyOf(o: ManifestObject, cluster: ClusterParams | undefined): ObjectKeyDto {
   const namespace = CLUSTER_SCOPED.has(o.kind) ? '' : o.namespace ?? (cluster?.defaultNamespace || 'default');
   return { kind: o.kind, namespace, name: o.name, apiVersion: o.apiVersion };
-}
-
-/** Looks states up the way the host keys them (kind case-insensitive). */
-export function stateKey(o: ObjectKey): string {
-  return objectKeyString({ kind: o.kind.toLowerCase(), namespace: o.namespace, name: o.name });
 }
 
 /** The text positions of the document being decorated. */
@@ -58,7 +54,7 @@ export function manifestDiagnostics(objects: readonly ManifestObject[], keys: re
   const out: Diagnostic[] = [];
   objects.forEach((o, i) => {
     const key = keys[i];
-    const state = states.get(stateKey(key));
+    const state = states.get(objectKeyIgnoringKindCase(key));
     if (!state || state.exists === 'no') return;
     const groups = new Map<string, { reason: string; range: TextRange; events: EditorEventDto[] }>();
     for (const e of state.events) {
@@ -100,7 +96,7 @@ export function manifestCodeLenses(objects: readonly ManifestObject[], keys: rea
   const out: CodeLens[] = [];
   objects.forEach((o, i) => {
     const key = keys[i];
-    const state = states.get(stateKey(key));
+    const state = states.get(objectKeyIgnoringKindCase(key));
     const at = doc.rangeOf({ start: o.range.start, end: o.range.start });
     if (state?.exists === 'no') {
       out.push(CodeLens.create(at, undefined));

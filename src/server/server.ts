@@ -39,9 +39,11 @@ import {
 } from '../protocol/languageServer';
 import { goCodeLenses, goDiagnostics, goHover, reasonCompletions } from './goFeatures';
 import { collectPackageFacts, GoParser, loadGo, locateRecorderCalls, reasonSlotAt, type PackageFacts, type RecorderCall } from './goLocator';
-import { manifestCodeLenses, manifestDiagnostics, manifestHover, objectKeyOf, stateKey } from './manifestFeatures';
+import { manifestCodeLenses, manifestDiagnostics, manifestHover, objectKeyOf } from './manifestFeatures';
 import { locateManifests, MAX_MANIFEST_LENGTH, type ManifestObject, type TextRange } from './yamlLocator';
 import { errorMessage } from '../core/errorMessage';
+import { objectKeyIgnoringKindCase } from '../core/kubeEvent';
+import { RunOnceScheduler } from '../core/lifecycle';
 
 const DEFAULT_WINDOW_MS = 3_600_000;
 /** Diagnostics and lenses are rendered again this often, so ages ("3m ago") stay true. */
@@ -80,9 +82,10 @@ const reasonStates = new Map<string, ReasonStateDto>();
 let knownReasons: readonly string[] = [];
 const analyses = new Map<string, Analysis>();
 const goTrees = new Map<string, Tree>();
-const analyzeTimers = new Map<string, NodeJS.Timeout>();
+/** One pending analysis per open document, restarted by each edit. */
+const analyzeSchedulers = new Map<string, RunOnceScheduler>();
 let lensRefreshSupported = false;
-let lensTimer: NodeJS.Timeout | undefined;
+const lensRefresh = new RunOnceScheduler(() => void connection.sendRequest(CodeLensRefreshRequest.type).then(undefined, () => undefined), LENS_REFRESH_MS);
 let lastSubscription = '';
 let goParser: GoParser | undefined;
 /** Package facts of files on disk, by path, with the mtime they were read at. */
@@ -228,11 +231,7 @@ function publishAll(lang?: 'yaml' | 'go'): void {
 }
 
 function refreshLenses(): void {
-  if (!lensRefreshSupported || lensTimer) return;
-  lensTimer = setTimeout(() => {
-    lensTimer = undefined;
-    connection.sendRequest(CodeLensRefreshRequest.type).then(undefined, () => undefined);
-  }, LENS_REFRESH_MS);
+  if (lensRefreshSupported) lensRefresh.scheduleIfIdle();
 }
 
 /** Tells the host what the open documents mention, when that changed. */
@@ -246,7 +245,7 @@ function subscribe(): void {
   for (const doc of documents.all()) {
     const a = analyze(doc);
     if (a?.lang === 'yaml') {
-      for (const k of a.keys) if (fits(k.kind) && fits(k.name) && fits(k.namespace) && fits(k.apiVersion)) objects.set(stateKey(k), k);
+      for (const k of a.keys) if (fits(k.kind) && fits(k.name) && fits(k.namespace) && fits(k.apiVersion)) objects.set(objectKeyIgnoringKindCase(k), k);
     } else if (languageOf(doc) === 'go') {
       // A Go file with no recorder call yet is where the first one is typed: completion needs the known reasons.
       completesReasons = true;
@@ -263,17 +262,17 @@ function subscribe(): void {
 }
 
 function scheduleAnalyze(doc: TextDocument, delayMs = ANALYZE_DELAY_MS): void {
-  clearTimeout(analyzeTimers.get(doc.uri));
-  analyzeTimers.set(
-    doc.uri,
-    setTimeout(() => {
-      analyzeTimers.delete(doc.uri);
+  let scheduler = analyzeSchedulers.get(doc.uri);
+  if (!scheduler) {
+    scheduler = new RunOnceScheduler(() => {
       const current = documents.get(doc.uri);
       if (!current) return;
       publish(current);
       subscribe();
-    }, delayMs),
-  );
+    }, ANALYZE_DELAY_MS);
+    analyzeSchedulers.set(doc.uri, scheduler);
+  }
+  scheduler.schedule(delayMs);
 }
 
 // ---- protocol ----------------------------------------------------------------------------------------------------
@@ -325,13 +324,13 @@ connection.onNotification(ObjectsNotification, (params: unknown) => {
   }
   const changed = new Set<string>();
   for (const s of params.objects) {
-    const key = stateKey(s.object);
+    const key = objectKeyIgnoringKindCase(s.object);
     objectStates.set(key, s);
     changed.add(key);
   }
   for (const doc of documents.all()) {
     const a = analyses.get(doc.uri);
-    if (a?.lang === 'yaml' && a.keys.some((k) => changed.has(stateKey(k)))) publish(doc);
+    if (a?.lang === 'yaml' && a.keys.some((k) => changed.has(objectKeyIgnoringKindCase(k)))) publish(doc);
   }
   refreshLenses();
 });
@@ -349,8 +348,8 @@ connection.onNotification(ReasonsNotification, (params: unknown) => {
 documents.onDidOpen((e) => scheduleAnalyze(e.document, 0));
 documents.onDidChangeContent((e) => scheduleAnalyze(e.document));
 documents.onDidClose((e) => {
-  clearTimeout(analyzeTimers.get(e.document.uri));
-  analyzeTimers.delete(e.document.uri);
+  analyzeSchedulers.get(e.document.uri)?.dispose();
+  analyzeSchedulers.delete(e.document.uri);
   analyses.delete(e.document.uri);
   goTrees.get(e.document.uri)?.delete();
   goTrees.delete(e.document.uri);
@@ -382,7 +381,7 @@ connection.onHover((params): Hover | null => {
     const o = a.objects[i];
     const key = a.keys[i];
     const r = within(o.kindRange, offset) ? o.kindRange : o.nameRange;
-    return manifestHover(key, objectStates.get(stateKey(key)), cluster, positions(doc).rangeOf(r), now);
+    return manifestHover(key, objectStates.get(objectKeyIgnoringKindCase(key)), cluster, positions(doc).rangeOf(r), now);
   }
   const call = a.calls.find((c) => within(c.reasonRange, offset));
   if (!call || !call.reasonRange || call.reason === undefined) return null;

@@ -5,6 +5,7 @@
  */
 import type { FilterStateDto } from '../protocol/webview';
 import { setText } from './dom';
+import { RunOnceScheduler } from '../core/lifecycle';
 
 const DEBOUNCE_MS = 200;
 
@@ -14,7 +15,7 @@ export interface FilterBoxElements {
 }
 
 export class FilterBox {
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly debounce = new RunOnceScheduler(() => this.send(), DEBOUNCE_MS);
   private lastSent: string | undefined;
 
   constructor(
@@ -22,8 +23,7 @@ export class FilterBox {
     private readonly onChange: (text: string) => void,
   ) {
     els.input.addEventListener('input', () => {
-      if (this.timer !== undefined) clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.send(), DEBOUNCE_MS);
+      this.debounce.schedule();
     });
     els.input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') {
@@ -71,8 +71,7 @@ export class FilterBox {
   }
 
   private send(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.debounce.cancel();
     const text = this.els.input.value;
     if (text === this.lastSent) return;
     this.lastSent = text;

@@ -1,7 +1,8 @@
 /** The words of the time lanes: tooltips of markers and spans. Pure (no DOM), so unit tests read them. */
 import { RECORDER_OF, sourceLabel } from '../core/kubeEvent';
 import type { EventDto } from '../protocol/webview';
-import { formatCount, formatDateTime, formatSpan } from './format';
+import { formatDateTime, formatSpan } from '../core/text/format';
+import { formatCount } from './format';
 import type { LaneMarker, LaneSpan } from './laneLayout';
 
 /** Who reported the event and how it travelled: the last line of every marker and span tooltip. */

@@ -5,7 +5,9 @@
  * zoomed.
  */
 import { el, setText } from './dom';
-import { formatClock, formatCount, formatDateTime, formatDay, formatSpan, formatTick } from './format';
+import { RunOnceScheduler } from '../core/lifecycle';
+import { formatClock, formatDateTime, formatDay, formatSpan } from '../core/text/format';
+import { formatCount, formatTick } from './format';
 import { markerTitle, spanTitle } from './laneText';
 import {
   DEFAULT_MAX_LANES,
@@ -75,7 +77,7 @@ export class LaneView {
   private selectedUid: string | undefined;
   private frame = 0;
   private lastLayout = 0;
-  private throttle: ReturnType<typeof setTimeout> | undefined;
+  private readonly throttle = new RunOnceScheduler(() => this.schedule(), MIN_DEFER_MS);
   private sessions: readonly DebugSessionDto[] = [];
 
   constructor(
@@ -99,13 +101,9 @@ export class LaneView {
 
   setRows(rows: readonly Row[]): void {
     this.rows = rows;
-    if (this.throttle !== undefined || this.frame !== 0) return;
+    if (this.throttle.isScheduled() || this.frame !== 0) return;
     // Never in the table's frame: the rows paint first, the lanes follow.
-    const wait = Math.max(MIN_DEFER_MS, this.lastLayout + LAYOUT_INTERVAL_MS - performance.now());
-    this.throttle = setTimeout(() => {
-      this.throttle = undefined;
-      this.schedule();
-    }, wait);
+    this.throttle.schedule(Math.max(MIN_DEFER_MS, this.lastLayout + LAYOUT_INTERVAL_MS - performance.now()));
   }
 
   setSelected(uid: string | undefined): void {

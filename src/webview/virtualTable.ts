@@ -5,7 +5,8 @@
 import { RECORDER_OF, sourceLabel } from '../core/kubeEvent';
 import { TIMELINE_COLUMNS, type EventDto, type TimelineColumn } from '../protocol/webview';
 import { el, setText, setTitle } from './dom';
-import { formatCellAge, formatDateTime } from './format';
+import { formatDateTime } from '../core/text/format';
+import { formatCellAge } from './format';
 import type { SortState } from './sortModel';
 import type { Row } from './timelineModel';
 import { scrollToReveal, virtualWindow } from './virtualWindow';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BoundedQueue, QueueFullError } from '../../src/core/boundedQueue';
+import { BoundedQueue, mapBounded, QueueFullError } from '../../src/core/boundedQueue';
 
 /** A task that runs until released, recording how many ran at once. */
 function gate(): { task: () => Promise<number>; release: () => void; started: Promise<void> } {
@@ -53,5 +53,26 @@ describe('BoundedQueue', () => {
     await running;
     assert.equal(ran, false);
     assert.equal(q.running, 0);
+  });
+});
+
+describe('mapBounded', () => {
+  it('runs at most `concurrency` at once, starts in order, answers in the items\' order', async () => {
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const out = await mapBounded([5, 1, 4, 2, 3], 2, async (n) => {
+      started.push(n);
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, n * 2));
+      running--;
+      return n * 10;
+    });
+    assert.deepEqual(out, [50, 10, 40, 20, 30]);
+    assert.deepEqual(started, [5, 1, 4, 2, 3]);
+    assert.equal(most, 2);
+    assert.deepEqual(await mapBounded([], 3, async () => 1), []);
+    assert.deepEqual(await mapBounded([1, 2], 0, async (n) => n), [1, 2], 'a limit below 1 still runs one at a time');
   });
 });

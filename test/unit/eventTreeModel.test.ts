@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventTreeModel, eventDescription, formatAge, oneLine, type GroupNode, type ObjectNode, type TreeNode } from '../../src/core/eventTreeModel';
+import { formatAge } from '../../src/core/text/format';
+import { EventTreeModel, eventDescription, oneLine, type GroupNode, type ObjectNode, type TreeNode } from '../../src/core/eventTreeModel';
 import { anEvent } from './support/eventBuilder';
 
 function labels(model: EventTreeModel, nodes: TreeNode[] = model.roots()): unknown[] {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -134,6 +135,8 @@ describe('history database: schema', () => {
   it('names the file by a hash of server and user, and stores no credential', () => {
     const name = historyFileName(CLUSTER);
     assert.match(name, /^history-[0-9a-f]{24}\.sqlite$/);
+    // The name every version so far gave it (the cluster key's file stem), so existing history stays found.
+    assert.equal(name, `history-${createHash('sha256').update(`${CLUSTER.server}\u0000${CLUSTER.user}`).digest('hex').slice(0, 24)}.sqlite`);
     assert.notEqual(name, historyFileName({ ...CLUSTER, user: 'admin' }));
     const db = openDb(name);
     db.write([{ type: 'ADDED', event: anEvent() }]);

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeEvent, objectKey, objectLabel, objectPath, OUR_REPORTING_CONTROLLER } from '../../src/core/kubeEvent';
+import { normalizeEvent, objectKey, objectKeyIgnoringKindCase, objectLabel, objectPath, OUR_REPORTING_CONTROLLER } from '../../src/core/kubeEvent';
 
 const core = {
   metadata: { name: 'web-0.17f', namespace: 'shop', uid: 'u1', resourceVersion: '42', creationTimestamp: '2026-11-26T10:00:00Z' },
@@ -94,5 +94,12 @@ describe('naming an object', () => {
     assert.equal(objectKey(pod), 'Pod/shop/web-0');
     assert.equal(objectKey(node), 'Node//n1');
     assert.equal(objectKey({ kind: 'pod', namespace: 'shop', name: 'web-0' }), 'pod/shop/web-0', 'the kind as written: callers lower-case it when they want');
+  });
+
+  it('objectKeyIgnoringKindCase: one key for a kind written in any case, names and namespaces as written', () => {
+    const key = objectKeyIgnoringKindCase({ kind: 'Deployment', namespace: 'shop', name: 'web' });
+    assert.equal(key, objectKeyIgnoringKindCase({ kind: 'deployment', namespace: 'shop', name: 'web' }));
+    assert.notEqual(key, objectKeyIgnoringKindCase({ kind: 'Deployment', namespace: 'shop', name: 'Web' }));
+    assert.notEqual(key, objectKeyIgnoringKindCase({ kind: 'Deployment', namespace: 'Shop', name: 'web' }));
   });
 });

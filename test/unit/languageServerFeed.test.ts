@@ -5,14 +5,15 @@ import { EventStore } from '../../src/core/eventStore';
 import { OwnerGraph, type OwnerInfo } from '../../src/core/ownerGraph';
 import { silentLogger } from '../../src/core/ports';
 import { ok, fail } from '../../src/core/result';
-import { LanguageServerFeed, type ExistsAnswer, type FeedTimers } from '../../src/host/lsp/languageServerFeed';
+import { LanguageServerFeed, type ExistsAnswer } from '../../src/host/lsp/languageServerFeed';
+import type { Timers } from '../../src/core/ports';
 import { isObjectsParams, isReasonsParams, type ObjectStateDto, type ObjectsParams, type ReasonsParams } from '../../src/protocol/languageServer';
 import { anEvent } from './support/eventBuilder';
 
 const NOW = 1_800_000_000_000;
 
 /** Timers the test fires by hand. */
-class ManualTimers implements FeedTimers {
+class ManualTimers implements Timers {
   private next = 1;
   readonly pending = new Map<number, () => void>();
   setTimeout(fn: () => void): unknown {

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseQuery } from '../../src/core/query/parse';
-import { cell, escapeMarkdown, formatAge, formatWindow } from '../../src/server/format';
+import { formatAge, formatWindow } from '../../src/core/text/format';
+import { cell, escapeMarkdown } from '../../src/server/format';
 import { reasonFilter } from '../../src/server/goFeatures';
 import { objectKeyOf, underFilter } from '../../src/server/manifestFeatures';
 import { locateManifests } from '../../src/server/yamlLocator';

@@ -2,6 +2,7 @@
 // generated names, and the count of events `under:` cannot place. Pure core plus the JSON file memory.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -343,6 +344,35 @@ describe('OwnerMemoryFile: one JSON file per cluster and user', () => {
     assert.deepEqual(await new OwnerMemoryFile(dir, id, w.log).load(), [record]);
     assert.equal(w.lines.length, 3);
     assert.match(w.lines[2], /skipped 4 unreadable owner links/);
+  });
+
+  // Written as versions before the one cluster key named the file (sha256 of `server\nuser`, 32 hex digits).
+  const oldKeyedPath = (dir: string, who: { server: string; user: string }): string =>
+    path.join(dir, `owners-${createHash('sha256').update(`${who.server}\n${who.user}`).digest('hex').slice(0, 32)}.json`);
+
+  it('adopts a file saved under the old key: loads its links, and moves it to the new name once', async () => {
+    const dir = tmp();
+    fs.writeFileSync(oldKeyedPath(dir, id), JSON.stringify({ version: 1, ...id, records: [record] }));
+    fs.writeFileSync(oldKeyedPath(dir, { ...id, user: 'viewer' }), JSON.stringify({ version: 1, ...id, user: 'viewer', records: [] }));
+    assert.deepEqual(await new OwnerMemoryFile(dir, id).load(), [record]);
+    assert.ok(fs.existsSync(ownerMemoryPath(dir, id)), 'the file has the new name');
+    assert.ok(!fs.existsSync(oldKeyedPath(dir, id)), 'and the old name is gone');
+    assert.ok(fs.existsSync(oldKeyedPath(dir, { ...id, user: 'viewer' })), "another identity's file is not touched");
+    assert.deepEqual(await new OwnerMemoryFile(dir, id).load(), [record]);
+  });
+
+  it('keeps a file under the new key over one under the old key; a save first adopts too', async () => {
+    const dir = tmp();
+    const newer = { ...record, uid: 'p2' };
+    await new OwnerMemoryFile(dir, id).save([newer]);
+    fs.writeFileSync(oldKeyedPath(dir, id), JSON.stringify({ version: 1, ...id, records: [record] }));
+    assert.deepEqual(await new OwnerMemoryFile(dir, id).load(), [newer]);
+    assert.ok(fs.existsSync(oldKeyedPath(dir, id)), 'the old file is left alone when both exist');
+
+    const other = tmp();
+    fs.writeFileSync(oldKeyedPath(other, id), JSON.stringify({ version: 1, ...id, records: [record] }));
+    await new OwnerMemoryFile(other, id).save([newer]);
+    assert.deepEqual(fs.readdirSync(other), [path.basename(ownerMemoryPath(other, id))], 'the save wrote over the adopted file');
   });
 
   it('ownerRecordOf keeps only well-formed owner references', () => {

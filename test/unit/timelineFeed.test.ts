@@ -5,13 +5,14 @@ import { Emitter } from '../../src/core/emitter';
 import { EventStore } from '../../src/core/eventStore';
 import type { OwnerLookup } from '../../src/core/ownerGraph';
 import type { Logger } from '../../src/core/ports';
-import { TimelineFeed, type TimelineFeedOptions, type TimelineTimers } from '../../src/host/timeline/timelineFeed';
+import { TimelineFeed, type TimelineFeedOptions } from '../../src/host/timeline/timelineFeed';
+import type { Timers } from '../../src/core/ports';
 import type { DebugChange } from '../../src/host/debug/debugFollower';
 import { isHostMessage, type HostMessage } from '../../src/protocol/webview';
 import { added, anEvent, deleted, modified, nextVersion } from './support/eventBuilder';
 
 /** Timers driven by hand; `now` advances with them. */
-class ManualTimers implements TimelineTimers {
+class ManualTimers implements Pick<Timers, 'setTimeout' | 'clearTimeout'> {
   now = 1_700_000_000_000;
   private seq = 0;
   private readonly pending = new Map<number, { due: number; fn: () => void }>();

@@ -7,7 +7,8 @@ import type { Query } from '../../src/core/query/syntax';
 import { toEventDto } from '../../src/host/timeline/eventDto';
 import type { EventDto, FilterStateDto } from '../../src/protocol/webview';
 import { dtoMatchable } from '../../src/webview/dtoMatchable';
-import { formatCount, formatSpan, statusLine } from '../../src/webview/format';
+import { formatSpan } from '../../src/core/text/format';
+import { formatCount, statusLine } from '../../src/webview/format';
 import {
   MIN_SPAN_MS,
   dataRange,

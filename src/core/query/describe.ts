@@ -1,4 +1,5 @@
 /** Queries in words, for a view's description or tooltip. */
+import { formatQueryDuration } from '../text/format';
 import { formatObjectRef, formatValue, quote, type Query, type QueryTerm, type ValueKey } from './syntax';
 
 const KEY_LABELS: Readonly<Record<ValueKey, string>> = {
@@ -11,17 +12,6 @@ const KEY_LABELS: Readonly<Record<ValueKey, string>> = {
   action: 'action',
 };
 
-function formatDuration(ms: number): string {
-  const parts: string[] = [];
-  let rest = ms;
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) {
-    const n = Math.floor(rest / size);
-    if (n > 0) parts.push(`${n}${unit}`);
-    rest -= n * size;
-  }
-  return parts.join('');
-}
-
 function describeTerm(term: QueryTerm): string {
   const not = term.negated ? 'not ' : '';
   switch (term.key) {
@@ -32,9 +22,9 @@ function describeTerm(term: QueryTerm): string {
     case 'under':
       return `${not}under ${term.refs.map(formatObjectRef).join(' or ')}`;
     case 'since':
-      return term.negated ? `last seen over ${formatDuration(term.ms)} ago` : `last seen within ${formatDuration(term.ms)}`;
+      return term.negated ? `last seen over ${formatQueryDuration(term.ms)} ago` : `last seen within ${formatQueryDuration(term.ms)}`;
     case 'until':
-      return term.negated ? `last seen within ${formatDuration(term.ms)}` : `last seen over ${formatDuration(term.ms)} ago`;
+      return term.negated ? `last seen within ${formatQueryDuration(term.ms)}` : `last seen over ${formatQueryDuration(term.ms)} ago`;
     case 'is':
       return `${not}${term.flags.join(' or ')}`;
     case 'session':

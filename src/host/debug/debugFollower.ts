@@ -15,6 +15,7 @@
 import { Emitter, type Subscribe } from '../../core/emitter';
 import type { KubeEvent } from '../../core/kubeEvent';
 import type { Clock, Logger } from '../../core/ports';
+import { formatClock, formatSpan } from '../../core/text/format';
 import type { SessionRanges } from '../../core/query/evaluate';
 import { parseQuery } from '../../core/query/parse';
 import { Disposable } from '../disposable';
@@ -148,15 +149,6 @@ export function launchFilterText(block: LaunchBlock): string {
   return [block.filter, block.controller ? `source:${block.controller}` : undefined].filter(Boolean).join(' ');
 }
 
-/** `2m 14s`, `45s`, `1h 3m`. */
-function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  return `${Math.floor(m / 60)}h ${m % 60}m`;
-}
-
 /**
  * Where a session starts for matching: core/v1 events carry whole seconds (`lastTimestamp`), so an event
  * recorded in the session's first second reads as seen at its start. Without this the first events of a
@@ -183,7 +175,7 @@ export function summarize(session: FollowedSession, events: Iterable<KubeEvent>)
     counts.set(reason, (counts.get(reason) ?? 0) + 1);
   }
   const byReason = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const took = session.end !== undefined ? ` after ${formatDuration(session.end - session.start)}` : '';
+  const took = session.end !== undefined ? ` after ${formatSpan(session.end - session.start)}` : '';
   // Says the field it counted by: an event's reportingController is whatever its writer put there.
   const which = controller ? `had reportingController ${controller}` : 'were last seen (any reportingController)';
   const listed = byReason.slice(0, SUMMARY_REASONS).map(([r, n]) => `${r} ×${n}`);
@@ -404,19 +396,13 @@ export function sessionDtos(sessions: readonly FollowedSession[]): DebugSessionD
   }));
 }
 
-/** `12:03:04` in local time. */
-function clockTime(ms: number): string {
-  const d = new Date(ms);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-}
-
 /** The tree's separator row for a session: label, description and tooltip. */
 export function separatorText(s: FollowedSession): { label: string; description: string; tooltip: string } {
   const name = s.name.replace(/\s+/g, ' ').slice(0, 80);
   const stops = s.marks.filter((m) => m.kind === 'stopped').length;
   const parts = [
     s.block.controller ?? '',
-    s.end === undefined ? (s.stopped ? 'paused' : 'running') : `ended ${clockTime(s.end)}`,
+    s.end === undefined ? (s.stopped ? 'paused' : 'running') : `ended ${formatClock(s.end)}`,
     stops ? `${stops} stop${stops === 1 ? '' : 's'}` : '',
   ].filter(Boolean);
   const tooltip = [
@@ -424,5 +410,5 @@ export function separatorText(s: FollowedSession): { label: string; description:
     s.block.controller ? `Controller: ${s.block.controller}.` : '',
     'Click to show only the events of this session (filter session:last).',
   ].filter(Boolean).join('\n');
-  return { label: `▶ debug: ${name} started ${clockTime(s.start)}`, description: parts.join(' · '), tooltip };
+  return { label: `▶ debug: ${name} started ${formatClock(s.start)}`, description: parts.join(' · '), tooltip };
 }

@@ -14,8 +14,9 @@
 import { oneLine } from '../../core/boundedText';
 import type { Subscribe } from '../../core/emitter';
 import type { EventStore, StoreChange } from '../../core/eventStore';
-import { objectKey, type KubeEvent, type ObjectKey, type ObjectKeyWith } from '../../core/kubeEvent';
-import { systemClock, type Clock, type Logger } from '../../core/ports';
+import { objectKeyIgnoringKindCase, type KubeEvent, type ObjectKeyWith } from '../../core/kubeEvent';
+import { systemClock, systemTimers, type Clock, type Logger, type Timers } from '../../core/ports';
+import { RunOnceScheduler } from '../../core/lifecycle';
 import { Disposable } from '../disposable';
 import {
   FEED_BATCH_MS,
@@ -59,19 +60,6 @@ export interface ExistsAnswer {
   readonly uid: string;
 }
 
-export interface FeedTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
-
-const defaultTimers: FeedTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-  setInterval: (fn, ms) => setInterval(fn, ms),
-  clearInterval: (h) => clearInterval(h as ReturnType<typeof setInterval>),
-};
 
 export interface LanguageServerFeedOptions {
   readonly store: FeedStore;
@@ -90,14 +78,12 @@ export interface LanguageServerFeedOptions {
   readonly wantCluster?: () => void;
   readonly logger: Logger;
   readonly clock?: Clock;
-  readonly timers?: FeedTimers;
+  readonly timers?: Timers;
   readonly batchMs?: number;
 }
 
-/** Compares kinds case-insensitively (a manifest may say `deployment`; events say `Deployment`). */
-function keyOf(ref: ObjectKey): string {
-  return objectKey({ kind: ref.kind.toLowerCase(), namespace: ref.namespace, name: ref.name });
-}
+/** Kinds compare case-insensitively (a manifest may say `deployment`; events say `Deployment`). */
+const keyOf = objectKeyIgnoringKindCase;
 
 interface Watched {
   readonly object: ObjectKeyDto;
@@ -157,8 +143,8 @@ export class LanguageServerFeed extends Disposable {
   private readonly dirtyObjects = new Set<string>();
   private readonly dirtyReasons = new Set<string>();
   private knownSent = '';
-  private flushTimer: unknown;
-  private reasonTimer: unknown;
+  private readonly flushScheduler: RunOnceScheduler;
+  private readonly reasonScheduler: RunOnceScheduler;
   private readonly pollTimer: unknown;
   private readonly tickTimer: unknown;
   private polling = false;
@@ -166,7 +152,7 @@ export class LanguageServerFeed extends Disposable {
   /** Objects the owner graph was asked to learn, so each is asked once (the graph caches answers, but not for free). */
   private readonly asked = new Set<string>();
   private readonly clock: Clock;
-  private readonly timers: FeedTimers;
+  private readonly timers: Timers;
   private readonly batchMs: number;
   private readonly log: Logger;
   /** Bytes sent so far (JSON length), for the benchmark. */
@@ -177,8 +163,10 @@ export class LanguageServerFeed extends Disposable {
   constructor(private readonly options: LanguageServerFeedOptions) {
     super();
     this.clock = options.clock ?? systemClock;
-    this.timers = options.timers ?? defaultTimers;
     this.batchMs = options.batchMs ?? FEED_BATCH_MS;
+    this.timers = options.timers ?? systemTimers;
+    this.flushScheduler = this.register(new RunOnceScheduler(() => this.flushObjects(), this.batchMs, this.timers));
+    this.reasonScheduler = this.register(new RunOnceScheduler(() => this.flushReasons(), 0, this.timers));
     this.log = options.logger;
     this.register(options.store.onDidChange((c) => this.onStoreChange(c)));
     if (options.onDidLearnOwners) this.register(options.onDidLearnOwners(() => this.rescan()));
@@ -247,7 +235,6 @@ export class LanguageServerFeed extends Disposable {
 
   override dispose(): void {
     super.dispose();
-    for (const h of [this.flushTimer, this.reasonTimer]) if (h !== undefined) this.timers.clearTimeout(h);
     this.timers.clearInterval(this.pollTimer);
     this.timers.clearInterval(this.tickTimer);
     this.objects.clear();
@@ -405,19 +392,12 @@ export class LanguageServerFeed extends Disposable {
   }
 
   private scheduleFlush(delayMs = this.batchMs): void {
-    if (this.flushTimer !== undefined || this.isDisposed || this.dirtyObjects.size === 0) return;
-    this.flushTimer = this.timers.setTimeout(() => {
-      this.flushTimer = undefined;
-      this.flushObjects();
-    }, delayMs);
+    if (this.isDisposed || this.dirtyObjects.size === 0) return;
+    this.flushScheduler.scheduleIfIdle(delayMs);
   }
 
   private scheduleReasons(delayMs: number): void {
-    if (this.reasonTimer !== undefined || this.isDisposed) return;
-    this.reasonTimer = this.timers.setTimeout(() => {
-      this.reasonTimer = undefined;
-      this.flushReasons();
-    }, delayMs);
+    this.reasonScheduler.scheduleIfIdle(delayMs);
   }
 
   private objectState(w: Watched, now: number): ObjectStateDto {

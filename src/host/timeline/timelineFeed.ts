@@ -4,7 +4,8 @@ import { oneLine } from '../../core/eventTreeModel';
 import type { KubeEvent } from '../../core/kubeEvent';
 import type { OwnerLookup } from '../../core/ownerGraph';
 import type { DebugChange } from '../debug/debugFollower';
-import { systemClock, type Clock, type Logger } from '../../core/ports';
+import { systemClock, systemTimers, type Clock, type Logger, type Timers } from '../../core/ports';
+import { RunOnceScheduler } from '../../core/lifecycle';
 import { Disposable } from '../disposable';
 import { matches, usesOwners, usesSessions, type MatchContext, type SessionRanges } from '../../core/query/evaluate';
 import { parseQuery } from '../../core/query/parse';
@@ -31,16 +32,6 @@ const RESET_CHUNK = 10_000;
 /** The store API the feed reads. */
 export type TimelineStore = Pick<EventStore, 'snapshot' | 'get' | 'size' | 'onDidChange'>;
 
-/** Timer functions, injectable for tests. */
-export interface TimelineTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const defaultTimers: TimelineTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
 
 /** What a {@link TimelineFeed} needs; everything but `store`, `post` and `logger` is optional. */
 export interface TimelineFeedOptions {
@@ -74,7 +65,7 @@ export interface TimelineFeedOptions {
   readonly onOlder?: (before: number) => void;
   readonly clock?: Clock;
   readonly batchMs?: number;
-  readonly timers?: TimelineTimers;
+  readonly timers?: Pick<Timers, 'setTimeout' | 'clearTimeout'>;
   /** Reset chunk sizes; default {@link RESET_FIRST_CHUNK} and {@link RESET_CHUNK}. */
   readonly resetChunks?: { readonly first: number; readonly rest: number };
 }
@@ -94,7 +85,6 @@ export class TimelineFeed extends Disposable {
   private readonly store: TimelineStore;
   private readonly log: Logger;
   private readonly clock: Clock;
-  private readonly timers: TimelineTimers;
   private readonly batchMs: number;
 
   private ready = false;
@@ -110,10 +100,11 @@ export class TimelineFeed extends Disposable {
   private pending = new Map<string, KubeEvent | undefined>();
   /** Pending uids the view has not held before (sent as `events/append` rather than `events/upsert`). */
   private pendingAdded = new Set<string>();
-  private flushTimer: unknown;
-  private resetTimer: unknown;
-  /** The next chunk of a reset in progress. */
-  private chunkTimer: unknown;
+  private readonly flushScheduler: RunOnceScheduler;
+  private readonly resetScheduler: RunOnceScheduler;
+  /** Sends the next chunk of a reset in progress. */
+  private readonly chunkScheduler: RunOnceScheduler;
+  private sendChunk: (() => void) | undefined;
   private resetGeneration = 0;
   private resetDue = 0;
   /** "Fit to session" asked for before the view could receive it. */
@@ -124,8 +115,11 @@ export class TimelineFeed extends Disposable {
     this.store = options.store;
     this.log = options.logger;
     this.clock = options.clock ?? systemClock;
-    this.timers = options.timers ?? defaultTimers;
     this.batchMs = options.batchMs ?? TIMELINE_BATCH_MS;
+    const timers = options.timers ?? systemTimers;
+    this.flushScheduler = this.register(new RunOnceScheduler(() => this.flush(), this.batchMs, timers));
+    this.resetScheduler = this.register(new RunOnceScheduler(() => this.reset(), 0, timers));
+    this.chunkScheduler = this.register(new RunOnceScheduler(() => this.sendChunk?.(), 0, timers));
     if (options.initialFilterText) this.applyFilterText(options.initialFilterText, false);
     this.register(this.store.onDidChange((c) => this.onStoreChange(c)));
     if (options.debug) {
@@ -180,9 +174,9 @@ export class TimelineFeed extends Disposable {
     this.visible = visible;
     if (!visible) {
       this.clearPending();
-      this.cancel('flushTimer');
-      this.cancel('resetTimer');
-      this.cancel('chunkTimer');
+      this.flushScheduler.cancel();
+      this.resetScheduler.cancel();
+      this.chunkScheduler.cancel();
     } else if (this.ready) {
       this.scheduleReset(RESET_DELAY_MS);
     }
@@ -238,9 +232,6 @@ export class TimelineFeed extends Disposable {
   override dispose(): void {
     if (this.isDisposed) return;
     super.dispose();
-    this.cancel('flushTimer');
-    this.cancel('resetTimer');
-    this.cancel('chunkTimer');
     this.clearPending();
   }
 
@@ -313,25 +304,12 @@ export class TimelineFeed extends Disposable {
     this.post({ type: 'stats', total, shown: this.where === 'host' ? this.sent.size : total, dropped: Number.isSafeInteger(dropped) && dropped >= 0 ? dropped : 0 });
   }
 
-  private cancel(which: 'flushTimer' | 'resetTimer' | 'chunkTimer'): void {
-    if (this[which] !== undefined) {
-      this.timers.clearTimeout(this[which]);
-      this[which] = undefined;
-    }
-  }
-
   private scheduleReset(delayMs: number): void {
     if (!this.canPost()) return;
     const due = this.clock.now() + delayMs;
-    if (this.resetTimer !== undefined) {
-      if (this.resetDue <= due) return;
-      this.cancel('resetTimer');
-    }
+    if (this.resetScheduler.isScheduled() && this.resetDue <= due) return;
     this.resetDue = due;
-    this.resetTimer = this.timers.setTimeout(() => {
-      this.resetTimer = undefined;
-      this.reset();
-    }, delayMs);
+    this.resetScheduler.schedule(delayMs);
   }
 
   /**
@@ -341,8 +319,8 @@ export class TimelineFeed extends Disposable {
    */
   private reset(): void {
     if (!this.canPost()) return;
-    this.cancel('flushTimer');
-    this.cancel('chunkTimer');
+    this.flushScheduler.cancel();
+    this.chunkScheduler.cancel();
     this.clearPending();
     const generation = ++this.resetGeneration;
     const snapshot = this.store.snapshot();
@@ -369,15 +347,14 @@ export class TimelineFeed extends Disposable {
       this.fitPending = false;
       this.post({ type: 'lanes/fitSession' });
     }
-    const sendChunk = (): void => {
-      this.chunkTimer = undefined;
+    this.sendChunk = (): void => {
       if (generation !== this.resetGeneration || !this.canPost()) return;
       const events = take(rest);
       if (events.length > 0) this.post({ type: 'events/append', events });
-      if (next > 0) this.chunkTimer = this.timers.setTimeout(sendChunk, 0);
+      if (next > 0) this.chunkScheduler.schedule();
       else this.postStats();
     };
-    if (next > 0) this.chunkTimer = this.timers.setTimeout(sendChunk, 0);
+    if (next > 0) this.chunkScheduler.schedule();
   }
 
   private onStoreChange(change: StoreChange): void {
@@ -395,7 +372,7 @@ export class TimelineFeed extends Disposable {
       this.pending.set(e.uid, undefined);
       this.pendingAdded.delete(e.uid);
     }
-    if (this.resetTimer !== undefined) {
+    if (this.resetScheduler.isScheduled()) {
       // The reset will carry these.
       this.clearPending();
       return;
@@ -404,12 +381,7 @@ export class TimelineFeed extends Disposable {
       this.scheduleReset(this.batchMs);
       return;
     }
-    if (this.flushTimer === undefined) {
-      this.flushTimer = this.timers.setTimeout(() => {
-        this.flushTimer = undefined;
-        this.flush();
-      }, this.batchMs);
-    }
+    this.flushScheduler.scheduleIfIdle();
   }
 
   private flush(): void {

@@ -2,10 +2,12 @@ import * as vscode from 'vscode';
 import { Commands, Views } from '../../constants';
 import type { EventStore, StoreChange } from '../../core/eventStore';
 import { deletionNote } from '../../core/eventDeletion';
-import { anyWithin, EventTreeModel, eventDescription, formatAge, separatorIndex, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
+import { formatAge } from '../../core/text/format';
+import { anyWithin, EventTreeModel, eventDescription, separatorIndex, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
 import { bounded, oneLine, TEXT_LIMITS } from '../../core/boundedText';
 import { isWarning, objectLabel, RECORDER_OF, sourceLabel, writtenThrough, type KubeEvent } from '../../core/kubeEvent';
 import { Disposable } from '../disposable';
+import { RunOnceScheduler } from '../../core/lifecycle';
 
 /** Rows beyond this many under one parent are summarised by a "more" row (the timeline shows them all). */
 const MAX_CHILDREN = 500;
@@ -68,7 +70,7 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
   readonly onDidRefresh = this.refreshed.event;
   private pendingUpserts = new Map<string, KubeEvent>();
   private pendingRemovals = new Map<string, KubeEvent>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly flushScheduler = this.register(new RunOnceScheduler(() => this.flush(), REFRESH_INTERVAL_MS));
   private lastRefresh = 0;
   private unseenWarnings = 0;
   private refreshes = 0;
@@ -108,7 +110,7 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
       if (this.timeDependent()) this.reset();
       else this.fire(undefined);
     }, AGE_STALE_MS / 3);
-    this.register({ dispose: () => clearInterval(ages) }, { dispose: () => clearTimeout(this.timer) });
+    this.register({ dispose: () => clearInterval(ages) });
   }
 
   /** Tree refreshes fired so far (for the benchmark and diagnostics). */
@@ -245,8 +247,7 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
 
   /** Applies pending changes now (used before reveal and snapshots). */
   flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.flushScheduler.cancel();
     if (this.pendingUpserts.size === 0 && this.pendingRemovals.size === 0) return;
     const upserts = [...this.pendingUpserts.values()];
     const removals = [...this.pendingRemovals.values()];
@@ -283,15 +284,13 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
     }
     for (const e of c.added) this.pendingUpserts.set(e.uid, e);
     for (const e of c.updated) this.pendingUpserts.set(e.uid, e);
-    if (this.timer) return;
-    const wait = Math.max(0, this.lastRefresh + REFRESH_INTERVAL_MS - Date.now());
-    this.timer = setTimeout(() => this.flush(), wait);
+    this.flushScheduler.scheduleIfIdle(Math.max(0, this.lastRefresh + REFRESH_INTERVAL_MS - this.now()));
   }
 
   private fire(what: Row[] | undefined): void {
     // Rows refreshed on their own keep the clock of the rows around them; once it is stale, all rows go.
     if (what !== undefined && this.now() - this.clock >= AGE_STALE_MS) what = undefined;
-    this.lastRefresh = Date.now();
+    this.lastRefresh = this.now();
     this.refreshes++;
     if (what === undefined) {
       this.rendered = new WeakSet();
