@@ -55,6 +55,9 @@ suite('Copy kubectl events Command is safe to paste', () => {
     const editor = await vscode.window.showTextDocument(doc);
     const at = doc.positionAt(text.indexOf('name:'));
     editor.selection = new vscode.Selection(at, at);
+    // showTextDocument can resolve before the extension host hears which editor is active (seen under load:
+    // the command then read the previous test's manifest).
+    await waitFor('the manifest to be the active editor, cursor on its name', () => vscode.window.activeTextEditor?.document === doc && vscode.window.activeTextEditor.selection.active.isEqual(at), 10_000);
     let settled = false;
     const run = Promise.resolve(vscode.commands.executeCommand<string | undefined>(Commands.copyKubectlCommand)).finally(() => (settled = true));
     await waitFor(
