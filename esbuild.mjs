@@ -22,10 +22,10 @@ if (existsSync('src/webview/main.ts')) {
 }
 if (existsSync('src/server/server.ts')) {
   // web-tree-sitter's ESM build reads import.meta.url, which a CommonJS bundle lacks: take its CommonJS build.
-  targets.push({ ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20', alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/tree-sitter.cjs' } });
+  targets.push({ ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20', alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' } });
   // The server loads tree-sitter's runtime and the Go grammar as WASM from its own folder: no network, no native build.
   mkdirSync('dist', { recursive: true });
-  copyFileSync('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/tree-sitter.wasm');
+  copyFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/tree-sitter.wasm');
   copyFileSync('node_modules/tree-sitter-go/tree-sitter-go.wasm', 'dist/tree-sitter-go.wasm');
 }
 

@@ -31,7 +31,7 @@ export function informerBinary(repoRoot: string): string {
   try {
     execFileSync('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', `${out}.tmp`, '.'], { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] });
   } catch (err) {
-    throw new Error(`cannot build bench/go/informer (is Go installed? see test/cluster/README.md): ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot build bench/go/informer (is Go installed? see test/cluster/README.md): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   fs.renameSync(`${out}.tmp`, out);
   return out;

@@ -378,7 +378,7 @@ export class HistoryService implements Disposable {
     const db = this.db;
     if (!db || db.mode !== 'readWrite') return;
     const s = this.deps.settings();
-    let removed = 0;
+    let removed: number;
     try {
       removed = db.prune(this.clock.now() - s.retentionDays * 86_400_000, s.maxMegabytes * 1024 * 1024, PRUNE_BUDGET);
     } catch (err) {

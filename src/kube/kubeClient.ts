@@ -448,7 +448,7 @@ export async function readBody(res: http.IncomingMessage, server: string): Promi
 /** Builds a {@link KubeApiError} from an error response body (a `Status` object, or anything else). */
 export function statusError(status: number, body: string, method: string, path: string): KubeApiError {
   let reason = '';
-  let message = '';
+  let message: string;
   try {
     const s = JSON.parse(body) as { reason?: unknown; message?: unknown };
     reason = typeof s.reason === 'string' ? s.reason : '';

@@ -151,7 +151,7 @@ function packageFacts(doc: TextDocument, own: PackageFacts): { constants: Map<st
   const dir = path.dirname(file);
   const open = new Map<string, TextDocument>();
   for (const d of documents.all()) if (d.uri !== doc.uri && d.uri.startsWith('file:')) open.set(fileURLToPath(d.uri), d);
-  let names: string[] = [];
+  let names: string[];
   try {
     names = fs.readdirSync(dir).filter((n) => n.endsWith('.go')).slice(0, MAX_PACKAGE_FILES);
   } catch {

@@ -591,7 +591,7 @@ async function waitForApiserver(state: StateFile, adminToken: string, started: n
 }
 
 function startupError(message: string, p: ProcessState): Error {
-  let tail = '';
+  let tail: string;
   try {
     tail = fs.readFileSync(p.log, 'utf8').split('\n').slice(-40).join('\n');
   } catch {

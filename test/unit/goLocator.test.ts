@@ -20,7 +20,7 @@ function calls(text: string, extra: ReadonlyMap<string, string> = new Map()): Re
 
 describe('Go locator (tree-sitter)', () => {
   before(async () => {
-    const lang = await loadGo({ runtime: path.join(root, 'node_modules/web-tree-sitter/tree-sitter.wasm'), grammar: path.join(root, 'node_modules/tree-sitter-go/tree-sitter-go.wasm') });
+    const lang = await loadGo({ runtime: path.join(root, 'node_modules/web-tree-sitter/web-tree-sitter.wasm'), grammar: path.join(root, 'node_modules/tree-sitter-go/tree-sitter-go.wasm') });
     parser = new GoParser(lang);
   });
 

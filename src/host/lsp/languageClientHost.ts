@@ -8,6 +8,7 @@ import {
   type ErrorHandler,
   type LanguageClientOptions,
   type NotificationType,
+  type RequestParam,
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import type { Subscribe } from '../../core/emitter';
@@ -145,7 +146,7 @@ export class LanguageClientHost extends Disposable {
     return typeof pid === 'number' ? pid : undefined;
   }
 
-  private async notify<P>(type: NotificationType<P>, params: P): Promise<void> {
+  private async notify<P>(type: NotificationType<P>, params: RequestParam<P>): Promise<void> {
     if (this.client.state !== State.Running) return;
     try {
       await this.client.sendNotification(type, params);
