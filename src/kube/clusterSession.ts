@@ -1,5 +1,6 @@
 import { Broadcaster } from '../core/broadcaster';
 import { Emitter } from '../core/emitter';
+import { errorMessage } from '../core/errorMessage';
 import { EventStore } from '../core/eventStore';
 import type { EventApi, EventChange } from '../core/kubeEvent';
 import { OurEvents } from '../core/ourEvents';
@@ -60,9 +61,10 @@ export class ClusterSession implements Disposable {
   /** Context and server the store's events came from. */
   private storeIdentity: string | undefined;
   private phase: SessionState = { phase: 'idle' };
-  private readonly stateEmitter = new Emitter<SessionState>();
+  // A listener that throws is logged: it must not keep the watch from starting, nor the next listener from running.
+  private readonly stateEmitter = new Emitter<SessionState>((err) => this.log.warn(`[session] a state listener failed: ${errorMessage(err)}`));
   readonly onState = this.stateEmitter.event;
-  private readonly scopeEmitter = new Emitter<ConnectionScope | undefined>();
+  private readonly scopeEmitter = new Emitter<ConnectionScope | undefined>((err) => this.log.warn(`[session] a scope listener failed: ${errorMessage(err)}`));
   /**
    * A connection's scope began or ended (undefined: no connection). Fires after the store was cleared for
    * another cluster and before the new scope's first list: history seeds the store here, so that list

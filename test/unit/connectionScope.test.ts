@@ -9,6 +9,7 @@ import { ClusterSession, type SessionSettings } from '../../src/kube/clusterSess
 import type { ClusterIdentity } from '../../src/core/clusterIdentity';
 import { ConnectionScope, OWNER_SAVE_DELAY_MS } from '../../src/kube/connectionScope';
 import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
+import { silentLogger } from '../../src/core/ports';
 import { anEvent } from './support/eventBuilder';
 
 // Port 1 refuses at once: the watch goes to `reconnecting` and waits; nothing here needs a cluster.
@@ -168,6 +169,29 @@ describe('ClusterSession: one scope per connection', () => {
       session.resume();
       assert.equal(session.connectionScope, scope);
       assert.equal(scope?.watching, true);
+    } finally {
+      session.dispose();
+    }
+  });
+
+  it('starts the watch and reports its state even when a scope or state listener throws', () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (m: string) => warnings.push(m) };
+    const session = new ClusterSession(settings('one'), { logger });
+    const states: string[] = [];
+    session.onDidChangeScope(() => {
+      throw new Error('scope listener broke');
+    });
+    session.onState(() => {
+      throw new Error('state listener broke');
+    });
+    session.onState((s) => states.push(s.phase));
+    try {
+      assert.equal(session.connect(), true);
+      assert.equal(session.connectionScope?.watching, true, 'the watch started after the throwing scope listener');
+      assert.deepEqual(states, ['connecting'], 'the later state listener still ran');
+      assert.ok(warnings.some((w) => w.includes('scope listener broke')), warnings.join('\n'));
+      assert.ok(warnings.some((w) => w.includes('state listener broke')), warnings.join('\n'));
     } finally {
       session.dispose();
     }
