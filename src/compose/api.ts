@@ -111,7 +111,7 @@ export function composeApi(pipeline: Pipeline, views: Views, withTesting: boolea
     get state() {
       return session.state.phase;
     },
-    onDidChangeState: (listener) => session.onState(() => listener()),
+    onDidChangeState: (listener) => session.onDidChangeState(() => listener()),
     events: () => [...session.store.all()],
     onDidChangeEvents: (listener) => session.store.onDidChange(() => listener()),
     filter: publicFilter,

@@ -115,7 +115,7 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
       if (e.visible) demand.want('view');
     }),
     demand.onDidDemand(() => status.setNotConnected(false)),
-    session.onState((s) => {
+    session.onDidChangeState((s) => {
       status.setState(s);
       refreshStatus();
       refreshMessage();
@@ -201,7 +201,7 @@ function composeLanguageServer(context: vscode.ExtensionContext, log: vscode.Log
   let serverConnection = session.connection;
   disposables.push(
     languageServer,
-    session.onState(() => {
+    session.onDidChangeState(() => {
       languageServer.clusterChanged(session.connection !== serverConnection);
       serverConnection = session.connection;
     }),

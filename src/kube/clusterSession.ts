@@ -63,7 +63,7 @@ export class ClusterSession implements Disposable {
   private phase: SessionState = { phase: 'idle' };
   // A listener that throws is logged: it must not keep the watch from starting, nor the next listener from running.
   private readonly stateEmitter = new Emitter<SessionState>((err) => this.log.warn(`[session] a state listener failed: ${errorMessage(err)}`));
-  readonly onState = this.stateEmitter.event;
+  readonly onDidChangeState = this.stateEmitter.event;
   private readonly scopeEmitter = new Emitter<ConnectionScope | undefined>((err) => this.log.warn(`[session] a scope listener failed: ${errorMessage(err)}`));
   /**
    * A connection's scope began or ended (undefined: no connection). Fires after the store was cleared for

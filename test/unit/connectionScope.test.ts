@@ -182,10 +182,10 @@ describe('ClusterSession: one scope per connection', () => {
     session.onDidChangeScope(() => {
       throw new Error('scope listener broke');
     });
-    session.onState(() => {
+    session.onDidChangeState(() => {
       throw new Error('state listener broke');
     });
-    session.onState((s) => states.push(s.phase));
+    session.onDidChangeState((s) => states.push(s.phase));
     try {
       assert.equal(session.connect(), true);
       assert.equal(session.connectionScope?.watching, true, 'the watch started after the throwing scope listener');
