@@ -87,7 +87,7 @@ export interface BroadcasterStats {
 }
 
 /**
- * Fired by {@link Broadcaster.onDrop} after items were dropped, at most once per distribution pass and source,
+ * Fired by {@link Broadcaster.onDidDrop} after items were dropped, at most once per distribution pass and source,
  * so a drop storm costs one report per batch rather than one per item.
  */
 export interface DropReport {
@@ -206,7 +206,7 @@ class BroadcastWatcher<T> implements Watcher {
   prefix: readonly T[] | undefined;
   dropped = 0;
   delivered = 0;
-  /** Drops not yet reported through onDrop. */
+  /** Drops not yet reported through onDidDrop. */
   unreportedDrops = 0;
   closed = false;
   /** The sink's promise has not settled yet. */
@@ -312,7 +312,7 @@ export class Broadcaster<T> implements Disposable {
   readonly queueLength: number;
   readonly fullBehavior: FullBehavior;
   /** Fired after drops, coalesced per distribution pass (see {@link DropReport}). */
-  readonly onDrop: Subscribe<DropReport>;
+  readonly onDidDrop: Subscribe<DropReport>;
 
   private readonly log: Logger;
   private readonly waitIfFull: boolean;
@@ -344,8 +344,8 @@ export class Broadcaster<T> implements Disposable {
     this.fullBehavior = options.fullBehavior ?? 'dropIfFull';
     this.waitIfFull = this.fullBehavior === 'waitIfFull';
     this.log = options.logger ?? silentLogger;
-    this.dropEmitter = new Emitter<DropReport>((err) => this.log.warn(`onDrop listener failed: ${describe(err)}`));
-    this.onDrop = this.dropEmitter.event;
+    this.dropEmitter = new Emitter<DropReport>((err) => this.log.warn(`onDidDrop listener failed: ${describe(err)}`));
+    this.onDidDrop = this.dropEmitter.event;
   }
 
   /** True once `shutdown()` was called: nothing more is accepted. */
@@ -383,7 +383,7 @@ export class Broadcaster<T> implements Disposable {
 
   /**
    * Queues an item if the incoming queue has room (and no `action()` caller is waiting for it); otherwise drops
-   * it, counts it in `stats().dropped`, reports it through `onDrop` and returns false.
+   * it, counts it in `stats().dropped`, reports it through `onDidDrop` and returns false.
    * @throws BroadcasterStoppedError after `shutdown()`.
    */
   actionOrDrop(item: T): boolean {

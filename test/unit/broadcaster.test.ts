@@ -113,7 +113,7 @@ describe('Broadcaster', () => {
     const queueLength = 4;
     const b = new Broadcaster<number>({ queueLength });
     const reports: DropReport[] = [];
-    b.onDrop((r) => reports.push(r));
+    b.onDidDrop((r) => reports.push(r));
     const slow = slowCollector();
     const fast = collector();
     const wSlow = b.watch(slow.sink, { name: 'slow' });
@@ -212,7 +212,7 @@ describe('Broadcaster', () => {
   it('actionOrDrop returns false and counts a drop when incoming is full', T, async () => {
     const b = new Broadcaster<number>({ queueLength: 3 });
     const reported = deferred<DropReport>();
-    b.onDrop((r) => reported.resolve(r));
+    b.onDidDrop((r) => reported.resolve(r));
     // No await in between, so the distribution loop cannot run: incoming fills at 3.
     assert.deepEqual(range(0, 5).map((i) => b.actionOrDrop(i)), [true, true, true, false, false]);
     assert.equal(b.stats().incoming, 3);

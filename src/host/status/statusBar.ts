@@ -44,7 +44,7 @@ export class StatusBar extends Disposable {
       },
       { name: 'status' },
     );
-    const drops = broadcaster.onDrop((d) => {
+    const drops = broadcaster.onDidDrop((d) => {
       this.dropped = d.totalDropped;
       this.render();
     });
