@@ -60,7 +60,7 @@ export class ClusterSession implements Disposable {
   private current: ConnectionScope | undefined;
   /** Context and server the store's events came from. */
   private storeIdentity: string | undefined;
-  private phase: SessionState = { phase: 'idle' };
+  private currentState: SessionState = { phase: 'idle' };
   // A listener that throws is logged: it must not keep the watch from starting, nor the next listener from running.
   private readonly stateEmitter = new Emitter<SessionState>((err) => this.log.warn(`[session] a state listener failed: ${errorMessage(err)}`));
   readonly onDidChangeState = this.stateEmitter.event;
@@ -84,7 +84,7 @@ export class ClusterSession implements Disposable {
   }
 
   get state(): SessionState {
-    return this.phase;
+    return this.currentState;
   }
 
   /** What belongs to the current connection; undefined while there is none. */
@@ -151,7 +151,7 @@ export class ClusterSession implements Disposable {
       this.connect();
       return;
     }
-    const wasPaused = this.phase.phase === 'paused';
+    const wasPaused = this.currentState.phase === 'paused';
     this.current?.stopWatch();
     if (wasPaused) return;
     this.startWatch();
@@ -225,7 +225,7 @@ export class ClusterSession implements Disposable {
   }
 
   private setState(s: SessionState): void {
-    this.phase = s;
+    this.currentState = s;
     this.stateEmitter.fire(s);
   }
 }
