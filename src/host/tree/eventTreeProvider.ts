@@ -74,7 +74,7 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
   private refreshes = 0;
   private readonly now: () => number;
   /** The one moment every age in the tree is computed from (see {@link AGE_STALE_MS}). */
-  private clock: number;
+  private agesFrom: number;
   /** Rows VS Code has asked for since the last full refresh: only those can be refreshed on their own. */
   private rendered = new WeakSet<Row>();
   private separator: SeparatorNode | undefined;
@@ -88,7 +88,7 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
   ) {
     super();
     this.now = now;
-    this.clock = now();
+    this.agesFrom = now();
     this.model = new EventTreeModel(groupBy, filter);
     this.model.reset(store.all(), groupBy, filter);
     this.view = vscode.window.createTreeView(Views.events, { treeDataProvider: this, showCollapseAll: true });
@@ -98,12 +98,12 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
       this.view.onDidChangeVisibility((e) => {
         if (!e.visible) return;
         this.clearBadge();
-        if (this.now() - this.clock >= AGE_STALE_MS) this.fire(undefined);
+        if (this.now() - this.agesFrom >= AGE_STALE_MS) this.fire(undefined);
       }),
     );
     const ages = setInterval(() => {
-      // A hidden view costs nothing: it is refreshed as a whole when it is shown, with a fresh clock.
-      if (!this.view.visible || this.now() - this.clock < AGE_STALE_MS) return;
+      // A hidden view costs nothing: it is refreshed as a whole when it is shown, with a fresh reading.
+      if (!this.view.visible || this.now() - this.agesFrom < AGE_STALE_MS) return;
       // A `since:` filter depends on the clock: re-evaluate it, not only the ages in the descriptions.
       if (this.timeDependent()) this.reset();
       else this.fire(undefined);
@@ -189,7 +189,7 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
         const openings = this.model.openings(row);
         item.id = openings ? `${row.id}#${openings}` : row.id;
         const n = row.events.size;
-        item.description = `${n} event${n === 1 ? '' : 's'}${row.warnings ? ` · ${row.warnings} warning${row.warnings === 1 ? '' : 's'}` : ''} · ${formatAge(this.clock - row.lastSeen)}`;
+        item.description = `${n} event${n === 1 ? '' : 's'}${row.warnings ? ` · ${row.warnings} warning${row.warnings === 1 ? '' : 's'}` : ''} · ${formatAge(this.agesFrom - row.lastSeen)}`;
         item.iconPath = row.warnings
           ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
           : new vscode.ThemeIcon('symbol-object');
@@ -201,7 +201,7 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
         const item = new vscode.TreeItem(e.reason || '(no reason)', vscode.TreeItemCollapsibleState.None);
         item.id = row.id;
         const prefix = this.model.grouping === 'namespace' ? '' : `${objectLabel(e.regarding)} · `;
-        item.description = prefix + eventDescription(e, this.clock);
+        item.description = prefix + eventDescription(e, this.agesFrom);
         item.iconPath = eventIcon(e);
         item.contextValue = ['event', isWarning(e) ? 'warning' : 'normal', e.ours ? 'ours' : '', e.expired ? 'expired' : ''].filter(Boolean).join(' ');
         item.accessibilityInformation = { label: `${e.type} ${e.reason} on ${objectLabel(e.regarding)}: ${oneLine(e.message, TEXT_LIMITS.accessibility)}` };
@@ -212,7 +212,7 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
 
   /** Tooltips are built on hover, not for every row of every refresh (the tree's hottest path under load). */
   resolveTreeItem(item: vscode.TreeItem, row: Row): vscode.TreeItem {
-    if (row.kind === 'event') item.tooltip = eventTooltip(row.event, this.clock);
+    if (row.kind === 'event') item.tooltip = eventTooltip(row.event, this.agesFrom);
     else if (row.kind === 'object') item.tooltip = objectTooltip(row.ref.kind, row.ref.namespace, row.ref.name, row.ref.uid);
     return item;
   }
@@ -289,13 +289,13 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
   }
 
   private fire(what: Row[] | undefined): void {
-    // Rows refreshed on their own keep the clock of the rows around them; once it is stale, all rows go.
-    if (what !== undefined && this.now() - this.clock >= AGE_STALE_MS) what = undefined;
+    // Rows refreshed on their own keep the reading of the rows around them; once it is stale, all rows go.
+    if (what !== undefined && this.now() - this.agesFrom >= AGE_STALE_MS) what = undefined;
     this.lastRefresh = Date.now();
     this.refreshes++;
     if (what === undefined) {
       this.rendered = new WeakSet();
-      this.clock = this.now();
+      this.agesFrom = this.now();
     }
     this.changed.fire(what);
   }
