@@ -1,5 +1,5 @@
 import { Emitter } from '../core/emitter';
-import { Disposable } from './disposable';
+import { DisposableOwner } from './disposable';
 
 /**
  * Why the window talks to the cluster. Nothing connects without one (docs/ARCHITECTURE.md §13): activation
@@ -30,7 +30,7 @@ export const NOT_CONNECTED_TEXT =
  * {@link onDidDemand} once; the connection then stays for the window (a hidden view does not disconnect it:
  * a stream that stops and starts with the view would relist every time and lose what happened meanwhile).
  */
-export class ConnectionDemand extends Disposable {
+export class ConnectionDemand extends DisposableOwner {
   private first: ConnectionReason | undefined;
   private readonly demanded = this.register(new Emitter<ConnectionReason>());
   /** The first reason came: connect now. Fires once. */

@@ -8,7 +8,7 @@ import { countUnplaced } from '../core/unplacedEvents';
 import { matches, usesOwners, type SessionRanges } from '../core/query/evaluate';
 import { parseQuery } from '../core/query/parse';
 import { EMPTY_QUERY, type Query, type QueryError } from '../core/query/syntax';
-import { Disposable } from './disposable';
+import { DisposableOwner } from './disposable';
 
 const HISTORY_SIZE = 20;
 
@@ -16,7 +16,7 @@ const HISTORY_SIZE = 20;
  * The active filter, shared by the tree, the timeline and the commands. A bad query is refused with a
  * message that points at the bad term, and the current filter stays as it was.
  */
-export class FilterController extends Disposable {
+export class FilterController extends DisposableOwner {
   private current: Query = EMPTY_QUERY;
   private readonly changed = this.register(new vscode.EventEmitter<Query>());
   readonly onDidChange = this.changed.event;

@@ -16,7 +16,7 @@ import { tagged, type Logger } from '../../core/ports';
 import { ClusterNotification, EDITOR_COMMANDS, ObjectsNotification, ReasonsNotification, SERVER_PID_CAPABILITY, SubscribeNotification, type ClusterParams, type ObjectKeyDto } from '../../protocol/languageServer';
 import { LanguageServerFeed, type ExistsAnswer, type FeedOwners } from './languageServerFeed';
 import { errorMessage } from '../../core/errorMessage';
-import { Disposable } from '../disposable';
+import { DisposableOwner } from '../disposable';
 
 /** What the language client needs from the rest of the extension. */
 export interface LanguageClientContext {
@@ -43,7 +43,7 @@ export const LANGUAGE_SERVER_NAME = 'Kube Events Language Server';
  * {@link LanguageServerFeed}. A server that stops is restarted once, and the log says so once; a second
  * stop leaves it stopped, with one error line.
  */
-export class LanguageClientHost extends Disposable {
+export class LanguageClientHost extends DisposableOwner {
   readonly client: LanguageClient;
   readonly feed: LanguageServerFeed;
   private readonly log: Logger;

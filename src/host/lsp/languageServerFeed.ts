@@ -17,7 +17,7 @@ import type { EventStore, StoreChange } from '../../core/eventStore';
 import { objectKey, type KubeEvent, type ObjectRef } from '../../core/kubeEvent';
 import type { OwnerObjectRef, OwnedRef } from '../../core/ownerGraph';
 import { systemClock, type Clock, type Logger } from '../../core/ports';
-import { Disposable } from '../disposable';
+import { DisposableOwner } from '../disposable';
 import {
   FEED_BATCH_MS,
   MAX_EDITOR_MESSAGE_LENGTH,
@@ -150,7 +150,7 @@ function pickEvents(events: KubeEvent[]): EditorEventDto[] {
   return [...picked].sort((a, b) => b.lastSeen - a.lastSeen).map(toEditorEventDto);
 }
 
-export class LanguageServerFeed extends Disposable {
+export class LanguageServerFeed extends DisposableOwner {
   private readonly objects = new Map<string, Watched>();
   private reasons = new Set<string>();
   /** The server completes reasons (a Go file is open): keep it told of the reasons the store knows. */

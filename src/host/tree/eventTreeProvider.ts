@@ -5,7 +5,7 @@ import { deletionNote } from '../../core/eventDeletion';
 import { anyWithin, EventTreeModel, eventDescription, formatAge, separatorIndex, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
 import { bounded, oneLine, TEXT_LIMITS } from '../../core/boundedText';
 import { isWarning, objectLabel, RECORDER_OF, sourceLabel, writtenThrough, type KubeEvent } from '../../core/kubeEvent';
-import { Disposable } from '../disposable';
+import { DisposableOwner } from '../disposable';
 
 /** Rows beyond this many under one parent are summarised by a "more" row (the timeline shows them all). */
 const MAX_CHILDREN = 500;
@@ -58,7 +58,7 @@ export interface RowSnapshot {
  * refresh per 200 ms, limited to the subtrees that changed; the badge counts warnings that arrived while
  * the view was hidden.
  */
-export class EventTreeProvider extends Disposable implements vscode.TreeDataProvider<Row> {
+export class EventTreeProvider extends DisposableOwner implements vscode.TreeDataProvider<Row> {
   readonly model: EventTreeModel;
   readonly view: vscode.TreeView<Row>;
   private readonly changed = this.register(new vscode.EventEmitter<Row | Row[] | undefined>());
