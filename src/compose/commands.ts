@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { RESOURCE_SCHEME, Views as ViewIds } from '../constants';
+import { RESOURCE_SCHEME, Views } from '../constants';
 import { EmitCommand } from '../host/commands/emitCommand';
 import { eventCommands } from '../host/commands/eventCommands';
 import { ResourceDocuments } from '../host/commands/resourceDocuments';
@@ -9,7 +9,7 @@ import { clearHistoryCommand } from '../host/history/historyCommands';
 import { KubernetesExtensionBridge } from '../host/kubernetesExtension/kubernetesExtensionBridge';
 import { TimelinePanel } from '../host/timeline/timelinePanel';
 import type { Pipeline } from './pipeline';
-import type { Views } from './views';
+import type { ComposedViews } from './views';
 
 const NO_DEBUG_SESSION = 'Kube Events: no debug session has run since the window opened.';
 
@@ -22,7 +22,7 @@ function connectingFirst<A extends unknown[], R>(demand: () => void, run: (...ar
 }
 
 /** Every command of package.json, and the Kubernetes extension's "Show Events" on its resources. */
-export function composeCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipeline: Pipeline, views: Views, disposables: vscode.Disposable[]): void {
+export function composeCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipeline: Pipeline, views: ComposedViews, disposables: vscode.Disposable[]): void {
   const { settings, session, history, resources, demand } = pipeline;
   // An explicit command that needs the cluster is a reason to connect (docs/ARCHITECTURE.md §13).
   const connect = (): void => demand.want('command');
@@ -35,7 +35,7 @@ export function composeCommands(context: vscode.ExtensionContext, log: vscode.Lo
   const showEvents = async (text: string): Promise<void> => {
     const error = filter.set(text);
     if (error) throw new Error(error.message);
-    await vscode.commands.executeCommand(`${ViewIds.events}.focus`);
+    await vscode.commands.executeCommand(`${Views.events}.focus`);
   };
   const kubernetes = new KubernetesExtensionBridge(
     {

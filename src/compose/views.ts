@@ -26,7 +26,7 @@ import type { Pipeline } from './pipeline';
 const OLDER_HISTORY_PAGE = 2_000;
 
 /** What the commands and the API reach of the views. */
-export interface Views {
+export interface ComposedViews {
   readonly filter: FilterController;
   readonly tree: EventTreeProvider;
   readonly status: StatusBar;
@@ -57,7 +57,7 @@ function viewMessage(state: SessionState, query: Query, shown: number, total: nu
 }
 
 /** The surfaces events are shown on (tree, log, status bar, timeline, editors) and the filter they share. */
-export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipeline: Pipeline, disposables: vscode.Disposable[]): Views {
+export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipeline: Pipeline, disposables: vscode.Disposable[]): ComposedViews {
   const { settings, session, history, resources, demand } = pipeline;
   const filter = new FilterController(context.globalState, session.store, () => resources.owners(), resources.onDidLearnOwners);
   const debug = new DebugSessionAdapter({
