@@ -139,6 +139,16 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
     if (this.view.message !== text) this.view.message = text;
   }
 
+  /**
+   * The row of a stored event, for the commands that act on rows: its node when the tree shows it, else a row of
+   * its own (the timeline shows events the tree's filter hides). Undefined when the store no longer holds it.
+   */
+  rowForEvent(uid: string): Row | undefined {
+    const event = this.store.get(uid);
+    if (!event) return undefined;
+    return this.model.nodeForEvent(uid) ?? { kind: 'event', id: uid, event, parent: undefined };
+  }
+
   /** Selects the event's row; false when it is filtered out or beyond the rows the tree lists. */
   async reveal(uid: string, focus = true): Promise<boolean> {
     this.flush();
