@@ -1,4 +1,6 @@
-import { Emitter } from '../core/emitter';
+import { Emitter, type Subscribe } from '../core/emitter';
+import type { Disposable, Logger } from '../core/ports';
+import type { SessionSettings } from '../kube/clusterSession';
 import { DisposableOwner } from './disposable';
 
 /**
@@ -47,4 +49,26 @@ export class ConnectionDemand extends DisposableOwner {
     this.first = reason;
     this.demanded.fire(reason);
   }
+}
+
+/** The settings' side of {@link connectWhenDemanded} (ExtensionSettings). */
+export interface ConnectionSettings {
+  readonly sessionSettings: SessionSettings;
+  readonly onDidRequestConnection: Subscribe<SessionSettings>;
+}
+
+/**
+ * Connects the session at the first reason, with the settings of that moment. Before it, a settings change that
+ * would reconnect changes nothing on the wire; after it, every such change reaches the session.
+ */
+export function connectWhenDemanded(demand: ConnectionDemand, session: { update(settings: SessionSettings): void }, settings: ConnectionSettings, log: Pick<Logger, 'info'>): Disposable[] {
+  return [
+    demand.onDidDemand((reason) => {
+      log.info(`[session] connecting: ${CONNECTION_REASON_TEXT[reason]}`);
+      session.update(settings.sessionSettings);
+    }),
+    settings.onDidRequestConnection((next) => {
+      if (demand.reason !== undefined) session.update(next);
+    }),
+  ];
 }

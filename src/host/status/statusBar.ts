@@ -63,7 +63,9 @@ export class StatusBar extends DisposableOwner {
     this.render();
   }
 
+  /** What is watched; another context starts the warning count afresh ("warnings since start" means since this context started streaming). */
   setInfo(info: StatusInfo): void {
+    if (info.context !== this.info.context) this.warnings = 0;
     this.info = info;
     this.render();
   }
@@ -71,11 +73,6 @@ export class StatusBar extends DisposableOwner {
   /** Whether the window has not connected yet because nothing asked for the cluster. */
   setNotConnected(notConnected: boolean): void {
     this.notConnected = notConnected;
-    this.render();
-  }
-
-  resetCounters(): void {
-    this.warnings = 0;
     this.render();
   }
 
