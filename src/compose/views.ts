@@ -150,21 +150,14 @@ function composeLanguageServer(context: vscode.ExtensionContext, log: vscode.Log
     exists: (o) => checkExists((ref) => resources.metadata(ref), o),
     cluster: () => ({ context: session.contextName, defaultNamespace: session.connection?.namespace || 'default', live: session.state.phase === 'live' }),
     windowMs: () => settings.config.editorWindowMs,
+    connection: () => session.connection,
     wantCluster: () => demand.want('document'),
     log,
   });
-  let serverConnection = session.connection;
   disposables.push(
     languageServer,
-    session.onDidChangeState(() => {
-      languageServer.clusterChanged(session.connection !== serverConnection);
-      serverConnection = session.connection;
-    }),
-    settings.onDidChange(({ next, previous }) => {
-      languageServer.clusterChanged();
-      // Another kubeEvents.editor.window: every state is computed again (unchanged ones are not sent).
-      if (next.editorWindowMs !== previous.editorWindowMs) languageServer.feed.refresh();
-    }),
+    session.onDidChangeState(() => languageServer.sessionChanged()),
+    settings.onDidChange(({ previous }) => languageServer.settingsChanged(previous.editorWindowMs)),
   );
   languageServer.startWhenNeeded();
   return languageServer;
