@@ -8,7 +8,7 @@ import type { ConnectionReason } from '../host/connectionDemand';
 import type { RowSnapshot } from '../host/tree/eventTreeProvider';
 import type { ClusterSession, SessionState } from '../kube/clusterSession';
 import type { Pipeline } from './pipeline';
-import type { Views } from './views';
+import type { ComposedViews } from './views';
 
 /**
  * What `activate()` returns to other extensions (`vscode.extensions.getExtension('…').activate()`).
@@ -90,7 +90,7 @@ export interface KubeEventsTesting {
 }
 
 /** The public API over the pipeline and the views; `testing` is added only outside production. */
-export function composeApi(pipeline: Pipeline, views: Views, withTesting: boolean): KubeEventsApi {
+export function composeApi(pipeline: Pipeline, views: ComposedViews, withTesting: boolean): KubeEventsApi {
   const { session } = pipeline;
   const { filter } = views;
   const publicFilter: KubeEventsApi['filter'] = {
@@ -111,7 +111,7 @@ export function composeApi(pipeline: Pipeline, views: Views, withTesting: boolea
     get state() {
       return session.state.phase;
     },
-    onDidChangeState: (listener) => session.onState(() => listener()),
+    onDidChangeState: (listener) => session.onDidChangeState(() => listener()),
     events: () => [...session.store.all()],
     onDidChangeEvents: (listener) => session.store.onDidChange(() => listener()),
     filter: publicFilter,
@@ -119,7 +119,7 @@ export function composeApi(pipeline: Pipeline, views: Views, withTesting: boolea
   };
 }
 
-function testingHandle(pipeline: Pipeline, views: Views, publicFilter: KubeEventsApi['filter']): KubeEventsTesting {
+function testingHandle(pipeline: Pipeline, views: ComposedViews, publicFilter: KubeEventsApi['filter']): KubeEventsTesting {
   const { session, resources, demand } = pipeline;
   const history: HistoryService = pipeline.history;
   const { tree, filter, status, languageServer } = views;

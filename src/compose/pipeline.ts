@@ -4,7 +4,7 @@ import { tagged } from '../core/ports';
 import { HistoryService } from '../history/historyService';
 import { ClusterResources } from '../host/clusterResources';
 import { ExtensionSettings } from '../host/config';
-import { CONNECTION_REASON_TEXT, ConnectionDemand } from '../host/connectionDemand';
+import { ConnectionDemand, connectWhenDemanded } from '../host/connectionDemand';
 import { showHistoryNotice } from '../host/history/historyCommands';
 import { OwnerMemoryFile } from '../host/ownerMemoryFile';
 import { ClusterSession } from '../kube/clusterSession';
@@ -45,19 +45,10 @@ export function composePipeline(context: vscode.ExtensionContext, log: vscode.Lo
   const demand = new ConnectionDemand();
   disposables.push(
     demand,
-    demand.onDidDemand((reason) => {
-      log.info(`[session] connecting: ${CONNECTION_REASON_TEXT[reason]}`);
-      session.update(settings.sessionSettings);
-    }),
-    settings.onDidRequestConnection((next) => {
-      if (demand.reason !== undefined) session.update(next);
-    }),
+    ...connectWhenDemanded(demand, session, settings, log),
     // History seeds the store with each new cluster's events before its first list.
     session.onDidChangeScope((scope) => scope && history.open(scope.cluster)),
-    settings.onDidChange(({ next, previous }) => {
-      const h = previous.history;
-      if (next.history.enabled !== h.enabled || next.history.retentionDays !== h.retentionDays || next.history.maxMegabytes !== h.maxMegabytes) history.settingsChanged();
-    }),
+    settings.onDidChange(({ previous }) => history.settingsChanged(previous.history)),
     settings,
     resources,
     { dispose: () => session.dispose() },

@@ -77,7 +77,7 @@ export interface BroadcasterStats {
 }
 
 /**
- * Fired by {@link Broadcaster.onDrop} after items were dropped, at most once per distribution pass and source,
+ * Fired by {@link Broadcaster.onDidDrop} after items were dropped, at most once per distribution pass and source,
  * so a drop storm costs one report per batch rather than one per item.
  */
 export interface DropReport {
@@ -185,7 +185,7 @@ class BroadcastWatcher<T> implements Watcher {
   readonly queue = new Ring<T>();
   dropped = 0;
   delivered = 0;
-  /** Drops not yet reported through onDrop. */
+  /** Drops not yet reported through onDidDrop. */
   unreportedDrops = 0;
   closed = false;
   /** The sink's promise has not settled yet. */
@@ -273,12 +273,12 @@ class BroadcastWatcher<T> implements Watcher {
 export class Broadcaster<T> implements Disposable {
   readonly queueLength: number;
   /** Fired after drops, coalesced per distribution pass (see {@link DropReport}). */
-  readonly onDrop: Subscribe<DropReport>;
+  readonly onDidDrop: Subscribe<DropReport>;
 
   private readonly log: Logger;
   private readonly incoming = new Ring<T>();
   private readonly senders = new Ring<PendingSend<T>>();
-  // Copy-on-write, so a loop over it survives a watcher disposed meanwhile (by an onDrop listener, say).
+  // Copy-on-write, so a loop over it survives a watcher disposed meanwhile (by an onDidDrop listener, say).
   private watchers: readonly BroadcastWatcher<T>[] = [];
   private nextWatcherId = 1;
   /** Items ever accepted into incoming; the sequence number of the next accepted item. */
@@ -298,8 +298,8 @@ export class Broadcaster<T> implements Disposable {
     }
     this.queueLength = queueLength;
     this.log = options.logger ?? silentLogger;
-    this.dropEmitter = new Emitter<DropReport>((err) => this.log.warn(`onDrop listener failed: ${errorMessage(err)}`));
-    this.onDrop = this.dropEmitter.event;
+    this.dropEmitter = new Emitter<DropReport>((err) => this.log.warn(`onDidDrop listener failed: ${errorMessage(err)}`));
+    this.onDidDrop = this.dropEmitter.event;
   }
 
   /** True once `shutdown()` was called: nothing more is accepted. */

@@ -156,14 +156,14 @@ class ChangeCollector {
 }
 
 /**
- * The extension's bounded event history, fed by a broadcaster watcher and read by the tree, the timeline and the
- * commands. Keyed by event uid, with the indexes its readers use: by involved object (kind, namespace, name via
- * `objectKey`), by event namespace and by reason.
+ * The events the window holds in memory, bounded, fed by a broadcaster watcher and read by the tree, the timeline
+ * and the commands. Keyed by event uid, with the indexes its readers use: by involved object (kind, namespace,
+ * name via `objectKey`), by event namespace and by reason.
  *
  * - ADDED and MODIFIED upsert: a known uid is replaced only when its resourceVersion differs. The event is
- *   stored as given, `expired` included (restored history keeps its mark).
+ *   stored as given, `expired` included (events seeded from the on-disk history keep their mark).
  * - DELETED (the apiserver's 1 h TTL, or a delete by hand) keeps the event, marked `expired: true` with
- *   `deletedAt` = now (unless the change carries one), because the store is the history the cluster no longer
+ *   `deletedAt` = now (unless the change carries one), because the store keeps what the cluster no longer
  *   has; `deletionNote` (eventDeletion.ts) tells a TTL expiry from a delete by the event's age. Deleted events stay in every
  *   count and query (`is:expired` finds them). A DELETED for an unknown uid is ignored.
  * - Beyond `capacity` events or `maxBytes` (estimated by {@link estimateEventBytes}), the least recently updated

@@ -241,6 +241,14 @@ export class HistoryService implements Disposable {
   }
 
   /**
+   * The Events view's filter changed: a `since:` or `until:` term reaches past what memory holds, so the events
+   * of history that match it are loaded into the store first. Other filters load nothing.
+   */
+  filterChanged(query: Query, ctx: MatchContext): void {
+    if (query.terms.some((t) => (t.key === 'since' || t.key === 'until') && !t.negated)) this.loadMatching(query, ctx);
+  }
+
+  /**
    * Loads the events of history that match a query into the store (newest first, at most `limit`, default
    * the store's capacity), so `since:2d` shows events older than the TTL. Returns how many were loaded.
    */
@@ -334,9 +342,14 @@ export class HistoryService implements Disposable {
     return refused;
   }
 
-  /** Settings changed: turning history off closes it; on, it opens for the current cluster; new limits prune soon. */
-  settingsChanged(): void {
-    const enabled = this.deps.settings().enabled;
+  /**
+   * Settings changed from `previous`: turning history off closes it; on, it opens for the current cluster; new
+   * limits prune soon. Nothing happens when the history's own settings are as they were.
+   */
+  settingsChanged(previous: HistorySettings): void {
+    const next = this.deps.settings();
+    if (next.enabled === previous.enabled && next.retentionDays === previous.retentionDays && next.maxMegabytes === previous.maxMegabytes) return;
+    const enabled = next.enabled;
     if (enabled && this.db?.mode === 'readWrite') this.schedulePrune(1_000);
     if (!enabled && this.identity) {
       const identity = this.identity;

@@ -7,7 +7,7 @@ import type { ClusterSession } from '../kube/clusterSession';
 import type { ConnectionScope } from '../kube/connectionScope';
 import type { Recorder } from '../kube/recorder';
 import { toYaml, withoutSecretValues, type ObjectMetadata, type ReadProblem } from '../kube/resourceReader';
-import { Disposable as HostDisposable } from './disposable';
+import { DisposableOwner } from './disposable';
 
 /** What the commands need from discovery and GETs; {@link ClusterResources.access} implements it over src/kube. */
 export interface ResourceAccess {
@@ -36,7 +36,7 @@ const LEARN_NOTIFY_DELAY_MS = 300;
  * lifetime (docs/ARCHITECTURE.md §1); this adapter only turns them into the ports the commands use and tells
  * the views, at a pace they can follow, that the owner graph learnt something.
  */
-export class ClusterResources extends HostDisposable {
+export class ClusterResources extends DisposableOwner {
   private readonly learned = this.register(new vscode.EventEmitter<void>());
   /** The owner graph learnt or missed objects (at most every {@link LEARN_NOTIFY_DELAY_MS}). */
   readonly onDidLearnOwners = this.learned.event;

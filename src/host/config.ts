@@ -4,9 +4,11 @@ import { DEFAULT_STORE_CAPACITY, DEFAULT_STORE_MEGABYTES } from '../core/eventSt
 import { GROUP_BY_VALUES, type GroupBy } from '../core/eventTreeModel';
 import type { HistorySettings } from '../history/historyService';
 import type { NamespaceScope, SessionSettings } from '../kube/clusterSession';
+import { loadKubeconfig } from '../kube/kubeConfigLoader';
 import type { ShellKind } from '../core/shellQuote';
 import { terminalShell } from '../core/terminalShell';
-import { Disposable } from './disposable';
+import { DisposableOwner } from './disposable';
+import { kubeconfigProblemText } from './errorText';
 
 /** The `kubeEvents.namespaces` entry that means every namespace (kubectl `-A`); no namespace can be named `*`. */
 export const ALL_NAMESPACES = '*';
@@ -166,7 +168,7 @@ export interface ConfigChange {
  * Kubernetes extension reports. Every change that may move the watch ends in {@link reconnect}, which hands
  * the session its settings through {@link onDidRequestConnection}.
  */
-export class ExtensionSettings extends Disposable {
+export class ExtensionSettings extends DisposableOwner {
   private current = readConfig();
   private readonly changed = this.register(new vscode.EventEmitter<ConfigChange>());
   /** The settings changed; fires before a change of kubeconfig or namespaces reconnects. */
@@ -206,6 +208,12 @@ export class ExtensionSettings extends Disposable {
   /** (Re)connects the session with the current settings and context. */
   reconnect(): void {
     this.connection.fire(this.sessionSettings);
+  }
+
+  /** The contexts of the kubeconfig in use, or why it cannot be read (a debug launch block may name one). */
+  contextNames(): readonly string[] | string {
+    const loaded = loadKubeconfig({ path: this.current.kubeconfig });
+    return loaded.ok ? loaded.value.contexts.map((c) => c.name) : kubeconfigProblemText(loaded);
   }
 
   /** Switches to another context of the kubeconfig; the promise is the memento's write to disk. */

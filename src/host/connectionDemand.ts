@@ -1,5 +1,7 @@
-import { Emitter } from '../core/emitter';
-import { Disposable } from './disposable';
+import { Emitter, type Subscribe } from '../core/emitter';
+import type { Disposable, Logger } from '../core/ports';
+import type { SessionSettings } from '../kube/clusterSession';
+import { DisposableOwner } from './disposable';
 
 /**
  * Why the window talks to the cluster. Nothing connects without one (docs/ARCHITECTURE.md §13): activation
@@ -13,7 +15,7 @@ import { Disposable } from './disposable';
 export type ConnectionReason = 'view' | 'timeline' | 'document' | 'debug' | 'command';
 
 /** The reasons as the log and the status bar say them. */
-export const CONNECTION_REASON_TEXT: Readonly<Record<ConnectionReason, string>> = {
+const CONNECTION_REASON_TEXT: Readonly<Record<ConnectionReason, string>> = {
   view: 'the Events view is shown',
   timeline: 'the timeline is shown',
   document: 'an open document holds a Kubernetes object or a recorder call',
@@ -30,7 +32,7 @@ export const NOT_CONNECTED_TEXT =
  * {@link onDidDemand} once; the connection then stays for the window (a hidden view does not disconnect it:
  * a stream that stops and starts with the view would relist every time and lose what happened meanwhile).
  */
-export class ConnectionDemand extends Disposable {
+export class ConnectionDemand extends DisposableOwner {
   private first: ConnectionReason | undefined;
   private readonly demanded = this.register(new Emitter<ConnectionReason>());
   /** The first reason came: connect now. Fires once. */
@@ -47,4 +49,26 @@ export class ConnectionDemand extends Disposable {
     this.first = reason;
     this.demanded.fire(reason);
   }
+}
+
+/** The settings' side of {@link connectWhenDemanded} (ExtensionSettings). */
+export interface ConnectionSettings {
+  readonly sessionSettings: SessionSettings;
+  readonly onDidRequestConnection: Subscribe<SessionSettings>;
+}
+
+/**
+ * Connects the session at the first reason, with the settings of that moment. Before it, a settings change that
+ * would reconnect changes nothing on the wire; after it, every such change reaches the session.
+ */
+export function connectWhenDemanded(demand: ConnectionDemand, session: { update(settings: SessionSettings): void }, settings: ConnectionSettings, log: Pick<Logger, 'info'>): Disposable[] {
+  return [
+    demand.onDidDemand((reason) => {
+      log.info(`[session] connecting: ${CONNECTION_REASON_TEXT[reason]}`);
+      session.update(settings.sessionSettings);
+    }),
+    settings.onDidRequestConnection((next) => {
+      if (demand.reason !== undefined) session.update(next);
+    }),
+  ];
 }

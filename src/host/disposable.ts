@@ -1,4 +1,4 @@
-import type { Disposable as DisposableLike } from '../core/ports';
+import type { Disposable } from '../core/ports';
 
 /**
  * The one disposal pattern of the host (docs/ARCHITECTURE.md §15): a class that owns subscriptions, views,
@@ -12,8 +12,8 @@ import type { Disposable as DisposableLike } from '../core/ports';
  * (timelineFeed.ts, languageServerFeed.ts) use it too. A subclass with more to release overrides dispose()
  * and calls `super.dispose()`.
  */
-export abstract class Disposable implements DisposableLike {
-  private owned: DisposableLike[] = [];
+export abstract class DisposableOwner implements Disposable {
+  private owned: Disposable[] = [];
   private disposedAlready = false;
 
   /** Whether dispose() has run. */
@@ -22,7 +22,7 @@ export abstract class Disposable implements DisposableLike {
   }
 
   /** Takes ownership of what it is given and returns the first, so a field can be initialised in one expression. */
-  protected register<T extends DisposableLike>(first: T, ...more: DisposableLike[]): T {
+  protected register<T extends Disposable>(first: T, ...more: Disposable[]): T {
     for (const d of [first, ...more]) {
       if (this.disposedAlready) d.dispose();
       else this.owned.push(d);

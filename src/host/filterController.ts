@@ -1,25 +1,29 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { StateKeys } from '../constants';
+import { Emitter, type Subscribe } from '../core/emitter';
+import { errorMessage } from '../core/errorMessage';
 import type { EventStore } from '../core/eventStore';
 import { objectKey, type KubeEvent } from '../core/kubeEvent';
 import type { OwnerGraph } from '../core/ownerGraph';
+import type { Logger } from '../core/ports';
 import { addRecent } from '../core/recentList';
 import { countUnplaced } from '../core/unplacedEvents';
 import { matches, usesOwners, type SessionRanges } from '../core/query/evaluate';
 import { parseQuery } from '../core/query/parse';
 import { EMPTY_QUERY, type Query, type QueryError } from '../core/query/syntax';
-import { Disposable } from './disposable';
+import { DisposableOwner } from './disposable';
 
 const HISTORY_SIZE = 20;
 
 /**
  * The active filter, shared by the tree, the timeline and the commands. A bad query is refused with a
- * message that points at the bad term, and the current filter stays as it was.
+ * message that points at the bad term, and the current filter stays as it was. It uses only types from
+ * `vscode` (the memento), so unit tests reach it.
  */
-export class FilterController extends Disposable {
+export class FilterController extends DisposableOwner {
   private current: Query = EMPTY_QUERY;
-  private readonly changed = this.register(new vscode.EventEmitter<Query>());
-  readonly onDidChange = this.changed.event;
+  private readonly changed: Emitter<Query>;
+  readonly onDidChange: Subscribe<Query>;
   /** The last {@link ownerUnknownCount}; undefined when the store, the query or the owner graph changed since. */
   private unknownCount: number | undefined;
   /** Views other than the tree whose filters need the owner graph (see {@link setOwnerDemand}). */
@@ -30,9 +34,13 @@ export class FilterController extends Disposable {
     private readonly memento: vscode.Memento,
     private readonly store: EventStore,
     private readonly owners: () => OwnerGraph | undefined,
-    onDidChangeOwners?: vscode.Event<void>,
+    onDidChangeOwners?: Subscribe<void>,
+    log?: Pick<Logger, 'error'>,
   ) {
     super();
+    // A listener that throws is logged and the others still run, as with a vscode.EventEmitter.
+    this.changed = this.register(new Emitter<Query>(log && ((err) => log.error(`[filter] a listener failed: ${errorMessage(err)}`))));
+    this.onDidChange = this.changed.event;
     const saved = memento.get<string>(StateKeys.query, '');
     const parsed = parseQuery(saved);
     if (parsed.ok) this.current = parsed.value;
@@ -69,6 +77,17 @@ export class FilterController extends Disposable {
     if (needed) this.demands.add(view);
     else this.demands.delete(view);
     if (!before && this.learning) this.learnAll();
+  }
+
+  /** Another view's filter text changed (the timeline's): it needs the owner graph while it has an `under:` term. */
+  setViewQuery(view: string, text: string): void {
+    const parsed = parseQuery(text);
+    this.setOwnerDemand(view, parsed.ok && usesOwners(parsed.value));
+  }
+
+  /** Whether the filter depends on the clock (a `since:` or `until:` term): it is evaluated again as time passes. */
+  get usesTime(): boolean {
+    return this.current.terms.some((t) => t.key === 'since' || t.key === 'until');
   }
 
   /** Whether stored and new events are taught to the owner graph: some view filters `under:`. */

@@ -1,6 +1,7 @@
 import { Broadcaster } from '../core/broadcaster';
 import { clusterKey } from '../core/clusterIdentity';
 import { Emitter } from '../core/emitter';
+import { errorMessage } from '../core/errorMessage';
 import { EventStore } from '../core/eventStore';
 import type { EventApi, EventChange } from '../core/kubeEvent';
 import { OurEvents } from '../core/ourEvents';
@@ -60,10 +61,11 @@ export class ClusterSession implements Disposable {
   private current: ConnectionScope | undefined;
   /** Context and server the store's events came from. */
   private storeIdentity: string | undefined;
-  private phase: SessionState = { phase: 'idle' };
-  private readonly stateEmitter = new Emitter<SessionState>();
-  readonly onState = this.stateEmitter.event;
-  private readonly scopeEmitter = new Emitter<ConnectionScope | undefined>();
+  private currentState: SessionState = { phase: 'idle' };
+  // A listener that throws is logged: it must not keep the watch from starting, nor the next listener from running.
+  private readonly stateEmitter = new Emitter<SessionState>((err) => this.log.warn(`[session] a state listener failed: ${errorMessage(err)}`));
+  readonly onDidChangeState = this.stateEmitter.event;
+  private readonly scopeEmitter = new Emitter<ConnectionScope | undefined>((err) => this.log.warn(`[session] a scope listener failed: ${errorMessage(err)}`));
   /**
    * A connection's scope began or ended (undefined: no connection). Fires after the store was cleared for
    * another cluster and before the new scope's first list: history seeds the store here, so that list
@@ -83,7 +85,7 @@ export class ClusterSession implements Disposable {
   }
 
   get state(): SessionState {
-    return this.phase;
+    return this.currentState;
   }
 
   /** What belongs to the current connection; undefined while there is none. */
@@ -150,7 +152,7 @@ export class ClusterSession implements Disposable {
       this.connect();
       return;
     }
-    const wasPaused = this.phase.phase === 'paused';
+    const wasPaused = this.currentState.phase === 'paused';
     this.current?.stopWatch();
     if (wasPaused) return;
     this.startWatch();
@@ -224,7 +226,7 @@ export class ClusterSession implements Disposable {
   }
 
   private setState(s: SessionState): void {
-    this.phase = s;
+    this.currentState = s;
     this.stateEmitter.fire(s);
   }
 }

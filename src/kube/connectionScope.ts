@@ -128,7 +128,7 @@ export class ConnectionScope implements Disposable {
       const source = new EventSource({ ...chosen, client: this.client, logger: this.opts.logger });
       this.source = source;
       const only = plan.kind === 'clusterWide' ? plan.only : undefined;
-      this.sourceState.value = source.onState((state) => {
+      this.sourceState.value = source.onDidChangeState((state) => {
         // The review said yes but the apiserver refuses the cluster-wide stream (RBAC changed, another
         // authorizer): the selected namespaces one by one may still be allowed.
         if (only && state.phase === 'error' && state.reason === 'forbidden') {

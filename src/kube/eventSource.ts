@@ -209,7 +209,7 @@ export class EventSource implements Disposable {
   private current: SourceState = { phase: 'idle' };
   private readonly stateEmitter: Emitter<SourceState>;
   /** Fires when the combined state changes (never twice in a row with the same state). */
-  readonly onState: Subscribe<SourceState>;
+  readonly onDidChangeState: Subscribe<SourceState>;
 
   constructor(opts: EventSourceOptions) {
     const namespaces = opts.namespaces && opts.namespaces.length > 0 ? [...new Set(opts.namespaces)] : [''];
@@ -221,7 +221,7 @@ export class EventSource implements Disposable {
     for (const ns of namespaces) for (const e of opts.known?.(ns) ?? []) if (!e.expired && (!only || only.has(e.namespace))) known.set(e);
     // The loops fire from inside their own retry logic: a listener's failure is logged, never thrown into them.
     this.stateEmitter = new Emitter<SourceState>((err) => log.error(`a state listener failed: ${errorMessage(err)}`));
-    this.onState = this.stateEmitter.event;
+    this.onDidChangeState = this.stateEmitter.event;
     this.loops = namespaces.map((ns) => new NamespaceLoop(ns, opts, timing, known, log, () => this.recomputeState()));
   }
 

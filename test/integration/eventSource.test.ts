@@ -41,7 +41,7 @@ class Recorder {
 
 function startSource(client: KubeClient, rec: Recorder, namespaces: string[], timing: Partial<WatchTiming> = FAST): EventSource {
   const src = new EventSource({ client, namespaces, sink: rec.sink, timing });
-  src.onState((s) => rec.states.push(s));
+  src.onDidChangeState((s) => rec.states.push(s));
   src.start();
   return src;
 }

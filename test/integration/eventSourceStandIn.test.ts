@@ -35,7 +35,7 @@ async function listsInWindow(opts: StandInOptions, timing: Partial<WatchTiming> 
   const client = standIn.client();
   const tally = new Tally();
   const source = new EventSource({ client, namespaces: [standIn.namespace], sink: tally.sink, timing });
-  source.onState((s) => tally.states.push(s));
+  source.onDidChangeState((s) => tally.states.push(s));
   try {
     source.start();
     await delay(WINDOW_S * 1000);
@@ -82,7 +82,7 @@ describe('EventSource against a stand-in apiserver', () => {
     const client = standIn.client();
     const tally = new Tally();
     const source = new EventSource({ client, namespaces: [standIn.namespace], sink: tally.sink });
-    source.onState((s) => tally.states.push(s));
+    source.onDidChangeState((s) => tally.states.push(s));
     try {
       source.start();
       // A functional deadline: the page sizes adapt within a few requests, then the ~540 MiB arrive.

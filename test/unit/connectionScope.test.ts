@@ -9,6 +9,7 @@ import { ClusterSession, type SessionSettings } from '../../src/kube/clusterSess
 import type { ClusterIdentity } from '../../src/core/clusterIdentity';
 import { ConnectionScope } from '../../src/kube/connectionScope';
 import { loadKubeconfig } from '../../src/kube/kubeConfigLoader';
+import { silentLogger } from '../../src/core/ports';
 import { anEvent } from './support/eventBuilder';
 
 /** docs/ARCHITECTURE.md §7: learnt links are saved at most every 10 s. */
@@ -171,6 +172,29 @@ describe('ClusterSession: one scope per connection', () => {
       session.resume();
       assert.equal(session.connectionScope, scope);
       assert.equal(scope?.watching, true);
+    } finally {
+      session.dispose();
+    }
+  });
+
+  it('starts the watch and reports its state even when a scope or state listener throws', () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (m: string) => warnings.push(m) };
+    const session = new ClusterSession(settings('one'), { logger });
+    const states: string[] = [];
+    session.onDidChangeScope(() => {
+      throw new Error('scope listener broke');
+    });
+    session.onDidChangeState(() => {
+      throw new Error('state listener broke');
+    });
+    session.onDidChangeState((s) => states.push(s.phase));
+    try {
+      assert.equal(session.connect(), true);
+      assert.equal(session.connectionScope?.watching, true, 'the watch started after the throwing scope listener');
+      assert.deepEqual(states, ['connecting'], 'the later state listener still ran');
+      assert.ok(warnings.some((w) => w.includes('scope listener broke')), warnings.join('\n'));
+      assert.ok(warnings.some((w) => w.includes('state listener broke')), warnings.join('\n'));
     } finally {
       session.dispose();
     }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Disposable } from '../../src/host/disposable';
+import { DisposableOwner } from '../../src/host/disposable';
 
-class Owner extends Disposable {
+class Owner extends DisposableOwner {
   own<T extends { dispose(): void }>(d: T): T {
     return this.register(d);
   }
@@ -24,7 +24,7 @@ function tracked(log: string[], name: string, fail = false): { dispose(): void }
   };
 }
 
-describe('host Disposable base', () => {
+describe('host DisposableOwner base', () => {
   it('disposes what was registered, in order, once', () => {
     const log: string[] = [];
     const o = new Owner();
@@ -61,7 +61,7 @@ describe('host Disposable base', () => {
 
   it('lets a subclass release more and still dispose what it registered', () => {
     const log: string[] = [];
-    class Panel extends Disposable {
+    class Panel extends DisposableOwner {
       constructor() {
         super();
         this.register(tracked(log, 'subscription'));

@@ -83,10 +83,10 @@ describe('EventSource state events', () => {
     // Never started, so the client is never used.
     const src = new EventSource({ client: {} as KubeClient, sink: () => undefined, logger: log });
     const seen: string[] = [];
-    src.onState(() => {
+    src.onDidChangeState(() => {
       throw new Error('listener bug');
     });
-    src.onState((s) => seen.push(s.phase));
+    src.onDidChangeState((s) => seen.push(s.phase));
     assert.doesNotThrow(() => src.stop());
     assert.deepEqual(seen, ['stopped']);
     assert.equal(errors.length, 1);

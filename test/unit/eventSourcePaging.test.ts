@@ -32,7 +32,7 @@ async function withSource(
   const client = standIn.client();
   const rec = new Recorder();
   const source = new EventSource({ client, namespaces: [standIn.namespace], sink: rec.sink, timing, bounds });
-  source.onState((s) => rec.states.push(s));
+  source.onDidChangeState((s) => rec.states.push(s));
   try {
     source.start();
     await body(standIn, source, rec);

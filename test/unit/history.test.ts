@@ -11,7 +11,7 @@ import type { EventChange } from '../../src/core/kubeEvent';
 import { parseQuery } from '../../src/core/query/parse';
 import type { Query } from '../../src/core/query/syntax';
 import { historyFileName, HistoryDatabase } from '../../src/history/historyDatabase';
-import { HistoryService, type HistoryNotice } from '../../src/history/historyService';
+import { HistoryService, type HistoryNotice, type HistorySettings } from '../../src/history/historyService';
 import { Database } from 'node-sqlite3-wasm';
 import { anEvent } from './support/eventBuilder';
 import { waitFor } from '../support/waitFor';
@@ -370,7 +370,7 @@ describe('history robustness', () => {
 });
 
 describe('history service', () => {
-  function service(opts: { dirOverride?: string; notices?: HistoryNotice[]; store?: EventStore; broadcaster?: Broadcaster<EventChange> } = {}) {
+  function service(opts: { dirOverride?: string; notices?: HistoryNotice[]; store?: EventStore; broadcaster?: Broadcaster<EventChange>; settings?: () => HistorySettings } = {}) {
     const broadcaster = opts.broadcaster ?? new Broadcaster<EventChange>();
     const store = opts.store ?? new EventStore({ capacity: 1000 });
     broadcaster.watch((batch) => void store.applyBatch(batch), { name: 'store' });
@@ -379,7 +379,7 @@ describe('history service', () => {
       dir: opts.dirOverride ?? dir,
       broadcaster,
       store,
-      settings: () => ({ enabled: true, retentionDays: 7, maxMegabytes: 500 }),
+      settings: opts.settings ?? (() => ({ enabled: true, retentionDays: 7, maxMegabytes: 500 })),
       onNotice: (n) => notices.push(n),
       flushMs: 10,
     });
@@ -405,6 +405,25 @@ describe('history service', () => {
     b.svc.dispose();
   });
 
+  it('acts on a settings change only when the history settings themselves changed', () => {
+    const on: HistorySettings = { enabled: true, retentionDays: 7, maxMegabytes: 500 };
+    let settings = on;
+    const s = service({ settings: () => settings });
+    const openFile = (): string | undefined => s.svc.database?.file;
+    s.svc.open(CLUSTER);
+    const file = openFile();
+    assert.ok(file);
+    s.svc.settingsChanged(on);
+    assert.equal(openFile(), file, 'another setting changed: history stays open');
+    settings = { ...on, enabled: false };
+    s.svc.settingsChanged(on);
+    assert.equal(openFile(), undefined, 'turned off: closed');
+    settings = on;
+    s.svc.settingsChanged({ ...on, enabled: false });
+    assert.equal(openFile(), file, 'turned on again: reopened for the same cluster');
+    s.svc.dispose();
+  });
+
   it('finds with since: what memory no longer holds', async () => {
     const a = service();
     a.svc.open(CLUSTER);
@@ -417,6 +436,23 @@ describe('history service', () => {
     assert.equal(a.svc.loadMatching(q('since:3d reason:BackOff'), { now }), 1);
     assert.equal(a.store.get(old.uid)?.reason, 'BackOff');
     assert.equal(a.svc.loadMatching(q('since:1d reason:BackOff'), { now }), 0);
+    a.svc.dispose();
+  });
+
+  it('loads history for a changed filter only when it has a since: or until: term that is not negated', async () => {
+    const a = service();
+    a.svc.open(CLUSTER);
+    const now = Date.now();
+    const old = anEvent({ reason: 'BackOff', lastSeen: now - 2 * 86_400_000 });
+    await a.broadcaster.action({ type: 'ADDED', event: old });
+    await waitFor('store', () => a.store.has(old.uid), 2000);
+    a.svc.flush();
+    a.store.clear();
+    a.svc.filterChanged(q('reason:BackOff'), { now });
+    a.svc.filterChanged(q('-since:1h reason:BackOff'), { now });
+    assert.equal(a.store.size, 0, 'no time bound: memory is what the filter looks at');
+    a.svc.filterChanged(q('until:1d reason:BackOff'), { now });
+    assert.equal(a.store.get(old.uid)?.reason, 'BackOff');
     a.svc.dispose();
   });
 

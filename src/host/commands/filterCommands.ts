@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Views } from '../../constants';
 import { QUERY_KEYS, resourceFilterText } from '../../core/query/syntax';
 import type { FilterController } from '../filterController';
 import { notificationText } from '../notify';
@@ -60,6 +61,16 @@ export class FilterCommands {
   filterToResource = (arg?: unknown): Promise<boolean> => this.filterByResource(arg);
 
   clearFilter = (): void => this.deps.filter.clear();
+
+  /**
+   * Applies a filter and shows the Events view (the Kubernetes extension's "Show Events", Show Session Events).
+   * A query that does not parse is thrown, for the command wrapper to report.
+   */
+  showEvents = async (text: string): Promise<void> => {
+    const error = this.deps.filter.set(text);
+    if (error) throw new Error(error.message);
+    await vscode.commands.executeCommand(`${Views.events}.focus`);
+  };
 
   private applyQuery(text: string): boolean {
     const error = this.deps.filter.set(text);

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { RESOURCE_SCHEME } from '../../constants';
 import type { ObjectKey } from '../../core/kubeEvent';
-import { Disposable } from '../disposable';
+import { DisposableOwner } from '../disposable';
 
 /** Read-only YAML documents of cluster objects, under the kube-events-resource: scheme. */
-export class ResourceDocuments extends Disposable implements vscode.TextDocumentContentProvider {
+export class ResourceDocuments extends DisposableOwner implements vscode.TextDocumentContentProvider {
   private readonly docs = new Map<string, string>();
   private readonly changed = this.register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.changed.event;

@@ -18,7 +18,7 @@ import type { Clock, Logger } from '../../core/ports';
 import { formatClock, formatSpan } from '../../core/text/format';
 import type { SessionRanges } from '../../core/query/evaluate';
 import { parseQuery } from '../../core/query/parse';
-import { Disposable } from '../disposable';
+import { DisposableOwner } from '../disposable';
 import { MAX_DEBUG_MARKS, MAX_DEBUG_NAME_LENGTH, MAX_DEBUG_SESSIONS, type DebugSessionDto } from '../../protocol/webview';
 
 /** A stop at a breakpoint (or a step's end, an exception, a pause) or a continue, in epoch milliseconds. */
@@ -192,7 +192,7 @@ interface Override {
   context?: { readonly applied: string; readonly previous: string };
 }
 
-export class DebugFollower extends Disposable {
+export class DebugFollower extends DisposableOwner {
   private readonly sessions: FollowedSession[] = [];
   /** Child session id → root session id. */
   private readonly roots = new Map<string, string>();

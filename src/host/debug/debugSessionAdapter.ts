@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Commands, ContextKeys, StatusBarItems } from '../../constants';
 import { notificationText, showWithLog } from '../notify';
 import { DebugFollower, type DebugFollowerDeps, type FollowedSession, type SessionSummary } from './debugFollower';
-import { Disposable } from '../disposable';
+import { DisposableOwner } from '../disposable';
 
 /** Requests that make a stopped program run again (DAP). */
 const RESUMING_REQUESTS: ReadonlySet<string> = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto']);
@@ -29,7 +29,7 @@ interface DapMessage {
  * adapters' `stopped`/`continued` events (through a tracker for every debug type), shows the follower's
  * warnings and summaries as notifications, and the running session in the status bar.
  */
-export class DebugSessionAdapter extends Disposable {
+export class DebugSessionAdapter extends DisposableOwner {
   readonly follower: DebugFollower;
   private readonly item = this.register(vscode.window.createStatusBarItem(StatusBarItems.debug, vscode.StatusBarAlignment.Left, 9));
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { explorerFilter, explorerResource, hostKubeconfigPath, KUBERNETES_EXTENSION_ID } from './explorerTarget';
 import { errorMessage } from '../../core/errorMessage';
-import { Disposable } from '../disposable';
+import { DisposableOwner } from '../disposable';
 
 /** The broker the Kubernetes extension's activate() returns: versioned APIs by component. */
 interface ApiBroker {
@@ -32,7 +32,7 @@ export interface BridgeCallbacks {
  * installed: its kubeconfig and current context, and "Show Events" on its cluster-explorer resources.
  * Everything else works without it.
  */
-export class KubernetesExtensionBridge extends Disposable {
+export class KubernetesExtensionBridge extends DisposableOwner {
   constructor(
     private readonly callbacks: BridgeCallbacks,
     private readonly log: vscode.LogOutputChannel,

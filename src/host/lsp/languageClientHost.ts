@@ -17,7 +17,7 @@ import { tagged, type Logger } from '../../core/ports';
 import { ClusterNotification, EDITOR_COMMANDS, ObjectsNotification, ReasonsNotification, SERVER_PID_CAPABILITY, SubscribeNotification, type ClusterParams, type ObjectKeyDto } from '../../protocol/languageServer';
 import { LanguageServerFeed, type ExistsAnswer, type FeedOwners } from './languageServerFeed';
 import { errorMessage } from '../../core/errorMessage';
-import { Disposable } from '../disposable';
+import { DisposableOwner } from '../disposable';
 
 /** What the language client needs from the rest of the extension. */
 export interface LanguageClientContext {
@@ -29,6 +29,8 @@ export interface LanguageClientContext {
   /** Context, default namespace, live: read whenever {@link LanguageClientHost.clusterChanged} is called. */
   readonly cluster: () => Omit<ClusterParams, 'windowMs'>;
   readonly windowMs: () => number;
+  /** The session's connection (a new one is another context or kubeconfig: the feed starts afresh). */
+  readonly connection: () => object | undefined;
   /** The open documents hold a Kubernetes object or a recorder call: a reason to connect. */
   readonly wantCluster: () => void;
   readonly log: vscode.LogOutputChannel;
@@ -44,14 +46,17 @@ const LANGUAGE_SERVER_NAME = 'Kube Events Language Server';
  * {@link LanguageServerFeed}. A server that stops is restarted once, and the log says so once; a second
  * stop leaves it stopped, with one error line.
  */
-export class LanguageClientHost extends Disposable {
+export class LanguageClientHost extends DisposableOwner {
   readonly client: LanguageClient;
   readonly feed: LanguageServerFeed;
   private readonly log: Logger;
   private crashes = 0;
+  /** The connection the feed's states belong to. */
+  private connection: object | undefined;
 
   constructor(private readonly ctx: LanguageClientContext) {
     super();
+    this.connection = ctx.connection();
     this.log = tagged(ctx.log, 'lsp');
     const module = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'server.js').fsPath;
     const serverOptions: ServerOptions = {
@@ -131,6 +136,20 @@ export class LanguageClientHost extends Disposable {
     return this.client.start().catch((err: unknown) => {
       this.log.error(`the language server did not start: ${errorMessage(err)}`);
     });
+  }
+
+  /** The session's state changed: tell the server; on another connection the feed also starts afresh. */
+  sessionChanged(): void {
+    const connection = this.ctx.connection();
+    const changed = connection !== this.connection;
+    this.connection = connection;
+    this.clusterChanged(changed);
+  }
+
+  /** The settings changed (from `previousWindowMs`): tell the server; another editor window computes every state again (unchanged ones are not sent). */
+  settingsChanged(previousWindowMs: number): void {
+    this.clusterChanged();
+    if (this.ctx.windowMs() !== previousWindowMs) this.feed.refresh();
   }
 
   /** The context, its namespace, the window or the stream state changed. */

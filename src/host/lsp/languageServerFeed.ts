@@ -17,7 +17,7 @@ import type { EventStore, StoreChange } from '../../core/eventStore';
 import { objectKeyIgnoringKindCase, type KubeEvent, type ObjectKeyWith } from '../../core/kubeEvent';
 import { systemClock, systemTimers, type Clock, type Logger, type Timers } from '../../core/ports';
 import { RunOnceScheduler } from '../../core/lifecycle';
-import { Disposable } from '../disposable';
+import { DisposableOwner } from '../disposable';
 import {
   FEED_BATCH_MS,
   MAX_EDITOR_MESSAGE_LENGTH,
@@ -135,7 +135,7 @@ function pickEvents(events: KubeEvent[]): EditorEventDto[] {
   return [...picked].sort((a, b) => b.lastSeen - a.lastSeen).map(toEditorEventDto);
 }
 
-export class LanguageServerFeed extends Disposable {
+export class LanguageServerFeed extends DisposableOwner {
   private readonly objects = new Map<string, Watched>();
   private reasons = new Set<string>();
   /** The server completes reasons (a Go file is open): keep it told of the reasons the store knows. */

@@ -2,7 +2,7 @@ import type * as vscode from 'vscode';
 import type { Broadcaster } from '../../core/broadcaster';
 import { oneLine, TEXT_LIMITS } from '../../core/boundedText';
 import { isWarning, sourceLabel, type EventChange, type KubeEvent } from '../../core/kubeEvent';
-import { Disposable } from '../disposable';
+import { DisposableOwner } from '../disposable';
 
 /**
  * One log line per event, shaped like client-go's `StartLogging` line:
@@ -30,7 +30,7 @@ function byLastSeenAsc(a: KubeEvent, b: KubeEvent): number {
  * oldest first by last seen, each line saying when the event was last seen (the log's own timestamp is the
  * moment of the list, not of the event).
  */
-export class EventLogSink extends Disposable {
+export class EventLogSink extends DisposableOwner {
   private listed: EventChange[] = [];
 
   constructor(broadcaster: Broadcaster<EventChange>, private readonly log: vscode.LogOutputChannel) {

@@ -6,7 +6,7 @@ import { isWarning, type EventChange } from '../../core/kubeEvent';
 import type { SessionState } from '../../kube/clusterSession';
 import { NOT_CONNECTED_TEXT } from '../connectionDemand';
 import { sessionProblemText } from '../errorText';
-import { Disposable } from '../disposable';
+import { DisposableOwner } from '../disposable';
 
 /** What the status bar shows besides the stream state. */
 export interface StatusInfo {
@@ -20,7 +20,7 @@ export interface StatusInfo {
  * Clicking it opens the quick actions. Until something asks for the cluster it says that Kube Events is not
  * connected, and why, and a click connects (docs/ARCHITECTURE.md §13).
  */
-export class StatusBar extends Disposable {
+export class StatusBar extends DisposableOwner {
   private readonly item = this.register(vscode.window.createStatusBarItem(StatusBarItems.status, vscode.StatusBarAlignment.Left, 10));
   private warnings = 0;
   private dropped = 0;
@@ -44,7 +44,7 @@ export class StatusBar extends Disposable {
       },
       { name: 'status' },
     );
-    const drops = broadcaster.onDrop((d) => {
+    const drops = broadcaster.onDidDrop((d) => {
       this.dropped = d.totalDropped;
       this.render();
     });
@@ -63,7 +63,9 @@ export class StatusBar extends Disposable {
     this.render();
   }
 
+  /** What is watched; another context starts the warning count afresh ("warnings since start" means since this context started streaming). */
   setInfo(info: StatusInfo): void {
+    if (info.context !== this.info.context) this.warnings = 0;
     this.info = info;
     this.render();
   }
@@ -71,11 +73,6 @@ export class StatusBar extends Disposable {
   /** Whether the window has not connected yet because nothing asked for the cluster. */
   setNotConnected(notConnected: boolean): void {
     this.notConnected = notConnected;
-    this.render();
-  }
-
-  resetCounters(): void {
-    this.warnings = 0;
     this.render();
   }
 

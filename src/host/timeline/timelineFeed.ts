@@ -6,7 +6,7 @@ import type { OwnerLookup } from '../../core/ownerGraph';
 import type { DebugChange } from '../debug/debugFollower';
 import { systemClock, systemTimers, type Clock, type Logger, type Timers } from '../../core/ports';
 import { RunOnceScheduler } from '../../core/lifecycle';
-import { Disposable } from '../disposable';
+import { DisposableOwner } from '../disposable';
 import { matches, usesOwners, usesSessions, type MatchContext, type SessionRanges } from '../../core/query/evaluate';
 import { parseQuery } from '../../core/query/parse';
 import { EMPTY_QUERY, type Query } from '../../core/query/syntax';
@@ -81,7 +81,7 @@ export interface TimelineFeedOptions {
  * - While visible, store changes collect and go out at most every `batchMs` as `events/append` (new),
  *   `events/upsert` (changed) and `events/remove`; while hidden they are dropped (a reset follows on show).
  */
-export class TimelineFeed extends Disposable {
+export class TimelineFeed extends DisposableOwner {
   private readonly store: TimelineStore;
   private readonly log: Logger;
   private readonly clock: Clock;

@@ -6,7 +6,7 @@ import { tagged, type Logger } from '../../core/ports';
 import { MAX_FILTER_TEXT_LENGTH } from '../../protocol/webview';
 import { makeNonce, renderHtml } from './renderHtml';
 import { TimelineFeed, type TimelineFeedOptions, type TimelineStore } from './timelineFeed';
-import { Disposable } from '../disposable';
+import { DisposableOwner } from '../disposable';
 
 /** The webview panel's view type (also the `onWebviewPanel:` activation event). */
 const TIMELINE_VIEW_TYPE = Panels.timeline;
@@ -53,7 +53,7 @@ function restoredFilterText(state: unknown): string | undefined {
  * from dist/ and media/, and the panel does not retain its context while hidden: the {@link TimelineFeed}
  * re-sends a full reset when it is shown again.
  */
-export class TimelinePanel extends Disposable {
+export class TimelinePanel extends DisposableOwner {
   private static currentPanel: TimelinePanel | undefined;
 
   private readonly feed: TimelineFeed;

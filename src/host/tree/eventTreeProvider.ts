@@ -6,7 +6,7 @@ import { formatAge } from '../../core/text/format';
 import { anyWithin, EventTreeModel, eventDescription, separatorIndex, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
 import { bounded, oneLine, TEXT_LIMITS } from '../../core/boundedText';
 import { isWarning, objectLabel, RECORDER_OF, sourceLabel, writtenThrough, type KubeEvent } from '../../core/kubeEvent';
-import { Disposable } from '../disposable';
+import { DisposableOwner } from '../disposable';
 import { RunOnceScheduler } from '../../core/lifecycle';
 
 /** Rows beyond this many under one parent are summarised by a "more" row (the timeline shows them all). */
@@ -60,7 +60,7 @@ export interface RowSnapshot {
  * refresh per 200 ms, limited to the subtrees that changed; the badge counts warnings that arrived while
  * the view was hidden.
  */
-export class EventTreeProvider extends Disposable implements vscode.TreeDataProvider<Row> {
+export class EventTreeProvider extends DisposableOwner implements vscode.TreeDataProvider<Row> {
   readonly model: EventTreeModel;
   readonly view: vscode.TreeView<Row>;
   private readonly changed = this.register(new vscode.EventEmitter<Row | Row[] | undefined>());
@@ -76,7 +76,7 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
   private refreshes = 0;
   private readonly now: () => number;
   /** The one moment every age in the tree is computed from (see {@link AGE_STALE_MS}). */
-  private clock: number;
+  private agesFrom: number;
   /** Rows VS Code has asked for since the last full refresh: only those can be refreshed on their own. */
   private rendered = new WeakSet<Row>();
   private separator: SeparatorNode | undefined;
@@ -90,7 +90,7 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
   ) {
     super();
     this.now = now;
-    this.clock = now();
+    this.agesFrom = now();
     this.model = new EventTreeModel(groupBy, filter);
     this.model.reset(store.all(), groupBy, filter);
     this.view = vscode.window.createTreeView(Views.events, { treeDataProvider: this, showCollapseAll: true });
@@ -100,12 +100,12 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
       this.view.onDidChangeVisibility((e) => {
         if (!e.visible) return;
         this.clearBadge();
-        if (this.now() - this.clock >= AGE_STALE_MS) this.fire(undefined);
+        if (this.now() - this.agesFrom >= AGE_STALE_MS) this.fire(undefined);
       }),
     );
     const ages = setInterval(() => {
-      // A hidden view costs nothing: it is refreshed as a whole when it is shown, with a fresh clock.
-      if (!this.view.visible || this.now() - this.clock < AGE_STALE_MS) return;
+      // A hidden view costs nothing: it is refreshed as a whole when it is shown, with a fresh reading.
+      if (!this.view.visible || this.now() - this.agesFrom < AGE_STALE_MS) return;
       // A `since:` filter depends on the clock: re-evaluate it, not only the ages in the descriptions.
       if (this.timeDependent()) this.reset();
       else this.fire(undefined);
@@ -139,6 +139,16 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
   /** Set after every flush: only a changed text goes to the workbench. */
   set message(text: string | undefined) {
     if (this.view.message !== text) this.view.message = text;
+  }
+
+  /**
+   * The row of a stored event, for the commands that act on rows: its node when the tree shows it, else a row of
+   * its own (the timeline shows events the tree's filter hides). Undefined when the store no longer holds it.
+   */
+  rowForEvent(uid: string): Row | undefined {
+    const event = this.store.get(uid);
+    if (!event) return undefined;
+    return this.model.nodeForEvent(uid) ?? { kind: 'event', id: uid, event, parent: undefined };
   }
 
   /** Selects the event's row; false when it is filtered out or beyond the rows the tree lists. */
@@ -191,7 +201,7 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
         const openings = this.model.openings(row);
         item.id = openings ? `${row.id}#${openings}` : row.id;
         const n = row.events.size;
-        item.description = `${n} event${n === 1 ? '' : 's'}${row.warnings ? ` · ${row.warnings} warning${row.warnings === 1 ? '' : 's'}` : ''} · ${formatAge(this.clock - row.lastSeen)}`;
+        item.description = `${n} event${n === 1 ? '' : 's'}${row.warnings ? ` · ${row.warnings} warning${row.warnings === 1 ? '' : 's'}` : ''} · ${formatAge(this.agesFrom - row.lastSeen)}`;
         item.iconPath = row.warnings
           ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
           : new vscode.ThemeIcon('symbol-object');
@@ -203,7 +213,7 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
         const item = new vscode.TreeItem(e.reason || '(no reason)', vscode.TreeItemCollapsibleState.None);
         item.id = row.id;
         const prefix = this.model.grouping === 'namespace' ? '' : `${objectLabel(e.regarding)} · `;
-        item.description = prefix + eventDescription(e, this.clock);
+        item.description = prefix + eventDescription(e, this.agesFrom);
         item.iconPath = eventIcon(e);
         item.contextValue = ['event', isWarning(e) ? 'warning' : 'normal', e.ours ? 'ours' : '', e.expired ? 'expired' : ''].filter(Boolean).join(' ');
         item.accessibilityInformation = { label: `${e.type} ${e.reason} on ${objectLabel(e.regarding)}: ${oneLine(e.message, TEXT_LIMITS.accessibility)}` };
@@ -214,7 +224,7 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
 
   /** Tooltips are built on hover, not for every row of every refresh (the tree's hottest path under load). */
   resolveTreeItem(item: vscode.TreeItem, row: Row): vscode.TreeItem {
-    if (row.kind === 'event') item.tooltip = eventTooltip(row.event, this.clock);
+    if (row.kind === 'event') item.tooltip = eventTooltip(row.event, this.agesFrom);
     else if (row.kind === 'object') item.tooltip = objectTooltip(row.ref.kind, row.ref.namespace, row.ref.name, row.ref.uid);
     return item;
   }
@@ -288,13 +298,13 @@ export class EventTreeProvider extends Disposable implements vscode.TreeDataProv
   }
 
   private fire(what: Row[] | undefined): void {
-    // Rows refreshed on their own keep the clock of the rows around them; once it is stale, all rows go.
-    if (what !== undefined && this.now() - this.clock >= AGE_STALE_MS) what = undefined;
+    // Rows refreshed on their own keep the reading of the rows around them; once it is stale, all rows go.
+    if (what !== undefined && this.now() - this.agesFrom >= AGE_STALE_MS) what = undefined;
     this.lastRefresh = this.now();
     this.refreshes++;
     if (what === undefined) {
       this.rendered = new WeakSet();
-      this.clock = this.now();
+      this.agesFrom = this.now();
     }
     this.changed.fire(what);
   }

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { KubeEventsTesting } from '../../../src/compose/api';
 import { activateForTests } from './testApi';
 import { Commands } from '../../../src/constants';
-import type { EmitInput, EmitReport } from '../../../src/host/commands/emitCommand';
+import type { EmitInput, EmitReport } from '../../../src/host/commands/emitEvents';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { waitFor as until } from '../../support/waitFor';
 import { seedDemo, type Demo } from '../../support/demoCluster';

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { KubeEventsTesting } from '../../../src/compose/api';
 import { activateForTests } from './testApi';
 import { Commands } from '../../../src/constants';
-import type { EmitInput, EmitReport } from '../../../src/host/commands/emitCommand';
+import type { EmitInput, EmitReport } from '../../../src/host/commands/emitEvents';
 import { eventTooltip } from '../../../src/host/tree/eventTreeProvider';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { recordEvent, type DemoObject } from '../../support/demoCluster';

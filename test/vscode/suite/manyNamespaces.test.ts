@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { KubeEventsTesting } from '../../../src/compose/api';
 import { activateForTests } from './testApi';
 import { Commands } from '../../../src/constants';
-import type { EmitInput, EmitReport } from '../../../src/host/commands/emitCommand';
+import type { EmitInput, EmitReport } from '../../../src/host/commands/emitEvents';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
 import { waitFor } from '../../support/waitFor';

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { KubeEventsTesting } from '../../../src/compose/api';
 import { Commands } from '../../../src/constants';
-import type { EmitInput, EmitReport } from '../../../src/host/commands/emitCommand';
+import type { EmitInput, EmitReport } from '../../../src/host/commands/emitEvents';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { auditFrom } from '../../support/audit';
 import { connectAdmin, createNamespace } from '../../support/admin';

@@ -1,0 +1,130 @@
+import type * as vscode from 'vscode';
+import type { Subscribe } from '../../core/emitter';
+import type { HistoryService } from '../../history/historyService';
+import type { Recorder } from '../../kube/recorder';
+import type { ClusterSession } from '../../kube/clusterSession';
+import type { ResourceAccess } from '../clusterResources';
+import type { ExtensionSettings } from '../config';
+import type { DebugFollower } from '../debug/debugFollower';
+import { DisposableOwner } from '../disposable';
+import type { FilterController } from '../filterController';
+import { clearHistoryCommand } from '../history/historyCommands';
+import { KubernetesExtensionBridge } from '../kubernetesExtension/kubernetesExtensionBridge';
+import { TimelinePanel, type TimelineContext } from '../timeline/timelinePanel';
+import type { EventTreeProvider } from '../tree/eventTreeProvider';
+import { ConnectionCommands } from './connectionCommands';
+import { DebugSessionCommands } from './debugSessionCommands';
+import { EmitCommand } from './emitCommand';
+import { EventRowCommands } from './eventRowCommands';
+import { FilterCommands } from './filterCommands';
+import type { CommandHandlers } from './registerCommands';
+import type { ResourceDocuments } from './resourceDocuments';
+import { ResourcePicker } from './resourcePicker';
+import { refOfRow } from './treeRows';
+import { ViewCommands } from './viewCommands';
+
+/** Everything the commands use (wired in src/compose/commands.ts). */
+export interface ExtensionCommandDeps {
+  readonly session: ClusterSession;
+  readonly filter: FilterController;
+  readonly tree: EventTreeProvider;
+  readonly log: vscode.LogOutputChannel;
+  /** The settings' owner: what is watched changes only through it. */
+  readonly settings: Pick<ExtensionSettings, 'config' | 'selectContext' | 'forgetContext' | 'useKubernetesKubeconfig'>;
+  /** Discovery, reads and the recorder of the current connection (ClusterResources). */
+  readonly resources: { access(): ResourceAccess | undefined; recorder(): Recorder | undefined };
+  /** The user asked for the cluster (ConnectionDemand). */
+  readonly connect: () => void;
+  /** What a new timeline panel is built from. */
+  readonly timeline: TimelineContext;
+  readonly resourceDocuments: ResourceDocuments;
+  readonly follower: Pick<DebugFollower, 'last'>;
+  readonly history: HistoryService;
+  /** Where Emit Test Event… remembers its reasons. */
+  readonly memento: vscode.Memento;
+  /** The timeline asks to open an event's object (by uid). */
+  readonly onDidRequestResource: Subscribe<string>;
+}
+
+/** Runs `demand` before the handler: for commands that need the cluster at once (a picker of its objects, a read, a write). */
+function connectingFirst<A extends unknown[], R>(demand: () => void, run: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    demand();
+    return run(...args);
+  };
+}
+
+/**
+ * Every command of package.json, by its key in constants.ts `Commands` ({@link handlers}, for registerCommands),
+ * and the Kubernetes extension's "Show Events" on its resources. Each concern lives in its own module; this
+ * class builds them and says which commands connect first (docs/ARCHITECTURE.md §13).
+ */
+export class ExtensionCommands extends DisposableOwner {
+  readonly handlers: CommandHandlers;
+
+  constructor(deps: ExtensionCommandDeps) {
+    super();
+    const { session, settings, filter, tree, log, connect } = deps;
+    const resources = (): ResourceAccess | undefined => deps.resources.access();
+    const openTimeline = (): void => void TimelinePanel.createOrShow(deps.timeline);
+    const picker = new ResourcePicker({ session, resources, log });
+    const connection = new ConnectionCommands({ session, log, settings, resources, connect });
+    const filters = new FilterCommands({ filter, picker });
+    const rows = new EventRowCommands({ session, tree, log, resources, resourceDocuments: deps.resourceDocuments, picker });
+    const views = new ViewCommands({ session, filter, tree, log, openTimeline });
+    const debugSessions = new DebugSessionCommands({ follower: deps.follower, filter, showEvents: filters.showEvents, timeline: deps.timeline });
+    const kubernetes = this.register(
+      new KubernetesExtensionBridge(
+        {
+          onKubeconfig: (path) => settings.useKubernetesKubeconfig(path),
+          onContext: (name) => {
+            if (name !== session.contextName) void settings.selectContext(name);
+          },
+          onShowEvents: filters.showEvents,
+        },
+        log,
+      ),
+    );
+    const emit = new EmitCommand({
+      contextName: () => session.contextName,
+      confirmContexts: () => settings.config.emitConfirmContexts,
+      recorder: () => deps.resources.recorder(),
+      pickTarget: async (arg) => refOfRow(arg) ?? (await kubernetes.resourceOf(arg)) ?? (await picker.pick('Emit Test Event')),
+      reference: async (target) => resources()?.reference(target),
+      memento: deps.memento,
+      log,
+    });
+    this.register(
+      deps.onDidRequestResource((uid) => {
+        const row = tree.rowForEvent(uid);
+        if (row) void rows.openResourceYaml(row);
+      }),
+    );
+    this.handlers = {
+      // Select Context… and Select Kubeconfig… connect once a choice is made (ConnectionCommands).
+      selectKubeconfig: connection.selectKubeconfig,
+      selectContext: connection.selectContext,
+      selectNamespace: connectingFirst(connect, connection.selectNamespace),
+      reconnect: connectingFirst(connect, connection.reconnect),
+      pauseStream: connection.pauseStream,
+      resumeStream: connectingFirst(connect, connection.resumeStream),
+      openSettings: connection.openSettings,
+      filterEvents: filters.filterEvents,
+      filterByResource: connectingFirst(connect, filters.filterByResource),
+      filterToResource: filters.filterToResource,
+      clearFilter: filters.clearFilter,
+      copyKubectlCommand: rows.copyKubectlCommand,
+      openResourceYaml: connectingFirst(connect, rows.openResourceYaml),
+      exportEvents: rows.exportEvents,
+      showLog: views.showLog,
+      openTimeline: views.openTimeline,
+      groupBy: views.groupBy,
+      statusActions: views.statusActions,
+      emitTestEvent: connectingFirst(connect, emit.run),
+      showEventsForKubernetesResource: connectingFirst(connect, kubernetes.showEvents),
+      showSessionEvents: debugSessions.showSessionEvents,
+      openSessionTimeline: debugSessions.openSessionTimeline,
+      clearHistory: () => clearHistoryCommand(deps.history),
+    } satisfies CommandHandlers;
+  }
+}
