@@ -10,11 +10,11 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { WEBSITE } from '../cluster/controlPlane';
-import { connectAdmin, createNamespace } from '../support/admin';
+import { createNamespace } from '../support/admin';
 import { createObject, recordEvent, type DemoObject } from '../support/demoCluster';
 import { judgeGo } from '../support/goJudge';
 import { UiSession } from '../support/uiSession';
-import { openViewContainer, openWorkbench, poll, runCommand, screenshot, treeRows } from '../support/workbench';
+import { poll, runCommand, screenshot, treeRows } from '../support/workbench';
 
 const NAMESPACE = `completion-${randomBytes(3).toString('hex')}`;
 /** A reason that closes the string and calls os.Exit if it is pasted raw into a literal. */
@@ -77,8 +77,9 @@ describe('reason completion in the editor (code-server)', () => {
   let file = '';
 
   before(async () => {
-    const admin = connectAdmin();
+    const admin = ui.connectAdmin();
     client = admin.client;
+    ui.deleteNamespaceAtStop(client, NAMESPACE);
     await createNamespace(client, NAMESPACE);
     // The demo controller reconciles the Website and records DeploymentCreated (AnnotatedEventf) and Synced.
     const site: DemoObject = await createObject(client, `/apis/${WEBSITE.group}/${WEBSITE.version}/namespaces/${NAMESPACE}/${WEBSITE.plural}`, {
@@ -99,16 +100,11 @@ describe('reason completion in the editor (code-server)', () => {
     await ui.openPage({ width: 1400, height: 900 });
   }, { timeout: 180_000 });
 
-  after(async () => {
-    await ui.stop();
-    await client?.request(`/api/v1/namespaces/${NAMESPACE}`, { method: 'DELETE' }).catch(() => undefined);
-    client?.dispose();
-  });
+  after(() => ui.stop());
 
   test('typing a call and `"` offers the cluster\'s reasons; the accepted one lands in the literal', { timeout: 150_000 }, (t) =>
     ui.step(t, 'typed', async (p) => {
-      await openWorkbench(p, ui.workbenchUrl, 'Kube Events');
-      await openViewContainer(p, 'Kube Events');
+      await ui.openContainer(p, 'Kube Events');
       await poll(async () => (await treeRows(p, 'Events')).length > 0, 'the Events view to show events', { timeoutMs: 60_000 });
       await openFile(p, FILE);
       await goToLineEnd(p, 8);

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { connectAdmin } from '../support/admin';
 import { UiSession } from '../support/uiSession';
 import { recordEvent, seedDemo, type Demo } from '../support/demoCluster';
 import { openWorkbench, poll, runCommand, screenshot, setColorTheme } from '../support/workbench';
@@ -111,7 +110,7 @@ describe('events in the editor (code-server)', () => {
   let demo: Demo;
 
   before(async () => {
-    const admin = connectAdmin();
+    const admin = ui.connectAdmin();
     client = admin.client;
     demo = await seedDemo(client, [SHOP, 'editor-batch']);
     await recordEvent(client, demo.pods[0], { type: 'Warning', reason: 'Unhealthy', message: `Readiness probe failed: HTTP probe failed with statuscode: 503 ${HOSTILE}`, component: 'kubelet', count: 7, ageSeconds: 40, fieldPath: 'spec.containers{app}' });
@@ -122,10 +121,7 @@ describe('events in the editor (code-server)', () => {
     await ui.openPage({ width: 1400, height: 900 });
   }, { timeout: 180_000 });
 
-  after(async () => {
-    await ui.stop();
-    client?.dispose();
-  });
+  after(() => ui.stop());
 
   test('a manifest shows squiggles, CodeLenses and an escaped hover', { timeout: 120_000 }, (t) =>
     ui.step(t, 'manifest', async (p) => {
