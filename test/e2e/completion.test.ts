@@ -14,7 +14,7 @@ import { createNamespace } from '../support/admin';
 import { createObject, recordEvent, type DemoObject } from '../support/demoCluster';
 import { judgeGo } from '../support/goJudge';
 import { UiSession } from '../support/uiSession';
-import { poll, runCommand, screenshot, treeRows } from '../support/workbench';
+import { openFile, poll, runCommand, screenshot, treeRows } from '../support/workbench';
 
 const NAMESPACE = `completion-${randomBytes(3).toString('hex')}`;
 /** A reason that closes the string and calls os.Exit if it is pasted raw into a literal. */
@@ -34,15 +34,6 @@ func (r *WebsiteReconciler) Reconcile(site *Website) error {
 }
 `;
 
-async function openFile(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
-  await poll(async () => (await page.locator('.quick-input-list .monaco-list-row').first().innerText().catch(() => '')).includes(name), `Quick Open to list ${name}`);
-  await page.keyboard.press('Enter');
-  await page.locator(`.tab.active[aria-label*="${name}"], .tab.active:has-text("${name}")`).first().waitFor({ state: 'visible' });
-}
 
 /** Puts the cursor on line `line` in place of its placeholder comment, after the indentation. */
 async function goToLineEnd(page: Page, line: number): Promise<void> {

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { UiSession } from '../support/uiSession';
 import { recordEvent, seedDemo, type Demo } from '../support/demoCluster';
-import { openWorkbench, poll, runCommand, screenshot, setColorTheme } from '../support/workbench';
+import { openWorkbench, openFile, poll, runCommand, screenshot, setColorTheme } from '../support/workbench';
 
 const SHOP = 'editor-shop';
 const HOSTILE = '[run me](command:workbench.action.terminal.new) **loud** <b>bold</b>';
@@ -74,16 +74,6 @@ func (r *WebsiteReconciler) Reconcile(site *Website) error {
 }
 `;
 
-/** Opens a workspace file through Quick Open. */
-async function openFile(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
-  await poll(async () => (await page.locator('.quick-input-list .monaco-list-row').first().innerText().catch(() => '')).includes(name), `Quick Open to list ${name}`);
-  await page.keyboard.press('Enter');
-  await page.locator(`.tab.active[aria-label*="${name}"], .tab.active:has-text("${name}")`).first().waitFor({ state: 'visible' });
-}
 
 /** The CodeLens texts on screen. */
 async function lenses(page: Page): Promise<string[]> {
