@@ -5,8 +5,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { classifyKubeError, KubeClient } from '../../../src/kube/kubeClient';
+import { labKubeconfig } from '../support/labKubeconfig';
 
 /** As many watches as the issue's user selected namespaces: more than the 8 connections short requests share. */
 const WATCHES = 12;
@@ -36,14 +36,7 @@ function startServer(): Promise<{ server: http.Server; url: string; held: http.S
 }
 
 function clientFor(server: string): KubeClient {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'lab', server, skipTLSVerify: true }],
-    users: [{ name: 'dev', token: 'not-a-real-token' }],
-    contexts: [{ name: 'lab', cluster: 'lab', user: 'dev' }],
-    currentContext: 'lab',
-  });
-  return new KubeClient(kc);
+  return new KubeClient(labKubeconfig(server));
 }
 
 /** Settles within `ms`, or says it did not (the request hung). */

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, FetchError, KubeConfig, Watch } from '@kubernetes/client-node';
 import { classifyKubeError, describeKubeError, KubeApiError, KubeAuthSetupError, KubeClient, KubeNetworkError, statusError } from '../../../src/kube/kubeClient';
+import { labKubeconfig } from '../support/labKubeconfig';
 
 const FORBIDDEN = {
   kind: 'Status',
@@ -43,17 +44,6 @@ async function closedPort(): Promise<string> {
   return s.url;
 }
 
-function kubeconfig(server: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'lab', server, skipTLSVerify: true }],
-    users: [{ name: 'dev', token: 'not-a-real-token' }],
-    contexts: [{ name: 'lab', cluster: 'lab', user: 'dev' }],
-    currentContext: 'lab',
-  });
-  return kc;
-}
-
 async function thrown(p: Promise<unknown>): Promise<unknown> {
   try {
     await p;
@@ -76,7 +66,7 @@ describe('classifyKubeError: our own client', () => {
   });
 
   it("reads an apiserver's Status: reason, status, the server's message, not retryable", async () => {
-    const err = await thrown(new KubeClient(kubeconfig(forbidden.url)).request('/api/v1/namespaces/shop/events'));
+    const err = await thrown(new KubeClient(labKubeconfig(forbidden.url)).request('/api/v1/namespaces/shop/events'));
     assert.ok(KubeApiError.is(err, 403));
     const c = classifyKubeError(err);
     assert.equal(c.reason, 'forbidden');
@@ -115,7 +105,7 @@ describe('classifyKubeError: our own client', () => {
   });
 
   it('calls a refused connection network trouble, retryable', async () => {
-    const err = await thrown(new KubeClient(kubeconfig(await closedPort())).request('/api/v1/events'));
+    const err = await thrown(new KubeClient(labKubeconfig(await closedPort())).request('/api/v1/events'));
     assert.ok(KubeNetworkError.is(err));
     const c = classifyKubeError(err);
     assert.equal(c.reason, 'network');
@@ -125,7 +115,7 @@ describe('classifyKubeError: our own client', () => {
   });
 
   it('tells a deadline (AbortSignal.timeout) from an abort the caller asked for', async () => {
-    const client = new KubeClient(kubeconfig(hanging.url));
+    const client = new KubeClient(labKubeconfig(hanging.url));
     const late = classifyKubeError(await thrown(client.request('/api/v1/events', { signal: AbortSignal.timeout(50) })));
     assert.deepEqual([late.reason, late.retryable], ['timeout', true]);
     const noHeaders = classifyKubeError(await thrown(client.request('/api/v1/events', { timeoutMs: 50 })));
@@ -178,7 +168,7 @@ describe('classifyKubeError: what client-node and fetch throw', () => {
   });
 
   it("reads client-node's ApiException (status in `code`, the Status as text in `body`)", async () => {
-    const api = kubeconfig(forbidden.url).makeApiClient(CoreV1Api);
+    const api = labKubeconfig(forbidden.url).makeApiClient(CoreV1Api);
     const err = await thrown(api.listNamespacedEvent({ namespace: 'shop' }));
     assert.equal((err as { code?: unknown }).code, 403, 'the shape this test is about');
     const c = classifyKubeError(err);
@@ -191,7 +181,7 @@ describe('classifyKubeError: what client-node and fetch throw', () => {
 
   it("reads client-node Watch's error (status in `statusCode`, no body)", async () => {
     const err = await new Promise<unknown>((resolve, reject) => {
-      new Watch(kubeconfig(gone.url)).watch('/api/v1/events', { resourceVersion: '1' }, () => reject(new Error('no event expected')), resolve).catch(reject);
+      new Watch(labKubeconfig(gone.url)).watch('/api/v1/events', { resourceVersion: '1' }, () => reject(new Error('no event expected')), resolve).catch(reject);
     });
     assert.equal((err as { statusCode?: unknown }).statusCode, 410, 'the shape this test is about');
     const c = classifyKubeError(err);
