@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { WEBSITE } from '../cluster/controlPlane';
+import { WEBSITE } from '../cluster/producers';
 import { createNamespace } from '../support/admin';
 import { createObject, recordEvent, type DemoObject } from '../support/demoCluster';
 import { judgeGo } from '../support/goJudge';

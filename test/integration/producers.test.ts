@@ -15,7 +15,8 @@ import { EventSource, type WatchTiming } from '../../src/kube/eventSource';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { KubeOwnerResolver } from '../../src/kube/ownerResolver';
 import { ResourceReader } from '../../src/kube/resourceReader';
-import { CRASH_LOOP_LABEL, PRODUCERS, WEBSITE, controlPlaneStatus, startControlPlane, type ControlPlane } from '../cluster/controlPlane';
+import { controlPlaneStatus, startControlPlane, type ControlPlane } from '../cluster/controlPlane';
+import { CRASH_LOOP_LABEL, PRODUCERS, WEBSITE } from '../cluster/producers';
 import { clientFor, createNamespace, useCluster, waitFor } from './support/cluster';
 
 const FAST: Partial<WatchTiming> = { backoffInitialMs: 200, backoffMaxMs: 1_000 };
