@@ -6,7 +6,7 @@ import { describeQuery } from '../core/query/describe';
 import { usesOwners, usesSessions } from '../core/query/evaluate';
 import { parseQuery } from '../core/query/parse';
 import type { Query } from '../core/query/syntax';
-import { matchStart, separatorText, sessionDtos } from '../host/debug/debugFollower';
+import { matchStart, separatorText, sessionDtos } from '../host/debug/debugText';
 import { DebugSessionAdapter } from '../host/debug/debugSessionAdapter';
 import { FilterController } from '../host/filterController';
 import { LanguageClientHost } from '../host/lsp/languageClientHost';

@@ -8,7 +8,8 @@ import { matches, type SessionRanges } from '../../../../src/core/query/evaluate
 import { parseQuery } from '../../../../src/core/query/parse';
 import type { Query } from '../../../../src/core/query/syntax';
 import { separatorIndex, EventTreeModel } from '../../../../src/core/eventTreeModel';
-import { DebugFollower, launchFilterText, parseLaunchBlock, separatorText, sessionDtos, summarize, type DebugFollowerDeps, type SessionSummary } from '../../../../src/host/debug/debugFollower';
+import { DebugFollower, launchFilterText, parseLaunchBlock, type DebugFollowerDeps, type SessionSummary } from '../../../../src/host/debug/debugFollower';
+import { separatorText, sessionDtos, summarize } from '../../../../src/host/debug/debugText';
 import { isHostMessage } from '../../../../src/protocol/webview';
 import { fitZoom, placeMarks, sessionSpan, visibleRange, widenRange } from '../../../../src/webview/laneLayout';
 
