@@ -1,5 +1,5 @@
 import { oneLine, TEXT_LIMITS } from './boundedText';
-import { isWarning, objectKey, type KubeEvent, type ObjectRef } from './kubeEvent';
+import { isWarning, objectKey, type KubeEvent, type ObjectRef } from './events/kubeEvent';
 
 /** How the tree groups events. */
 export type GroupBy = 'namespace' | 'reason' | 'flat';

@@ -9,7 +9,7 @@
  */
 import { BoundedQueue } from './boundedQueue';
 import { Emitter, type Subscribe } from './emitter';
-import { objectKey, type KubeEvent, type ObjectKey, type ObjectKeyWith, type ObjectRef, type ObjectSelector } from './kubeEvent';
+import { objectKey, type KubeEvent, type ObjectKey, type ObjectKeyWith, type ObjectRef, type ObjectSelector } from './events/kubeEvent';
 import { linkFromEvent, replicaSetOfPodName } from './ownerInference';
 import type { OwnerMemory, OwnerRecord } from './ownerMemory';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from './ports';

@@ -3,7 +3,7 @@
  * whose owners nothing remembered or inferred tells. Views report their number ("4 events about objects that
  * no longer exist: owner unknown") instead of dropping them without a word.
  */
-import { objectKey, type KubeEvent } from './kubeEvent';
+import { objectKey, type KubeEvent } from './events/kubeEvent';
 import type { OwnerGraph, OwnerLookup } from './ownerGraph';
 import { matches, usesOwners } from './query/evaluate';
 import type { Query } from './query/syntax';

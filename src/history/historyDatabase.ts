@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Database, type Statement } from 'node-sqlite3-wasm';
-import { HistoryError, type HistoryBackend, type HistoryFailureReason, type HistoryFilter, type HistoryMode } from '../core/history';
-import type { EventChange, KubeEvent, ObjectRef } from '../core/kubeEvent';
+import { HistoryError, type HistoryBackend, type HistoryFailureReason, type HistoryFilter, type HistoryMode } from '../core/events/history';
+import type { EventChange, KubeEvent, ObjectRef } from '../core/events/kubeEvent';
 import { errorMessage } from '../core/errorMessage';
 import type { ClusterContext, ClusterIdentity } from '../core/clusterIdentity';
 import { rollBackHotJournal } from './rollbackJournal';
@@ -573,7 +573,7 @@ function derivedFirstSeen(e: Pick<KubeEvent, 'firstTimestamp' | 'eventTime' | 'c
 function encodeBody(e: KubeEvent): string {
   const { uid: _u, type: _t, reason: _r, namespace: _n, count: _c, resourceVersion: _v, expired: _x, lastSeen: _l, firstSeen, regarding, related, ours, ...rest } = e;
   const body: Record<string, unknown> = compact(rest);
-  // Our recorder sent it (src/core/ourEvents.ts). Not `ours`: rows of earlier versions carry that key, judged by
+  // Our recorder sent it (src/core/events/ourEvents.ts). Not `ours`: rows of earlier versions carry that key, judged by
   // the reporting controller anyone can set, and are not trusted.
   if (ours) body.sent = 1;
   for (const k of TIMESTAMPS) if (e[k] !== 0 && e[k] === e.lastSeen) body[k] = SAME_AS_LAST_SEEN;

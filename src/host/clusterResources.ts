@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ObjectKeyWith } from '../core/kubeEvent';
+import type { ObjectKeyWith } from '../core/events/kubeEvent';
 import type { OwnerGraph } from '../core/ownerGraph';
 import type { Disposable } from '../core/ports';
 import { fail, ok, type Result } from '../core/result';

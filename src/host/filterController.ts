@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { StateKeys } from '../constants';
-import type { EventStore } from '../core/eventStore';
-import { objectKey, type KubeEvent } from '../core/kubeEvent';
+import type { EventStore } from '../core/events/eventStore';
+import { objectKey, type KubeEvent } from '../core/events/kubeEvent';
 import type { OwnerGraph } from '../core/ownerGraph';
 import { addRecent } from '../core/recentList';
 import { countUnplaced } from '../core/unplacedEvents';

@@ -1,5 +1,5 @@
 import { OwnerGraph } from '../core/ownerGraph';
-import type { SentEventsLedger } from '../core/ourEvents';
+import type { SentEventsLedger } from '../core/events/ourEvents';
 import type { OwnerMemory } from '../core/ownerMemory';
 import { tagged, type Disposable, type Logger } from '../core/ports';
 import { errorMessage } from '../core/errorMessage';

@@ -1,5 +1,5 @@
 import { loadYaml } from '@kubernetes/client-node';
-import type { ObjectKeyWith } from '../core/kubeEvent';
+import type { ObjectKeyWith } from '../core/events/kubeEvent';
 
 /**
  * The object a Kubernetes manifest describes, as far as events need it. `namespace` is empty when the manifest

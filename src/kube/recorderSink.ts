@@ -8,7 +8,7 @@
  * - transport errors are retried, up to 12 tries, 10 s apart: core/v1 sleeps `delay*random` before the
  *   first retry and the full delay after; events.k8s.io/v1 sleeps `wait.Jitter(delay, 0.25)` each time.
  */
-import type { SentEventsLedger } from '../core/ourEvents';
+import type { SentEventsLedger } from '../core/events/ourEvents';
 import { silentLogger, type Logger } from '../core/ports';
 import { ok, type Failure } from '../core/result';
 import type { CoreEventPatch, CoreV1EventBody, EventsV1EventBody } from '../core/correlator/wire';
@@ -36,7 +36,7 @@ export interface RecorderSinkOptions {
   readonly random?: () => number;
   /** Gets retries and give-ups; pass one already tagged (the Recorder passes its `[recorder]` logger). */
   readonly log?: Logger;
-  /** Told of every write and the uid the server gave it: what makes an event "ours" (src/core/ourEvents.ts). */
+  /** Told of every write and the uid the server gave it: what makes an event "ours" (src/core/events/ourEvents.ts). */
   readonly ledger?: SentEventsLedger;
 }
 

@@ -7,8 +7,8 @@
  */
 import { CompletionItemKind, Diagnostic, DiagnosticSeverity, MarkupKind, type CodeLens, type CompletionItem, type Hover, type Range } from 'vscode-languageserver-types';
 import { oneLine, TEXT_LIMITS } from '../core/boundedText';
-import { REASON_LENGTH_LIMIT, reasonHint, utf8Length } from '../core/eventValidation';
-import { objectPath } from '../core/kubeEvent';
+import { REASON_LENGTH_LIMIT, reasonHint, utf8Length } from '../core/events/eventValidation';
+import { objectPath } from '../core/events/kubeEvent';
 import { EDITOR_COMMANDS, type ReasonStateDto } from '../protocol/languageServer';
 import { cell, commandLink, escapeMarkdown, formatAge, formatWindow, SHOWN_LENGTH } from './format';
 import { goQuotedBody, hasControlCharacter, isGoPrintable } from '../core/goQuote';

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EXTENSION_ID } from '../../src/constants';
-import type { EventChange, KubeEvent } from '../../src/core/kubeEvent';
+import type { EventChange, KubeEvent } from '../../src/core/events/kubeEvent';
 import { historyFileName, HistoryDatabase } from '../../src/history/historyDatabase';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { createNamespace } from '../support/admin';

@@ -4,7 +4,7 @@
 // only) or Secret (the whole object, data included).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeEvent } from '../../src/core/kubeEvent';
+import { normalizeEvent } from '../../src/core/events/kubeEvent';
 import { OwnerGraph } from '../../src/core/ownerGraph';
 import { Discovery } from '../../src/kube/discovery';
 import type { KubeClient } from '../../src/kube/kubeClient';

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { OUR_REPORTING_CONTROLLER, type KubeEvent } from '../../src/core/kubeEvent';
+import { OUR_REPORTING_CONTROLLER, type KubeEvent } from '../../src/core/events/kubeEvent';
 import type { ClusterSession } from '../../src/kube/clusterSession';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import type { RecordResult } from '../../src/kube/recorder';

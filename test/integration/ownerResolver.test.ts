@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { normalizeEvent } from '../../src/core/kubeEvent';
+import { normalizeEvent } from '../../src/core/events/kubeEvent';
 import { OwnerGraph, type OwnerReference } from '../../src/core/ownerGraph';
 import { OwnerMemoryFile } from '../../src/host/ownerMemoryFile';
 import { Discovery } from '../../src/kube/discovery';

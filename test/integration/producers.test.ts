@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { EventChange, KubeEvent } from '../../src/core/kubeEvent';
+import type { EventChange, KubeEvent } from '../../src/core/events/kubeEvent';
 import { OwnerGraph } from '../../src/core/ownerGraph';
 import { matches } from '../../src/core/query/evaluate';
 import { parseQuery } from '../../src/core/query/parse';

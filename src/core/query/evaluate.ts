@@ -1,6 +1,6 @@
 /** Evaluation of parsed queries against events: each query compiled once to a list of tests. */
 import { compileGlob } from '../glob';
-import type { KubeEvent, ObjectKey } from '../kubeEvent';
+import type { KubeEvent, ObjectKey } from '../events/kubeEvent';
 import type { OwnedRef, OwnerLookup } from '../ownerGraph';
 import type { Query, QueryObjectRef, QueryTerm, QueryValue } from './syntax';
 

@@ -33,7 +33,7 @@
  * - Words and phrases match the message, reason or involved object name as case-insensitive substrings; a `*`
  *   in an unquoted word is a wildcard, inside quotes it is literal.
  */
-import type { ObjectKey, ObjectSelector } from '../kubeEvent';
+import type { ObjectKey, ObjectSelector } from '../events/kubeEvent';
 import type { Failure } from '../result';
 
 /** The keys a `key:value` term can have, in the order error messages and completions list them. */

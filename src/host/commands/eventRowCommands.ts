@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { exportEvents, EXPORT_FORMATS, type ExportFormat } from '../../core/exportFormat';
+import { exportEvents, EXPORT_FORMATS, type ExportFormat } from '../../core/events/exportFormat';
 import { kubectlEventsCommand } from '../../core/kubectlEventsCommand';
 import type { ClusterSession } from '../../kube/clusterSession';
 import type { ResourceAccess } from '../clusterResources';

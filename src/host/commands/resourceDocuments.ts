@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { RESOURCE_SCHEME } from '../../constants';
-import type { ObjectRef } from '../../core/kubeEvent';
+import type { ObjectRef } from '../../core/events/kubeEvent';
 
 /** Read-only YAML documents of cluster objects, under the kube-events-resource: scheme. */
 export class ResourceDocuments implements vscode.TextDocumentContentProvider {

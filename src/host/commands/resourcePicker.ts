@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ObjectRef } from '../../core/kubeEvent';
+import type { ObjectRef } from '../../core/events/kubeEvent';
 import type { ClusterSession } from '../../kube/clusterSession';
 import { manifestAt, type ManifestRef } from '../../kube/manifest';
 import type { ResourceAccess } from '../clusterResources';

@@ -13,7 +13,7 @@
  * A bad `kubeEvents` block never stops a session: what is wrong is said once, and the rest still applies.
  */
 import { Emitter, type Subscribe } from '../../core/emitter';
-import type { KubeEvent } from '../../core/kubeEvent';
+import type { KubeEvent } from '../../core/events/kubeEvent';
 import type { Clock, Disposable, Logger } from '../../core/ports';
 import type { SessionRanges } from '../../core/query/evaluate';
 import { parseQuery } from '../../core/query/parse';

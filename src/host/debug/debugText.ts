@@ -1,6 +1,6 @@
 // What the followed debug sessions look like in three views: the end-of-session summary, the timeline's
 // session lanes and the tree's separator rows. Free of `vscode`, like the follower it reads.
-import type { KubeEvent } from '../../core/kubeEvent';
+import type { KubeEvent } from '../../core/events/kubeEvent';
 import { MAX_DEBUG_MARKS, MAX_DEBUG_NAME_LENGTH, MAX_DEBUG_SESSIONS, type DebugSessionDto } from '../../protocol/webview';
 import type { FollowedSession, SessionSummary } from './debugFollower';
 

@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
-import type { Broadcaster, Watcher } from '../../core/broadcaster';
+import type { Broadcaster, Watcher } from '../../core/events/broadcaster';
 import { oneLine, TEXT_LIMITS } from '../../core/boundedText';
-import { isWarning, sourceLabel, type EventChange, type KubeEvent } from '../../core/kubeEvent';
+import { isWarning, sourceLabel, type EventChange, type KubeEvent } from '../../core/events/kubeEvent';
 
 /**
  * One log line per event, shaped like client-go's `StartLogging` line:

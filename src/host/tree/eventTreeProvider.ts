@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { Commands, Views } from '../../constants';
-import type { EventStore, StoreChange } from '../../core/eventStore';
-import { deletionNote } from '../../core/eventDeletion';
+import type { EventStore, StoreChange } from '../../core/events/eventStore';
+import { deletionNote } from '../../core/events/eventDeletion';
 import { anyWithin, EventTreeModel, eventDescription, formatAge, separatorIndex, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
 import { bounded, oneLine, TEXT_LIMITS } from '../../core/boundedText';
-import { isWarning, objectLabel, RECORDER_OF, sourceLabel, writtenThrough, type KubeEvent } from '../../core/kubeEvent';
+import { isWarning, objectLabel, RECORDER_OF, sourceLabel, writtenThrough, type KubeEvent } from '../../core/events/kubeEvent';
 import { Disposable } from '../disposable';
 
 /** Rows beyond this many under one parent are summarised by a "more" row (the timeline shows them all). */

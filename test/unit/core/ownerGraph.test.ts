@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeEvent } from '../../../src/core/kubeEvent';
+import type { KubeEvent } from '../../../src/core/events/kubeEvent';
 import {
   OwnerGraph,
   type OwnerGraphOptions,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { KubeEvent } from '../../../src/core/kubeEvent';
+import type { KubeEvent } from '../../../src/core/events/kubeEvent';
 import { OwnerGraph, type OwnerInfo, type OwnerObjectRef, type OwnerReference, type OwnerResolveReason, type OwnerResolver } from '../../../src/core/ownerGraph';
 import { linkFromEvent, replicaSetOfPodName } from '../../../src/core/ownerInference';
 import { ownerRecordOf, type OwnerMemory, type OwnerRecord } from '../../../src/core/ownerMemory';

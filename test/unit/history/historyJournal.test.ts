@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Database } from 'node-sqlite3-wasm';
-import { HistoryError } from '../../../src/core/history';
+import { HistoryError } from '../../../src/core/events/history';
 import { HistoryDatabase } from '../../../src/history/historyDatabase';
 import { journalChecksum, rollBackHotJournal } from '../../../src/history/rollbackJournal';
 import { anEvent } from '../support/eventBuilder';

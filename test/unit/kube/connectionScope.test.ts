@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { KubeEvent } from '../../../src/core/kubeEvent';
+import type { KubeEvent } from '../../../src/core/events/kubeEvent';
 import type { OwnerMemory, OwnerRecord } from '../../../src/core/ownerMemory';
 import { ClusterSession, type SessionSettings } from '../../../src/kube/clusterSession';
 import type { ClusterIdentity } from '../../../src/core/clusterIdentity';

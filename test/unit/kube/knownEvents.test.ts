@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateEventBytes } from '../../../src/core/eventStore';
+import { estimateEventBytes } from '../../../src/core/events/eventStore';
 import { KnownEvents } from '../../../src/kube/knownEvents';
 import { anEvent, nextVersion } from '../support/eventBuilder';
 

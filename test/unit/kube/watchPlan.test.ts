@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { ConnectionScope } from '../../../src/kube/connectionScope';
 import type { SourceState } from '../../../src/kube/eventSource';
 import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
-import type { EventChange } from '../../../src/core/kubeEvent';
+import type { EventChange } from '../../../src/core/events/kubeEvent';
 import type { Logger } from '../../../src/core/ports';
 
 interface StandIn {

@@ -1,4 +1,4 @@
-import { normalizeEvent, type EventChange, type EventChangeType, type KubeEvent, type ObjectRef } from '../../../src/core/kubeEvent';
+import { normalizeEvent, type EventChange, type EventChangeType, type KubeEvent, type ObjectRef } from '../../../src/core/events/kubeEvent';
 
 /** Overrides for {@link anEvent}: any KubeEvent field, with `regarding` merged field by field. */
 export type EventOverrides = Partial<Omit<KubeEvent, 'regarding'>> & { regarding?: Partial<ObjectRef> };

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { KubeEventsTesting } from '../../../src/compose/api';
 import { activateForTests } from './testApi';
-import type { KubeEvent } from '../../../src/core/kubeEvent';
+import type { KubeEvent } from '../../../src/core/events/kubeEvent';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { waitFor } from '../../support/waitFor';
 import { connectAdmin, createNamespace } from '../../support/admin';

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { activateForTests } from './testApi';
-import type { EventChange } from '../../../src/core/kubeEvent';
+import type { EventChange } from '../../../src/core/events/kubeEvent';
 import { aWatchedChange } from '../../unit/support/eventBuilder';
 import { waitFor } from '../../support/waitFor';
 import { connectAdmin } from '../../support/admin';

@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { activateForTests } from './testApi';
 import { Commands } from '../../../src/constants';
-import type { EventChange } from '../../../src/core/kubeEvent';
+import type { EventChange } from '../../../src/core/events/kubeEvent';
 import { aWatchedChange } from '../../unit/support/eventBuilder';
 import { waitFor } from '../../support/waitFor';
 

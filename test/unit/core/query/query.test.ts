@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeEvent } from '../../../../src/core/kubeEvent';
+import type { KubeEvent } from '../../../../src/core/events/kubeEvent';
 import { anEvent, type EventOverrides } from '../../support/eventBuilder';
 import type { OwnedRef, OwnerLookup, OwnerRoot } from '../../../../src/core/ownerGraph';
 import type { Result } from '../../../../src/core/result';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { anEvent } from '../../support/eventBuilder';
-import type { KubeEvent } from '../../../../src/core/kubeEvent';
+import type { KubeEvent } from '../../../../src/core/events/kubeEvent';
 import { silentLogger } from '../../../../src/core/ports';
 import { describeQuery } from '../../../../src/core/query/describe';
 import { matches, type SessionRanges } from '../../../../src/core/query/evaluate';

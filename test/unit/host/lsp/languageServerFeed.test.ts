@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventStore } from '../../../../src/core/eventStore';
+import { EventStore } from '../../../../src/core/events/eventStore';
 import { OwnerGraph, type OwnerInfo, type OwnerObjectRef } from '../../../../src/core/ownerGraph';
 import { silentLogger } from '../../../../src/core/ports';
 import { ok, fail } from '../../../../src/core/result';

@@ -3,17 +3,17 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Broadcaster } from '../../../src/core/broadcaster';
-import { EventStore, estimateEventBytes } from '../../../src/core/eventStore';
-import { HistoryError, HistorySink, planHistoryQuery } from '../../../src/core/history';
-import type { EventChange } from '../../../src/core/kubeEvent';
-import { parseQuery } from '../../../src/core/query/parse';
-import type { Query } from '../../../src/core/query/syntax';
-import { historyFileName, HistoryDatabase } from '../../../src/history/historyDatabase';
-import { HistoryService, type HistoryNotice } from '../../../src/history/historyService';
+import { Broadcaster } from '../../../../src/core/events/broadcaster';
+import { EventStore, estimateEventBytes } from '../../../../src/core/events/eventStore';
+import { HistoryError, HistorySink, planHistoryQuery } from '../../../../src/core/events/history';
+import type { EventChange } from '../../../../src/core/events/kubeEvent';
+import { parseQuery } from '../../../../src/core/query/parse';
+import type { Query } from '../../../../src/core/query/syntax';
+import { historyFileName, HistoryDatabase } from '../../../../src/history/historyDatabase';
+import { HistoryService, type HistoryNotice } from '../../../../src/history/historyService';
 import { Database } from 'node-sqlite3-wasm';
-import { anEvent } from '../support/eventBuilder';
-import { waitFor } from '../../support/waitFor';
+import { anEvent } from '../../support/eventBuilder';
+import { waitFor } from '../../../support/waitFor';
 
 const CLUSTER = { server: 'https://127.0.0.1:6443', user: 'dev', context: 'kind-dev' };
 
@@ -236,7 +236,7 @@ describe('history database: queries', () => {
 
 describe('until: in the query language', () => {
   it('matches events last seen at least that long ago', async () => {
-    const { matches } = await import('../../../src/core/query/evaluate');
+    const { matches } = await import('../../../../src/core/query/evaluate');
     const now = 10 * 86_400_000;
     const old = anEvent({ lastSeen: now - 3 * 86_400_000 });
     const fresh = anEvent({ lastSeen: now - 60_000 });
@@ -462,7 +462,7 @@ describe('history service', () => {
   });
 
   it('accepts exactly the view\'s history/older message', async () => {
-    const { isViewMessage } = await import('../../../src/protocol/webview');
+    const { isViewMessage } = await import('../../../../src/protocol/webview');
     assert.equal(isViewMessage({ type: 'history/older', before: 1_700_000_000_000 }), true);
     assert.equal(isViewMessage({ type: 'history/older', before: -1 }), false);
     assert.equal(isViewMessage({ type: 'history/older', before: Number.NaN }), false);

@@ -2,11 +2,11 @@
 // never by a field of the event: a reporting controller or source anyone may write proves nothing.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeEvent, OUR_REPORTING_CONTROLLER } from '../../../src/core/kubeEvent';
-import { OurEvents } from '../../../src/core/ourEvents';
-import { RecorderSink } from '../../../src/kube/recorderSink';
-import { KubeApiError } from '../../../src/kube/kubeClient';
-import type { CoreV1EventBody } from '../../../src/core/correlator/wire';
+import { normalizeEvent, OUR_REPORTING_CONTROLLER } from '../../../../src/core/events/kubeEvent';
+import { OurEvents } from '../../../../src/core/events/ourEvents';
+import { RecorderSink } from '../../../../src/kube/recorderSink';
+import { KubeApiError } from '../../../../src/kube/kubeClient';
+import type { CoreV1EventBody } from '../../../../src/core/correlator/wire';
 
 const at = (namespace: string, name: string, uid = '') => ({ namespace, name, uid });
 

@@ -14,7 +14,7 @@ import {
   type EventDraft,
   type EventValidationResult,
   type ValidationProblem,
-} from '../../../src/core/eventValidation';
+} from '../../../../src/core/events/eventValidation';
 
 function core(over: Partial<EventDraft> = {}): EventDraft {
   return {

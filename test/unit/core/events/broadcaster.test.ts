@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Broadcaster, BroadcasterStoppedError, type DropReport, type Sink } from '../../../src/core/broadcaster';
-import type { Logger } from '../../../src/core/ports';
+import { Broadcaster, BroadcasterStoppedError, type DropReport, type Sink } from '../../../../src/core/events/broadcaster';
+import type { Logger } from '../../../../src/core/ports';
 
 // A hung broadcaster must fail the test, not hang the run.
 const T = { timeout: 5000 };

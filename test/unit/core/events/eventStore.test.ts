@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventStore, DEFAULT_STORE_CAPACITY, estimateEventBytes, type StoreChange } from '../../../src/core/eventStore';
-import type { KubeEvent } from '../../../src/core/kubeEvent';
-import { added, anEvent, deleted, modified, nextVersion } from '../support/eventBuilder';
+import { EventStore, DEFAULT_STORE_CAPACITY, estimateEventBytes, type StoreChange } from '../../../../src/core/events/eventStore';
+import type { KubeEvent } from '../../../../src/core/events/kubeEvent';
+import { added, anEvent, deleted, modified, nextVersion } from '../../support/eventBuilder';
 
 const uids = (events: Iterable<KubeEvent>): string[] => [...events].map((e) => e.uid).sort();
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeEvent, objectKey, objectLabel, objectPath, OUR_REPORTING_CONTROLLER } from '../../../src/core/kubeEvent';
+import { normalizeEvent, objectKey, objectLabel, objectPath, OUR_REPORTING_CONTROLLER } from '../../../../src/core/events/kubeEvent';
 
 const core = {
   metadata: { name: 'web-0.17f', namespace: 'shop', uid: 'u1', resourceVersion: '42', creationTimestamp: '2026-11-26T10:00:00Z' },

@@ -97,7 +97,7 @@ export interface KubeEvent {
   /** `firstTimestamp` → `eventTime` → `creationTimestamp`. */
   readonly firstSeen: number;
   /**
-   * Written by this extension's recorder: its uid is one the recorder sent (src/core/ourEvents.ts), in this
+   * Written by this extension's recorder: its uid is one the recorder sent (src/core/events/ourEvents.ts), in this
    * window or, through history, an earlier one. Never judged by a field of the event, which any writer sets;
    * {@link normalizeEvent} leaves it false and the session marks the events it knows (src/kube/clusterSession.ts).
    */

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvCell, exportEvents } from '../../../src/core/exportFormat';
-import { anEvent } from '../support/eventBuilder';
+import { csvCell, exportEvents } from '../../../../src/core/events/exportFormat';
+import { anEvent } from '../../support/eventBuilder';
 
 describe('exportEvents', () => {
   const events = [anEvent({ reason: 'A', message: 'plain' }), anEvent({ reason: 'B', message: '=HYPERLINK("http://x")', type: 'Warning' }), anEvent({ reason: 'C', message: 'a "quoted", multi\nline' })];

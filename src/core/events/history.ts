@@ -1,8 +1,8 @@
 import type { Broadcaster, Watcher } from './broadcaster';
 import type { EventChange, KubeEvent } from './kubeEvent';
-import { silentLogger, type Disposable, type Logger } from './ports';
-import type { Query } from './query/syntax';
-import { errorMessage } from './errorMessage';
+import { silentLogger, type Disposable, type Logger } from '../ports';
+import type { Query } from '../query/syntax';
+import { errorMessage } from '../errorMessage';
 
 /**
  * History past the apiserver's event TTL: the pure half. The database itself lives in

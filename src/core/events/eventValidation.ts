@@ -4,7 +4,7 @@
  * checks with Go's `len()` are UTF-8 byte lengths, so they are measured in bytes here too.
  */
 import type { EventApi, PartialObjectRef } from './kubeEvent';
-import { ok, type Failure } from './result';
+import { ok, type Failure } from '../result';
 
 /** The API an event is written through: core/v1 like `record.EventRecorder`, events.k8s.io/v1 like `events.EventRecorder`. */
 export type EventFlavour = EventApi;

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_EVENT_TTL_MS, deletionCause, deletionNote } from '../../../src/core/eventDeletion';
-import { EventStore } from '../../../src/core/eventStore';
-import { anEvent } from '../support/eventBuilder';
+import { DEFAULT_EVENT_TTL_MS, deletionCause, deletionNote } from '../../../../src/core/events/eventDeletion';
+import { EventStore } from '../../../../src/core/events/eventStore';
+import { anEvent } from '../../support/eventBuilder';
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;
