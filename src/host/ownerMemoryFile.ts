@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ownerRecordOf, type OwnerMemory, type OwnerRecord } from '../core/ownerMemory';
+import { ownerRecordOf, type OwnerMemory, type OwnerRecord } from '../core/owners/ownerMemory';
 import { silentLogger, type Logger } from '../core/ports';
 import { errorMessage } from '../core/errorMessage';
 import type { ClusterIdentity } from '../core/clusterIdentity';

@@ -1,6 +1,6 @@
-import { OwnerGraph } from '../core/ownerGraph';
+import { OwnerGraph } from '../core/owners/ownerGraph';
 import type { SentEventsLedger } from '../core/events/ourEvents';
-import type { OwnerMemory } from '../core/ownerMemory';
+import type { OwnerMemory } from '../core/owners/ownerMemory';
 import { tagged, type Disposable, type Logger } from '../core/ports';
 import { errorMessage } from '../core/errorMessage';
 import { fail, ok } from '../core/result';

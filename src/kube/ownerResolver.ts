@@ -3,7 +3,7 @@
  * object's metadata only (`PartialObjectMetadata`: a Secret's data never leaves the server), and its uid,
  * namespace and ownerReferences are what the graph keeps.
  */
-import type { OwnerInfo, OwnerObjectRef, OwnerReference, OwnerResolveReason, OwnerResolver } from '../core/ownerGraph';
+import type { OwnerInfo, OwnerObjectRef, OwnerReference, OwnerResolveReason, OwnerResolver } from '../core/owners/ownerGraph';
 import { fail, ok, type Result } from '../core/result';
 import type { ResourceReader } from './resourceReader';
 

@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizeEvent } from '../../src/core/events/kubeEvent';
-import { OwnerGraph } from '../../src/core/ownerGraph';
+import { OwnerGraph } from '../../src/core/owners/ownerGraph';
 import { Discovery } from '../../src/kube/discovery';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { KubeOwnerResolver } from '../../src/kube/ownerResolver';

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { normalizeEvent } from '../../src/core/events/kubeEvent';
-import { OwnerGraph, type OwnerReference } from '../../src/core/ownerGraph';
+import { OwnerGraph, type OwnerReference } from '../../src/core/owners/ownerGraph';
 import { OwnerMemoryFile } from '../../src/host/ownerMemoryFile';
 import { Discovery } from '../../src/kube/discovery';
 import type { KubeClient } from '../../src/kube/kubeClient';

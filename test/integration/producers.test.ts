@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EventChange, KubeEvent } from '../../src/core/events/kubeEvent';
-import { OwnerGraph } from '../../src/core/ownerGraph';
+import { OwnerGraph } from '../../src/core/owners/ownerGraph';
 import { matches } from '../../src/core/query/evaluate';
 import { parseQuery } from '../../src/core/query/parse';
 import { Discovery } from '../../src/kube/discovery';

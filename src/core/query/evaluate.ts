@@ -1,7 +1,7 @@
 /** Evaluation of parsed queries against events: each query compiled once to a list of tests. */
 import { compileGlob } from '../glob';
 import type { KubeEvent, ObjectKey } from '../events/kubeEvent';
-import type { OwnedRef, OwnerLookup } from '../ownerGraph';
+import type { OwnedRef, OwnerLookup } from '../owners/ownerGraph';
 import type { Query, QueryObjectRef, QueryTerm, QueryValue } from './syntax';
 
 /**

@@ -15,7 +15,7 @@ import { oneLine } from '../../core/boundedText';
 import type { Subscribe } from '../../core/emitter';
 import type { EventStore, StoreChange } from '../../core/events/eventStore';
 import { objectKey, type KubeEvent, type ObjectRef } from '../../core/events/kubeEvent';
-import type { OwnerObjectRef, OwnedRef } from '../../core/ownerGraph';
+import type { OwnerObjectRef, OwnedRef } from '../../core/owners/ownerGraph';
 import { systemClock, type Clock, type Logger } from '../../core/ports';
 import { Disposable } from '../disposable';
 import {

@@ -2,7 +2,7 @@ import type { Subscribe } from '../../core/emitter';
 import type { EventStore, StoreChange } from '../../core/events/eventStore';
 import { oneLine } from '../../core/eventTreeModel';
 import type { KubeEvent } from '../../core/events/kubeEvent';
-import type { OwnerLookup } from '../../core/ownerGraph';
+import type { OwnerLookup } from '../../core/owners/ownerGraph';
 import type { DebugChange } from '../debug/debugFollower';
 import { systemClock, type Clock, type Logger } from '../../core/ports';
 import { Disposable } from '../disposable';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { KubeEvent } from '../../../src/core/events/kubeEvent';
-import type { OwnerMemory, OwnerRecord } from '../../../src/core/ownerMemory';
+import type { OwnerMemory, OwnerRecord } from '../../../src/core/owners/ownerMemory';
 import { ClusterSession, type SessionSettings } from '../../../src/kube/clusterSession';
 import type { ClusterIdentity } from '../../../src/core/clusterIdentity';
 import { ConnectionScope } from '../../../src/kube/connectionScope';

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { EventStore } from '../../../src/core/events/eventStore';
-import type { OwnerGraph } from '../../../src/core/ownerGraph';
+import type { OwnerGraph } from '../../../src/core/owners/ownerGraph';
 import { FilterController } from '../../../src/host/filterController';
 import { anEvent } from '../../unit/support/eventBuilder';
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeEvent } from '../../../../src/core/events/kubeEvent';
 import { anEvent, type EventOverrides } from '../../support/eventBuilder';
-import type { OwnedRef, OwnerLookup, OwnerRoot } from '../../../../src/core/ownerGraph';
+import type { OwnedRef, OwnerLookup, OwnerRoot } from '../../../../src/core/owners/ownerGraph';
 import type { Result } from '../../../../src/core/result';
 import { describeQuery } from '../../../../src/core/query/describe';
 import { matches, type MatchContext } from '../../../../src/core/query/evaluate';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventStore } from '../../../../src/core/events/eventStore';
-import { OwnerGraph, type OwnerInfo, type OwnerObjectRef } from '../../../../src/core/ownerGraph';
+import { OwnerGraph, type OwnerInfo, type OwnerObjectRef } from '../../../../src/core/owners/ownerGraph';
 import { silentLogger } from '../../../../src/core/ports';
 import { ok, fail } from '../../../../src/core/result';
 import { LanguageServerFeed, type ExistsAnswer, type FeedTimers } from '../../../../src/host/lsp/languageServerFeed';

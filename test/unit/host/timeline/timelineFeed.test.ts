@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Emitter } from '../../../../src/core/emitter';
 import { EventStore } from '../../../../src/core/events/eventStore';
-import type { OwnedRef, OwnerLookup, OwnerRoot } from '../../../../src/core/ownerGraph';
+import type { OwnedRef, OwnerLookup, OwnerRoot } from '../../../../src/core/owners/ownerGraph';
 import type { Logger } from '../../../../src/core/ports';
 import { TimelineFeed, type TimelineFeedOptions, type TimelineTimers } from '../../../../src/host/timeline/timelineFeed';
 import type { DebugChange } from '../../../../src/host/debug/debugFollower';

@@ -9,8 +9,8 @@
  * accept the exact wording and reporting component of the controllers that write these events
  * (kube-controller-manager v1.34 `pkg/controller`), and names that are valid object names.
  */
-import { DNS1123_SUBDOMAIN_MAX_LENGTH } from './events/eventValidation';
-import type { KubeEvent, ObjectKeyWith } from './events/kubeEvent';
+import { DNS1123_SUBDOMAIN_MAX_LENGTH } from '../events/eventValidation';
+import type { KubeEvent, ObjectKeyWith } from '../events/kubeEvent';
 import type { OwnerReference } from './ownerGraph';
 
 /** An owned object named by an event or by its own name; always in its owner's namespace. */

@@ -3,10 +3,10 @@
  * whose owners nothing remembered or inferred tells. Views report their number ("4 events about objects that
  * no longer exist: owner unknown") instead of dropping them without a word.
  */
-import { objectKey, type KubeEvent } from './events/kubeEvent';
+import { objectKey, type KubeEvent } from '../events/kubeEvent';
 import type { OwnerGraph, OwnerLookup } from './ownerGraph';
-import { matches, usesOwners } from './query/evaluate';
-import type { Query } from './query/syntax';
+import { matches, usesOwners } from '../query/evaluate';
+import type { Query } from '../query/syntax';
 
 /**
  * Ownership never crosses namespaces (an owner is in its dependant's namespace, or cluster-scoped), so an

@@ -7,14 +7,14 @@
  * for objects that answer 404 the graph falls back on what events say (see ownerInference.ts). Where neither
  * tells, {@link OwnerGraph.ownerUnknown} says so, so a view can report the events it cannot place.
  */
-import { BoundedQueue } from './boundedQueue';
-import { Emitter, type Subscribe } from './emitter';
-import { objectKey, type KubeEvent, type ObjectKey, type ObjectKeyWith, type ObjectRef, type ObjectSelector } from './events/kubeEvent';
+import { BoundedQueue } from '../boundedQueue';
+import { Emitter, type Subscribe } from '../emitter';
+import { objectKey, type KubeEvent, type ObjectKey, type ObjectKeyWith, type ObjectRef, type ObjectSelector } from '../events/kubeEvent';
 import { linkFromEvent, replicaSetOfPodName } from './ownerInference';
 import type { OwnerMemory, OwnerRecord } from './ownerMemory';
-import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from './ports';
-import type { Result } from './result';
-import { errorMessage } from './errorMessage';
+import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from '../ports';
+import type { Result } from '../result';
+import { errorMessage } from '../errorMessage';
 
 /** An entry of `metadata.ownerReferences`, as the apiserver returns it. */
 export interface OwnerReference {

@@ -5,15 +5,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { KubeEvent } from '../../../src/core/events/kubeEvent';
-import { OwnerGraph, type OwnerInfo, type OwnerObjectRef, type OwnerReference, type OwnerResolveReason, type OwnerResolver } from '../../../src/core/ownerGraph';
-import { linkFromEvent, replicaSetOfPodName } from '../../../src/core/ownerInference';
-import { ownerRecordOf, type OwnerMemory, type OwnerRecord } from '../../../src/core/ownerMemory';
-import { parseQuery } from '../../../src/core/query/parse';
-import { fail, ok, type Result } from '../../../src/core/result';
-import { countUnplaced } from '../../../src/core/unplacedEvents';
-import { OwnerMemoryFile, ownerMemoryPath } from '../../../src/host/ownerMemoryFile';
-import { anEvent } from '../support/eventBuilder';
+import type { KubeEvent } from '../../../../src/core/events/kubeEvent';
+import { OwnerGraph, type OwnerInfo, type OwnerObjectRef, type OwnerReference, type OwnerResolveReason, type OwnerResolver } from '../../../../src/core/owners/ownerGraph';
+import { linkFromEvent, replicaSetOfPodName } from '../../../../src/core/owners/ownerInference';
+import { ownerRecordOf, type OwnerMemory, type OwnerRecord } from '../../../../src/core/owners/ownerMemory';
+import { parseQuery } from '../../../../src/core/query/parse';
+import { fail, ok, type Result } from '../../../../src/core/result';
+import { countUnplaced } from '../../../../src/core/owners/unplacedEvents';
+import { OwnerMemoryFile, ownerMemoryPath } from '../../../../src/host/ownerMemoryFile';
+import { anEvent } from '../../support/eventBuilder';
 
 // ---- fakes ------------------------------------------------------------------------------------------------------
 

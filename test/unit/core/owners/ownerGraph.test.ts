@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeEvent } from '../../../src/core/events/kubeEvent';
+import type { KubeEvent } from '../../../../src/core/events/kubeEvent';
 import {
   OwnerGraph,
   type OwnerGraphOptions,
@@ -10,10 +10,10 @@ import {
   type OwnerReference,
   type OwnerResolveReason,
   type OwnerResolver,
-} from '../../../src/core/ownerGraph';
-import { matches } from '../../../src/core/query/evaluate';
-import { parseQuery } from '../../../src/core/query/parse';
-import { fail, ok, type Result } from '../../../src/core/result';
+} from '../../../../src/core/owners/ownerGraph';
+import { matches } from '../../../../src/core/query/evaluate';
+import { parseQuery } from '../../../../src/core/query/parse';
+import { fail, ok, type Result } from '../../../../src/core/result';
 
 // ---- fakes ------------------------------------------------------------------------------------------------------
 
