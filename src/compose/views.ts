@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands, ContextKeys } from '../constants';
-import { oneLine, TEXT_LIMITS } from '../core/boundedText';
+import { oneLine, TEXT_LIMITS } from '../core/text/boundedText';
 import { systemClock } from '../core/ports';
 import { describeQuery } from '../core/query/describe';
 import { usesOwners, usesSessions } from '../core/query/evaluate';

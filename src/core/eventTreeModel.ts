@@ -1,4 +1,4 @@
-import { oneLine, TEXT_LIMITS } from './boundedText';
+import { oneLine, TEXT_LIMITS } from './text/boundedText';
 import { isWarning, objectKey, type KubeEvent, type ObjectRef } from './events/kubeEvent';
 
 /** How the tree groups events. */
@@ -328,4 +328,4 @@ export function formatAge(ms: number): string {
   return `${Math.floor(h / 24)}d`;
 }
 
-export { oneLine } from './boundedText';
+export { oneLine } from './text/boundedText';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Database, type Statement } from 'node-sqlite3-wasm';
 import { HistoryError, type HistoryBackend, type HistoryFailureReason, type HistoryFilter, type HistoryMode } from '../core/events/history';
 import type { EventChange, KubeEvent, ObjectRef } from '../core/events/kubeEvent';
-import { errorMessage } from '../core/errorMessage';
+import { errorMessage } from '../core/text/errorMessage';
 import type { ClusterContext, ClusterIdentity } from '../core/clusterIdentity';
 import { rollBackHotJournal } from './rollbackJournal';
 import { tryLock, type ProcessLock } from './processLock';

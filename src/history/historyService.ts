@@ -9,7 +9,7 @@ import { matches, type MatchContext } from '../core/query/evaluate';
 import type { Query } from '../core/query/syntax';
 import type { ClusterContext } from '../core/clusterIdentity';
 import { deleteHistoryFile, historyFileName, HistoryDatabase, readHistoryMeta } from './historyDatabase';
-import { errorMessage } from '../core/errorMessage';
+import { errorMessage } from '../core/text/errorMessage';
 
 /** The history settings (`kubeEvents.history.*`). */
 export interface HistorySettings {

@@ -2,7 +2,7 @@ import { OwnerGraph } from '../core/owners/ownerGraph';
 import type { SentEventsLedger } from '../core/events/ourEvents';
 import type { OwnerMemory } from '../core/owners/ownerMemory';
 import { tagged, type Disposable, type Logger } from '../core/ports';
-import { errorMessage } from '../core/errorMessage';
+import { errorMessage } from '../core/text/errorMessage';
 import { fail, ok } from '../core/result';
 import { Discovery } from './discovery';
 import { EventSource, type EventSourceOptions, type SourceState } from './eventSource';

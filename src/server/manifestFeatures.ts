@@ -5,7 +5,7 @@
  * with the document's text positions.
  */
 import { CodeLens, Diagnostic, DiagnosticSeverity, MarkupKind, type Hover, type Range } from 'vscode-languageserver-types';
-import { bounded, oneLine, TEXT_LIMITS } from '../core/boundedText';
+import { bounded, oneLine, TEXT_LIMITS } from '../core/text/boundedText';
 import type { ObjectKey } from '../core/events/kubeEvent';
 import { EDITOR_COMMANDS, objectKeyString, type ClusterParams, type EditorEventDto, type ObjectKeyDto, type ObjectStateDto } from '../protocol/languageServer';
 import { cell, commandLink, escapeMarkdown, formatAge, formatWindow, SHOWN_LENGTH } from './format';

@@ -41,7 +41,7 @@ import { goCodeLenses, goDiagnostics, goHover, reasonCompletions } from './goFea
 import { collectPackageFacts, GoParser, loadGo, locateRecorderCalls, reasonSlotAt, type PackageFacts, type RecorderCall } from './goLocator';
 import { manifestCodeLenses, manifestDiagnostics, manifestHover, objectKeyOf, stateKey } from './manifestFeatures';
 import { locateManifests, MAX_MANIFEST_LENGTH, type ManifestObject, type TextRange } from './yamlLocator';
-import { errorMessage } from '../core/errorMessage';
+import { errorMessage } from '../core/text/errorMessage';
 
 const DEFAULT_WINDOW_MS = 3_600_000;
 /** Diagnostics and lenses are rendered again this often, so ages ("3m ago") stay true. */

@@ -1,6 +1,6 @@
 import { Emitter, type Subscribe } from '../emitter';
 import { silentLogger, type Disposable, type Logger } from '../ports';
-import { errorMessage } from '../errorMessage';
+import { errorMessage } from '../text/errorMessage';
 
 /**
  * A fan-out queue with the semantics of apimachinery's `watch.Broadcaster` (pkg/watch/mux.go), adapted to a

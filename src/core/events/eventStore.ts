@@ -1,7 +1,7 @@
 import { Emitter, type Subscribe } from '../emitter';
 import { objectKey, type EventChange, type KubeEvent, type ObjectRef } from './kubeEvent';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from '../ports';
-import { errorMessage } from '../errorMessage';
+import { errorMessage } from '../text/errorMessage';
 
 /** Default {@link EventStore} capacity. */
 export const DEFAULT_STORE_CAPACITY = 50_000;

@@ -2,7 +2,7 @@ import type { Broadcaster, Watcher } from './broadcaster';
 import type { EventChange, KubeEvent } from './kubeEvent';
 import { silentLogger, type Disposable, type Logger } from '../ports';
 import type { Query } from '../query/syntax';
-import { errorMessage } from '../errorMessage';
+import { errorMessage } from '../text/errorMessage';
 
 /**
  * History past the apiserver's event TTL: the pure half. The database itself lives in

@@ -14,7 +14,7 @@ import { linkFromEvent, replicaSetOfPodName } from './ownerInference';
 import type { OwnerMemory, OwnerRecord } from './ownerMemory';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from '../ports';
 import type { Result } from '../result';
-import { errorMessage } from '../errorMessage';
+import { errorMessage } from '../text/errorMessage';
 
 /** An entry of `metadata.ownerReferences`, as the apiserver returns it. */
 export interface OwnerReference {

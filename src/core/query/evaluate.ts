@@ -1,5 +1,5 @@
 /** Evaluation of parsed queries against events: each query compiled once to a list of tests. */
-import { compileGlob } from '../glob';
+import { compileGlob } from '../text/glob';
 import type { KubeEvent, ObjectKey } from '../events/kubeEvent';
 import type { OwnedRef, OwnerLookup } from '../owners/ownerGraph';
 import type { Query, QueryObjectRef, QueryTerm, QueryValue } from './syntax';

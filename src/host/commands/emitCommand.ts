@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Settings, StateKeys } from '../../constants';
 import { EVENT_TYPES, REASON_LENGTH_LIMIT, ACTION_LENGTH_LIMIT, NOTE_LENGTH_LIMIT, reasonHint, utf8Length } from '../../core/events/eventValidation';
-import { globMatches } from '../../core/glob';
+import { globMatches } from '../../core/text/glob';
 import type { EventApi } from '../../core/events/kubeEvent';
 import { addRecent } from '../../core/recentList';
 import type { Result } from '../../core/result';

@@ -15,7 +15,7 @@ import type { EventStore } from '../../core/events/eventStore';
 import { tagged, type Logger } from '../../core/ports';
 import { ClusterNotification, EDITOR_COMMANDS, ObjectsNotification, ReasonsNotification, SERVER_PID_CAPABILITY, SubscribeNotification, type ClusterParams, type ObjectKeyDto } from '../../protocol/languageServer';
 import { LanguageServerFeed, type ExistsAnswer, type FeedOwners } from './languageServerFeed';
-import { errorMessage } from '../../core/errorMessage';
+import { errorMessage } from '../../core/text/errorMessage';
 import { Disposable } from '../disposable';
 
 /** What the language client needs from the rest of the extension. */

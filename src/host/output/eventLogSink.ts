@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import type { Broadcaster, Watcher } from '../../core/events/broadcaster';
-import { oneLine, TEXT_LIMITS } from '../../core/boundedText';
+import { oneLine, TEXT_LIMITS } from '../../core/text/boundedText';
 import { isWarning, sourceLabel, type EventChange, type KubeEvent } from '../../core/events/kubeEvent';
 
 /**

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { oneLine, TEXT_LIMITS } from '../../core/boundedText';
+import { oneLine, TEXT_LIMITS } from '../../core/text/boundedText';
 import { Commands, StatusBarItems } from '../../constants';
 import type { Broadcaster } from '../../core/events/broadcaster';
 import { isWarning, type EventChange } from '../../core/events/kubeEvent';

@@ -1,4 +1,4 @@
-import { bounded } from '../../core/boundedText';
+import { bounded } from '../../core/text/boundedText';
 import { objectLabel, writtenThrough, type KubeEvent } from '../../core/events/kubeEvent';
 import { MAX_DTO_MESSAGE_LENGTH, type EventDto } from '../../protocol/webview';
 

@@ -11,7 +11,7 @@ import { parseQuery } from '../../core/query/parse';
 import { EMPTY_QUERY, type Query } from '../../core/query/syntax';
 import { MAX_FILTER_TEXT_LENGTH, isViewMessage, type DebugSessionDto, type EventDto, type FilterStateDto, type FilterWhere, type HostMessage } from '../../protocol/webview';
 import { toEventDto } from './eventDto';
-import { errorMessage } from '../../core/errorMessage';
+import { errorMessage } from '../../core/text/errorMessage';
 
 /** Default delay between batches of store changes sent to a visible view. */
 const TIMELINE_BATCH_MS = 250;

@@ -3,7 +3,7 @@ import { Commands, Views } from '../../constants';
 import type { EventStore, StoreChange } from '../../core/events/eventStore';
 import { deletionNote } from '../../core/events/eventDeletion';
 import { anyWithin, EventTreeModel, eventDescription, formatAge, separatorIndex, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
-import { bounded, oneLine, TEXT_LIMITS } from '../../core/boundedText';
+import { bounded, oneLine, TEXT_LIMITS } from '../../core/text/boundedText';
 import { isWarning, objectLabel, RECORDER_OF, sourceLabel, writtenThrough, type KubeEvent } from '../../core/events/kubeEvent';
 import { Disposable } from '../disposable';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { errorMessage } from '../../../src/core/errorMessage';
+import { errorMessage } from '../../../../src/core/text/errorMessage';
 
 describe('errorMessage', () => {
   it("gives an Error's message, without its name or stack", () => {

@@ -1,9 +1,9 @@
 // Go literals written from cluster text, judged by Go: strconv.Quote itself (test/support/goJudge.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { goSprintf } from '../../../src/core/goFormat';
-import { goQuote, goQuotedBody, hasControlCharacter } from '../../../src/core/goQuote';
-import { HOSTILE_REASONS, judgeGo } from '../../support/goJudge';
+import { goSprintf } from '../../../../src/core/text/goFormat';
+import { goQuote, goQuotedBody, hasControlCharacter } from '../../../../src/core/text/goQuote';
+import { HOSTILE_REASONS, judgeGo } from '../../../support/goJudge';
 
 describe('goQuote: strconv.Quote for untrusted text', () => {
   it('writes exactly what Go writes, for every hostile reason', () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bounded, oneLine, TEXT_LIMITS } from '../../../src/core/boundedText';
+import { bounded, oneLine, TEXT_LIMITS } from '../../../../src/core/text/boundedText';
 
 describe('bounded text', () => {
   it('leaves short text alone', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { goSprintf } from '../../../src/core/goFormat';
+import { goSprintf } from '../../../../src/core/text/goFormat';
 
 describe('goSprintf: a Go fmt subset for eventf', () => {
   it('formats %s %d %v %q and %%', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileGlob, globMatches } from '../../../src/core/glob';
+import { compileGlob, globMatches } from '../../../../src/core/text/glob';
 
 describe('glob: `*` matches any run, the rest is literal, case is ignored', () => {
   it('matches the whole text when anchored', () => {
