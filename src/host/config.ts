@@ -4,8 +4,8 @@ import { DEFAULT_STORE_CAPACITY, DEFAULT_STORE_MEGABYTES } from '../core/events/
 import { GROUP_BY_VALUES, type GroupBy } from '../core/eventTreeModel';
 import type { HistorySettings } from '../history/historyService';
 import type { NamespaceScope, SessionSettings } from '../kube/clusterSession';
-import type { ShellKind } from '../core/shellQuote';
-import { terminalShell } from '../core/terminalShell';
+import type { ShellKind } from '../core/shell/shellQuote';
+import { terminalShell } from '../core/shell/terminalShell';
 
 /** The `kubeEvents.namespaces` entry that means every namespace (kubectl `-A`); no namespace can be named `*`. */
 export const ALL_NAMESPACES = '*';

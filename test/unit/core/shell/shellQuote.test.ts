@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { quoteArg, shellQuote } from '../../../src/core/shellQuote';
+import { quoteArg, shellQuote } from '../../../../src/core/shell/shellQuote';
 
 describe('shellQuote', () => {
   it('leaves words without shell syntax bare', () => {

@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { kubectlEventsCommand, type KubectlEventsTarget } from '../../../src/core/kubectlEventsCommand';
-import { UNPRINTABLE, type ShellKind } from '../../../src/core/shellQuote';
+import { kubectlEventsCommand, type KubectlEventsTarget } from '../../../../src/core/shell/kubectlEventsCommand';
+import { UNPRINTABLE, type ShellKind } from '../../../../src/core/shell/shellQuote';
 
 const SHELLS: readonly ShellKind[] = ['posix', 'powershell', 'cmd'];
 const pod = (over: Partial<KubectlEventsTarget> = {}): KubectlEventsTarget => ({ context: 'admin', namespace: 'shop', kind: 'Pod', apiVersion: 'v1', name: 'web-1', ...over });

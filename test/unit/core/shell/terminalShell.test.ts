@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { terminalShell } from '../../../src/core/terminalShell';
+import { terminalShell } from '../../../../src/core/shell/terminalShell';
 
 describe('terminalShell', () => {
   it('takes VS Code\'s defaults without a default profile: PowerShell on Windows, POSIX elsewhere', () => {
