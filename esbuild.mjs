@@ -1,8 +1,10 @@
-// One build for every bundle. `node esbuild.mjs [--production] [--watch] [--tests]`
+// One build for every bundle. `node esbuild.mjs [--production] [--watch] [--tests] [--bundles=name,…]`
 //   extension: src/extension.ts -> dist/extension.js (node, cjs, `vscode` external)
 //   webview:   src/webview/main.ts -> dist/webview.js (browser, iife), when present
 //   server:    src/server/server.ts -> dist/server.js (node, cjs), when present, with its two .wasm files
 //   --tests:   every test/**/*.ts and bench/**/*.ts -> out/<same path>.js (node, cjs, packages external)
+//   --bundles: build only the named bundles (extension, webview, server; none: `--bundles=`), e.g. the unit
+//              stage needs only the server, which languageServerProcess.test.ts starts
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,17 +12,21 @@ import { join } from 'node:path';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
+const bundlesArg = process.argv.find((a) => a.startsWith('--bundles='));
+const bundles = bundlesArg === undefined ? undefined : new Set(bundlesArg.slice('--bundles='.length).split(',').filter(Boolean));
+const wanted = (name) => bundles === undefined || bundles.has(name);
 
 const common = { bundle: true, sourcemap: !production, minify: production, sourcesContent: false, logLevel: 'warning' };
 
 /** @type {esbuild.BuildOptions[]} */
-const targets = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
-];
-if (existsSync('src/webview/main.ts')) {
+const targets = [];
+if (wanted('extension')) {
+  targets.push({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] });
+}
+if (wanted('webview') && existsSync('src/webview/main.ts')) {
   targets.push({ ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' });
 }
-if (existsSync('src/server/server.ts')) {
+if (wanted('server') && existsSync('src/server/server.ts')) {
   // web-tree-sitter's ESM build reads import.meta.url, which a CommonJS bundle lacks: take its CommonJS build.
   targets.push({ ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20', alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' } });
   // The server loads tree-sitter's runtime and the Go grammar as WASM from its own folder: no network, no native build.

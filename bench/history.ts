@@ -6,10 +6,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Broadcaster } from '../src/core/broadcaster';
-import { EventStore } from '../src/core/eventStore';
-import { HistorySink, planHistoryQuery } from '../src/core/history';
-import type { EventChange, KubeEvent } from '../src/core/kubeEvent';
+import { Broadcaster } from '../src/core/events/broadcaster';
+import { EventStore } from '../src/core/events/eventStore';
+import { HistorySink, planHistoryQuery } from '../src/core/events/history';
+import type { EventChange, KubeEvent } from '../src/core/events/kubeEvent';
 import { parseQuery } from '../src/core/query/parse';
 import { HistoryDatabase } from '../src/history/historyDatabase';
 

@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CDPSession } from 'playwright-core';
 import { launchBrowser } from '../test/support/codeServer';
-import { normalizeEvent } from '../src/core/kubeEvent';
+import { normalizeEvent } from '../src/core/events/kubeEvent';
 import { makeNonce, renderHtml } from '../src/host/timeline/renderHtml';
 import { toEventDto } from '../src/host/timeline/eventDto';
 import type { EventDto } from '../src/protocol/webview';

@@ -14,7 +14,7 @@ import * as vm from 'node:vm';
 import * as vscode from 'vscode';
 import type { KubeEventsApi } from '../../src/compose/api';
 import { EXTENSION_ID } from '../../src/constants';
-import { normalizeEvent } from '../../src/core/kubeEvent';
+import { normalizeEvent } from '../../src/core/events/kubeEvent';
 import { eventJson } from '../events';
 
 const CLUSTER_EVENTS = Number(process.env.KUBE_EVENTS_BENCH_CLUSTER_EVENTS ?? 10_000);

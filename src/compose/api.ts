@@ -1,6 +1,6 @@
 import type { Subscribe } from '../core/emitter';
 import type { EventTreeModel } from '../core/eventTreeModel';
-import type { KubeEvent } from '../core/kubeEvent';
+import type { KubeEvent } from '../core/events/kubeEvent';
 import type { HistoryService } from '../history/historyService';
 import type { Config } from '../host/config';
 import type { DebugFollower } from '../host/debug/debugFollower';

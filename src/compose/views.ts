@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Commands, ContextKeys } from '../constants';
 import { systemClock } from '../core/ports';
 import { usesSessions } from '../core/query/evaluate';
-import { sessionDtos } from '../host/debug/debugFollower';
+import { sessionDtos } from '../host/debug/debugText';
 import { DebugSessionAdapter } from '../host/debug/debugSessionAdapter';
 import { separatorRow } from '../host/debug/eventsViewSession';
 import { sessionProblemText } from '../host/errorText';

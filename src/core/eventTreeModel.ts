@@ -1,5 +1,5 @@
-import { oneLine, TEXT_LIMITS } from './boundedText';
-import { isWarning, objectKey, type KubeEvent, type ObjectRef } from './kubeEvent';
+import { oneLine, TEXT_LIMITS } from './text/boundedText';
+import { isWarning, objectKey, type KubeEvent, type ObjectRef } from './events/kubeEvent';
 import { formatAge } from './text/format';
 
 /** How the tree groups events. */
@@ -317,4 +317,4 @@ export function eventDescription(e: KubeEvent, now: number): string {
   return parts.filter(Boolean).join(' · ');
 }
 
-export { oneLine } from './boundedText';
+export { oneLine } from './text/boundedText';

@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Database, type Statement } from 'node-sqlite3-wasm';
-import { HistoryError, type HistoryBackend, type HistoryFailureReason, type HistoryFilter, type HistoryMode } from '../core/history';
-import type { EventChange, KubeEvent, ObjectRef } from '../core/kubeEvent';
-import { errorMessage } from '../core/errorMessage';
+import { HistoryError, type HistoryBackend, type HistoryFilter, type HistoryMode } from '../core/events/history';
+import type { EventChange, KubeEvent } from '../core/events/kubeEvent';
 import { clusterFileStem, type ClusterContext, type ClusterIdentity } from '../core/clusterIdentity';
-import { rollBackHotJournal } from './rollbackJournal';
-import { tryLock, type ProcessLock } from './processLock';
+import { type ProcessLock } from './processLock';
+import { takeLock, withAccess, writerLock } from './historyAccess';
+import { classifySqliteError, fileSystemFailure, toHistoryError } from './historyErrors';
+import { decodeRow, encodeBody, type Row } from './historyRows';
+import { SCHEMA, SCHEMA_VERSION, UPSERT, WRITE_CHUNK } from './historySchema';
 
 /**
  * One cluster's event history on disk: an SQLite database run as WebAssembly (node-sqlite3-wasm, whose VFS
@@ -46,52 +48,6 @@ import { tryLock, type ProcessLock } from './processLock';
  * - `auto_vacuum=INCREMENTAL`, so retention gives pages back to the file system a chunk at a time.
  */
 
-const SCHEMA_VERSION = '1';
-
-/** Changes per transaction; a sink's batch of half a second is written as several. */
-const WRITE_CHUNK = 1_000;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS events(
-  id INTEGER PRIMARY KEY,
-  uid TEXT NOT NULL UNIQUE,
-  last_seen INTEGER NOT NULL,
-  type TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  namespace TEXT NOT NULL,
-  object_uid TEXT NOT NULL,
-  count INTEGER NOT NULL,
-  expired INTEGER NOT NULL,
-  resource_version TEXT NOT NULL,
-  body TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_last_seen ON events(last_seen);
-CREATE INDEX IF NOT EXISTS events_reason ON events(reason, last_seen);
-CREATE INDEX IF NOT EXISTS events_type ON events(type, last_seen);
-CREATE INDEX IF NOT EXISTS events_namespace ON events(namespace, last_seen);
-CREATE INDEX IF NOT EXISTS events_object ON events(object_uid, last_seen);
-CREATE TABLE IF NOT EXISTS rises(
-  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-  count INTEGER NOT NULL,
-  at INTEGER NOT NULL,
-  PRIMARY KEY(event_id, count)
-) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS events_rise_insert AFTER INSERT ON events
-  BEGIN INSERT OR IGNORE INTO rises VALUES(new.id, new.count, new.last_seen); END;
-CREATE TRIGGER IF NOT EXISTS events_rise_update AFTER UPDATE OF count ON events WHEN new.count > old.count
-  BEGIN INSERT OR IGNORE INTO rises VALUES(new.id, new.count, new.last_seen); END;
-`;
-
-const UPSERT = `
-INSERT INTO events(uid, last_seen, type, reason, namespace, object_uid, count, expired, resource_version, body)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT(uid) DO UPDATE SET
-  last_seen = excluded.last_seen, type = excluded.type, reason = excluded.reason, namespace = excluded.namespace,
-  object_uid = excluded.object_uid, count = excluded.count, expired = excluded.expired,
-  resource_version = excluded.resource_version, body = excluded.body
-WHERE excluded.resource_version <> events.resource_version OR excluded.expired <> events.expired`;
-
 
 /** The file name of a cluster's history: a hash, so neither the URL nor the user name is in the path. */
 export function historyFileName(identity: ClusterIdentity): string {
@@ -106,111 +62,8 @@ export interface OpenNotes {
   readonly rolledBack?: number;
 }
 
-/**
- * SQLite's error text is all node-sqlite3-wasm passes on (its SQLite3Error has no code). The texts are
- * SQLite's fixed `sqlite3ErrStr` table, so this is the one place that reads them.
- */
-export function classifySqliteError(err: unknown): HistoryFailureReason | undefined {
-  const m = errorMessage(err);
-  if (/database is locked|database table is locked/.test(m)) return 'busy';
-  if (/database or disk is full/.test(m)) return 'full';
-  if (/readonly database|read-only/.test(m)) return 'readOnly';
-  if (/file is not a database|malformed|file is encrypted/.test(m)) return 'corrupt';
-  if (/unable to open|disk I\/O error/.test(m)) return 'io';
-  return undefined;
-}
-
-/** A failed file-system call as a HistoryError: a full disk, one we may not write, or other I/O trouble. */
-function fileSystemFailure(err: unknown, doing: string): HistoryError {
-  const code = (err as NodeJS.ErrnoException).code;
-  const reason: HistoryFailureReason =
-    code === 'ENOSPC' ? 'full' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'readOnly' : code === 'EAGAIN' || code === 'EBUSY' ? 'busy' : 'io';
-  return new HistoryError(reason, `${doing}: ${errorMessage(err)}`);
-}
-
-function toHistoryError(err: unknown, doing: string): HistoryError {
-  if (HistoryError.is(err)) return err;
-  const reason = classifySqliteError(err);
-  const message = errorMessage(err);
-  return new HistoryError(reason ?? 'io', `${doing}: ${message}`);
-}
-
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-/** Longest a window waits, blocked, to get into the database; beyond it the step fails as `busy` and is retried later. */
-const ACCESS_TIMEOUT_MS = 2000;
-
 /** Moved-aside files kept per database: the newest few, for the user to look at; older ones are deleted. */
 const KEEP_MOVED_ASIDE = 3;
-
-/** The lock held by the one window that writes (processLock.ts). */
-const writerLock = (file: string): string => `${path.resolve(file)}.writer`;
-/** The lock held by whichever window is inside the database, for one transaction or one read. */
-const accessLock = (file: string): string => `${path.resolve(file)}.access`;
-/** Held by the writer while it waits for the access lock; readers do not take it meanwhile. */
-const writerWaitingLock = (file: string): string => `${path.resolve(file)}.waiting`;
-
-/**
- * Runs `step` inside the database: holding its access lock, which every window takes before SQLite may lock
- * the file. So while it is held no live process is inside SQLite's lock, and what the VFS's lock directory
- * or a non-empty journal says is left over from a process that died there: the directory is removed and the
- * journal rolled back (rollbackJournal.ts) before `step` runs, with no guess from ages or process ids.
- * `step` is told how many pages were rolled back. Waits at most `timeoutMs`. @throws HistoryError ('busy'
- * past the wait, 'corrupt' for a journal SQLite could not have written)
- */
-function withAccess<T>(file: string, step: (rolledBack: number) => T, opts: { timeoutMs?: number; recover?: boolean; writer?: boolean } = {}): T {
-  const timeoutMs = opts.timeoutMs ?? ACCESS_TIMEOUT_MS;
-  const deadline = Date.now() + timeoutMs;
-  // A writer that has to wait says so, and readers let it in first: reads back to back never starve it.
-  let waiting: ProcessLock | undefined;
-  try {
-    for (let wait = 1; ; wait = Math.min(wait * 2, 10)) {
-      let lock: ProcessLock | undefined;
-      try {
-        if (opts.writer) {
-          waiting ??= tryLock(writerWaitingLock(file));
-          lock = tryLock(accessLock(file));
-        } else {
-          const noWriterWaits = tryLock(writerWaitingLock(file));
-          noWriterWaits?.release();
-          lock = noWriterWaits ? tryLock(accessLock(file)) : undefined;
-        }
-      } catch (err) {
-        throw fileSystemFailure(err, `cannot lock ${file}`);
-      }
-      if (lock) {
-        waiting?.release();
-        try {
-          let rolledBack = 0;
-          if (opts.recover !== false) {
-            fs.rmSync(`${file}.lock`, { recursive: true, force: true });
-            try {
-              if ((fs.statSync(`${file}-journal`, { throwIfNoEntry: false })?.size ?? 0) > 0) rolledBack = rollBackHotJournal(file);
-            } catch (err) {
-              if (HistoryError.is(err)) throw err;
-              throw fileSystemFailure(err, `cannot roll back the unfinished write in ${file}-journal`);
-            }
-          }
-          return step(rolledBack);
-        } finally {
-          lock.release();
-        }
-      }
-      if (Date.now() > deadline) throw new HistoryError('busy', `another window has been inside ${file} for over ${timeoutMs} ms`);
-      Atomics.wait(sleeper, 0, 0, wait);
-    }
-  } finally {
-    waiting?.release();
-  }
-}
-
-function takeLock(name: string, file: string): ProcessLock | undefined {
-  try {
-    return tryLock(name);
-  } catch (err) {
-    throw fileSystemFailure(err, `cannot lock ${file}`);
-  }
-}
 
 /**
  * An open history database (see the module comment). Synchronous: node-sqlite3-wasm runs SQLite on the
@@ -530,91 +383,4 @@ function moveAside(file: string): string {
     // Tidying is best effort: the new database matters, not the old copies.
   }
   return aside;
-}
-
-/** The columns a row is read back with besides `body`. */
-interface Row {
-  readonly uid: string;
-  readonly last_seen: number;
-  readonly object_uid: string;
-  readonly type: string;
-  readonly reason: string;
-  readonly namespace: string;
-  readonly count: number;
-  readonly resource_version: string;
-  readonly expired: number;
-  readonly body: string;
-}
-
-const EMPTY_REF: ObjectRef = { kind: '', name: '', namespace: '', apiVersion: '', uid: '', resourceVersion: '', fieldPath: '' };
-
-/** Drops empty strings, zeros and false: a stored event is mostly defaults, and bytes per event matter. */
-function compact<T extends object>(o: T): Partial<T> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== '' && v !== 0 && v !== false && v !== undefined && v !== null) out[k] = v;
-  return out as Partial<T>;
-}
-
-/** A timestamp equal to the row's `last_seen` is written as this, 2 bytes instead of 13. */
-const SAME_AS_LAST_SEEN = -1;
-
-const TIMESTAMPS = ['firstTimestamp', 'lastTimestamp', 'eventTime', 'creationTimestamp'] as const;
-
-function derivedFirstSeen(e: Pick<KubeEvent, 'firstTimestamp' | 'eventTime' | 'creationTimestamp'>): number {
-  return e.firstTimestamp || e.eventTime || e.creationTimestamp;
-}
-
-/**
- * The event without what has a column of its own (the involved object's uid included), without default
- * values, with `lastSeen` taken from its column and `firstSeen` derived as normalizeEvent does (kept only
- * when it differs), and the involved object's namespace kept only when it is not the event's.
- */
-function encodeBody(e: KubeEvent): string {
-  const { uid: _u, type: _t, reason: _r, namespace: _n, count: _c, resourceVersion: _v, expired: _x, lastSeen: _l, firstSeen, regarding, related, ours, ...rest } = e;
-  const body: Record<string, unknown> = compact(rest);
-  // Our recorder sent it (src/core/ourEvents.ts). Not `ours`: rows of earlier versions carry that key, judged by
-  // the reporting controller anyone can set, and are not trusted.
-  if (ours) body.sent = 1;
-  for (const k of TIMESTAMPS) if (e[k] !== 0 && e[k] === e.lastSeen) body[k] = SAME_AS_LAST_SEEN;
-  if (firstSeen !== derivedFirstSeen(e)) body.firstSeen = firstSeen;
-  const { uid: _ru, namespace: regardingNamespace, ...ref } = regarding;
-  const r: Record<string, unknown> = compact(ref);
-  if (regardingNamespace !== e.namespace) r.namespace = regardingNamespace;
-  body.regarding = r;
-  if (related) body.related = compact(related);
-  return JSON.stringify(body);
-}
-
-function decodeRow(r: Row): KubeEvent {
-  const b = JSON.parse(r.body) as Partial<KubeEvent> & { regarding: Partial<ObjectRef>; related?: Partial<ObjectRef>; sent?: number };
-  const lastSeen = r.last_seen;
-  const time = (v: number | undefined): number => (v === SAME_AS_LAST_SEEN ? lastSeen : (v ?? 0));
-  const firstTimestamp = time(b.firstTimestamp);
-  const eventTime = time(b.eventTime);
-  const creationTimestamp = time(b.creationTimestamp);
-  return {
-    uid: r.uid,
-    name: b.name ?? '',
-    namespace: r.namespace,
-    resourceVersion: r.resource_version,
-    api: b.api ?? 'core/v1',
-    type: r.type,
-    reason: r.reason,
-    action: b.action ?? '',
-    message: b.message ?? '',
-    regarding: { ...EMPTY_REF, ...b.regarding, namespace: b.regarding.namespace ?? r.namespace, uid: r.object_uid },
-    related: b.related ? { ...EMPTY_REF, ...b.related } : undefined,
-    reportingController: b.reportingController ?? '',
-    reportingInstance: b.reportingInstance ?? '',
-    count: r.count,
-    series: b.series ?? undefined,
-    firstTimestamp,
-    lastTimestamp: time(b.lastTimestamp),
-    eventTime,
-    creationTimestamp,
-    lastSeen,
-    firstSeen: b.firstSeen ?? derivedFirstSeen({ firstTimestamp, eventTime, creationTimestamp }),
-    ours: b.sent === 1,
-    expired: r.expired === 1,
-  };
 }

@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Broadcaster } from '../core/broadcaster';
-import { estimateEventBytes, type EventStore } from '../core/eventStore';
-import { HistoryError, HistorySink, planHistoryQuery, type HistoryFailureReason } from '../core/history';
-import type { EventChange, KubeEvent } from '../core/kubeEvent';
+import type { Broadcaster } from '../core/events/broadcaster';
+import { estimateEventBytes, type EventStore } from '../core/events/eventStore';
+import { HistoryError, HistorySink, planHistoryQuery, type HistoryFailureReason } from '../core/events/history';
+import type { EventChange, KubeEvent } from '../core/events/kubeEvent';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from '../core/ports';
 import { matches, type MatchContext } from '../core/query/evaluate';
 import type { Query } from '../core/query/syntax';
 import type { ClusterContext } from '../core/clusterIdentity';
 import { deleteHistoryFile, historyFileName, HistoryDatabase, readHistoryMeta } from './historyDatabase';
-import { errorMessage } from '../core/errorMessage';
+import { errorMessage } from '../core/text/errorMessage';
 
 /** The history settings (`kubeEvents.history.*`). */
 export interface HistorySettings {

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { HistoryError } from '../core/history';
+import { HistoryError } from '../core/events/history';
 
 /**
  * Rolls back the transaction a killed writer left half-done, from its rollback journal, as SQLite's pager

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { ObjectKeyWith } from '../core/kubeEvent';
-import type { OwnerGraph } from '../core/ownerGraph';
+import type { ObjectKeyWith } from '../core/events/kubeEvent';
+import type { OwnerGraph } from '../core/owners/ownerGraph';
 import { combinedDisposable, MutableDisposable, RunOnceScheduler } from '../core/lifecycle';
 import { fail, ok, type Result } from '../core/result';
 import type { ClusterSession } from '../kube/clusterSession';

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import { Settings, StateKeys } from '../constants';
-import { DEFAULT_STORE_CAPACITY, DEFAULT_STORE_MEGABYTES } from '../core/eventStore';
+import { DEFAULT_STORE_CAPACITY, DEFAULT_STORE_MEGABYTES } from '../core/events/eventStore';
 import { GROUP_BY_VALUES, type GroupBy } from '../core/eventTreeModel';
 import type { HistorySettings } from '../history/historyService';
 import type { NamespaceScope, SessionSettings } from '../kube/clusterSession';
 import { loadKubeconfig } from '../kube/kubeConfigLoader';
-import type { ShellKind } from '../core/shellQuote';
-import { terminalShell } from '../core/terminalShell';
+import type { ShellKind } from '../core/shell/shellQuote';
+import { terminalShell } from '../core/shell/terminalShell';
 import { DisposableOwner } from './disposable';
 import { kubeconfigProblemText } from './errorText';
 

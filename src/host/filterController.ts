@@ -1,13 +1,13 @@
 import type * as vscode from 'vscode';
 import { StateKeys } from '../constants';
 import { Emitter, type Subscribe } from '../core/emitter';
-import { errorMessage } from '../core/errorMessage';
-import type { EventStore } from '../core/eventStore';
-import { objectKey, type KubeEvent } from '../core/kubeEvent';
-import type { OwnerGraph } from '../core/ownerGraph';
+import { errorMessage } from '../core/text/errorMessage';
+import type { EventStore } from '../core/events/eventStore';
+import { objectKey, type KubeEvent } from '../core/events/kubeEvent';
+import type { OwnerGraph } from '../core/owners/ownerGraph';
 import type { Logger } from '../core/ports';
 import { addRecent } from '../core/recentList';
-import { countUnplaced } from '../core/unplacedEvents';
+import { countUnplaced } from '../core/owners/unplacedEvents';
 import { matches, usesOwners, type SessionRanges } from '../core/query/evaluate';
 import { parseQuery } from '../core/query/parse';
 import { EMPTY_QUERY, type Query, type QueryError } from '../core/query/syntax';

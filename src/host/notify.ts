@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { oneLine, TEXT_LIMITS } from '../core/boundedText';
+import { oneLine, TEXT_LIMITS } from '../core/text/boundedText';
 
 /**
  * Notifications turn `[label](target)` into links, command links included: text from the cluster (Status

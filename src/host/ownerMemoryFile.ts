@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ownerRecordOf, type OwnerMemory, type OwnerRecord } from '../core/ownerMemory';
+import { ownerRecordOf, type OwnerMemory, type OwnerRecord } from '../core/owners/ownerMemory';
 import { silentLogger, type Logger } from '../core/ports';
-import { errorMessage } from '../core/errorMessage';
+import { errorMessage } from '../core/text/errorMessage';
 import { clusterFileStem, type ClusterIdentity } from '../core/clusterIdentity';
 
 const VERSION = 1;

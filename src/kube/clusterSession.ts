@@ -1,10 +1,10 @@
-import { Broadcaster } from '../core/broadcaster';
+import { Broadcaster } from '../core/events/broadcaster';
 import { clusterKey } from '../core/clusterIdentity';
 import { Emitter } from '../core/emitter';
-import { errorMessage } from '../core/errorMessage';
-import { EventStore } from '../core/eventStore';
-import type { EventApi, EventChange } from '../core/kubeEvent';
-import { OurEvents } from '../core/ourEvents';
+import { errorMessage } from '../core/text/errorMessage';
+import { EventStore } from '../core/events/eventStore';
+import type { EventApi, EventChange } from '../core/events/kubeEvent';
+import { OurEvents } from '../core/events/ourEvents';
 import { silentLogger, tagged, type Disposable, type Logger } from '../core/ports';
 import { ConnectionScope, type ConnectionScopeOptions } from './connectionScope';
 import type { SourceState, WatchTiming } from './eventSource';

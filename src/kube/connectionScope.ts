@@ -1,8 +1,8 @@
-import { OwnerGraph } from '../core/ownerGraph';
-import type { SentEventsLedger } from '../core/ourEvents';
-import type { OwnerMemory } from '../core/ownerMemory';
+import { OwnerGraph } from '../core/owners/ownerGraph';
+import type { SentEventsLedger } from '../core/events/ourEvents';
+import type { OwnerMemory } from '../core/owners/ownerMemory';
 import { tagged, type Disposable, type Logger } from '../core/ports';
-import { errorMessage } from '../core/errorMessage';
+import { errorMessage } from '../core/text/errorMessage';
 import { MutableDisposable, RunOnceScheduler } from '../core/lifecycle';
 import { fail, ok } from '../core/result';
 import { Discovery } from './discovery';

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { normalizeEvent, type EventApi, type EventChange, type KubeEvent } from '../core/kubeEvent';
+import { normalizeEvent, type EventApi, type EventChange, type KubeEvent } from '../core/events/kubeEvent';
 import { Emitter, type Subscribe } from '../core/emitter';
-import { errorMessage } from '../core/errorMessage';
+import { errorMessage } from '../core/text/errorMessage';
 import { silentLogger, tagged, type Disposable, type Logger } from '../core/ports';
-import { DEFAULT_STORE_CAPACITY, DEFAULT_STORE_MEGABYTES } from '../core/eventStore';
+import { DEFAULT_STORE_CAPACITY, DEFAULT_STORE_MEGABYTES } from '../core/events/eventStore';
 import { classifyKubeError, KubeNetworkError, readBody, statusError, type KubeClient, type KubeErrorClass } from './kubeClient';
 import { KnownEvents, type KnownBounds } from './knownEvents';
 import { RelistBackoff } from './relistBackoff';

@@ -1,5 +1,5 @@
-import { estimateEventBytes } from '../core/eventStore';
-import type { KubeEvent } from '../core/kubeEvent';
+import { estimateEventBytes } from '../core/events/eventStore';
+import type { KubeEvent } from '../core/events/kubeEvent';
 
 /** The bounds of {@link KnownEvents}: the store's (`kubeEvents.store.maxEvents` and `.maxMegabytes`). */
 export interface KnownBounds {

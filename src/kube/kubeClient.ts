@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { errorMessage } from '../core/errorMessage';
+import { errorMessage } from '../core/text/errorMessage';
 
 /** A Kubernetes `Status` reason (`Forbidden`, `Expired`, `NotFound`…), or empty when the body had none. */
 export type StatusReason = string;

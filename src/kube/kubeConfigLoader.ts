@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { fail, ok, type Result } from '../core/result';
 import { KubeClient } from './kubeClient';
-import { errorMessage } from '../core/errorMessage';
+import { errorMessage } from '../core/text/errorMessage';
 
 export type KubeconfigProblem = 'noKubeconfig' | 'badKubeconfig' | 'noContext' | 'noCluster';
 

@@ -1,5 +1,5 @@
 import { loadYaml } from '@kubernetes/client-node';
-import type { ObjectKeyWith } from '../core/kubeEvent';
+import type { ObjectKeyWith } from '../core/events/kubeEvent';
 
 /**
  * Finds the YAML document (of a `---` separated stream) that contains `offset` and reads its

@@ -3,8 +3,8 @@
  * object's metadata only (`PartialObjectMetadata`: a Secret's data never leaves the server), and its uid,
  * namespace and ownerReferences are what the graph keeps.
  */
-import type { OwnerInfo, OwnerReference, OwnerResolveReason, OwnerResolver } from '../core/ownerGraph';
-import type { ObjectKeyWith } from '../core/kubeEvent';
+import type { OwnerInfo, OwnerReference, OwnerResolveReason, OwnerResolver } from '../core/owners/ownerGraph';
+import type { ObjectKeyWith } from '../core/events/kubeEvent';
 import { fail, ok, type Result } from '../core/result';
 import type { ResourceReader } from './resourceReader';
 

@@ -10,14 +10,14 @@ import { EventCorrelator, type CorrelationReason, type CorrelatorOptions } from 
 import { EventSeriesTracker, type SeriesFlushReport, type SeriesOptions, type SeriesReason, type SeriesWriter } from '../core/correlator/series';
 import { formatMicroTime, formatTime, monotonicUnixNano } from '../core/correlator/time';
 import type { CoreV1EventBody, EventsV1EventBody, ObjectReferenceJson } from '../core/correlator/wire';
-import { isDns1123Subdomain, validateEvent, type EventFlavour, type EventValidationFailure } from '../core/eventValidation';
-import { goSprintf } from '../core/goFormat';
-import { objectPath, OUR_REPORTING_CONTROLLER, type PartialObjectRef } from '../core/kubeEvent';
-import type { SentEventsLedger } from '../core/ourEvents';
+import { isDns1123Subdomain, validateEvent, type EventFlavour, type EventValidationFailure } from '../core/events/eventValidation';
+import { goSprintf } from '../core/text/goFormat';
+import { objectPath, OUR_REPORTING_CONTROLLER, type PartialObjectRef } from '../core/events/kubeEvent';
+import type { SentEventsLedger } from '../core/events/ourEvents';
 import { silentLogger, systemClock, tagged, type Clock, type Logger, type Timers } from '../core/ports';
 import { fail, ok, type Failure, type Result } from '../core/result';
 import { RecorderSink, type RecorderSinkOptions, type SinkFailure, type SinkFailureReason } from './recorderSink';
-import { errorMessage } from '../core/errorMessage';
+import { errorMessage } from '../core/text/errorMessage';
 
 // ---- ports ----
 

@@ -8,7 +8,7 @@
  * - transport errors are retried, up to 12 tries, 10 s apart: core/v1 sleeps `delay*random` before the
  *   first retry and the full delay after; events.k8s.io/v1 sleeps `wait.Jitter(delay, 0.25)` each time.
  */
-import type { SentEventsLedger } from '../core/ourEvents';
+import type { SentEventsLedger } from '../core/events/ourEvents';
 import { silentLogger, type Logger } from '../core/ports';
 import { ok, type Failure } from '../core/result';
 import type { CoreEventPatch, CoreV1EventBody, EventsV1EventBody } from '../core/correlator/wire';
@@ -36,7 +36,7 @@ export interface RecorderSinkOptions {
   readonly random?: () => number;
   /** Gets retries and give-ups; pass one already tagged (the Recorder passes its `[recorder]` logger). */
   readonly logger?: Logger;
-  /** Told of every write and the uid the server gave it: what makes an event "ours" (src/core/ourEvents.ts). */
+  /** Told of every write and the uid the server gave it: what makes an event "ours" (src/core/events/ourEvents.ts). */
   readonly ledger?: SentEventsLedger;
 }
 
@@ -108,6 +108,12 @@ interface Attempt {
 /** The outcome of one try: done (success or final failure) or retry. */
 type TryOutcome<T> = { readonly done: true; readonly result: SinkResult<T> } | { readonly done: false; readonly failure: SinkFailure };
 
+/**
+ * One write as {@link RecorderSink} retries it: its flavour, the event's namespace and name, the caller's options,
+ * the delay after each failed try, and one try.
+ */
+type TryArgs<T> = [flavour: Flavour, namespace: string, name: string, opts: WriteOptions, delayAfter: (tries: number) => number, attempt: () => Promise<TryOutcome<T>>];
+
 /** Sends events created and counted by the Recorder. One instance per client. */
 export class RecorderSink {
   private readonly client: Pick<KubeClient, 'request'>;
@@ -149,18 +155,12 @@ export class RecorderSink {
   }
 
   /** {@link tries} with the ledger told before the first try and after the last. */
-  private async loop<T>(
-    flavour: Flavour,
-    namespace: string,
-    name: string,
-    opts: WriteOptions,
-    delayAfter: (tries: number) => number,
-    attempt: () => Promise<TryOutcome<T>>,
-  ): Promise<SinkResult<T>> {
+  private async loop<T>(...args: TryArgs<T>): Promise<SinkResult<T>> {
+    const [, namespace, name] = args;
     this.ledger?.sending(namespace, name);
     let result: SinkResult<T> | undefined;
     try {
-      result = await this.tries(flavour, namespace, name, opts, delayAfter, attempt);
+      result = await this.tries(...args);
       return result;
     } finally {
       const uid = result?.ok ? (result.value.object as { metadata?: { uid?: unknown } } | undefined)?.metadata?.uid : undefined;
@@ -169,14 +169,7 @@ export class RecorderSink {
     }
   }
 
-  private async tries<T>(
-    flavour: Flavour,
-    namespace: string,
-    name: string,
-    opts: WriteOptions,
-    delayAfter: (tries: number) => number,
-    attempt: () => Promise<TryOutcome<T>>,
-  ): Promise<SinkResult<T>> {
+  private async tries<T>(...[flavour, namespace, name, opts, delayAfter, attempt]: TryArgs<T>): Promise<SinkResult<T>> {
     const maxTries = opts.maxTries ?? this.maxTries;
     let tries = 0;
     for (;;) {

@@ -9,7 +9,7 @@
  * an existence check on a Secret never transfers its data (docs/ARCHITECTURE.md §7).
  */
 import { dumpYaml } from '@kubernetes/client-node';
-import type { ObjectKeyWith } from '../core/kubeEvent';
+import type { ObjectKeyWith } from '../core/events/kubeEvent';
 import { silentLogger, type Logger } from '../core/ports';
 import { BoundedQueue, QueueFullError } from '../core/boundedQueue';
 import { fail, ok, type Result } from '../core/result';

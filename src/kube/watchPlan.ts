@@ -5,7 +5,7 @@
  * list+watch per namespace, which is all a namespace-restricted user may do. One stream costs one connection
  * and one list however many namespaces are selected; N streams cost N of each.
  */
-import type { EventApi } from '../core/kubeEvent';
+import type { EventApi } from '../core/events/kubeEvent';
 import { describeKubeError, type KubeClient } from './kubeClient';
 
 /** What {@link planWatch} decided, and why in one line for the log. */

@@ -20,7 +20,7 @@
  * Each side checks what arrives with the guards below and drops (and logs) anything malformed.
  */
 import { NotificationType } from 'vscode-languageserver-protocol';
-import type { ObjectKeyWith } from '../core/kubeEvent';
+import type { ObjectKeyWith } from '../core/events/kubeEvent';
 
 /** How often the host sends changes for subscribed subjects, at most. */
 export const FEED_BATCH_MS = 200;
@@ -145,7 +145,7 @@ export const ObjectsNotification = new NotificationType<ObjectsParams>('kubeEven
 export const ReasonsNotification = new NotificationType<ReasonsParams>('kubeEvents/reasons');
 
 /** The key both sides use for an object: `Kind/namespace/name`, kind compared case-sensitively as written (core's `objectKey`). */
-export { objectKey as objectKeyString } from '../core/kubeEvent';
+export { objectKey as objectKeyString } from '../core/events/kubeEvent';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Guards. Strict: exact key sets, exact types, finite numbers, bounded strings and arrays, plain objects.

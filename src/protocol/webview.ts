@@ -11,7 +11,7 @@
  *
  * Plain data only (structured-clone safe): strings, finite numbers, booleans, arrays, plain objects.
  */
-import type { EventApi } from '../core/kubeEvent';
+import type { EventApi } from '../core/events/kubeEvent';
 
 /** Longest event uid either side accepts (apiserver uids are 36 characters). */
 const MAX_UID_LENGTH = 256;
@@ -70,7 +70,7 @@ export interface EventDto {
   readonly source: string;
   /** Reporting instance (core/v1 `source.host` when unset). */
   readonly sourceInstance: string;
-  /** The API the event was written through (`writtenThrough` in src/core/kubeEvent.ts). */
+  /** The API the event was written through (`writtenThrough` in src/core/events/kubeEvent.ts). */
   readonly writtenBy: EventApi;
   /** The API the host read it through (the watch's). */
   readonly readThrough: EventApi;

@@ -2,7 +2,7 @@
  * Text the server shows. Cluster text is untrusted: every piece of it goes through {@link escapeMarkdown}
  * (markdown) after {@link oneLine} (bounded, one line), so it can neither format, link nor run a command.
  */
-import { oneLine } from '../core/boundedText';
+import { oneLine } from '../core/text/boundedText';
 import { type EDITOR_COMMANDS } from '../protocol/languageServer';
 
 /** Backslash-escapes every ASCII punctuation character (CommonMark allows it for all of them). */

@@ -6,13 +6,13 @@
  * Information diagnostic where a literal reason breaks the apiserver's rules or the naming convention.
  */
 import { CompletionItemKind, Diagnostic, DiagnosticSeverity, MarkupKind, type CodeLens, type CompletionItem, type Hover, type Range } from 'vscode-languageserver-types';
-import { oneLine, TEXT_LIMITS } from '../core/boundedText';
-import { REASON_LENGTH_LIMIT, reasonHint, utf8Length } from '../core/eventValidation';
-import { objectPath } from '../core/kubeEvent';
+import { oneLine, TEXT_LIMITS } from '../core/text/boundedText';
+import { REASON_LENGTH_LIMIT, reasonHint, utf8Length } from '../core/events/eventValidation';
+import { objectPath } from '../core/events/kubeEvent';
 import { EDITOR_COMMANDS, type ReasonStateDto } from '../protocol/languageServer';
 import { cell, commandLink, escapeMarkdown, SHOWN_LENGTH } from './format';
 import { formatAge, formatWindow } from '../core/text/format';
-import { goQuotedBody, hasControlCharacter, isGoPrintable } from '../core/goQuote';
+import { goQuotedBody, hasControlCharacter, isGoPrintable } from '../core/text/goQuote';
 import type { GoRange, ReasonSlot, ReasonSlotKind, RecorderCall } from './goLocator';
 import { DIAGNOSTIC_SOURCE, HOVER_EVENTS } from './manifestFeatures';
 

@@ -5,8 +5,8 @@
  * with the document's text positions.
  */
 import { CodeLens, Diagnostic, DiagnosticSeverity, MarkupKind, type Hover, type Range } from 'vscode-languageserver-types';
-import { bounded, oneLine, TEXT_LIMITS } from '../core/boundedText';
-import { objectKeyIgnoringKindCase } from '../core/kubeEvent';
+import { bounded, oneLine, TEXT_LIMITS } from '../core/text/boundedText';
+import { objectKeyIgnoringKindCase } from '../core/events/kubeEvent';
 import { EDITOR_COMMANDS, type ClusterParams, type EditorEventDto, type ObjectKeyDto, type ObjectStateDto } from '../protocol/languageServer';
 import { cell, commandLink, escapeMarkdown, SHOWN_LENGTH } from './format';
 import { formatAge, formatWindow } from '../core/text/format';

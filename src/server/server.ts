@@ -41,8 +41,8 @@ import { goCodeLenses, goDiagnostics, goHover, reasonCompletions } from './goFea
 import { collectPackageFacts, GoParser, loadGo, locateRecorderCalls, reasonSlotAt, type PackageFacts, type RecorderCall } from './goLocator';
 import { manifestCodeLenses, manifestDiagnostics, manifestHover, objectKeyOf } from './manifestFeatures';
 import { locateManifests, MAX_MANIFEST_LENGTH, type ManifestObject, type TextRange } from './yamlLocator';
-import { errorMessage } from '../core/errorMessage';
-import { objectKeyIgnoringKindCase } from '../core/kubeEvent';
+import { errorMessage } from '../core/text/errorMessage';
+import { objectKeyIgnoringKindCase } from '../core/events/kubeEvent';
 import { RunOnceScheduler } from '../core/lifecycle';
 
 const DEFAULT_WINDOW_MS = 3_600_000;

@@ -2,7 +2,7 @@
  * The time-lane view's geometry: the shared time axis (range, zoom, pan, ticks) and one lane per involved
  * object with its markers. Pure (no DOM): positions are fractions of the lane width, 0 = start, 1 = end.
  */
-import { objectKey } from '../core/kubeEvent';
+import { objectKey } from '../core/events/kubeEvent';
 import type { EventDto } from '../protocol/webview';
 
 /** A closed interval of epoch milliseconds, `start < end`. */

@@ -1,5 +1,5 @@
 /** The words of the time lanes: tooltips of markers and spans. Pure (no DOM), so unit tests read them. */
-import { RECORDER_OF, sourceLabel } from '../core/kubeEvent';
+import { RECORDER_OF, sourceLabel } from '../core/events/kubeEvent';
 import type { EventDto } from '../protocol/webview';
 import { formatDateTime, formatSpan } from '../core/text/format';
 import { formatCount } from './format';

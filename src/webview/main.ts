@@ -5,7 +5,7 @@
 import { MAX_VIEW_ERROR_LENGTH, isHostMessage } from '../protocol/webview';
 import { TimelineApp } from './timelineApp';
 import { vscodeApi } from './vscodeApi';
-import { errorMessage } from '../core/errorMessage';
+import { errorMessage } from '../core/text/errorMessage';
 
 /** Characters of a malformed message's `type` quoted in the report: enough to recognise it, never a payload. */
 const MAX_REPORTED_TYPE_LENGTH = 64;

@@ -2,7 +2,7 @@
  * The timeline table: a fixed-row-height virtual list. Only the rows in (and just around) the viewport exist in
  * the DOM; a spacer gives the scroll container its full height. Row elements are pooled and refilled on scroll.
  */
-import { RECORDER_OF, sourceLabel } from '../core/kubeEvent';
+import { RECORDER_OF, sourceLabel } from '../core/events/kubeEvent';
 import { TIMELINE_COLUMNS, type EventDto, type TimelineColumn } from '../protocol/webview';
 import { el, setText, setTitle } from './dom';
 import { formatDateTime } from '../core/text/format';

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { WEBSITE } from '../cluster/controlPlane';
-import { connectAdmin, createNamespace } from '../support/admin';
+import { WEBSITE } from '../cluster/producers';
+import { createNamespace } from '../support/admin';
 import { createObject, recordEvent, type DemoObject } from '../support/demoCluster';
 import { judgeGo } from '../support/goJudge';
 import { UiSession } from '../support/uiSession';
-import { openViewContainer, openWorkbench, poll, runCommand, screenshot, treeRows } from '../support/workbench';
+import { openFile, poll, runCommand, screenshot, treeRows } from '../support/workbench';
 
 const NAMESPACE = `completion-${randomBytes(3).toString('hex')}`;
 /** A reason that closes the string and calls os.Exit if it is pasted raw into a literal. */
@@ -34,15 +34,6 @@ func (r *WebsiteReconciler) Reconcile(site *Website) error {
 }
 `;
 
-async function openFile(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
-  await poll(async () => (await page.locator('.quick-input-list .monaco-list-row').first().innerText().catch(() => '')).includes(name), `Quick Open to list ${name}`);
-  await page.keyboard.press('Enter');
-  await page.locator(`.tab.active[aria-label*="${name}"], .tab.active:has-text("${name}")`).first().waitFor({ state: 'visible' });
-}
 
 /** Puts the cursor on line `line` in place of its placeholder comment, after the indentation. */
 async function goToLineEnd(page: Page, line: number): Promise<void> {
@@ -77,8 +68,9 @@ describe('reason completion in the editor (code-server)', () => {
   let file = '';
 
   before(async () => {
-    const admin = connectAdmin();
+    const admin = ui.connectAdmin();
     client = admin.client;
+    ui.deleteNamespaceAtStop(client, NAMESPACE);
     await createNamespace(client, NAMESPACE);
     // The demo controller reconciles the Website and records DeploymentCreated (AnnotatedEventf) and Synced.
     const site: DemoObject = await createObject(client, `/apis/${WEBSITE.group}/${WEBSITE.version}/namespaces/${NAMESPACE}/${WEBSITE.plural}`, {
@@ -99,16 +91,11 @@ describe('reason completion in the editor (code-server)', () => {
     await ui.openPage({ width: 1400, height: 900 });
   }, { timeout: 180_000 });
 
-  after(async () => {
-    await ui.stop();
-    await client?.request(`/api/v1/namespaces/${NAMESPACE}`, { method: 'DELETE' }).catch(() => undefined);
-    client?.dispose();
-  });
+  after(() => ui.stop());
 
   test('typing a call and `"` offers the cluster\'s reasons; the accepted one lands in the literal', { timeout: 150_000 }, (t) =>
     ui.step(t, 'typed', async (p) => {
-      await openWorkbench(p, ui.workbenchUrl, 'Kube Events');
-      await openViewContainer(p, 'Kube Events');
+      await ui.openContainer(p, 'Kube Events');
       await poll(async () => (await treeRows(p, 'Events')).length > 0, 'the Events view to show events', { timeoutMs: 60_000 });
       await openFile(p, FILE);
       await goToLineEnd(p, 8);

@@ -16,7 +16,7 @@ import { startControlPlane, type ControlPlane } from '../cluster/controlPlane';
 import { auditFrom, type AuditEntry } from '../support/audit';
 import { seedDemo } from '../support/demoCluster';
 import { UiSession } from '../support/uiSession';
-import { openViewContainer, openWorkbench, poll, screenshot, treeRows, widenSideBar } from '../support/workbench';
+import { openViewContainer, openWorkbench, openFile, poll, screenshot, treeRows, widenSideBar } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
 const SHOP = 'reason-shop';
@@ -36,17 +36,6 @@ const MANIFEST = { name: 'deploy/web.yaml', text: `apiVersion: apps/v1\nkind: De
  */
 const QUIET_MS = 15_000;
 
-/** Opens a workspace file through Quick Open. */
-async function openFile(page: Page, name: string): Promise<void> {
-  const base = name.split('/').pop() ?? name;
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
-  await poll(async () => (await page.locator('.quick-input-list .monaco-list-row').first().innerText().catch(() => '')).includes(base), `Quick Open to list ${name}`);
-  await page.keyboard.press('Enter');
-  await page.locator(`.tab.active[aria-label*="${base}"], .tab.active:has-text("${base}")`).first().waitFor({ state: 'visible' });
-}
 
 /** Our status bar item's text. */
 function statusItem(page: Page, text: string) {

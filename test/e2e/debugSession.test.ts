@@ -13,10 +13,10 @@ import type { Page } from 'playwright-core';
 import { EXTENSION_ID } from '../../src/constants';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { MIN_SPAN_MS } from '../../src/webview/laneLayout';
-import { connectAdmin, createNamespace } from '../support/admin';
+import { createNamespace } from '../support/admin';
 import { findRepoRoot } from '../support/codeServer';
 import { UiSession } from '../support/uiSession';
-import { openViewContainer, openWorkbench, poll, resultsDir, runCommand, screenshot, treeRows, viewPane, waitForNotification, webviewFrame, widenSideBar } from '../support/workbench';
+import { openViewContainer, poll, resultsDir, runCommand, screenshot, treeRows, viewPane, waitForNotification, webviewFrame, widenSideBar } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
 const VIEW = 'Events';
@@ -80,9 +80,10 @@ describe('Debugging a controller: the session in the views', () => {
   const sessionStatus = (p: Page, text: string) => p.locator('.part.statusbar .statusbar-item', { hasText: text });
 
   before(async () => {
-    const admin = connectAdmin();
+    const admin = ui.connectAdmin();
     const kubeconfig = admin.kubeconfig;
     client = admin.client;
+    ui.deleteNamespaceAtStop(client, NS);
     await createNamespace(client, NS);
     const now = Date.now();
     await createEvent(client, deployment, 'deployment-controller', 'ScalingReplicaSet', 'Scaled up replica set storefront-7d9f6 to 3', now - 40_000);
@@ -125,19 +126,14 @@ describe('Debugging a controller: the session in the views', () => {
     await ui.openPage({ width: 1500, height: 900 });
   }, { timeout: 180_000 });
 
-  after(async () => {
-    await ui.stop();
-    await client?.request(`/api/v1/namespaces/${NS}`, { method: 'DELETE' }).catch(() => undefined);
-    client?.dispose();
-  });
+  after(() => ui.stop());
 
   test('F5 starts the session: the launch filter applies, the tree and the status bar show the paused session', { timeout: 180_000 }, (t) =>
     step(
       t,
       'paused',
       async (p) => {
-        await openWorkbench(p, ui.workbenchUrl, CONTAINER);
-        await openViewContainer(p, CONTAINER);
+        await ui.openContainer(p, CONTAINER);
         await widenSideBar(p, (current) => current + 260);
         await poll(async () => (await treeRows(p, VIEW)).some((r) => r.includes('ScalingReplicaSet')), 'the seeded events in the tree');
         await runCommand(p, 'Debug: Start Debugging');

@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { connectAdmin } from '../support/admin';
 import { UiSession } from '../support/uiSession';
 import { recordEvent, seedDemo, type Demo } from '../support/demoCluster';
-import { openWorkbench, poll, runCommand, screenshot, setColorTheme } from '../support/workbench';
+import { openWorkbench, openFile, poll, runCommand, screenshot, setColorTheme } from '../support/workbench';
 
 const SHOP = 'editor-shop';
 const HOSTILE = '[run me](command:workbench.action.terminal.new) **loud** <b>bold</b>';
@@ -75,16 +74,6 @@ func (r *WebsiteReconciler) Reconcile(site *Website) error {
 }
 `;
 
-/** Opens a workspace file through Quick Open. */
-async function openFile(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
-  await poll(async () => (await page.locator('.quick-input-list .monaco-list-row').first().innerText().catch(() => '')).includes(name), `Quick Open to list ${name}`);
-  await page.keyboard.press('Enter');
-  await page.locator(`.tab.active[aria-label*="${name}"], .tab.active:has-text("${name}")`).first().waitFor({ state: 'visible' });
-}
 
 /** The CodeLens texts on screen. */
 async function lenses(page: Page): Promise<string[]> {
@@ -111,7 +100,7 @@ describe('events in the editor (code-server)', () => {
   let demo: Demo;
 
   before(async () => {
-    const admin = connectAdmin();
+    const admin = ui.connectAdmin();
     client = admin.client;
     demo = await seedDemo(client, [SHOP, 'editor-batch']);
     await recordEvent(client, demo.pods[0], { type: 'Warning', reason: 'Unhealthy', message: `Readiness probe failed: HTTP probe failed with statuscode: 503 ${HOSTILE}`, component: 'kubelet', count: 7, ageSeconds: 40, fieldPath: 'spec.containers{app}' });
@@ -122,10 +111,7 @@ describe('events in the editor (code-server)', () => {
     await ui.openPage({ width: 1400, height: 900 });
   }, { timeout: 180_000 });
 
-  after(async () => {
-    await ui.stop();
-    client?.dispose();
-  });
+  after(() => ui.stop());
 
   test('a manifest shows squiggles, CodeLenses and an escaped hover', { timeout: 120_000 }, (t) =>
     ui.step(t, 'manifest', async (p) => {

@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { connectAdmin, createNamespace } from '../support/admin';
+import { createNamespace } from '../support/admin';
 import { recordEvent, type DemoObject } from '../support/demoCluster';
 import { UiSession } from '../support/uiSession';
-import { answer, openViewContainer, openWorkbench, pickQuickInput, poll, runCommand, runQuickInputCommand, screenshot, treeMessage, treeRows, viewPane, waitForPrompt } from '../support/workbench';
+import { answer, pickQuickInput, poll, runCommand, runQuickInputCommand, screenshot, treeMessage, treeRows, viewPane, waitForPrompt } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
 const VIEW = 'Events';
@@ -67,8 +67,7 @@ describe('Kube Events UI: emit fidelity, typed prompts, warnings opening objects
   function step(t: TestContext, name: string, fn: (page: Page) => Promise<void>): Promise<void> {
     return ui.step(t, name, async (page) => {
       if (!opened) {
-        await openWorkbench(page, ui.workbenchUrl, CONTAINER);
-        await openViewContainer(page, CONTAINER);
+        await ui.openContainer(page, CONTAINER);
         opened = true;
       }
       await page.keyboard.press('Escape');
@@ -99,7 +98,7 @@ describe('Kube Events UI: emit fidelity, typed prompts, warnings opening objects
   }
 
   before(async () => {
-    const admin = connectAdmin();
+    const admin = ui.connectAdmin();
     client = admin.client;
     await createNamespace(client, ns);
     for (const name of ['api-0', 'api-1']) {
@@ -112,13 +111,10 @@ describe('Kube Events UI: emit fidelity, typed prompts, warnings opening objects
       await recordEvent(client, pod, { reason: 'Scheduled', message: `Successfully assigned ${ns}/${name} to node-1`, component: 'default-scheduler', ageSeconds: 60 });
       await recordEvent(client, pod, { reason: 'Pulled', message: 'Container image already present on machine', component: 'kubelet', ageSeconds: 50, fieldPath: 'spec.containers{app}' });
     }
-    await ui.start({ env: { KUBECONFIG: admin.kubeconfig }, settings: { 'kubeEvents.namespaces': [ns], 'workbench.colorTheme': 'Default Dark Modern' } }, { width: 1400, height: 850 });
+    await ui.start({ env: { KUBECONFIG: admin.kubeconfig }, settings: UiSession.watching([ns]) }, { width: 1400, height: 850 });
   }, { timeout: 180_000 });
 
-  after(async () => {
-    await ui.stop();
-    client?.dispose();
-  });
+  after(() => ui.stop());
 
   test('a Pod whose events are all Normal opens when a new Warning arrives on it', { timeout: 120_000 }, (t) =>
     step(t, 'warning-opens', async (p) => {

@@ -7,10 +7,9 @@ import * as os from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { EXTENSION_ID } from '../../src/constants';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { connectAdmin } from '../support/admin';
 import { UiSession } from '../support/uiSession';
 import { recordEvent, seedDemo, type Demo } from '../support/demoCluster';
-import { answer, openViewContainer, openWorkbench, outputLines, pickQuickInput, poll, runCommand, runQuickInputCommand, screenshot, setColorTheme, treeMessage, treeRows, typeAndAccept, viewPane, viewWelcomeText, waitForPrompt, webviewFrame, widenSideBar } from '../support/workbench';
+import { answer, outputLines, pickQuickInput, poll, runCommand, runQuickInputCommand, screenshot, setColorTheme, treeMessage, treeRows, typeAndAccept, viewPane, viewWelcomeText, waitForPrompt, webviewFrame, widenSideBar } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
 const VIEW = 'Events';
@@ -23,14 +22,14 @@ describe('Kube Events UI against a real control plane', () => {
   const dialogs: string[] = [];
 
   before(async () => {
-    const admin = connectAdmin();
+    const admin = ui.connectAdmin();
     client = admin.client;
     demo = await seedDemo(client, ['shop', 'batch']);
     await recordEvent(client, demo.pods[0], { type: 'Warning', reason: 'HostileText', message: HOSTILE, component: 'attacker' });
     const page = await ui.start({
       env: { KUBECONFIG: admin.kubeconfig },
       // Other suites leave their own namespaces in this cluster: watch the demo ones only.
-      settings: { 'kubeEvents.namespaces': ['shop', 'batch'], 'workbench.colorTheme': 'Default Dark Modern' },
+      settings: UiSession.watching(['shop', 'batch']),
     });
     page.on('dialog', (d) => {
       dialogs.push(d.message());
@@ -38,15 +37,11 @@ describe('Kube Events UI against a real control plane', () => {
     });
   }, { timeout: 180_000 });
 
-  after(async () => {
-    await ui.stop();
-    client?.dispose();
-  });
+  after(() => ui.stop());
 
   test('the tree shows the cluster\'s events grouped by namespace and object', { timeout: 120_000 }, (t) =>
     ui.step(t, 'tree', async (p) => {
-      await openWorkbench(p, ui.workbenchUrl, CONTAINER);
-      await openViewContainer(p, CONTAINER);
+      await ui.openContainer(p, CONTAINER);
       await widenSideBar(p, 620);
       const rows = await poll(async () => {
         const r = await treeRows(p, VIEW);
@@ -208,8 +203,7 @@ describe('Kube Events UI with an unreachable cluster', () => {
 
   test('the welcome view says the cluster cannot be reached and offers what to do', { timeout: 120_000 }, (t) =>
     ui.step(t, 'welcome', async (p) => {
-      await openWorkbench(p, ui.workbenchUrl, CONTAINER);
-      await openViewContainer(p, CONTAINER);
+      await ui.openContainer(p, CONTAINER);
       const text = await poll(async () => {
         const w = await viewWelcomeText(p, VIEW);
         return w.includes('cannot be reached') ? w : undefined;

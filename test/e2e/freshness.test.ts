@@ -4,9 +4,9 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { connectAdmin, createNamespace } from '../support/admin';
+import { createNamespace } from '../support/admin';
 import { UiSession } from '../support/uiSession';
-import { openViewContainer, openWorkbench, poll, screenshot, treeRows } from '../support/workbench';
+import { poll, screenshot, treeRows } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
 const VIEW = 'Events';
@@ -33,21 +33,17 @@ describe('ages in the Events view', () => {
   const ns = `ui-ages-${randomBytes(3).toString('hex')}`;
 
   before(async () => {
-    const admin = connectAdmin();
+    const admin = ui.connectAdmin();
     client = admin.client;
     await createNamespace(client, ns);
-    await ui.start({ env: { KUBECONFIG: admin.kubeconfig }, settings: { 'kubeEvents.namespaces': [ns], 'workbench.colorTheme': 'Default Dark Modern' } }, { width: 1400, height: 800 });
+    await ui.start({ env: { KUBECONFIG: admin.kubeconfig }, settings: UiSession.watching([ns]) }, { width: 1400, height: 800 });
   }, { timeout: 180_000 });
 
-  after(async () => {
-    await ui.stop();
-    client?.dispose();
-  });
+  after(() => ui.stop());
 
   test('follow the clock: no age shown is more than a few seconds off, and a parent never looks older than its newest child', { timeout: 120_000 }, (t) =>
     ui.step(t, 'follow-the-clock', async (p) => {
-      await openWorkbench(p, ui.workbenchUrl, CONTAINER);
-      await openViewContainer(p, CONTAINER);
+      await ui.openContainer(p, CONTAINER);
       const created: number[] = [];
       for (const reason of ['AgeProbeOld', 'AgeProbeNew']) {
         const now = new Date();

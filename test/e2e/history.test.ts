@@ -7,12 +7,12 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EXTENSION_ID } from '../../src/constants';
-import type { EventChange, KubeEvent } from '../../src/core/kubeEvent';
+import type { EventChange, KubeEvent } from '../../src/core/events/kubeEvent';
 import { historyFileName, HistoryDatabase } from '../../src/history/historyDatabase';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { connectAdmin, createNamespace } from '../support/admin';
+import { createNamespace } from '../support/admin';
 import { UiSession } from '../support/uiSession';
-import { openViewContainer, openWorkbench, poll, runCommand, screenshot, treeRows, webviewFrame } from '../support/workbench';
+import { poll, runCommand, screenshot, treeRows, webviewFrame } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
 const VIEW = 'Events';
@@ -77,7 +77,7 @@ describe('history past the TTL in code-server', () => {
   const liveNs = `live-history-${suffix}`;
 
   before(async () => {
-    const { kubeconfig, loaded, client: admin } = connectAdmin();
+    const { kubeconfig, loaded, client: admin } = ui.connectAdmin();
     client = admin;
     await createNamespace(client, liveNs);
     const runDir = fs.mkdtempSync(join(os.tmpdir(), 'kube-events-history-e2e-'));
@@ -90,19 +90,15 @@ describe('history past the TTL in code-server', () => {
     await ui.start({
       runDir,
       env: { KUBECONFIG: kubeconfig },
-      settings: { 'kubeEvents.namespaces': [pastNs, liveNs], 'workbench.colorTheme': 'Default Dark Modern' },
+      settings: UiSession.watching([pastNs, liveNs]),
     });
   }, { timeout: 180_000 });
 
-  after(async () => {
-    await ui.stop();
-    client?.dispose();
-  });
+  after(() => ui.stop());
 
   test('the tree shows events from days ago, kept on disk, marked expired', { timeout: 120_000 }, (t) =>
     ui.step(t, 'history-tree', async (p) => {
-      await openWorkbench(p, ui.workbenchUrl, CONTAINER);
-      await openViewContainer(p, CONTAINER);
+      await ui.openContainer(p, CONTAINER);
       const rows = await poll(async () => {
         const r = await treeRows(p, VIEW);
         return r.some((x) => x.startsWith('OOMKilled')) && r.some((x) => x.startsWith('FailedScheduling')) ? r : undefined;
@@ -155,8 +151,7 @@ describe('history past the TTL in code-server', () => {
         }
       }, 'the deletion in the history file');
       await p.reload();
-      await openWorkbench(p, ui.workbenchUrl, CONTAINER);
-      await openViewContainer(p, CONTAINER);
+      await ui.openContainer(p, CONTAINER);
       const rows = await poll(async () => {
         const r = await treeRows(p, VIEW);
         return r.some((x) => x.startsWith('SurvivesReload')) ? r : undefined;

@@ -6,10 +6,10 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { connectAdmin, createNamespace } from '../support/admin';
+import { createNamespace } from '../support/admin';
 import { UiSession } from '../support/uiSession';
 import { createObject, ownerRef, recordEvent, TEST_HOLD, type DemoObject } from '../support/demoCluster';
-import { openViewContainer, openWorkbench, poll, runCommand, screenshot, treeMessage, treeRows, waitForView } from '../support/workbench';
+import { openViewContainer, poll, runCommand, screenshot, treeMessage, treeRows, waitForView } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
 const VIEW = 'Events';
@@ -27,7 +27,7 @@ describe('under: across a browser reload', () => {
   const pods: DemoObject[] = [];
 
   before(async () => {
-    const admin = connectAdmin();
+    const admin = ui.connectAdmin();
     client = admin.client;
     await createNamespace(client, ns);
     const labels = { app: 'web', 'pod-template-hash': '6b7c8d9f5' };
@@ -51,18 +51,14 @@ describe('under: across a browser reload', () => {
       await recordEvent(client, p, { reason: 'Scheduled', message: `Successfully assigned ${ns}/${p.name} to worker-1`, component: 'default-scheduler' });
       await recordEvent(client, p, { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container app', component: 'kubelet' });
     }
-    await ui.start({ env: { KUBECONFIG: admin.kubeconfig }, settings: { 'kubeEvents.namespaces': [ns], 'workbench.colorTheme': 'Default Dark Modern' } });
+    await ui.start({ env: { KUBECONFIG: admin.kubeconfig }, settings: UiSession.watching([ns]) });
   }, { timeout: 180_000 });
 
-  after(async () => {
-    await ui.stop();
-    client?.dispose();
-  });
+  after(() => ui.stop());
 
   test('the Pods are deleted, the window reloads, and under: still counts every event', { timeout: 180_000 }, (t) =>
     ui.step(t, 'ui-owners-after-reload', async (page) => {
-      await openWorkbench(page, ui.workbenchUrl, CONTAINER);
-      await openViewContainer(page, CONTAINER);
+      await ui.openContainer(page, CONTAINER);
       await runCommand(page, 'Kube Events: Filter Events…', { closes: false });
       const input = page.locator('.quick-input-widget .quick-input-box input');
       await input.waitFor({ state: 'visible' });

@@ -11,7 +11,7 @@ import { EXTENSION_ID } from '../../src/constants';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { connectAdmin, createNamespace } from '../support/admin';
 import { UiSession } from '../support/uiSession';
-import { openViewContainer, openWorkbench, outputLines, poll, resultsDir, runCommand, screenshot, setColorTheme, viewPane, webviewFrame } from '../support/workbench';
+import { openViewContainer, outputLines, poll, resultsDir, runCommand, screenshot, setColorTheme, viewPane, webviewFrame } from '../support/workbench';
 
 const CONTAINER = 'Kube Events';
 const VIEW = 'Events';
@@ -143,23 +143,18 @@ describe('Timeline spans, written/read APIs and combined events against a real c
     await createCore(client, apiPod, { reason: 'Pulled', message: 'Container image "registry.example/api:2.1" already present on machine', count: 1, first: now - 4 * MIN, last: now - 4 * MIN, source: { component: 'kubelet', host: 'node-a' }, reportingComponent: 'kubelet' });
     await ui.start({
       env: { KUBECONFIG: kubeconfig },
-      settings: { 'kubeEvents.namespaces': [NS], 'workbench.colorTheme': 'Default Dark Modern' },
+      settings: UiSession.watching([NS]),
     });
   }, { timeout: 180_000 });
 
-  after(async () => {
-    await ui.stop();
-    await client?.request(`/api/v1/namespaces/${NS}`, { method: 'DELETE' }).catch(() => undefined);
-    client?.dispose();
-  });
+  after(() => ui.stop());
 
   test('the timeline opens on the events created through the API', { timeout: 120_000 }, (t) =>
     ui.step(
       t,
       'open',
       async (p) => {
-        await openWorkbench(p, ui.workbenchUrl, CONTAINER);
-        await openViewContainer(p, CONTAINER);
+        await ui.openContainer(p, CONTAINER);
         await runCommand(p, 'Kube Events: Open Timeline');
         const frame = webviewFrame(p, EXTENSION_ID, 'panel');
         for (const reason of ['FailedScheduling', 'FailedMount', 'JobAlreadyActive', 'FailedCreate']) {

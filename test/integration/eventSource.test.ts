@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventSource, type SourceState, type WatchTiming } from '../../src/kube/eventSource';
-import type { EventChange } from '../../src/core/kubeEvent';
+import type { EventChange } from '../../src/core/events/kubeEvent';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import type { ControlPlane } from '../cluster/controlPlane';
 import { clientFor, createCoreEvent, createNamespace, kubeconfigWithServer, useCluster, waitFor } from './support/cluster';

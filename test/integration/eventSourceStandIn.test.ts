@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { EventSource, type SourceState, type WatchTiming } from '../../src/kube/eventSource';
-import type { EventChange } from '../../src/core/kubeEvent';
+import type { EventChange } from '../../src/core/events/kubeEvent';
 import { startStandIn, type StandInOptions } from '../support/standInApiserver';
 import { waitFor } from '../support/waitFor';
 

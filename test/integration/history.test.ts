@@ -4,28 +4,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseQuery } from '../../src/core/query/parse';
-import { ClusterSession } from '../../src/kube/clusterSession';
-import { HistoryService } from '../../src/history/historyService';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { startControlPlane, type ControlPlane } from '../cluster/controlPlane';
-import { clientFor, createCoreEvent, createNamespace, waitFor } from './support/cluster';
+import { clientFor, openHistoryWindow, createCoreEvent, createNamespace, waitFor } from './support/cluster';
 
 const TTL_SECONDS = 8;
 
-/** One VS Code window's pipeline: a real session against the cluster, with history wired as compose does. */
-function openWindow(cp: ControlPlane, namespace: string, dir: string): { session: ClusterSession; history: HistoryService } {
-  const session = new ClusterSession({ kubeconfig: { path: cp.kubeconfigPath, context: 'admin' }, scope: { kind: 'list', names: [namespace] } });
-  const history = new HistoryService({
-    dir,
-    broadcaster: session.broadcaster,
-    store: session.store,
-    settings: () => ({ enabled: true, retentionDays: 7, maxMegabytes: 500 }),
-    onNotice: (n) => assert.fail(`unexpected notice ${JSON.stringify(n)}`),
-    flushMs: 100,
-  });
-  session.onDidChangeScope((scope) => scope && history.open(scope.cluster));
-  return { session, history };
-}
 
 describe('history against a real kube-apiserver with a short --event-ttl', () => {
   let cp: ControlPlane;
@@ -44,7 +28,7 @@ describe('history against a real kube-apiserver with a short --event-ttl', () =>
 
   it('keeps an event the apiserver expired, and a new window finds it with since:', async () => {
     const ns = await createNamespace(admin, 'history');
-    const first = openWindow(cp, ns, dir);
+    const first = openHistoryWindow(cp, ns, dir);
     first.session.connect();
     const created = await createCoreEvent(admin, ns, { reason: 'BackOff', type: 'Warning', message: 'outlives the TTL' });
     const uid = created.metadata.uid;
@@ -60,7 +44,7 @@ describe('history against a real kube-apiserver with a short --event-ttl', () =>
     first.session.dispose();
 
     // A reload: a new window seeds its store from history before its first list.
-    const second = openWindow(cp, ns, dir);
+    const second = openHistoryWindow(cp, ns, dir);
     second.session.connect();
     assert.equal(second.session.store.get(uid)?.expired, true, 'seeded, marked expired');
     assert.equal(second.session.store.get(uid)?.message, 'outlives the TTL');

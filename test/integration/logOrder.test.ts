@@ -3,8 +3,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
-import { Broadcaster } from '../../src/core/broadcaster';
-import type { EventChange } from '../../src/core/kubeEvent';
+import { Broadcaster } from '../../src/core/events/broadcaster';
+import type { EventChange } from '../../src/core/events/kubeEvent';
 import { EventSource } from '../../src/kube/eventSource';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { EventLogSink } from '../../src/host/output/eventLogSink';

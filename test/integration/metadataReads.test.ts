@@ -4,8 +4,8 @@
 // only) or Secret (the whole object, data included).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeEvent } from '../../src/core/kubeEvent';
-import { OwnerGraph } from '../../src/core/ownerGraph';
+import { normalizeEvent } from '../../src/core/events/kubeEvent';
+import { OwnerGraph } from '../../src/core/owners/ownerGraph';
 import { Discovery } from '../../src/kube/discovery';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { KubeOwnerResolver } from '../../src/kube/ownerResolver';

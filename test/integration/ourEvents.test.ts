@@ -8,28 +8,13 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { OUR_REPORTING_CONTROLLER, type KubeEvent } from '../../src/core/kubeEvent';
-import { HistoryService } from '../../src/history/historyService';
-import { ClusterSession } from '../../src/kube/clusterSession';
+import { OUR_REPORTING_CONTROLLER, type KubeEvent } from '../../src/core/events/kubeEvent';
+import type { ClusterSession } from '../../src/kube/clusterSession';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import type { RecordResult } from '../../src/kube/recorder';
 import type { ControlPlane } from '../cluster/controlPlane';
-import { clientFor, createNamespace, useCluster, waitFor } from './support/cluster';
+import { clientFor, openHistoryWindow, createNamespace, useCluster, waitFor } from './support/cluster';
 
-/** One window's pipeline as compose wires it: the session (its recorder included) and history. */
-function openWindow(cp: ControlPlane, namespace: string, dir: string): { session: ClusterSession; history: HistoryService } {
-  const session = new ClusterSession({ kubeconfig: { path: cp.kubeconfigPath, context: 'admin' }, scope: { kind: 'list', names: [namespace] } });
-  const history = new HistoryService({
-    dir,
-    broadcaster: session.broadcaster,
-    store: session.store,
-    settings: () => ({ enabled: true, retentionDays: 7, maxMegabytes: 500 }),
-    onNotice: (n) => assert.fail(`unexpected notice ${JSON.stringify(n)}`),
-    flushMs: 100,
-  });
-  session.onDidChangeScope((scope) => scope && history.open(scope.cluster));
-  return { session, history };
-}
 
 function named(session: ClusterSession, reason: string): KubeEvent | undefined {
   return [...session.store.all()].find((e) => e.reason === reason);
@@ -74,7 +59,7 @@ describe('events marked as ours: by what our recorder sent (real kube-apiserver)
   let admin: KubeClient;
   let ns: string;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-events-ours-'));
-  let window: ReturnType<typeof openWindow> | undefined;
+  let window: ReturnType<typeof openHistoryWindow> | undefined;
 
   before(async () => {
     cp = await useCluster();
@@ -89,7 +74,7 @@ describe('events marked as ours: by what our recorder sent (real kube-apiserver)
   });
 
   it('lookalikes from the API and kubectl are not ours; what the recorder created or patched is', async () => {
-    window = openWindow(cp, ns, dir);
+    window = openHistoryWindow(cp, ns, dir);
     const { session } = window;
     session.connect();
     await waitFor('the stream to go live', () => session.state.phase === 'live', 20_000);
@@ -148,7 +133,7 @@ describe('events marked as ours: by what our recorder sent (real kube-apiserver)
     first.dispose();
     window.history.dispose();
 
-    window = openWindow(cp, ns, dir);
+    window = openHistoryWindow(cp, ns, dir);
     const second = window.session;
     second.connect();
     assert.equal(second.store.get(emitted.uid)?.ours, true, 'seeded from history as ours');

@@ -1,8 +1,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AGGREGATE_MESSAGE_PREFIX, DEFAULT_SPAM_BURST } from '../../src/core/correlator/correlator';
-import type { EventApi, EventChange } from '../../src/core/kubeEvent';
-import { OUR_REPORTING_CONTROLLER } from '../../src/core/kubeEvent';
+import type { EventApi, EventChange } from '../../src/core/events/kubeEvent';
+import { OUR_REPORTING_CONTROLLER } from '../../src/core/events/kubeEvent';
 import { EventSource } from '../../src/kube/eventSource';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { Recorder, type RecorderOptions, type RecordResult } from '../../src/kube/recorder';

@@ -8,7 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KubeClient } from '../../src/kube/kubeClient';
-import { CRASH_LOOP_LABEL, RESTRICTED_NAMESPACE, WEBSITE } from '../cluster/controlPlane';
+import { RESTRICTED_NAMESPACE } from '../cluster/bootstrap';
+import { CRASH_LOOP_LABEL, WEBSITE } from '../cluster/producers';
 
 export interface DemoObject {
   readonly apiVersion: string;

@@ -2,7 +2,7 @@
 // parser reads in Go sources, so tests of Go text we write are judged by the language, not by our own reading.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 
 /** One argument of a recorder call as go/parser reads it: a string literal's value, or the source text. */
 export interface JudgedArgument {
@@ -31,10 +31,18 @@ function goBinary(): string {
   throw new Error('Go is needed to judge Go literals and was not found on PATH or in /usr/local/go/bin: install Go 1.24 or newer (see test/support/prerequisites.sh)');
 }
 
+function judgeFolder(from: string): string {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'test', 'fixtures', 'goLiteralJudge');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`test/fixtures/goLiteralJudge not found above ${from}`);
+  }
+}
+
 /** Runs the judge once over everything asked (a first run compiles it: allow a minute on a cold build cache). */
 export function judgeGo(request: { quote?: readonly string[]; sources?: readonly string[] }): Judgement {
-  // Built to out/test/support: the repository is three folders up.
-  const dir = join(resolve(__dirname, '..', '..', '..'), 'test', 'fixtures', 'goLiteralJudge');
+  // Bundled into each test under out/test/…, at any depth: the judge is in the nearest folder above that holds it.
+  const dir = judgeFolder(__dirname);
   const out = execFileSync(goBinary(), ['run', 'main.go'], {
     cwd: dir,
     input: JSON.stringify({ quote: request.quote ?? [], sources: request.sources ?? [] }),

@@ -4,8 +4,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import type { KubeClient } from '../../src/kube/kubeClient';
+import { connectAdmin, type AdminConnection } from './admin';
 import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer, type CodeServerOptions } from './codeServer';
-import { screenshot } from './workbench';
+import { openViewContainer, openWorkbench, screenshot } from './workbench';
 
 type Viewport = { readonly width: number; readonly height: number };
 
@@ -28,6 +30,31 @@ export class UiSession {
   ) {}
 
   private readonly started = Date.now();
+  /** Run by stop() after code-server, last registered first. */
+  private readonly cleanups: (() => Promise<void> | void)[] = [];
+
+  /** code-server settings that watch only `namespaces`, in the theme every screenshot is taken in. */
+  static watching(namespaces: readonly string[], more: Record<string, unknown> = {}): Record<string, unknown> {
+    return { 'kubeEvents.namespaces': namespaces, 'workbench.colorTheme': 'Default Dark Modern', ...more };
+  }
+
+  /** The test control plane's admin (KUBECONFIG), for seeding the cluster; stop() disposes its client. */
+  connectAdmin(): AdminConnection {
+    const admin = connectAdmin();
+    this.cleanups.push(() => admin.client.dispose());
+    return admin;
+  }
+
+  /** Deletes a suite's namespace at stop(), before its client is disposed; a failed delete is ignored. */
+  deleteNamespaceAtStop(client: KubeClient, namespace: string): void {
+    this.cleanups.push(() => client.request(`/api/v1/namespaces/${namespace}`, { method: 'DELETE' }).then(() => undefined, () => undefined));
+  }
+
+  /** Loads the workbench and opens the extension's view container. */
+  async openContainer(page: Page, container = 'Kube Events'): Promise<void> {
+    await openWorkbench(page, this.workbenchUrl, container);
+    await openViewContainer(page, container);
+  }
 
   /** Starts code-server with dist/kube-events.vsix installed, then the browser and its page. */
   async start(opts: Omit<CodeServerOptions, 'vsix'>, viewport?: Viewport): Promise<Page> {
@@ -72,10 +99,11 @@ export class UiSession {
     }
   }
 
-  /** Closes the browser and stops code-server (keeping its run dir when a step failed). */
+  /** Closes the browser and stops code-server (keeping its run dir when a step failed), then cleans up the cluster. */
   async stop(): Promise<void> {
     await this.browser?.close().catch(() => undefined);
     await this.server?.stop({ removeRunDir: !this.failed });
     if (this.server && this.failed) console.error(`# code-server run dir kept for its logs: ${this.server.runDir}`);
+    for (const cleanup of this.cleanups.splice(0).reverse()) await cleanup();
   }
 }

@@ -337,3 +337,15 @@ function normalize(text: string): string {
 function cssString(value: string): string {
   return value.replace(/["\\]/g, '\\$&');
 }
+
+/** Opens a workspace file (a path relative to the workspace) through Quick Open and waits for its tab. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  const base = name.split('/').pop() ?? name;
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await poll(async () => (await page.locator('.quick-input-list .monaco-list-row').first().innerText().catch(() => '')).includes(base), `Quick Open to list ${name}`);
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab.active[aria-label*="${base}"], .tab.active:has-text("${base}")`).first().waitFor({ state: 'visible' });
+}

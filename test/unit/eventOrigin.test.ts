@@ -2,8 +2,8 @@
 // says so (client-go's "(combined from similar events)" event): one derivation, the same answer in every view.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { exportRecord } from '../../src/core/exportFormat';
-import { normalizeEvent, sourceLabel, writtenThrough, type EventApi, type KubeEvent } from '../../src/core/kubeEvent';
+import { exportRecord } from '../../src/core/events/exportFormat';
+import { normalizeEvent, sourceLabel, writtenThrough, type EventApi, type KubeEvent } from '../../src/core/events/kubeEvent';
 import { matches } from '../../src/core/query/evaluate';
 import { parseQuery } from '../../src/core/query/parse';
 import { formatEventLine } from '../../src/host/output/eventLogSink';

@@ -19,7 +19,7 @@
  * - An event observed while a series' final count is being written counts in that series (see
  *   {@link EventSeriesTracker.finishSeries}); client-go makes it wait, then starts a new event.
  */
-import { objectPath } from '../kubeEvent';
+import { objectPath } from '../events/kubeEvent';
 import { systemClock, type Clock } from '../ports';
 import { LruCache } from './lru';
 import { NS_PER_S, epochMsToNs, formatTime, monotonicUnixNano, seconds } from './time';

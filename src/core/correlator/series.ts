@@ -1,5 +1,5 @@
 /** events.k8s.io/v1: client-go's series tracking (tools/events/event_broadcaster.go). See correlator.ts for where it differs on purpose. */
-import { objectPath } from '../kubeEvent';
+import { objectPath } from '../events/kubeEvent';
 import { systemClock, type Clock } from '../ports';
 import { formatMicroTime, seconds } from './time';
 import type { EventsV1EventBody, ObjectReferenceJson, SeriesPatch } from './wire';

@@ -1,5 +1,5 @@
 /** The Event JSON the recorder sends and the correlator reasons about, as the apiserver takes it (core/v1 and events.k8s.io/v1). */
-import type { PartialObjectRef } from '../kubeEvent';
+import type { PartialObjectRef } from '../events/kubeEvent';
 
 /** An ObjectReference as core/v1 `involvedObject` and events.k8s.io/v1 `regarding`/`related` carry it. */
 export type ObjectReferenceJson = PartialObjectRef;

@@ -1,7 +1,7 @@
 /** Evaluation of parsed queries against events: each query compiled once to a list of tests. */
-import { compileGlob } from '../glob';
-import type { KubeEvent, ObjectKey, ObjectKeyWith, ObjectSelector } from '../kubeEvent';
-import type { OwnerLookup } from '../ownerGraph';
+import { compileGlob } from '../text/glob';
+import type { KubeEvent, ObjectKey, ObjectKeyWith, ObjectSelector } from '../events/kubeEvent';
+import type { OwnerLookup } from '../owners/ownerGraph';
 import type { Query, QueryTerm, QueryValue } from './syntax';
 
 /**

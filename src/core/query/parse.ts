@@ -1,6 +1,6 @@
 /** Parsing of the query language (src/core/query/syntax.ts): linear, never throws, errors point at the bad term. */
 import type { Failure } from '../result';
-import type { ObjectSelector } from '../kubeEvent';
+import type { ObjectSelector } from '../events/kubeEvent';
 import {
   formatObjectRef,
   formatValue,

@@ -16,7 +16,7 @@
  * `since`, `until`, `is`, `session`. Matching rules:
  * - An exact value compares as Kubernetes does, case-sensitively, except `kind` (always case-insensitive) and
  *   `type`, whose values `normal`/`warning` are canonicalised to `Normal`/`Warning` at parse time.
- * - A value with `*` is a glob, case-insensitive, matched without regular expressions (src/core/glob.ts).
+ * - A value with `*` is a glob, case-insensitive, matched without regular expressions (src/core/text/glob.ts).
  * - `name` is the involved object's name; `ns` is the event's own namespace (where `kubectl get events -n`
  *   looks: events about cluster-scoped objects usually live in `default`); `source` matches the reporting
  *   controller (core/v1 `source.component` when unset) or the reporting instance.
@@ -33,7 +33,7 @@
  * - Words and phrases match the message, reason or involved object name as case-insensitive substrings; a `*`
  *   in an unquoted word is a wildcard, inside quotes it is literal.
  */
-import type { ObjectKey, ObjectSelector } from '../kubeEvent';
+import type { ObjectKey, ObjectSelector } from '../events/kubeEvent';
 import type { Failure } from '../result';
 
 /** The keys a `key:value` term can have, in the order error messages and completions list them. */

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { Settings, StateKeys } from '../../constants';
-import { EVENT_TYPES, REASON_LENGTH_LIMIT, reasonHint } from '../../core/eventValidation';
+import { EVENT_TYPES, REASON_LENGTH_LIMIT, reasonHint } from '../../core/events/eventValidation';
 import { addRecent } from '../../core/recentList';
 import type { Result } from '../../core/result';
 import type { Recorder, RecordResult } from '../../kube/recorder';
 import { notificationText, showErrorWithLog } from '../notify';
 import { pickTypedValue } from '../typedPick';
 import { burstSize, confirmGlob, DEFAULT_INTERVAL_MS, emitReport, isEmitInput, liveTarget, NOT_CONNECTED, sendBurst, validate, type EmitInput, type EmitReport, type EmitTarget, type LiveTarget } from './emitEvents';
-import type { ObjectKeyWith } from '../../core/kubeEvent';
+import type { ObjectKeyWith } from '../../core/events/kubeEvent';
 
 export interface EmitDeps {
   readonly contextName: () => string;

@@ -1,6 +1,6 @@
-import { ACTION_LENGTH_LIMIT, NOTE_LENGTH_LIMIT, utf8Length } from '../../core/eventValidation';
-import { globMatches } from '../../core/glob';
-import type { EventApi, ObjectKeyWith } from '../../core/kubeEvent';
+import { ACTION_LENGTH_LIMIT, NOTE_LENGTH_LIMIT, utf8Length } from '../../core/events/eventValidation';
+import { globMatches } from '../../core/text/glob';
+import type { EventApi, ObjectKeyWith } from '../../core/events/kubeEvent';
 import type { Result } from '../../core/result';
 import type { Recorder, RecordOutcome, RecordResult } from '../../kube/recorder';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { exportEvents, EXPORT_FORMATS, type ExportFormat } from '../../core/exportFormat';
-import { kubectlEventsCommand } from '../../core/kubectlEventsCommand';
+import { exportEvents, EXPORT_FORMATS, type ExportFormat } from '../../core/events/exportFormat';
+import { kubectlEventsCommand } from '../../core/shell/kubectlEventsCommand';
 import type { ClusterSession } from '../../kube/clusterSession';
 import type { ResourceAccess } from '../clusterResources';
 import { defaultTerminalShell } from '../config';
@@ -30,7 +30,7 @@ export class EventRowCommands {
   /**
    * Copy kubectl events Command: from a tree row, else the resource picker (palette). The line is quoted for
    * the integrated terminal's default shell and built only from values in Kubernetes' character sets
-   * (core/kubectlEventsCommand.ts): an event that names its object with anything else copies nothing.
+   * (core/shell/kubectlEventsCommand.ts): an event that names its object with anything else copies nothing.
    */
   copyKubectlCommand = async (arg?: unknown): Promise<string | undefined> => {
     const ref = refOfRow(arg) ?? (await this.deps.picker.pick('Copy kubectl events Command'));

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../../constants';
-import { errorMessage } from '../../core/errorMessage';
+import { errorMessage } from '../../core/text/errorMessage';
 import { showErrorWithLog } from '../notify';
 
 type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { RESOURCE_SCHEME } from '../../constants';
-import type { ObjectKey } from '../../core/kubeEvent';
+import type { ObjectKey } from '../../core/events/kubeEvent';
 import { DisposableOwner } from '../disposable';
 
 /** Read-only YAML documents of cluster objects, under the kube-events-resource: scheme. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ObjectKeyWith } from '../../core/kubeEvent';
+import type { ObjectKeyWith } from '../../core/events/kubeEvent';
 import type { ClusterSession } from '../../kube/clusterSession';
 import { manifestAt } from '../../kube/manifest';
 import type { ResourceAccess } from '../clusterResources';

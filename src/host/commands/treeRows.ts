@@ -1,5 +1,5 @@
 import type { TreeNode } from '../../core/eventTreeModel';
-import type { ObjectRef } from '../../core/kubeEvent';
+import type { ObjectRef } from '../../core/events/kubeEvent';
 
 /** An item command's argument is a tree row when invoked from the Events view, anything else otherwise. */
 function isTreeNode(arg: unknown): arg is TreeNode {

@@ -13,13 +13,13 @@
  * A bad `kubeEvents` block never stops a session: what is wrong is said once, and the rest still applies.
  */
 import { Emitter, type Subscribe } from '../../core/emitter';
-import type { KubeEvent } from '../../core/kubeEvent';
+import type { KubeEvent } from '../../core/events/kubeEvent';
 import type { Clock, Logger } from '../../core/ports';
-import { formatClock, formatSpan } from '../../core/text/format';
 import type { SessionRanges } from '../../core/query/evaluate';
 import { parseQuery } from '../../core/query/parse';
 import { DisposableOwner } from '../disposable';
-import { MAX_DEBUG_MARKS, MAX_DEBUG_NAME_LENGTH, MAX_DEBUG_SESSIONS, type DebugSessionDto } from '../../protocol/webview';
+import { MAX_DEBUG_MARKS } from '../../protocol/webview';
+import { matchStart, summarize } from './debugText';
 
 /** A stop at a breakpoint (or a step's end, an exception, a pause) or a continue, in epoch milliseconds. */
 export interface DebugMark {
@@ -110,9 +110,6 @@ export interface DebugChange {
 const MAX_SESSIONS = 10;
 /** Marks kept per session: a loop of steps must not grow without bound. */
 const MAX_MARKS = MAX_DEBUG_MARKS;
-/** Reasons listed in the summary before "and N more". */
-const SUMMARY_REASONS = 5;
-
 type Raw = Record<string, unknown>;
 
 /**
@@ -147,42 +144,6 @@ export function parseLaunchBlock(raw: unknown): { block: LaunchBlock; problems: 
 /** The filter a launch block applies: its `filter` and, for `controller`, a `source:` term. */
 export function launchFilterText(block: LaunchBlock): string {
   return [block.filter, block.controller ? `source:${block.controller}` : undefined].filter(Boolean).join(' ');
-}
-
-/**
- * Where a session starts for matching: core/v1 events carry whole seconds (`lastTimestamp`), so an event
- * recorded in the session's first second reads as seen at its start. Without this the first events of a
- * controller that records as soon as it starts would fall before the session.
- */
-export function matchStart(start: number): number {
-  return Math.floor(start / 1000) * 1000;
-}
-
-/** Counts the events last seen within the session (with the controller as reportingController when given) by reason. */
-export function summarize(session: FollowedSession, events: Iterable<KubeEvent>): SessionSummary {
-  const start = matchStart(session.start);
-  const end = session.end ?? Number.POSITIVE_INFINITY;
-  const controller = session.block.controller;
-  const counts = new Map<string, number>();
-  let total = 0;
-  let warnings = 0;
-  for (const e of events) {
-    if (e.lastSeen < start || e.lastSeen > end) continue;
-    if (controller && e.reportingController !== controller) continue;
-    total++;
-    if (e.type === 'Warning') warnings++;
-    const reason = e.reason || '(no reason)';
-    counts.set(reason, (counts.get(reason) ?? 0) + 1);
-  }
-  const byReason = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const took = session.end !== undefined ? ` after ${formatSpan(session.end - session.start)}` : '';
-  // Says the field it counted by: an event's reportingController is whatever its writer put there.
-  const which = controller ? `had reportingController ${controller}` : 'were last seen (any reportingController)';
-  const listed = byReason.slice(0, SUMMARY_REASONS).map(([r, n]) => `${r} ×${n}`);
-  if (byReason.length > SUMMARY_REASONS) listed.push(`${byReason.length - SUMMARY_REASONS} more`);
-  const what = total === 0 ? `no events ${which}` : `${total} event${total === 1 ? '' : 's'}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''} ${which}: ${listed.join(', ')}`;
-  const text = `Debug session "${session.name}" ended${took}; during it ${what}.`;
-  return { session, controller, countedBy: controller ? 'reportingController' : 'lastSeen', total, warnings, byReason, text };
 }
 
 /** The per-launch overrides in effect, and what to restore. */
@@ -382,33 +343,4 @@ export class DebugFollower extends DisposableOwner {
       else this.deps.logger.info(`[debug] the context was changed during the session; keeping "${this.deps.context.current}"`);
     }
   }
-}
-
-/** The newest sessions as the timeline draws them (src/protocol/webview.ts). */
-export function sessionDtos(sessions: readonly FollowedSession[]): DebugSessionDto[] {
-  return sessions.slice(-MAX_DEBUG_SESSIONS).map((s) => ({
-    id: s.id.slice(0, 256) || '?',
-    name: s.name.slice(0, MAX_DEBUG_NAME_LENGTH),
-    controller: (s.block.controller ?? '').slice(0, MAX_DEBUG_NAME_LENGTH),
-    start: Math.max(0, Math.floor(s.start)),
-    end: s.end === undefined ? 0 : Math.max(Math.floor(s.start), Math.floor(s.end)),
-    marks: s.marks.slice(-MAX_DEBUG_MARKS).map((m) => ({ kind: m.kind, at: Math.max(0, Math.floor(m.at)) })),
-  }));
-}
-
-/** The tree's separator row for a session: label, description and tooltip. */
-export function separatorText(s: FollowedSession): { label: string; description: string; tooltip: string } {
-  const name = s.name.replace(/\s+/g, ' ').slice(0, 80);
-  const stops = s.marks.filter((m) => m.kind === 'stopped').length;
-  const parts = [
-    s.block.controller ?? '',
-    s.end === undefined ? (s.stopped ? 'paused' : 'running') : `ended ${formatClock(s.end)}`,
-    stops ? `${stops} stop${stops === 1 ? '' : 's'}` : '',
-  ].filter(Boolean);
-  const tooltip = [
-    `Debug session "${name}" (${s.type}) started ${new Date(s.start).toLocaleString()}${s.end !== undefined ? `, ended ${new Date(s.end).toLocaleString()}` : ''}.`,
-    s.block.controller ? `Controller: ${s.block.controller}.` : '',
-    'Click to show only the events of this session (filter session:last).',
-  ].filter(Boolean).join('\n');
-  return { label: `▶ debug: ${name} started ${formatClock(s.start)}`, description: parts.join(' · '), tooltip };
 }

@@ -1,7 +1,8 @@
 import { Commands } from '../../constants';
 import type { Query } from '../../core/query/syntax';
 import type { SeparatorNode } from '../tree/eventTreeProvider';
-import { matchStart, separatorText, type FollowedSession } from './debugFollower';
+import type { FollowedSession } from './debugFollower';
+import { matchStart, separatorText } from './debugText';
 
 /**
  * How the last debug session shows in the Events view: the separator row where its events begin (a click runs

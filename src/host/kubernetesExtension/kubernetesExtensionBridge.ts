@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { explorerFilter, explorerResource, hostKubeconfigPath, KUBERNETES_EXTENSION_ID } from './explorerTarget';
-import { errorMessage } from '../../core/errorMessage';
+import { errorMessage } from '../../core/text/errorMessage';
 import { DisposableOwner } from '../disposable';
 
 /** The broker the Kubernetes extension's activate() returns: versioned APIs by component. */

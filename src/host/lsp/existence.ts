@@ -2,7 +2,7 @@ import type { Result } from '../../core/result';
 import type { ObjectMetadata, ReadProblem } from '../../kube/resourceReader';
 import type { ObjectKeyDto } from '../../protocol/languageServer';
 import type { ExistsAnswer } from './languageServerFeed';
-import type { ObjectKeyWith } from '../../core/kubeEvent';
+import type { ObjectKeyWith } from '../../core/events/kubeEvent';
 
 /** Reads one object's metadata; undefined when not connected (ClusterResources.metadata). */
 export type MetadataRead = (ref: ObjectKeyWith<never, 'apiVersion'>) => Promise<Result<ObjectMetadata, ReadProblem>> | undefined;

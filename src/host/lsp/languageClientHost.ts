@@ -12,11 +12,11 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import type { Subscribe } from '../../core/emitter';
-import type { EventStore } from '../../core/eventStore';
+import type { EventStore } from '../../core/events/eventStore';
 import { tagged, type Logger } from '../../core/ports';
 import { ClusterNotification, EDITOR_COMMANDS, ObjectsNotification, ReasonsNotification, SERVER_PID_CAPABILITY, SubscribeNotification, type ClusterParams, type ObjectKeyDto } from '../../protocol/languageServer';
 import { LanguageServerFeed, type ExistsAnswer, type FeedOwners } from './languageServerFeed';
-import { errorMessage } from '../../core/errorMessage';
+import { errorMessage } from '../../core/text/errorMessage';
 import { DisposableOwner } from '../disposable';
 
 /** What the language client needs from the rest of the extension. */

@@ -11,10 +11,10 @@
  * - Changes go out at most every `batchMs`; an unchanged state is not sent again. A tick every
  *   {@link WINDOW_TICK_MS} lets events leave the window.
  */
-import { oneLine } from '../../core/boundedText';
+import { oneLine } from '../../core/text/boundedText';
 import type { Subscribe } from '../../core/emitter';
-import type { EventStore, StoreChange } from '../../core/eventStore';
-import { objectKeyIgnoringKindCase, type KubeEvent, type ObjectKeyWith } from '../../core/kubeEvent';
+import type { EventStore, StoreChange } from '../../core/events/eventStore';
+import { objectKeyIgnoringKindCase, type KubeEvent, type ObjectKeyWith } from '../../core/events/kubeEvent';
 import { systemClock, systemTimers, type Clock, type Logger, type Timers } from '../../core/ports';
 import { RunOnceScheduler } from '../../core/lifecycle';
 import { DisposableOwner } from '../disposable';
@@ -34,7 +34,7 @@ import {
   type ReasonStateDto,
   type ReasonsParams,
 } from '../../protocol/languageServer';
-import { errorMessage } from '../../core/errorMessage';
+import { errorMessage } from '../../core/text/errorMessage';
 
 /** How often subscribed objects are read again, to notice a deletion or re-creation. */
 const EXISTS_POLL_MS = 3_000;

@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
-import type { Broadcaster } from '../../core/broadcaster';
-import { oneLine, TEXT_LIMITS } from '../../core/boundedText';
-import { isWarning, sourceLabel, type EventChange, type KubeEvent } from '../../core/kubeEvent';
+import type { Broadcaster } from '../../core/events/broadcaster';
+import { oneLine, TEXT_LIMITS } from '../../core/text/boundedText';
+import { isWarning, sourceLabel, type EventChange, type KubeEvent } from '../../core/events/kubeEvent';
 import { DisposableOwner } from '../disposable';
 
 /**

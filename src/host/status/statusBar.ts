@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { oneLine, TEXT_LIMITS } from '../../core/boundedText';
+import { oneLine, TEXT_LIMITS } from '../../core/text/boundedText';
 import { Commands, StatusBarItems } from '../../constants';
-import type { Broadcaster } from '../../core/broadcaster';
-import { isWarning, type EventChange } from '../../core/kubeEvent';
+import type { Broadcaster } from '../../core/events/broadcaster';
+import { isWarning, type EventChange } from '../../core/events/kubeEvent';
 import type { SessionState } from '../../kube/clusterSession';
 import { NOT_CONNECTED_TEXT } from '../connectionDemand';
 import { sessionProblemText } from '../errorText';

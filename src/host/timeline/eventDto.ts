@@ -1,5 +1,5 @@
-import { bounded } from '../../core/boundedText';
-import { objectLabel, writtenThrough, type KubeEvent } from '../../core/kubeEvent';
+import { bounded } from '../../core/text/boundedText';
+import { objectLabel, writtenThrough, type KubeEvent } from '../../core/events/kubeEvent';
 import { MAX_DTO_MESSAGE_LENGTH, type EventDto } from '../../protocol/webview';
 
 function finite(n: number): number {

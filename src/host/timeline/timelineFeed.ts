@@ -1,8 +1,8 @@
 import type { Subscribe } from '../../core/emitter';
-import type { EventStore, StoreChange } from '../../core/eventStore';
+import type { EventStore, StoreChange } from '../../core/events/eventStore';
 import { oneLine } from '../../core/eventTreeModel';
-import type { KubeEvent } from '../../core/kubeEvent';
-import type { OwnerLookup } from '../../core/ownerGraph';
+import type { KubeEvent } from '../../core/events/kubeEvent';
+import type { OwnerLookup } from '../../core/owners/ownerGraph';
 import type { DebugChange } from '../debug/debugFollower';
 import { systemClock, systemTimers, type Clock, type Logger, type Timers } from '../../core/ports';
 import { RunOnceScheduler } from '../../core/lifecycle';
@@ -12,7 +12,7 @@ import { parseQuery } from '../../core/query/parse';
 import { EMPTY_QUERY, type Query } from '../../core/query/syntax';
 import { MAX_FILTER_TEXT_LENGTH, isViewMessage, type DebugSessionDto, type EventDto, type FilterStateDto, type FilterWhere, type HostMessage } from '../../protocol/webview';
 import { toEventDto } from './eventDto';
-import { errorMessage } from '../../core/errorMessage';
+import { errorMessage } from '../../core/text/errorMessage';
 
 /** Default delay between batches of store changes sent to a visible view. */
 const TIMELINE_BATCH_MS = 250;

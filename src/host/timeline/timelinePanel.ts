@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Panels } from '../../constants';
 import type { Subscribe } from '../../core/emitter';
-import type { OwnerLookup } from '../../core/ownerGraph';
+import type { OwnerLookup } from '../../core/owners/ownerGraph';
 import { tagged, type Logger } from '../../core/ports';
 import { MAX_FILTER_TEXT_LENGTH } from '../../protocol/webview';
 import { makeNonce, renderHtml } from './renderHtml';

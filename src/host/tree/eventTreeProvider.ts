@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import { Commands, Views } from '../../constants';
-import type { EventStore, StoreChange } from '../../core/eventStore';
-import { deletionNote } from '../../core/eventDeletion';
+import type { EventStore, StoreChange } from '../../core/events/eventStore';
+import { deletionNote } from '../../core/events/eventDeletion';
 import { formatAge } from '../../core/text/format';
 import { anyWithin, EventTreeModel, eventDescription, separatorIndex, type GroupBy, type TreeNode } from '../../core/eventTreeModel';
-import { bounded, oneLine, TEXT_LIMITS } from '../../core/boundedText';
-import { isWarning, objectLabel, RECORDER_OF, sourceLabel, writtenThrough, type KubeEvent } from '../../core/kubeEvent';
+import { bounded, oneLine, TEXT_LIMITS } from '../../core/text/boundedText';
+import { isWarning, objectLabel, RECORDER_OF, sourceLabel, writtenThrough, type KubeEvent } from '../../core/events/kubeEvent';
 import { DisposableOwner } from '../disposable';
 import { RunOnceScheduler } from '../../core/lifecycle';
 

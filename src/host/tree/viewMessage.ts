@@ -1,4 +1,4 @@
-import { oneLine, TEXT_LIMITS } from '../../core/boundedText';
+import { oneLine, TEXT_LIMITS } from '../../core/text/boundedText';
 import { describeQuery } from '../../core/query/describe';
 import type { Query } from '../../core/query/syntax';
 import type { SessionState } from '../../kube/clusterSession';

@@ -1,9 +1,12 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { attachControlPlane, startControlPlane, type ControlPlane } from '../../cluster/controlPlane';
 import { loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
+import { HistoryService } from '../../../src/history/historyService';
+import { ClusterSession } from '../../../src/kube/clusterSession';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { createNamespace as createNamespaceNamed } from '../../support/admin';
 
@@ -79,3 +82,18 @@ export async function createCoreEvent(client: KubeClient, namespace: string, spe
 }
 
 export { waitFor } from '../../support/waitFor';
+
+/** One VS Code window's pipeline as compose wires it: a real session (its recorder included) and history. */
+export function openHistoryWindow(cp: ControlPlane, namespace: string, dir: string): { session: ClusterSession; history: HistoryService } {
+  const session = new ClusterSession({ kubeconfig: { path: cp.kubeconfigPath, context: 'admin' }, scope: { kind: 'list', names: [namespace] } });
+  const history = new HistoryService({
+    dir,
+    broadcaster: session.broadcaster,
+    store: session.store,
+    settings: () => ({ enabled: true, retentionDays: 7, maxMegabytes: 500 }),
+    onNotice: (n) => assert.fail(`unexpected notice ${JSON.stringify(n)}`),
+    flushMs: 100,
+  });
+  session.onDidChangeScope((scope) => scope && history.open(scope.cluster));
+  return { session, history };
+}

@@ -1,4 +1,4 @@
-import type { EventChange, EventChangeType, KubeEvent, ObjectRef } from '../../../src/core/kubeEvent';
+import { normalizeEvent, type EventChange, type EventChangeType, type KubeEvent, type ObjectRef } from '../../../src/core/events/kubeEvent';
 
 /** Overrides for {@link anEvent}: any KubeEvent field, with `regarding` merged field by field. */
 export type EventOverrides = Partial<Omit<KubeEvent, 'regarding'>> & { regarding?: Partial<ObjectRef> };
@@ -70,3 +70,37 @@ export function change(type: EventChangeType, event: KubeEvent): EventChange {
 export const added = (event: KubeEvent): EventChange => change('ADDED', event);
 export const modified = (event: KubeEvent): EventChange => change('MODIFIED', event);
 export const deleted = (event: KubeEvent): EventChange => change('DELETED', event);
+
+/** What {@link aWatchedChange} is about: the involved object and the event's type and reason. */
+export interface WatchedEventSpec {
+  readonly namespace: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly uid?: string;
+  readonly type: string;
+  readonly reason: string;
+}
+
+/**
+ * The `n`th kubelet-like core/v1 event as the watch delivers it (wire JSON through normalizeEvent, stamped now),
+ * for suites that feed the broadcaster at a rate; `prefix` keeps one suite's names apart from another's.
+ */
+export function aWatchedChange(n: number, spec: WatchedEventSpec, prefix = 'load'): EventChange {
+  const t = new Date().toISOString();
+  const { namespace, kind, name, uid, type, reason } = spec;
+  const event = normalizeEvent(
+    {
+      metadata: { name: `${prefix}-${n}`, namespace, uid: `${prefix}-uid-${n}-${namespace}`, resourceVersion: String(n + 1), creationTimestamp: t },
+      involvedObject: { kind, namespace, name, uid },
+      type,
+      reason,
+      message: `load event ${n}`,
+      source: { component: 'kubelet' },
+      count: 1,
+      lastTimestamp: t,
+    },
+    'core/v1',
+  );
+  if (!event) throw new Error(`event ${n} did not normalize`);
+  return { type: 'ADDED', event };
+}

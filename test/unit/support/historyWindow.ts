@@ -9,9 +9,9 @@
  * it between transactions.
  */
 import * as readline from 'node:readline';
-import { Broadcaster } from '../../../src/core/broadcaster';
-import { EventStore } from '../../../src/core/eventStore';
-import type { EventChange } from '../../../src/core/kubeEvent';
+import { Broadcaster } from '../../../src/core/events/broadcaster';
+import { EventStore } from '../../../src/core/events/eventStore';
+import type { EventChange } from '../../../src/core/events/kubeEvent';
 import { HistoryService, type HistoryNotice } from '../../../src/history/historyService';
 import { anEvent } from './eventBuilder';
 

@@ -2,9 +2,9 @@
  * A child process for the SIGKILL test: writes events through the real HistorySink as fast as it can and
  * reports, every 20 ms, how many it has offered and how many the sink has committed. Killed mid-write.
  */
-import { Broadcaster } from '../../../src/core/broadcaster';
-import { HistorySink } from '../../../src/core/history';
-import type { EventChange } from '../../../src/core/kubeEvent';
+import { Broadcaster } from '../../../src/core/events/broadcaster';
+import { HistorySink } from '../../../src/core/events/history';
+import type { EventChange } from '../../../src/core/events/kubeEvent';
 import { HistoryDatabase } from '../../../src/history/historyDatabase';
 import { anEvent } from './eventBuilder';
 

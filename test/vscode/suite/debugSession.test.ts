@@ -9,34 +9,16 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { KubeEventsTesting } from '../../../src/compose/api';
 import { activateForTests } from './testApi';
-import type { KubeEvent } from '../../../src/core/kubeEvent';
+import type { KubeEvent } from '../../../src/core/events/kubeEvent';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { waitFor } from '../../support/waitFor';
-import { connectAdmin } from '../../support/admin';
+import { connectAdmin, createNamespace } from '../../support/admin';
+import { recordEvent, type DemoObject } from '../../support/demoCluster';
 
 const CONTROLLER = 'website-controller';
 
-async function ensureNamespace(client: KubeClient, name: string): Promise<void> {
-  await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name } } });
-}
-
-/** A core/v1 event about the storefront ConfigMap written by the suite, as another component would. */
-async function createEvent(client: KubeClient, namespace: string, component: string, reason: string, at: Date): Promise<void> {
-  await client.request(`/api/v1/namespaces/${namespace}/events`, {
-    method: 'POST',
-    body: {
-      metadata: { name: `storefront.${randomBytes(6).toString('hex')}`, namespace },
-      involvedObject: { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'storefront' },
-      type: 'Normal',
-      reason,
-      message: `${reason} by ${component}`,
-      source: { component },
-      count: 1,
-      firstTimestamp: at.toISOString(),
-      lastTimestamp: at.toISOString(),
-    },
-  });
-}
+/** The storefront ConfigMap the suite's events are about, as another component would write them. */
+const storefront = (namespace: string): DemoObject => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'storefront', uid: '' });
 
 suite('debug sessions', function () {
   this.timeout(180_000);
@@ -76,14 +58,14 @@ suite('debug sessions', function () {
     api = await activateForTests();
     api.filter.clear();
     await waitFor('the stream to go live', () => api.session.state.phase === 'live');
-    await ensureNamespace(client, ns);
+    await createNamespace(client, ns);
     workspace = vscode.workspace.workspaceFolders![0].uri;
     program = path.join(workspace.fsPath, 'controller.mjs');
     fs.copyFileSync(path.join(root, 'test', 'fixtures', 'debug-controller', 'controller.mjs'), program);
     stopLine = fs.readFileSync(program, 'utf8').split('\n').findIndex((l) => l.includes('the tests stop here'));
     assert.ok(stopLine > 0);
     // An event from before any session: `session:` must leave it out.
-    await createEvent(client, ns, 'kubelet', 'Earlier', new Date(Date.now() - 60_000));
+    await recordEvent(client, storefront(ns), { reason: 'Earlier', message: 'Earlier by kubelet', component: 'kubelet', ageSeconds: 60 });
     await byReason('Earlier');
   });
 
@@ -109,7 +91,7 @@ suite('debug sessions', function () {
     assert.ok(reconciling.lastSeen >= Math.floor(session.start / 1000) * 1000, 'recorded during the session');
 
     // While the controller is paused, someone else writes about the same object.
-    await createEvent(client, ns, 'kubelet', 'WhilePaused', new Date());
+    await recordEvent(client, storefront(ns), { reason: 'WhilePaused', message: 'WhilePaused by kubelet', component: 'kubelet' });
     const paused = await byReason('WhilePaused');
     assert.ok(!inNamespace().some((e) => e.reason === 'Reconciled'), 'nothing after the breakpoint ran yet');
 

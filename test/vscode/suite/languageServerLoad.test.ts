@@ -4,7 +4,6 @@
 // host→server traffic; and how long a 5,000-line manifest takes to get its first diagnostics.
 // It takes a minute or more and loads the host heavily, so it runs only when asked:
 //   KUBE_EVENTS_LSP_LOAD=1 KUBE_EVENTS_VSCODE_GREP="language server load" node out/test/run.js vscode
-import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { activateForTests } from './testApi';
-import { normalizeEvent, type EventChange } from '../../../src/core/kubeEvent';
+import type { EventChange } from '../../../src/core/events/kubeEvent';
+import { aWatchedChange } from '../../unit/support/eventBuilder';
 import { waitFor } from '../../support/waitFor';
 import { connectAdmin } from '../../support/admin';
 
@@ -24,23 +24,7 @@ const PREFILL = 50_000;
 
 let serial = 0;
 function change(namespace: string, kind: string, name: string, type: string, reason: string): EventChange {
-  const i = serial++;
-  const t = new Date().toISOString();
-  const event = normalizeEvent(
-    {
-      metadata: { name: `lsp-load-${i}`, namespace, uid: `lsp-load-uid-${i}-${namespace}`, resourceVersion: String(i + 1), creationTimestamp: t },
-      involvedObject: { kind, namespace, name },
-      type,
-      reason,
-      message: `load event ${i}`,
-      source: { component: 'kubelet' },
-      count: 1,
-      lastTimestamp: t,
-    },
-    'core/v1',
-  );
-  assert.ok(event);
-  return { type: 'ADDED', event };
+  return aWatchedChange(serial++, { namespace, kind, name, type, reason }, 'lsp-load');
 }
 
 function percentile(sorted: number[], q: number): number {

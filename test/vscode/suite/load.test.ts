@@ -2,14 +2,14 @@
 // (the tree's refresh bound: docs/ARCHITECTURE.md §6),
 // measured in the real extension host with every view attached (tree, log, status, store). The figures are
 // reported (stdout and test-results/load-1000-per-s.json), not asserted: speed belongs to measurements.
-import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { activateForTests } from './testApi';
 import { Commands } from '../../../src/constants';
-import { normalizeEvent, type EventChange } from '../../../src/core/kubeEvent';
+import type { EventChange } from '../../../src/core/events/kubeEvent';
+import { aWatchedChange } from '../../unit/support/eventBuilder';
 import { waitFor } from '../../support/waitFor';
 
 const RATE = 1_000;
@@ -18,22 +18,9 @@ const TICK_MS = 100;
 
 /** A kubelet-like event in its own namespace, as the watch would deliver it. */
 function change(i: number): EventChange {
-  const t = new Date().toISOString();
-  const event = normalizeEvent(
-    {
-      metadata: { name: `load-${i}`, namespace: 'load-generator', uid: `load-uid-${i}`, resourceVersion: String(i + 1), creationTimestamp: t },
-      involvedObject: { kind: 'Pod', namespace: 'load-generator', name: `pod-${i % 200}`, uid: `load-pod-${i % 200}` },
-      type: i % 10 === 0 ? 'Warning' : 'Normal',
-      reason: i % 10 === 0 ? 'BackOff' : 'Pulled',
-      message: `load event ${i}`,
-      source: { component: 'kubelet' },
-      count: 1,
-      lastTimestamp: t,
-    },
-    'core/v1',
-  );
-  assert.ok(event);
-  return { type: 'ADDED', event };
+  const warning = i % 10 === 0;
+  const pod = { namespace: 'load-generator', kind: 'Pod', name: `pod-${i % 200}`, uid: `load-pod-${i % 200}` };
+  return aWatchedChange(i, { ...pod, type: warning ? 'Warning' : 'Normal', reason: warning ? 'BackOff' : 'Pulled' });
 }
 
 suite('load in the extension host', () => {

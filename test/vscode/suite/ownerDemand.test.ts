@@ -3,8 +3,8 @@
 // is checked is only which objects the controller asks it to learn.
 import * as assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
-import { EventStore } from '../../../src/core/eventStore';
-import type { OwnerGraph } from '../../../src/core/ownerGraph';
+import { EventStore } from '../../../src/core/events/eventStore';
+import type { OwnerGraph } from '../../../src/core/owners/ownerGraph';
 import { FilterController } from '../../../src/host/filterController';
 import { anEvent } from '../../unit/support/eventBuilder';
 

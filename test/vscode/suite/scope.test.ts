@@ -14,24 +14,12 @@ import { Commands } from '../../../src/constants';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { waitFor } from '../../support/waitFor';
 import { connectAdmin } from '../../support/admin';
+import { recordEvent } from '../../support/demoCluster';
 
-/** A core/v1 event about a Pod (the Pod need not exist), written straight to the apiserver. */
+/** A core/v1 event about a Pod (the Pod need not exist), written straight to the apiserver; returns its uid. */
 async function createEvent(client: KubeClient, namespace: string, reason: string, message: string): Promise<string> {
-  const created = await client.request<{ metadata: { uid: string } }>(`/api/v1/namespaces/${namespace}/events`, {
-    method: 'POST',
-    body: {
-      metadata: { name: `scope.${randomBytes(6).toString('hex')}`, namespace },
-      involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace, name: 'scope-probe' },
-      type: 'Normal',
-      reason,
-      message,
-      source: { component: 'scope-test' },
-      count: 1,
-      firstTimestamp: new Date().toISOString(),
-      lastTimestamp: new Date().toISOString(),
-    },
-  });
-  return created.metadata.uid;
+  const probe = { apiVersion: 'v1', kind: 'Pod', namespace, name: 'scope-probe', uid: '' };
+  return (await recordEvent(client, probe, { reason, message, component: 'scope-test' })).uid;
 }
 
 suite('what is watched', () => {

@@ -1,0 +1,48 @@
+// The history database's schema (version 1, described in historyDatabase.ts's module comment) and the SQL that
+// writes an event.
+
+export const SCHEMA_VERSION = '1';
+
+/** Changes per transaction; a sink's batch of half a second is written as several. */
+export const WRITE_CHUNK = 1_000;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events(
+  id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL UNIQUE,
+  last_seen INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  object_uid TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  expired INTEGER NOT NULL,
+  resource_version TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_last_seen ON events(last_seen);
+CREATE INDEX IF NOT EXISTS events_reason ON events(reason, last_seen);
+CREATE INDEX IF NOT EXISTS events_type ON events(type, last_seen);
+CREATE INDEX IF NOT EXISTS events_namespace ON events(namespace, last_seen);
+CREATE INDEX IF NOT EXISTS events_object ON events(object_uid, last_seen);
+CREATE TABLE IF NOT EXISTS rises(
+  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+  count INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY(event_id, count)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS events_rise_insert AFTER INSERT ON events
+  BEGIN INSERT OR IGNORE INTO rises VALUES(new.id, new.count, new.last_seen); END;
+CREATE TRIGGER IF NOT EXISTS events_rise_update AFTER UPDATE OF count ON events WHEN new.count > old.count
+  BEGIN INSERT OR IGNORE INTO rises VALUES(new.id, new.count, new.last_seen); END;
+`;
+
+export const UPSERT = `
+INSERT INTO events(uid, last_seen, type, reason, namespace, object_uid, count, expired, resource_version, body)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(uid) DO UPDATE SET
+  last_seen = excluded.last_seen, type = excluded.type, reason = excluded.reason, namespace = excluded.namespace,
+  object_uid = excluded.object_uid, count = excluded.count, expired = excluded.expired,
+  resource_version = excluded.resource_version, body = excluded.body
+WHERE excluded.resource_version <> events.resource_version OR excluded.expired <> events.expired`;
