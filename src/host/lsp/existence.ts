@@ -1,7 +1,7 @@
 import type { Result } from '../../core/result';
 import type { ObjectMetadata, ReadProblem } from '../../kube/resourceReader';
 import type { ObjectKeyDto } from '../../protocol/languageServer';
-import type { ExistsAnswer } from './languageServerFeed';
+import type { ExistsAnswer } from './objectFeed';
 import type { ObjectKeyWith } from '../../core/events/kubeEvent';
 
 /** Reads one object's metadata; undefined when not connected (ClusterResources.metadata). */

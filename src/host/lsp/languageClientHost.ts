@@ -15,7 +15,8 @@ import type { Subscribe } from '../../core/emitter';
 import type { EventStore } from '../../core/events/eventStore';
 import { tagged, type Logger } from '../../core/ports';
 import { ClusterNotification, EDITOR_COMMANDS, ObjectsNotification, ReasonsNotification, SERVER_PID_CAPABILITY, SubscribeNotification, type ClusterParams, type ObjectKeyDto } from '../../protocol/languageServer';
-import { LanguageServerFeed, type ExistsAnswer, type FeedOwners } from './languageServerFeed';
+import { LanguageServerFeed } from './languageServerFeed';
+import type { ExistsAnswer, FeedOwners } from './objectFeed';
 import { errorMessage } from '../../core/text/errorMessage';
 import { DisposableOwner } from '../disposable';
 
