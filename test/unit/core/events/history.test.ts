@@ -116,20 +116,24 @@ describe('history database: schema', () => {
     db.dispose();
   });
 
-  it('records each count rise once, with when it was seen', () => {
+  it('drops the count-rise table a file from an earlier version still has', () => {
     const db = openDb();
-    const t = 1_700_000_000_000;
-    const v = (count: number, rv: string, at: number) => anEvent({ uid: 'e1', count, resourceVersion: rv, lastSeen: at });
-    db.write([{ type: 'ADDED', event: v(1, '1', t) }]);
-    db.write([{ type: 'MODIFIED', event: v(3, '2', t + 10_000) }]);
-    db.write([{ type: 'ADDED', event: v(3, '2', t + 10_000), list: 'last' }]); // a re-list
-    db.write([{ type: 'MODIFIED', event: v(5, '3', t + 20_000) }]);
-    assert.deepEqual(db.occurrences('e1'), [
-      { at: t, count: 1 },
-      { at: t + 10_000, count: 3 },
-      { at: t + 20_000, count: 5 },
-    ]);
+    db.write([{ type: 'ADDED', event: anEvent({ uid: 'e1' }) }]);
     db.dispose();
+    // What an earlier version created beside the events table, with a row in it.
+    const raw = new Database(db.file);
+    raw.exec('CREATE TABLE rises(event_id INTEGER NOT NULL, count INTEGER NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(event_id, count)) WITHOUT ROWID;');
+    raw.exec("CREATE TRIGGER events_rise_insert AFTER INSERT ON events BEGIN INSERT OR IGNORE INTO rises VALUES(new.id, new.count, new.last_seen); END;");
+    raw.exec('INSERT INTO rises VALUES(1, 1, 0);');
+    raw.close();
+    const again = openDb();
+    again.write([{ type: 'ADDED', event: anEvent({ uid: 'e2' }) }]);
+    assert.equal(again.query({ limit: 10 }).length, 2, 'the events are kept');
+    again.dispose();
+    const check = new Database(again.file);
+    const tables = check.all("SELECT name FROM sqlite_master WHERE name IN ('rises', 'events_rise_insert', 'events_rise_update')");
+    check.close();
+    assert.deepEqual(tables, []);
   });
 
   it('names the file by a hash of server and user, and stores no credential', () => {
@@ -224,7 +228,6 @@ describe('history database: queries', () => {
     for (let step; (step = db.prune(now - 3 * day, Number.MAX_SAFE_INTEGER, 20)) > 0; ) removed += step;
     assert.equal(removed, 200 - 73);
     assert.equal(rowCount(db), 73);
-    assert.equal(db.occurrences(db.query({ limit: 1 })[0].uid).length, 1, 'rises of kept rows stay');
     db.dispose();
   });
 
