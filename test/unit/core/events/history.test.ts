@@ -427,7 +427,8 @@ describe('history service', () => {
     s.svc.dispose();
   });
 
-  it('finds with since: what memory no longer holds', async () => {
+  /** A service whose history holds a BackOff seen two days ago, and whose store has been emptied since. */
+  async function withOnlyAnOldBackOffOnDisk(): Promise<{ a: ReturnType<typeof service>; now: number; old: ReturnType<typeof anEvent> }> {
     const a = service();
     a.svc.open(CLUSTER);
     const now = Date.now();
@@ -436,6 +437,11 @@ describe('history service', () => {
     await waitFor('store', () => a.store.has(old.uid), 2000);
     a.svc.flush();
     a.store.clear();
+    return { a, now, old };
+  }
+
+  it('finds with since: what memory no longer holds', async () => {
+    const { a, now, old } = await withOnlyAnOldBackOffOnDisk();
     assert.equal(a.svc.loadMatching(q('since:3d reason:BackOff'), { now }), 1);
     assert.equal(a.store.get(old.uid)?.reason, 'BackOff');
     assert.equal(a.svc.loadMatching(q('since:1d reason:BackOff'), { now }), 0);
@@ -443,14 +449,7 @@ describe('history service', () => {
   });
 
   it('loads history for a changed filter only when it has a since: or until: term that is not negated', async () => {
-    const a = service();
-    a.svc.open(CLUSTER);
-    const now = Date.now();
-    const old = anEvent({ reason: 'BackOff', lastSeen: now - 2 * 86_400_000 });
-    await a.broadcaster.action({ type: 'ADDED', event: old });
-    await waitFor('store', () => a.store.has(old.uid), 2000);
-    a.svc.flush();
-    a.store.clear();
+    const { a, now, old } = await withOnlyAnOldBackOffOnDisk();
     a.svc.filterChanged(q('reason:BackOff'), { now });
     a.svc.filterChanged(q('-since:1h reason:BackOff'), { now });
     assert.equal(a.store.size, 0, 'no time bound: memory is what the filter looks at');
