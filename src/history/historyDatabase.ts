@@ -22,8 +22,6 @@ import { SCHEMA, SCHEMA_VERSION, UPSERT, WRITE_CHUNK } from './historySchema';
  *   JSON in `body`, without default values (bytes per event matter at a million rows). Upserts are keyed by uid, so a re-list, a restart or a reconnect never duplicates a row; a row
  *   changes only when its resourceVersion or expiry differs. A DELETED change (the apiserver's TTL, or a
  *   delete by hand) sets `expired`; rows are removed only by retention or Clear History….
- * - `rises`: one row per count an event reached, with when (its last seen then), kept by two triggers, so
- *   "×12" can be drawn as the moments it was seen; re-applying the same state adds nothing.
  * - `meta`: schema version, server URL and context name, shown by Clear History…. Never a credential, a user
  *   token or kubeconfig content: the file is named by a hash of server URL and user name only.
  *
@@ -226,12 +224,6 @@ export class HistoryDatabase implements HistoryBackend {
     return rows.map(decodeRow);
   }
 
-  occurrences(uid: string): Array<{ at: number; count: number }> {
-    return this.read(() =>
-      this.db.all('SELECT r.at AS at, r.count AS count FROM rises r JOIN events e ON e.id = r.event_id WHERE e.uid = ? ORDER BY r.count', [uid]),
-    ) as Array<{ at: number; count: number }>;
-  }
-
   prune(olderThan: number, maxBytes: number, budget: number): number {
     if (this.mode !== 'readWrite' || this.closed) return 0;
     try {
@@ -265,7 +257,7 @@ export class HistoryDatabase implements HistoryBackend {
     try {
       withAccess(this.file, () => {
         try {
-          this.db.exec('BEGIN IMMEDIATE; DELETE FROM rises; DELETE FROM events; COMMIT; VACUUM;');
+          this.db.exec('BEGIN IMMEDIATE; DELETE FROM events; COMMIT; VACUUM;');
         } catch (err) {
           if (this.db.inTransaction) this.db.exec('ROLLBACK');
           throw err;

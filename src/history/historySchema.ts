@@ -26,16 +26,10 @@ CREATE INDEX IF NOT EXISTS events_reason ON events(reason, last_seen);
 CREATE INDEX IF NOT EXISTS events_type ON events(type, last_seen);
 CREATE INDEX IF NOT EXISTS events_namespace ON events(namespace, last_seen);
 CREATE INDEX IF NOT EXISTS events_object ON events(object_uid, last_seen);
-CREATE TABLE IF NOT EXISTS rises(
-  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-  count INTEGER NOT NULL,
-  at INTEGER NOT NULL,
-  PRIMARY KEY(event_id, count)
-) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS events_rise_insert AFTER INSERT ON events
-  BEGIN INSERT OR IGNORE INTO rises VALUES(new.id, new.count, new.last_seen); END;
-CREATE TRIGGER IF NOT EXISTS events_rise_update AFTER UPDATE OF count ON events WHEN new.count > old.count
-  BEGIN INSERT OR IGNORE INTO rises VALUES(new.id, new.count, new.last_seen); END;
+-- Files written before version 1.x kept a table of count rises that nothing read: dropped on open.
+DROP TRIGGER IF EXISTS events_rise_insert;
+DROP TRIGGER IF EXISTS events_rise_update;
+DROP TABLE IF EXISTS rises;
 `;
 
 export const UPSERT = `

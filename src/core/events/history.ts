@@ -71,8 +71,6 @@ export interface HistoryBackend extends Disposable {
   prune(olderThan: number, maxBytes: number, budget: number): number;
   /** Rows and bytes on disk. */
   stats(): { readonly events: number; readonly bytes: number };
-  /** Every occurrence of an event: one per count rise, oldest first (`at` epoch ms, `count` after the rise). */
-  occurrences(uid: string): Array<{ readonly at: number; readonly count: number }>;
 }
 
 /**

@@ -116,20 +116,24 @@ describe('history database: schema', () => {
     db.dispose();
   });
 
-  it('records each count rise once, with when it was seen', () => {
+  it('drops the count-rise table a file from an earlier version still has', () => {
     const db = openDb();
-    const t = 1_700_000_000_000;
-    const v = (count: number, rv: string, at: number) => anEvent({ uid: 'e1', count, resourceVersion: rv, lastSeen: at });
-    db.write([{ type: 'ADDED', event: v(1, '1', t) }]);
-    db.write([{ type: 'MODIFIED', event: v(3, '2', t + 10_000) }]);
-    db.write([{ type: 'ADDED', event: v(3, '2', t + 10_000), list: 'last' }]); // a re-list
-    db.write([{ type: 'MODIFIED', event: v(5, '3', t + 20_000) }]);
-    assert.deepEqual(db.occurrences('e1'), [
-      { at: t, count: 1 },
-      { at: t + 10_000, count: 3 },
-      { at: t + 20_000, count: 5 },
-    ]);
+    db.write([{ type: 'ADDED', event: anEvent({ uid: 'e1' }) }]);
     db.dispose();
+    // What an earlier version created beside the events table, with a row in it.
+    const raw = new Database(db.file);
+    raw.exec('CREATE TABLE rises(event_id INTEGER NOT NULL, count INTEGER NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(event_id, count)) WITHOUT ROWID;');
+    raw.exec("CREATE TRIGGER events_rise_insert AFTER INSERT ON events BEGIN INSERT OR IGNORE INTO rises VALUES(new.id, new.count, new.last_seen); END;");
+    raw.exec('INSERT INTO rises VALUES(1, 1, 0);');
+    raw.close();
+    const again = openDb();
+    again.write([{ type: 'ADDED', event: anEvent({ uid: 'e2' }) }]);
+    assert.equal(again.query({ limit: 10 }).length, 2, 'the events are kept');
+    again.dispose();
+    const check = new Database(again.file);
+    const tables = check.all("SELECT name FROM sqlite_master WHERE name IN ('rises', 'events_rise_insert', 'events_rise_update')");
+    check.close();
+    assert.deepEqual(tables, []);
   });
 
   it('names the file by a hash of server and user, and stores no credential', () => {
@@ -224,7 +228,6 @@ describe('history database: queries', () => {
     for (let step; (step = db.prune(now - 3 * day, Number.MAX_SAFE_INTEGER, 20)) > 0; ) removed += step;
     assert.equal(removed, 200 - 73);
     assert.equal(rowCount(db), 73);
-    assert.equal(db.occurrences(db.query({ limit: 1 })[0].uid).length, 1, 'rises of kept rows stay');
     db.dispose();
   });
 
@@ -424,7 +427,8 @@ describe('history service', () => {
     s.svc.dispose();
   });
 
-  it('finds with since: what memory no longer holds', async () => {
+  /** A service whose history holds a BackOff seen two days ago, and whose store has been emptied since. */
+  async function withOnlyAnOldBackOffOnDisk(): Promise<{ a: ReturnType<typeof service>; now: number; old: ReturnType<typeof anEvent> }> {
     const a = service();
     a.svc.open(CLUSTER);
     const now = Date.now();
@@ -433,6 +437,11 @@ describe('history service', () => {
     await waitFor('store', () => a.store.has(old.uid), 2000);
     a.svc.flush();
     a.store.clear();
+    return { a, now, old };
+  }
+
+  it('finds with since: what memory no longer holds', async () => {
+    const { a, now, old } = await withOnlyAnOldBackOffOnDisk();
     assert.equal(a.svc.loadMatching(q('since:3d reason:BackOff'), { now }), 1);
     assert.equal(a.store.get(old.uid)?.reason, 'BackOff');
     assert.equal(a.svc.loadMatching(q('since:1d reason:BackOff'), { now }), 0);
@@ -440,14 +449,7 @@ describe('history service', () => {
   });
 
   it('loads history for a changed filter only when it has a since: or until: term that is not negated', async () => {
-    const a = service();
-    a.svc.open(CLUSTER);
-    const now = Date.now();
-    const old = anEvent({ reason: 'BackOff', lastSeen: now - 2 * 86_400_000 });
-    await a.broadcaster.action({ type: 'ADDED', event: old });
-    await waitFor('store', () => a.store.has(old.uid), 2000);
-    a.svc.flush();
-    a.store.clear();
+    const { a, now, old } = await withOnlyAnOldBackOffOnDisk();
     a.svc.filterChanged(q('reason:BackOff'), { now });
     a.svc.filterChanged(q('-since:1h reason:BackOff'), { now });
     assert.equal(a.store.size, 0, 'no time bound: memory is what the filter looks at');
