@@ -317,4 +317,3 @@ export function eventDescription(e: KubeEvent, now: number): string {
   return parts.filter(Boolean).join(' · ');
 }
 
-export { oneLine } from './text/boundedText';

@@ -35,17 +35,13 @@ export function withAccess<T>(file: string, step: (rolledBack: number) => T, opt
   try {
     for (let wait = 1; ; wait = Math.min(wait * 2, 10)) {
       let lock: ProcessLock | undefined;
-      try {
-        if (opts.writer) {
-          waiting ??= tryLock(writerWaitingLock(file));
-          lock = tryLock(accessLock(file));
-        } else {
-          const noWriterWaits = tryLock(writerWaitingLock(file));
-          noWriterWaits?.release();
-          lock = noWriterWaits ? tryLock(accessLock(file)) : undefined;
-        }
-      } catch (err) {
-        throw fileSystemFailure(err, `cannot lock ${file}`);
+      if (opts.writer) {
+        waiting ??= takeLock(writerWaitingLock(file), file);
+        lock = takeLock(accessLock(file), file);
+      } else {
+        const noWriterWaits = takeLock(writerWaitingLock(file), file);
+        noWriterWaits?.release();
+        lock = noWriterWaits ? takeLock(accessLock(file), file) : undefined;
       }
       if (lock) {
         waiting?.release();

@@ -7,7 +7,7 @@ import type { EventChange, KubeEvent } from '../core/events/kubeEvent';
 import { clusterFileStem, type ClusterContext, type ClusterIdentity } from '../core/clusterIdentity';
 import { type ProcessLock } from './processLock';
 import { takeLock, withAccess, writerLock } from './historyAccess';
-import { classifySqliteError, fileSystemFailure, toHistoryError } from './historyErrors';
+import { fileSystemFailure, toHistoryError } from './historyErrors';
 import { decodeRow, encodeBody, type Row } from './historyRows';
 import { SCHEMA, SCHEMA_VERSION, UPSERT, WRITE_CHUNK } from './historySchema';
 
@@ -123,7 +123,8 @@ export class HistoryDatabase implements HistoryBackend {
     try {
       // The owner file of versions before the writer's lock: nothing reads it now.
       fs.rmSync(`${file}.owner`, { force: true });
-      let movedAside = opts.moveAside ? withAccess(file, () => moveAside(file), { recover: false, writer: true }) : undefined;
+      const moveAsideNow = (): string => withAccess(file, () => moveAside(file), { recover: false, writer: true });
+      let movedAside = opts.moveAside ? moveAsideNow() : undefined;
       for (let attempt = 0; ; attempt++) {
         try {
           return withAccess(file, (rolledBack) => {
@@ -138,9 +139,9 @@ export class HistoryDatabase implements HistoryBackend {
             return db;
           }, { writer: true });
         } catch (err) {
-          const corrupt = HistoryError.is(err, 'corrupt') || classifySqliteError(err) === 'corrupt';
-          if (!corrupt || attempt > 0) throw toHistoryError(err, `cannot open ${file}`);
-          movedAside = withAccess(file, () => moveAside(file), { recover: false, writer: true });
+          const failure = toHistoryError(err, `cannot open ${file}`);
+          if (failure.reason !== 'corrupt' || attempt > 0) throw failure;
+          movedAside = moveAsideNow();
         }
       }
     } catch (err) {

@@ -6,7 +6,7 @@ import { errorMessage } from '../core/text/errorMessage';
  * SQLite's error text is all node-sqlite3-wasm passes on (its SQLite3Error has no code). The texts are
  * SQLite's fixed `sqlite3ErrStr` table, so this is the one place that reads them.
  */
-export function classifySqliteError(err: unknown): HistoryFailureReason | undefined {
+function classifySqliteError(err: unknown): HistoryFailureReason | undefined {
   const m = errorMessage(err);
   if (/database is locked|database table is locked/.test(m)) return 'busy';
   if (/database or disk is full/.test(m)) return 'full';

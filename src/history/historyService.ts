@@ -7,7 +7,7 @@ import type { EventChange, KubeEvent } from '../core/events/kubeEvent';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from '../core/ports';
 import { matches, type MatchContext } from '../core/query/evaluate';
 import type { Query } from '../core/query/syntax';
-import type { ClusterContext } from '../core/clusterIdentity';
+import { clusterKey, type ClusterContext } from '../core/clusterIdentity';
 import { deleteHistoryFile, historyFileName, HistoryDatabase, readHistoryMeta } from './historyDatabase';
 import { errorMessage } from '../core/text/errorMessage';
 
@@ -110,7 +110,7 @@ export class HistoryService implements Disposable {
    * cluster again changes nothing.
    */
   open(cluster: ClusterContext): void {
-    if (this.identity && this.identity.server === cluster.server && this.identity.user === cluster.user && this.db) return;
+    if (this.identity && clusterKey(this.identity) === clusterKey(cluster) && this.db) return;
     this.close();
     this.identity = cluster;
     if (!this.deps.settings().enabled) return;

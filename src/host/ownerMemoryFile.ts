@@ -59,7 +59,7 @@ export class OwnerMemoryFile implements OwnerMemory {
     if (this.adopted) return;
     this.adopted = true;
     const legacy = legacyOwnerMemoryPath(path.dirname(this.file), this.id);
-    if (legacy === this.file || fs.existsSync(this.file) || !fs.existsSync(legacy)) return;
+    if (fs.existsSync(this.file) || !fs.existsSync(legacy)) return;
     try {
       fs.renameSync(legacy, this.file);
       this.log.info(`moved owner links from ${legacy} to ${this.file}`);

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { normalizeEvent, type EventApi, type EventChange, type KubeEvent } from '../core/events/kubeEvent';
+import { eventsPath, normalizeEvent, type EventApi, type EventChange, type KubeEvent } from '../core/events/kubeEvent';
 import { Emitter, type Subscribe } from '../core/emitter';
 import { errorMessage } from '../core/text/errorMessage';
 import { silentLogger, tagged, type Disposable, type Logger } from '../core/ports';
 import { DEFAULT_STORE_CAPACITY, DEFAULT_STORE_MEGABYTES } from '../core/events/eventStore';
-import { classifyKubeError, KubeNetworkError, readBody, statusError, type KubeClient, type KubeErrorClass } from './kubeClient';
+import { classifyKubeError, KubeNetworkError, readBody, readBodyBytes, statusError, type KubeClient, type KubeErrorClass } from './kubeClient';
 import { KnownEvents, type KnownBounds } from './knownEvents';
 import { RelistBackoff } from './relistBackoff';
 
@@ -151,11 +151,6 @@ function otherApi(api: EventApi): EventApi {
   return api === 'core/v1' ? 'events.k8s.io/v1' : 'core/v1';
 }
 
-function eventsPath(api: EventApi, namespace: string): string {
-  const base = api === 'core/v1' ? '/api/v1' : '/apis/events.k8s.io/v1';
-  return namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/events` : `${base}/events`;
-}
-
 /**
  * The most one event's page (limit 1) or watch line may hold, whatever `pageBytes` says: far above what etcd
  * stores (1.5 MiB a request by default), far below V8's string limit (~512 MiB).
@@ -166,35 +161,6 @@ const MIB = 1024 * 1024;
 
 function mib(bytes: number): string {
   return `${(bytes / MIB).toFixed(bytes < MIB ? 2 : 1)} MiB`;
-}
-
-/**
- * Reads a response body into one Buffer of at most `budget` bytes. Over it, the response is destroyed unread
- * and the answer is undefined: nothing ever builds a string the size of a page too large for V8.
- */
-async function readBounded(res: IncomingMessage, budget: number): Promise<Buffer | undefined> {
-  const declared = Number(res.headers['content-length']);
-  if (Number.isFinite(declared) && declared > budget) {
-    res.destroy();
-    return undefined;
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  try {
-    for await (const chunk of res) {
-      const buf = chunk as Buffer;
-      total += buf.length;
-      if (total > budget) {
-        res.destroy();
-        return undefined;
-      }
-      chunks.push(buf);
-    }
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException | undefined)?.code;
-    throw new KubeNetworkError(`the list response broke: ${errorMessage(err)}`, typeof code === 'string' ? code : 'ECONNRESET');
-  }
-  return Buffer.concat(chunks, total);
 }
 
 /**
@@ -512,7 +478,7 @@ class NamespaceLoop {
     });
     const status = res.statusCode ?? 0;
     const budget = limit > 1 ? this.timing.pageBytes : Math.max(this.timing.pageBytes, MAX_EVENT_BYTES);
-    const body = await readBounded(res, budget);
+    const body = await readBodyBytes(res, this.opts.client.server, budget);
     if (status < 200 || status > 299) {
       // 410 (an expired continue token) is classified `gone`, and the loop starts the list again from the top.
       throw statusError(status, body?.toString('utf8') ?? '', 'GET', path);

@@ -436,13 +436,35 @@ export class KubeClient {
 }
 
 export async function readBody(res: http.IncomingMessage, server: string): Promise<string> {
+  return (await readBodyBytes(res, server, Number.POSITIVE_INFINITY))?.toString('utf8') ?? '';
+}
+
+/**
+ * Reads a response body into one Buffer of at most `maxBytes`. Over it, the response is destroyed unread and
+ * the answer is undefined, so nothing ever builds a string the size of a body too large for V8.
+ */
+export async function readBodyBytes(res: http.IncomingMessage, server: string, maxBytes: number): Promise<Buffer | undefined> {
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    res.destroy();
+    return undefined;
+  }
   const chunks: Buffer[] = [];
+  let total = 0;
   try {
-    for await (const chunk of res) chunks.push(chunk as Buffer);
+    for await (const chunk of res) {
+      const buf = chunk as Buffer;
+      total += buf.length;
+      if (total > maxBytes) {
+        res.destroy();
+        return undefined;
+      }
+      chunks.push(buf);
+    }
   } catch (err) {
     throw toNetworkError(err, server);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks, total);
 }
 
 /** Builds a {@link KubeApiError} from an error response body (a `Status` object, or anything else). */

@@ -8,6 +8,7 @@
  * - transport errors are retried, up to 12 tries, 10 s apart: core/v1 sleeps `delay*random` before the
  *   first retry and the full delay after; events.k8s.io/v1 sleeps `wait.Jitter(delay, 0.25)` each time.
  */
+import { eventsPath } from '../core/events/kubeEvent';
 import type { SentEventsLedger } from '../core/events/ourEvents';
 import { silentLogger, type Logger } from '../core/ports';
 import { ok, type Failure } from '../core/result';
@@ -201,7 +202,7 @@ export class RecorderSink {
       reason: 'cancelled',
       message: `Writing event ${namespace}/${name} was cancelled (the recorder was stopped) before it succeeded.`,
       method: 'POST',
-      path: eventsCollectionPath(flavour, namespace),
+      path: eventsPath(flavour, namespace),
       verb: 'create',
       resource: 'events',
       group: flavour === 'core/v1' ? '' : 'events.k8s.io',
@@ -221,7 +222,7 @@ export class RecorderSink {
   ): Promise<TryOutcome<T>> {
     const namespace = event.metadata.namespace;
     const name = event.metadata.name;
-    const collection = eventsCollectionPath(flavour, namespace);
+    const collection = eventsPath(flavour, namespace);
     let last: Attempt | undefined;
     try {
       if (patch) {
@@ -250,11 +251,6 @@ export class RecorderSink {
 }
 
 /** `/api/v1/namespaces/<ns>/events` or `/apis/events.k8s.io/v1/namespaces/<ns>/events`. */
-function eventsCollectionPath(flavour: Flavour, namespace: string): string {
-  const base = flavour === 'core/v1' ? '/api/v1' : '/apis/events.k8s.io/v1';
-  return `${base}/namespaces/${encodeURIComponent(namespace)}/events`;
-}
-
 /**
  * client-go's policy on the classifier's facts: whatever the server answered is final (the same write would
  * be refused again), so is having no credentials; anything else is a transport failure and is tried again.

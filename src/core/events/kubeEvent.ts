@@ -9,6 +9,12 @@ export const OUR_REPORTING_CONTROLLER = 'kube-events-vscode';
 /** Which API an event was read from (or is written to). */
 export type EventApi = 'core/v1' | 'events.k8s.io/v1';
 
+/** The REST path of the events of `api` in `namespace`, or in every namespace when it is ''. */
+export function eventsPath(api: EventApi, namespace: string): string {
+  const base = api === 'core/v1' ? '/api/v1' : '/apis/events.k8s.io/v1';
+  return namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/events` : `${base}/events`;
+}
+
 /** The client-go recorder that writes through each API (docs/ARCHITECTURE.md §1). */
 export const RECORDER_OF: Readonly<Record<EventApi, string>> = {
   'core/v1': 'record.EventRecorder',

@@ -48,7 +48,7 @@ export class OurEvents implements SentEventsLedger {
 
   /** True when our recorder wrote `e` (its uid), or is writing an event of its exact name right now. */
   isOurs(e: Pick<KubeEvent, 'uid' | 'namespace' | 'name'>): boolean {
-    return (e.uid !== '' && this.uids.has(e.uid)) || this.inFlight.has(nameKey(e.namespace, e.name));
+    return (e.uid !== '' && this.uids.has(e.uid)) || (this.inFlight.size > 0 && this.inFlight.has(nameKey(e.namespace, e.name)));
   }
 
   sending(namespace: string, name: string): void {

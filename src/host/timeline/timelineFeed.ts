@@ -1,6 +1,6 @@
 import type { Subscribe } from '../../core/emitter';
 import type { EventStore, StoreChange } from '../../core/events/eventStore';
-import { oneLine } from '../../core/eventTreeModel';
+import { oneLine } from '../../core/text/boundedText';
 import type { KubeEvent } from '../../core/events/kubeEvent';
 import type { OwnerLookup } from '../../core/owners/ownerGraph';
 import type { DebugChange } from '../debug/debugFollower';

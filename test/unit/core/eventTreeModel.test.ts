@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatAge } from '../../../src/core/text/format';
-import { EventTreeModel, eventDescription, oneLine, type GroupNode, type ObjectNode, type TreeNode } from '../../../src/core/eventTreeModel';
+import { EventTreeModel, eventDescription, type GroupNode, type ObjectNode, type TreeNode } from '../../../src/core/eventTreeModel';
+import { oneLine } from '../../../src/core/text/boundedText';
 import { anEvent } from '../support/eventBuilder';
 
 function labels(model: EventTreeModel, nodes: TreeNode[] = model.roots()): unknown[] {

@@ -84,6 +84,10 @@ suite('workspace settings cannot choose the kubeconfig or turn off the productio
     }
     // The Kubernetes extension, reading the same workspace, reports the repository's kubeconfig.
     await vscode.commands.executeCommand('kubernetesStandin.setKubeconfig', repoKubeconfig);
+    // A reconnect to the repository's kubeconfig (and its exec plugin) would come after the report: give it
+    // a quiet moment to show, ending early if it does.
+    const quietUntil = Date.now() + 3_000;
+    await waitFor('a quiet moment after the report', () => Date.now() > quietUntil || fs.existsSync(canary) || api.session.connection?.files.includes(repoKubeconfig) === true, 10_000);
 
     const config = api.settings();
     assert.notEqual(config.kubeconfig, repoKubeconfig);
