@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Database, type Statement } from 'node-sqlite3-wasm';
+import type { Database, Statement } from 'node-sqlite3-wasm';
+import type * as Sqlite from 'node-sqlite3-wasm';
 import { HistoryError, type HistoryBackend, type HistoryFilter, type HistoryMode } from '../core/events/history';
 import type { EventChange, KubeEvent } from '../core/events/kubeEvent';
 import { clusterFileStem, type ClusterContext, type ClusterIdentity } from '../core/clusterIdentity';
@@ -64,6 +65,16 @@ export interface OpenNotes {
 const KEEP_MOVED_ASIDE = 3;
 
 /**
+ * node-sqlite3-wasm compiles its WebAssembly when it is loaded: it is loaded by the first database opened (after
+ * a connection), never by activation (docs/ARCHITECTURE.md §2).
+ */
+function openDatabase(file: string, options: { readOnly: boolean; fileMustExist: boolean }): Database {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sqlite = require('node-sqlite3-wasm') as typeof Sqlite;
+  return new sqlite.Database(file, options);
+}
+
+/**
  * An open history database (see the module comment). Synchronous: node-sqlite3-wasm runs SQLite on the
  * calling thread; the sink keeps each write to one short transaction.
  */
@@ -78,7 +89,7 @@ export class HistoryDatabase implements HistoryBackend {
     readonly notes: OpenNotes,
     private readonly writer: ProcessLock | undefined,
   ) {
-    this.db = new Database(file, { readOnly: mode === 'readOnly', fileMustExist: mode === 'readOnly' });
+    this.db = openDatabase(file, { readOnly: mode === 'readOnly', fileMustExist: mode === 'readOnly' });
     try {
       if (mode === 'readWrite') {
         // page_size and auto_vacuum only take effect before the first table exists.
@@ -324,7 +335,7 @@ export class HistoryDatabase implements HistoryBackend {
 export function readHistoryMeta(file: string): { server: string; context: string } | undefined {
   try {
     return withAccess(file, () => {
-      const db = new Database(file, { readOnly: true, fileMustExist: true });
+      const db = openDatabase(file, { readOnly: true, fileMustExist: true });
       try {
         const rows = db.all('SELECT key, value FROM meta') as Array<{ key: string; value: string }>;
         const meta = new Map(rows.map((r) => [r.key, r.value]));
