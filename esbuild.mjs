@@ -1,5 +1,6 @@
 // One build for every bundle. `node esbuild.mjs [--production] [--watch] [--tests] [--bundles=name,…]`
-//   extension: src/extension.ts -> dist/extension.js (node, cjs, `vscode` external)
+//   extension: src/extension.ts -> dist/extension.js (node, cjs, `vscode` external), what activation loads; and
+//              the parts it loads on first use, each its own file beside it (LAZY below, docs/ARCHITECTURE.md §2)
 //   webview:   src/webview/main.ts -> dist/webview.js (browser, iife), when present
 //   server:    src/server/server.ts -> dist/server.js (node, cjs), when present, with its two .wasm files
 //   --tests:   every test/**/*.ts and bench/**/*.ts -> out/<same path>.js (node, cjs, packages external)
@@ -18,10 +19,55 @@ const wanted = (name) => bundles === undefined || bundles.has(name);
 
 const common = { bundle: true, sourcemap: !production, minify: production, sourcesContent: false, logLevel: 'warning' };
 
+/**
+ * What the extension loads on first use rather than at activation: source module → its bundle in dist/. The
+ * extension bundle reaches each only through `require('./lazy/<name>')` (src/kube/lazy.ts, src/host/lsp/lazy.ts),
+ * which this build leaves as a require of the bundle beside it; test bundles compile the source in instead.
+ * A lazy bundle imports no runtime module of src/ but its own (test/unit/bundles.test.ts): a class in two
+ * bundles would be two classes.
+ */
+const LAZY = {
+  // @kubernetes/client-node: credentials and YAML output, on the first request to a cluster.
+  'src/kube/lazy/clientNode.ts': 'dist/kube.js',
+  // The YAML parser: kubeconfig files and the manifest under the cursor, on the first read of either.
+  'src/kube/lazy/yamlParser.ts': 'dist/yaml.js',
+  // vscode-languageclient: once a YAML or Go document is open, after activation.
+  'src/host/lsp/lazy/languageClient.ts': 'dist/languageClient.js',
+};
+const lazyNames = new Map(Object.entries(LAZY).map(([source, out]) => [source.replace(/^.*\/lazy\//, './lazy/').replace(/\.ts$/, ''), `./${out.slice('dist/'.length)}`]));
+/** Leaves `require('./lazy/<name>')` in the extension bundle as a require of `./<bundle>.js` beside it. */
+const lazyRequires = {
+  name: 'lazy-requires',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/lazy\/\w+$/ }, (args) => {
+      const bundle = lazyNames.get(args.path);
+      if (!bundle || args.kind !== 'require-call') return undefined;
+      return { path: bundle, external: true };
+    });
+  },
+};
+/**
+ * The language server protocol's module declares notification types that only the language client bundle uses;
+ * nothing in the extension bundle depends on the package's side effects, so unused, it is left out.
+ */
+const protocolWithoutSideEffects = {
+  name: 'protocol-without-side-effects',
+  setup(build) {
+    build.onResolve({ filter: /^vscode-languageserver-protocol$/ }, async (args) => {
+      if (args.pluginData === 'resolved') return undefined;
+      const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'resolved' });
+      return { ...resolved, sideEffects: false };
+    });
+  },
+};
+
 /** @type {esbuild.BuildOptions[]} */
 const targets = [];
 if (wanted('extension')) {
-  targets.push({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] });
+  targets.push({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [lazyRequires, protocolWithoutSideEffects] });
+  for (const [source, outfile] of Object.entries(LAZY)) {
+    targets.push({ ...common, entryPoints: [source], outfile, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] });
+  }
 }
 if (wanted('webview') && existsSync('src/webview/main.ts')) {
   targets.push({ ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' });

@@ -1,6 +1,5 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { errorMessage } from '../core/text/errorMessage';
 
 /** A Kubernetes `Status` reason (`Forbidden`, `Expired`, `NotFound`…), or empty when the body had none. */
@@ -276,39 +275,57 @@ function toNetworkError(err: unknown, server: string): KubeNetworkError {
 /** Names us in the apiserver's logs and audit trail, as client-go's `rest.Config.UserAgent` does for controllers. */
 export const USER_AGENT = 'kube-events-vscode';
 
+/** What a client is for: one kubeconfig context, its cluster's server and its user. */
+export interface KubeTarget {
+  readonly server: string;
+  readonly context: string;
+  readonly user: string;
+  /** The cluster names a `proxy-url`: the credentials bring the proxy's agent, which is used instead of ours. */
+  readonly proxied: boolean;
+}
+
+/** The user's credentials: TLS material and an Authorization header (or a proxy's agent) put on a request. */
+export interface KubeAuth {
+  applyTo(options: https.RequestOptions): Promise<void>;
+}
+
 /**
- * A thin HTTP client over one kubeconfig context. It uses @kubernetes/client-node only to turn the
- * kubeconfig into TLS options and an Authorization header (exec plugins, OIDC, client certs, proxies),
- * then speaks HTTP itself: raw JSON (no deserialiser on the hot path), streaming for watches, real aborts,
- * and a kept-alive agent instead of client-node 1.4's agent per call.
+ * A thin HTTP client over one kubeconfig context. It takes the user's credentials from `credentials` (which
+ * @kubernetes/client-node provides, with exec plugins, OIDC, client certs and proxies: src/kube/lazy/clientNode.ts)
+ * on its first request, then speaks HTTP itself: raw JSON (no deserialiser on the hot path), streaming for watches,
+ * real aborts, and a kept-alive agent instead of client-node 1.4's agent per call.
  */
 export class KubeClient {
   /** Short requests (lists, gets, writes, discovery): bounded, kept alive. */
   private shortAgent: http.Agent | undefined;
   /** Watches: one connection each, unbounded, so that N watches never starve a short request. */
   private streamAgent: http.Agent | undefined;
+  private auth: KubeAuth | undefined;
 
   constructor(
-    private kc: KubeConfig,
-    /** Re-reads the kubeconfig from disk (re-running exec plugins); used once after a 401. */
-    private readonly reload?: () => KubeConfig,
+    private readonly target: KubeTarget,
+    /**
+     * The credentials, asked for on the first request and again after {@link refreshCredentials} (which
+     * re-reads the kubeconfig and re-runs exec plugins). It may throw: the request fails as `credentials`.
+     */
+    private readonly credentials: () => KubeAuth,
   ) {}
 
   get server(): string {
-    return this.kc.getCurrentCluster()?.server ?? '';
+    return this.target.server;
   }
 
   get contextName(): string {
-    return this.kc.getCurrentContext();
+    return this.target.context;
   }
 
   get userName(): string {
-    return this.kc.getCurrentUser()?.name ?? '';
+    return this.target.user;
   }
 
-  /** Drops cached credentials and TLS state, re-reading the kubeconfig when a loader was given. */
+  /** Drops cached credentials and TLS state: the next request asks for the credentials again. */
   refreshCredentials(): void {
-    if (this.reload) this.kc = this.reload();
+    this.auth = undefined;
     this.dropAgents();
   }
 
@@ -348,14 +365,15 @@ export class KubeClient {
     if (!server) throw new KubeAuthSetupError(`context "${this.contextName}" has no cluster server address`);
     const options: https.RequestOptions = { method, headers: { Accept: opts.accept ?? 'application/json', 'User-Agent': USER_AGENT } };
     try {
-      await this.kc.applyToHTTPSOptions(options);
+      this.auth ??= this.credentials();
+      await this.auth.applyTo(options);
     } catch (err) {
       const msg = errorMessage(err);
       throw new KubeAuthSetupError(`could not get credentials for user "${this.userName}": ${msg.trim().split('\n')[0]}`);
     }
     const url = new URL(buildPath(path, opts.query), server.endsWith('/') ? server : server + '/');
     url.pathname = (new URL(server).pathname.replace(/\/$/, '') + path).replace(/\/\/+/g, '/');
-    if (!this.kc.getCurrentCluster()?.proxyUrl) {
+    if (!this.target.proxied) {
       (options.agent as http.Agent | undefined)?.destroy();
       options.agent = this.agentFor(opts.stream === true, url.protocol, options);
     }

@@ -1,5 +1,5 @@
-import { loadYaml } from '@kubernetes/client-node';
 import type { ObjectKeyWith } from '../core/events/kubeEvent';
+import { yamlBundle } from './lazy';
 
 /**
  * Finds the YAML document (of a `---` separated stream) that contains `offset` and reads its
@@ -19,7 +19,7 @@ export function manifestAt(text: string, offset: number): ObjectKeyWith<'apiVers
   }
   let doc: unknown;
   try {
-    doc = loadYaml(text.slice(start, end));
+    doc = yamlBundle().parseYaml(text.slice(start, end));
   } catch {
     return undefined;
   }

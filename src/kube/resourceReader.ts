@@ -8,13 +8,13 @@
  * only, as client-go's metadata client does: the server answers `PartialObjectMetadata`, so an owner lookup or
  * an existence check on a Secret never transfers its data (docs/ARCHITECTURE.md §7).
  */
-import { dumpYaml } from '@kubernetes/client-node';
 import type { ObjectKeyWith } from '../core/events/kubeEvent';
 import { silentLogger, type Logger } from '../core/ports';
 import { BoundedQueue, QueueFullError } from '../core/boundedQueue';
 import { fail, ok, type Result } from '../core/result';
 import type { Discovery, ResourceKind } from './discovery';
 import { classifyKubeError, describeKubeError, type KubeClient, type Query } from './kubeClient';
+import { clientNodeBundle } from './lazy';
 
 /**
  * Why an object or a list could not be read: 404; 403, rejected credentials or discovery refused; kind not served;
@@ -361,5 +361,6 @@ export function toYaml(obj: object): string {
   }
   if (Object.keys(rest).length > 0) parts.push(rest);
   if (parts.length === 0) return '{}\n';
+  const { dumpYaml } = clientNodeBundle();
   return parts.map((p) => dumpYaml(p, { noRefs: true, lineWidth: -1 })).join('');
 }

@@ -136,13 +136,13 @@ export interface ReasonsParams {
 }
 
 /** Host → server: the cluster and the settings the server resolves documents against. */
-export const ClusterNotification = new NotificationType<ClusterParams>('kubeEvents/cluster');
+export const ClusterNotification = /* @__PURE__ */ new NotificationType<ClusterParams>('kubeEvents/cluster');
 /** Server → host: the complete set of objects and reasons the open documents mention. */
-export const SubscribeNotification = new NotificationType<SubscribeParams>('kubeEvents/subscribe');
+export const SubscribeNotification = /* @__PURE__ */ new NotificationType<SubscribeParams>('kubeEvents/subscribe');
 /** Host → server: the full state of the subscribed objects that changed. */
-export const ObjectsNotification = new NotificationType<ObjectsParams>('kubeEvents/objects');
+export const ObjectsNotification = /* @__PURE__ */ new NotificationType<ObjectsParams>('kubeEvents/objects');
 /** Host → server: the full state of the subscribed reasons that changed. */
-export const ReasonsNotification = new NotificationType<ReasonsParams>('kubeEvents/reasons');
+export const ReasonsNotification = /* @__PURE__ */ new NotificationType<ReasonsParams>('kubeEvents/reasons');
 
 /** The key both sides use for an object: `Kind/namespace/name`, kind compared case-sensitively as written (core's `objectKey`). */
 export { objectKey as objectKeyString } from '../core/events/kubeEvent';

@@ -1,24 +1,14 @@
 import * as vscode from 'vscode';
-import {
-  CloseAction,
-  ErrorAction,
-  LanguageClient,
-  State,
-  TransportKind,
-  type ErrorHandler,
-  type LanguageClientOptions,
-  type NotificationType,
-  type RequestParam,
-  type ServerOptions,
-} from 'vscode-languageclient/node';
 import type { Subscribe } from '../../core/emitter';
 import type { EventStore } from '../../core/events/eventStore';
 import { tagged, type Logger } from '../../core/ports';
-import { ClusterNotification, EDITOR_COMMANDS, ObjectsNotification, ReasonsNotification, SERVER_PID_CAPABILITY, SubscribeNotification, type ClusterParams, type ObjectKeyDto } from '../../protocol/languageServer';
+import type { ClusterParams, ObjectKeyDto } from '../../protocol/languageServer';
 import { LanguageServerFeed } from './languageServerFeed';
 import type { ExistsAnswer, FeedOwners } from './objectFeed';
 import { errorMessage } from '../../core/text/errorMessage';
 import { DisposableOwner } from '../disposable';
+import { languageClientBundle } from './lazy';
+import type { KubeEventsLanguageClient } from './lazy/languageClient';
 
 /** What the language client needs from the rest of the extension. */
 export interface LanguageClientContext {
@@ -48,7 +38,8 @@ const LANGUAGE_SERVER_NAME = 'Kube Events Language Server';
  * stop leaves it stopped, with one error line.
  */
 export class LanguageClientHost extends DisposableOwner {
-  readonly client: LanguageClient;
+  /** The client, from the first YAML or Go document on (its bundle is loaded then, not at activation). */
+  private client: KubeEventsLanguageClient | undefined;
   readonly feed: LanguageServerFeed;
   private readonly log: Logger;
   private crashes = 0;
@@ -59,34 +50,6 @@ export class LanguageClientHost extends DisposableOwner {
     super();
     this.connection = ctx.connection();
     this.log = tagged(ctx.log, 'lsp');
-    const module = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'server.js').fsPath;
-    const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
-    };
-    const errorHandler: ErrorHandler = {
-      error: () => ({ action: ErrorAction.Continue, handled: true }),
-      closed: () => {
-        this.crashes++;
-        if (this.crashes === 1) {
-          this.log.warn('the language server stopped unexpectedly; restarting it');
-          return { action: CloseAction.Restart, handled: true };
-        }
-        this.log.error('the language server stopped again; it stays stopped until the window is reloaded (the Go and manifest decorations are off)');
-        return { action: CloseAction.DoNotRestart, handled: true };
-      },
-    };
-    const clientOptions: LanguageClientOptions = {
-      documentSelector: SERVED_LANGUAGES.flatMap((language) => [
-        { scheme: 'file', language },
-        { scheme: 'untitled', language },
-      ]),
-      // Hovers may run our two commands (their arguments come from the document, never from cluster text).
-      markdown: { isTrusted: { enabledCommands: Object.values(EDITOR_COMMANDS) }, supportHtml: false },
-      errorHandler,
-      connectionOptions: { maxRestartCount: 1 },
-    };
-    this.client = new LanguageClient('kubeEvents', LANGUAGE_SERVER_NAME, serverOptions, clientOptions);
     this.feed = this.register(new LanguageServerFeed({
       store: ctx.store,
       owners: ctx.owners,
@@ -95,30 +58,48 @@ export class LanguageClientHost extends DisposableOwner {
       windowMs: ctx.windowMs,
       wantCluster: ctx.wantCluster,
       logger: this.log,
-      sendObjects: (params) => void this.notify(ObjectsNotification, params),
-      sendReasons: (params) => void this.notify(ReasonsNotification, params),
-      }),
-    );
-    this.register(
-      this.client.onNotification(SubscribeNotification, (params: unknown) => this.feed.subscribe(params)),
-      this.client.onDidChangeState((e) => {
-        // A (re)started server knows nothing: tell it the cluster, and everything again once it subscribes.
-        if (e.newState === State.Running) {
-          this.clusterChanged();
-          this.feed.resend();
-        }
+      sendObjects: (params) => void this.client?.sendObjects(params),
+      sendReasons: (params) => void this.client?.sendReasons(params),
       }),
     );
   }
 
+  /** Loads the client's bundle and builds the client: once, when the first document to serve is open. */
+  private createClient(): KubeEventsLanguageClient {
+    const client = languageClientBundle().createLanguageClient({
+      serverModule: vscode.Uri.joinPath(this.ctx.extensionUri, 'dist', 'server.js').fsPath,
+      languages: SERVED_LANGUAGES,
+      name: LANGUAGE_SERVER_NAME,
+      onSubscribe: (params) => this.feed.subscribe(params),
+      // A (re)started server knows nothing: tell it the cluster, and everything again once it subscribes.
+      onRunning: () => {
+        this.clusterChanged();
+        this.feed.resend();
+      },
+      onClosed: () => {
+        this.crashes++;
+        if (this.crashes === 1) {
+          this.log.warn('the language server stopped unexpectedly; restarting it');
+          return true;
+        }
+        this.log.error('the language server stopped again; it stays stopped until the window is reloaded (the Go and manifest decorations are off)');
+        return false;
+      },
+      onSendError: (method, err) => this.log.debug(`${method}: ${errorMessage(err)}`),
+    });
+    return client;
+  }
+
   /**
    * Starts the server once a YAML or Go document is open (now, or when the first one opens): a window without
-   * manifests or controller code runs no server process.
+   * manifests or controller code runs no server process. Never inside activation: the document that activated
+   * the extension is served a moment later, once `activate()` has returned (docs/ARCHITECTURE.md §11).
    */
   startWhenNeeded(): void {
     const wanted = (doc: vscode.TextDocument): boolean => SERVED_LANGUAGES.includes(doc.languageId) && (doc.uri.scheme === 'file' || doc.uri.scheme === 'untitled');
     if (vscode.workspace.textDocuments.some(wanted)) {
-      void this.start();
+      const soon = setTimeout(() => void this.start(), 0);
+      this.register({ dispose: () => clearTimeout(soon) });
       return;
     }
     const listener = vscode.workspace.onDidOpenTextDocument((doc) => {
@@ -132,8 +113,14 @@ export class LanguageClientHost extends DisposableOwner {
   private started = false;
 
   private start(): Promise<void> {
-    if (this.started) return Promise.resolve();
+    if (this.started || this.isDisposed) return Promise.resolve();
     this.started = true;
+    try {
+      this.client = this.createClient();
+    } catch (err) {
+      this.log.error(`the language client could not be loaded: ${errorMessage(err)}`);
+      return Promise.resolve();
+    }
     return this.client.start().catch((err: unknown) => {
       this.log.error(`the language server did not start: ${errorMessage(err)}`);
     });
@@ -156,29 +143,18 @@ export class LanguageClientHost extends DisposableOwner {
   /** The context, its namespace, the window or the stream state changed. */
   clusterChanged(connectionChanged = false): void {
     if (connectionChanged) this.feed.reset();
-    void this.notify(ClusterNotification, { ...this.ctx.cluster(), windowMs: this.ctx.windowMs() });
+    void this.client?.sendCluster({ ...this.ctx.cluster(), windowMs: this.ctx.windowMs() });
   }
 
   /** The server's process id, while it runs (tests kill it to check the restart). */
   get serverPid(): number | undefined {
-    const experimental = this.client.initializeResult?.capabilities.experimental as Record<string, unknown> | undefined;
-    const pid = experimental?.[SERVER_PID_CAPABILITY];
-    return typeof pid === 'number' ? pid : undefined;
-  }
-
-  private async notify<P>(type: NotificationType<P>, params: RequestParam<P>): Promise<void> {
-    if (this.client.state !== State.Running) return;
-    try {
-      await this.client.sendNotification(type, params);
-    } catch (err) {
-      this.log.debug(`${type.method}: ${errorMessage(err)}`);
-    }
+    return this.client?.serverPid;
   }
 
   /** Stops the server; what `deactivate()` returns. */
   stop(): Promise<void> {
     super.dispose();
-    return this.client.state === State.Running ? this.client.stop() : Promise.resolve();
+    return this.client ? this.client.stop() : Promise.resolve();
   }
 
   override dispose(): void {

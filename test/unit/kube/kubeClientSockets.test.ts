@@ -5,8 +5,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { classifyKubeError, KubeClient } from '../../../src/kube/kubeClient';
-import { labKubeconfig } from '../support/labKubeconfig';
+import { classifyKubeError, type KubeClient } from '../../../src/kube/kubeClient';
+import { clientOf, labKubeconfig } from '../support/labKubeconfig';
 
 /** As many watches as the issue's user selected namespaces: more than the 8 connections short requests share. */
 const WATCHES = 12;
@@ -36,7 +36,7 @@ function startServer(): Promise<{ server: http.Server; url: string; held: http.S
 }
 
 function clientFor(server: string): KubeClient {
-  return new KubeClient(labKubeconfig(server));
+  return clientOf(labKubeconfig(server));
 }
 
 /** Settles within `ms`, or says it did not (the request hung). */

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { kubeconfigFiles, loadKubeconfig } from '../../../src/kube/kubeConfigLoader';
@@ -64,6 +66,55 @@ describe('loadKubeconfig', () => {
     assert.ok(r.ok, r.ok ? '' : r.message);
     assert.equal(r.value.server, 'https://127.0.0.1:6443');
     assert.equal(r.value.currentContext, 'one');
+  });
+
+  it('says what is wrong with an empty file or a line the YAML parser refuses, in one line', () => {
+    const dir = tmp({ empty: '', tabs: 'clusters:\n\t- name: c\n' });
+    const empty = loadKubeconfig({ path: path.join(dir, 'empty') });
+    assert.ok(!empty.ok && empty.reason === 'badKubeconfig');
+    assert.match(empty.message, /empty cannot be read: it is not a YAML mapping/);
+    const tabs = loadKubeconfig({ path: path.join(dir, 'tabs') });
+    assert.ok(!tabs.ok && tabs.reason === 'badKubeconfig');
+    assert.match(tabs.message, /tabs cannot be read: .*line 2, column 1\.$/);
+  });
+
+  it('checks entries as client-node does, and names the user only when the kubeconfig defines it', () => {
+    const dir = tmp({
+      noserver: 'clusters: [{name: c, cluster: {}}]\ncontexts: [{name: a, context: {cluster: c}}]\ncurrent-context: a\n',
+      nouser: 'clusters: [{name: c, cluster: {server: "https://x:6443/"}}]\ncontexts: [{name: a, context: {cluster: c, user: ghost}}]\ncurrent-context: a\n',
+    });
+    const noServer = loadKubeconfig({ path: path.join(dir, 'noserver') });
+    assert.ok(!noServer.ok);
+    assert.match(noServer.message, /clusters\[0\]\.cluster\.server is missing/);
+    const noUser = loadKubeconfig({ path: path.join(dir, 'nouser') });
+    assert.ok(noUser.ok, noUser.ok ? '' : noUser.message);
+    assert.equal(noUser.value.server, 'https://x:6443');
+    assert.equal(noUser.value.client.userName, '');
+  });
+
+  it('reads the kubeconfig without @kubernetes/client-node; the first request loads it for the credentials', async () => {
+    const clientNodeLoaded = (): boolean => Object.keys(require.cache).some((k) => k.includes(`${path.sep}@kubernetes${path.sep}client-node${path.sep}`));
+    let authorization: string | undefined;
+    const server = http.createServer((req, res) => {
+      authorization = req.headers.authorization;
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"kind":"APIVersions","versions":["v1"]}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const plain = GOOD.replace('server: "https://127.0.0.1:6443"', `server: "http://127.0.0.1:${(server.address() as AddressInfo).port}", insecure-skip-tls-verify: true`);
+      const dir = tmp({ config: plain });
+      const r = loadKubeconfig({ path: path.join(dir, 'config') });
+      assert.ok(r.ok, r.ok ? '' : r.message);
+      assert.deepEqual([r.value.client.contextName, r.value.client.userName], ['one', 'u1']);
+      assert.equal(clientNodeLoaded(), false, 'reading the kubeconfig loaded @kubernetes/client-node');
+      await r.value.client.request('/api');
+      assert.equal(clientNodeLoaded(), true);
+      assert.equal(authorization, 'Bearer secret-token-value', 'the credentials came from the kubeconfig, through client-node');
+      r.value.client.dispose();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('resolves files from the setting, then KUBECONFIG, then ~/.kube/config', () => {

@@ -6,8 +6,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, FetchError, KubeConfig, Watch } from '@kubernetes/client-node';
-import { classifyKubeError, describeKubeError, KubeApiError, KubeAuthSetupError, KubeClient, KubeNetworkError, statusError } from '../../../src/kube/kubeClient';
-import { labKubeconfig } from '../support/labKubeconfig';
+import { classifyKubeError, describeKubeError, KubeApiError, KubeAuthSetupError, KubeNetworkError, statusError } from '../../../src/kube/kubeClient';
+import { clientOf, labKubeconfig } from '../support/labKubeconfig';
 
 const FORBIDDEN = {
   kind: 'Status',
@@ -66,7 +66,7 @@ describe('classifyKubeError: our own client', () => {
   });
 
   it("reads an apiserver's Status: reason, status, the server's message, not retryable", async () => {
-    const err = await thrown(new KubeClient(labKubeconfig(forbidden.url)).request('/api/v1/namespaces/shop/events'));
+    const err = await thrown(clientOf(labKubeconfig(forbidden.url)).request('/api/v1/namespaces/shop/events'));
     assert.ok(KubeApiError.is(err, 403));
     const c = classifyKubeError(err);
     assert.equal(c.reason, 'forbidden');
@@ -105,7 +105,7 @@ describe('classifyKubeError: our own client', () => {
   });
 
   it('calls a refused connection network trouble, retryable', async () => {
-    const err = await thrown(new KubeClient(labKubeconfig(await closedPort())).request('/api/v1/events'));
+    const err = await thrown(clientOf(labKubeconfig(await closedPort())).request('/api/v1/events'));
     assert.ok(KubeNetworkError.is(err));
     const c = classifyKubeError(err);
     assert.equal(c.reason, 'network');
@@ -115,7 +115,7 @@ describe('classifyKubeError: our own client', () => {
   });
 
   it('tells a deadline (AbortSignal.timeout) from an abort the caller asked for', async () => {
-    const client = new KubeClient(labKubeconfig(hanging.url));
+    const client = clientOf(labKubeconfig(hanging.url));
     const late = classifyKubeError(await thrown(client.request('/api/v1/events', { signal: AbortSignal.timeout(50) })));
     assert.deepEqual([late.reason, late.retryable], ['timeout', true]);
     const noHeaders = classifyKubeError(await thrown(client.request('/api/v1/events', { timeoutMs: 50 })));
@@ -131,7 +131,7 @@ describe('classifyKubeError: our own client', () => {
   it('calls missing credentials and untrusted certificates final', async () => {
     const noServer = new KubeConfig();
     noServer.loadFromOptions({ clusters: [{ name: 'lab', server: '' }], users: [{ name: 'dev' }], contexts: [{ name: 'lab', cluster: 'lab', user: 'dev' }], currentContext: 'lab' });
-    const setup = await thrown(new KubeClient(noServer).request('/api/v1/events'));
+    const setup = await thrown(clientOf(noServer).request('/api/v1/events'));
     assert.ok(KubeAuthSetupError.is(setup));
     assert.deepEqual([classifyKubeError(setup).reason, classifyKubeError(setup).retryable], ['credentials', false]);
     // What KubeClient makes of Node's TLS error (a real one needs a certificate the test would have to mint).
