@@ -35,6 +35,26 @@ suite('no cluster connection without a reason', () => {
     await waitFor(`"${name}" to end`, () => api.debug.last?.name === name && api.debug.last.end !== undefined, 60_000);
   }
 
+  /** Whether the extension's bundle `name` (dist/) is loaded in this extension host: Node's module cache is the process's. */
+  function bundleLoaded(name: string): boolean {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is not installed in this extension host`);
+    const file = path.join(extension.extensionPath, 'dist', name);
+    return require.cache[file] !== undefined || (fs.existsSync(file) && require.cache[fs.realpathSync(file)] !== undefined);
+  }
+
+  test('activation with a YAML file open loads neither client-node nor the language client; the server starts after it', async () => {
+    // A YAML file about something else activates the extension (onLanguage:yaml); the Events view stays hidden.
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(write('values.yaml', 'replicaCount: 2\nimage:\n  tag: "1.27"\n')), { preview: false });
+    const api = await activateForTests(false);
+    assert.equal(bundleLoaded('kube.js'), false, 'activation loaded @kubernetes/client-node (dist/kube.js)');
+    // The language server starts for the open YAML file, its client from its own bundle, once activation is over.
+    await waitFor('the language server', () => api.languageServer.pid, 30_000);
+    assert.equal(bundleLoaded('languageClient.js'), true, 'the language client was not loaded from dist/languageClient.js');
+    assert.equal(bundleLoaded('kube.js'), false, 'serving a YAML file loaded @kubernetes/client-node');
+    assert.equal(api.session.state.phase, 'idle');
+  });
+
   test('YAML and Go files that are not about Kubernetes, and plain debugging, do not connect', async () => {
     const api = await activateForTests(false);
     assert.equal(api.session.state.phase, 'idle', 'activation alone connected');
@@ -66,6 +86,14 @@ suite('no cluster connection without a reason', () => {
     await waitFor('the stream to go live', () => api.session.state.phase === 'live', 30_000);
     assert.doesNotMatch(api.statusText(), /not connected/);
     assert.equal(api.filter.text, '', 'the launch filter was restored at the end');
+  });
+
+  test('the first connection loads @kubernetes/client-node, from its own bundle', async () => {
+    const api = await activateForTests(false);
+    // Run alone (a grep), nothing has connected yet: Reconnect is a reason.
+    if (api.connectionReason === undefined) await vscode.commands.executeCommand(Commands.reconnect);
+    await waitFor('the stream to go live', () => api.session.state.phase === 'live', 30_000);
+    assert.equal(bundleLoaded('kube.js'), true, 'connected without loading dist/kube.js');
   });
 });
 
