@@ -4,9 +4,13 @@
  * control plane (10,000 events). One fresh code-server per run, so every activation is a cold one.
  *   first_rows_10k_ms: activation start → the Events view shows its first rows in the workbench's DOM
  *   (watched every frame in the page; both clocks are this machine's wall clock).
+ * BENCH_EXTHOST_BASELINE=<folder of another build of the extension> (e.g. a checkout of an earlier commit, built
+ * with `node esbuild.mjs`): each run also measures that build, alternately, in the same minutes, against the
+ * same cluster, with this suite; its figures are reported as `baseline_…`.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { loadavg } from 'node:os';
 import { format } from 'node:util';
 import { launchBrowser, startCodeServer } from '../../test/support/codeServer';
 import { log, spread, topSelf, type CpuProfile, type Spread } from '../stats';
@@ -14,6 +18,8 @@ import { log, spread, topSelf, type CpuProfile, type Spread } from '../stats';
 interface SuiteReport {
   wall0: number;
   activate_ms: number;
+  activate_cpu_ms: number;
+  first_connect_ms: number;
   first_rows_host_ms: number;
   all_rows_10k_ms: number;
   host_rss_mb_50k: number;
@@ -36,7 +42,7 @@ const WATCH_ROWS = `
 })();
 `;
 
-async function oneRun(root: string, kubeconfig: string, timeoutMs: number, profile?: string): Promise<SuiteReport & { first_rows_10k_ms: number }> {
+async function oneRun(root: string, extension: string, kubeconfig: string, timeoutMs: number, profile?: string): Promise<SuiteReport & { first_rows_10k_ms: number }> {
   const env: Record<string, string> = { KUBECONFIG: kubeconfig };
   if (profile) env.KUBE_EVENTS_BENCH_PROFILE = profile;
   const server = await startCodeServer({ env });
@@ -58,7 +64,7 @@ async function oneRun(root: string, kubeconfig: string, timeoutMs: number, profi
     await page.addInitScript(WATCH_ROWS);
     const remote = (p: string) => `vscode-remote://${server.authority}${p}`;
     const payload = [
-      ['extensionDevelopmentPath', remote(root)],
+      ['extensionDevelopmentPath', remote(extension)],
       ['extensionTestsPath', remote(join(root, 'out', 'bench', 'exthost', 'suite'))],
     ];
     await page.goto(server.workbenchUrl({ payload: JSON.stringify(payload) }));
@@ -79,29 +85,53 @@ async function oneRun(root: string, kubeconfig: string, timeoutMs: number, profi
   }
 }
 
+type RunReport = SuiteReport & { first_rows_10k_ms: number };
+
+function figures(r: RunReport[], prefix = ''): Record<string, Spread> {
+  return {
+    [`${prefix}activate_ms`]: spread(r.map((x) => x.activate_ms), 1),
+    [`${prefix}activate_cpu_ms`]: spread(r.map((x) => x.activate_cpu_ms), 1),
+    [`${prefix}first_connect_ms`]: spread(r.map((x) => x.first_connect_ms)),
+    [`${prefix}first_rows_10k_ms`]: spread(r.map((x) => x.first_rows_10k_ms)),
+    [`${prefix}first_rows_host_10k_ms`]: spread(r.map((x) => x.first_rows_host_ms)),
+    [`${prefix}all_rows_10k_ms`]: spread(r.map((x) => x.all_rows_10k_ms)),
+    [`${prefix}host_rss_mb_50k`]: spread(r.map((x) => x.host_rss_mb_50k)),
+    [`${prefix}host_heap_mb_50k`]: spread(r.map((x) => x.host_heap_mb_50k)),
+  };
+}
+
+function describeRun(label: string, one: RunReport): string {
+  return (
+    `${label}: activate ${one.activate_ms} ms (CPU ${one.activate_cpu_ms} ms), first connect ${one.first_connect_ms} ms, first rows ${one.first_rows_10k_ms} ms on screen ` +
+    `(${one.first_rows_host_ms} ms in the tree model, all 10k ${one.all_rows_10k_ms} ms), RSS +${one.host_rss_mb_50k} MB with ${one.store_size} events ` +
+    `(heap +${one.host_heap_mb_50k} MB after GC, external +${one.host_external_mb_50k} MB, code +${one.host_code_mb_50k} MB), load ${loadavg()[0].toFixed(2)}`
+  );
+}
+
 export async function benchExtensionHost(root: string, kubeconfig: string, runs: number): Promise<Record<string, Spread>> {
   const suite = join(root, 'out', 'bench', 'exthost', 'suite.js');
   if (!existsSync(join(root, 'dist', 'extension.js')) || !existsSync(suite)) throw new Error('run `node esbuild.mjs && node esbuild.mjs --tests` first');
-  const r: Array<SuiteReport & { first_rows_10k_ms: number }> = [];
+  const baseline = process.env.BENCH_EXTHOST_BASELINE;
+  if (baseline && !existsSync(join(baseline, 'dist', 'extension.js'))) throw new Error(`BENCH_EXTHOST_BASELINE: no dist/extension.js in ${baseline}`);
+  const r: RunReport[] = [];
+  const b: RunReport[] = [];
   for (let i = 0; i < runs; i++) {
-    // BENCH_PROFILE=1: the first run's extension host writes a CPU profile of activation → first rows.
+    if (baseline) {
+      const one = await oneRun(root, baseline, kubeconfig, 240_000);
+      b.push(one);
+      log(describeRun(`extension host run ${i + 1}, baseline ${baseline}`, one));
+    }
+    // BENCH_PROFILE=1: the first run's extension host writes CPU profiles of activate() and of activation → first rows.
     const profile = process.env.BENCH_PROFILE === '1' && i === 0 ? join(root, 'test-results', 'bench-exthost-activation.cpuprofile') : undefined;
     if (profile) mkdirSync(dirname(profile), { recursive: true });
-    const one = await oneRun(root, kubeconfig, 240_000, profile);
-    if (profile) log(`extension host: CPU profile of activation → first rows in ${profile}; top self time: ${topSelf(JSON.parse(readFileSync(profile, 'utf8')) as CpuProfile)}`);
+    const one = await oneRun(root, root, kubeconfig, 240_000, profile);
+    if (profile) {
+      const activateProfile = profile.replace(/\.cpuprofile$/, '-activate.cpuprofile');
+      log(`extension host: CPU profile of activate() in ${activateProfile}; top self time: ${topSelf(JSON.parse(readFileSync(activateProfile, 'utf8')) as CpuProfile)}`);
+      log(`extension host: CPU profile of activation → first rows in ${profile}; top self time: ${topSelf(JSON.parse(readFileSync(profile, 'utf8')) as CpuProfile)}`);
+    }
     r.push(one);
-    log(
-      `extension host run ${i + 1}: activate ${one.activate_ms} ms, first rows ${one.first_rows_10k_ms} ms on screen ` +
-        `(${one.first_rows_host_ms} ms in the tree model, all 10k ${one.all_rows_10k_ms} ms), RSS +${one.host_rss_mb_50k} MB with ${one.store_size} events ` +
-        `(heap +${one.host_heap_mb_50k} MB after GC, external +${one.host_external_mb_50k} MB, code +${one.host_code_mb_50k} MB)`,
-    );
+    log(describeRun(`extension host run ${i + 1}`, one));
   }
-  return {
-    activate_ms: spread(r.map((x) => x.activate_ms), 1),
-    first_rows_10k_ms: spread(r.map((x) => x.first_rows_10k_ms)),
-    first_rows_host_10k_ms: spread(r.map((x) => x.first_rows_host_ms)),
-    all_rows_10k_ms: spread(r.map((x) => x.all_rows_10k_ms)),
-    host_rss_mb_50k: spread(r.map((x) => x.host_rss_mb_50k)),
-    host_heap_mb_50k: spread(r.map((x) => x.host_heap_mb_50k)),
-  };
+  return { ...figures(r), ...(baseline ? figures(b, 'baseline_') : {}) };
 }
