@@ -128,7 +128,7 @@ function locateDocuments(text: string, maxDocuments = MAX_DOCUMENTS): LocatedDoc
 }
 
 /** One piece of a multi-document stream, from one `---` line to the next, and where it starts in the file. */
-export interface ManifestChunk {
+interface ManifestChunk {
   readonly start: number;
   readonly text: string;
 }
@@ -139,7 +139,7 @@ export interface ManifestChunk {
  * each piece parses alone as it does in the whole. A directive (`%YAML`, `%TAG`) belongs to the document after it
  * and changes how it is read: a stream with one is one piece.
  */
-export function splitDocuments(text: string): ManifestChunk[] {
+function splitDocuments(text: string): ManifestChunk[] {
   if (/^%/m.test(text)) return [{ start: 0, text }];
   const out: ManifestChunk[] = [];
   let start = 0;

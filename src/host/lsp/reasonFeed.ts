@@ -116,9 +116,9 @@ export class ReasonFeed extends DisposableOwner {
         lowerKinds.set(kind, lower);
       }
       let byNamespace = objects.get(lower);
-      if (!byNamespace) objects.set(lower, (byNamespace = new Map()));
+      if (!byNamespace) objects.set(lower, (byNamespace = new Map<string, Set<string>>()));
       let names = byNamespace.get(namespace);
-      if (!names) byNamespace.set(namespace, (names = new Set()));
+      if (!names) byNamespace.set(namespace, (names = new Set<string>()));
       if (!names.has(name)) {
         names.add(name);
         distinct++;
