@@ -251,12 +251,21 @@ export class ObjectFeed extends DisposableOwner {
     }
     if (this.isDisposed || this.objects.get(keyOf(w.object)) !== w) return;
     if (answer.exists === w.exists && answer.uid === w.uid) return;
-    const uidChanged = w.uid !== answer.uid;
+    const previousUid = w.uid;
     w.exists = answer.exists;
     w.uid = answer.uid;
-    // Another uid: events of the earlier object with this name no longer count. Its members are rebuilt before the
-    // next flush, together with every other object read meanwhile: one pass over the store for a file of 500 objects.
-    if (uidChanged) this.rescanBeforeFlush.add(w);
+    if (previousUid === answer.uid) {
+      // Nothing to redo.
+    } else if (previousUid === '') {
+      // The first uid: every event about the name counted so far; those about another object of that name go.
+      const key = keyOf(w.object);
+      for (const [uid, e] of w.members) if (e.regarding.uid && e.regarding.uid !== answer.uid && keyOf(e.regarding) === key) w.members.delete(uid);
+    } else {
+      // Another uid: events of the earlier object with this name no longer count, and the new one's were left out.
+      // Its members are rebuilt before the next flush, together with every other object read meanwhile: one pass
+      // over the store however many objects answered.
+      this.rescanBeforeFlush.add(w);
+    }
     this.dirtyObjects.add(keyOf(w.object));
     this.scheduleFlush();
   }
