@@ -102,6 +102,8 @@ let lensRefreshSupported = false;
 const lensRefresh = new RunOnceScheduler(() => void connection.sendRequest(CodeLensRefreshRequest.type).then(undefined, () => undefined), LENS_REFRESH_MS);
 let lastSubscription = '';
 let goParser: GoParser | undefined;
+/** Package facts of open Go files, by uri, with the version they were read at. */
+const openFacts = new Map<string, { version: number; facts: PackageFacts }>();
 /** Package facts of files on disk, by path, with the mtime they were read at. */
 const diskFacts = new Map<string, { mtimeMs: number; facts: PackageFacts }>();
 const warnedOnce = new Set<string>();
@@ -218,8 +220,14 @@ function packageFacts(doc: TextDocument, own: PackageFacts): { constants: Map<st
     if (sibling === file) continue;
     const openDoc = open.get(sibling);
     if (openDoc) {
-      const f = factsOfText(openDoc.getText());
-      if (f) add(f);
+      let cached = openFacts.get(openDoc.uri);
+      if (!cached || cached.version !== openDoc.version) {
+        const f = factsOfText(openDoc.getText());
+        if (!f) continue;
+        cached = { version: openDoc.version, facts: f };
+        openFacts.set(openDoc.uri, cached);
+      }
+      add(cached.facts);
       continue;
     }
     try {
@@ -250,6 +258,7 @@ function analyzeGo(doc: TextDocument): GoAnalysis | undefined {
   goTrees.get(doc.uri)?.delete();
   goTrees.set(doc.uri, tree);
   const own = collectPackageFacts(tree);
+  openFacts.set(doc.uri, { version: doc.version, facts: own });
   const pkg = packageFacts(doc, own);
   return { lang: 'go', version: doc.version, calls: locateRecorderCalls(tree, pkg.constants), facts: own, components: pkg.components };
 }
@@ -307,8 +316,9 @@ function subscribe(): void {
   // What the protocol cannot carry (a name longer than any Kubernetes name) cannot have events either.
   const fits = (s: string): boolean => s.length <= MAX_NAME_LENGTH;
   for (const doc of documents.all()) {
-    // A manifest still being parsed counts with what it said before; its parse ends with a new subscription.
-    const a = parsing(doc) ? analyses.get(doc.uri) : analyze(doc);
+    // A document whose analysis is pending or under way counts with what it said before: that analysis ends with
+    // a new subscription (ten Go files opened at once are ten tasks, not one).
+    const a = parsing(doc) || analyzeRuns.isScheduled(doc.uri) ? analyses.get(doc.uri) : analyze(doc);
     if (a?.lang === 'yaml') {
       for (const k of a.keys) if (fits(k.kind) && fits(k.name) && fits(k.namespace) && fits(k.apiVersion)) objects.set(objectKeyIgnoringKindCase(k), k);
     } else if (languageOf(doc) === 'go') {
@@ -446,6 +456,7 @@ documents.onDidClose((e) => {
   diagnosticRuns.delete(e.document.uri);
   manifestJobs.delete(e.document.uri);
   manifestCaches.delete(e.document.uri);
+  openFacts.delete(e.document.uri);
   analyses.delete(e.document.uri);
   goTrees.get(e.document.uri)?.delete();
   goTrees.delete(e.document.uri);
