@@ -7,11 +7,14 @@
  *   timeline:     the real webview bundle in headless Chromium fed 100,000 events (bench/timeline.ts).
  *   history:      the on-disk history's write rate, a query over 1,000,000 rows, seeding, bytes per event
  *                 (bench/history.ts).
+ *   lsp:          the language server under load: 1,000 events/s with 20 manifests and 10 Go files open, event-loop
+ *                 delay on both sides, new event → diagnostic, a 5,000-line manifest's first diagnostic
+ *                 (bench/languageServerLoad.ts).
  *   initial load: 10,000 events on the real control plane, loaded by our paged list and by
  *                 `kubectl get events -A -o json`; then the extension host in code-server against that
  *                 cluster: activation, first tree rows, RSS with 50,000 events (bench/exthost/).
  * Every figure is the median of BENCH_RUNS runs (3); bench/results/latest.json adds min and max, the machine
- * and its load average. BENCH_SKIP=watch,timeline,history,cluster,exthost leaves parts out; BENCH_PROFILE=1 writes
+ * and its load average. BENCH_SKIP=watch,timeline,history,lsp,cluster,exthost leaves parts out; BENCH_PROFILE=1 writes
  * CPU profiles of the timeline and of activation to test-results/. Figures are reported, never asserted.
  */
 import { spawn } from 'node:child_process';
@@ -27,6 +30,7 @@ import { startControlPlane } from '../test/cluster/controlPlane';
 import { eventJson } from './events';
 import { benchExtensionHost } from './exthost/runner';
 import { benchHistory } from './history';
+import { benchLanguageServerLoad } from './languageServerLoad';
 import { informerBinary, timeInformer } from './informer';
 import { log, spread, type Spread } from './stats';
 import { benchTimeline } from './timeline';
@@ -273,6 +277,7 @@ async function main(): Promise<void> {
   if (!SKIP.has('timeline')) Object.assign(figures, await benchTimeline(root, RUNS));
   // One run: it writes and reads a million events on disk (figures in bench/history.ts's own units).
   if (!SKIP.has('history')) Object.assign(fixed, await benchHistory((i) => normalizeEvent(JSON.parse(eventJson(i, i + 2)), 'core/v1')!, log));
+  if (!SKIP.has('lsp')) Object.assign(figures, await benchLanguageServerLoad(root, RUNS));
   if (!SKIP.has('cluster')) {
     const l = await benchInitialLoad((kubeconfig) => (SKIP.has('exthost') ? Promise.resolve({}) : benchExtensionHost(root, kubeconfig, RUNS)));
     Object.assign(figures, l.figures);
@@ -306,6 +311,10 @@ const TARGETS = {
   activate_ms: '<= 50',
   first_rows_10k_ms: '<= 1500',
   host_rss_mb_50k: '<= 150',
+  lsp_host_loop_p99_ms: '<= 50',
+  lsp_server_loop_p99_ms: '<= 50',
+  lsp_event_to_diagnostic_p95_ms: '<= 500',
+  lsp_big_manifest_first_diagnostic_ms: '<= 500',
 };
 
 main().catch((err: unknown) => {

@@ -40,7 +40,8 @@ import {
 import { goCodeLenses, goDiagnostics, goHover, reasonCompletions } from './goFeatures';
 import { collectPackageFacts, GoParser, loadGo, locateRecorderCalls, reasonSlotAt, type PackageFacts, type RecorderCall } from './goLocator';
 import { manifestCodeLenses, manifestDiagnostics, manifestHover, objectKeyOf } from './manifestFeatures';
-import { locateManifests, MAX_MANIFEST_LENGTH, type ManifestObject, type TextRange } from './yamlLocator';
+import { ManifestCache, MAX_MANIFEST_LENGTH, type ManifestObject, type TextRange } from './yamlLocator';
+import { DocumentSchedulers, runInSlices } from './documentScheduler';
 import { errorMessage } from '../core/text/errorMessage';
 import { objectKeyIgnoringKindCase } from '../core/events/kubeEvent';
 import { RunOnceScheduler } from '../core/lifecycle';
@@ -49,6 +50,13 @@ const DEFAULT_WINDOW_MS = 3_600_000;
 /** Diagnostics and lenses are rendered again this often, so ages ("3m ago") stay true. */
 const AGE_TICK_MS = 30_000;
 const ANALYZE_DELAY_MS = 100;
+/**
+ * A document's diagnostics after the host's updates about its objects: every update within this joins one
+ * publication, and each document's is a task of its own.
+ */
+const DIAGNOSTICS_DELAY_MS = 50;
+/** A manifest is parsed a document at a time; the event loop is let go after this long. */
+const PARSE_SLICE_MS = 8;
 const LENS_REFRESH_MS = 300;
 /** Sibling files read for package constants at most, and their size. */
 const MAX_PACKAGE_FILES = 200;
@@ -82,12 +90,20 @@ const reasonStates = new Map<string, ReasonStateDto>();
 let knownReasons: readonly string[] = [];
 const analyses = new Map<string, Analysis>();
 const goTrees = new Map<string, Tree>();
+/** Each open manifest's objects by document text: an edit parses only the documents it changed. */
+const manifestCaches = new Map<string, ManifestCache>();
+/** A manifest's parse under way, for one version: a request that needs it finishes it. */
+const manifestJobs = new Map<string, { readonly version: number; readonly steps: Generator<readonly ManifestObject[] | undefined, ManifestObject[], void> }>();
 /** One pending analysis per open document, restarted by each edit. */
-const analyzeSchedulers = new Map<string, RunOnceScheduler>();
+const analyzeRuns = new DocumentSchedulers((uri) => analyzeAndPublish(uri), ANALYZE_DELAY_MS);
+/** One pending publication of diagnostics per open document. */
+const diagnosticRuns = new DocumentSchedulers((uri) => publishIfCurrent(uri), DIAGNOSTICS_DELAY_MS);
 let lensRefreshSupported = false;
 const lensRefresh = new RunOnceScheduler(() => void connection.sendRequest(CodeLensRefreshRequest.type).then(undefined, () => undefined), LENS_REFRESH_MS);
 let lastSubscription = '';
 let goParser: GoParser | undefined;
+/** Package facts of open Go files, by uri, with the version they were read at. */
+const openFacts = new Map<string, { version: number; facts: PackageFacts }>();
 /** Package facts of files on disk, by path, with the mtime they were read at. */
 const diskFacts = new Map<string, { mtimeMs: number; facts: PackageFacts }>();
 const warnedOnce = new Set<string>();
@@ -114,11 +130,53 @@ function positions(doc: TextDocument): { rangeOf(r: TextRange): { start: { line:
 
 // ---- analysis --------------------------------------------------------------------------------------------------
 
-function analyzeYaml(doc: TextDocument): YamlAnalysis {
+/** The parse of this version of the manifest: the one under way, or a new one (which reuses what the cache holds). */
+function manifestJob(doc: TextDocument): { readonly version: number; readonly steps: Generator<readonly ManifestObject[] | undefined, ManifestObject[], void> } {
+  const running = manifestJobs.get(doc.uri);
+  if (running && running.version === doc.version) return running;
   const text = doc.getText();
   if (text.length > MAX_MANIFEST_LENGTH) warnOnce(`big:${doc.uri}`, `${doc.uri}: ${text.length} characters is more than the ${MAX_MANIFEST_LENGTH} read; no events are shown on it`);
-  const objects = locateManifests(text);
+  let cache = manifestCaches.get(doc.uri);
+  if (!cache) {
+    cache = new ManifestCache();
+    manifestCaches.set(doc.uri, cache);
+  }
+  // A file opened for the first time reads first the documents that name an object with warnings: they show at once.
+  const job = { version: doc.version, steps: cache.locate(text, analyses.has(doc.uri) ? undefined : namesWarnedObject()) };
+  manifestJobs.set(doc.uri, job);
+  return job;
+}
+
+/** Whether a document names (as some `name:`) an object whose state has a Warning: a cheap look, only to pick what to read first. */
+function namesWarnedObject(): ((document: string) => boolean) | undefined {
+  const names = new Set<string>();
+  for (const s of objectStates.values()) if (s.exists !== 'no' && s.events.some((e) => e.type === 'Warning')) names.add(s.object.name);
+  if (names.size === 0) return undefined;
+  return (document) => {
+    for (const m of document.matchAll(/^[ \t]+name:[ \t]*["']?([^"'\s#]+)/gm)) if (names.has(m[1])) return true;
+    return false;
+  };
+}
+
+function yamlAnalysis(doc: TextDocument, objects: readonly ManifestObject[]): YamlAnalysis {
   return { lang: 'yaml', version: doc.version, objects, keys: objects.map((o) => objectKeyOf(o, cluster)) };
+}
+
+/** At once: a request (hover, CodeLens) needs the answer now, so the parse under way is finished here. */
+function analyzeYaml(doc: TextDocument): YamlAnalysis {
+  const job = manifestJob(doc);
+  for (;;) {
+    const step = job.steps.next();
+    if (step.done) {
+      manifestJobs.delete(doc.uri);
+      return yamlAnalysis(doc, step.value);
+    }
+  }
+}
+
+/** Whether this version of the manifest is being parsed in slices (what it is published with comes when that ends). */
+function parsing(doc: TextDocument): boolean {
+  return manifestJobs.get(doc.uri)?.version === doc.version;
 }
 
 function factsOfText(text: string): PackageFacts | undefined {
@@ -162,8 +220,14 @@ function packageFacts(doc: TextDocument, own: PackageFacts): { constants: Map<st
     if (sibling === file) continue;
     const openDoc = open.get(sibling);
     if (openDoc) {
-      const f = factsOfText(openDoc.getText());
-      if (f) add(f);
+      let cached = openFacts.get(openDoc.uri);
+      if (!cached || cached.version !== openDoc.version) {
+        const f = factsOfText(openDoc.getText());
+        if (!f) continue;
+        cached = { version: openDoc.version, facts: f };
+        openFacts.set(openDoc.uri, cached);
+      }
+      add(cached.facts);
       continue;
     }
     try {
@@ -194,6 +258,7 @@ function analyzeGo(doc: TextDocument): GoAnalysis | undefined {
   goTrees.get(doc.uri)?.delete();
   goTrees.set(doc.uri, tree);
   const own = collectPackageFacts(tree);
+  openFacts.set(doc.uri, { version: doc.version, facts: own });
   const pkg = packageFacts(doc, own);
   return { lang: 'go', version: doc.version, calls: locateRecorderCalls(tree, pkg.constants), facts: own, components: pkg.components };
 }
@@ -226,8 +291,16 @@ function publish(doc: TextDocument): void {
   void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: a ? diagnosticsOf(doc, a) : [] });
 }
 
+/** Publishes the document's diagnostics unless its analysis is pending or under way (that publishes when done). */
+function publishIfCurrent(uri: string): void {
+  const doc = documents.get(uri);
+  if (!doc || parsing(doc) || analyzeRuns.isScheduled(uri)) return;
+  publish(doc);
+}
+
+/** Every document (of a language) gets its diagnostics again, each in a task of its own. */
 function publishAll(lang?: 'yaml' | 'go'): void {
-  for (const doc of documents.all()) if (!lang || languageOf(doc) === lang) publish(doc);
+  for (const doc of documents.all()) if (!lang || languageOf(doc) === lang) diagnosticRuns.scheduleIfIdle(doc.uri);
 }
 
 function refreshLenses(): void {
@@ -243,7 +316,9 @@ function subscribe(): void {
   // What the protocol cannot carry (a name longer than any Kubernetes name) cannot have events either.
   const fits = (s: string): boolean => s.length <= MAX_NAME_LENGTH;
   for (const doc of documents.all()) {
-    const a = analyze(doc);
+    // A document whose analysis is pending or under way counts with what it said before: that analysis ends with
+    // a new subscription (ten Go files opened at once are ten tasks, not one).
+    const a = parsing(doc) || analyzeRuns.isScheduled(doc.uri) ? analyses.get(doc.uri) : analyze(doc);
     if (a?.lang === 'yaml') {
       for (const k of a.keys) if (fits(k.kind) && fits(k.name) && fits(k.namespace) && fits(k.apiVersion)) objects.set(objectKeyIgnoringKindCase(k), k);
     } else if (languageOf(doc) === 'go') {
@@ -261,18 +336,46 @@ function subscribe(): void {
   void connection.sendNotification(SubscribeNotification, params);
 }
 
-function scheduleAnalyze(doc: TextDocument, delayMs = ANALYZE_DELAY_MS): void {
-  let scheduler = analyzeSchedulers.get(doc.uri);
-  if (!scheduler) {
-    scheduler = new RunOnceScheduler(() => {
-      const current = documents.get(doc.uri);
-      if (!current) return;
-      publish(current);
-      subscribe();
-    }, ANALYZE_DELAY_MS);
-    analyzeSchedulers.set(doc.uri, scheduler);
+/**
+ * Analyses the document as it is now, publishes its diagnostics and tells the host what the documents mention. A
+ * manifest not parsed at this version is parsed in slices of {@link PARSE_SLICE_MS}, the loop let go between them;
+ * an edit meanwhile stops it (the edit's own analysis goes on from what the cache holds).
+ */
+function analyzeAndPublish(uri: string): void {
+  const doc = documents.get(uri);
+  if (!doc) return;
+  const cached = analyses.get(uri);
+  if (languageOf(doc) !== 'yaml' || (cached && cached.version === doc.version)) {
+    publish(doc);
+    subscribe();
+    return;
   }
-  scheduler.schedule(delayMs);
+  const job = manifestJob(doc);
+  runInSlices(
+    job.steps,
+    PARSE_SLICE_MS,
+    (objects) => {
+      // Undefined when a request finished the parse first: the analysis is in place already.
+      if (objects) {
+        manifestJobs.delete(uri);
+        analyses.set(uri, yamlAnalysis(doc, objects));
+      }
+      publish(doc);
+      subscribe();
+    },
+    {
+      alive: () => documents.get(uri)?.version === job.version && manifestJobs.get(uri) === job,
+      // The documents read first: their warnings go out before the rest of the file is read.
+      progress: (early) => {
+        const diagnostics = manifestDiagnostics(early, early.map((o) => objectKeyOf(o, cluster)), objectStates, positions(doc), Date.now());
+        if (diagnostics.length > 0) void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+      },
+    },
+  );
+}
+
+function scheduleAnalyze(doc: TextDocument, delayMs = ANALYZE_DELAY_MS): void {
+  analyzeRuns.schedule(doc.uri, delayMs);
 }
 
 // ---- protocol ----------------------------------------------------------------------------------------------------
@@ -328,9 +431,10 @@ connection.onNotification(ObjectsNotification, (params: unknown) => {
     objectStates.set(key, s);
     changed.add(key);
   }
+  // Only the documents that name a changed object, each debounced on its own.
   for (const doc of documents.all()) {
     const a = analyses.get(doc.uri);
-    if (a?.lang === 'yaml' && a.keys.some((k) => changed.has(objectKeyIgnoringKindCase(k)))) publish(doc);
+    if (a?.lang === 'yaml' && a.keys.some((k) => changed.has(objectKeyIgnoringKindCase(k)))) diagnosticRuns.scheduleIfIdle(doc.uri);
   }
   refreshLenses();
 });
@@ -348,8 +452,11 @@ connection.onNotification(ReasonsNotification, (params: unknown) => {
 documents.onDidOpen((e) => scheduleAnalyze(e.document, 0));
 documents.onDidChangeContent((e) => scheduleAnalyze(e.document));
 documents.onDidClose((e) => {
-  analyzeSchedulers.get(e.document.uri)?.dispose();
-  analyzeSchedulers.delete(e.document.uri);
+  analyzeRuns.delete(e.document.uri);
+  diagnosticRuns.delete(e.document.uri);
+  manifestJobs.delete(e.document.uri);
+  manifestCaches.delete(e.document.uri);
+  openFacts.delete(e.document.uri);
   analyses.delete(e.document.uri);
   goTrees.get(e.document.uri)?.delete();
   goTrees.delete(e.document.uri);

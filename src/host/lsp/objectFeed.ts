@@ -68,6 +68,10 @@ interface Watched {
 export class ObjectFeed extends DisposableOwner {
   private readonly objects = new Map<string, Watched>();
   private readonly dirtyObjects = new Set<string>();
+  /** The namespaces of the subscribed objects (asked for every event that arrives). */
+  private namespaces = new Set<string>();
+  /** Roots whose uid changed since the last flush: their members are rebuilt in one scan before it. */
+  private readonly rescanBeforeFlush = new Set<Watched>();
   private readonly flushScheduler: RunOnceScheduler;
   private polling = false;
   private pollCursor = 0;
@@ -103,6 +107,7 @@ export class ObjectFeed extends DisposableOwner {
       this.objects.set(key, w);
       added.push(w);
     }
+    this.namespaces = new Set([...this.objects.values()].map((w) => w.object.namespace));
     if (added.length > 0) {
       this.scan(added);
       void this.checkEach(added);
@@ -161,9 +166,7 @@ export class ObjectFeed extends DisposableOwner {
    * read every object in the cluster, so they get the events about themselves only.
    */
   private watchesNamespace(ns: string): boolean {
-    if (ns === '') return false;
-    for (const w of this.objects.values()) if (w.object.namespace === ns) return true;
-    return false;
+    return ns !== '' && this.namespaces.has(ns);
   }
 
   private learn(e: KubeEvent, owners: FeedOwners | undefined): void {
@@ -248,11 +251,21 @@ export class ObjectFeed extends DisposableOwner {
     }
     if (this.isDisposed || this.objects.get(keyOf(w.object)) !== w) return;
     if (answer.exists === w.exists && answer.uid === w.uid) return;
-    const uidChanged = w.uid !== answer.uid;
+    const previousUid = w.uid;
     w.exists = answer.exists;
     w.uid = answer.uid;
-    // Another uid: events of the earlier object with this name no longer count.
-    if (uidChanged) this.scan([w]);
+    if (previousUid === answer.uid) {
+      // Nothing to redo.
+    } else if (previousUid === '') {
+      // The first uid: every event about the name counted so far; those about another object of that name go.
+      const key = keyOf(w.object);
+      for (const [uid, e] of w.members) if (e.regarding.uid && e.regarding.uid !== answer.uid && keyOf(e.regarding) === key) w.members.delete(uid);
+    } else {
+      // Another uid: events of the earlier object with this name no longer count, and the new one's were left out.
+      // Its members are rebuilt before the next flush, together with every other object read meanwhile: one pass
+      // over the store however many objects answered.
+      this.rescanBeforeFlush.add(w);
+    }
     this.dirtyObjects.add(keyOf(w.object));
     this.scheduleFlush();
   }
@@ -299,6 +312,11 @@ export class ObjectFeed extends DisposableOwner {
 
   private flushObjects(): void {
     if (this.isDisposed) return;
+    if (this.rescanBeforeFlush.size > 0) {
+      const roots = [...this.rescanBeforeFlush].filter((w) => this.objects.get(keyOf(w.object)) === w);
+      this.rescanBeforeFlush.clear();
+      this.scan(roots);
+    }
     const now = this.options.clock.now();
     const out: ObjectStateDto[] = [];
     for (const key of this.dirtyObjects) {

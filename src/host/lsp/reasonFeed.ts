@@ -9,7 +9,7 @@
  *   is not sent again.
  */
 import type { EventStore, StoreChange } from '../../core/events/eventStore';
-import { objectKeyIgnoringKindCase } from '../../core/events/kubeEvent';
+import type { KubeEvent } from '../../core/events/kubeEvent';
 import type { Clock, Timers } from '../../core/ports';
 import { RunOnceScheduler } from '../../core/lifecycle';
 import { DisposableOwner } from '../disposable';
@@ -96,16 +96,35 @@ export class ReasonFeed extends DisposableOwner {
 
   private reasonState(reason: string, now: number): ReasonStateDto {
     const since = now - this.options.windowMs();
-    const events = this.options.store.byReason(reason).filter((e) => e.lastSeen >= since);
+    const events: KubeEvent[] = [];
     let occurrences = 0;
     let lastSeen = 0;
-    const objects = new Set<string>();
-    for (const e of events) {
+    // Distinct objects (kinds compared case-insensitively), counted without a key string per event: a hot reason
+    // holds most of the store.
+    const objects = new Map<string, Map<string, Set<string>>>();
+    const lowerKinds = new Map<string, string>();
+    let distinct = 0;
+    for (const e of this.options.store.byReason(reason)) {
+      if (e.lastSeen < since) continue;
+      events.push(e);
       occurrences += e.count > 0 ? e.count : 1;
       lastSeen = Math.max(lastSeen, e.lastSeen);
-      objects.add(objectKeyIgnoringKindCase(e.regarding));
+      const { kind, namespace, name } = e.regarding;
+      let lower = lowerKinds.get(kind);
+      if (lower === undefined) {
+        lower = kind.toLowerCase();
+        lowerKinds.set(kind, lower);
+      }
+      let byNamespace = objects.get(lower);
+      if (!byNamespace) objects.set(lower, (byNamespace = new Map<string, Set<string>>()));
+      let names = byNamespace.get(namespace);
+      if (!names) byNamespace.set(namespace, (names = new Set<string>()));
+      if (!names.has(name)) {
+        names.add(name);
+        distinct++;
+      }
     }
-    return { reason, occurrences, objects: objects.size, lastSeen, events: pickEvents(events) };
+    return { reason, occurrences, objects: distinct, lastSeen, events: pickEvents(events) };
   }
 
   private flushReasons(): void {

@@ -45,13 +45,18 @@ describe('language server process', () => {
   let conn: ProtocolConnection;
   const subscriptions: SubscribeParams[] = [];
   const diagnostics = new Map<string, PublishDiagnosticsParams>();
+  /** How many times each document's diagnostics were published. */
+  const publications = new Map<string, number>();
 
   before(async () => {
     assert.ok(fs.existsSync(server), `${server} is missing: run \`node esbuild.mjs\` first`);
     child = fork(server, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     conn = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     conn.onNotification(SubscribeNotification, (p) => void subscriptions.push(p));
-    conn.onNotification(PublishDiagnosticsNotification.type, (p) => void diagnostics.set(p.uri, p));
+    conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
+      diagnostics.set(p.uri, p);
+      publications.set(p.uri, (publications.get(p.uri) ?? 0) + 1);
+    });
     // The server's log (connection.console), for a failing run.
     conn.onNotification(LogMessageNotification.type, (p) => console.log(`[server] ${p.message}`));
     conn.listen();
@@ -127,6 +132,22 @@ describe('language server process', () => {
     await waitFor('no diagnostics', () => diagnostics.get(uri)?.diagnostics.length === 0);
     const lenses = (await conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
     assert.ok(lenses.some((l) => l.command?.title === 'not in cluster (context admin)'));
+  });
+
+  it('publishes a burst of updates about a manifest\'s object once, with the last state', async () => {
+    const uri = 'untitled:burst.yaml';
+    const object = { kind: 'ConfigMap', namespace: 'burst', name: 'settings', apiVersion: 'v1' };
+    await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'yaml', version: 1, text: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: burst\n' } });
+    await waitFor('the manifest subscribed', () => subscriptions.some((s) => s.objects.some((o) => o.namespace === 'burst')));
+    await waitFor('its first diagnostics', () => diagnostics.has(uri));
+    const before = publications.get(uri) ?? 0;
+    // What the host sends while events about the object keep coming, faster than anyone reads them.
+    for (let i = 0; i < 10; i++) {
+      void conn.sendNotification(ObjectsNotification, { objects: [{ object, exists: 'yes', total: i + 1, warnings: 1, events: [event({ reason: `Burst${i}`, kind: 'ConfigMap', namespace: 'burst', name: 'settings' })] }] });
+    }
+    await waitFor('the last state\'s diagnostic', () => diagnostics.get(uri)?.diagnostics.some((d) => d.code === 'Burst9'));
+    assert.equal((publications.get(uri) ?? 0) - before, 1, 'one publication for the burst');
+    assert.deepEqual(diagnostics.get(uri)?.diagnostics.map((d) => d.code), ['Burst9']);
   });
 
   it('puts live counts, hovers, completion and reason diagnostics on Go code', async () => {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { containerOfFieldPath, locateManifests, MAX_MANIFEST_LENGTH } from '../../../src/server/yamlLocator';
+import { containerOfFieldPath, locateManifests, locateManifestsWhole, ManifestCache, MAX_MANIFEST_LENGTH, type ManifestObject } from '../../../src/server/yamlLocator';
 
 const fixtures = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'lsp');
 const read = (name: string): string => fs.readFileSync(path.join(fixtures, name), 'utf8');
@@ -78,5 +78,53 @@ describe('YAML locator', () => {
     assert.equal(containerOfFieldPath('spec.initContainers{migrate}'), 'migrate');
     assert.equal(containerOfFieldPath('spec.containers'), undefined);
     assert.equal(containerOfFieldPath(''), undefined);
+  });
+  it('reads each document alone and finds what a parse of the whole stream finds, ranges included', () => {
+    const json = (objects: ManifestObject[]): string => JSON.stringify(objects, (_k, v: unknown) => (v instanceof Map ? [...v] : v));
+    const texts = [
+      ...fs.readdirSync(fixtures).filter((f) => f.endsWith('.yaml')).map(read),
+      'kind: Pod\nmetadata:\n  name: a\n--- \nkind: Pod\nmetadata: {name: b}\n...\nkind: Pod\nmetadata:\n  name: c\n',
+      'a: |\n  x\n---\nkind: Pod\nmetadata:\n  name: d\n',
+      '# leading comment\n---\r\nkind: Pod\r\nmetadata:\r\n  name: e\r\n---\r\nkind: Pod\r\nmetadata:\r\n  name: f\r\n',
+      '%YAML 1.2\n---\nkind: Pod\nmetadata:\n  name: g\n---\nkind: Pod\nmetadata:\n  name: h\n',
+      '----\nkind: Pod\nmetadata:\n  name: i\n',
+    ];
+    for (const text of texts) assert.equal(json(locateManifests(text)), json(locateManifestsWhole(text)), text.slice(0, 80));
+    // Cut at each line that starts a document: '---' then a blank or the line's end ('----' is content).
+    const cache = new ManifestCache();
+    const steps = cache.locate('a: 1\n---\nb: 2\n--- # c\n----\n');
+    while (!steps.next().done);
+    assert.equal(cache.parsed, 3);
+  });
+
+  it('parses again only the documents an edit changed, and keeps their offsets in the new text', () => {
+    const doc = (i: number, extra = ''): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}${extra}\ndata:\n  a: "1"\n`;
+    const docs = Array.from({ length: 100 }, (_, i) => doc(i));
+    const cache = new ManifestCache();
+    const run = (text: string): ManifestObject[] => {
+      const steps = cache.locate(text);
+      for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+      }
+    };
+    assert.equal(run(docs.join('---\n')).length, 100);
+    assert.equal(cache.parsed, 100);
+    // The same version again, and an edit of one document that moves every one after it.
+    run(docs.join('---\n'));
+    assert.equal(cache.parsed, 100);
+    docs[10] = doc(10, '-renamed');
+    const text = docs.join('---\n');
+    const objects = run(text);
+    assert.equal(cache.parsed, 101);
+    assert.equal(objects[10].name, 'cm-10-renamed');
+    assert.deepEqual(objects.map((o) => text.slice(o.nameRange.start, o.nameRange.end)), objects.map((o) => o.name));
+  });
+
+  it('yields after each document it parses, so that a caller can let its event loop go', () => {
+    const steps = new ManifestCache().locate(Array.from({ length: 5 }, (_, i) => `kind: Pod\nmetadata:\n  name: p${i}\n`).join('---\n'));
+    let yields = 0;
+    while (!steps.next().done) yields++;
+    assert.equal(yields, 5);
   });
 });

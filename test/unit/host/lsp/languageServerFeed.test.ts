@@ -228,4 +228,25 @@ describe('language server feed', () => {
     assert.deepEqual(t.wanted, [], 'a malformed subscription is no reason to connect');
     t.feed.dispose();
   });
+  it('reads the store once for a file of many objects whose existence answers, not once per object', async () => {
+    const existing: Record<string, ExistsAnswer> = {};
+    const objects = Array.from({ length: 200 }, (_, i) => ({ kind: 'ConfigMap', namespace: 'shop', name: `cm-${i}`, apiVersion: 'v1' }));
+    for (const o of objects) existing[`ConfigMap/${o.name}`] = { exists: 'yes', uid: `uid-${o.name}` };
+    const t = setup(existing);
+    t.store.apply({ type: 'ADDED', event: anEvent({ namespace: 'shop', lastSeen: NOW, type: 'Warning', reason: 'Old', regarding: { kind: 'ConfigMap', name: 'cm-7', uid: 'uid-earlier' } }) });
+    t.store.apply({ type: 'ADDED', event: anEvent({ namespace: 'shop', lastSeen: NOW, type: 'Warning', reason: 'Current', regarding: { kind: 'ConfigMap', name: 'cm-7', uid: 'uid-cm-7' } }) });
+    let reads = 0;
+    const byNamespace = t.store.byNamespace.bind(t.store);
+    t.store.byNamespace = (ns: string) => {
+      reads++;
+      return byNamespace(ns);
+    };
+    t.feed.subscribe({ objects, reasons: [], completesReasons: false, recorderCalls: false });
+    for (let i = 0; i < 5; i++) await tick();
+    t.timers.run();
+    // The subscription's scan, then one for every object whose uid the answers brought.
+    assert.ok(reads <= 2, `the store was read ${reads} times`);
+    // The earlier object's event (another uid) no longer counts; the current one's does.
+    assert.deepEqual(t.latest('cm-7')?.events.map((e) => e.reason), ['Current']);
+  });
 });
