@@ -31,4 +31,4 @@ window.addEventListener('message', (e: MessageEvent<unknown>) => {
   app.handle(m);
 });
 
-api.postMessage({ type: 'view/ready' });
+api.postMessage({ type: 'view/ready', sort: app.sort });

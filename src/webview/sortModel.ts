@@ -2,30 +2,10 @@
  * Sorting of the timeline table: comparators per column, a fast full sort, and a linear merge for batches.
  * Pure (no DOM), so it runs under node:test too.
  */
-import { TIMELINE_COLUMNS, type EventDto, type TimelineColumn } from '../protocol/webview';
-
-export type SortDirection = 'asc' | 'desc';
-
-/** The table's sort order: one column and a direction. */
-export interface SortState {
-  readonly column: TimelineColumn;
-  readonly direction: SortDirection;
-}
-
-/** Newest first, as `kubectl events` lists them (reversed). */
-export const DEFAULT_SORT: SortState = Object.freeze({ column: 'lastSeen', direction: 'desc' });
+import type { EventDto, TimelineColumn } from '../protocol/webview';
+import { compareKeys, tieBreak, type SortKey, type SortState } from '../protocol/timelineOrder';
 
 const NUMERIC_COLUMNS: ReadonlySet<TimelineColumn> = new Set<TimelineColumn>(['lastSeen', 'firstSeen', 'count']);
-
-function isTimelineColumn(v: unknown): v is TimelineColumn {
-  return typeof v === 'string' && TIMELINE_COLUMNS.some(([id]) => id === v);
-}
-
-export function isSortState(v: unknown): v is SortState {
-  if (v === null || typeof v !== 'object') return false;
-  const o = v as Record<string, unknown>;
-  return isTimelineColumn(o.column) && (o.direction === 'asc' || o.direction === 'desc');
-}
 
 /**
  * The state after clicking a column header: the same column flips direction; a new column starts descending
@@ -35,9 +15,6 @@ export function nextSort(current: SortState, column: TimelineColumn): SortState 
   if (current.column === column) return { column, direction: current.direction === 'asc' ? 'desc' : 'asc' };
   return { column, direction: NUMERIC_COLUMNS.has(column) ? 'desc' : 'asc' };
 }
-
-/** What a column sorts by: a number, or lower-cased text. */
-export type SortKey = number | string;
 
 /** The value a column sorts by. Text compares case-insensitively by code unit: fast and stable across locales. */
 export function sortKey(column: TimelineColumn, e: EventDto): SortKey {
@@ -67,16 +44,6 @@ export function sortKey(column: TimelineColumn, e: EventDto): SortKey {
       return never;
     }
   }
-}
-
-export function compareKeys(a: SortKey, b: SortKey): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Ties (and equal keys) fall back to newest first, then uid, so the order is total and deterministic. */
-export function tieBreak(a: EventDto, b: EventDto): number {
-  if (a.lastSeen !== b.lastSeen) return b.lastSeen - a.lastSeen;
-  return a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0;
 }
 
 /** A total order on events for `sort`. */

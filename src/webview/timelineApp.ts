@@ -5,9 +5,10 @@
 import type { HostMessage } from '../protocol/webview';
 import { byId, setText } from './dom';
 import { FilterBox } from './filterBox';
-import { statusLine } from './format';
+import { formatCount, statusLine } from './format';
 import { LaneView } from './laneView';
-import { DEFAULT_SORT, nextSort } from './sortModel';
+import { nextSort } from './sortModel';
+import { DEFAULT_SORT, type SortState } from '../protocol/timelineOrder';
 import { TimelineModel } from './timelineModel';
 import { readViewState, type LayoutMode, type TimelineViewState } from './viewState';
 import { VirtualTable } from './virtualTable';
@@ -32,6 +33,8 @@ export class TimelineApp {
   private state: TimelineViewState;
   private stats: Stats | undefined;
   private receivedReset = false;
+  /** Events the pages of the current reset will still bring (0: every page is in). */
+  private remaining = 0;
   /** The `before` of the last history page asked for. */
   private olderAsked: number | undefined;
 
@@ -101,11 +104,18 @@ export class TimelineApp {
     setInterval(() => this.tick(), TICK_MS);
   }
 
+  /** The table's sort order (the host sends the first screenful in it). */
+  get sort(): SortState {
+    return this.model.sort;
+  }
+
   /**
    * Asks the host for the history older than the oldest event held. Each boundary is asked for once: when
-   * history has nothing older, the oldest event stays the same and nothing more is asked.
+   * history has nothing older, the oldest event stays the same and nothing more is asked. Not while the pages of
+   * a reset still arrive: the oldest rows may be among them.
    */
   private requestOlder(): void {
+    if (this.remaining > 0) return;
     let oldest = Number.POSITIVE_INFINITY;
     for (const row of this.model.rows) if (row.dto.lastSeen > 0 && row.dto.lastSeen < oldest) oldest = row.dto.lastSeen;
     if (!Number.isFinite(oldest) || oldest === this.olderAsked) return;
@@ -121,7 +131,15 @@ export class TimelineApp {
         this.filter.show(m.filter, !this.receivedReset);
         this.save({ filterText: m.filter.applied });
         this.receivedReset = true;
+        this.remaining = m.remaining;
         this.rowsChanged();
+        break;
+      case 'events/page':
+        this.model.upsert(m.events);
+        this.remaining = m.remaining;
+        // The lanes keep the first screenful's objects until the last page: laying out every page's growing
+        // set of rows again would keep the view busy while the pages arrive.
+        this.rowsChanged(m.remaining === 0);
         break;
       case 'events/append':
       case 'events/upsert':
@@ -157,10 +175,10 @@ export class TimelineApp {
     }
   }
 
-  private rowsChanged(): void {
+  private rowsChanged(lanes = true): void {
     const rows = this.model.rows;
     this.table.setRows(rows);
-    if (this.state.mode !== 'table') this.lanes.setRows(rows);
+    if (lanes && this.state.mode !== 'table') this.lanes.setRows(rows);
     const selected = this.table.selected;
     this.openButton.disabled = selected === undefined || this.model.get(selected) === undefined;
     this.renderStatus();
@@ -168,7 +186,8 @@ export class TimelineApp {
 
   private renderStatus(): void {
     const total = this.stats?.total ?? this.model.total;
-    setText(this.status, this.receivedReset ? statusLine(total, this.model.rows.length, this.stats?.dropped ?? 0) : 'Waiting for events…');
+    const line = statusLine(total, this.model.rows.length, this.stats?.dropped ?? 0);
+    setText(this.status, !this.receivedReset ? 'Waiting for events…' : this.remaining > 0 ? `${line} · loading ${formatCount(this.remaining)} more…` : line);
   }
 
   private onSelected(uid: string): void {
@@ -181,6 +200,7 @@ export class TimelineApp {
     this.model.setSort(sort);
     this.table.setSort(sort);
     this.save({ sort });
+    this.api.postMessage({ type: 'view/sort', sort });
     this.rowsChanged();
   }
 

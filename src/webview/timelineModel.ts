@@ -1,14 +1,16 @@
 /**
  * The view's data: every event it holds, kept sorted, and the filtered rows the table and the lanes show.
  * Pure (no DOM). Filtering keeps the sorted order, so a filter change is one linear pass of `matches()` with no
- * sort; batches are merged in linear time.
+ * sort; batches (and the pages of a reset) are sorted on their own and merged in linear time, so 100,000 events
+ * arriving in pages never sort everything held again.
  */
 import { matches, type Matchable } from '../core/query/evaluate';
 import { parseQuery } from '../core/query/parse';
 import { EMPTY_QUERY, type Query } from '../core/query/syntax';
 import type { EventDto, FilterStateDto, FilterWhere } from '../protocol/webview';
 import { dtoMatchable } from './dtoMatchable';
-import { DEFAULT_SORT, compareKeys, mergeSorted, sortBy, sortKey, tieBreak, type SortKey, type SortState } from './sortModel';
+import { mergeSorted, sortBy, sortKey } from './sortModel';
+import { DEFAULT_SORT, compareKeys, tieBreak, type SortKey, type SortState } from '../protocol/timelineOrder';
 
 /** One held event. `matchable` (for `matches()`) is built on first use: an unfiltered view never needs it. */
 export interface Row {
@@ -22,9 +24,6 @@ export interface Row {
 }
 
 const dtoOf = (r: Row): EventDto => r.dto;
-
-/** A batch touching more than this share of the held events rebuilds instead of merging. */
-const REBUILD_SHARE = 0.25;
 
 export class TimelineModel {
   private byUid = new Map<string, Row>();
@@ -88,7 +87,7 @@ export class TimelineModel {
     this.refilter();
   }
 
-  /** Adds or replaces events (`events/append`, `events/upsert`). */
+  /** Adds or replaces events (`events/page`, `events/append`, `events/upsert`). */
   upsert(events: readonly EventDto[]): void {
     if (events.length === 0) return;
     const fresh = new Map<string, Row>();
@@ -99,11 +98,6 @@ export class TimelineModel {
       const row: Row = { dto, matchable: undefined };
       this.byUid.set(dto.uid, row);
       fresh.set(dto.uid, row);
-    }
-    if (fresh.size > this.byUid.size * REBUILD_SHARE) {
-      this.all = this.sorted([...this.byUid.values()]);
-      this.refilter();
-      return;
     }
     const byDto = this.rowComparator();
     const incoming = this.sorted([...fresh.values()]);

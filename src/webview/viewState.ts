@@ -3,9 +3,9 @@
  * host's serializer after a window reload). Pure (no DOM). Persisted state is read back as `unknown` and
  * validated field by field: a bad field is dropped, never trusted.
  */
-import { MAX_FILTER_TEXT_LENGTH } from '../protocol/webview';
+import { MAX_FILTER_TEXT_LENGTH, isSortState } from '../protocol/webview';
 import type { LaneZoom } from './laneLayout';
-import { isSortState, type SortState } from './sortModel';
+import type { SortState } from '../protocol/timelineOrder';
 
 /** Which panes show: the table, the time lanes, or both (lanes above the table). */
 export type LayoutMode = 'table' | 'split' | 'lanes';

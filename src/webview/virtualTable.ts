@@ -1,13 +1,16 @@
 /**
  * The timeline table: a fixed-row-height virtual list. Only the rows in (and just around) the viewport exist in
- * the DOM; a spacer gives the scroll container its full height. Row elements are pooled and refilled on scroll.
+ * the DOM; a spacer gives the scroll container its full height. Row elements are pooled, each placed at its own
+ * row's offset: a scroll by a few rows refills only the few row elements that came into view, the others keep
+ * their place and content, and a refill writes only the cells whose value changed. Nothing in a frame reads
+ * layout: the viewport's and the header's heights come from a ResizeObserver.
  */
 import { RECORDER_OF, sourceLabel } from '../core/events/kubeEvent';
 import { TIMELINE_COLUMNS, type EventDto, type TimelineColumn } from '../protocol/webview';
 import { el, setText, setTitle } from './dom';
 import { formatDateTime } from '../core/text/format';
 import { formatCellAge } from './format';
-import type { SortState } from './sortModel';
+import type { SortState } from '../protocol/timelineOrder';
 import type { Row } from './timelineModel';
 import { scrollToReveal, virtualWindow } from './virtualWindow';
 
@@ -41,21 +44,29 @@ const EXPIRED_TOOLTIP = 'Deleted on the server (event TTL or a delete by hand); 
 interface RowView {
   readonly root: HTMLElement;
   readonly cells: Record<TimelineColumn, HTMLElement>;
-  readonly typeText: HTMLElement;
-  readonly reasonText: HTMLElement;
+  /** The one text node of each cell (of its text span in the type and reason cells): refills set their `data`. */
+  readonly text: Record<TimelineColumn, Text>;
   readonly oursTag: HTMLElement;
+  /** What the element shows: the event version, at which `now`, selected or not, and at which row index (-1: none). */
   dto: EventDto | undefined;
   now: number;
   selected: boolean;
+  index: number;
+  lastSeenAge: string;
+  firstSeenAge: string;
 }
 
 export class VirtualTable {
-  private readonly pool: RowView[] = [];
+  private pool: RowView[] = [];
   private rowsData: readonly Row[] = [];
   private selectedUid: string | undefined;
   private rowHeight = DEFAULT_ROW_HEIGHT;
   private frame = 0;
   private now = Date.now();
+  /** The viewport's and the header's heights, as the ResizeObserver last saw them. */
+  private viewportHeight = 0;
+  private headerHeight = 0;
+  private spacerHeight = -1;
 
   constructor(
     private readonly els: TableElements,
@@ -81,7 +92,14 @@ export class VirtualTable {
       const known = TIMELINE_COLUMNS.find(([id]) => id === column);
       if (known) this.callbacks.onSort(known[0]);
     });
-    new ResizeObserver(() => this.schedule()).observe(els.viewport);
+    // Read sizes here, where layout is fresh anyway, never in a frame.
+    const sizes = new ResizeObserver(() => {
+      this.viewportHeight = els.viewport.clientHeight;
+      this.headerHeight = els.header.offsetHeight;
+      this.schedule();
+    });
+    sizes.observe(els.viewport);
+    sizes.observe(els.header);
   }
 
   get selected(): string | undefined {
@@ -135,7 +153,7 @@ export class VirtualTable {
 
   /** The header sticks to the top of the scroll container; rows show in the rest of it. */
   private bodyHeight(): number {
-    return Math.max(0, this.els.viewport.clientHeight - this.els.header.offsetHeight);
+    return Math.max(0, this.viewportHeight - this.headerHeight);
   }
 
   private schedule(): void {
@@ -144,19 +162,49 @@ export class VirtualTable {
 
   private render(): void {
     this.frame = 0;
-    const vp = this.els.viewport;
-    const w = virtualWindow({ scrollTop: vp.scrollTop, viewportHeight: this.bodyHeight(), rowHeight: this.rowHeight, rowCount: this.rowsData.length });
-    this.els.spacer.style.height = `${w.totalHeight}px`;
-    this.els.rows.style.transform = `translateY(${w.offset}px)`;
-    const needed = w.last - w.first;
-    while (this.pool.length < needed) {
-      const view = this.createRow();
-      this.pool.push(view);
-      this.els.rows.append(view.root);
+    const scrollTop = this.els.viewport.scrollTop;
+    const w = virtualWindow({ scrollTop, viewportHeight: this.bodyHeight(), rowHeight: this.rowHeight, rowCount: this.rowsData.length });
+    if (w.totalHeight !== this.spacerHeight) {
+      this.spacerHeight = w.totalHeight;
+      this.els.spacer.style.height = `${w.totalHeight}px`;
     }
+    const needed = w.last - w.first;
+    // Elements that still show a row of the window keep it (its content is refreshed only if it changed);
+    // the others are refilled with the rows that came into view.
+    const placed = new Array<RowView | undefined>(needed);
+    const free: RowView[] = [];
+    for (const view of this.pool) {
+      if (view.index >= w.first && view.index < w.last) placed[view.index - w.first] = view;
+      else free.push(view);
+    }
+    const fillAt = (index: number): boolean => {
+      let view = placed[index - w.first];
+      if (!view) {
+        view = free.pop();
+        if (!view) {
+          view = this.createRow();
+          this.pool.push(view);
+          this.els.rows.append(view.root);
+        }
+      }
+      return this.fill(view, this.rowsData[index].dto, index);
+    };
+    // The rows in view first. When most of them are new (a jump, a new sort), the overscan rows wait for the next
+    // frame: they are not on screen yet, and filling them too would nearly double the frame's work.
+    const inView = virtualWindow({ scrollTop, viewportHeight: this.bodyHeight(), rowHeight: this.rowHeight, rowCount: this.rowsData.length, overscan: 0 });
+    let filled = 0;
+    for (let i = inView.first; i < inView.last; i++) if (fillAt(i)) filled++;
+    if (filled > (inView.last - inView.first) / 2) {
+      this.schedule();
+      return;
+    }
+    for (let i = w.first; i < w.last; i++) if (i < inView.first || i >= inView.last) fillAt(i);
     // Rows beyond the window leave the DOM: only what is visible (plus overscan) is ever there.
-    while (this.pool.length > needed) this.pool.pop()?.root.remove();
-    for (let i = 0; i < needed; i++) this.fill(this.pool[i], this.rowsData[w.first + i].dto, w.first + i);
+    if (free.length > 0) {
+      const gone = new Set(free);
+      for (const view of free) view.root.remove();
+      this.pool = this.pool.filter((v) => !gone.has(v));
+    }
     if (this.rowsData.length > 0 && w.last >= this.rowsData.length) this.callbacks.onNearEnd?.();
   }
 
@@ -164,59 +212,102 @@ export class VirtualTable {
     const root = el('div', 'row');
     root.setAttribute('role', 'row');
     const cells = {} as Record<TimelineColumn, HTMLElement>;
+    const text = {} as Record<TimelineColumn, Text>;
     for (const [id] of TIMELINE_COLUMNS) {
       const cell = el('div', `cell col-${id}`);
       cell.setAttribute('role', 'gridcell');
       cells[id] = cell;
+      text[id] = document.createTextNode('');
       root.append(cell);
     }
     const typeIcon = el('span', 'type-icon');
     typeIcon.setAttribute('aria-hidden', 'true');
     const typeText = el('span', 'type-text');
-    cells.type.append(typeIcon, typeText);
     const reasonText = el('span', 'reason-text');
     const oursTag = el('span', 'tag ours', 'vscode');
     oursTag.title = 'Emitted by this extension (Kube Events)';
+    for (const [id] of TIMELINE_COLUMNS) {
+      if (id === 'type') typeText.append(text.type);
+      else if (id === 'reason') reasonText.append(text.reason);
+      else cells[id].append(text[id]);
+    }
+    cells.type.append(typeIcon, typeText);
     cells.reason.append(reasonText, oursTag);
-    return { root, cells, typeText, reasonText, oursTag, dto: undefined, now: 0, selected: false };
+    return { root, cells, text, oursTag, dto: undefined, now: 0, selected: false, index: -1, lastSeenAge: '', firstSeenAge: '' };
   }
 
-  /** Fills a pooled row; skipped when it already shows this very event version at this `now`. */
-  private fill(view: RowView, e: EventDto, index: number): void {
+  /**
+   * Shows event `e` as row `index` in a pooled element, writing only what differs from what the element shows:
+   * nothing when it already shows this very event version there at this `now`.
+   */
+  private fill(view: RowView, e: EventDto, index: number): boolean {
     const selected = e.uid === this.selectedUid;
-    if (view.dto === e && view.now === this.now && view.selected === selected) return;
+    const prev = view.dto;
+    if (prev === e && view.now === this.now && view.selected === selected && view.index === index) return false;
     const root = view.root;
-    root.dataset.uid = e.uid;
-    root.setAttribute('aria-rowindex', String(index + 2));
-    root.setAttribute('aria-selected', String(selected));
-    root.classList.toggle('selected', selected);
-    root.classList.toggle('warning', e.type === 'Warning');
-    root.classList.toggle('normal', e.type === 'Normal');
-    root.classList.toggle('ours', e.ours);
-    root.classList.toggle('expired', e.expired);
-    setTitle(root, e.expired ? EXPIRED_TOOLTIP : undefined);
     const c = view.cells;
-    setText(c.lastSeen, formatCellAge(e.lastSeen, this.now));
-    setTitle(c.lastSeen, `Last seen ${formatDateTime(e.lastSeen)}`);
-    setText(view.typeText, e.type);
-    setText(view.reasonText, e.reason);
-    view.oursTag.hidden = !e.ours;
-    setText(c.object, e.objectLabel);
-    setTitle(c.object, e.objectNamespace ? `${e.objectLabel} in ${e.objectNamespace}` : e.objectLabel);
-    setText(c.message, e.message);
-    setTitle(c.message, e.message);
-    setText(c.count, String(e.count));
-    const source = sourceLabel({ reportingController: e.source, reportingInstance: e.sourceInstance });
-    setText(c.source, source);
-    setTitle(c.source, source);
-    setText(c.writtenBy, e.writtenBy);
-    setTitle(c.writtenBy, `Written via ${e.writtenBy} (${RECORDER_OF[e.writtenBy]}); read via ${e.readThrough}`);
-    setText(c.namespace, e.namespace);
-    setText(c.firstSeen, formatCellAge(e.firstSeen, this.now));
-    setTitle(c.firstSeen, `First seen ${formatDateTime(e.firstSeen)}`);
-    view.dto = e;
+    const t = view.text;
+    if (view.index !== index) {
+      view.index = index;
+      root.style.transform = `translateY(${index * this.rowHeight}px)`;
+      root.setAttribute('aria-rowindex', String(index + 2));
+    }
+    if (prev === undefined || view.selected !== selected) {
+      view.selected = selected;
+      root.setAttribute('aria-selected', String(selected));
+      root.classList.toggle('selected', selected);
+    }
+    if (prev !== e) {
+      view.dto = e;
+      if (prev?.uid !== e.uid) root.dataset.uid = e.uid;
+      if (prev?.type !== e.type) {
+        root.classList.toggle('warning', e.type === 'Warning');
+        root.classList.toggle('normal', e.type === 'Normal');
+        t.type.data = e.type;
+      }
+      if (prev?.ours !== e.ours) {
+        root.classList.toggle('ours', e.ours);
+        view.oursTag.hidden = !e.ours;
+      }
+      if (prev?.expired !== e.expired) {
+        root.classList.toggle('expired', e.expired);
+        setTitle(root, e.expired ? EXPIRED_TOOLTIP : undefined);
+      }
+      if (prev?.reason !== e.reason) t.reason.data = e.reason;
+      if (prev?.objectLabel !== e.objectLabel || prev.objectNamespace !== e.objectNamespace) {
+        t.object.data = e.objectLabel;
+        setTitle(c.object, e.objectNamespace ? `${e.objectLabel} in ${e.objectNamespace}` : e.objectLabel);
+      }
+      if (prev?.message !== e.message) {
+        t.message.data = e.message;
+        setTitle(c.message, e.message);
+      }
+      if (prev?.count !== e.count) t.count.data = String(e.count);
+      if (prev?.source !== e.source || prev.sourceInstance !== e.sourceInstance) {
+        const source = sourceLabel({ reportingController: e.source, reportingInstance: e.sourceInstance });
+        t.source.data = source;
+        setTitle(c.source, source);
+      }
+      if (prev?.writtenBy !== e.writtenBy || prev.readThrough !== e.readThrough) {
+        t.writtenBy.data = e.writtenBy;
+        setTitle(c.writtenBy, `Written via ${e.writtenBy} (${RECORDER_OF[e.writtenBy]}); read via ${e.readThrough}`);
+      }
+      if (prev?.namespace !== e.namespace) t.namespace.data = e.namespace;
+      if (prev?.lastSeen !== e.lastSeen) setTitle(c.lastSeen, `Last seen ${formatDateTime(e.lastSeen)}`);
+      if (prev?.firstSeen !== e.firstSeen) setTitle(c.firstSeen, `First seen ${formatDateTime(e.firstSeen)}`);
+    }
     view.now = this.now;
-    view.selected = selected;
+    const lastSeenAge = formatCellAge(e.lastSeen, this.now);
+    if (lastSeenAge !== view.lastSeenAge) {
+      view.lastSeenAge = lastSeenAge;
+      t.lastSeen.data = lastSeenAge;
+    }
+    const firstSeenAge = formatCellAge(e.firstSeen, this.now);
+    if (firstSeenAge !== view.firstSeenAge) {
+      view.firstSeenAge = firstSeenAge;
+      t.firstSeen.data = firstSeenAge;
+    }
+    return true;
   }
 
   private uidAt(target: EventTarget | null): string | undefined {

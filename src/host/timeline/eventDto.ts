@@ -1,9 +1,53 @@
 import { bounded } from '../../core/text/boundedText';
 import { objectLabel, writtenThrough, type KubeEvent } from '../../core/events/kubeEvent';
-import { MAX_DTO_MESSAGE_LENGTH, type EventDto } from '../../protocol/webview';
+import { MAX_DTO_MESSAGE_LENGTH, type EventDto, type TimelineColumn } from '../../protocol/webview';
+import type { SortKey } from '../../protocol/timelineOrder';
 
 function finite(n: number): number {
   return Number.isFinite(n) ? n : 0;
+}
+
+function dtoCount(n: number): number {
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
+
+function dtoMessage(message: string): string {
+  // The marker says how much was left out; it must fit within the guard's bound with it.
+  return bounded(message, MAX_DTO_MESSAGE_LENGTH - 40);
+}
+
+/**
+ * The key the view sorts `column` by for this event (src/webview/sortModel.ts's `sortKey` of its DTO), without
+ * building the DTO: the host picks the view's first screenful from every event the store holds with it. `lower`
+ * lower-cases text (the caller may memoise it).
+ */
+export function eventSortKey(column: TimelineColumn, e: KubeEvent, lower: (s: string) => string = (s) => s.toLowerCase()): SortKey {
+  switch (column) {
+    case 'lastSeen':
+      return finite(e.lastSeen);
+    case 'firstSeen':
+      return finite(e.firstSeen);
+    case 'count':
+      return dtoCount(e.count);
+    case 'type':
+      return lower(e.type);
+    case 'reason':
+      return lower(e.reason);
+    case 'object':
+      return lower(objectLabel(e.regarding));
+    case 'message':
+      return lower(dtoMessage(e.message));
+    case 'source':
+      return lower(e.reportingController);
+    case 'namespace':
+      return lower(e.namespace);
+    case 'writtenBy':
+      return writtenThrough(e);
+    default: {
+      const never: never = column;
+      return never;
+    }
+  }
 }
 
 /**
@@ -11,8 +55,7 @@ function finite(n: number): number {
  * copied as is (the view renders it with `textContent`); only the message is cut, to bound the view's memory.
  */
 export function toEventDto(e: KubeEvent): EventDto {
-  // The marker says how much was left out; it must fit within the guard's bound with it.
-  const message = bounded(e.message, MAX_DTO_MESSAGE_LENGTH - 40);
+  const message = dtoMessage(e.message);
   return {
     uid: e.uid,
     type: e.type,
@@ -24,7 +67,7 @@ export function toEventDto(e: KubeEvent): EventDto {
     objectName: e.regarding.name,
     objectNamespace: e.regarding.namespace,
     objectLabel: objectLabel(e.regarding),
-    count: Number.isSafeInteger(e.count) && e.count >= 0 ? e.count : 0,
+    count: dtoCount(e.count),
     source: e.reportingController,
     sourceInstance: e.reportingInstance,
     writtenBy: writtenThrough(e),

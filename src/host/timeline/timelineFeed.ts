@@ -12,6 +12,8 @@ import { parseQuery } from '../../core/query/parse';
 import { EMPTY_QUERY, type Query } from '../../core/query/syntax';
 import { MAX_FILTER_TEXT_LENGTH, isViewMessage, type DebugSessionDto, type EventDto, type FilterStateDto, type FilterWhere, type HostMessage } from '../../protocol/webview';
 import { toEventDto } from './eventDto';
+import { resetOrder } from './resetOrder';
+import { DEFAULT_SORT, type SortState } from '../../protocol/timelineOrder';
 import { errorMessage } from '../../core/text/errorMessage';
 
 /** Default delay between batches of store changes sent to a visible view. */
@@ -23,11 +25,13 @@ const OWNER_RESET_DELAY_MS = 1_000;
 /** A batch that touches more events than this is sent as a reset instead. */
 const RESET_THRESHOLD = 10_000;
 /**
- * A reset goes out newest first in chunks: the first small (so the view paints its first screen at once), the
- * rest larger, each in its own task (so serialising 100,000 events never blocks the extension host for long).
+ * A reset goes out in pages (see {@link resetOrder}): first the view's first screenful (the top rows in its sort
+ * order: more than any screen shows), then the rest, each page in its own task, so the view paints before the
+ * rest arrives and neither side is blocked for long (serialising, cloning and merging 100,000 events at once
+ * took the view half a second).
  */
-const RESET_FIRST_CHUNK = 2_000;
-const RESET_CHUNK = 10_000;
+const RESET_FIRST_CHUNK = 200;
+const RESET_CHUNK = 5_000;
 
 /** The store API the feed reads. */
 export type TimelineStore = Pick<EventStore, 'snapshot' | 'get' | 'size' | 'onDidChange'>;
@@ -109,6 +113,8 @@ export class TimelineFeed extends DisposableOwner {
   private resetDue = 0;
   /** "Fit to session" asked for before the view could receive it. */
   private fitPending = false;
+  /** The view's sort order (`view/ready`, `view/sort`): a reset's first screenful follows it. */
+  private viewSort: SortState = DEFAULT_SORT;
 
   constructor(private readonly options: TimelineFeedOptions) {
     super();
@@ -201,7 +207,11 @@ export class TimelineFeed extends DisposableOwner {
     switch (message.type) {
       case 'view/ready':
         this.ready = true;
+        this.viewSort = message.sort;
         this.scheduleReset(RESET_DELAY_MS);
+        break;
+      case 'view/sort':
+        this.viewSort = message.sort;
         break;
       case 'filter/change':
         this.applyFilterText(message.text, true);
@@ -314,8 +324,9 @@ export class TimelineFeed extends DisposableOwner {
 
   /**
    * Sends everything the store holds (filtered when the host filters), replacing what the view holds: an
-   * `events/reset` with the newest events, then `events/append` chunks of older ones. Each chunk reads the
-   * store's current version of its events, so a chunk never undoes a batch sent before it.
+   * `events/reset` with the view's first screenful, then `events/page`s with the rest (see {@link resetOrder}).
+   * Each page reads the store's current version of its events, so a page never undoes a batch sent before it;
+   * events gone meanwhile are skipped, and the last page always goes out (`remaining: 0`).
    */
   private reset(): void {
     if (!this.canPost()) return;
@@ -323,24 +334,36 @@ export class TimelineFeed extends DisposableOwner {
     this.chunkScheduler.cancel();
     this.clearPending();
     const generation = ++this.resetGeneration;
-    const snapshot = this.store.snapshot();
     const host = this.where === 'host';
     const now = this.clock.now();
-    const first = Math.max(1, this.options.resetChunks?.first ?? RESET_FIRST_CHUNK);
+    const owners = this.options.owners?.();
+    const viewQuery = host || this.query.isEmpty ? undefined : this.query;
+    const shown = host ? (e: KubeEvent) => this.matchesHost(e, now, owners) : viewQuery ? (e: KubeEvent) => matches(viewQuery, e, { now }) : undefined;
+    const order = resetOrder(this.store.snapshot(), this.viewSort, Math.max(1, this.options.resetChunks?.first ?? RESET_FIRST_CHUNK), shown, !host);
     const rest = Math.max(1, this.options.resetChunks?.rest ?? RESET_CHUNK);
     this.sent = new Set();
-    let next = snapshot.length;
-    const take = (size: number): EventDto[] => {
+    /** The event the next page starts with (looked at ahead, so the page that takes the last one says so). */
+    let ahead = order.rest.next();
+    let taken = 0;
+    const dto = (event: KubeEvent, out: EventDto[]): void => {
+      const e = this.store.get(event.uid);
+      if (!e || (host && !this.matchesHost(e, now))) return;
+      if (host) this.sent.add(e.uid);
+      out.push(toEventDto(e));
+    };
+    const page = (size: number): EventDto[] => {
       const out: EventDto[] = [];
-      while (next > 0 && out.length < size) {
-        const e = this.store.get(snapshot[--next].uid);
-        if (!e || (host && !this.matchesHost(e, now))) continue;
-        if (host) this.sent.add(e.uid);
-        out.push(toEventDto(e));
+      while (out.length < size && ahead.done !== true) {
+        dto(ahead.value, out);
+        taken++;
+        ahead = order.rest.next();
       }
       return out;
     };
-    this.post({ type: 'events/reset', events: take(first), filter: this.filterState() });
+    const remaining = () => (ahead.done === true ? 0 : Math.max(1, order.restCount - taken));
+    const first: EventDto[] = [];
+    for (const e of order.first) dto(e, first);
+    this.post({ type: 'events/reset', events: first, filter: this.filterState(), remaining: remaining() });
     this.postStats();
     this.postSessions();
     if (this.fitPending) {
@@ -349,12 +372,12 @@ export class TimelineFeed extends DisposableOwner {
     }
     this.sendChunk = (): void => {
       if (generation !== this.resetGeneration || !this.canPost()) return;
-      const events = take(rest);
-      if (events.length > 0) this.post({ type: 'events/append', events });
-      if (next > 0) this.chunkScheduler.schedule();
+      const events = page(rest);
+      this.post({ type: 'events/page', events, remaining: remaining() });
+      if (ahead.done !== true) this.chunkScheduler.schedule();
       else this.postStats();
     };
-    if (next > 0) this.chunkScheduler.schedule();
+    if (ahead.done !== true) this.chunkScheduler.schedule();
   }
 
   private onStoreChange(change: StoreChange): void {

@@ -25,7 +25,8 @@ function wire<T>(v: T): unknown {
 
 describe('webview protocol guards: view → host', () => {
   const valid: ViewMessage[] = [
-    { type: 'view/ready' },
+    { type: 'view/ready', sort: { column: 'lastSeen', direction: 'desc' } },
+    { type: 'view/sort', sort: { column: 'reason', direction: 'asc' } },
     { type: 'filter/change', text: '' },
     { type: 'filter/change', text: 'type:Warning under:Deployment/prod/web' },
     { type: 'event/reveal', uid: 'a1b2' },
@@ -37,7 +38,7 @@ describe('webview protocol guards: view → host', () => {
   }
 
   it('accepts a null-prototype object', () => {
-    const m = Object.assign(Object.create(null) as object, { type: 'view/ready' });
+    const m = Object.assign(Object.create(null) as object, { type: 'event/reveal', uid: 'a1b2' });
     assert.equal(isViewMessage(m), true);
   });
 
@@ -52,8 +53,12 @@ describe('webview protocol guards: view → host', () => {
     ['an unknown type', { type: 'view/exec', code: 'x' }],
     ['a host message type', { type: 'stats', total: 1, shown: 1, dropped: 0 }],
     ['a prototype key as type', { type: 'constructor' }],
-    ['an extra key', { type: 'view/ready', extra: true }],
-    ['an own __proto__ key', JSON.parse('{"type":"view/ready","__proto__":{"polluted":true}}')],
+    ['an extra key', { type: 'view/ready', sort: { column: 'lastSeen', direction: 'desc' }, extra: true }],
+    ['an own __proto__ key', JSON.parse('{"type":"view/ready","sort":{"column":"lastSeen","direction":"desc"},"__proto__":{"polluted":true}}')],
+    ['view/ready without its sort', { type: 'view/ready' }],
+    ['a sort by an unknown column', { type: 'view/sort', sort: { column: 'uid', direction: 'asc' } }],
+    ['a sort with an unknown direction', { type: 'view/sort', sort: { column: 'reason', direction: 'up' } }],
+    ['a sort with an extra key', { type: 'view/sort', sort: { column: 'reason', direction: 'asc', then: 'count' } }],
     ['missing text', { type: 'filter/change' }],
     ['non-string text', { type: 'filter/change', text: ['type:Warning'] }],
     ['text over the limit', { type: 'filter/change', text: 'x'.repeat(MAX_FILTER_TEXT_LENGTH + 1) }],
@@ -62,7 +67,7 @@ describe('webview protocol guards: view → host', () => {
     ['numeric uid', { type: 'event/openResource', uid: 7 }],
     ['object uid', { type: 'event/openResource', uid: { toString: () => 'x' } }],
     ['uid over the limit', { type: 'event/reveal', uid: 'u'.repeat(257) }], // 256 characters is the most either side accepts
-    ['a class instance', new (class Msg { type = 'view/ready'; })()],
+    ['a class instance', new (class Msg { type = 'view/error'; message = 'x'; })()],
     ['a Date', new Date()],
     ['view/error without message', { type: 'view/error' }],
   ];
@@ -74,8 +79,10 @@ describe('webview protocol guards: view → host', () => {
 describe('webview protocol guards: host → view', () => {
   const filter = { text: 'type:Warning', applied: 'type:Warning', where: 'view' as const };
   const valid: HostMessage[] = [
-    { type: 'events/reset', events: [], filter },
-    { type: 'events/reset', events: [dto(), dto({ type: 'Warning', ours: true, expired: true })], filter: { ...filter, where: 'host' } },
+    { type: 'events/reset', events: [], filter, remaining: 0 },
+    { type: 'events/reset', events: [dto(), dto({ type: 'Warning', ours: true, expired: true })], filter: { ...filter, where: 'host' }, remaining: 5_000 },
+    { type: 'events/page', events: [dto()], remaining: 0 },
+    { type: 'events/page', events: [], remaining: 12 },
     { type: 'events/append', events: [dto()] },
     { type: 'events/upsert', events: [dto(), dto()] },
     { type: 'events/remove', uids: ['a', 'b'] },
@@ -90,9 +97,13 @@ describe('webview protocol guards: host → view', () => {
 
   const invalid: [string, unknown][] = [
     ['null', null],
-    ['a view message', { type: 'view/ready' }],
-    ['reset without filter', { type: 'events/reset', events: [] }],
-    ['reset with a bad filter.where', { type: 'events/reset', events: [], filter: { ...filter, where: 'both' } }],
+    ['a view message', { type: 'view/ready', sort: { column: 'lastSeen', direction: 'desc' } }],
+    ['reset without filter', { type: 'events/reset', events: [], remaining: 0 }],
+    ['reset without remaining', { type: 'events/reset', events: [], filter }],
+    ['reset with a bad filter.where', { type: 'events/reset', events: [], filter: { ...filter, where: 'both' }, remaining: 0 }],
+    ['page with a negative remaining', { type: 'events/page', events: [], remaining: -1 }],
+    ['page with a fractional remaining', { type: 'events/page', events: [], remaining: 0.5 }],
+    ['page with a malformed event', { type: 'events/page', events: [{ ...dto(), count: '3' }], remaining: 0 }],
     ['events not an array', { type: 'events/upsert', events: { 0: dto(), length: 1 } }],
     ['one malformed event among good ones', { type: 'events/append', events: [dto(), { ...dto(), count: '3' }] }],
     ['an event with an extra key', { type: 'events/append', events: [{ ...dto(), html: '<b>x</b>' }] }],

@@ -4,8 +4,9 @@ import type { KubeEvent } from '../../../src/core/events/kubeEvent';
 import { matches } from '../../../src/core/query/evaluate';
 import { parseQuery } from '../../../src/core/query/parse';
 import type { Query } from '../../../src/core/query/syntax';
-import { toEventDto } from '../../../src/host/timeline/eventDto';
-import type { EventDto, FilterStateDto } from '../../../src/protocol/webview';
+import { eventSortKey, toEventDto } from '../../../src/host/timeline/eventDto';
+import { resetOrder } from '../../../src/host/timeline/resetOrder';
+import { TIMELINE_COLUMNS, type EventDto, type FilterStateDto } from '../../../src/protocol/webview';
 import { dtoMatchable } from '../../../src/webview/dtoMatchable';
 import { formatSpan } from '../../../src/core/text/format';
 import { formatCount, statusLine } from '../../../src/webview/format';
@@ -19,7 +20,8 @@ import {
   visibleRange,
   zoomBy,
 } from '../../../src/webview/laneLayout';
-import { DEFAULT_SORT, comparator, mergeSorted, nextSort, sortBy, type SortState } from '../../../src/webview/sortModel';
+import { comparator, mergeSorted, nextSort, sortBy, sortKey } from '../../../src/webview/sortModel';
+import { DEFAULT_SORT, type SortState } from '../../../src/protocol/timelineOrder';
 import { TimelineModel } from '../../../src/webview/timelineModel';
 import { readViewState } from '../../../src/webview/viewState';
 import { scrollToReveal, virtualWindow } from '../../../src/webview/virtualWindow';
@@ -186,6 +188,52 @@ describe('timeline model', () => {
     m.reset(events, { text: 'under:Deployment/web', applied: 'under:Deployment/web', where: 'host' });
     assert.equal(m.rows.length, 2);
     assert.equal(m.activeQuery.isEmpty, true);
+  });
+
+  it("ends a reset's pages as one reset would, with a filter typed between them, its first screenful staying on top", () => {
+    // The events as the store holds them; the host sends them in resetOrder's pages, the view merges each.
+    const events: KubeEvent[] = Array.from({ length: 2_000 }, (_, i) =>
+      anEvent({
+        type: i % 7 === 0 ? 'Warning' : 'Normal',
+        reason: ['Scheduled', 'Pulled', 'BackOff', 'Created', 'FailedMount'][i % 5],
+        regarding: { kind: i % 2 ? 'Pod' : 'ReplicaSet', name: `obj-${(i * 7919) % 97}`, namespace: i % 3 ? 'dev' : 'prod' },
+        count: 1 + ((i * 31) % 9),
+        lastSeen: T0 + ((i * 104_729) % 3_600_000),
+      }),
+    );
+    for (const sort of [DEFAULT_SORT, { column: 'object', direction: 'asc' }, { column: 'count', direction: 'desc' }] as const) {
+      const order = resetOrder(events, sort, 50, undefined, true);
+      const dtos = [...order.first, ...{ [Symbol.iterator]: () => order.rest }].map(toEventDto);
+      assert.equal(dtos.length, events.length);
+      assert.equal(order.restCount, events.length - 50);
+      const paged = new TimelineModel(() => T0 + 3_600_000);
+      paged.setSort(sort);
+      paged.reset(dtos.slice(0, 50), VIEW_ALL);
+      const firstScreen = paged.rows.map((r) => r.dto.uid);
+      for (let i = 50, page = 0; i < dtos.length; i += 300, page++) {
+        // The user types a filter while the pages arrive: it applies to those held and to every later page.
+        if (page === 2) paged.setFilter(viewFilter('type:Warning,Normal -reason:Created'));
+        paged.upsert(dtos.slice(i, i + 300));
+      }
+      const direct = new TimelineModel(() => T0 + 3_600_000);
+      direct.setSort(sort);
+      direct.reset(events.map(toEventDto), viewFilter('type:Warning,Normal -reason:Created'));
+      assert.equal(paged.total, events.length, `${sort.column}: every event held`);
+      assert.deepEqual(paged.rows.map((r) => r.dto.uid), direct.rows.map((r) => r.dto.uid), `${sort.column}: same rows in the same order`);
+      paged.setFilter(VIEW_ALL);
+      assert.deepEqual(paged.rows.slice(0, firstScreen.length).map((r) => r.dto.uid), firstScreen, `${sort.column}: no page put a row above the first screenful`);
+    }
+  });
+
+  it('ranks events in the host exactly as the view sorts their DTOs', () => {
+    const events = [
+      anEvent({ type: 'Warning', reason: 'BackOff', message: 'Back-off restarting', regarding: { kind: 'Pod', name: 'Web-1', namespace: 'prod' } }),
+      anEvent({ reason: 'backoff', message: 'x'.repeat(5_000), count: 3, reportingController: 'Kubelet', eventTime: T0 }),
+      anEvent({ type: 'Custom', reason: 'Évicted', namespace: 'ÄPP', count: -1, lastSeen: Number.NaN }),
+    ];
+    for (const [column] of TIMELINE_COLUMNS) {
+      for (const e of events) assert.equal(eventSortKey(column, e), sortKey(column, toEventDto(e)), `${column} of ${e.reason}`);
+    }
   });
 
   it('re-sorts on a sort change and finds rows by uid', () => {

@@ -104,6 +104,12 @@ function harness(options: Partial<Omit<TimelineFeedOptions, 'store'>> & { store?
 
 const types = (ms: HostMessage[]) => ms.map((m) => m.type);
 
+/** What the view says first: it is ready, and sorts newest first (its default). */
+const READY = { type: 'view/ready', sort: { column: 'lastSeen', direction: 'desc' } } as const;
+
+/** The uids a reset and its pages carried, in order. */
+const sentUids = (ms: HostMessage[]) => ms.flatMap((m) => (m.type === 'events/reset' || m.type === 'events/page' ? m.events.map((e) => e.uid) : []));
+
 function only<T extends HostMessage['type']>(ms: HostMessage[], type: T): Extract<HostMessage, { type: T }> {
   const found = ms.filter((m) => m.type === type);
   assert.equal(found.length, 1, `one ${type} in ${JSON.stringify(types(ms))}`);
@@ -117,7 +123,7 @@ describe('timeline feed', () => {
     h.store.applyBatch(events.map(added));
     h.timers.advance(1_000);
     assert.deepEqual(h.sent, []);
-    h.feed.receive({ type: 'view/ready' });
+    h.feed.receive(READY);
     h.timers.advance(100);
     const out = h.take();
     assert.deepEqual(types(out), ['events/reset', 'stats']);
@@ -127,36 +133,70 @@ describe('timeline feed', () => {
     assert.deepEqual(only(out, 'stats'), { type: 'stats', total: 2, shown: 2, dropped: 4 });
   });
 
-  it('sends a large reset newest first in chunks, each with the current versions, and stats at the end', () => {
+  it('sends a large reset newest first in pages, each with the current versions, and stats at the end', () => {
     const h = harness({ resetChunks: { first: 3, rest: 4 } });
     const events = Array.from({ length: 10 }, (_, i) => anEvent({ lastSeen: 1_700_000_000_000 + i * 1000 }));
     h.store.applyBatch(events.map(added));
-    h.feed.receive({ type: 'view/ready' });
+    h.feed.receive(READY);
     h.timers.runNext();
     let out = h.take();
     assert.deepEqual(types(out), ['events/reset', 'stats']);
     assert.deepEqual(only(out, 'events/reset').events.map((e) => e.uid), [events[9].uid, events[8].uid, events[7].uid]);
+    assert.equal(only(out, 'events/reset').remaining, 7);
 
-    // Between chunks an event changes: the chunk that carries it later sends its current version.
+    // Between pages an event changes: the page that carries it later sends its current version.
     h.store.apply(modified(nextVersion(events[2], { count: 42 })));
     h.timers.runNext();
     out = h.take();
-    assert.deepEqual(types(out), ['events/append']);
-    assert.deepEqual(only(out, 'events/append').events.map((e) => e.uid), [6, 5, 4, 3].map((i) => events[i].uid));
+    assert.deepEqual(types(out), ['events/page']);
+    assert.deepEqual(only(out, 'events/page').events.map((e) => e.uid), [6, 5, 4, 3].map((i) => events[i].uid));
+    assert.equal(only(out, 'events/page').remaining, 3);
     h.timers.runNext();
     out = h.take();
-    assert.deepEqual(types(out), ['events/append', 'stats']);
-    const last = only(out, 'events/append').events;
-    assert.deepEqual(last.map((e) => e.uid), [2, 1, 0].map((i) => events[i].uid));
-    assert.equal(last[0].count, 42, 'the chunk carries the current version');
+    assert.deepEqual(types(out), ['events/page', 'stats']);
+    const last = only(out, 'events/page');
+    assert.deepEqual(last.events.map((e) => e.uid), [2, 1, 0].map((i) => events[i].uid));
+    assert.equal(last.events[0].count, 42, 'the page carries the current version');
+    assert.equal(last.remaining, 0, 'the last page says so');
     h.timers.advance(250);
     assert.deepEqual(types(h.take()), ['events/upsert', 'stats']);
+  });
+
+  it("sends the view's first screenful first: the top rows in its sort order and filter, then the rest in pages", () => {
+    const h = harness({ resetChunks: { first: 3, rest: 4 } });
+    const reasons = ['Pulled', 'BackOff', 'Created', 'Started', 'Killing', 'Scheduled', 'Unhealthy', 'Failed', 'Evicted', 'Preempted', 'Nominated', 'Backoff'];
+    const events = reasons.map((reason, i) => anEvent({ reason, type: i % 3 === 0 ? 'Warning' : 'Normal', lastSeen: 1_700_000_000_000 + i * 1000 }));
+    h.store.applyBatch(events.map(added));
+    h.feed.receive({ type: 'view/ready', sort: { column: 'reason', direction: 'asc' } });
+    h.timers.advance(100);
+    let out = h.take();
+    // Sorted by reason as the view sorts (case-insensitive, ties newest first): the view paints these at once,
+    // and no later page adds a row above them.
+    const byReason = [...events].sort((a, b) => a.reason.toLowerCase().localeCompare(b.reason.toLowerCase()) || b.lastSeen - a.lastSeen);
+    assert.deepEqual(only(out, 'events/reset').events.map((e) => e.reason), byReason.slice(0, 3).map((e) => e.reason));
+    assert.deepEqual(sentUids(out).sort(), events.map((e) => e.uid).sort(), 'the pages bring every event once');
+    assert.deepEqual(out.filter((m) => m.type === 'events/page').map((m) => (m.type === 'events/page' ? m.remaining : -1)), [5, 1, 0]);
+
+    // The user sorts by count, then filters in the view: the next reset's first screenful follows both, and the
+    // events the filter hides still come (the view filters them itself and must hold them), after those it shows.
+    h.feed.receive({ type: 'view/sort', sort: { column: 'lastSeen', direction: 'asc' } });
+    h.feed.receive({ type: 'filter/change', text: 'type:Warning' });
+    h.take();
+    h.feed.setVisible(false);
+    h.feed.setVisible(true);
+    h.timers.advance(100);
+    out = h.take();
+    const warnings = events.filter((e) => e.type === 'Warning');
+    assert.deepEqual(only(out, 'events/reset').events.map((e) => e.uid), warnings.slice(0, 3).map((e) => e.uid), 'the oldest warnings first');
+    const uids = sentUids(out);
+    assert.deepEqual(uids.slice(3, 4), [warnings[3].uid], 'then the warning left over');
+    assert.deepEqual(new Set(uids.slice(4)), new Set(events.filter((e) => e.type !== 'Warning').map((e) => e.uid)));
   });
 
   it('abandons the chunks of a superseded reset', () => {
     const h = harness({ resetChunks: { first: 2, rest: 2 } });
     h.store.applyBatch(Array.from({ length: 9 }, () => added(anEvent())));
-    h.feed.receive({ type: 'view/ready' });
+    h.feed.receive(READY);
     h.timers.advance(30);
     h.take();
     h.feed.setVisible(false);
@@ -165,16 +205,15 @@ describe('timeline feed', () => {
     h.feed.setVisible(true);
     h.timers.advance(30);
     const out = h.take();
-    assert.deepEqual(types(out), ['events/reset', 'stats', 'events/append', 'events/append', 'events/append', 'events/append', 'stats']);
-    const uids = out.flatMap((m) => (m.type === 'events/reset' || m.type === 'events/append' ? m.events.map((e) => e.uid) : []));
-    assert.equal(new Set(uids).size, 9);
+    assert.deepEqual(types(out), ['events/reset', 'stats', 'events/page', 'events/page', 'events/page', 'events/page', 'stats']);
+    assert.equal(new Set(sentUids(out)).size, 9);
   });
 
   it('batches store changes at most every 250 ms into append, upsert and remove', () => {
     const h = harness();
     const a = anEvent();
     h.store.apply(added(a));
-    h.feed.receive({ type: 'view/ready' });
+    h.feed.receive(READY);
     h.timers.advance(100);
     h.take();
 
@@ -202,7 +241,7 @@ describe('timeline feed', () => {
     const h = harness({ store: new EventStore({ capacity: 2 }) });
     const [a, b, c] = [anEvent(), anEvent(), anEvent()];
     h.store.applyBatch([added(a), added(b)]);
-    h.feed.receive({ type: 'view/ready' });
+    h.feed.receive(READY);
     h.timers.advance(100);
     h.take();
     h.store.apply(deleted(b));
@@ -216,7 +255,7 @@ describe('timeline feed', () => {
 
   it('drops changes while hidden and resets when shown again', () => {
     const h = harness();
-    h.feed.receive({ type: 'view/ready' });
+    h.feed.receive(READY);
     h.timers.advance(100);
     h.take();
     h.feed.setVisible(false);
@@ -227,7 +266,7 @@ describe('timeline feed', () => {
     assert.equal(h.timers.scheduled, 0, 'no timers left running while hidden');
     h.feed.setVisible(true);
     // The reloaded page says ready too: the two resets coalesce into one.
-    h.feed.receive({ type: 'view/ready' });
+    h.feed.receive(READY);
     h.timers.advance(100);
     const out = h.take();
     assert.deepEqual(types(out), ['events/reset', 'stats']);
@@ -236,7 +275,7 @@ describe('timeline feed', () => {
 
   it('answers a bad filter with the error and keeps the previous filter in effect', () => {
     const h = harness();
-    h.feed.receive({ type: 'view/ready' });
+    h.feed.receive(READY);
     h.timers.advance(100);
     h.take();
     h.feed.receive({ type: 'filter/change', text: 'type:warning' });
@@ -268,7 +307,7 @@ describe('timeline feed', () => {
     const other = anEvent({ regarding: { kind: 'Pod', name: 'db-0', namespace: 'prod' }, namespace: 'prod' });
     owned.add('Pod/web-1');
     h.store.applyBatch([pod1, pod2, other].map(added));
-    h.feed.receive({ type: 'view/ready' });
+    h.feed.receive(READY);
     h.timers.advance(100);
     h.take();
 
@@ -344,7 +383,7 @@ describe('timeline feed', () => {
         return Promise.reject(new Error('gone'));
       },
     });
-    h.feed.receive({ type: 'view/ready' });
+    h.feed.receive(READY);
     h.timers.advance(100);
     fail = false;
     h.store.apply(added(anEvent()));
@@ -366,7 +405,7 @@ describe('timeline feed: debug sessions', () => {
     const before = anEvent({ lastSeen: 1_000_000 });
     const during = anEvent({ lastSeen: 2_000_000 });
     h.store.applyBatch([added(before), added(during)]);
-    h.feed.receive({ type: 'view/ready' });
+    h.feed.receive(READY);
     h.timers.advance(100);
     assert.deepEqual(only(h.take(), 'debug/sessions').sessions, []);
 
