@@ -4,6 +4,7 @@
  *                 consumed by EventSource → Broadcaster → EventStore, by client-go's SharedIndexInformer
  *                 (bench/go/informer, with its RSS), and by `kubectl get events -A -w` with `-o json` and `-o name`.
  *   heap:         heap growth with 100,000 events held in the store (after GC).
+ *   memory:       the extension host's memory with 50,000 events, part by part (bench/memory.ts).
  *   timeline:     the real webview bundle in headless Chromium fed 100,000 events (bench/timeline.ts).
  *   history:      the on-disk history's write rate, a query over 1,000,000 rows, seeding, bytes per event
  *                 (bench/history.ts).
@@ -14,7 +15,7 @@
  *                 `kubectl get events -A -o json`; then the extension host in code-server against that
  *                 cluster: activation, first tree rows, RSS with 50,000 events (bench/exthost/).
  * Every figure is the median of BENCH_RUNS runs (3); bench/results/latest.json adds min and max, the machine
- * and its load average. BENCH_SKIP=watch,timeline,history,lsp,cluster,exthost leaves parts out; BENCH_PROFILE=1 writes
+ * and its load average. BENCH_SKIP=watch,memory,timeline,history,lsp,cluster,exthost leaves parts out; BENCH_PROFILE=1 writes
  * CPU profiles of the timeline and of activation to test-results/. Figures are reported, never asserted.
  */
 import { spawn } from 'node:child_process';
@@ -31,6 +32,7 @@ import { eventJson } from './events';
 import { benchExtensionHost } from './exthost/runner';
 import { benchHistory } from './history';
 import { benchLanguageServerLoad } from './languageServerLoad';
+import { benchMemory } from './memory';
 import { informerBinary, timeInformer } from './informer';
 import { log, spread, type Spread } from './stats';
 import { benchTimeline } from './timeline';
@@ -274,6 +276,7 @@ async function main(): Promise<void> {
     Object.assign(figures, w.figures);
     Object.assign(fixed, w.fixed);
   }
+  if (!SKIP.has('memory')) Object.assign(figures, await benchMemory(root, RUNS));
   if (!SKIP.has('timeline')) Object.assign(figures, await benchTimeline(root, RUNS));
   // One run: it writes and reads a million events on disk (figures in bench/history.ts's own units).
   if (!SKIP.has('history')) Object.assign(fixed, await benchHistory((i) => normalizeEvent(JSON.parse(eventJson(i, i + 2)), 'core/v1')!, log));

@@ -23,9 +23,15 @@ export interface ObjectNode {
   readonly id: string;
   readonly ref: ObjectRef;
   readonly parent: GroupNode;
-  readonly events: Map<string, EventNode>;
+  readonly events: EventNodes;
   warnings: number;
   lastSeen: number;
+}
+
+/** An object's events, in the order they entered it. */
+export interface EventNodes extends Iterable<EventNode> {
+  readonly size: number;
+  readonly first: EventNode | undefined;
 }
 
 /** One event; the node object is stable across updates of the event, so views can refresh it alone. */
@@ -34,6 +40,74 @@ export interface EventNode {
   readonly id: string;
   event: KubeEvent;
   readonly parent: ObjectNode | undefined;
+}
+
+/**
+ * The model holds a node per event and per object, so they hold as little as they can: ids are spelt when a
+ * view asks for them, and an object's events are a list threaded through their nodes rather than a Map each.
+ */
+/** A group as the model keeps it: its objects are the model's rows. */
+interface Group extends GroupNode {
+  readonly objects: Map<string, ObjectRow>;
+}
+
+class ObjectRow implements ObjectNode, EventNodes {
+  readonly kind = 'object';
+  warnings = 0;
+  lastSeen = 0;
+  size = 0;
+  first: EventRow | undefined = undefined;
+  private last: EventRow | undefined = undefined;
+
+  constructor(
+    readonly ref: ObjectRef,
+    readonly parent: Group,
+  ) {}
+
+  get id(): string {
+    return `${this.parent.id}/obj:${objectKey(this.ref)}`;
+  }
+
+  get events(): EventNodes {
+    return this;
+  }
+
+  add(node: EventRow): void {
+    node.prev = this.last;
+    node.next = undefined;
+    if (this.last) this.last.next = node;
+    else this.first = node;
+    this.last = node;
+    this.size++;
+  }
+
+  delete(node: EventRow): void {
+    if (node.prev) node.prev.next = node.next;
+    else this.first = node.next;
+    if (node.next) node.next.prev = node.prev;
+    else this.last = node.prev;
+    node.prev = node.next = undefined;
+    this.size--;
+  }
+
+  *[Symbol.iterator](): Iterator<EventNode> {
+    for (let node = this.first; node; node = node.next) yield node;
+  }
+}
+
+class EventRow implements EventNode {
+  readonly kind = 'event';
+  prev: EventRow | undefined = undefined;
+  next: EventRow | undefined = undefined;
+
+  constructor(
+    public event: KubeEvent,
+    readonly parent: ObjectRow | undefined,
+  ) {}
+
+  get id(): string {
+    return this.parent ? `${this.parent.id}/event:${this.event.uid}` : `event:${this.event.uid}`;
+  }
 }
 
 export type TreeNode = GroupNode | ObjectNode | EventNode;
@@ -57,10 +131,10 @@ const eventLastSeenDesc = (a: EventNode, b: EventNode): number => b.event.lastSe
  * refreshes only those subtrees. Group nodes sort by name; objects and events newest first.
  */
 export class EventTreeModel {
-  private groups = new Map<string, GroupNode>();
-  private flat = new Map<string, EventNode>();
+  private groups = new Map<string, Group>();
+  private flat = new Map<string, EventRow>();
   /** Where each visible event sits, by uid. */
-  private nodes = new Map<string, EventNode>();
+  private nodes = new Map<string, EventRow>();
   /**
    * How many times a new warning arrived on an object, by object node id. Kept across resets, so a filter
    * change does not count the warnings it re-inserts as new ones (nor re-open what the user closed).
@@ -90,9 +164,11 @@ export class EventTreeModel {
     this.nodes = new Map();
     const dirty = new Set<TreeNode>();
     for (const e of events) if (this.filter(e)) this.insert(e, dirty);
-    const objects = new Set<string>();
-    for (const g of this.groups.values()) for (const o of g.objects.values()) objects.add(o.id);
-    for (const id of this.openCounts.keys()) if (!objects.has(id)) this.openCounts.delete(id);
+    if (this.openCounts.size > 0) {
+      const objects = new Set<string>();
+      for (const g of this.groups.values()) for (const o of g.objects.values()) objects.add(o.id);
+      for (const id of this.openCounts.keys()) if (!objects.has(id)) this.openCounts.delete(id);
+    }
   }
 
   /**
@@ -101,7 +177,7 @@ export class EventTreeModel {
    * only to an id it has not seen, so a new id is how an object opens when a warning arrives on it.
    */
   openings(node: ObjectNode): number {
-    return this.openCounts.get(node.id) ?? 0;
+    return this.openCounts.size === 0 ? 0 : (this.openCounts.get(node.id) ?? 0);
   }
 
   /**
@@ -110,7 +186,7 @@ export class EventTreeModel {
    */
   apply(upserts: Iterable<KubeEvent>, removals: Iterable<KubeEvent> = []): TreeDelta {
     const dirty = new Set<TreeNode>();
-    const opened = new Set<ObjectNode>();
+    const opened = new Set<ObjectRow>();
     let root = false;
     let newWarnings = 0;
     for (const event of removals) {
@@ -168,7 +244,7 @@ export class EventTreeModel {
       case 'group':
         return [...node.objects.values()].sort(byLastSeenDesc);
       case 'object':
-        return [...node.events.values()].sort(eventLastSeenDesc);
+        return [...node.events].sort(eventLastSeenDesc);
       case 'event':
         return [];
     }
@@ -188,7 +264,7 @@ export class EventTreeModel {
     for (const n of this.nodes.values()) yield n.event;
   }
 
-  private markOpened(e: KubeEvent, into: Set<ObjectNode>): void {
+  private markOpened(e: KubeEvent, into: Set<ObjectRow>): void {
     const object = this.nodes.get(e.uid)?.parent;
     if (object) into.add(object);
   }
@@ -207,7 +283,7 @@ export class EventTreeModel {
   /** Returns true when the root's children changed. */
   private insert(e: KubeEvent, dirty: Set<TreeNode>): boolean {
     if (this.groupBy === 'flat') {
-      const node: EventNode = { kind: 'event', id: `event:${e.uid}`, event: e, parent: undefined };
+      const node = new EventRow(e, undefined);
       this.flat.set(e.uid, node);
       this.nodes.set(e.uid, node);
       return true;
@@ -223,11 +299,11 @@ export class EventTreeModel {
     const okey = objectKey(e.regarding);
     let object = group.objects.get(okey);
     if (!object) {
-      object = { kind: 'object', id: `${id}/obj:${okey}`, ref: e.regarding, parent: group, events: new Map(), warnings: 0, lastSeen: 0 };
+      object = new ObjectRow(e.regarding, group);
       group.objects.set(okey, object);
     }
-    const node: EventNode = { kind: 'event', id: `${object.id}/event:${e.uid}`, event: e, parent: object };
-    object.events.set(e.uid, node);
+    const node = new EventRow(e, object);
+    object.add(node);
     this.nodes.set(e.uid, node);
     this.account(object, e, +1);
     dirty.add(group);
@@ -235,7 +311,7 @@ export class EventTreeModel {
     return rootChanged;
   }
 
-  private update(node: EventNode, e: KubeEvent, dirty: Set<TreeNode>): void {
+  private update(node: EventRow, e: KubeEvent, dirty: Set<TreeNode>): void {
     const old = node.event;
     node.event = e;
     const object = node.parent;
@@ -247,17 +323,17 @@ export class EventTreeModel {
       if (e.lastSeen >= old.lastSeen) object.lastSeen = Math.max(object.lastSeen, e.lastSeen);
       else {
         object.lastSeen = 0;
-        for (const n of object.events.values()) object.lastSeen = Math.max(object.lastSeen, n.event.lastSeen);
+        for (const n of object) object.lastSeen = Math.max(object.lastSeen, n.event.lastSeen);
       }
       // The object's position among its siblings may change with lastSeen: refresh its group too.
-      dirty.add(node.parent.parent);
-      dirty.add(node.parent);
+      dirty.add(object.parent);
+      dirty.add(object);
     }
     dirty.add(node);
   }
 
   /** Returns true when the root's children changed. */
-  private remove(node: EventNode, dirty: Set<TreeNode>): boolean {
+  private remove(node: EventRow, dirty: Set<TreeNode>): boolean {
     this.nodes.delete(node.event.uid);
     if (!node.parent) {
       this.flat.delete(node.event.uid);
@@ -265,13 +341,13 @@ export class EventTreeModel {
     }
     const object = node.parent;
     const group = object.parent;
-    object.events.delete(node.event.uid);
+    object.delete(node);
     this.account(object, node.event, -1);
     dirty.add(object);
     dirty.add(group);
-    if (object.events.size === 0) {
+    if (object.size === 0) {
       group.objects.delete(objectKey(object.ref));
-      this.openCounts.delete(object.id);
+      if (this.openCounts.size > 0) this.openCounts.delete(object.id);
     }
     if (group.objects.size === 0) {
       this.groups.delete(group.id);
@@ -281,7 +357,7 @@ export class EventTreeModel {
   }
 
   /** Keeps counters and last-seen of an object and its group in step with its events. */
-  private account(object: ObjectNode, e: KubeEvent, sign: 1 | -1): void {
+  private account(object: ObjectRow, e: KubeEvent, sign: 1 | -1): void {
     const w = isWarning(e) ? sign : 0;
     object.warnings += w;
     object.parent.warnings += w;
@@ -290,7 +366,7 @@ export class EventTreeModel {
       object.lastSeen = Math.max(object.lastSeen, e.lastSeen);
     } else if (e.lastSeen >= object.lastSeen) {
       object.lastSeen = 0;
-      for (const n of object.events.values()) if (n.event !== e) object.lastSeen = Math.max(object.lastSeen, n.event.lastSeen);
+      for (const n of object) if (n.event !== e) object.lastSeen = Math.max(object.lastSeen, n.event.lastSeen);
     }
   }
 }

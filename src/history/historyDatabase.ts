@@ -94,8 +94,9 @@ export class HistoryDatabase implements HistoryBackend {
       if (mode === 'readWrite') {
         // page_size and auto_vacuum only take effect before the first table exists.
         this.db.exec('PRAGMA page_size = 4096; PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL;');
-        // The indexes take inserts at up to a thousand places (one per involved object): keep them cached.
-        this.db.exec('PRAGMA cache_size = -32000');
+        // The indexes take inserts at up to a thousand places (one per involved object): keep them cached, within
+        // the 16 MiB WebAssembly memory SQLite starts with, which grows with the cache and never shrinks.
+        this.db.exec('PRAGMA cache_size = -8000');
         this.db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
         this.upsert = this.db.prepare(UPSERT);
       } else {

@@ -18,8 +18,11 @@ export interface KnownBounds {
  * One map serves every namespace's loop of a source (uids are unique cluster-wide).
  */
 export class KnownEvents {
-  /** Insertion order is update order: the first entry is the least recently updated. */
-  private readonly byUid = new Map<string, { event: KubeEvent; bytes: number }>();
+  /**
+   * Insertion order is update order: the first entry is the least recently updated. Events are immutable, so an
+   * entry's bytes are computed again when it goes rather than kept beside it.
+   */
+  private readonly byUid = new Map<string, KubeEvent>();
   private total = 0;
 
   constructor(private readonly bounds: KnownBounds) {}
@@ -34,42 +37,37 @@ export class KnownEvents {
   }
 
   get(uid: string): KubeEvent | undefined {
-    return this.byUid.get(uid)?.event;
+    return this.byUid.get(uid);
   }
 
   /** Holds `event` as the latest version of its uid; a new resourceVersion makes it the most recently updated. */
   set(event: KubeEvent): void {
     const prev = this.byUid.get(event.uid);
-    const bytes = estimateEventBytes(event);
-    if (prev && prev.event.resourceVersion === event.resourceVersion) {
-      this.total += bytes - prev.bytes;
-      prev.event = event;
-      prev.bytes = bytes;
-    } else {
-      if (prev) this.remove(event.uid, prev.bytes);
-      this.byUid.set(event.uid, { event, bytes });
-      this.total += bytes;
-    }
-    for (const [uid, entry] of this.byUid) {
+    if (prev) this.total -= estimateEventBytes(prev);
+    // The same version again keeps its place in the update order (Map.set of a held key does not move it).
+    if (prev && prev.resourceVersion !== event.resourceVersion) this.byUid.delete(event.uid);
+    this.byUid.set(event.uid, event);
+    this.total += estimateEventBytes(event);
+    for (const [uid, held] of this.byUid) {
       if (this.byUid.size <= 1 || (this.byUid.size <= this.bounds.maxEvents && this.total <= this.bounds.maxBytes)) break;
-      this.remove(uid, entry.bytes);
+      this.remove(uid, held);
     }
   }
 
   delete(uid: string): void {
-    const entry = this.byUid.get(uid);
-    if (entry) this.remove(uid, entry.bytes);
+    const held = this.byUid.get(uid);
+    if (held) this.remove(uid, held);
   }
 
   /** The events held in one namespace ('' = every namespace), as a snapshot: the caller may change the map meanwhile. */
   inNamespace(namespace: string): KubeEvent[] {
     const out: KubeEvent[] = [];
-    for (const { event } of this.byUid.values()) if (!namespace || event.namespace === namespace) out.push(event);
+    for (const event of this.byUid.values()) if (!namespace || event.namespace === namespace) out.push(event);
     return out;
   }
 
-  private remove(uid: string, bytes: number): void {
+  private remove(uid: string, held: KubeEvent): void {
     this.byUid.delete(uid);
-    this.total -= bytes;
+    this.total -= estimateEventBytes(held);
   }
 }

@@ -75,8 +75,20 @@ export interface StoreChange {
 
 const NO_CHANGE: StoreChange = Object.freeze({ added: [], updated: [], removed: [], cleared: false });
 
-/** The nodes sharing one key of one index. Nodes point at their buckets, so removal needs no key lookup. */
-class Bucket {
+/**
+ * The nodes sharing one key of an index, in the order they entered it. The object index has a bucket per
+ * involved object, most holding a handful of events: its buckets are lists threaded through the nodes
+ * themselves (`objectPrev`/`objectNext`), so a bucket costs one small object rather than a Set. The
+ * namespace and reason indexes have few, large buckets, where a Set costs little per node.
+ */
+class ObjectBucket {
+  head: Node | undefined = undefined;
+  tail: Node | undefined = undefined;
+  size = 0;
+  constructor(readonly key: string) {}
+}
+
+class SetBucket {
   readonly nodes = new Set<Node>();
   constructor(readonly key: string) {}
 }
@@ -84,12 +96,14 @@ class Bucket {
 /** A stored event, linked into the update-order list (head = least recently updated), with its index buckets. */
 class Node {
   prev: Node | undefined = undefined;
+  next: Node | undefined = undefined;
   /** {@link estimateEventBytes} of `event`, kept so that the store's total follows replacements. */
   bytes: number;
-  next: Node | undefined = undefined;
-  object: Bucket;
-  namespace: Bucket;
-  reason: Bucket;
+  object: ObjectBucket;
+  objectPrev: Node | undefined = undefined;
+  objectNext: Node | undefined = undefined;
+  namespace: SetBucket;
+  reason: SetBucket;
 
   constructor(
     public event: KubeEvent,
@@ -103,21 +117,63 @@ class Node {
   }
 }
 
-/** A secondary index: key → bucket of nodes whose event has that key. Empty buckets are deleted. */
-class Index {
-  private readonly map = new Map<string, Bucket>();
+/** The index by involved object: key → a list of the nodes about that object. Empty buckets are deleted. */
+class ObjectIndex {
+  private readonly map = new Map<string, ObjectBucket>();
 
-  add(key: string, node: Node): Bucket {
+  add(key: string, node: Node): ObjectBucket {
     let bucket = this.map.get(key);
     if (!bucket) {
-      bucket = new Bucket(key);
+      bucket = new ObjectBucket(key);
+      this.map.set(key, bucket);
+    }
+    node.objectNext = undefined;
+    node.objectPrev = bucket.tail;
+    if (bucket.tail) bucket.tail.objectNext = node;
+    else bucket.head = node;
+    bucket.tail = node;
+    bucket.size++;
+    return bucket;
+  }
+
+  remove(bucket: ObjectBucket, node: Node): void {
+    if (node.objectPrev) node.objectPrev.objectNext = node.objectNext;
+    else bucket.head = node.objectNext;
+    if (node.objectNext) node.objectNext.objectPrev = node.objectPrev;
+    else bucket.tail = node.objectPrev;
+    node.objectPrev = node.objectNext = undefined;
+    if (--bucket.size === 0) this.map.delete(bucket.key);
+  }
+
+  events(key: string): KubeEvent[] {
+    const bucket = this.map.get(key);
+    if (!bucket) return [];
+    const out = new Array<KubeEvent>(bucket.size);
+    let i = 0;
+    for (let node = bucket.head; node; node = node.objectNext) out[i++] = node.event;
+    return out;
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+/** A secondary index: key → bucket of nodes whose event has that key. Empty buckets are deleted. */
+class SetIndex {
+  private readonly map = new Map<string, SetBucket>();
+
+  add(key: string, node: Node): SetBucket {
+    let bucket = this.map.get(key);
+    if (!bucket) {
+      bucket = new SetBucket(key);
       this.map.set(key, bucket);
     }
     bucket.nodes.add(node);
     return bucket;
   }
 
-  remove(bucket: Bucket, node: Node): void {
+  remove(bucket: SetBucket, node: Node): void {
     bucket.nodes.delete(node);
     if (bucket.nodes.size === 0) this.map.delete(bucket.key);
   }
@@ -141,9 +197,9 @@ class Index {
 }
 
 interface Indexes {
-  readonly object: Index;
-  readonly namespace: Index;
-  readonly reason: Index;
+  readonly object: ObjectIndex;
+  readonly namespace: SetIndex;
+  readonly reason: SetIndex;
 }
 
 /** Collects the state of each touched uid before a call, to report the net change after it. */
@@ -182,9 +238,9 @@ export class EventStore implements Disposable {
 
   private readonly byUid = new Map<string, Node>();
   private readonly indexes: Indexes = {
-    object: new Index(),
-    namespace: new Index(),
-    reason: new Index(),
+    object: new ObjectIndex(),
+    namespace: new SetIndex(),
+    reason: new SetIndex(),
   };
   private head: Node | undefined;
   private tail: Node | undefined;
@@ -285,7 +341,9 @@ export class EventStore implements Disposable {
     const removed = this.snapshotInUpdateOrder();
     this.byUid.clear();
     this.heldBytes = 0;
-    for (const index of Object.values<Index>(this.indexes as unknown as Record<string, Index>)) index.clear();
+    this.indexes.object.clear();
+    this.indexes.namespace.clear();
+    this.indexes.reason.clear();
     // Unlink so iterators that outlive the clear stop instead of walking dropped nodes.
     for (let node = this.head; node; ) {
       const next = node.next;

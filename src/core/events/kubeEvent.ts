@@ -3,6 +3,8 @@
  * the same storage; the model keeps every field either can carry, under the events.k8s.io/v1 names.
  */
 
+import { eventStrings } from './stringPool';
+
 /** The reporting controller this extension writes into events it emits. */
 export const OUR_REPORTING_CONTROLLER = 'kube-events-vscode';
 
@@ -161,10 +163,25 @@ function toMillis(v: unknown): number {
 
 const EMPTY_REF: ObjectRef = Object.freeze({ kind: '', name: '', namespace: '', apiVersion: '', uid: '', resourceVersion: '', fieldPath: '' });
 
+const { vocabulary, objects, messages } = eventStrings;
+
+/** `ref` with its strings taken from the pools (stringPool.ts), so the events about one object share them. */
+function pooledRef(ref: ObjectRef): ObjectRef {
+  return {
+    kind: vocabulary.intern(ref.kind),
+    name: objects.intern(ref.name),
+    namespace: vocabulary.intern(ref.namespace),
+    apiVersion: vocabulary.intern(ref.apiVersion),
+    uid: objects.intern(ref.uid),
+    resourceVersion: objects.intern(ref.resourceVersion),
+    fieldPath: vocabulary.intern(ref.fieldPath),
+  };
+}
+
 function toObjectRef(v: unknown): ObjectRef | undefined {
   const o = obj(v);
   if (!o) return undefined;
-  return {
+  return pooledRef({
     kind: str(o.kind),
     name: str(o.name),
     namespace: str(o.namespace),
@@ -172,13 +189,33 @@ function toObjectRef(v: unknown): ObjectRef | undefined {
     uid: str(o.uid),
     resourceVersion: str(o.resourceVersion),
     fieldPath: str(o.fieldPath),
+  });
+}
+
+/**
+ * `e` with the strings events repeat taken from the pools (stringPool.ts), as {@link normalizeEvent} takes them:
+ * for events made another way (rows read back from the history).
+ */
+export function withPooledStrings(e: KubeEvent): KubeEvent {
+  return {
+    ...e,
+    namespace: vocabulary.intern(e.namespace),
+    type: vocabulary.intern(e.type),
+    reason: vocabulary.intern(e.reason),
+    action: vocabulary.intern(e.action),
+    message: messages.intern(e.message),
+    regarding: e.regarding === EMPTY_REF ? EMPTY_REF : pooledRef(e.regarding),
+    related: e.related && pooledRef(e.related),
+    reportingController: vocabulary.intern(e.reportingController),
+    reportingInstance: vocabulary.intern(e.reportingInstance),
   };
 }
 
 /**
  * Normalises a core/v1 or events.k8s.io/v1 Event (raw JSON as the apiserver sends it, or the Date-carrying
  * objects @kubernetes/client-node deserialises). Returns undefined when the object has no uid: such an
- * object cannot be tracked and is not an event the apiserver stored.
+ * object cannot be tracked and is not an event the apiserver stored. Strings that events repeat come from
+ * the pools (stringPool.ts); nothing of `raw` is kept but its strings.
  */
 export function normalizeEvent(raw: unknown, api: EventApi): KubeEvent | undefined {
   const o = obj(raw);
@@ -201,17 +238,17 @@ export function normalizeEvent(raw: unknown, api: EventApi): KubeEvent | undefin
   return {
     uid: str(meta.uid),
     name: str(meta.name),
-    namespace: str(meta.namespace),
+    namespace: vocabulary.intern(str(meta.namespace)),
     resourceVersion: str(meta.resourceVersion),
     api,
-    type: str(o.type),
-    reason: str(o.reason),
-    action: str(o.action),
-    message: str(isV1 ? o.note : o.message),
+    type: vocabulary.intern(str(o.type)),
+    reason: vocabulary.intern(str(o.reason)),
+    action: vocabulary.intern(str(o.action)),
+    message: messages.intern(str(isV1 ? o.note : o.message)),
     regarding: toObjectRef(isV1 ? o.regarding : o.involvedObject) ?? EMPTY_REF,
     related: toObjectRef(o.related),
-    reportingController,
-    reportingInstance,
+    reportingController: vocabulary.intern(reportingController),
+    reportingInstance: vocabulary.intern(reportingInstance),
     count,
     series,
     firstTimestamp,
@@ -261,7 +298,9 @@ export function objectPath(ref: Pick<PartialObjectRef, 'kind' | 'namespace' | 'n
  * key objects with it.
  */
 export function objectKey(ref: ObjectKey): string {
-  return `${ref.kind}/${ref.namespace}/${ref.name}`;
+  // Keys are kept by the store's and the tree's indexes, one per object: the objects of one kind in one namespace
+  // share the pooled `Kind/namespace/` (stringPool.ts), so a key costs little more than the name it ends with.
+  return vocabulary.intern(`${ref.kind}/${ref.namespace}/`) + ref.name;
 }
 
 /**

@@ -19,6 +19,6 @@ export function refOfRow(arg: unknown): ObjectRef | undefined {
 export function eventsNamespaceOfRow(arg: unknown): string {
   if (!isTreeNode(arg)) return '';
   if (arg.kind === 'event') return arg.event.namespace;
-  if (arg.kind === 'object') return arg.events.values().next().value?.event.namespace ?? '';
+  if (arg.kind === 'object') return arg.events.first?.event.namespace ?? '';
   return '';
 }

@@ -172,7 +172,7 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
       item.id = row.id;
       item.description = row.description;
       item.tooltip = row.tooltip;
-      item.iconPath = new vscode.ThemeIcon('debug-alt', new vscode.ThemeColor('debugIcon.startForeground'));
+      item.iconPath = themeIcon('debug-alt', 'debugIcon.startForeground');
       item.contextValue = 'separator debugSession';
       item.accessibilityInformation = { label: `${row.label}, ${row.description}` };
       if (row.command) item.command = { command: row.command, title: 'Show Events of the Debug Session' };
@@ -189,7 +189,7 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
         const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.Expanded);
         item.id = row.id;
         item.description = `${row.events} event${row.events === 1 ? '' : 's'}${row.warnings ? ` · ${row.warnings} warning${row.warnings === 1 ? '' : 's'}` : ''}`;
-        item.iconPath = new vscode.ThemeIcon(this.model.grouping === 'reason' ? 'tag' : 'symbol-namespace');
+        item.iconPath = themeIcon(this.model.grouping === 'reason' ? 'tag' : 'symbol-namespace');
         item.contextValue = 'group';
         return item;
       }
@@ -203,8 +203,8 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
         const n = row.events.size;
         item.description = `${n} event${n === 1 ? '' : 's'}${row.warnings ? ` · ${row.warnings} warning${row.warnings === 1 ? '' : 's'}` : ''} · ${formatAge(this.agesFrom - row.lastSeen)}`;
         item.iconPath = row.warnings
-          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
-          : new vscode.ThemeIcon('symbol-object');
+          ? themeIcon('warning', 'list.warningForeground')
+          : themeIcon('symbol-object');
         item.contextValue = row.warnings ? 'object warning' : 'object';
         return item;
       }
@@ -311,10 +311,23 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
 }
 
 function eventIcon(e: KubeEvent): vscode.ThemeIcon {
-  if (e.expired) return new vscode.ThemeIcon('history', new vscode.ThemeColor('disabledForeground'));
-  if (isWarning(e)) return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
-  if (e.ours) return new vscode.ThemeIcon('beaker', new vscode.ThemeColor('charts.blue'));
-  return new vscode.ThemeIcon('info', new vscode.ThemeColor('charts.blue'));
+  if (e.expired) return themeIcon('history', 'disabledForeground');
+  if (isWarning(e)) return themeIcon('warning', 'list.warningForeground');
+  if (e.ours) return themeIcon('beaker', 'charts.blue');
+  return themeIcon('info', 'charts.blue');
+}
+
+/** One ThemeIcon per icon and colour, made on first use: VS Code keeps the TreeItem of every row it has listed. */
+const icons = new Map<string, vscode.ThemeIcon>();
+
+function themeIcon(id: string, color?: string): vscode.ThemeIcon {
+  const key = color ? `${id} ${color}` : id;
+  let icon = icons.get(key);
+  if (!icon) {
+    icon = new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
+    icons.set(key, icon);
+  }
+  return icon;
 }
 
 /** Cluster text goes in through appendText (escaped), never as markdown or HTML. */

@@ -136,4 +136,26 @@ describe('EventTreeModel: objects a new warning arrives on open', () => {
     m.reset([w], 'namespace', () => true);
     assert.equal(m.openings(m.nodeForEvent(w.uid)!.parent!), 0, 'forgotten once the object left the tree');
   });
+
+  it('names rows by group, object and event uid, and lists an object\'s events as they entered it', () => {
+    const m = new EventTreeModel('namespace');
+    const ref = { kind: 'Pod', name: 'web-0', uid: 'pod-uid' };
+    const [a, b, c] = [1, 2, 3].map((n) => anEvent({ uid: `e${n}`, namespace: 'ns', lastSeen: n * 1000, regarding: ref }));
+    m.apply([a, b, c]);
+    const object = m.nodeForEvent('e1')!.parent!;
+    assert.equal(object.parent.id, 'ns:ns');
+    assert.equal(object.id, 'ns:ns/obj:Pod/ns/web-0');
+    assert.equal(m.nodeForEvent('e2')!.id, 'ns:ns/obj:Pod/ns/web-0/event:e2');
+    assert.deepEqual([...object.events].map((n) => n.event.uid), ['e1', 'e2', 'e3']);
+    m.apply([], [b]);
+    m.apply([{ ...a, resourceVersion: '2', count: 2 }]);
+    assert.deepEqual([...object.events].map((n) => n.event.uid), ['e1', 'e3'], 'an update keeps its place; a removal leaves the rest in order');
+    assert.equal(object.events.size, 2);
+    assert.equal(object.events.first?.event.uid, 'e1');
+    m.apply([], [a, c]);
+    assert.equal(m.contains(object), false, 'an object without events leaves the tree');
+    const flat = new EventTreeModel('flat');
+    flat.apply([a]);
+    assert.equal(flat.nodeForEvent('e1')!.id, 'event:e1');
+  });
 });

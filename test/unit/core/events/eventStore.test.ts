@@ -257,6 +257,25 @@ describe('EventStore', () => {
     assert.equal(store.size, 1, 'usable after clear');
   });
 
+  it('lists an object\'s events in the order they entered its index, through updates, moves and evictions', () => {
+    const store = new EventStore({ capacity: 4 });
+    const on = (name: string) => ({ kind: 'Pod', namespace: 'ns', name });
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((uid) => anEvent({ uid, namespace: 'ns', regarding: on('web') }));
+    store.applyBatch([a, b, c].map(added));
+    const order = () => store.byObject('Pod', 'ns', 'web').map((e) => e.uid);
+    assert.deepEqual(order(), ['a', 'b', 'c']);
+    store.apply(modified(nextVersion(b, { count: 2 })));
+    assert.deepEqual(order(), ['a', 'b', 'c'], 'an update on the same object keeps its place');
+    store.apply(modified(nextVersion(c, { regarding: on('db') })));
+    assert.deepEqual(order(), ['a', 'b']);
+    assert.deepEqual(store.byObject('Pod', 'ns', 'db').map((e) => e.uid), ['c']);
+    store.apply(modified(nextVersion(store.get('c')!, { regarding: on('web') })));
+    assert.deepEqual(order(), ['a', 'b', 'c'], 'back again, at the end');
+    assert.deepEqual(store.byObject('Pod', 'ns', 'db'), [], 'an object without events keeps no bucket');
+    store.applyBatch([added(d), added(anEvent({ namespace: 'ns', regarding: on('other') }))]);
+    assert.deepEqual(order(), ['b', 'c', 'd'], 'the least recently updated (a) was evicted');
+  });
+
   it('keeps every index consistent through a random mix of adds, updates, deletes and evictions', () => {
     const random = prng(42);
     const pick = <V>(xs: readonly V[]): V => xs[Math.floor(random() * xs.length)];
