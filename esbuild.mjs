@@ -47,6 +47,18 @@ const lazyRequires = {
   },
 };
 /**
+ * `import * as vscode from 'vscode'` in each of the host's modules would copy the whole API object's properties
+ * once per module (esbuild's CommonJS interop): every module imports it from one module that re-exports it,
+ * copied once.
+ */
+const vscodeOnce = {
+  name: 'vscode-once',
+  setup(build) {
+    build.onResolve({ filter: /^vscode$/ }, (args) => (args.namespace === 'vscode-once' ? { path: 'vscode', external: true } : { path: 'vscode', namespace: 'vscode-once' }));
+    build.onLoad({ filter: /.*/, namespace: 'vscode-once' }, () => ({ contents: "export * from 'vscode';", loader: 'js' }));
+  },
+};
+/**
  * The language server protocol's module declares notification types that only the language client bundle uses;
  * nothing in the extension bundle depends on the package's side effects, so unused, it is left out.
  */
@@ -64,7 +76,7 @@ const protocolWithoutSideEffects = {
 /** @type {esbuild.BuildOptions[]} */
 const targets = [];
 if (wanted('extension')) {
-  targets.push({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [lazyRequires, protocolWithoutSideEffects] });
+  targets.push({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [lazyRequires, protocolWithoutSideEffects, vscodeOnce] });
   for (const [source, outfile] of Object.entries(LAZY)) {
     targets.push({ ...common, entryPoints: [source], outfile, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] });
   }
