@@ -14,7 +14,7 @@ import {
 import type { Subscribe } from '../../core/emitter';
 import type { EventStore } from '../../core/events/eventStore';
 import { tagged, type Logger } from '../../core/ports';
-import { ClusterNotification, EDITOR_COMMANDS, ObjectsNotification, ReasonsNotification, SERVER_PID_CAPABILITY, SubscribeNotification, type ClusterParams, type ObjectKeyDto } from '../../protocol/languageServer';
+import { ClusterNotification, EDITOR_COMMANDS, LedgerNotification, type LedgerParams, ObjectsNotification, ReasonsNotification, SERVER_PID_CAPABILITY, SubscribeNotification, type ClusterParams, type ObjectKeyDto } from '../../protocol/languageServer';
 import { LanguageServerFeed } from './languageServerFeed';
 import type { ExistsAnswer, FeedOwners } from './objectFeed';
 import { errorMessage } from '../../core/text/errorMessage';
@@ -106,6 +106,7 @@ export class LanguageClientHost extends DisposableOwner {
         if (e.newState === State.Running) {
           this.clusterChanged();
           this.feed.resend();
+          if (this.ledger) void this.notify(LedgerNotification, this.ledger);
         }
       }),
     );
@@ -157,6 +158,14 @@ export class LanguageClientHost extends DisposableOwner {
   clusterChanged(connectionChanged = false): void {
     if (connectionChanged) this.feed.reset();
     void this.notify(ClusterNotification, { ...this.ctx.cluster(), windowMs: this.ctx.windowMs() });
+  }
+
+  private ledger: LedgerParams | undefined;
+
+  /** The recorder ledger's figures per reason (src/host/debug/recorderLedgers.ts): sent now, and again to a restarted server. */
+  setLedger(params: LedgerParams): void {
+    this.ledger = params;
+    void this.notify(LedgerNotification, params);
   }
 
   /** The server's process id, while it runs (tests kill it to check the restart). */
