@@ -13,6 +13,7 @@ import { AGGREGATE_MESSAGE_PREFIX } from '../../../src/core/correlator/correlato
 import type { LedgerCounts } from '../../../src/core/ledger/recorderLedger';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { resolveBinaries } from '../../cluster/binaries';
+import { delveBinaries, demoLaunch, lineOf } from '../../support/delve';
 import { connectAdmin } from '../../support/admin';
 import { kubectlEvents, prepareStorm, releaseStorm, stormPlan, type StormPlan } from '../../support/eventStorm';
 import { waitFor } from '../../support/waitFor';
@@ -38,9 +39,13 @@ suite('recorder ledger', function () {
     await prepareStorm(client, plan);
   });
 
+  const plans: StormPlan[] = [];
+
   suiteTeardown(async () => {
+    vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
+    if (vscode.debug.activeDebugSession) await vscode.debug.stopDebugging();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    if (plan) await releaseStorm(client, plan);
+    for (const p of [plan, ...plans]) if (p) await releaseStorm(client, p);
     client?.dispose();
   });
 
@@ -124,5 +129,50 @@ suite('recorder ledger', function () {
     await waitFor('the session to end', () => api.debug.last?.name === name && api.debug.last.end !== undefined, 60_000);
     const sentence = api.recorder.summaryFor(api.debug.last!.id);
     assert.match(sentence, /^Its recorder logged \d+ attempts: .*15 spam-filtered, 1 rejected.* \(the controller's claims from its log, not events\)\.$/);
+  });
+
+  test('under Delve (dlv dap, outputMode remote): paused mid-storm the ledger already holds what was tried; at the end it agrees with the apiserver', async () => {
+    const bins = delveBinaries();
+    const storm = stormPlan(`ledger-dlv-${Date.now().toString(36)}`);
+    plans.push(storm);
+    await prepareStorm(client, storm);
+    // Stop in the storm at its 30th ProbeFailed, before it is recorded: 29 recorded, the last 4 past the burst of 25.
+    const source = bins.demoSource.replace(/main\.go$/, 'storm.go');
+    const line = lineOf(source, '"ProbeFailed", "Probe of %s failed');
+    vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(new vscode.Location(vscode.Uri.file(source), new vscode.Position(line, 0)), true, 'i == 30')]);
+    const name = `Delve storm ${storm.namespace}`;
+    const launch = demoLaunch(bins, name, kubeconfig, { controller: CONTROLLER });
+    const started = await vscode.debug.startDebugging(undefined, {
+      ...launch,
+      // Delve relays the program's stdout and stderr as DAP output events only in this mode (the Go extension's default).
+      outputMode: 'remote',
+      args: [...(launch.args as string[]), `--namespace=${storm.namespace}`, '--event-log=printf'],
+    });
+    assert.ok(started, 'the Delve session starts');
+    const followed = await waitFor('the session to be followed', () => api.debug.current?.name === name && api.debug.current, 60_000);
+    await waitFor('the stop at the 30th ProbeFailed', () => followed.stopped && followed.marks.some((m) => m.kind === 'stopped'), 120_000);
+    // Every goroutine is stopped, the broadcaster's logging one included: its last attempts may still be queued.
+    const probes = (l: { ledger: { attempts: readonly { reason: string }[] } }) => l.ledger.attempts.filter((a) => a.reason === 'ProbeFailed').length;
+    const paused = await waitFor('the ledger of the paused session past the burst', () => {
+      const s = api.recorder.ledgers.current;
+      return s?.name === name && probes(s) > 25 && s;
+    }, 30_000);
+    const read = probes(paused);
+    assert.ok(read <= 29, `at most the 29 recorded before the breakpoint, read ${read}`);
+    assert.equal(paused.ledger.attempts.find((a) => a.reason === 'ProbeFailed')?.format, 'printf', 'StartLogging lines, read from Delve\'s output events');
+    assert.equal(paused.ledger.counts((a) => a.reason === 'ProbeFailed')['spam-filtered'], read - 25, 'every attempt past the burst of 25 is spam-filtered, while still paused');
+
+    vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
+    await vscode.commands.executeCommand('workbench.action.debug.continue');
+    const counts = (reason: string): LedgerCounts => paused.ledger.counts((a) => a.reason === reason);
+    await waitFor('the storm to end and settle', () => counts('ProbeFailed').pending === 0 && counts('Resynced').pending === 0 && counts('MirrorFailed').rejected === 1 && paused.ledger.attempts.filter((a) => a.reason === 'ProbeFailed').length === storm.attempts, 90_000);
+    const judged = (await kubectlEvents(kubeconfig, storm.namespace)).filter((e) => e.component === CONTROLLER);
+    const probe = counts('ProbeFailed');
+    assert.equal(judged.filter((e) => e.reason === 'ProbeFailed' && !e.message.startsWith(AGGREGATE_MESSAGE_PREFIX)).length, probe.created);
+    assert.equal(judged.find((e) => e.reason === 'ProbeFailed' && e.message.startsWith(AGGREGATE_MESSAGE_PREFIX))?.count, probe.combined);
+    assert.equal(probe['spam-filtered'], storm.attempts - probe.created - probe.combined);
+    assert.equal(judged.find((e) => e.reason === 'Resynced')?.count, counts('Resynced').created + counts('Resynced').patched);
+    await vscode.debug.stopDebugging();
+    await waitFor('the Delve session to end', () => api.debug.last?.name === name && api.debug.last.end !== undefined, 60_000);
   });
 });
