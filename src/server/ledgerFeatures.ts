@@ -13,7 +13,7 @@ import type { RecorderCall } from './goLocator';
 import { DIAGNOSTIC_SOURCE } from './manifestFeatures';
 
 /** The diagnostic codes of the two lints. */
-export const LEDGER_LINT_CODES = { 'distinct-messages': 'recorder-distinct-messages', 'spam-filter': 'recorder-spam-filter' } as const;
+const LEDGER_LINT_CODES = { 'distinct-messages': 'recorder-distinct-messages', 'spam-filter': 'recorder-spam-filter' } as const;
 
 export function ledgerCodeLenses(calls: readonly RecorderCall[], ledger: ReadonlyMap<string, LedgerReasonDto>, doc: GoPositions): CodeLens[] {
   const out: CodeLens[] = [];

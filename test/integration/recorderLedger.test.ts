@@ -64,7 +64,7 @@ describe('the recorder ledger agrees with the apiserver on the demo controller\'
       children.push(child);
       const splitter = new LineSplitter();
       let done = false;
-      child.stderr!.on('data', (b: Buffer) => {
+      child.stderr.on('data', (b: Buffer) => {
         for (const line of splitter.push(b.toString('utf8'))) {
           ledger.pushLine(line);
           if (line.includes('event storm done')) done = true;

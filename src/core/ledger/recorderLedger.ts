@@ -40,9 +40,9 @@ export const LEDGER_LABEL_TEXT: Readonly<Record<LedgerLabel, string>> = {
 };
 
 /** How long a sent attempt may take to show up in the watch before it is `not-arrived` (client-go's sink is rate-limited: a storm takes seconds to write). */
-export const DEFAULT_ARRIVAL_BOUND_MS = 60_000;
+const DEFAULT_ARRIVAL_BOUND_MS = 60_000;
 /** Attempts kept per ledger; older ones are dropped (and counted). */
-export const MAX_LEDGER_ATTEMPTS = 20_000;
+const MAX_LEDGER_ATTEMPTS = 20_000;
 /** A line's own time further than this from when it was read is not believed (a clock or zone mix-up): the read time is used. */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 

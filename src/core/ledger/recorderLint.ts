@@ -13,7 +13,7 @@ import { formatSpan } from '../text/format';
 import { countsText, formatWait, LEDGER_LABELS, type LedgerAttempt, type LedgerCounts } from './recorderLedger';
 
 /** Attempts of one reason before the "all messages differ" lint speaks. */
-export const MIN_ATTEMPTS_FOR_MESSAGE_LINT = 3;
+const MIN_ATTEMPTS_FOR_MESSAGE_LINT = 3;
 
 /** One lint on a recorder call, with its live figures. */
 export interface RecorderLint {

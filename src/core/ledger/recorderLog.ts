@@ -51,7 +51,7 @@ export interface LoggedSinkError {
 export type RecorderLogEntry = LoggedAttempt | LoggedSinkError;
 
 /** Lines longer than this are not read (an event message is at most 1 KiB on the apiserver; a log line with a whole Event is a few KiB). */
-export const MAX_RECORDER_LINE = 64 * 1024;
+const MAX_RECORDER_LINE = 64 * 1024;
 
 const EVENT_OCCURRED = 'Event occurred';
 
@@ -75,7 +75,7 @@ function klogTime(m: RegExpExecArray, now: number): number {
 }
 
 /** Decodes the Go-quoted string (strconv.Quote) starting at `s[i] === '"'`: its value and the index after it. */
-export function readGoQuoted(s: string, i: number): { value: string; end: number } | undefined {
+function readGoQuoted(s: string, i: number): { value: string; end: number } | undefined {
   if (s[i] !== '"') return undefined;
   let out = '';
   let j = i + 1;
@@ -202,7 +202,7 @@ function sinkErrorKind(msg: string): LoggedSinkError['kind'] | undefined {
  * The fields an `&Event{…}` (the Event's generated `String()`) names: the involved object, the reason and the
  * message. The message is the text between `,Message:` and `,Source:EventSource{`, so commas in it are kept.
  */
-export function readEventString(s: string): { object: AttemptObject; reason: string; message: string } | undefined {
+function readEventString(s: string): { object: AttemptObject; reason: string; message: string } | undefined {
   const io = /InvolvedObject:ObjectReference\{Kind:([^,]*),Namespace:([^,]*),Name:([^,]*),UID:[^,]*,APIVersion:([^,]*),ResourceVersion:[^,]*,FieldPath:([^,]*),\}/.exec(s);
   if (!io) return undefined;
   const after = io.index + io[0].length;

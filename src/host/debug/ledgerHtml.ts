@@ -8,7 +8,7 @@ import type { ReasonLedger } from '../../core/ledger/recorderLint';
 import { formatClock } from '../../core/text/format';
 
 /** Attempts listed in the panel at most (the newest). */
-export const LEDGER_PANEL_ROWS = 500;
+const LEDGER_PANEL_ROWS = 500;
 
 export interface LedgerHtmlOptions {
   readonly cspSource: string;
@@ -28,7 +28,7 @@ export interface LedgerHtmlOptions {
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '"': '&quot;', "'": '&#39;', '<': '&lt;', '>': '&gt;' };
 
 /** Escapes text for HTML content and attributes. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&"'<>]/g, (c) => ESCAPES[c]);
 }
 

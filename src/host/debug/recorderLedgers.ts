@@ -160,7 +160,7 @@ export class RecorderLedgers extends DisposableOwner {
  * The summary's ledger sentence: `Its recorder logged 53 attempts: …` (the controller's claims, not events),
  * '' when the session's output held no recorder line.
  */
-export function summaryLine(s: SessionLedger): string {
+function summaryLine(s: SessionLedger): string {
   const attempts = s.ledger.attempts;
   if (attempts.length === 0) return '';
   return `Its recorder logged ${countsText(s.ledger.counts())} (the controller's claims from its log, not events).`;

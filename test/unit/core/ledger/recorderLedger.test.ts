@@ -10,7 +10,7 @@ import { DEFAULT_AGGREGATE_MAX_EVENTS, DEFAULT_SPAM_BURST } from '../../../../sr
 import { normalizeEvent, type KubeEvent } from '../../../../src/core/events/kubeEvent';
 import { countsText, formatWait, RecorderLedger } from '../../../../src/core/ledger/recorderLedger';
 import { reasonLedgers } from '../../../../src/core/ledger/recorderLint';
-import { LineSplitter, parseRecorderLine, readEventString, type LoggedAttempt } from '../../../../src/core/ledger/recorderLog';
+import { LineSplitter, parseRecorderLine, type LoggedAttempt } from '../../../../src/core/ledger/recorderLog';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', '..', '..', 'test', 'fixtures', 'recorder-log');
 const read = (name: string): string => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -95,7 +95,8 @@ describe('parseRecorderLine on the demo controller\'s real lines', () => {
 
   it('keeps commas in a rejected event\'s message, and decodes Go escapes', () => {
     const s = '&Event{ObjectMeta:{x  ns    0 0001-01-01 00:00:00 +0000 UTC <nil> <nil> map[] map[] [] [] []},InvolvedObject:ObjectReference{Kind:Pod,Namespace:ns,Name:web,UID:,APIVersion:v1,ResourceVersion:,FieldPath:,},Reason:Bad,Message:a, b,Reason:c,Source:EventSource{Component:x,Host:,},Count:1,}';
-    assert.equal(readEventString(s)?.message, 'a, b,Reason:c');
+    const rejected = parseRecorderLine(`E1207 03:30:28.111773    8289 event.go:359] "Server rejected event (will not retry!)" err="forbidden" event=${JSON.stringify(s)}`, now);
+    assert.equal(rejected?.kind === 'rejected' ? rejected.message : undefined, 'a, b,Reason:c');
     const a = parseRecorderLine('I1207 03:30:21.708629    8289 event.go:389] "Event occurred" object="web" fieldPath="" kind="Node" apiVersion="v1" type="Normal" reason="R" message="tab\\there \\"q\\" \\u00e9"', now) as LoggedAttempt;
     assert.deepEqual([a.object.namespace, a.object.name, a.message], ['', 'web', 'tab\there "q" é']);
   });
