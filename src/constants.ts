@@ -11,6 +11,8 @@ export const Views = {
 /** Webview panel view types. */
 export const Panels = {
   timeline: 'kubeEvents.timeline',
+  /** The recorder ledger of the newest debug session (src/host/debug/recorderTracker.ts). */
+  recorderLedger: 'kubeEvents.recorderLedger',
 } as const;
 
 /** Palette commands (their titles are the product contract, checked by test/unit/contributions.test.ts) and the item/title actions that go with them. */
@@ -42,6 +44,7 @@ export const Commands = {
   // Debug sessions (status bar item, tree separator, end-of-session summary).
   showSessionEvents: 'kubeEvents.showSessionEvents',
   openSessionTimeline: 'kubeEvents.openSessionTimeline',
+  showRecorderLedger: 'kubeEvents.showRecorderLedger',
 } as const;
 
 export const Settings = {

@@ -26,6 +26,7 @@ export function composeCommands(context: vscode.ExtensionContext, log: vscode.Lo
     history,
     memento: context.globalState,
     onDidRequestResource: views.onDidRequestResource,
+    showRecorderLedger: () => views.recorder.show(),
   });
   disposables.push(commands, ...registerCommands(log, commands.handlers));
 }

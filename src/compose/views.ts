@@ -4,6 +4,7 @@ import { systemClock } from '../core/ports';
 import { usesSessions } from '../core/query/evaluate';
 import { sessionDtos } from '../host/debug/debugText';
 import { DebugSessionAdapter } from '../host/debug/debugSessionAdapter';
+import { RecorderTracker } from '../host/debug/recorderTracker';
 import { separatorRow } from '../host/debug/eventsViewSession';
 import { sessionProblemText } from '../host/errorText';
 import { FilterController } from '../host/filterController';
@@ -28,6 +29,8 @@ export interface ComposedViews {
   readonly tree: EventTreeProvider;
   readonly status: StatusBar;
   readonly debug: DebugSessionAdapter;
+  /** The recorder ledgers of debug sessions (the debuggee's event log lines, joined with the watch). */
+  readonly recorder: RecorderTracker;
   /** What a new timeline panel is built from. */
   readonly timeline: TimelineContext;
   readonly languageServer: LanguageClientHost;
@@ -39,6 +42,16 @@ export interface ComposedViews {
 export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipeline: Pipeline, disposables: vscode.Disposable[]): ComposedViews {
   const { settings, session, history, resources, demand } = pipeline;
   const filter = new FilterController(context.globalState, session.store, () => resources.owners(), resources.onDidLearnOwners, log);
+  let languageServerRef: LanguageClientHost | undefined;
+  // Registered before the follower's adapter, so a session's last output is read before its summary is written.
+  const recorder = new RecorderTracker({
+    extensionUri: context.extensionUri,
+    clock: systemClock,
+    logger: log,
+    events: () => session.store.all(),
+    enabled: () => settings.config.debugFollow,
+    sendLedger: (params) => languageServerRef?.setLedger(params),
+  });
   const debug = new DebugSessionAdapter({
     clock: systemClock,
     logger: log,
@@ -60,6 +73,8 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
     openSessionTimeline: () => void vscode.commands.executeCommand(Commands.openSessionTimeline),
     showSessionEvents: () => void vscode.commands.executeCommand(Commands.showSessionEvents),
     wantCluster: () => demand.want('debug'),
+    recorderSummary: (id) => recorder.summaryFor(id),
+    showRecorderLedger: () => recorder.show(),
   });
   const follower = debug.follower;
   filter.useSessions(() => follower.ranges());
@@ -67,7 +82,7 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
   const logSink = new EventLogSink(session.broadcaster, log);
   const status = new StatusBar(session.broadcaster, demand.reason === undefined);
   const resourceRequests = new vscode.EventEmitter<string>();
-  disposables.push(tree, logSink, status, filter, debug, resourceRequests);
+  disposables.push(tree, logSink, status, filter, recorder, debug, resourceRequests);
 
   const refreshMessage = (): void => {
     tree.message = viewMessage({ state: session.state, query: filter.query, shown: tree.model.size, total: session.store.size, ownerUnknown: filter.ownerUnknownCount });
@@ -121,6 +136,7 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
     onDidLearnOwners: resources.onDidLearnOwners,
     dropped: () => session.broadcaster.stats().totalDropped,
     debug: { ranges: () => follower.ranges(), sessions: () => sessionDtos(follower.all), onDidChange: follower.onDidChange },
+    recorder: { attempts: () => recorder.attemptsMessage(), onDidChange: recorder.ledgers.onDidChange },
     getQueryText: () => filter.query.text,
     // The timeline has its own filter: an `under:` there needs the owner graph taught as much as the tree's.
     onFilterChange: (text) => filter.setViewQuery('timeline', text),
@@ -133,10 +149,11 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
   disposables.push(registerTimelineSerializer(timeline), { dispose: () => TimelinePanel.current?.dispose() });
 
   const languageServer = composeLanguageServer(context, log, pipeline, disposables);
+  languageServerRef = languageServer;
 
   void vscode.commands.executeCommand('setContext', ContextKeys.filtered, !filter.query.isEmpty);
   refreshStatus();
-  return { filter, tree, status, debug, timeline, languageServer, onDidRequestResource: resourceRequests.event };
+  return { filter, tree, status, debug, recorder, timeline, languageServer, onDidRequestResource: resourceRequests.event };
 }
 
 /** The language server that puts events on open manifests and Go code (docs/ARCHITECTURE.md §11). */

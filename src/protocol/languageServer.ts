@@ -253,10 +253,59 @@ export function isReasonsParams(v: unknown): v is ReasonsParams {
   );
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The recorder ledger (src/host/debug/recorderLedgers.ts): what a debugged controller's recorder logged, per reason.
+
+/** Longest ledger text (a count line, a lint) either side accepts. */
+export const MAX_LEDGER_TEXT_LENGTH = 2_000;
+/** Lints per reason. */
+const MAX_LEDGER_LINTS = 4;
+
+/** One reason's attempts in the newest ledger: the controller's claims from its log, not events. */
+export interface LedgerReasonDto {
+  readonly reason: string;
+  readonly attempts: number;
+  /** `37 attempts: 10 created, 2 count patched, 25 combined`. */
+  readonly text: string;
+  /** The live lints on the calls that record this reason (src/core/ledger/recorderLint.ts). */
+  readonly lints: ReadonlyArray<{ readonly rule: 'distinct-messages' | 'spam-filter'; readonly text: string }>;
+}
+
+/** Sent by the host whenever the newest ledger changed (at most every {@link FEED_BATCH_MS}), and to a restarted server. */
+export interface LedgerParams {
+  /** The debug session's name, '' when there is no ledger. */
+  readonly session: string;
+  readonly reasons: readonly LedgerReasonDto[];
+}
+
+/** Host → server: the recorder ledger's figures per reason. */
+export const LedgerNotification = new NotificationType<LedgerParams>('kubeEvents/ledger');
+
+function isLedgerText(v: unknown): v is string {
+  return typeof v === 'string' && v.length <= MAX_LEDGER_TEXT_LENGTH;
+}
+
+function isLedgerReason(v: unknown): v is LedgerReasonDto {
+  return (
+    isPlainObject(v) &&
+    hasExactKeys(v, ['reason', 'attempts', 'text', 'lints']) &&
+    isName(v.reason) &&
+    isCount(v.attempts) &&
+    isLedgerText(v.text) &&
+    isArrayOf(v.lints, MAX_LEDGER_LINTS, (l): l is LedgerReasonDto['lints'][number] => isPlainObject(l) && hasExactKeys(l, ['rule', 'text']) && (l.rule === 'distinct-messages' || l.rule === 'spam-filter') && isLedgerText(l.text))
+  );
+}
+
+export function isLedgerParams(v: unknown): v is LedgerParams {
+  return isPlainObject(v) && hasExactKeys(v, ['session', 'reasons']) && isName(v.session) && isArrayOf(v.reasons, MAX_SUBJECTS, isLedgerReason);
+}
+
 /** The extension's commands the server puts on CodeLenses and in hovers (the host trusts only these in hovers). */
 export const EDITOR_COMMANDS = {
   /** Takes the query text as its argument. */
   filterEvents: 'kubeEvents.filterEvents',
   /** Takes `{ kind: 'object', ref }`, the shape of an Events-view object row, to preselect the object. */
   emitTestEvent: 'kubeEvents.emitTestEvent',
+  /** No argument: opens the recorder ledger of the newest debug session. */
+  showRecorderLedger: 'kubeEvents.showRecorderLedger',
 } as const;

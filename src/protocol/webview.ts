@@ -214,6 +214,41 @@ export interface LanesFitSessionMessage {
   readonly type: 'lanes/fitSession';
 }
 
+/** Most attempts a `recorder/attempts` message carries (the newest). */
+export const MAX_RECORDER_ATTEMPTS = 2_000;
+/** Longest text field of a {@link RecorderAttemptDto}. */
+export const MAX_RECORDER_TEXT_LENGTH = 1_024;
+/** What became of an attempt (src/core/ledger/recorderLedger.ts `LedgerLabel`). */
+export type RecorderLabelDto = 'created' | 'patched' | 'combined' | 'spam-filtered' | 'rejected' | 'not-arrived' | 'pending';
+const RECORDER_LABELS: readonly string[] = ['created', 'patched', 'combined', 'spam-filtered', 'rejected', 'not-arrived', 'pending'];
+
+/**
+ * One attempt a debugged controller's recorder logged (the recorder ledger, src/host/debug/recorderLedgers.ts):
+ * a claim read from its output, not an event. Drawn on the lanes' Recorder lane. Every string is the
+ * controller's text: rendered with `textContent`.
+ */
+export interface RecorderAttemptDto {
+  /** Epoch milliseconds. */
+  readonly at: number;
+  readonly label: RecorderLabelDto;
+  readonly type: string;
+  readonly reason: string;
+  /** `Kind/namespace/name`. */
+  readonly object: string;
+  readonly message: string;
+  /** The apiserver's refusal, the spam filter's next token…; '' when none. */
+  readonly detail: string;
+}
+
+/** Sent by the host after `view/ready` and whenever the newest ledger changed: replaces the Recorder lane's attempts. */
+export interface RecorderAttemptsMessage {
+  readonly type: 'recorder/attempts';
+  /** The session the attempts are from, '' when none. */
+  readonly session: string;
+  /** Oldest first, at most {@link MAX_RECORDER_ATTEMPTS}. */
+  readonly attempts: readonly RecorderAttemptDto[];
+}
+
 /** Everything the host posts to the timeline view. */
 export type HostMessage =
   | EventsResetMessage
@@ -224,7 +259,8 @@ export type HostMessage =
   | FilterStateMessage
   | StatsMessage
   | DebugSessionsMessage
-  | LanesFitSessionMessage;
+  | LanesFitSessionMessage
+  | RecorderAttemptsMessage;
 
 /** Posted by the view once its script has started and it can receive messages, with its (restored) sort order. */
 export interface ViewReadyMessage {
@@ -413,6 +449,13 @@ function isDebugSessionDto(v: unknown): v is DebugSessionDto {
   return Array.isArray(v.marks) && v.marks.length <= MAX_DEBUG_MARKS && v.marks.every(isDebugMark);
 }
 
+/** True for a well-formed {@link RecorderAttemptDto}. */
+function isRecorderAttemptDto(v: unknown): v is RecorderAttemptDto {
+  if (!isPlainObject(v) || !hasExactKeys(v, ['at', 'label', 'type', 'reason', 'object', 'message', 'detail'])) return false;
+  if (!isCount(v.at) || typeof v.label !== 'string' || !RECORDER_LABELS.includes(v.label)) return false;
+  return (['type', 'reason', 'object', 'message', 'detail'] as const).every((k) => isString(v[k], MAX_RECORDER_TEXT_LENGTH));
+}
+
 /** Accepts exactly the {@link HostMessage} shapes; the view calls it on every inbound message. */
 export function isHostMessage(m: unknown): m is HostMessage {
   if (!isPlainObject(m) || typeof m.type !== 'string') return false;
@@ -434,6 +477,14 @@ export function isHostMessage(m: unknown): m is HostMessage {
       return hasExactKeys(m, ['type', 'sessions']) && Array.isArray(m.sessions) && m.sessions.length <= MAX_DEBUG_SESSIONS && m.sessions.every(isDebugSessionDto);
     case 'lanes/fitSession':
       return hasExactKeys(m, ['type']);
+    case 'recorder/attempts':
+      return (
+        hasExactKeys(m, ['type', 'session', 'attempts']) &&
+        isString(m.session, MAX_DEBUG_NAME_LENGTH) &&
+        Array.isArray(m.attempts) &&
+        m.attempts.length <= MAX_RECORDER_ATTEMPTS &&
+        m.attempts.every(isRecorderAttemptDto)
+      );
     default:
       return false;
   }

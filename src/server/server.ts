@@ -22,6 +22,9 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Tree } from 'web-tree-sitter';
 import {
   ClusterNotification,
+  LedgerNotification,
+  isLedgerParams,
+  type LedgerReasonDto,
   ObjectsNotification,
   ReasonsNotification,
   SubscribeNotification,
@@ -39,6 +42,7 @@ import {
 } from '../protocol/languageServer';
 import { goCodeLenses, goDiagnostics, goHover, reasonCompletions } from './goFeatures';
 import { collectPackageFacts, GoParser, loadGo, locateRecorderCalls, reasonSlotAt, type PackageFacts, type RecorderCall } from './goLocator';
+import { ledgerCodeLenses, ledgerDiagnostics, ledgerHoverSection } from './ledgerFeatures';
 import { manifestCodeLenses, manifestDiagnostics, manifestHover, objectKeyOf } from './manifestFeatures';
 import { ManifestCache, MAX_MANIFEST_LENGTH, type ManifestObject, type TextRange } from './yamlLocator';
 import { DocumentSchedulers, runInSlices } from './documentScheduler';
@@ -88,6 +92,9 @@ let cluster: ClusterParams | undefined;
 const objectStates = new Map<string, ObjectStateDto>();
 const reasonStates = new Map<string, ReasonStateDto>();
 let knownReasons: readonly string[] = [];
+/** The newest debug session's recorder ledger, by reason (src/server/ledgerFeatures.ts). */
+let ledgerReasons = new Map<string, LedgerReasonDto>();
+let ledgerSession = '';
 const analyses = new Map<string, Analysis>();
 const goTrees = new Map<string, Tree>();
 /** Each open manifest's objects by document text: an edit parses only the documents it changed. */
@@ -283,7 +290,7 @@ function analyze(doc: TextDocument): Analysis | undefined {
 
 function diagnosticsOf(doc: TextDocument, a: Analysis): Diagnostic[] {
   const now = Date.now();
-  return a.lang === 'yaml' ? manifestDiagnostics(a.objects, a.keys, objectStates, positions(doc), now) : goDiagnostics(a.calls, positions(doc));
+  return a.lang === 'yaml' ? manifestDiagnostics(a.objects, a.keys, objectStates, positions(doc), now) : [...goDiagnostics(a.calls, positions(doc)), ...ledgerDiagnostics(a.calls, ledgerReasons, positions(doc))];
 }
 
 function publish(doc: TextDocument): void {
@@ -449,6 +456,17 @@ connection.onNotification(ReasonsNotification, (params: unknown) => {
   refreshLenses();
 });
 
+connection.onNotification(LedgerNotification, (params: unknown) => {
+  if (!isLedgerParams(params)) {
+    log.warn(`ignored a malformed ${LedgerNotification.method} notification`);
+    return;
+  }
+  ledgerReasons = new Map(params.reasons.map((r) => [r.reason, r]));
+  ledgerSession = params.session;
+  publishAll('go');
+  refreshLenses();
+});
+
 documents.onDidOpen((e) => scheduleAnalyze(e.document, 0));
 documents.onDidChangeContent((e) => scheduleAnalyze(e.document));
 documents.onDidClose((e) => {
@@ -469,7 +487,9 @@ connection.onCodeLens((params): CodeLens[] => {
   const a = doc && analyze(doc);
   if (!doc || !a) return [];
   const now = Date.now();
-  return a.lang === 'yaml' ? manifestCodeLenses(a.objects, a.keys, objectStates, cluster, positions(doc), now) : goCodeLenses(a.calls, reasonStates, a.components, windowMs(), positions(doc), now);
+  return a.lang === 'yaml'
+    ? manifestCodeLenses(a.objects, a.keys, objectStates, cluster, positions(doc), now)
+    : [...goCodeLenses(a.calls, reasonStates, a.components, windowMs(), positions(doc), now), ...ledgerCodeLenses(a.calls, ledgerReasons, positions(doc))];
 });
 
 function within(r: TextRange | undefined, offset: number): boolean {
@@ -492,7 +512,10 @@ connection.onHover((params): Hover | null => {
   }
   const call = a.calls.find((c) => within(c.reasonRange, offset));
   if (!call || !call.reasonRange || call.reason === undefined) return null;
-  return goHover(call, reasonStates.get(call.reason), a.components, windowMs(), positions(doc).rangeOf(call.reasonRange), now) ?? null;
+  const hover = goHover(call, reasonStates.get(call.reason), a.components, windowMs(), positions(doc).rangeOf(call.reasonRange), now);
+  const ledger = ledgerHoverSection(ledgerReasons.get(call.reason), ledgerSession);
+  if (hover && ledger && typeof hover.contents === 'object' && 'value' in hover.contents) return { ...hover, contents: { ...hover.contents, value: hover.contents.value + '\n' + ledger } };
+  return hover ?? null;
 });
 
 connection.onCompletion((params): CompletionItem[] => {

@@ -30,7 +30,18 @@ import {
   type TimeRange,
 } from './laneLayout';
 import type { Row } from './timelineModel';
-import type { DebugSessionDto } from '../protocol/webview';
+import type { DebugSessionDto, RecorderAttemptDto, RecorderLabelDto } from '../protocol/webview';
+
+/** The Recorder lanes, one per label that has attempts, in this order (src/core/ledger/recorderLedger.ts). */
+const RECORDER_LANES: ReadonlyArray<readonly [RecorderLabelDto, string]> = [
+  ['created', 'created'],
+  ['patched', 'count patched'],
+  ['combined', 'combined'],
+  ['spam-filtered', 'spam-filtered'],
+  ['rejected', 'rejected'],
+  ['not-arrived', 'not arrived'],
+  ['pending', 'pending'],
+];
 
 export interface LaneElements {
   readonly section: HTMLElement;
@@ -79,6 +90,7 @@ export class LaneView {
   private lastLayout = 0;
   private readonly throttle = new RunOnceScheduler(() => this.schedule(), MIN_DEFER_MS);
   private sessions: readonly DebugSessionDto[] = [];
+  private recorder: { readonly session: string; readonly attempts: readonly RecorderAttemptDto[] } = { session: '', attempts: [] };
 
   constructor(
     private readonly els: LaneElements,
@@ -120,6 +132,12 @@ export class LaneView {
     this.sessions = sessions;
     this.els.fitSession.hidden = sessions.length === 0;
     this.els.section.classList.toggle('has-debug', sessions.length > 0);
+    this.schedule();
+  }
+
+  /** The recorder ledger's attempts (a debugged controller's claims from its log): drawn as the Recorder lanes. */
+  setRecorder(session: string, attempts: readonly RecorderAttemptDto[]): void {
+    this.recorder = { session, attempts };
     this.schedule();
   }
 
@@ -179,6 +197,8 @@ export class LaneView {
     const { body, axis, more, rangeLabel, zoomIn, zoomOut, zoomReset } = this.els;
     const newest = this.sessions[this.sessions.length - 1];
     this.full = widenRange(dataRange(this.rows, dtoOf), newest ? sessionSpan(newest, Date.now()) : undefined);
+    const attempts = this.recorder.attempts;
+    if (attempts.length > 0) this.full = widenRange(this.full, { start: attempts[0].at, end: Math.max(attempts[attempts.length - 1].at, attempts[0].at + 1) });
     if (!this.full) {
       body.replaceChildren(el('div', 'lanes-empty', 'No events with a time to place on the lanes.'));
       axis.replaceChildren();
@@ -224,7 +244,7 @@ export class LaneView {
       row.append(label, track);
       return row;
     });
-    body.replaceChildren(...lanes);
+    body.replaceChildren(...this.recorderLanes(range, trackWidth), ...lanes);
     more.hidden = layout.hiddenLanes === 0;
     setText(more, layout.hiddenLanes > 0 ? `+${layout.hiddenLanes} more ${layout.hiddenLanes === 1 ? 'object' : 'objects'} (narrow the filter to see them)` : '');
   }
@@ -265,6 +285,40 @@ export class LaneView {
         if (axis && m.kind === 'stopped') line.append(el('span', 'debug-mark-glyph', '‖'));
         out.push(line);
       }
+    }
+    return out;
+  }
+
+  /**
+   * One lane per label with attempts: where each attempt the controller logged went (created, count patched,
+   * combined, spam-filtered, rejected, not arrived, pending). They are its claims, not events: ticks, not markers,
+   * and no event row to select.
+   */
+  private recorderLanes(range: TimeRange, trackWidth: number): HTMLElement[] {
+    const { session, attempts } = this.recorder;
+    if (attempts.length === 0) return [];
+    const span = range.end - range.start;
+    const out: HTMLElement[] = [];
+    for (const [label, text] of RECORDER_LANES) {
+      const mine = attempts.filter((a) => a.label === label);
+      if (mine.length === 0) continue;
+      const row = el('div', `lane recorder ${label}`);
+      row.setAttribute('role', 'listitem');
+      const name = el('div', 'lane-label recorder-label', `Recorder · ${text} ${mine.length}`);
+      name.title = `${mine.length} ${mine.length === 1 ? 'attempt' : 'attempts'} the controller's recorder logged${session ? ` in debug session "${session}"` : ''} that ${mine.length === 1 ? 'was' : 'were'} ${text}. These are the controller's claims read from its log, not events.`;
+      const inner = el('div', 'lane-inner');
+      inner.append(...this.sessionOverlay(range, trackWidth, false));
+      for (const a of mine) {
+        if (a.at < range.start || a.at > range.end || !(span > 0)) continue;
+        const tick = el('span', `recorder-mark ${label}`);
+        tick.style.left = `${((a.at - range.start) / span) * 100}%`;
+        tick.title = `${formatClock(a.at)} · ${text}: ${a.type} ${a.reason} on ${a.object}: ${a.message}${a.detail ? `\n${a.detail}` : ''}`;
+        inner.append(tick);
+      }
+      const track = el('div', 'lane-track');
+      track.append(inner);
+      row.append(name, track);
+      out.push(row);
     }
     return out;
   }

@@ -164,6 +164,9 @@ export class TimelineApp {
       case 'debug/sessions':
         this.lanes.setSessions(m.sessions);
         break;
+      case 'recorder/attempts':
+        this.lanes.setRecorder(m.session, m.attempts);
+        break;
       case 'lanes/fitSession':
         if (this.state.mode === 'table') this.setMode('split');
         this.lanes.fitSession();

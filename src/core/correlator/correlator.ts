@@ -72,6 +72,8 @@ export interface CorrelationResult {
   readonly event: CoreV1EventBody;
   readonly patch?: CoreEventPatch;
   readonly reason: CorrelationReason;
+  /** For a spam-filtered event: milliseconds until its source+object+type bucket holds a token again. */
+  readonly nextTokenMs?: number;
   /** Plain words for the user: what happened and which client-go rule did it. */
   readonly explanation: string;
 }
@@ -181,6 +183,7 @@ export class EventCorrelator {
         action: 'skip',
         event: observed,
         reason: 'spam-filtered',
+        nextTokenMs: bucket.msUntilNext(now),
         explanation:
           `Not sent: the spam filter stopped it. "${observed.source.component ?? ''}" already sent ${this.burst} ${observed.type} events about ${what} ` +
           `in a burst; client-go's EventSourceObjectSpamFilter allows a burst of ${this.burst} per source, object and type, then 1 every ${seconds(1000 / this.qps)}. ` +

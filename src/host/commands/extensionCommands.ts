@@ -44,6 +44,8 @@ export interface ExtensionCommandDeps {
   readonly memento: vscode.Memento;
   /** The timeline asks to open an event's object (by uid). */
   readonly onDidRequestResource: Subscribe<string>;
+  /** Opens the recorder ledger panel (src/host/debug/recorderTracker.ts). */
+  readonly showRecorderLedger: () => void;
 }
 
 /** Runs `demand` before the handler: for commands that need the cluster at once (a picker of its objects, a read, a write). */
@@ -125,6 +127,7 @@ export class ExtensionCommands extends DisposableOwner {
       showSessionEvents: debugSessions.showSessionEvents,
       openSessionTimeline: debugSessions.openSessionTimeline,
       clearHistory: () => clearHistoryCommand(deps.history),
+      showRecorderLedger: () => deps.showRecorderLedger(),
     } satisfies CommandHandlers;
   }
 }

@@ -15,6 +15,10 @@ export interface DebugSessionAdapterDeps extends Omit<DebugFollowerDeps, 'warn' 
   readonly showSessionEvents: () => void;
   /** A followed session's launch configuration has a `kubeEvents` block: a reason to connect (after it was applied, so its context is the one connected). */
   readonly wantCluster: () => void;
+  /** The recorder ledger's sentence for a session's summary ('' when its output had no recorder line). */
+  readonly recorderSummary?: (sessionId: string) => string;
+  /** Opens the recorder ledger panel. */
+  readonly showRecorderLedger?: () => void;
 }
 
 interface DapMessage {
@@ -89,9 +93,13 @@ export class DebugSessionAdapter extends DisposableOwner {
   }
 
   private showSummary(summary: SessionSummary): void {
-    void vscode.window.showInformationMessage(`Kube Events: ${notificationText(summary.text)}`, 'Open Timeline', 'Show Events').then((choice) => {
+    const ledger = this.deps.recorderSummary?.(summary.session.id) ?? '';
+    const text = ledger ? `${summary.text} ${ledger}` : summary.text;
+    const actions = ledger ? ['Open Timeline', 'Show Events', 'Show Recorder Ledger'] : ['Open Timeline', 'Show Events'];
+    void vscode.window.showInformationMessage(`Kube Events: ${notificationText(text)}`, ...actions).then((choice) => {
       if (choice === 'Open Timeline') this.deps.openSessionTimeline();
       else if (choice === 'Show Events') this.deps.showSessionEvents();
+      else if (choice === 'Show Recorder Ledger') this.deps.showRecorderLedger?.();
     });
   }
 }

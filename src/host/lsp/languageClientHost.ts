@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Subscribe } from '../../core/emitter';
 import type { EventStore } from '../../core/events/eventStore';
 import { tagged, type Logger } from '../../core/ports';
-import type { ClusterParams, ObjectKeyDto } from '../../protocol/languageServer';
+import type { ClusterParams, LedgerParams, ObjectKeyDto } from '../../protocol/languageServer';
 import { LanguageServerFeed } from './languageServerFeed';
 import type { ExistsAnswer, FeedOwners } from './objectFeed';
 import { errorMessage } from '../../core/text/errorMessage';
@@ -75,6 +75,7 @@ export class LanguageClientHost extends DisposableOwner {
       onRunning: () => {
         this.clusterChanged();
         this.feed.resend();
+        if (this.ledger) void this.client?.sendLedger(this.ledger);
       },
       onClosed: () => {
         this.crashes++;
@@ -144,6 +145,14 @@ export class LanguageClientHost extends DisposableOwner {
   clusterChanged(connectionChanged = false): void {
     if (connectionChanged) this.feed.reset();
     void this.client?.sendCluster({ ...this.ctx.cluster(), windowMs: this.ctx.windowMs() });
+  }
+
+  private ledger: LedgerParams | undefined;
+
+  /** The recorder ledger's figures per reason (src/host/debug/recorderLedgers.ts): sent now, and again to a restarted server. */
+  setLedger(params: LedgerParams): void {
+    this.ledger = params;
+    void this.client?.sendLedger(params);
   }
 
   /** The server's process id, while it runs (tests kill it to check the restart). */

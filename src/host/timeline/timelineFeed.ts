@@ -10,7 +10,7 @@ import { DisposableOwner } from '../disposable';
 import { matches, usesOwners, usesSessions, type MatchContext, type SessionRanges } from '../../core/query/evaluate';
 import { parseQuery } from '../../core/query/parse';
 import { EMPTY_QUERY, type Query } from '../../core/query/syntax';
-import { MAX_FILTER_TEXT_LENGTH, isViewMessage, type DebugSessionDto, type EventDto, type FilterStateDto, type FilterWhere, type HostMessage } from '../../protocol/webview';
+import { MAX_FILTER_TEXT_LENGTH, isViewMessage, type DebugSessionDto, type EventDto, type FilterStateDto, type FilterWhere, type HostMessage, type RecorderAttemptsMessage } from '../../protocol/webview';
 import { toEventDto } from './eventDto';
 import { resetOrder } from './resetOrder';
 import { DEFAULT_SORT, type SortState } from '../../protocol/timelineOrder';
@@ -56,6 +56,12 @@ export interface TimelineFeedOptions {
     readonly sessions: () => readonly DebugSessionDto[];
     /** Fires when a session starts, stops, continues or ends. */
     readonly onDidChange: Subscribe<DebugChange>;
+  };
+  /** The recorder ledger's attempts (src/host/debug/recorderLedgers.ts), for the lanes' Recorder lane. */
+  readonly recorder?: {
+    readonly attempts: () => Omit<RecorderAttemptsMessage, 'type'>;
+    /** Fires when an attempt was read or a label changed; the feed posts at most every batch interval. */
+    readonly onDidChange: Subscribe<void>;
   };
   /** The filter text to start with. */
   readonly initialFilterText?: string;
@@ -137,6 +143,10 @@ export class TimelineFeed extends DisposableOwner {
           else this.postSessions();
         }),
       );
+    }
+    if (options.recorder) {
+      const recorderScheduler = this.register(new RunOnceScheduler(() => this.postRecorder(), this.batchMs, timers));
+      this.register(options.recorder.onDidChange(() => recorderScheduler.scheduleIfIdle()));
     }
     if (options.onDidLearnOwners) {
       this.register(
@@ -306,6 +316,11 @@ export class TimelineFeed extends DisposableOwner {
 
   private postSessions(): void {
     if (this.options.debug && this.canPost()) this.post({ type: 'debug/sessions', sessions: this.options.debug.sessions() });
+    this.postRecorder();
+  }
+
+  private postRecorder(): void {
+    if (this.options.recorder && this.canPost()) this.post({ type: 'recorder/attempts', ...this.options.recorder.attempts() });
   }
 
   private postStats(): void {

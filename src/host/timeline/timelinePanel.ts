@@ -27,6 +27,8 @@ export interface TimelineContext {
   readonly dropped?: () => number;
   /** The followed debug sessions (`session:` terms, the lanes' session markers). */
   readonly debug?: TimelineFeedOptions['debug'];
+  /** The recorder ledger's attempts (the lanes' Recorder lane). */
+  readonly recorder?: TimelineFeedOptions['recorder'];
   /** The filter text a new panel starts with (e.g. the tree's filter); a restored panel keeps its own. */
   readonly getQueryText?: () => string;
   /** The panel's filter is now `text` (normalised): when it opens, when it changes, and '' when it closes. */
@@ -106,6 +108,7 @@ export class TimelinePanel extends DisposableOwner {
       ...(ctx.onDidLearnOwners ? { onDidLearnOwners: ctx.onDidLearnOwners } : {}),
       ...(ctx.dropped ? { dropped: ctx.dropped } : {}),
       ...(ctx.debug ? { debug: ctx.debug } : {}),
+      ...(ctx.recorder ? { recorder: ctx.recorder } : {}),
       ...(initialFilterText ? { initialFilterText } : {}),
       onFilterApplied: (text) => ctx.onFilterChange?.(text),
       onReveal: (uid) => ctx.onReveal(uid),

@@ -16,7 +16,7 @@ import {
   type RequestParam,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { ClusterNotification, EDITOR_COMMANDS, ObjectsNotification, ReasonsNotification, SERVER_PID_CAPABILITY, SubscribeNotification, type ClusterParams, type ObjectsParams, type ReasonsParams } from '../../../protocol/languageServer';
+import { ClusterNotification, EDITOR_COMMANDS, LedgerNotification, ObjectsNotification, ReasonsNotification, SERVER_PID_CAPABILITY, SubscribeNotification, type ClusterParams, type LedgerParams, type ObjectsParams, type ReasonsParams } from '../../../protocol/languageServer';
 
 /** What the host hands the client: where the server is, which documents it serves, and who hears what. */
 export interface LanguageClientOptionsOfHost {
@@ -34,7 +34,7 @@ export interface LanguageClientOptionsOfHost {
   readonly onSendError: (method: string, err: unknown) => void;
 }
 
-/** The client as the host sees it: start, stop, and our three host → server notifications. */
+/** The client as the host sees it: start, stop, and our host → server notifications. */
 export interface KubeEventsLanguageClient extends vscode.Disposable {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -43,6 +43,7 @@ export interface KubeEventsLanguageClient extends vscode.Disposable {
   sendCluster(params: ClusterParams): Promise<void>;
   sendObjects(params: ObjectsParams): Promise<void>;
   sendReasons(params: ReasonsParams): Promise<void>;
+  sendLedger(params: LedgerParams): Promise<void>;
 }
 
 export function createLanguageClient(host: LanguageClientOptionsOfHost): KubeEventsLanguageClient {
@@ -97,6 +98,7 @@ export function createLanguageClient(host: LanguageClientOptionsOfHost): KubeEve
     sendCluster: (params) => notify(ClusterNotification, params),
     sendObjects: (params) => notify(ObjectsNotification, params),
     sendReasons: (params) => notify(ReasonsNotification, params),
+    sendLedger: (params) => notify(LedgerNotification, params),
     dispose: () => void stop(),
   };
 }

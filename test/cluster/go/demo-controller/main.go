@@ -5,6 +5,13 @@
 //     and NewRecorder, so client-go's correlator counts repeats (Synced) and its spam filter applies;
 //   - one events.k8s.io/v1 event through tools/events, with an action and a related object (RolloutComplete).
 //
+// Every core/v1 attempt is logged before client-go correlates it, the way Kube Events' recorder ledger reads
+// a debuggee's output: StartStructuredLogging by default, StartLogging with --event-log=printf, as klog text or,
+// with --log-format=json, as logr JSON (funcr).
+//
+// A Website annotated demo.kube-events.local/event-storm: "N" gets, once per value, an event storm that shows
+// what client-go's correlator does to a careless recorder (see storm.go).
+//
 // It is the Go side of the test cluster (see test/cluster/README.md) and the smallest example of a
 // controller whose events Kube Events shows.
 package main
@@ -22,6 +29,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/go-logr/logr/funcr"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -62,26 +70,42 @@ type controller struct {
 	queue       workqueue.TypedRateLimitingInterface[string]
 	recorder    record.EventRecorder // core/v1 events
 	events      events.EventRecorder // events.k8s.io/v1 events
+	storms      stormLog             // event storms started, by Website uid and annotation value
 }
 
 func main() {
 	klog.InitFlags(nil)
 	kubeconfig := flag.String("kubeconfig", "", "path to a kubeconfig (required)")
 	healthAddress := flag.String("health-address", "127.0.0.1:0", "address of the /healthz endpoint, which answers 200 once the caches are synced")
+	namespace := flag.String("namespace", "", "watch Websites and Deployments in this namespace only (default: all)")
+	eventLog := flag.String("event-log", "structured", "how each event attempt is logged: structured (StartStructuredLogging) or printf (StartLogging)")
+	logFormat := flag.String("log-format", "text", "text (klog's own) or json (logr's funcr JSON through klog)")
 	flag.Parse()
 	if *kubeconfig == "" {
 		fmt.Fprintln(os.Stderr, "demo-controller: --kubeconfig is required")
 		os.Exit(2)
 	}
+	if *eventLog != "structured" && *eventLog != "printf" {
+		fmt.Fprintf(os.Stderr, "demo-controller: --event-log must be structured or printf, not %q\n", *eventLog)
+		os.Exit(2)
+	}
+	switch *logFormat {
+	case "text":
+	case "json":
+		klog.SetLogger(funcr.NewJSON(func(obj string) { fmt.Fprintln(os.Stderr, obj) }, funcr.Options{LogTimestamp: true, LogCaller: funcr.All, Verbosity: 0}))
+	default:
+		fmt.Fprintf(os.Stderr, "demo-controller: --log-format must be text or json, not %q\n", *logFormat)
+		os.Exit(2)
+	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
-	if err := run(ctx, *kubeconfig, *healthAddress); err != nil {
+	if err := run(ctx, *kubeconfig, *healthAddress, *namespace, *eventLog); err != nil {
 		klog.ErrorS(err, "demo-controller failed")
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, kubeconfig, healthAddress string) error {
+func run(ctx context.Context, kubeconfig, healthAddress, namespace, eventLog string) error {
 	config, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		return err
@@ -95,7 +119,11 @@ func run(ctx context.Context, kubeconfig, healthAddress string) error {
 	// core/v1: the broadcaster fans events out to a structured log line and to the API server (through
 	// the correlator, which folds repeats into one event with a rising count).
 	broadcaster := record.NewBroadcaster(record.WithContext(ctx))
-	broadcaster.StartStructuredLogging(0)
+	if eventLog == "printf" {
+		broadcaster.StartLogging(klog.Infof)
+	} else {
+		broadcaster.StartStructuredLogging(0)
+	}
 	broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: kube.CoreV1().Events("")})
 	defer broadcaster.Shutdown()
 
@@ -106,8 +134,8 @@ func run(ctx context.Context, kubeconfig, healthAddress string) error {
 	}
 	defer eventsBroadcaster.Shutdown()
 
-	kubeInformers := informers.NewSharedInformerFactory(kube, 0)
-	dynInformers := dynamicinformer.NewDynamicSharedInformerFactory(dyn, 0)
+	kubeInformers := informers.NewSharedInformerFactoryWithOptions(kube, 0, informers.WithNamespace(namespace))
+	dynInformers := dynamicinformer.NewFilteredDynamicSharedInformerFactory(dyn, 0, namespace, nil)
 	websiteInformer := dynInformers.ForResource(websites)
 	deploymentInformer := kubeInformers.Apps().V1().Deployments().Informer()
 	c := &controller{
@@ -118,6 +146,7 @@ func run(ctx context.Context, kubeconfig, healthAddress string) error {
 		queue:       workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[string]()),
 		recorder:    broadcaster.NewRecorder(scheme.Scheme, corev1.EventSource{Component: controllerName}),
 		events:      eventsBroadcaster.NewRecorder(scheme.Scheme, controllerName),
+		storms:      stormLog{started: map[string]bool{}},
 	}
 	defer c.queue.ShutDown()
 
@@ -255,6 +284,7 @@ func (c *controller) sync(ctx context.Context, key string) error {
 	}
 	// The same message on every sync: client-go's correlator turns these into one event whose count rises.
 	c.recorder.Event(site, corev1.EventTypeNormal, "Synced", "Website synced successfully")
+	c.maybeStorm(ctx, site)
 	return nil
 }
 
