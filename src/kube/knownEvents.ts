@@ -50,6 +50,7 @@ export class KnownEvents {
       this.byUid.set(event.uid, { event, bytes });
       this.total += bytes;
     }
+    if (this.byUid.size <= this.bounds.maxEvents && this.total <= this.bounds.maxBytes) return;
     for (const [uid, entry] of this.byUid) {
       if (this.byUid.size <= 1 || (this.byUid.size <= this.bounds.maxEvents && this.total <= this.bounds.maxBytes)) break;
       this.remove(uid, entry.bytes);
