@@ -13,7 +13,8 @@
  *                 `kubectl get events -A -o json`; then the extension host in code-server against that
  *                 cluster: activation, first tree rows, RSS with 50,000 events (bench/exthost/).
  * Every figure is the median of BENCH_RUNS runs (3); bench/results/latest.json adds min and max, the machine
- * and its load average. BENCH_SKIP=watch,timeline,history,cluster,exthost leaves parts out; BENCH_PROFILE=1 writes
+ * and its load average. BENCH_SKIP=watch,timeline,history,cluster,exthost leaves parts out; BENCH_SCALE=10000,100000,1000000
+ * adds the cost-as-the-work-grows table (bench/scale.ts, minutes long; BENCH_SKIP=scale); BENCH_PROFILE=1 writes
  * CPU profiles of the timeline and of activation to test-results/. Figures are reported, never asserted.
  */
 import { spawn } from 'node:child_process';
@@ -30,6 +31,7 @@ import { benchExtensionHost } from './exthost/runner';
 import { benchHistory } from './history';
 import { informerBinary, timeInformer } from './informer';
 import { log, spread, type Spread } from './stats';
+import { benchScale } from './scale';
 import { benchTimeline } from './timeline';
 import { recordedWatch, serveRecordedWatch, timeFloor, timeOurs, writeKubeconfig } from './watch';
 
@@ -206,6 +208,8 @@ async function main(): Promise<void> {
     Object.assign(figures, l.figures);
     Object.assign(fixed, l.fixed);
   }
+  // Minutes long: only when BENCH_SCALE names the sizes (bench/scale.ts writes its own table).
+  if (process.env.BENCH_SCALE && !SKIP.has('scale')) Object.assign(fixed, await benchScale());
   const m = (k: string) => figures[k]?.median ?? NaN;
   const ratios: Record<string, number> = {
     watch_vs_client_go: +(m('watch_events_per_s') / m('client_go_informer_events_per_s')).toFixed(2),
