@@ -40,23 +40,29 @@ const root = path.resolve(__dirname, '..', '..');
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
 const DAY = 86_400_000;
 
-/** The figures of one size, from its own process. */
+/**
+ * The figures of one size, from its own process: `events` and whichever parts finished within the size's budget
+ * (BENCH_SCALE_BUDGET_S, 1,800 s by default); a part cut short is missing, and `incomplete` says so.
+ */
 interface SizeFigures {
   events: number;
-  watch_events_per_s: number;
-  watch_events_per_cpu_s: number;
-  floor_events_per_s: number;
-  watch_vs_floor: number;
-  heap_mb: number;
-  rss_mb: number;
-  tree_first_rows_ms: number;
-  history_write_rows_per_s: number;
-  history_query_ms: number;
-  history_seed_ms: number;
-  history_seeded: number;
+  incomplete?: boolean;
+  watch_events_per_s?: number;
+  watch_events_per_cpu_s?: number;
+  floor_events_per_s?: number;
+  watch_vs_floor?: number;
+  heap_mb?: number;
+  rss_mb?: number;
+  tree_first_rows_ms?: number;
+  history_write_rows_per_s?: number;
+  history_query_ms?: number;
+  history_seed_ms?: number;
+  history_seeded?: number;
   timeline_first_paint_ms?: number;
   timeline_filter_ms?: number;
 }
+
+const BUDGET_S = Number(process.env.BENCH_SCALE_BUDGET_S ?? 1800);
 
 function gc(): void {
   const collect = (globalThis as { gc?: () => void }).gc;
@@ -70,8 +76,10 @@ function cpuSeconds(since: NodeJS.CpuUsage): number {
   return (d.user + d.system) / 1e6;
 }
 
-/** One size, in this process. */
+/** One size, in this process: prints the figures so far on stdout after each part (the parent keeps the last). */
 async function oneSize(n: number): Promise<SizeFigures> {
+  const figures: SizeFigures = { events: n };
+  const report = (): void => console.log(JSON.stringify(figures));
   log(`scale ${n}: recording the watch stream`);
   const body = recordedWatch(n);
   const server = await serveRecordedWatch(body);
@@ -86,7 +94,16 @@ async function oneSize(n: number): Promise<SizeFigures> {
   await server.close();
   gc();
   const m1 = process.memoryUsage();
-  log(`scale ${n}: watch ${Math.round(n / seconds)} events/s (floor ${Math.round(n / floorSeconds)}), heap +${((m1.heapUsed - m0.heapUsed) / 1e6).toFixed(0)} MB`);
+  Object.assign(figures, {
+    watch_events_per_s: Math.round(n / seconds),
+    watch_events_per_cpu_s: Math.round(n / watchCpu),
+    floor_events_per_s: Math.round(n / floorSeconds),
+    watch_vs_floor: +(floorSeconds / seconds).toFixed(2),
+    heap_mb: Math.round((m1.heapUsed - m0.heapUsed) / 1e6),
+    rss_mb: Math.round((m1.rss - m0.rss) / 1e6),
+  });
+  report();
+  log(`scale ${n}: ${JSON.stringify(figures)}`);
 
   const t = performance.now();
   const model = new EventTreeModel();
@@ -94,21 +111,13 @@ async function oneSize(n: number): Promise<SizeFigures> {
   const roots = model.roots();
   const objects = roots[0] ? model.children(roots[0]) : [];
   if (objects[0]) model.children(objects[0]);
-  const treeMs = performance.now() - t;
+  figures.tree_first_rows_ms = Math.round(performance.now() - t);
   session.dispose();
+  report();
 
-  const history = benchHistoryAt(n);
-  const figures: SizeFigures = {
-    events: n,
-    watch_events_per_s: Math.round(n / seconds),
-    watch_events_per_cpu_s: Math.round(n / watchCpu),
-    floor_events_per_s: Math.round(n / floorSeconds),
-    watch_vs_floor: +(floorSeconds / seconds).toFixed(2),
-    heap_mb: Math.round((m1.heapUsed - m0.heapUsed) / 1e6),
-    rss_mb: Math.round((m1.rss - m0.rss) / 1e6),
-    tree_first_rows_ms: Math.round(treeMs),
-    ...history,
-  };
+  Object.assign(figures, benchHistoryAt(n));
+  report();
+  log(`scale ${n}: ${JSON.stringify(figures)}`);
   if (!SKIP.has('timeline')) {
     // bench/timeline.ts reads its size from BENCH_TIMELINE_EVENTS, which the parent set for this process.
     const tl = await benchTimeline(root, 1);
@@ -154,20 +163,28 @@ function benchHistoryAt(n: number): Pick<SizeFigures, 'history_write_rows_per_s'
   }
 }
 
-/** Runs one size in a child process (its own heap), returns its figures. */
+/**
+ * Runs one size in a child process (its own heap) and returns its figures: all of them, or, when it fails or
+ * outlives the budget (then it is killed), those it reported before, marked incomplete.
+ */
 function runSize(n: number): Promise<SizeFigures> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=8192', path.join(root, 'out', 'bench', 'scale.js'), '--size', String(n)], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, BENCH_TIMELINE_EVENTS: String(n) },
     });
+    const budget = setTimeout(() => {
+      log(`scale ${n}: over its budget of ${BUDGET_S} s; keeping what it measured`);
+      child.kill('SIGKILL');
+    }, BUDGET_S * 1000);
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !line.startsWith('{')) reject(new Error(`the ${n}-event run exited ${code}`));
-      else resolve(JSON.parse(line) as SizeFigures);
+      clearTimeout(budget);
+      const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+      if (!line) reject(new Error(`the ${n}-event run exited ${code} before reporting anything`));
+      else resolve({ ...(JSON.parse(line) as SizeFigures), ...(code === 0 ? {} : { incomplete: true }) });
     });
   });
 }
@@ -254,14 +271,14 @@ function loadAverages(): string {
  * smaller (1.00: linear; above 1: faster than linear). A rate is per event already; a total is divided by the
  * events; the seed by the events it seeded; the query reads one page of at most 5,000 rows, so it is compared as is.
  */
-function growth(rows: readonly SizeFigures[], key: keyof SizeFigures, kind: 'rate' | 'total' | 'seed' | 'page'): string {
+function growth(rows: readonly SizeFigures[], key: Exclude<keyof SizeFigures, 'incomplete'>, kind: 'rate' | 'total' | 'seed' | 'page'): string {
   const cells: string[] = [];
   for (let i = 1; i < rows.length; i++) {
     const [p, q] = [rows[i - 1], rows[i]];
     const a = p[key];
     const b = q[key];
     if (typeof a !== 'number' || typeof b !== 'number' || a <= 0 || b <= 0) continue;
-    const work = kind === 'total' ? q.events / p.events : kind === 'seed' ? q.history_seeded / p.history_seeded : 1;
+    const work = kind === 'total' ? q.events / p.events : kind === 'seed' ? (q.history_seeded ?? NaN) / (p.history_seeded ?? NaN) : 1;
     cells.push((kind === 'rate' ? a / b : b / a / work).toFixed(2));
   }
   return cells.join(', ');
@@ -269,8 +286,8 @@ function growth(rows: readonly SizeFigures[], key: keyof SizeFigures, kind: 'rat
 
 function markdown(rows: readonly SizeFigures[], ext: Record<string, number> | undefined, head: Record<string, string | number>): string {
   const n = (v: number | undefined, unit = '') => (v === undefined ? '–' : `${v.toLocaleString('en-US')}${unit}`);
-  const sizes = rows.map((r) => r.events.toLocaleString('en-US'));
-  const line = (what: string, key: keyof SizeFigures, unit: string, kind: 'rate' | 'total' | 'seed' | 'page') =>
+  const sizes = rows.map((r) => `${r.events.toLocaleString('en-US')}${r.incomplete ? ' (cut short: – not measured)' : ''}`);
+  const line = (what: string, key: Exclude<keyof SizeFigures, 'incomplete'>, unit: string, kind: 'rate' | 'total' | 'seed' | 'page') =>
     `| ${what} | ${rows.map((r) => n(r[key], unit)).join(' | ')} | ${growth(rows, key, kind)} |`;
   const out = [
     '# Cost as the work grows',
@@ -284,7 +301,7 @@ function markdown(rows: readonly SizeFigures[], ext: Record<string, number> | un
     line('watch, events/s (wall)', 'watch_events_per_s', '', 'rate'),
     line('watch, events per CPU-second', 'watch_events_per_cpu_s', '', 'rate'),
     line('floor: decode + split + JSON.parse, events/s', 'floor_events_per_s', '', 'rate'),
-    `| watch ÷ floor | ${rows.map((r) => r.watch_vs_floor.toFixed(2)).join(' | ')} | |`,
+    `| watch ÷ floor | ${rows.map((r) => (r.watch_vs_floor === undefined ? '–' : r.watch_vs_floor.toFixed(2))).join(' | ')} | |`,
     line('heap held, MB (after GC)', 'heap_mb', '', 'total'),
     line('RSS growth, MB', 'rss_mb', '', 'total'),
     line('tree first rows (EventTreeModel), ms', 'tree_first_rows_ms', '', 'total'),
@@ -326,21 +343,26 @@ export async function benchScale(): Promise<Record<string, number>> {
   const cpus = os.cpus();
   const head: Record<string, string | number> = { date: new Date().toISOString(), node: process.version, cpus: cpus.length, cpu_model: cpus[0]?.model.trim() ?? 'unknown', load_start: loadAverages() };
   const rows: SizeFigures[] = [];
+  const dir = path.join(root, 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  let ext: Record<string, number> | undefined;
+  // Written after each part, so that a run stopped early leaves what it measured.
+  const write = (): void => {
+    head.load_end = loadAverages();
+    fs.writeFileSync(path.join(dir, 'scale.json'), `${JSON.stringify({ ...head, sizes: rows, extension: ext }, null, 2)}\n`);
+    fs.writeFileSync(path.join(dir, 'scale.md'), markdown(rows, ext, head));
+  };
   for (const n of sizes) {
     log(`scale: ${n} events (load ${loadAverages()})`);
     rows.push(await runSize(n));
+    write();
   }
-  let ext: Record<string, number> | undefined;
   if (!SKIP.has('scale-exthost')) {
     const events = Number(process.env.BENCH_SCALE_CLUSTER_EVENTS ?? 100_000);
     log(`scale: the extension in code-server with ${events} events on the control plane (load ${loadAverages()})`);
     ext = { events, ...(await benchExtensionAt(events)) };
   }
-  head.load_end = loadAverages();
-  const dir = path.join(root, 'bench', 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'scale.json'), `${JSON.stringify({ ...head, sizes: rows, extension: ext }, null, 2)}\n`);
-  fs.writeFileSync(path.join(dir, 'scale.md'), markdown(rows, ext, head));
+  write();
   log(`scale: wrote bench/results/scale.md and scale.json`);
   const flat: Record<string, number> = {};
   for (const r of rows) for (const [k, v] of Object.entries(r)) if (k !== 'events' && typeof v === 'number') flat[`scale_${r.events}_${k}`] = v;
