@@ -2,7 +2,9 @@
  * `npm run bench`: our pipeline side by side with its peers, in the same run, on the same input.
  *   watch:        one recorded watch stream of N events served by a local apiserver stand-in over HTTP,
  *                 consumed by EventSource → Broadcaster → EventStore, by client-go's SharedIndexInformer
- *                 (bench/go/informer, with its RSS), and by `kubectl get events -A -w` with `-o json` and `-o name`.
+ *                 (bench/go/informer, with its RSS), by `kubectl get events -A -w` with `-o json` and `-o name`,
+ *                 and by the floor: UTF-8 decode, line split and JSON.parse of the same stream and nothing else
+ *                 (bench/watch.ts); watch_vs_floor is ours as a share of it.
  *   heap:         heap growth with 100,000 events held in the store (after GC).
  *   memory:       the extension host's memory with 50,000 events, part by part (bench/memory.ts).
  *   timeline:     the real webview bundle in headless Chromium fed 100,000 events (bench/timeline.ts).
@@ -15,19 +17,19 @@
  *                 `kubectl get events -A -o json`; then the extension host in code-server against that
  *                 cluster: activation, first tree rows, RSS with 50,000 events (bench/exthost/).
  * Every figure is the median of BENCH_RUNS runs (3); bench/results/latest.json adds min and max, the machine
- * and its load average. BENCH_SKIP=watch,memory,timeline,history,lsp,cluster,exthost leaves parts out; BENCH_PROFILE=1 writes
+ * and its load average. BENCH_SKIP=watch,memory,timeline,history,lsp,cluster,exthost leaves parts out; BENCH_SCALE=10000,100000,1000000
+ * adds the cost-as-the-work-grows table (bench/scale.ts, minutes long; BENCH_SKIP=scale); BENCH_PROFILE=1 writes
  * CPU profiles of the timeline and of activation to test-results/. Figures are reported, never asserted.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { normalizeEvent } from '../src/core/events/kubeEvent';
 import { EventStore } from '../src/core/events/eventStore';
-import { ClusterSession } from '../src/kube/clusterSession';
 import { loadKubeconfig } from '../src/kube/kubeConfigLoader';
 import { startControlPlane } from '../test/cluster/controlPlane';
+import { createEvents } from './clusterEvents';
 import { eventJson } from './events';
 import { benchExtensionHost } from './exthost/runner';
 import { benchHistory } from './history';
@@ -35,52 +37,14 @@ import { benchLanguageServerLoad } from './languageServerLoad';
 import { benchMemory } from './memory';
 import { informerBinary, timeInformer } from './informer';
 import { log, spread, type Spread } from './stats';
+import { benchScale } from './scale';
 import { benchTimeline } from './timeline';
+import { recordedWatch, serveRecordedWatch, timeFloor, timeOurs, writeKubeconfig } from './watch';
 
 const root = path.resolve(__dirname, '..', '..');
 const WATCH_EVENTS = Number(process.env.BENCH_WATCH_EVENTS ?? 100_000);
 const LOAD_EVENTS = Number(process.env.BENCH_LOAD_EVENTS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-
-/** An apiserver stand-in: discovery for events, an empty list, then one watch stream of the recorded events. */
-async function serveRecordedWatch(lines: string): Promise<{ url: string; close(): Promise<void> }> {
-  const discovery: Record<string, unknown> = {
-    '/api': { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] },
-    '/apis': { kind: 'APIGroupList', apiVersion: 'v1', groups: [] },
-    '/api/v1': { kind: 'APIResourceList', groupVersion: 'v1', resources: [{ name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ev'] }] },
-    '/version': { major: '1', minor: '34', gitVersion: 'v1.34.3' },
-  };
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (discovery[url.pathname]) {
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(discovery[url.pathname]));
-    } else if (url.pathname === '/api/v1/events' && url.searchParams.get('watch') === 'true') {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
-      res.end(lines);
-    } else if (url.pathname === '/api/v1/events') {
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'EventList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] }));
-    } else {
-      res.writeHead(404, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }));
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-function writeKubeconfig(server: string, token?: string, ca?: string): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kube-events-bench-')), 'kubeconfig');
-  const cluster = ca ? `certificate-authority: ${ca}` : 'insecure-skip-tls-verify: true';
-  fs.writeFileSync(
-    file,
-    `apiVersion: v1\nkind: Config\nclusters: [{name: b, cluster: {server: "${server}", ${cluster}}}]\nusers: [{name: u, user: {token: "${token ?? 'bench'}"}}]\ncontexts: [{name: b, context: {cluster: b, user: u}}]\ncurrent-context: b\n`,
-    { mode: 0o600 },
-  );
-  return file;
-}
 
 /**
  * Runs kubectl and counts the events it prints. The clock stops when it has printed `expectObjects` (a
@@ -116,36 +80,16 @@ function timeKubectl(args: string[], kubeconfig: string, expectObjects: number, 
   });
 }
 
-/** Our pipeline: from connect to the moment the store holds `expect` events. */
-async function timeOurs(kubeconfig: string, expect: number): Promise<number> {
-  const session = new ClusterSession({ kubeconfig: { path: kubeconfig }, scope: { kind: 'all' } }, { storeCapacity: Math.max(expect, 50_000) });
-  const t0 = process.hrtime.bigint();
-  const done = new Promise<void>((resolve) => {
-    const sub = session.store.onDidChange(() => {
-      if (session.store.size >= expect) {
-        sub.dispose();
-        resolve();
-      }
-    });
-  });
-  session.connect();
-  await done;
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  session.dispose();
-  return seconds;
-}
-
 /** Figures with their spread over the runs: the JSON line gets the medians, latest.json the spreads too. */
 type Figures = Record<string, Spread>;
 
 async function benchWatch(informer: string): Promise<{ figures: Figures; fixed: Record<string, number> }> {
   log(`recording a watch stream of ${WATCH_EVENTS} events`);
-  const parts: string[] = [];
-  for (let i = 0; i < WATCH_EVENTS; i++) parts.push(`{"type":"ADDED","object":${eventJson(i, 2 + i)}}\n`);
-  const body = parts.join('');
+  const body = recordedWatch(WATCH_EVENTS);
   const server = await serveRecordedWatch(body);
   const kubeconfig = writeKubeconfig(server.url);
   const ours: number[] = [];
+  const floor: number[] = [];
   const json: number[] = [];
   const names: number[] = [];
   const clientGo: number[] = [];
@@ -154,6 +98,7 @@ async function benchWatch(informer: string): Promise<{ figures: Figures; fixed: 
   try {
     for (let r = 0; r < RUNS; r++) {
       ours.push(WATCH_EVENTS / (await timeOurs(kubeconfig, WATCH_EVENTS)));
+      floor.push(WATCH_EVENTS / (await timeFloor(server.url, WATCH_EVENTS)));
       const g = await timeInformer(informer, kubeconfig, WATCH_EVENTS);
       clientGo.push(WATCH_EVENTS / g.seconds);
       clientGoRss.push(g.rss_mb);
@@ -163,7 +108,7 @@ async function benchWatch(informer: string): Promise<{ figures: Figures; fixed: 
       const n = await timeKubectl(['get', 'events', '-A', '-w', '-o', 'name', '--request-timeout=0'], kubeconfig, WATCH_EVENTS, 'name');
       names.push(WATCH_EVENTS / n.seconds);
       log(
-        `watch run ${r + 1} (events/s): ours ${Math.round(ours[r])}, client-go informer ${Math.round(clientGo[r])} ` +
+        `watch run ${r + 1} (events/s): ours ${Math.round(ours[r])}, floor (decode+split+JSON.parse) ${Math.round(floor[r])}, client-go informer ${Math.round(clientGo[r])} ` +
           `(RSS ${g.rss_mb.toFixed(0)} MB), kubectl -o json ${Math.round(json[r])} (${k.objects}), -o name ${Math.round(names[r])} (${n.objects})`,
       );
     }
@@ -171,9 +116,10 @@ async function benchWatch(informer: string): Promise<{ figures: Figures; fixed: 
     await server.close();
   }
   return {
-    fixed: { watch_stream_events: WATCH_EVENTS, watch_stream_mb: Math.round(Buffer.byteLength(body) / 1e6) },
+    fixed: { watch_stream_events: WATCH_EVENTS, watch_stream_mb: Math.round(body.length / 1e6) },
     figures: {
       watch_events_per_s: spread(ours),
+      floor_json_parse_events_per_s: spread(floor),
       client_go_informer_events_per_s: spread(clientGo),
       kubectl_watch_events_per_s: spread(json),
       kubectl_name_watch_events_per_s: spread(names),
@@ -212,23 +158,7 @@ async function benchInitialLoad(alsoOnIt: (kubeconfig: string) => Promise<Figure
     const admin = loadKubeconfig({ path: cp.kubeconfigPath, context: 'admin' });
     if (!admin.ok) throw new Error(admin.message);
     const client = admin.value.client;
-    const namespaces = Array.from({ length: 20 }, (_, i) => `bench-${i}`);
-    for (const name of namespaces) await client.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name } } });
-    log(`creating ${LOAD_EVENTS} events on the control plane`);
-    const t0 = Date.now();
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < LOAD_EVENTS) {
-        const i = next++;
-        const obj = JSON.parse(eventJson(i, 0)) as { metadata: Record<string, unknown>; involvedObject: Record<string, unknown> };
-        const ns = namespaces[i % namespaces.length];
-        obj.metadata = { name: obj.metadata.name, namespace: ns };
-        obj.involvedObject.namespace = ns;
-        await client.request(`/api/v1/namespaces/${ns}/events`, { method: 'POST', body: obj });
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
-    log(`created in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await createEvents(client, LOAD_EVENTS, Array.from({ length: 20 }, (_, i) => `bench-${i}`), log);
     const kubeconfig = writeKubeconfig(cp.server, cp.adminToken, cp.caFile);
     const ours: number[] = [];
     const theirs: number[] = [];
@@ -286,9 +216,12 @@ async function main(): Promise<void> {
     Object.assign(figures, l.figures);
     Object.assign(fixed, l.fixed);
   }
+  // Minutes long: only when BENCH_SCALE names the sizes (bench/scale.ts writes its own table).
+  if (process.env.BENCH_SCALE && !SKIP.has('scale')) Object.assign(fixed, await benchScale());
   const m = (k: string) => figures[k]?.median ?? NaN;
   const ratios: Record<string, number> = {
     watch_vs_client_go: +(m('watch_events_per_s') / m('client_go_informer_events_per_s')).toFixed(2),
+    watch_vs_floor: +(m('watch_events_per_s') / m('floor_json_parse_events_per_s')).toFixed(2),
     watch_ratio_vs_kubectl: +(m('watch_events_per_s') / m('kubectl_watch_events_per_s')).toFixed(2),
     watch_ratio_vs_kubectl_name: +(m('watch_events_per_s') / m('kubectl_name_watch_events_per_s')).toFixed(2),
     heap_vs_client_go_rss: +(m('heap_mb_100k') / m('client_go_rss_mb_100k')).toFixed(2),
@@ -307,6 +240,7 @@ async function main(): Promise<void> {
 /** Issue 13's targets, recorded beside the figures (a miss is reported with its reason, never asserted). */
 const TARGETS = {
   watch_vs_client_go: '>= 1.0',
+  watch_vs_floor: '>= 0.5',
   heap_mb_100k: '<= client_go_rss_mb_100k',
   timeline_first_paint_100k_ms: '<= 300',
   timeline_filter_100k_ms: '<= 100',

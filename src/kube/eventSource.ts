@@ -6,6 +6,7 @@ import { silentLogger, tagged, type Disposable, type Logger } from '../core/port
 import { DEFAULT_STORE_CAPACITY, DEFAULT_STORE_MEGABYTES } from '../core/events/eventStore';
 import { classifyKubeError, KubeNetworkError, readBody, readBodyBytes, statusError, type KubeClient, type KubeErrorClass } from './kubeClient';
 import { KnownEvents, type KnownBounds } from './knownEvents';
+import { LineSplitter } from './lineSplitter';
 import { RelistBackoff } from './relistBackoff';
 
 /** What the stream is doing, for the status bar and the welcome view. */
@@ -515,10 +516,13 @@ class NamespaceLoop {
     await this.consume(res, abort, gen);
   }
 
-  /** Reads the watch stream line by line, pausing the socket while the sink digests a batch. */
+  /**
+   * Reads the watch stream line by line (split as bytes: src/kube/lineSplitter.ts), pausing the socket while the
+   * sink digests a batch.
+   */
   private consume(res: IncomingMessage, abort: AbortController, gen: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      let buffer = '';
+      const lines = new LineSplitter();
       let settled = false;
       let idle: NodeJS.Timeout | undefined;
       const finish = (err?: unknown): void => {
@@ -535,34 +539,31 @@ class NamespaceLoop {
       };
       abort.signal.addEventListener('abort', () => finish(), { once: true });
       armIdle();
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
+      let changes: EventChange[] = [];
+      let complete = 0;
+      const onLine = (line: string): void => {
+        complete++;
+        if (line.trim()) this.handleLine(line, changes);
+      };
+      res.on('data', (chunk: Buffer) => {
         armIdle();
-        buffer += chunk;
-        let nl = buffer.indexOf('\n');
-        if (nl < 0) {
-          if (buffer.length > MAX_EVENT_BYTES) finish(new KubeNetworkError(`a watch line is longer than ${mib(MAX_EVENT_BYTES)}`, 'E2BIG'));
-          return;
-        }
-        const changes: EventChange[] = [];
-        let start = 0;
+        complete = 0;
         try {
-          while (nl >= 0) {
-            const line = buffer.slice(start, nl);
-            start = nl + 1;
-            if (line.trim()) this.handleLine(line, changes);
-            nl = buffer.indexOf('\n', start);
-          }
+          lines.push(chunk, onLine);
         } catch (err) {
           finish(err);
           return;
-        } finally {
-          buffer = buffer.slice(start);
+        }
+        if (complete === 0) {
+          if (lines.pendingBytes > MAX_EVENT_BYTES) finish(new KubeNetworkError(`a watch line is longer than ${mib(MAX_EVENT_BYTES)}`, 'E2BIG'));
+          return;
         }
         // Any complete line, a bookmark included, proves the connection works: reset the backoff.
         this.attempt = 0;
         if (changes.length === 0) return;
-        const pending = this.opts.sink(changes);
+        const batch = changes;
+        changes = [];
+        const pending = this.opts.sink(batch);
         if (pending && typeof (pending).then === 'function') {
           // Our own pause is not silence from the server: the idle watchdog waits while the sink digests.
           clearTimeout(idle);

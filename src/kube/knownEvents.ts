@@ -48,6 +48,7 @@ export class KnownEvents {
     if (prev && prev.resourceVersion !== event.resourceVersion) this.byUid.delete(event.uid);
     this.byUid.set(event.uid, event);
     this.total += estimateEventBytes(event);
+    if (this.byUid.size <= this.bounds.maxEvents && this.total <= this.bounds.maxBytes) return;
     for (const [uid, held] of this.byUid) {
       if (this.byUid.size <= 1 || (this.byUid.size <= this.bounds.maxEvents && this.total <= this.bounds.maxBytes)) break;
       this.remove(uid, held);

@@ -78,8 +78,10 @@ const NO_CHANGE: StoreChange = Object.freeze({ added: [], updated: [], removed: 
 /**
  * The nodes sharing one key of an index, in the order they entered it. The object index has a bucket per
  * involved object, most holding a handful of events: its buckets are lists threaded through the nodes
- * themselves (`objectPrev`/`objectNext`), so a bucket costs one small object rather than a Set. The
- * namespace and reason indexes have few, large buckets, where a Set costs little per node.
+ * themselves (`objectPrev`/`objectNext`), so a bucket costs one small object and adding or removing costs
+ * two pointer writes. The namespace and reason indexes have few, large buckets: arrays whose nodes know their
+ * slots, so removal needs no lookup and no search; it leaves a hole, and the array is compacted once holes are
+ * half of it (cheaper per event than a Set, which hashes every node and rehashes as it grows).
  */
 class ObjectBucket {
   head: Node | undefined = undefined;
@@ -88,10 +90,15 @@ class ObjectBucket {
   constructor(readonly key: string) {}
 }
 
-class SetBucket {
-  readonly nodes = new Set<Node>();
+class ArrayBucket {
+  readonly nodes: (Node | undefined)[] = [];
+  /** Nodes held (the array's length less its holes). */
+  size = 0;
   constructor(readonly key: string) {}
 }
+
+/** Where a node sits in each array index's bucket. */
+type Slot = 'namespaceSlot' | 'reasonSlot';
 
 /** A stored event, linked into the update-order list (head = least recently updated), with its index buckets. */
 class Node {
@@ -102,8 +109,10 @@ class Node {
   object: ObjectBucket;
   objectPrev: Node | undefined = undefined;
   objectNext: Node | undefined = undefined;
-  namespace: SetBucket;
-  reason: SetBucket;
+  namespace: ArrayBucket;
+  reason: ArrayBucket;
+  namespaceSlot = 0;
+  reasonSlot = 0;
 
   constructor(
     public event: KubeEvent,
@@ -160,30 +169,36 @@ class ObjectIndex {
 }
 
 /** A secondary index: key → bucket of nodes whose event has that key. Empty buckets are deleted. */
-class SetIndex {
-  private readonly map = new Map<string, SetBucket>();
+class ArrayIndex {
+  private readonly map = new Map<string, ArrayBucket>();
 
-  add(key: string, node: Node): SetBucket {
+  constructor(private readonly slot: Slot) {}
+
+  add(key: string, node: Node): ArrayBucket {
     let bucket = this.map.get(key);
     if (!bucket) {
-      bucket = new SetBucket(key);
+      bucket = new ArrayBucket(key);
       this.map.set(key, bucket);
     }
-    bucket.nodes.add(node);
+    node[this.slot] = bucket.nodes.length;
+    bucket.nodes.push(node);
+    bucket.size++;
     return bucket;
   }
 
-  remove(bucket: SetBucket, node: Node): void {
-    bucket.nodes.delete(node);
-    if (bucket.nodes.size === 0) this.map.delete(bucket.key);
+  remove(bucket: ArrayBucket, node: Node): void {
+    bucket.nodes[node[this.slot]] = undefined;
+    bucket.size--;
+    if (bucket.size === 0) this.map.delete(bucket.key);
+    else if (bucket.size < bucket.nodes.length / 2) this.compact(bucket);
   }
 
   events(key: string): KubeEvent[] {
     const bucket = this.map.get(key);
     if (!bucket) return [];
-    const out = new Array<KubeEvent>(bucket.nodes.size);
+    const out = new Array<KubeEvent>(bucket.size);
     let i = 0;
-    for (const node of bucket.nodes) out[i++] = node.event;
+    for (const node of bucket.nodes) if (node) out[i++] = node.event;
     return out;
   }
 
@@ -194,12 +209,24 @@ class SetIndex {
   clear(): void {
     this.map.clear();
   }
+
+  private compact(bucket: ArrayBucket): void {
+    const nodes = bucket.nodes;
+    let j = 0;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i];
+      if (!node) continue;
+      node[this.slot] = j;
+      nodes[j++] = node;
+    }
+    nodes.length = j;
+  }
 }
 
 interface Indexes {
   readonly object: ObjectIndex;
-  readonly namespace: SetIndex;
-  readonly reason: SetIndex;
+  readonly namespace: ArrayIndex;
+  readonly reason: ArrayIndex;
 }
 
 /** Collects the state of each touched uid before a call, to report the net change after it. */
@@ -239,8 +266,8 @@ export class EventStore implements Disposable {
   private readonly byUid = new Map<string, Node>();
   private readonly indexes: Indexes = {
     object: new ObjectIndex(),
-    namespace: new SetIndex(),
-    reason: new SetIndex(),
+    namespace: new ArrayIndex('namespaceSlot'),
+    reason: new ArrayIndex('reasonSlot'),
   };
   private head: Node | undefined;
   private tail: Node | undefined;

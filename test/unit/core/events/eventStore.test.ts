@@ -276,6 +276,22 @@ describe('EventStore', () => {
     assert.deepEqual(order(), ['b', 'c', 'd'], 'the least recently updated (a) was evicted');
   });
 
+  it('index queries list events in the order they entered that key, through evictions and moves', () => {
+    const store = new EventStore({ capacity: 10 });
+    const events = Array.from({ length: 30 }, (_, i) => anEvent({ namespace: 'a', reason: i % 3 === 0 ? 'BackOff' : 'Pulled' }));
+    for (const e of events) store.apply(added(e));
+    const held = events.slice(20);
+    assert.deepEqual(store.byNamespace('a').map((e) => e.uid), held.map((e) => e.uid));
+    assert.deepEqual(store.byReason('Pulled').map((e) => e.uid), held.filter((e) => e.reason === 'Pulled').map((e) => e.uid));
+    // A move to another key puts the event last under that key.
+    const moved = nextVersion(held[0], { reason: 'BackOff' });
+    store.apply(modified(moved));
+    assert.deepEqual(
+      store.byReason('BackOff').map((e) => e.uid),
+      [...held.filter((e) => e.reason === 'BackOff'), moved].map((e) => e.uid),
+    );
+  });
+
   it('keeps every index consistent through a random mix of adds, updates, deletes and evictions', () => {
     const random = prng(42);
     const pick = <V>(xs: readonly V[]): V => xs[Math.floor(random() * xs.length)];
