@@ -5,6 +5,8 @@
 #   kube-apiserver, kube-controller-manager, kube-scheduler   go/kube-apiserver (one k8s.io/kubernetes pin)
 #   kwok (fake nodes and pod lifecycles)                      go/kwok
 #   demo-controller (our Website controller, keyed by a hash of its source)   go/demo-controller
+#   demo-controller-debug (the same, built for a debugger: -N -l, full paths)    go/demo-controller
+#   dlv (Delve, the Go debugger the debugging tests run as `dlv dap`)            go/delve
 # `build.sh --bare` builds only etcd, etcdctl and kube-apiserver.
 # Prints the path of each binary as KEY=path lines (read by controlPlane.ts).
 set -euo pipefail
@@ -20,16 +22,21 @@ version_of() { awk -v m="$1" '($1 == "require" && $2 == m) { print $3; exit } ($
 k8s_version=$(version_of 'k8s.io/kubernetes' "$here/go/kube-apiserver/go.mod")
 etcd_version=$(version_of 'go.etcd.io/etcd/server/v3' "$here/go/etcd/go.mod")
 kwok_version=$(version_of 'sigs.k8s.io/kwok' "$here/go/kwok/go.mod")
-[ -n "$k8s_version" ] && [ -n "$etcd_version" ] && [ -n "$kwok_version" ] || { echo "build.sh: cannot read pinned versions from go.mod" >&2; exit 1; }
+delve_version=$(version_of 'github.com/go-delve/delve' "$here/go/delve/go.mod")
+[ -n "$k8s_version" ] && [ -n "$etcd_version" ] && [ -n "$kwok_version" ] && [ -n "$delve_version" ] || { echo "build.sh: cannot read pinned versions from go.mod" >&2; exit 1; }
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 export PATH="$PATH:/usr/local/go/bin"  # where Go lives on this kind of machine
-build() { # dir module output [ldflags]
-  local dir=$1 pkg=$2 out=$3 ldflags=${4:-}
+build() { # dir module output [ldflags] [gcflags: a debug build, neither stripped nor trimmed]
+  local dir=$1 pkg=$2 out=$3 ldflags=${4:-} gcflags=${5:-}
   [ -x "$out" ] && return 0
   echo "build.sh: building $(basename "$out") ($pkg) - several minutes on a cold cache" >&2
   local start=$SECONDS
-  (cd "$dir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg") && mv "$out.tmp" "$out"
+  if [ -n "$gcflags" ]; then
+    (cd "$dir" && go build -gcflags "$gcflags" -o "$out.tmp" "$pkg") && mv "$out.tmp" "$out"
+  else
+    (cd "$dir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg") && mv "$out.tmp" "$out"
+  fi
   echo "build.sh: built $(basename "$out") in $((SECONDS - start)) s" >&2
 }
 kdir="$cache/kubernetes-$k8s_version"; edir="$cache/etcd-$etcd_version"
@@ -59,7 +66,16 @@ build "$here/go/kwok" sigs.k8s.io/kwok/cmd/kwok "$wdir/kwok"
 demo_hash=$(cd "$here/go/demo-controller" && cat go.mod go.sum $(find . -name '*.go' | sort) | sha256sum | cut -c1-12)
 ddir="$cache/demo-controller-$demo_hash"; mkdir -p "$ddir"
 build "$here/go/demo-controller" . "$ddir/demo-controller"
+# For Delve: optimisations and inlining off, symbols kept, and no -trimpath, so the binary's file paths are
+# this checkout's and a breakpoint set on main.go binds. Hence keyed by the checkout's path too.
+debug_hash=$( (echo "$here"; cd "$here/go/demo-controller" && cat go.mod go.sum $(find . -name '*.go' | sort)) | sha256sum | cut -c1-12)
+gdir="$cache/demo-controller-debug-$debug_hash"; mkdir -p "$gdir"
+build "$here/go/demo-controller" . "$gdir/demo-controller" "" "all=-N -l"
+vdir="$cache/delve-$delve_version"; mkdir -p "$vdir"
+build "$here/go/delve" github.com/go-delve/delve/cmd/dlv "$vdir/dlv"
 echo "KUBE_CONTROLLER_MANAGER=$kdir/kube-controller-manager"
 echo "KUBE_SCHEDULER=$kdir/kube-scheduler"
 echo "KWOK=$wdir/kwok"
 echo "DEMO_CONTROLLER=$ddir/demo-controller"
+echo "DEMO_CONTROLLER_DEBUG=$gdir/demo-controller"
+echo "DLV=$vdir/dlv"

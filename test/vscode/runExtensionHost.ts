@@ -8,6 +8,7 @@
 // window.codeAutomationLog / window.codeAutomationExit, which this runner exposes to the page.
 // Needs `node esbuild.mjs && node esbuild.mjs --tests` first.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { format } from 'node:util';
 import type { Browser } from 'playwright-core';
@@ -132,9 +133,15 @@ function formatAutomationLog(message: unknown): string {
 async function main(): Promise<void> {
   const flag = process.argv.indexOf('--timeout');
   const timeoutS = Number(flag >= 0 ? process.argv[flag + 1] : (process.env.KUBE_EVENTS_VSCODE_TIMEOUT_S ?? 180));
-  // The suite exercises the bridge to the VS Code Kubernetes extension through a stand-in with its API.
-  const standin = join(findRepoRoot(), 'test', 'fixtures', 'kubernetes-extension-standin');
-  const result = await runExtensionHostTests({ timeoutS, extensionFolders: [standin] });
+  // The suite exercises the bridge to the VS Code Kubernetes extension through a stand-in with its API, and
+  // debugs the demo controller under Delve through a test-only debug type.
+  const fixtures = join(findRepoRoot(), 'test', 'fixtures');
+  const result = await runExtensionHostTests({
+    timeoutS,
+    extensionFolders: [join(fixtures, 'kubernetes-extension-standin'), join(fixtures, 'delve-debug-type')],
+    // code-server's HOME is isolated: build.sh must still find the binaries it cached (Delve among them).
+    env: { KUBE_EVENTS_CACHE: process.env.KUBE_EVENTS_CACHE ?? join(homedir(), '.cache', 'kube-events') },
+  });
   process.exitCode = result.exitCode === 0 ? 0 : 1;
 }
 

@@ -1,0 +1,110 @@
+// F5 on a Go controller, on the path a Go author takes: the demo controller (test/cluster/go/demo-controller,
+// built for debugging) runs under Delve (`dlv dap`, through the test-only debug type in
+// test/fixtures/delve-debug-type) against the real control plane. A conditional line breakpoint in its
+// sync() stops it on this suite's Website; Kube Events follows the session (separator row, session:, summary).
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { KubeEventsTesting } from '../../../src/compose/api';
+import { activateForTests } from './testApi';
+import type { KubeClient } from '../../../src/kube/kubeClient';
+import { waitFor } from '../../support/waitFor';
+import { connectAdmin, createNamespace } from '../../support/admin';
+import { createObject } from '../../support/demoCluster';
+import { WEBSITE } from '../../cluster/producers';
+import { allThreadsTraceStopped, delveBinaries, demoLaunch, lineOf, pidsOf, type DelveBinaries } from '../../support/delve';
+
+const CONTROLLER = 'website-controller';
+
+interface DapThread { id: number; name: string }
+interface DapFrame { name: string; line: number; source?: { path?: string } }
+
+suite('Delve: the demo controller under a real Go debugger', function () {
+  this.timeout(240_000);
+  let api: KubeEventsTesting;
+  let client: KubeClient;
+  let kubeconfig: string;
+  let bins: DelveBinaries;
+  const suffix = randomBytes(3).toString('hex');
+  const ns = `delve-shop-${suffix}`;
+
+  suiteSetup(async () => {
+    ({ client, kubeconfig } = connectAdmin());
+    bins = delveBinaries();
+    api = await activateForTests();
+    api.filter.clear();
+    await waitFor('the stream to go live', () => api.session.state.phase === 'live');
+    await createNamespace(client, ns);
+  });
+
+  suiteTeardown(async () => {
+    vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
+    if (vscode.debug.activeDebugSession) await vscode.debug.stopDebugging();
+    api?.filter.clear();
+    client?.dispose();
+  });
+
+  test('F5 under Delve stops at a line breakpoint in sync(); Kube Events follows the session', async () => {
+    const line = lineOf(bins.demoSource, '"Synced", "Website synced successfully"');
+    // Only this suite's Website: the debug build reconciles every Website in the shared cluster.
+    vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(new vscode.Location(vscode.Uri.file(bins.demoSource), new vscode.Position(line, 0)), true, `namespace == "${ns}"`)]);
+    const name = `Debug demo controller ${suffix}`;
+    const started = await vscode.debug.startDebugging(undefined, demoLaunch(bins, name, kubeconfig, { filter: `ns:${ns}`, controller: CONTROLLER }));
+    assert.ok(started, 'the Delve session starts');
+    const session = await waitFor('the session to be followed', () => api.debug.current?.name === name && api.debug.current, 60_000);
+    const dap = await waitFor('the DAP session', () => vscode.debug.activeDebugSession?.name === name && vscode.debug.activeDebugSession);
+    assert.equal(api.filter.text, `ns:${ns} source:${CONTROLLER}`, 'the launch block applies');
+
+    await createObject(client, `/apis/${WEBSITE.group}/${WEBSITE.version}/namespaces/${ns}/${WEBSITE.plural}`, {
+      apiVersion: `${WEBSITE.group}/${WEBSITE.version}`,
+      kind: WEBSITE.kind,
+      metadata: { name: 'storefront', namespace: ns },
+      spec: { replicas: 1, image: 'nginx:1.27' },
+    });
+    await waitFor('the stop at the breakpoint', () => session.marks.find((m) => m.kind === 'stopped'), 120_000);
+    assert.equal(session.stopped, true);
+
+    // Delve says where: a goroutine whose top frame is the breakpoint's line of main.go.
+    const { threads } = (await dap.customRequest('threads')) as { threads: DapThread[] };
+    let top: DapFrame | undefined;
+    const seen: string[] = [];
+    for (const t of threads) {
+      const { stackFrames } = (await dap.customRequest('stackTrace', { threadId: t.id, startFrame: 0, levels: 1 })) as { stackFrames: DapFrame[] };
+      const f = stackFrames[0];
+      if (f?.name.includes('main.')) seen.push(`${f.name} ${f.source?.path}:${f.line}`);
+      // In code-server the path comes back as a vscode-remote:// URI of the same file.
+      if (f?.source?.path?.endsWith(bins.demoSource) && f.line === line + 1) top = f;
+    }
+    assert.ok(top, `a goroutine stopped at main.go:${line + 1} (top frames in main: ${seen.join(', ')})`);
+    assert.match(top.name, /sync$/);
+    // And the kernel, outside the debugger: every thread of the debuggee is stopped by its tracer.
+    const [pid] = pidsOf(bins.demoController);
+    assert.ok(pid, 'the debuggee runs');
+    assert.ok(allThreadsTraceStopped(pid), `every thread of pid ${pid} is in state t`);
+
+    // The events the controller recorded before the stop are the session's; the tree marks the session.
+    await waitFor('DeploymentCreated in session:current', () => {
+      api.filter.set(`session:current ns:${ns}`);
+      return [...api.tree.model.events()].find((e) => e.reason === 'DeploymentCreated');
+    }, 30_000);
+    const rows = api.tree.snapshot();
+    assert.match(rows[0]?.label ?? '', new RegExp(`^▶ debug: ${name} started \\d\\d:\\d\\d:\\d\\d$`));
+    assert.match(rows[0].description, /website-controller · paused · 1 stop/);
+
+    // Continue past the breakpoint: the Synced it stood on reaches the apiserver.
+    vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
+    await vscode.commands.executeCommand('workbench.action.debug.continue');
+    await waitFor('the continue mark', () => session.marks.find((m) => m.kind === 'continued'));
+    await waitFor('Synced after the continue', () => [...api.tree.model.events()].find((e) => e.reason === 'Synced'), 30_000);
+
+    await vscode.debug.stopDebugging(dap);
+    const ended = await waitFor('the session to end', () => api.debug.last?.name === name && api.debug.last.end !== undefined && api.debug.last, 60_000);
+    assert.ok(ended.end! >= session.start);
+    await waitFor('the debuggee to exit', () => pidsOf(bins.demoController).length === 0, 30_000);
+    const summary = api.debug.summary!;
+    assert.equal(summary.session.name, name);
+    assert.match(summary.text, new RegExp(`^Debug session "${name}" ended after \\d+s; during it \\d+ events`));
+    assert.ok(summary.byReason.some(([reason]) => reason === 'DeploymentCreated'), JSON.stringify(summary.byReason));
+    api.filter.clear();
+  });
+});
