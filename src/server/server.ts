@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeLensRefreshRequest,
   createConnection,
@@ -44,6 +44,8 @@ import { locateManifests, MAX_MANIFEST_LENGTH, type ManifestObject, type TextRan
 import { errorMessage } from '../core/text/errorMessage';
 import { objectKeyIgnoringKindCase } from '../core/events/kubeEvent';
 import { RunOnceScheduler } from '../core/lifecycle';
+import { EmittersRequest, isEmitterQueryParams, type EmitterResult } from '../protocol/emitters';
+import { rankEmitters, resolveSites, WorkspaceGoIndex } from './emitterIndex';
 
 const DEFAULT_WINDOW_MS = 3_600_000;
 /** Diagnostics and lenses are rendered again this often, so ages ("3m ago") stay true. */
@@ -397,6 +399,15 @@ connection.onCompletion((params): CompletionItem[] => {
   const slot = reasonSlotAt(tree, doc.getText(), doc.offsetAt(params.position));
   if (!slot) return [];
   return reasonCompletions(knownReasons, reasonStates, slot, positions(doc).rangeOf(slot.replace));
+});
+
+// Go to Emitter: every Go file of the workspace folders, not only the open ones (emitterIndex.ts).
+const goIndex = new WorkspaceGoIndex(() => goParser, (uri) => documents.get(uri)?.getText(), (file) => pathToFileURL(file).href);
+connection.onRequest(EmittersRequest, async (params: unknown): Promise<EmitterResult> => {
+  if (!isEmitterQueryParams(params)) throw new Error(`malformed ${EmittersRequest.method} request`);
+  const folders = ((await connection.workspace.getWorkspaceFolders()) ?? []).flatMap((f) => (f.uri.startsWith('file:') ? [fileURLToPath(f.uri)] : []));
+  const files = goIndex.scan(folders);
+  return { candidates: rankEmitters(resolveSites(files), params), filesIndexed: files.size };
 });
 
 setInterval(() => {
