@@ -42,6 +42,9 @@ export const Commands = {
   // Debug sessions (status bar item, tree separator, end-of-session summary).
   showSessionEvents: 'kubeEvents.showSessionEvents',
   openSessionTimeline: 'kubeEvents.openSessionTimeline',
+  // Debugging a controller: event breakpoints, and the recorder call that wrote an event.
+  breakOnEvents: 'kubeEvents.breakOnEvents',
+  goToEmitter: 'kubeEvents.goToEmitter',
 } as const;
 
 export const Settings = {

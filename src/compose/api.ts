@@ -4,6 +4,7 @@ import type { KubeEvent } from '../core/events/kubeEvent';
 import type { HistoryService } from '../history/historyService';
 import type { Config } from '../host/config';
 import type { DebugFollower } from '../host/debug/debugFollower';
+import type { EventBreakpoints } from '../host/debug/eventBreakpoints';
 import type { ConnectionReason } from '../host/connectionDemand';
 import type { RowSnapshot } from '../host/tree/eventTreeProvider';
 import type { ClusterSession, SessionState } from '../kube/clusterSession';
@@ -78,6 +79,8 @@ export interface KubeEventsTesting {
   };
   /** The debug sessions followed (kubeEvents.debug.follow), their marks, launch-block problems and summaries. */
   readonly debug: DebugFollower;
+  /** Event breakpoints: the window's, and the last pause one caused. */
+  readonly eventBreakpoints: Pick<EventBreakpoints, 'texts' | 'lastPause'>;
   /** The language server that puts events on open manifests and Go code. */
   readonly languageServer: {
     /** Bytes the host has sent the server about objects and reasons (JSON length). */
@@ -164,6 +167,7 @@ function testingHandle(pipeline: Pipeline, views: ComposedViews, publicFilter: K
       flush: () => history.flush(),
     },
     debug: views.debug.follower,
+    eventBreakpoints: views.breakpoints,
     languageServer: {
       get bytesSent() {
         return languageServer.feed.bytesSent;

@@ -26,6 +26,8 @@ export function composeCommands(context: vscode.ExtensionContext, log: vscode.Lo
     history,
     memento: context.globalState,
     onDidRequestResource: views.onDidRequestResource,
+    goToEmitter: views.emitter.run,
+    breakOnEvents: views.breakpoints.command,
   });
   disposables.push(commands, ...registerCommands(log, commands.handlers));
 }

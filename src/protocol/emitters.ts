@@ -7,6 +7,8 @@
 import { RequestType } from 'vscode-languageserver-protocol';
 import { MAX_NAME_LENGTH } from './languageServer';
 
+/** The `source` of the server's manifest diagnostics (manifestFeatures.ts), whose Go to Emitter code action the host offers. */
+export const MANIFEST_DIAGNOSTIC_SOURCE = 'Kube Events';
 /** Longest message the host sends (the event's message, cut). */
 export const MAX_EMITTER_MESSAGE_LENGTH = 4_000;
 /** Candidates an answer lists at most. */

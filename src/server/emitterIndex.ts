@@ -25,7 +25,7 @@ import { MAX_EMITTER_CANDIDATES } from '../protocol/emitters';
 import type { GoParser } from './goLocator';
 
 /** Go files indexed at most, and their size. */
-export const MAX_INDEXED_FILES = 5_000;
+const MAX_INDEXED_FILES = 5_000;
 const MAX_FILE_BYTES = 1_000_000;
 const SKIPPED_DIRS = new Set(['vendor', 'testdata', 'node_modules']);
 

@@ -187,6 +187,8 @@ export class VirtualTable {
     if (view.dto === e && view.now === this.now && view.selected === selected) return;
     const root = view.root;
     root.dataset.uid = e.uid;
+    // The workbench's context menu on a row (package.json webview/context: Go to Emitter) receives this object.
+    root.dataset.vscodeContext = JSON.stringify({ webviewSection: 'eventRow', uid: e.uid, preventDefaultContextMenuItems: true });
     root.setAttribute('aria-rowindex', String(index + 2));
     root.setAttribute('aria-selected', String(selected));
     root.classList.toggle('selected', selected);

@@ -44,6 +44,9 @@ export interface ExtensionCommandDeps {
   readonly memento: vscode.Memento;
   /** The timeline asks to open an event's object (by uid). */
   readonly onDidRequestResource: Subscribe<string>;
+  /** Go to Emitter (src/host/emitter) and Break on Events Matching… (src/host/debug/eventBreakpoints.ts). */
+  readonly goToEmitter: (arg?: unknown) => Promise<unknown>;
+  readonly breakOnEvents: (arg?: unknown) => Promise<unknown>;
 }
 
 /** Runs `demand` before the handler: for commands that need the cluster at once (a picker of its objects, a read, a write). */
@@ -125,6 +128,8 @@ export class ExtensionCommands extends DisposableOwner {
       showSessionEvents: debugSessions.showSessionEvents,
       openSessionTimeline: debugSessions.openSessionTimeline,
       clearHistory: () => clearHistoryCommand(deps.history),
+      breakOnEvents: deps.breakOnEvents,
+      goToEmitter: deps.goToEmitter,
     } satisfies CommandHandlers;
   }
 }

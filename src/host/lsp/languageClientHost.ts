@@ -9,6 +9,7 @@ import {
   type LanguageClientOptions,
   type NotificationType,
   type RequestParam,
+  type RequestType,
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import type { Subscribe } from '../../core/emitter';
@@ -157,6 +158,12 @@ export class LanguageClientHost extends DisposableOwner {
   clusterChanged(connectionChanged = false): void {
     if (connectionChanged) this.feed.reset();
     void this.notify(ClusterNotification, { ...this.ctx.cluster(), windowMs: this.ctx.windowMs() });
+  }
+
+  /** Sends a request, starting the server first when no document started it yet (Go to Emitter asks without an open Go file). */
+  async request<P, R>(type: RequestType<P, R, void>, params: P): Promise<R> {
+    await this.start();
+    return this.client.sendRequest(type, params as RequestParam<P>);
   }
 
   /** The server's process id, while it runs (tests kill it to check the restart). */

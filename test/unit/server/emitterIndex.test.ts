@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GoParser, loadGo } from '../../../src/server/goLocator';
 import { fileEmitters, formatPattern, rankEmitters, resolveSites, WorkspaceGoIndex, type FileEmitters } from '../../../src/server/emitterIndex';
-import { isEmitterQueryParams, isEmitterResult, type EmitterQueryParams } from '../../../src/protocol/emitters';
+import { isEmitterQueryParams, isEmitterResult, MANIFEST_DIAGNOSTIC_SOURCE, type EmitterQueryParams } from '../../../src/protocol/emitters';
+import { DIAGNOSTIC_SOURCE } from '../../../src/server/manifestFeatures';
 
 const root = path.resolve(__dirname, '../../../..');
 const demo = path.join(root, 'test', 'cluster', 'go', 'demo-controller', 'main.go');
@@ -120,6 +121,10 @@ describe('Go to Emitter: the workspace Go index', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('names the manifest diagnostics\' source as the server does', () => {
+    assert.equal(MANIFEST_DIAGNOSTIC_SOURCE, DIAGNOSTIC_SOURCE);
   });
 
   it('refuses malformed requests', () => {
