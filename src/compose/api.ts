@@ -55,6 +55,8 @@ export interface KubeEventsTesting {
   readonly tree: {
     readonly model: EventTreeModel;
     snapshot(): RowSnapshot[];
+    /** The row an event is shown in (what a tree item command receives), while the filter shows it. */
+    rowForEvent(uid: string): unknown;
     readonly refreshCount: number;
     /** The Events view is on screen (refreshes of a hidden view cost nothing and are skipped). */
     readonly visible: boolean;
@@ -132,6 +134,7 @@ function testingHandle(pipeline: Pipeline, views: ComposedViews, publicFilter: K
     tree: {
       model: tree.model,
       snapshot: () => tree.snapshot(),
+      rowForEvent: (uid: string) => tree.rowForEvent(uid),
       get refreshCount() {
         return tree.refreshCount;
       },

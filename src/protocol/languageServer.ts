@@ -259,4 +259,6 @@ export const EDITOR_COMMANDS = {
   filterEvents: 'kubeEvents.filterEvents',
   /** Takes `{ kind: 'object', ref }`, the shape of an Events-view object row, to preselect the object. */
   emitTestEvent: 'kubeEvents.emitTestEvent',
+  /** Takes `{ uid }`: the event whose recorder call to open (src/host/emitter). */
+  goToEmitter: 'kubeEvents.goToEmitter',
 } as const;

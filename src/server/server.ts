@@ -405,6 +405,8 @@ connection.onCompletion((params): CompletionItem[] => {
 const goIndex = new WorkspaceGoIndex(() => goParser, (uri) => documents.get(uri)?.getText(), (file) => pathToFileURL(file).href);
 connection.onRequest(EmittersRequest, async (params: unknown): Promise<EmitterResult> => {
   if (!isEmitterQueryParams(params)) throw new Error(`malformed ${EmittersRequest.method} request`);
+  // The first request can start the server: wait for the grammar (the same promise initialize started).
+  if (!goParser) await loadGo({ runtime: path.join(__dirname, 'tree-sitter.wasm'), grammar: path.join(__dirname, 'tree-sitter-go.wasm') }).catch(() => undefined);
   const folders = ((await connection.workspace.getWorkspaceFolders()) ?? []).flatMap((f) => (f.uri.startsWith('file:') ? [fileURLToPath(f.uri)] : []));
   const files = goIndex.scan(folders);
   return { candidates: rankEmitters(resolveSites(files), params), filesIndexed: files.size };
