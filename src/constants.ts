@@ -45,6 +45,9 @@ export const Commands = {
   showSessionEvents: 'kubeEvents.showSessionEvents',
   openSessionTimeline: 'kubeEvents.openSessionTimeline',
   showRecorderLedger: 'kubeEvents.showRecorderLedger',
+  // Debugging a controller: event breakpoints, and the recorder call that wrote an event.
+  breakOnEvents: 'kubeEvents.breakOnEvents',
+  goToEmitter: 'kubeEvents.goToEmitter',
 } as const;
 
 export const Settings = {

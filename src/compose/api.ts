@@ -5,6 +5,7 @@ import type { HistoryService } from '../history/historyService';
 import type { Config } from '../host/config';
 import type { DebugFollower } from '../host/debug/debugFollower';
 import type { RecorderTracker } from '../host/debug/recorderTracker';
+import type { EventBreakpoints } from '../host/debug/eventBreakpoints';
 import type { ConnectionReason } from '../host/connectionDemand';
 import type { RowSnapshot } from '../host/tree/eventTreeProvider';
 import type { ClusterSession, SessionState } from '../kube/clusterSession';
@@ -55,6 +56,8 @@ export interface KubeEventsTesting {
   readonly tree: {
     readonly model: EventTreeModel;
     snapshot(): RowSnapshot[];
+    /** The row an event is shown in (what a tree item command receives), while the filter shows it. */
+    rowForEvent(uid: string): unknown;
     readonly refreshCount: number;
     /** The Events view is on screen (refreshes of a hidden view cost nothing and are skipped). */
     readonly visible: boolean;
@@ -81,6 +84,8 @@ export interface KubeEventsTesting {
   readonly debug: DebugFollower;
   /** The recorder ledgers of debug sessions, the ledger panel and what the timeline and the language server get. */
   readonly recorder: RecorderTracker;
+  /** Event breakpoints: the window's, and the last pause one caused. */
+  readonly eventBreakpoints: Pick<EventBreakpoints, 'texts' | 'lastPause'>;
   /** The language server that puts events on open manifests and Go code. */
   readonly languageServer: {
     /** Bytes the host has sent the server about objects and reasons (JSON length). */
@@ -132,6 +137,7 @@ function testingHandle(pipeline: Pipeline, views: ComposedViews, publicFilter: K
     tree: {
       model: tree.model,
       snapshot: () => tree.snapshot(),
+      rowForEvent: (uid: string) => tree.rowForEvent(uid),
       get refreshCount() {
         return tree.refreshCount;
       },
@@ -168,6 +174,7 @@ function testingHandle(pipeline: Pipeline, views: ComposedViews, publicFilter: K
     },
     debug: views.debug.follower,
     recorder: views.recorder,
+    eventBreakpoints: views.breakpoints,
     languageServer: {
       get bytesSent() {
         return languageServer.feed.bytesSent;

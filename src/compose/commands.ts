@@ -27,6 +27,8 @@ export function composeCommands(context: vscode.ExtensionContext, log: vscode.Lo
     memento: context.globalState,
     onDidRequestResource: views.onDidRequestResource,
     showRecorderLedger: () => views.recorder.show(),
+    goToEmitter: views.emitter.run,
+    breakOnEvents: views.breakpoints.command,
   });
   disposables.push(commands, ...registerCommands(log, commands.handlers));
 }

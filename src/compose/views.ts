@@ -9,6 +9,9 @@ import { separatorRow } from '../host/debug/eventsViewSession';
 import { sessionProblemText } from '../host/errorText';
 import { FilterController } from '../host/filterController';
 import { LanguageClientHost } from '../host/lsp/languageClientHost';
+import { EventBreakpoints } from '../host/debug/eventBreakpoints';
+import { EmitterCodeActionProvider, GoToEmitter } from '../host/emitter/goToEmitter';
+import { MANIFEST_DIAGNOSTIC_SOURCE } from '../protocol/emitters';
 import { checkExists } from '../host/lsp/existence';
 import { EventLogSink } from '../host/output/eventLogSink';
 import { StatusBar } from '../host/status/statusBar';
@@ -16,6 +19,7 @@ import { registerTimelineSerializer, TimelinePanel, type TimelineContext } from 
 import { EventTreeProvider } from '../host/tree/eventTreeProvider';
 import { viewMessage } from '../host/tree/viewMessage';
 import type { Pipeline } from './pipeline';
+import type { KubeEvent } from '../core/events/kubeEvent';
 
 /**
  * How many older events the timeline pages in from history at a time, when it is scrolled or zoomed out past
@@ -34,6 +38,8 @@ export interface ComposedViews {
   /** What a new timeline panel is built from. */
   readonly timeline: TimelineContext;
   readonly languageServer: LanguageClientHost;
+  readonly breakpoints: EventBreakpoints;
+  readonly emitter: GoToEmitter;
   /** The timeline asks to open an event's object (the commands answer: they own the resource documents). */
   readonly onDidRequestResource: vscode.Event<string>;
 }
@@ -151,9 +157,36 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
   const languageServer = composeLanguageServer(context, log, pipeline, disposables);
   languageServerRef = languageServer;
 
+  const breakpoints = new EventBreakpoints({
+    broadcaster: session.broadcaster,
+    follower,
+    owners: () => resources.owners(),
+    sessions: () => follower.ranges(),
+    ownerDemand: (text) => filter.setViewQuery('eventBreakpoints', text),
+    log,
+    reveal: (uid) => void tree.reveal(uid, true),
+    openSessionTimeline: () => void vscode.commands.executeCommand(Commands.openSessionTimeline),
+  });
+  const emitter = new GoToEmitter({ event: (uid) => session.store.get(uid), request: (params) => languageServer.emitters(params), log });
+  disposables.push(
+    breakpoints,
+    vscode.languages.registerCodeActionsProvider(
+      { language: 'yaml' },
+      new EmitterCodeActionProvider(MANIFEST_DIAGNOSTIC_SOURCE, (reason, o) => latestAbout(session.store.byReason(reason), o), Commands.goToEmitter),
+      { providedCodeActionKinds: EmitterCodeActionProvider.kinds },
+    ),
+  );
+
   void vscode.commands.executeCommand('setContext', ContextKeys.filtered, !filter.query.isEmpty);
   refreshStatus();
-  return { filter, tree, status, debug, recorder, timeline, languageServer, onDidRequestResource: resourceRequests.event };
+  return { filter, tree, status, debug, recorder, timeline, languageServer, breakpoints, emitter, onDidRequestResource: resourceRequests.event };
+}
+
+/** The newest event about the object; else, as the diagnostic also counts what the object owns, the newest in its namespace. */
+function latestAbout(events: readonly KubeEvent[], o: { kind: string; namespace: string; name: string }): KubeEvent | undefined {
+  const newest = (list: readonly KubeEvent[]): KubeEvent | undefined => list.reduce<KubeEvent | undefined>((a, e) => (!a || e.lastSeen > a.lastSeen ? e : a), undefined);
+  const kind = o.kind.toLowerCase();
+  return newest(events.filter((e) => e.regarding.kind.toLowerCase() === kind && e.regarding.name === o.name && e.regarding.namespace === o.namespace)) ?? newest(events.filter((e) => e.regarding.namespace === o.namespace));
 }
 
 /** The language server that puts events on open manifests and Go code (docs/ARCHITECTURE.md §11). */

@@ -308,4 +308,6 @@ export const EDITOR_COMMANDS = {
   emitTestEvent: 'kubeEvents.emitTestEvent',
   /** No argument: opens the recorder ledger of the newest debug session. */
   showRecorderLedger: 'kubeEvents.showRecorderLedger',
+  /** Takes `{ uid }`: the event whose recorder call to open (src/host/emitter). */
+  goToEmitter: 'kubeEvents.goToEmitter',
 } as const;

@@ -178,6 +178,8 @@ export interface StatsMessage {
 export const MAX_DEBUG_SESSIONS = 10;
 /** Most marks per session (the host keeps the newest). */
 export const MAX_DEBUG_MARKS = 500;
+/** Longest event-breakpoint text on a mark either side accepts. */
+export const MAX_DEBUG_TRIGGER_LENGTH = 600;
 /** Longest session name or controller either side accepts. */
 export const MAX_DEBUG_NAME_LENGTH = 256;
 
@@ -185,6 +187,9 @@ export const MAX_DEBUG_NAME_LENGTH = 256;
 export interface DebugMarkDto {
   readonly kind: 'stopped' | 'continued';
   readonly at: number;
+  /** A stop an event breakpoint caused: what to say (breakpoint and event, cluster text) and the event's uid. */
+  readonly trigger?: string;
+  readonly uid?: string;
 }
 
 /**
@@ -438,7 +443,14 @@ function isFilterStateDto(v: unknown): v is FilterStateDto {
 }
 
 function isDebugMark(v: unknown): v is DebugMarkDto {
-  return isPlainObject(v) && hasExactKeys(v, ['kind', 'at']) && (v.kind === 'stopped' || v.kind === 'continued') && isCount(v.at);
+  return (
+    isPlainObject(v) &&
+    hasExactKeys(v, ['kind', 'at'], ['trigger', 'uid']) &&
+    (v.kind === 'stopped' || v.kind === 'continued') &&
+    isCount(v.at) &&
+    (v.trigger === undefined || isString(v.trigger, MAX_DEBUG_TRIGGER_LENGTH)) &&
+    (v.uid === undefined || isString(v.uid, 256))
+  );
 }
 
 /** True for a well-formed {@link DebugSessionDto}. */

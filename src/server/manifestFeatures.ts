@@ -121,5 +121,7 @@ export function manifestHover(key: ObjectKeyDto, state: ObjectStateDto | undefin
     lines.push('');
   }
   lines.push(`${commandLink('Show Events', EDITOR_COMMANDS.filterEvents, [underFilter(key)])} · ${commandLink('Emit Test Event…', EDITOR_COMMANDS.emitTestEvent, [emitArgument(key)])}`);
+  // The newest event's recorder call in the workspace (Go to Emitter).
+  if (events[0]) lines.push('', commandLink(`Go to Emitter of ${escapeMarkdown(oneLine(events[0].reason, SHOWN_LENGTH.reason))}`, EDITOR_COMMANDS.goToEmitter, [{ uid: events[0].uid }]));
   return { contents: { kind: MarkupKind.Markdown, value: bounded(lines.join('\n'), TEXT_LIMITS.hover * 4) }, range };
 }

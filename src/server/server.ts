@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeLensRefreshRequest,
   createConnection,
@@ -49,6 +49,8 @@ import { DocumentSchedulers, runInSlices } from './documentScheduler';
 import { errorMessage } from '../core/text/errorMessage';
 import { objectKeyIgnoringKindCase } from '../core/events/kubeEvent';
 import { RunOnceScheduler } from '../core/lifecycle';
+import { EmittersRequest, isEmitterQueryParams, type EmitterResult } from '../protocol/emitters';
+import { rankEmitters, resolveSites, WorkspaceGoIndex } from './emitterIndex';
 
 const DEFAULT_WINDOW_MS = 3_600_000;
 /** Diagnostics and lenses are rendered again this often, so ages ("3m ago") stay true. */
@@ -527,6 +529,17 @@ connection.onCompletion((params): CompletionItem[] => {
   const slot = reasonSlotAt(tree, doc.getText(), doc.offsetAt(params.position));
   if (!slot) return [];
   return reasonCompletions(knownReasons, reasonStates, slot, positions(doc).rangeOf(slot.replace));
+});
+
+// Go to Emitter: every Go file of the workspace folders, not only the open ones (emitterIndex.ts).
+const goIndex = new WorkspaceGoIndex(() => goParser, (uri) => documents.get(uri)?.getText(), (file) => pathToFileURL(file).href);
+connection.onRequest(EmittersRequest, async (params: unknown): Promise<EmitterResult> => {
+  if (!isEmitterQueryParams(params)) throw new Error(`malformed ${EmittersRequest.method} request`);
+  // The first request can start the server: wait for the grammar (the same promise initialize started).
+  if (!goParser) await loadGo({ runtime: path.join(__dirname, 'tree-sitter.wasm'), grammar: path.join(__dirname, 'tree-sitter-go.wasm') }).catch(() => undefined);
+  const folders = ((await connection.workspace.getWorkspaceFolders()) ?? []).flatMap((f) => (f.uri.startsWith('file:') ? [fileURLToPath(f.uri)] : []));
+  const files = goIndex.scan(folders);
+  return { candidates: rankEmitters(resolveSites(files), params), filesIndexed: files.size };
 });
 
 setInterval(() => {

@@ -445,10 +445,13 @@ export interface PlacedMark {
   readonly at: number;
   /** Marks merged into this one. */
   readonly n: number;
+  /** An event breakpoint's stop: what fired it, and the event's uid. */
+  readonly trigger?: string;
+  readonly uid?: string;
 }
 
 /** Places marks that fall inside `range`, merging those within one of `slots` slots of the axis. */
-export function placeMarks(marks: ReadonlyArray<{ readonly kind: 'stopped' | 'continued'; readonly at: number }>, range: TimeRange, slots: number): PlacedMark[] {
+export function placeMarks(marks: ReadonlyArray<{ readonly kind: 'stopped' | 'continued'; readonly at: number; readonly trigger?: string; readonly uid?: string }>, range: TimeRange, slots: number): PlacedMark[] {
   const span = range.end - range.start;
   if (!(span > 0)) return [];
   const bySlot = new Map<number, PlacedMark>();
@@ -459,7 +462,10 @@ export function placeMarks(marks: ReadonlyArray<{ readonly kind: 'stopped' | 'co
     const slot = Math.min(count - 1, Math.floor(x * count));
     const had = bySlot.get(slot);
     const kind = had?.kind === 'stopped' || m.kind === 'stopped' ? 'stopped' : 'continued';
-    bySlot.set(slot, { x: had && had.kind === 'stopped' && m.kind !== 'stopped' ? had.x : x, kind, at: had && had.kind === 'stopped' && m.kind !== 'stopped' ? had.at : m.at, n: (had?.n ?? 0) + 1 });
+    const keepHad = had && had.kind === 'stopped' && m.kind !== 'stopped';
+    // An event breakpoint's stop keeps what fired it, whichever mark shares its slot.
+    const trigger = m.trigger !== undefined ? { trigger: m.trigger, uid: m.uid } : had?.trigger !== undefined ? { trigger: had.trigger, uid: had.uid } : {};
+    bySlot.set(slot, { x: keepHad ? had.x : x, kind, at: keepHad ? had.at : m.at, n: (had?.n ?? 0) + 1, ...trigger });
   }
   return [...bySlot.values()].sort((a, b) => a.x - b.x);
 }

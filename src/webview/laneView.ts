@@ -278,9 +278,12 @@ export class LaneView {
         out.push(flag);
       }
       for (const m of placeMarks(s.marks, range, Math.ceil(trackWidth / PX_PER_SLOT))) {
-        const line = el('span', `debug-mark ${m.kind}`);
+        const line = el('span', `debug-mark ${m.kind}${m.trigger ? ' event-break' : ''}`);
         line.style.left = `${m.x * 100}%`;
         line.title = m.n > 1 ? `${m.n} stops and continues around ${formatClock(m.at)}` : `${m.kind === 'stopped' ? 'Paused (breakpoint or step)' : 'Continued'} at ${formatClock(m.at)}`;
+        // An event breakpoint's pause names the event that fired it (textContent/title only: cluster text).
+        if (m.trigger && m.n === 1) line.title = `Paused by event breakpoint at ${formatClock(m.at)}: ${m.trigger}`;
+        if (m.uid) line.dataset.uid = m.uid;
         // A text glyph, not ⏸ (which fonts draw as a coloured emoji).
         if (axis && m.kind === 'stopped') line.append(el('span', 'debug-mark-glyph', '‖'));
         out.push(line);

@@ -259,7 +259,11 @@ export class VirtualTable {
     }
     if (prev !== e) {
       view.dto = e;
-      if (prev?.uid !== e.uid) root.dataset.uid = e.uid;
+      if (prev?.uid !== e.uid) {
+        root.dataset.uid = e.uid;
+        // The workbench's context menu on a row (package.json webview/context: Go to Emitter) receives this object.
+        root.dataset.vscodeContext = JSON.stringify({ webviewSection: 'eventRow', uid: e.uid, preventDefaultContextMenuItems: true });
+      }
       if (prev?.type !== e.type) {
         root.classList.toggle('warning', e.type === 'Warning');
         root.classList.toggle('normal', e.type === 'Normal');

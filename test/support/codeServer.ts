@@ -132,7 +132,16 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   if (opts.vsix) await installExtension(bin, common, opts.vsix, env, join(runDir, 'install-extension.log'));
   for (const folder of opts.extensionFolders ?? []) {
     const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
-    cpSync(folder, join(dirs.extensions, `${manifest.publisher}.${manifest.name}-${manifest.version}`), { recursive: true });
+    const relative = `${manifest.publisher}.${manifest.name}-${manifest.version}`;
+    cpSync(folder, join(dirs.extensions, relative), { recursive: true });
+    // Once an install wrote extensions.json, the server loads only what it lists: list the copied folder too.
+    const registry = join(dirs.extensions, 'extensions.json');
+    if (existsSync(registry)) {
+      const listed = JSON.parse(readFileSync(registry, 'utf8')) as unknown[];
+      const path = join(dirs.extensions, relative);
+      listed.push({ identifier: { id: `${manifest.publisher}.${manifest.name}` }, version: manifest.version, location: { $mid: 1, path, scheme: 'file' }, relativeLocation: relative, metadata: { source: 'resource' } });
+      writeFileSync(registry, JSON.stringify(listed));
+    }
   }
 
   const logFile = join(runDir, 'code-server.log');

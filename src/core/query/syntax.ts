@@ -32,6 +32,7 @@
  *   last seen from the session's start until its end; no such session matches nothing (see `MatchContext`).
  * - Words and phrases match the message, reason or involved object name as case-insensitive substrings; a `*`
  *   in an unquoted word is a wildcard, inside quotes it is literal.
+ * - Event breakpoints (eventBreakpoint.ts) add `count>N`/`count>=N` and `within:DURATION`, which only they accept.
  */
 import type { ObjectKey, ObjectSelector } from '../events/kubeEvent';
 import type { Failure } from '../result';

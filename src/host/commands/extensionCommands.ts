@@ -46,6 +46,9 @@ export interface ExtensionCommandDeps {
   readonly onDidRequestResource: Subscribe<string>;
   /** Opens the recorder ledger panel (src/host/debug/recorderTracker.ts). */
   readonly showRecorderLedger: () => void;
+  /** Go to Emitter (src/host/emitter) and Break on Events Matching… (src/host/debug/eventBreakpoints.ts). */
+  readonly goToEmitter: (arg?: unknown) => Promise<unknown>;
+  readonly breakOnEvents: (arg?: unknown) => Promise<unknown>;
 }
 
 /** Runs `demand` before the handler: for commands that need the cluster at once (a picker of its objects, a read, a write). */
@@ -128,6 +131,8 @@ export class ExtensionCommands extends DisposableOwner {
       openSessionTimeline: debugSessions.openSessionTimeline,
       clearHistory: () => clearHistoryCommand(deps.history),
       showRecorderLedger: () => deps.showRecorderLedger(),
+      breakOnEvents: deps.breakOnEvents,
+      goToEmitter: deps.goToEmitter,
     } satisfies CommandHandlers;
   }
 }

@@ -20,6 +20,7 @@ import { parseQuery } from '../../core/query/parse';
 import { DisposableOwner } from '../disposable';
 import { MAX_DEBUG_MARKS } from '../../protocol/webview';
 import { matchStart, summarize } from './debugText';
+import { parseEventBreakpoint } from '../../core/query/eventBreakpoint';
 
 /** A stop at a breakpoint (or a step's end, an exception, a pause) or a continue, in epoch milliseconds. */
 export interface DebugMark {
@@ -27,6 +28,8 @@ export interface DebugMark {
   readonly at: number;
   /** The debug adapter's `stopped` reason (`breakpoint`, `step`, `exception`, `pause`…), '' for a continue. */
   readonly reason: string;
+  /** An event breakpoint paused the debuggee here: the event that fired it and what to say (eventBreakpoints.ts). */
+  readonly trigger?: { readonly uid: string; readonly text: string };
 }
 
 /** The `kubeEvents` block of a launch configuration, validated. */
@@ -34,6 +37,8 @@ export interface LaunchBlock {
   readonly filter?: string;
   readonly controller?: string;
   readonly context?: string;
+  /** Event breakpoints (`kubeEvents.breakOn`: one query or a list), each checked by parseEventBreakpoint. */
+  readonly breakOn?: readonly string[];
 }
 
 /** One followed (root) debug session. */
@@ -111,6 +116,10 @@ const MAX_SESSIONS = 10;
 /** Marks kept per session: a loop of steps must not grow without bound. */
 const MAX_MARKS = MAX_DEBUG_MARKS;
 type Raw = Record<string, unknown>;
+/** How long after an event breakpoint's pause request its `stopped` event may come. */
+const TRIGGER_MATCH_MS = 10_000;
+/** Event breakpoints a launch block may set. */
+const MAX_LAUNCH_BREAKPOINTS = 20;
 
 /**
  * Validates a launch configuration's `kubeEvents` value. Unknown keys and wrong types are problems; what is
@@ -123,11 +132,24 @@ export function parseLaunchBlock(raw: unknown): { block: LaunchBlock; problems: 
     return { block: {}, problems: ['"kubeEvents" must be an object with "filter", "controller" and "context"'] };
   }
   const o = raw as Raw;
-  const block: { filter?: string; controller?: string; context?: string } = {};
+  const block: { filter?: string; controller?: string; context?: string; breakOn?: string[] } = {};
   for (const key of Object.keys(o)) {
     const value = o[key];
-    if (key !== 'filter' && key !== 'controller' && key !== 'context') {
-      problems.push(`unknown key "kubeEvents.${key.slice(0, 40)}"; the keys are filter, controller and context`);
+    if (key === 'breakOn') {
+      const list = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
+      if (!list) {
+        problems.push('"kubeEvents.breakOn" must be a query string or a list of them');
+        continue;
+      }
+      const good: string[] = [];
+      for (const text of list.slice(0, MAX_LAUNCH_BREAKPOINTS)) {
+        const parsed = parseEventBreakpoint(text);
+        if (parsed.ok) good.push(parsed.value.text);
+        else problems.push(`"kubeEvents.breakOn" ${JSON.stringify(text.slice(0, 60))}: ${parsed.message}`);
+      }
+      if (good.length > 0) block.breakOn = good;
+    } else if (key !== 'filter' && key !== 'controller' && key !== 'context') {
+      problems.push(`unknown key "kubeEvents.${key.slice(0, 40)}"; the keys are filter, controller, context and breakOn`);
     } else if (typeof value !== 'string') {
       problems.push(`"kubeEvents.${key}" must be a string`);
     } else if (value.trim() === '') {
@@ -233,8 +255,20 @@ export class DebugFollower extends DisposableOwner {
     const s = this.rootOf(id);
     if (!s || s.end !== undefined) return;
     s.stopped = true;
-    this.mark(s, { kind: 'stopped', at: this.deps.clock.now(), reason: reason.slice(0, 64) });
+    const now = this.deps.clock.now();
+    // The `stopped` that answers an event breakpoint's pause carries the event that fired it.
+    const trigger = this.pendingTrigger?.sessionId === s.id && now - this.pendingTrigger.at < TRIGGER_MATCH_MS ? this.pendingTrigger.trigger : undefined;
+    this.pendingTrigger = undefined;
+    this.mark(s, { kind: 'stopped', at: now, reason: reason.slice(0, 64), ...(trigger ? { trigger } : {}) });
   }
+
+  /** An event breakpoint is pausing session `id`: the next stop is marked with the event that fired it. */
+  eventBreak(id: string, trigger: { readonly uid: string; readonly text: string }): void {
+    const s = this.rootOf(id);
+    if (s && s.end === undefined) this.pendingTrigger = { sessionId: s.id, at: this.deps.clock.now(), trigger };
+  }
+
+  private pendingTrigger: { sessionId: string; at: number; trigger: { readonly uid: string; readonly text: string } } | undefined;
 
   /** The program runs again (a continue, a step); repeated reports while running count once. */
   continued(id: string): void {

@@ -2,7 +2,7 @@
 // session lanes and the tree's separator rows. Free of `vscode`, like the follower it reads.
 import type { KubeEvent } from '../../core/events/kubeEvent';
 import { formatClock, formatSpan } from '../../core/text/format';
-import { MAX_DEBUG_MARKS, MAX_DEBUG_NAME_LENGTH, MAX_DEBUG_SESSIONS, type DebugSessionDto } from '../../protocol/webview';
+import { MAX_DEBUG_MARKS, MAX_DEBUG_TRIGGER_LENGTH, MAX_DEBUG_NAME_LENGTH, MAX_DEBUG_SESSIONS, type DebugSessionDto } from '../../protocol/webview';
 import type { FollowedSession, SessionSummary } from './debugFollower';
 
 /** Reasons listed in the summary before "and N more". */
@@ -53,7 +53,9 @@ export function sessionDtos(sessions: readonly FollowedSession[]): DebugSessionD
     controller: (s.block.controller ?? '').slice(0, MAX_DEBUG_NAME_LENGTH),
     start: Math.max(0, Math.floor(s.start)),
     end: s.end === undefined ? 0 : Math.max(Math.floor(s.start), Math.floor(s.end)),
-    marks: s.marks.slice(-MAX_DEBUG_MARKS).map((m) => ({ kind: m.kind, at: Math.max(0, Math.floor(m.at)) })),
+    marks: s.marks
+      .slice(-MAX_DEBUG_MARKS)
+      .map((m) => ({ kind: m.kind, at: Math.max(0, Math.floor(m.at)), ...(m.trigger ? { trigger: m.trigger.text.slice(0, MAX_DEBUG_TRIGGER_LENGTH), uid: m.trigger.uid.slice(0, 256) } : {}) })),
   }));
 }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Subscribe } from '../../core/emitter';
 import type { EventStore } from '../../core/events/eventStore';
 import { tagged, type Logger } from '../../core/ports';
+import type { EmitterQueryParams } from '../../protocol/emitters';
 import type { ClusterParams, LedgerParams, ObjectKeyDto } from '../../protocol/languageServer';
 import { LanguageServerFeed } from './languageServerFeed';
 import type { ExistsAnswer, FeedOwners } from './objectFeed';
@@ -111,11 +112,16 @@ export class LanguageClientHost extends DisposableOwner {
     this.register(listener);
   }
 
-  private started = false;
+  /** The server's start, once begun: what a request waits for. */
+  private starting: Promise<void> | undefined;
 
   private start(): Promise<void> {
-    if (this.started || this.isDisposed) return Promise.resolve();
-    this.started = true;
+    this.starting ??= this.startOnce();
+    return this.starting;
+  }
+
+  private startOnce(): Promise<void> {
+    if (this.isDisposed) return Promise.resolve();
     try {
       this.client = this.createClient();
     } catch (err) {
@@ -153,6 +159,13 @@ export class LanguageClientHost extends DisposableOwner {
   setLedger(params: LedgerParams): void {
     this.ledger = params;
     void this.client?.sendLedger(params);
+  }
+
+  /** Asks for the recorder calls that may have written an event, starting the server first when no document started it yet (Go to Emitter asks without an open Go file). */
+  async emitters(params: EmitterQueryParams): Promise<unknown> {
+    await this.start();
+    if (!this.client) throw new Error('the language server is not running (the log says why)');
+    return this.client.requestEmitters(params);
   }
 
   /** The server's process id, while it runs (tests kill it to check the restart). */

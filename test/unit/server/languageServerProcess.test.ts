@@ -122,8 +122,9 @@ describe('language server process', () => {
     assert.ok(md.includes('\\[click\\]\\(command\\:workbench\\.action\\.terminal\\.new\\)'), md);
     assert.ok(md.includes('\\<img src\\=x\\>'));
     assert.ok(md.includes('\\| pipe'));
-    // The only command links are ours.
-    assert.deepEqual([...md.matchAll(/\]\(command:([^?)]+)/g)].map((m) => m[1]), ['kubeEvents.filterEvents', 'kubeEvents.emitTestEvent']);
+    // The only command links are ours (Go to Emitter is the newest event's, with its uid only).
+    assert.deepEqual([...md.matchAll(/\]\(command:([^?)]+)/g)].map((m) => m[1]), ['kubeEvents.filterEvents', 'kubeEvents.emitTestEvent', 'kubeEvents.goToEmitter']);
+    assert.match(md, /\[Go to Emitter of BackOff\]\(command:kubeEvents\.goToEmitter\?%5B%7B%22uid%22%3A%22[^%"]+%22%7D%5D\)/);
   });
 
   it('says "not in cluster" for an object that does not exist, and drops its diagnostics', async () => {

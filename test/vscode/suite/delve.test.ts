@@ -107,4 +107,61 @@ suite('Delve: the demo controller under a real Go debugger', function () {
     assert.ok(summary.byReason.some(([reason]) => reason === 'DeploymentCreated'), JSON.stringify(summary.byReason));
     api.filter.clear();
   });
+
+  test('an event breakpoint (kubeEvents.breakOn) pauses Delve\'s debuggee when the matching event arrives; count>N via the command', async () => {
+    vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
+    const quotaNs = `delve-quota-${suffix}`;
+    await createNamespace(client, quotaNs);
+    // No Deployment may be created there: every sync of the Website records FailedCreate (and retries).
+    await createObject(client, `/api/v1/namespaces/${quotaNs}/resourcequotas`, { metadata: { name: 'no-deployments' }, spec: { hard: { 'count/deployments.apps': '0' } } });
+    const breakOn = `reason:FailedCreate under:Website/${quotaNs}/storefront`;
+    const name = `Event breakpoint ${suffix}`;
+    assert.ok(await vscode.debug.startDebugging(undefined, demoLaunch(bins, name, kubeconfig, { breakOn, controller: CONTROLLER })));
+    const session = await waitFor('the session to be followed', () => api.debug.current?.name === name && api.debug.current, 60_000);
+    const dap = await waitFor('the DAP session', () => vscode.debug.activeDebugSession?.name === name && vscode.debug.activeDebugSession);
+    await waitFor('the debuggee to run', () => pidsOf(bins.demoController).length === 1, 60_000);
+    assert.equal(api.eventBreakpoints.lastPause, undefined);
+    assert.ok(!session.stopped, 'running: no line breakpoint, nothing matched yet');
+
+    await createObject(client, `/apis/${WEBSITE.group}/${WEBSITE.version}/namespaces/${quotaNs}/${WEBSITE.plural}`, {
+      apiVersion: `${WEBSITE.group}/${WEBSITE.version}`,
+      kind: WEBSITE.kind,
+      metadata: { name: 'storefront', namespace: quotaNs },
+      spec: { replicas: 1, image: 'nginx:1.27' },
+    });
+    const pause = await waitFor('the event breakpoint to pause the debuggee', () => api.eventBreakpoints.lastPause, 90_000);
+    assert.equal(pause.sessionId, dap.id);
+    assert.equal(pause.hit.event.reason, 'FailedCreate');
+    assert.equal(pause.hit.event.regarding.name, 'storefront');
+    assert.equal(pause.hit.event.namespace, quotaNs);
+    const mark = await waitFor('the stop, marked with its event', () => session.marks.find((m) => m.kind === 'stopped' && m.trigger), 30_000);
+    assert.equal(mark.reason, 'pause');
+    assert.equal(mark.trigger?.uid, pause.hit.event.uid);
+    assert.match(mark.trigger?.text ?? '', new RegExp(`^${breakOn}: Warning FailedCreate on Website/${quotaNs}/storefront: Failed to create Deployment storefront: `));
+    assert.equal(session.stopped, true);
+    // Delve answers for a paused process: its goroutines and their stacks.
+    const { threads } = (await dap.customRequest('threads')) as { threads: DapThread[] };
+    assert.ok(threads.length > 1);
+    const { stackFrames } = (await dap.customRequest('stackTrace', { threadId: pause.threadId, startFrame: 0, levels: 5 })) as { stackFrames: DapFrame[] };
+    assert.ok(stackFrames.length > 0);
+    // And the kernel: every thread of the debuggee is stopped by its tracer, and stays so.
+    const [pid] = pidsOf(bins.demoController);
+    assert.ok(allThreadsTraceStopped(pid), `every thread of pid ${pid} is in state t`);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(allThreadsTraceStopped(pid), 'still paused');
+
+    // The command adds a rate breakpoint to the running session: it fires on the 3rd occurrence within 5m.
+    const texts = await vscode.commands.executeCommand<string[]>('kubeEvents.breakOnEvents', `reason:FailedCreate ns:${quotaNs} count>2 within:5m`);
+    assert.deepEqual(texts, [`reason:FailedCreate ns:${quotaNs} count>2 within:5m`]);
+    await vscode.commands.executeCommand('workbench.action.debug.continue');
+    await waitFor('the continue', () => !session.stopped);
+    const second = await waitFor('the rate breakpoint to pause again', () => api.eventBreakpoints.lastPause !== pause && api.eventBreakpoints.lastPause, 120_000);
+    assert.ok(second.hit.spec.text.endsWith('count>2 within:5m') || second.hit.spec.text === breakOn, second.hit.spec.text);
+    await waitFor('paused again', () => session.stopped && allThreadsTraceStopped(pid), 30_000);
+
+    assert.deepEqual(await vscode.commands.executeCommand<string[]>('kubeEvents.breakOnEvents', ''), [], 'an empty query removes them');
+    await vscode.debug.stopDebugging(dap);
+    await waitFor('the session to end', () => api.debug.last?.name === name && api.debug.last.end !== undefined, 60_000);
+    await waitFor('the debuggee to exit', () => pidsOf(bins.demoController).length === 0, 30_000);
+  });
 });

@@ -16,6 +16,7 @@ import {
   type RequestParam,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { EmittersRequest, type EmitterQueryParams } from '../../../protocol/emitters';
 import { ClusterNotification, EDITOR_COMMANDS, LedgerNotification, ObjectsNotification, ReasonsNotification, SERVER_PID_CAPABILITY, SubscribeNotification, type ClusterParams, type LedgerParams, type ObjectsParams, type ReasonsParams } from '../../../protocol/languageServer';
 
 /** What the host hands the client: where the server is, which documents it serves, and who hears what. */
@@ -44,6 +45,8 @@ export interface KubeEventsLanguageClient extends vscode.Disposable {
   sendObjects(params: ObjectsParams): Promise<void>;
   sendReasons(params: ReasonsParams): Promise<void>;
   sendLedger(params: LedgerParams): Promise<void>;
+  /** The workspace's recorder calls that may have written an event (Go to Emitter); unchecked, the caller guards it. */
+  requestEmitters(params: EmitterQueryParams): Promise<unknown>;
 }
 
 export function createLanguageClient(host: LanguageClientOptionsOfHost): KubeEventsLanguageClient {
@@ -99,6 +102,7 @@ export function createLanguageClient(host: LanguageClientOptionsOfHost): KubeEve
     sendObjects: (params) => notify(ObjectsNotification, params),
     sendReasons: (params) => notify(ReasonsNotification, params),
     sendLedger: (params) => notify(LedgerNotification, params),
+    requestEmitters: (params) => client.sendRequest(EmittersRequest, params),
     dispose: () => void stop(),
   };
 }
