@@ -279,7 +279,7 @@ export interface LedgerParams {
 }
 
 /** Host → server: the recorder ledger's figures per reason. */
-export const LedgerNotification = new NotificationType<LedgerParams>('kubeEvents/ledger');
+export const LedgerNotification = /* @__PURE__ */ new NotificationType<LedgerParams>('kubeEvents/ledger');
 
 function isLedgerText(v: unknown): v is string {
   return typeof v === 'string' && v.length <= MAX_LEDGER_TEXT_LENGTH;

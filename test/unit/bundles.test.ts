@@ -58,4 +58,13 @@ describe('lazily loaded bundles', () => {
     const ignore = read('.vscodeignore');
     for (const { bundle } of lazyBundles()) assert.match(ignore, new RegExp(`^!${bundle.replace(/\./g, '\\.')}$`, 'm'), bundle);
   });
+
+  it('leave the language server protocol out of dist/extension.js: every message type in src/protocol is marked pure', () => {
+    // One unmarked `new NotificationType(...)` is a side effect esbuild must keep, and with it the whole protocol
+    // package (about 300 KB) in the bundle activation loads.
+    const unmarked = sources(path.join('src', 'protocol')).flatMap((f) =>
+      [...read(f).matchAll(/^.*\bnew (?:Notification|Request)Type\d?\b.*$/gm)].filter((m) => !m[0].includes('/* @__PURE__ */')).map((m) => `${f}: ${m[0].trim()}`),
+    );
+    assert.deepEqual(unmarked, []);
+  });
 });
