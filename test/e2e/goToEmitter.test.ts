@@ -45,7 +45,7 @@ describe('Go to Emitter and an event breakpoint, in the workbench', () => {
   let failedLine = 0;
 
   before(async () => {
-    bins = delveBinaries();
+    bins = await delveBinaries();
     const admin = ui.connectAdmin();
     client = admin.client;
     ui.deleteNamespaceAtStop(client, NS);

@@ -11,7 +11,7 @@ import { EXTENSION_ID } from '../../src/constants';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { resolveBinaries } from '../cluster/binaries';
 import { findRepoRoot } from '../support/codeServer';
-import { prepareStorm, releaseStorm, stormPlan, type StormPlan } from '../support/eventStorm';
+import { prepareStorm, releaseStorm, STORM_INSTANCE_FLAG, stormPlan, type StormPlan } from '../support/eventStorm';
 import { UiSession } from '../support/uiSession';
 import { poll, resultsDir, runCommand, screenshot, waitForNotification, webviewFrame } from '../support/workbench';
 
@@ -54,7 +54,7 @@ describe('The recorder ledger of a debugged controller', () => {
       runtimeExecutable: process.execPath,
       console: 'internalConsole',
       outputCapture: 'std',
-      env: { KUBECONFIG: admin.kubeconfig, DEMO_CONTROLLER: demo, DEMO_NAMESPACE: plan.namespace, LINGER_MS: '12000' },
+      env: { KUBECONFIG: admin.kubeconfig, DEMO_CONTROLLER: demo, DEMO_NAMESPACE: plan.namespace, DEMO_ARGS: STORM_INSTANCE_FLAG, LINGER_MS: '12000' },
       kubeEvents: { controller: 'website-controller' },
     };
     writeFileSync(join(ws, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [configuration] }, null, 2));

@@ -12,7 +12,7 @@ import { EventSource } from '../../src/kube/eventSource';
 import type { KubeClient } from '../../src/kube/kubeClient';
 import { resolveBinaries } from '../cluster/binaries';
 import type { ControlPlane } from '../cluster/controlPlane';
-import { kubectlEvents, prepareStorm, releaseStorm, stormPlan, type StormPlan } from '../support/eventStorm';
+import { kubectlEvents, prepareStorm, releaseStorm, STORM_INSTANCE_FLAG, stormPlan, type StormPlan } from '../support/eventStorm';
 import { clientFor, uniqueName, useCluster, waitFor } from './support/cluster';
 
 const CONTROLLER = 'website-controller';
@@ -60,7 +60,7 @@ describe('the recorder ledger agrees with the apiserver on the demo controller\'
       await prepareStorm(admin, plan);
 
       const ledger = new RecorderLedger({ clock: { now: () => Date.now() }, source: CONTROLLER, boundMs: BOUND_MS });
-      const child = spawn(demo, [`--kubeconfig=${cp.kubeconfigPath}`, `--namespace=${plan.namespace}`, `--event-log=${eventLog}`, `--log-format=${logFormat}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(demo, [`--kubeconfig=${cp.kubeconfigPath}`, `--namespace=${plan.namespace}`, `--event-log=${eventLog}`, `--log-format=${logFormat}`, STORM_INSTANCE_FLAG], { stdio: ['ignore', 'ignore', 'pipe'] });
       children.push(child);
       const splitter = new LineSplitter();
       let done = false;

@@ -1,6 +1,7 @@
 // Delve and the demo controller built for it (test/cluster/build.sh: DLV, DEMO_CONTROLLER_DEBUG), and the
 // launch configuration of the test-only debug type `kube-events-delve` (test/fixtures/delve-debug-type).
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../cluster/binaries';
@@ -15,10 +16,13 @@ export interface DelveBinaries {
   readonly demoSource: string;
 }
 
-/** Runs build.sh (a check of the cache when warm) and reads the two paths it prints. */
-export function delveBinaries(): DelveBinaries {
+/**
+ * Runs build.sh (a check of the cache when warm) and reads the two paths it prints. Asynchronously: in the extension
+ * host a cold build (minutes) must not block the host's event loop.
+ */
+export async function delveBinaries(): Promise<DelveBinaries> {
   const root = repoRoot();
-  const out = execFileSync('bash', [path.join(root, 'test', 'cluster', 'build.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20 });
+  const { stdout: out } = await promisify(execFile)('bash', [path.join(root, 'test', 'cluster', 'build.sh')], { encoding: 'utf8', maxBuffer: 1 << 20 });
   const vars = new Map(out.split('\n').flatMap((l) => {
     const m = /^([A-Z_]+)=(.+)$/.exec(l.trim());
     return m ? [[m[1], m[2]] as const] : [];

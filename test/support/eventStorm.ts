@@ -8,6 +8,11 @@ import type { KubeClient } from '../../src/kube/kubeClient';
 
 const run = promisify(execFile);
 const HOLD = 'demo.kube-events.local/hold';
+/**
+ * The storm's Website is for a demo controller started with this flag: the cluster's own instance leaves it alone,
+ * so what the apiserver holds about it is what the test's instance recorded.
+ */
+export const STORM_INSTANCE_FLAG = '--instance=storm';
 
 /** Attempts the storm makes: `n` ProbeFailed (all different), n/3 Resynced (one message), one MirrorFailed per other namespace. */
 export interface StormPlan {
@@ -29,7 +34,11 @@ export function stormPlan(namespace: string, attempts = 40): StormPlan {
     gone,
     ending,
     attempts,
-    annotations: { 'demo.kube-events.local/event-storm': String(attempts), 'demo.kube-events.local/event-storm-elsewhere': `${gone},${ending}` },
+    annotations: {
+      'demo.kube-events.local/event-storm': String(attempts),
+      'demo.kube-events.local/event-storm-elsewhere': `${gone},${ending}`,
+      'demo.kube-events.local/instance': 'storm',
+    },
   };
 }
 

@@ -30,7 +30,7 @@ suite('Delve: the demo controller under a real Go debugger', function () {
 
   suiteSetup(async () => {
     ({ client, kubeconfig } = connectAdmin());
-    bins = delveBinaries();
+    bins = await delveBinaries();
     api = await activateForTests();
     api.filter.clear();
     await waitFor('the stream to go live', () => api.session.state.phase === 'live');

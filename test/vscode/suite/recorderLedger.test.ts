@@ -15,7 +15,7 @@ import type { KubeClient } from '../../../src/kube/kubeClient';
 import { resolveBinaries } from '../../cluster/binaries';
 import { delveBinaries, demoLaunch, lineOf } from '../../support/delve';
 import { connectAdmin } from '../../support/admin';
-import { kubectlEvents, prepareStorm, releaseStorm, stormPlan, type StormPlan } from '../../support/eventStorm';
+import { kubectlEvents, prepareStorm, releaseStorm, STORM_INSTANCE_FLAG, stormPlan, type StormPlan } from '../../support/eventStorm';
 import { waitFor } from '../../support/waitFor';
 import { activateForTests } from './testApi';
 
@@ -66,7 +66,7 @@ suite('recorder ledger', function () {
       console: 'internalConsole',
       // The controller's own streams, as `dlv dap` relays a Go program's: not only console.* calls.
       outputCapture: 'std',
-      env: { KUBECONFIG: kubeconfig, DEMO_CONTROLLER: demo, DEMO_NAMESPACE: plan.namespace, LINGER_MS: '10000' },
+      env: { KUBECONFIG: kubeconfig, DEMO_CONTROLLER: demo, DEMO_NAMESPACE: plan.namespace, DEMO_ARGS: STORM_INSTANCE_FLAG, LINGER_MS: '10000' },
       kubeEvents: { controller: CONTROLLER, filter: `ns:${plan.namespace}` },
     });
     assert.ok(started);
@@ -132,7 +132,7 @@ suite('recorder ledger', function () {
   });
 
   test('under Delve (dlv dap, outputMode remote): paused mid-storm the ledger already holds what was tried; at the end it agrees with the apiserver', async () => {
-    const bins = delveBinaries();
+    const bins = await delveBinaries();
     const storm = stormPlan(`ledger-dlv-${Date.now().toString(36)}`);
     plans.push(storm);
     await prepareStorm(client, storm);
@@ -146,7 +146,7 @@ suite('recorder ledger', function () {
       ...launch,
       // Delve relays the program's stdout and stderr as DAP output events only in this mode (the Go extension's default).
       outputMode: 'remote',
-      args: [...(launch.args as string[]), `--namespace=${storm.namespace}`, '--event-log=printf'],
+      args: [...(launch.args as string[]), `--namespace=${storm.namespace}`, '--event-log=printf', STORM_INSTANCE_FLAG],
     });
     assert.ok(started, 'the Delve session starts');
     const followed = await waitFor('the session to be followed', () => api.debug.current?.name === name && api.debug.current, 60_000);

@@ -80,6 +80,7 @@ func main() {
 	namespace := flag.String("namespace", "", "watch Websites and Deployments in this namespace only (default: all)")
 	eventLog := flag.String("event-log", "structured", "how each event attempt is logged: structured (StartStructuredLogging) or printf (StartLogging)")
 	logFormat := flag.String("log-format", "text", "text (klog's own) or json (logr's funcr JSON through klog)")
+	flag.StringVar(&instance, "instance", "", "reconcile only Websites whose "+instanceAnnotation+" annotation names this instance (default: only Websites without one)")
 	flag.Parse()
 	if *kubeconfig == "" {
 		fmt.Fprintln(os.Stderr, "demo-controller: --kubeconfig is required")
@@ -214,6 +215,13 @@ func (c *controller) worker(ctx context.Context) {
 	}
 }
 
+// instanceAnnotation names the demo controller instance a Website is for: a test that runs its own instance
+// (an event storm counted on both sides) keeps the cluster's instance from writing events about it too.
+const instanceAnnotation = "demo.kube-events.local/instance"
+
+// instance is this process's --instance.
+var instance string
+
 // sync makes the Deployment of one Website match its spec and copies the Deployment's availability back.
 func (c *controller) sync(ctx context.Context, key string) error {
 	namespace, name, err := cache.SplitMetaNamespaceKey(key)
@@ -228,6 +236,9 @@ func (c *controller) sync(ctx context.Context, key string) error {
 		return err
 	}
 	site := obj.(*unstructured.Unstructured)
+	if site.GetAnnotations()[instanceAnnotation] != instance {
+		return nil // another instance's Website
+	}
 	replicas, _, _ := unstructured.NestedInt64(site.Object, "spec", "replicas")
 	image, _, _ := unstructured.NestedString(site.Object, "spec", "image")
 
