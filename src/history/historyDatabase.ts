@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Database, type Statement } from 'node-sqlite3-wasm';
-import { HistoryError, type HistoryBackend, type HistoryFilter, type HistoryMode } from '../core/events/history';
+import { HistoryError, type HistoryFilter, type HistoryMode } from '../core/events/history';
 import type { EventChange, KubeEvent } from '../core/events/kubeEvent';
-import { clusterFileStem, type ClusterContext, type ClusterIdentity } from '../core/clusterIdentity';
+import type { ClusterContext } from '../core/clusterIdentity';
 import { type ProcessLock } from './processLock';
 import { takeLock, withAccess, writerLock } from './historyAccess';
 import { fileSystemFailure, toHistoryError } from './historyErrors';
 import { decodeRow, encodeBody, type Row } from './historyRows';
+import type { OpenNotes } from './historyProtocol';
 import { SCHEMA, SCHEMA_VERSION, UPSERT, WRITE_CHUNK } from './historySchema';
 
 /**
@@ -47,27 +47,15 @@ import { SCHEMA, SCHEMA_VERSION, UPSERT, WRITE_CHUNK } from './historySchema';
  */
 
 
-/** The file name of a cluster's history: a hash, so neither the URL nor the user name is in the path. */
-export function historyFileName(identity: ClusterIdentity): string {
-  return `history-${clusterFileStem(identity, (text) => createHash('sha256').update(text).digest('hex'))}.sqlite`;
-}
-
-/** What {@link HistoryDatabase.open} found on the way, for the one message the host shows. */
-export interface OpenNotes {
-  /** The unreadable file was moved here. */
-  readonly movedAside?: string;
-  /** A killed writer's unfinished transaction was rolled back: this many pages restored. */
-  readonly rolledBack?: number;
-}
-
 /** Moved-aside files kept per database: the newest few, for the user to look at; older ones are deleted. */
 const KEEP_MOVED_ASIDE = 3;
 
 /**
  * An open history database (see the module comment). Synchronous: node-sqlite3-wasm runs SQLite on the
- * calling thread; the sink keeps each write to one short transaction.
+ * calling thread, so the extension uses it only inside the history worker (historyWorker.ts), never on the
+ * extension host's thread.
  */
-export class HistoryDatabase implements HistoryBackend {
+export class HistoryDatabase {
   private readonly db: Database;
   private upsert: Statement | undefined;
   private closed = false;

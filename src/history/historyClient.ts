@@ -1,0 +1,181 @@
+// The extension host's side of the history worker (historyWorker.ts): starts it, sends requests and turns
+// answers back into results or HistoryErrors. Nothing here waits: every call returns a promise.
+import { Worker } from 'node:worker_threads';
+import type { ClusterContext } from '../core/clusterIdentity';
+import { Emitter } from '../core/emitter';
+import { HistoryError, type HistoryBackend, type HistoryFilter, type HistoryMode } from '../core/events/history';
+import type { EventChange, KubeEvent } from '../core/events/kubeEvent';
+import type { Disposable } from '../core/ports';
+import { errorMessage } from '../core/text/errorMessage';
+import { isWorkerAnswer, type OpenedDto, type OpenNotes, type WorkerAnswers, type WorkerRequestBody } from './historyProtocol';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: HistoryError): void;
+}
+
+/**
+ * One worker thread running the history's SQLite (dist/historyWorker.js). It is started on the first request
+ * and again on the first request after it stopped; while no request is out it does not keep the process
+ * alive. A worker that stops (it crashed, or was ended) fails what it had not answered, and `onDidStop` says
+ * so: the databases it held are gone.
+ */
+export class HistoryWorkerClient implements Disposable {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private disposed = false;
+  private readonly stopEmitter = new Emitter<string>();
+  /** The worker stopped with requests or databases it held; the text says why. */
+  readonly onDidStop = this.stopEmitter.event;
+
+  /** @param workerFile the worker's bundle, dist/historyWorker.js */
+  constructor(private readonly workerFile: string) {}
+
+  /** Sends one request; the promise settles with the worker's answer. @throws HistoryError (as a rejection) */
+  request<K extends WorkerRequestBody['kind']>(body: Extract<WorkerRequestBody, { kind: K }>): Promise<WorkerAnswers[K]> {
+    if (this.disposed) return Promise.reject(new HistoryError('io', 'history is closed'));
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    return new Promise<WorkerAnswers[K]>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      if (this.pending.size === 1) worker.ref();
+      try {
+        worker.postMessage({ ...body, id });
+      } catch (err) {
+        // An event that cannot be cloned (it never happens with normalised events) fails its write only.
+        this.settle(id)?.reject(new HistoryError('io', `cannot send to the history worker: ${errorMessage(err)}`));
+      }
+    });
+  }
+
+  /** Opens a history file in the worker (see the `open` request). */
+  async open(file: string, cluster: ClusterContext, opts: { writerOnly?: boolean; moveAside?: boolean } = {}): Promise<RemoteHistory | undefined> {
+    const opened = await this.request({ kind: 'open', file, cluster, ...opts });
+    return opened && new RemoteHistory(this, opened);
+  }
+
+  /** Closes what the worker holds, after everything sent before, and lets the worker end. */
+  async shutdown(): Promise<void> {
+    if (this.disposed) return;
+    try {
+      if (this.worker) await this.request({ kind: 'shutdown' });
+    } catch {
+      // A worker that already stopped has nothing left to close.
+    } finally {
+      this.dispose();
+    }
+  }
+
+  /** Ends the worker now: what it has not answered fails. Prefer {@link shutdown}, which lets it finish. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    this.failPending('history is closed');
+    void worker?.terminate();
+    this.stopEmitter.dispose();
+  }
+
+  private start(): Worker {
+    const worker = new Worker(this.workerFile);
+    this.worker = worker;
+    worker.unref();
+    worker.on('message', (m: unknown) => {
+      if (!isWorkerAnswer(m)) return;
+      const p = this.settle(m.id);
+      if (!p) return;
+      if (m.ok) p.resolve(m.value);
+      else p.reject(new HistoryError(m.reason, m.message));
+    });
+    const stopped = (why: string): void => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.failPending(why);
+      this.stopEmitter.fire(why);
+    };
+    worker.on('error', (err) => stopped(`the history worker failed: ${errorMessage(err)}`));
+    worker.on('exit', (code) => stopped(`the history worker stopped (exit code ${code})`));
+    return worker;
+  }
+
+  private settle(id: number): Pending | undefined {
+    const p = this.pending.get(id);
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.worker?.unref();
+    return p;
+  }
+
+  private failPending(why: string): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(new HistoryError('io', why));
+  }
+}
+
+/** One database open in the worker: what the host calls instead of SQLite. Every method answers later. */
+export class RemoteHistory implements HistoryBackend, Disposable {
+  readonly handle: number;
+  readonly file: string;
+  readonly mode: HistoryMode;
+  readonly notes: OpenNotes;
+  private closed = false;
+
+  constructor(
+    private readonly client: HistoryWorkerClient,
+    opened: OpenedDto,
+  ) {
+    this.handle = opened.handle;
+    this.file = opened.file;
+    this.mode = opened.mode;
+    this.notes = opened.notes;
+  }
+
+  /** Writes changes in order (see the worker's `write`). @throws HistoryError */
+  write(changes: readonly EventChange[]): Promise<void> {
+    return this.ask({ kind: 'write', handle: this.handle, changes });
+  }
+
+  /** Events matching the filter, newest first. */
+  query(filter: HistoryFilter): Promise<KubeEvent[]> {
+    return this.ask({ kind: 'query', handle: this.handle, filter });
+  }
+
+  /** Rows and bytes on disk. */
+  stats(): Promise<WorkerAnswers['stats']> {
+    return this.ask({ kind: 'stats', handle: this.handle });
+  }
+
+  /** Prunes to the retention and the size cap, a step of at most `chunk` rows at a time (see the worker's `prune`). */
+  prune(olderThan: number, maxBytes: number, chunk: number): Promise<WorkerAnswers['prune']> {
+    return this.ask({ kind: 'prune', handle: this.handle, olderThan, maxBytes, chunk });
+  }
+
+  /** Forgets every event of this cluster (Clear History…). */
+  clear(): Promise<void> {
+    return this.ask({ kind: 'clear', handle: this.handle });
+  }
+
+  /** SQLite's `quick_check`: 'ok', or what is wrong. */
+  check(): Promise<string> {
+    return this.ask({ kind: 'check', handle: this.handle });
+  }
+
+  /** Tests: caps the file's size in pages. */
+  limitPages(pages: number): Promise<void> {
+    return this.ask({ kind: 'limitPages', handle: this.handle, pages });
+  }
+
+  /** Closes it after whatever was sent before; its writer's lock goes with it. */
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.request({ kind: 'close', handle: this.handle }).catch(() => undefined);
+  }
+
+  private ask<K extends Exclude<WorkerRequestBody['kind'], 'open' | 'meta' | 'delete' | 'shutdown'>>(body: Extract<WorkerRequestBody, { kind: K }>): Promise<WorkerAnswers[K]> {
+    if (this.closed) return Promise.reject(new HistoryError('io', 'history is closed'));
+    return this.client.request<K>(body);
+  }
+}
