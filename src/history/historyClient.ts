@@ -8,6 +8,7 @@ import type { EventChange, KubeEvent } from '../core/events/kubeEvent';
 import type { Disposable } from '../core/ports';
 import { errorMessage } from '../core/text/errorMessage';
 import { isWorkerAnswer, type OpenedDto, type OpenNotes, type WorkerAnswers, type WorkerRequestBody } from './historyProtocol';
+import { WRITE_CHUNK } from './historySchema';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -132,9 +133,23 @@ export class RemoteHistory implements HistoryBackend, Disposable {
     this.notes = opened.notes;
   }
 
-  /** Writes changes in order (see the worker's `write`). @throws HistoryError */
-  write(changes: readonly EventChange[]): Promise<void> {
-    return this.ask({ kind: 'write', handle: this.handle, changes });
+  /**
+   * Writes changes in order (see the worker's `write`), a transaction's worth per request: posting copies the
+   * changes on this thread, so a large batch goes a part at a time, two parts out at once so the worker never
+   * waits for the next. A failure fails the whole; what was written of it is written again unchanged on the
+   * retry (rows are keyed by uid and change only with their resourceVersion). @throws HistoryError
+   */
+  async write(changes: readonly EventChange[]): Promise<void> {
+    if (changes.length <= WRITE_CHUNK) return this.ask({ kind: 'write', handle: this.handle, changes });
+    const out: Array<Promise<void>> = [];
+    for (let i = 0; i < changes.length; i += WRITE_CHUNK) {
+      if (out.length >= 2) await out.shift();
+      const part = this.ask({ kind: 'write', handle: this.handle, changes: changes.slice(i, i + WRITE_CHUNK) });
+      // Awaited below or above; a failure before then is not an unhandled rejection.
+      part.catch(() => undefined);
+      out.push(part);
+    }
+    await Promise.all(out);
   }
 
   /** Events matching the filter, newest first. */

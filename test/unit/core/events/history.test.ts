@@ -45,10 +45,14 @@ function rowCount(db: HistoryDatabase): number {
 describe('history database: schema', () => {
   it('reads back what it wrote, as the same event', () => {
     const db = openDb();
-    const e = anEvent({ reason: 'BackOff', type: 'Warning', message: 'Back-off restarting "app" <b>' });
+    const e = anEvent({ reason: 'BackOff', type: 'Warning', message: 'Back-off restarting "app" <b> — ünïcödé ✓ 🚀' });
     db.write([{ type: 'ADDED', event: e }]);
     assert.deepEqual(db.query({ limit: 10 }), [e]);
     db.dispose();
+    // The body is bound as bytes and cast: stored as TEXT, as earlier versions read and wrote it.
+    const raw = new Database(db.file, { readOnly: true });
+    assert.deepEqual(raw.all('SELECT typeof(body) AS t FROM events'), [{ t: 'text' }]);
+    raw.close();
   });
 
   it('reads back exactly what it wrote, whatever the shape of the event', () => {
