@@ -26,6 +26,8 @@ export class HistoryWorkerClient implements Disposable {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private disposed = false;
+  /** Work posted a part at a time (a large write, the close after it): the shutdown waits for it. */
+  private readonly busy = new Set<Promise<unknown>>();
   private readonly stopEmitter = new Emitter<string>();
   /** The worker stopped with requests or databases it held; the text says why. */
   readonly onDidStop = this.stopEmitter.event;
@@ -56,10 +58,20 @@ export class HistoryWorkerClient implements Disposable {
     return opened && new RemoteHistory(this, opened);
   }
 
+  /** Keeps the shutdown waiting for `work`, which posts more requests as it goes. */
+  track(work: Promise<unknown>): void {
+    this.busy.add(work);
+    void work.then(
+      () => this.busy.delete(work),
+      () => this.busy.delete(work),
+    );
+  }
+
   /** Closes what the worker holds, after everything sent before, and lets the worker end. */
   async shutdown(): Promise<void> {
     if (this.disposed) return;
     try {
+      while (this.busy.size > 0) await Promise.allSettled([...this.busy]);
       if (this.worker) await this.request({ kind: 'shutdown' });
     } catch {
       // A worker that already stopped has nothing left to close.
@@ -122,6 +134,8 @@ export class RemoteHistory implements HistoryBackend, Disposable {
   readonly mode: HistoryMode;
   readonly notes: OpenNotes;
   private closed = false;
+  /** A write being posted a part at a time: the close waits for it. */
+  private writingParts: Promise<void> | undefined;
 
   constructor(
     private readonly client: HistoryWorkerClient,
@@ -139,14 +153,30 @@ export class RemoteHistory implements HistoryBackend, Disposable {
    * waits for the next. A failure fails the whole; what was written of it is written again unchanged on the
    * retry (rows are keyed by uid and change only with their resourceVersion). @throws HistoryError
    */
-  async write(changes: readonly EventChange[]): Promise<void> {
-    if (changes.length <= WRITE_CHUNK) return this.ask({ kind: 'write', handle: this.handle, changes });
+  write(changes: readonly EventChange[]): Promise<void> {
+    // A small write goes at once, unless a large one is still being posted: then after it, in order.
+    if (changes.length <= WRITE_CHUNK && !this.writingParts) return this.ask({ kind: 'write', handle: this.handle, changes });
+    if (this.closed) return Promise.reject(new HistoryError('io', 'history is closed'));
+    const parts = this.writeParts(changes, this.writingParts);
+    this.writingParts = parts;
+    this.client.track(parts);
+    void parts.then(
+      () => this.writingParts === parts && (this.writingParts = undefined),
+      () => this.writingParts === parts && (this.writingParts = undefined),
+    );
+    return parts;
+  }
+
+  private async writeParts(changes: readonly EventChange[], after: Promise<void> | undefined): Promise<void> {
+    // In order after a large write still being posted.
+    await after?.catch(() => undefined);
     const out: Array<Promise<void>> = [];
     for (let i = 0; i < changes.length; i += WRITE_CHUNK) {
       if (out.length >= 2) await out.shift();
-      const part = this.ask({ kind: 'write', handle: this.handle, changes: changes.slice(i, i + WRITE_CHUNK) });
+      // Not refused once closed: the close waits for these parts (dispose()).
+      const part = this.client.request({ kind: 'write', handle: this.handle, changes: changes.slice(i, i + WRITE_CHUNK) });
       // Awaited below or above; a failure before then is not an unhandled rejection.
-      part.catch(() => undefined);
+      void part.catch(() => undefined);
       out.push(part);
     }
     await Promise.all(out);
@@ -182,11 +212,17 @@ export class RemoteHistory implements HistoryBackend, Disposable {
     return this.ask({ kind: 'limitPages', handle: this.handle, pages });
   }
 
-  /** Closes it after whatever was sent before; its writer's lock goes with it. */
+  /** Closes it after whatever was written before (a large write's last part included); its writer's lock goes with it. */
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
-    this.client.request({ kind: 'close', handle: this.handle }).catch(() => undefined);
+    const close = (): Promise<unknown> => this.client.request({ kind: 'close', handle: this.handle }).catch(() => undefined);
+    if (!this.writingParts) {
+      void close();
+      return;
+    }
+    const closing = this.writingParts.catch(() => undefined).then(close);
+    this.client.track(closing);
   }
 
   private ask<K extends Exclude<WorkerRequestBody['kind'], 'open' | 'meta' | 'delete' | 'shutdown'>>(body: Extract<WorkerRequestBody, { kind: K }>): Promise<WorkerAnswers[K]> {

@@ -45,7 +45,8 @@ async function runQueued(): Promise<void> {
   while (queue.length > 0) await handle(queue.shift()!);
 }
 
-async function answer(req: WorkerRequestBody): Promise<unknown> {
+/** The answer's value, or a promise of it (a prune). @throws HistoryError */
+function answer(req: WorkerRequestBody): unknown {
   switch (req.kind) {
     case 'open': {
       const d = req.writerOnly

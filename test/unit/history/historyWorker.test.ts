@@ -52,6 +52,24 @@ describe('history worker protocol', () => {
     assert.equal((await again.stats()).events, 3_010);
   });
 
+  it('posts a write larger than a transaction in parts, keeps later writes after it, and closes after its last part', async () => {
+    const file = path.join(dir, 'h.sqlite');
+    const db = (await client.open(file, CLUSTER))!;
+    const large = changes(12_000);
+    const first = large[0].event;
+    const large2 = db.write(large);
+    // A newer state of the first event, sent while the large write is still being posted.
+    const newer = db.write([{ type: 'MODIFIED', event: { ...first, resourceVersion: `${first.resourceVersion}1`, message: 'newer' } }]);
+    db.dispose();
+    await Promise.all([large2, newer]);
+    await assert.rejects(db.write(changes(1)), (err: unknown) => HistoryError.is(err, 'io'), 'closed for what comes after');
+    const again = (await client.open(file, CLUSTER))!;
+    assert.equal(again.mode, 'readWrite');
+    assert.equal((await again.stats()).events, 12_000, 'every part written before the close');
+    const [row] = (await again.query({ limit: 20_000 })).filter((e) => e.uid === first.uid);
+    assert.equal(row.message, 'newer', 'the later write landed after the large one');
+  });
+
   it('gives a second opener the file read-only while the first writes, and writerOnly opens nothing then', async () => {
     const file = path.join(dir, 'h.sqlite');
     const first = (await client.open(file, CLUSTER))!;
