@@ -5,8 +5,8 @@
  *                 (bench/go/informer, with its RSS), and by `kubectl get events -A -w` with `-o json` and `-o name`.
  *   heap:         heap growth with 100,000 events held in the store (after GC).
  *   timeline:     the real webview bundle in headless Chromium fed 100,000 events (bench/timeline.ts).
- *   history:      the on-disk history's write rate, a query over 1,000,000 rows, seeding, bytes per event
- *                 (bench/history.ts).
+ *   history:      the on-disk history's write rate, a query over 1,000,000 rows, seeding, bytes per event,
+ *                 pruning, and the host thread's event-loop delay meanwhile (bench/history.ts).
  *   initial load: 10,000 events on the real control plane, loaded by our paged list and by
  *                 `kubectl get events -A -o json`; then the extension host in code-server against that
  *                 cluster: activation, first tree rows, RSS with 50,000 events (bench/exthost/).
