@@ -41,7 +41,7 @@ export class HistoryWorkerClient implements Disposable {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise<WorkerAnswers[K]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) worker.ref();
       try {
         worker.postMessage({ ...body, id });
