@@ -23,7 +23,7 @@ const ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 1_000_000);
 const SINK_EVENTS = 200_000;
 const DAY = 86_400_000;
 /** Rows per prune step: the extension's (src/history/historyService.ts). */
-const PRUNE_CHUNK = 2_000;
+const PRUNE_CHUNK = 1_000;
 
 /** CPU seconds of the whole process (the worker's thread included) since `since`. */
 function cpuSeconds(since: NodeJS.CpuUsage): number {

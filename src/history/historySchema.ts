@@ -3,8 +3,11 @@
 
 export const SCHEMA_VERSION = '1';
 
-/** Changes per transaction (see historyDatabase.ts: the write rate hangs on it, a reader's wait is bounded by it). */
+/** Changes per transaction at most (see historyDatabase.ts: the write rate hangs on it). */
 export const WRITE_CHUNK = 5_000;
+
+/** A transaction ends once it has taken this long, however few changes it wrote: another window waits for it. */
+export const TRANSACTION_MS = 100;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;

@@ -57,7 +57,7 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  * Rows per pruning step, each its own transaction in the worker: between two steps the worker answers what
  * was asked meanwhile (a write, a query), and another window may get into the file.
  */
-const PRUNE_CHUNK = 2_000;
+const PRUNE_CHUNK = 1_000;
 /** How often a reading window tries the writer's lock: a killed writer's successor takes over within it. */
 const TAKE_OVER_EVERY_MS = 1_000;
 /** A window still reading after this long says so, once (after a reload the old host lets go sooner). */
