@@ -3,6 +3,7 @@
 //              the parts it loads on first use, each its own file beside it (LAZY below, docs/ARCHITECTURE.md §2)
 //   webview:   src/webview/main.ts -> dist/webview.js (browser, iife), when present
 //   server:    src/server/server.ts -> dist/server.js (node, cjs), when present, with its two .wasm files
+//   historyWorker: src/history/historyWorker.ts -> dist/historyWorker.js (node, cjs), SQLite's thread
 //   --tests:   every test/**/*.ts and bench/**/*.ts -> out/<same path>.js (node, cjs, packages external)
 //   --bundles: build only the named bundles (extension, webview, server; none: `--bundles=`), e.g. the unit
 //              stage needs only the server, which languageServerProcess.test.ts starts
@@ -91,6 +92,11 @@ if (wanted('server') && existsSync('src/server/server.ts')) {
   mkdirSync('dist', { recursive: true });
   copyFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/tree-sitter.wasm');
   copyFileSync('node_modules/tree-sitter-go/tree-sitter-go.wasm', 'dist/tree-sitter-go.wasm');
+}
+
+if (wanted('historyWorker')) {
+  // History's SQLite runs on this worker thread, never on the extension host's (src/history/historyWorker.ts).
+  targets.push({ ...common, entryPoints: ['src/history/historyWorker.ts'], outfile: 'dist/historyWorker.js', platform: 'node', format: 'cjs', target: 'node20' });
 }
 
 function tsFiles(dir) {

@@ -8,8 +8,8 @@
  *   heap:         heap growth with 100,000 events held in the store (after GC).
  *   memory:       the extension host's memory with 50,000 events, part by part (bench/memory.ts).
  *   timeline:     the real webview bundle in headless Chromium fed 100,000 events (bench/timeline.ts).
- *   history:      the on-disk history's write rate, a query over 1,000,000 rows, seeding, bytes per event
- *                 (bench/history.ts).
+ *   history:      the on-disk history's write rate, a query over 1,000,000 rows, seeding, bytes per event,
+ *                 pruning, and the host thread's event-loop delay meanwhile (bench/history.ts).
  *   lsp:          the language server under load: 1,000 events/s with 20 manifests and 10 Go files open, event-loop
  *                 delay on both sides, new event → diagnostic, a 5,000-line manifest's first diagnostic
  *                 (bench/languageServerLoad.ts).

@@ -77,8 +77,8 @@ export interface KubeEventsTesting {
   readonly history: {
     readonly file: string | undefined;
     readonly mode: 'readWrite' | 'readOnly' | undefined;
-    /** Writes pending changes now (they are otherwise written within half a second). */
-    flush(): void;
+    /** Writes pending changes now (they are otherwise written within half a second); settles once written. */
+    flush(): Promise<void>;
   };
   /** The debug sessions followed (kubeEvents.debug.follow), their marks, launch-block problems and summaries. */
   readonly debug: DebugFollower;

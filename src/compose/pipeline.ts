@@ -35,6 +35,7 @@ export function composePipeline(context: vscode.ExtensionContext, log: vscode.Lo
   });
   const history = new HistoryService({
     dir: path.join(storage, 'history'),
+    workerFile: path.join(context.extensionPath, 'dist', 'historyWorker.js'),
     broadcaster: session.broadcaster,
     store: session.store,
     settings: () => settings.config.history,
@@ -47,7 +48,7 @@ export function composePipeline(context: vscode.ExtensionContext, log: vscode.Lo
     demand,
     ...connectWhenDemanded(demand, session, settings, log),
     // History seeds the store with each new cluster's events before its first list.
-    session.onDidChangeScope((scope) => scope && history.open(scope.cluster)),
+    session.onDidChangeScope((scope) => scope?.holdWatch(history.open(scope.cluster))),
     settings.onDidChange(({ previous }) => history.settingsChanged(previous.history)),
     settings,
     resources,

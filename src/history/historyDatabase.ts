@@ -1,16 +1,16 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import type * as Sqlite from 'node-sqlite3-wasm';
-import { HistoryError, type HistoryBackend, type HistoryFilter, type HistoryMode } from '../core/events/history';
+import { HistoryError, type HistoryFilter, type HistoryMode } from '../core/events/history';
 import type { EventChange, KubeEvent } from '../core/events/kubeEvent';
-import { clusterFileStem, type ClusterContext, type ClusterIdentity } from '../core/clusterIdentity';
+import type { ClusterContext } from '../core/clusterIdentity';
 import { type ProcessLock } from './processLock';
 import { takeLock, withAccess, writerLock } from './historyAccess';
 import { fileSystemFailure, toHistoryError } from './historyErrors';
 import { decodeRow, encodeBody, type Row } from './historyRows';
-import { SCHEMA, SCHEMA_VERSION, UPSERT, WRITE_CHUNK } from './historySchema';
+import type { OpenNotes } from './historyProtocol';
+import { SCHEMA, SCHEMA_VERSION, TRANSACTION_MS, UPSERT, WRITE_CHUNK } from './historySchema';
 
 /**
  * One cluster's event history on disk: an SQLite database run as WebAssembly (node-sqlite3-wasm, whose VFS
@@ -29,8 +29,11 @@ import { SCHEMA, SCHEMA_VERSION, UPSERT, WRITE_CHUNK } from './historySchema';
  * Deliberate choices:
  * - Rollback journal (TRUNCATE) with `synchronous=FULL`, not WAL: the VFS has no shared memory, and a
  *   committed transaction survives a killed process or a power cut. The sink writes at most every half
- *   second, which bounds what a crash loses, in transactions of at most 1,000 changes, which bounds how long
- *   a reader in another window waits for the lock.
+ *   second, which bounds what a crash loses, in transactions of at most 5,000 changes through one prepared
+ *   statement: each commit costs several fsyncs and rewrites every index page it touched, so rows per
+ *   transaction is what the write rate hangs on. A transaction also ends once it has taken 100 ms, which
+ *   bounds how long a reader in another window waits for the lock even on a machine too busy to write
+ *   5,000 in that time.
  * - The VFS locks with a `<file>.lock` directory that a killed process leaves behind, and it cannot tell a
  *   dead holder from a live one. So two locks the operating system frees when their holder dies
  *   (processLock.ts) sit above it: `<file>.writer`, held by the one window that writes for as long as it
@@ -48,19 +51,6 @@ import { SCHEMA, SCHEMA_VERSION, UPSERT, WRITE_CHUNK } from './historySchema';
  */
 
 
-/** The file name of a cluster's history: a hash, so neither the URL nor the user name is in the path. */
-export function historyFileName(identity: ClusterIdentity): string {
-  return `history-${clusterFileStem(identity, (text) => createHash('sha256').update(text).digest('hex'))}.sqlite`;
-}
-
-/** What {@link HistoryDatabase.open} found on the way, for the one message the host shows. */
-export interface OpenNotes {
-  /** The unreadable file was moved here. */
-  readonly movedAside?: string;
-  /** A killed writer's unfinished transaction was rolled back: this many pages restored. */
-  readonly rolledBack?: number;
-}
-
 /** Moved-aside files kept per database: the newest few, for the user to look at; older ones are deleted. */
 const KEEP_MOVED_ASIDE = 3;
 
@@ -76,9 +66,10 @@ function openDatabase(file: string, options: { readOnly: boolean; fileMustExist:
 
 /**
  * An open history database (see the module comment). Synchronous: node-sqlite3-wasm runs SQLite on the
- * calling thread; the sink keeps each write to one short transaction.
+ * calling thread, so the extension uses it only inside the history worker (historyWorker.ts), never on the
+ * extension host's thread.
  */
-export class HistoryDatabase implements HistoryBackend {
+export class HistoryDatabase {
   private readonly db: Database;
   private upsert: Statement | undefined;
   private closed = false;
@@ -177,22 +168,35 @@ export class HistoryDatabase implements HistoryBackend {
   write(changes: readonly EventChange[]): void {
     if (this.closed) throw new HistoryError('io', 'history is closed');
     if (!this.upsert || changes.length === 0) return;
-    // Short transactions: another window reading the file waits for the lock at most one chunk.
-    for (let i = 0; i < changes.length; i += WRITE_CHUNK) this.writeChunk(changes.slice(i, i + WRITE_CHUNK));
+    // Short transactions: another window reading the file waits for the lock at most one of them.
+    for (let i = 0; i < changes.length; ) i = this.writeTransaction(changes, i);
   }
 
-  private writeChunk(changes: readonly EventChange[]): void {
+  /**
+   * Writes from `changes[from]` in one transaction, up to WRITE_CHUNK changes or until it has taken
+   * TRANSACTION_MS, whichever comes first: on a busy machine the count alone would hold the lock for seconds,
+   * and another window gives up waiting after two. Returns where the next transaction starts.
+   */
+  private writeTransaction(changes: readonly EventChange[], from: number): number {
+    const end = Math.min(changes.length, from + WRITE_CHUNK);
     try {
-      withAccess(this.file, () => {
+      return withAccess(this.file, () => {
         const upsert = this.upsert!;
+        const deadline = performance.now() + TRANSACTION_MS;
         this.db.exec('BEGIN IMMEDIATE');
         try {
-          for (const change of changes) {
+          let i = from;
+          while (i < end) {
+            const change = changes[i++];
             const e = change.event;
             const expired = change.type === 'DELETED' || e.expired ? 1 : 0;
-            upsert.run([e.uid, e.lastSeen, e.type, e.reason, e.namespace, e.regarding.uid, e.count, expired, e.resourceVersion, encodeBody(e)]);
+            // The body goes in as UTF-8 bytes, which SQLite casts back to TEXT (historySchema.ts): Node encodes
+            // them natively, where a string argument is encoded byte by byte in JavaScript.
+            upsert.run([e.uid, e.lastSeen, e.type, e.reason, e.namespace, e.regarding.uid, e.count, expired, e.resourceVersion, Buffer.from(encodeBody(e))]);
+            if ((i - from) % 64 === 0 && performance.now() > deadline) break;
           }
           this.db.exec('COMMIT');
+          return i;
         } catch (err) {
           if (this.db.inTransaction) this.db.exec('ROLLBACK');
           // A statement keeps its last error and refuses to run again (node-sqlite3-wasm cannot reset it

@@ -1,6 +1,6 @@
 // The row codec of the history database: an event to its columns and JSON body (without default values)
 // and back.
-import { withPooledStrings, type KubeEvent, type ObjectRef } from '../core/events/kubeEvent';
+import type { KubeEvent, ObjectRef } from '../core/events/kubeEvent';
 
 /** The columns a row is read back with besides `body`. */
 export interface Row {
@@ -62,7 +62,7 @@ export function decodeRow(r: Row): KubeEvent {
   const firstTimestamp = time(b.firstTimestamp);
   const eventTime = time(b.eventTime);
   const creationTimestamp = time(b.creationTimestamp);
-  return withPooledStrings({
+  return {
     uid: r.uid,
     name: b.name ?? '',
     namespace: r.namespace,
@@ -86,5 +86,5 @@ export function decodeRow(r: Row): KubeEvent {
     firstSeen: b.firstSeen ?? derivedFirstSeen({ firstTimestamp, eventTime, creationTimestamp }),
     ours: b.sent === 1,
     expired: r.expired === 1,
-  });
+  };
 }

@@ -3,8 +3,11 @@
 
 export const SCHEMA_VERSION = '1';
 
-/** Changes per transaction; a sink's batch of half a second is written as several. */
-export const WRITE_CHUNK = 1_000;
+/** Changes per transaction at most (see historyDatabase.ts: the write rate hangs on it). */
+export const WRITE_CHUNK = 5_000;
+
+/** A transaction ends once it has taken this long, however few changes it wrote: another window waits for it. */
+export const TRANSACTION_MS = 100;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -32,9 +35,10 @@ DROP TRIGGER IF EXISTS events_rise_update;
 DROP TABLE IF EXISTS rises;
 `;
 
+/** Writes an event; `body` is bound as UTF-8 bytes and stored as TEXT, as every earlier version stored it. */
 export const UPSERT = `
 INSERT INTO events(uid, last_seen, type, reason, namespace, object_uid, count, expired, resource_version, body)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))
 ON CONFLICT(uid) DO UPDATE SET
   last_seen = excluded.last_seen, type = excluded.type, reason = excluded.reason, namespace = excluded.namespace,
   object_uid = excluded.object_uid, count = excluded.count, expired = excluded.expired,

@@ -20,6 +20,8 @@ import type { ClusterContext, ClusterIdentity } from '../core/clusterIdentity';
  * all the time, and each save rewrites the whole memory.
  */
 const OWNER_SAVE_DELAY_MS = 10_000;
+/** The longest the first list waits for what {@link ConnectionScope.holdWatch} was given (history's seed). */
+const HOLD_WATCH_MAX_MS = 10_000;
 
 
 export interface ConnectionScopeOptions {
@@ -55,6 +57,7 @@ export class ConnectionScope implements Disposable {
   private planning: AbortController | undefined;
   private readonly ownersLearnt: Disposable;
   private readonly saveScheduler = new RunOnceScheduler(() => void this.owners.flush(), OWNER_SAVE_DELAY_MS);
+  private held: Promise<unknown> | undefined;
   private disposed = false;
 
   constructor(
@@ -115,6 +118,36 @@ export class ConnectionScope implements Disposable {
     if (this.disposed) return;
     const planning = new AbortController();
     this.planning = planning;
+    const held = this.held;
+    if (held) {
+      onState({ phase: 'connecting' });
+      void held.then(() => this.plan(options, onState, planning));
+      return;
+    }
+    this.plan(options, onState, planning);
+  }
+
+  /**
+   * Holds the next list+watch until `until` settles, at most 10 s: history seeds the store before the first
+   * list, which then reconciles against it (docs/ARCHITECTURE.md §10). Given from `onDidChangeScope`.
+   */
+  holdWatch(until: Promise<unknown>): void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        tagged(this.opts.logger, 'watch').warn(`history did not seed the store within ${HOLD_WATCH_MAX_MS / 1000} s; listing without it`);
+        resolve();
+      }, HOLD_WATCH_MAX_MS);
+    });
+    const held = Promise.race([until.catch(() => undefined), timeout]).finally(() => {
+      clearTimeout(timer);
+      if (this.held === held) this.held = undefined;
+    });
+    this.held = held;
+  }
+
+  private plan(options: WatchOptions, onState: (state: SourceState) => void, planning: AbortController): void {
+    if (this.planning !== planning || planning.signal.aborted) return;
     const selected = options.namespaces ?? [];
     const log = tagged(this.opts.logger, 'watch');
     const begin = (plan: WatchPlan): void => {

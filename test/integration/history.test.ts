@@ -40,12 +40,13 @@ describe('history against a real kube-apiserver with a short --event-ttl', () =>
       () => true,
     );
     assert.ok(gone, 'the apiserver no longer has the event');
-    first.history.dispose();
+    await first.history.shutdown();
     first.session.dispose();
 
     // A reload: a new window seeds its store from history before its first list.
     const second = openHistoryWindow(cp, ns, dir);
     second.session.connect();
+    await waitFor('the store seeded', () => second.session.store.get(uid), 10_000);
     assert.equal(second.session.store.get(uid)?.expired, true, 'seeded, marked expired');
     assert.equal(second.session.store.get(uid)?.message, 'outlives the TTL');
     await waitFor('the session to be live', () => second.session.state.phase === 'live', 20_000);
@@ -54,9 +55,9 @@ describe('history against a real kube-apiserver with a short --event-ttl', () =>
     second.session.store.clear();
     const query = parseQuery('since:10m reason:BackOff is:expired');
     assert.ok(query.ok);
-    assert.equal(second.history.loadMatching(query.value, { now: Date.now() }), 1);
+    assert.equal(await second.history.loadMatching(query.value, { now: Date.now() }), 1);
     assert.equal(second.session.store.get(uid)?.expired, true);
-    second.history.dispose();
+    await second.history.shutdown();
     second.session.dispose();
   });
 });

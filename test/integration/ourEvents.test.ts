@@ -126,17 +126,17 @@ describe('events marked as ours: by what our recorder sent (real kube-apiserver)
     assert.ok(window, 'the first test ran');
     const first = window.session;
     const emitted = named(first, 'EmittedCore')!;
-    await waitFor('history to have written', () => {
-      window!.history.flush();
-      return window!.history.database?.query({ limit: 100, namespaces: [ns] }).some((e) => e.uid === emitted.uid && e.ours);
+    await waitFor('history to have written', async () => {
+      await window!.history.flush();
+      return (await window!.history.database?.query({ limit: 100, namespaces: [ns] }))?.some((e) => e.uid === emitted.uid && e.ours);
     }, 20_000);
     first.dispose();
-    window.history.dispose();
+    await window.history.shutdown();
 
     window = openHistoryWindow(cp, ns, dir);
     const second = window.session;
     second.connect();
-    assert.equal(second.store.get(emitted.uid)?.ours, true, 'seeded from history as ours');
+    await waitFor('seeded from history as ours', () => second.store.get(emitted.uid)?.ours === true, 10_000);
     await waitFor('the stream to go live', () => second.state.phase === 'live', 20_000);
     // Someone else changes our event (a new resourceVersion): it is still the event our recorder wrote.
     await admin.request(`/api/v1/namespaces/${ns}/events/${emitted.name}`, { method: 'PATCH', body: { message: 'changed by the admin' }, contentType: 'application/strategic-merge-patch+json' });

@@ -1,5 +1,5 @@
 import type { Broadcaster, Watcher } from './broadcaster';
-import type { EventChange, KubeEvent } from './kubeEvent';
+import type { EventChange } from './kubeEvent';
 import { RunOnceScheduler } from '../lifecycle';
 import { silentLogger, type Disposable, type Logger } from '../ports';
 import type { Query } from '../query/syntax';
@@ -60,17 +60,14 @@ export class HistoryError extends Error {
   }
 }
 
-/** The history database of one cluster, as the sink and the host use it. Implemented in src/history. */
-export interface HistoryBackend extends Disposable {
+/**
+ * What the sink writes to: the current cluster's history (src/history: a database in the history worker, or,
+ * in tests and the crash probe, one on the calling thread). `write` may answer at once or later.
+ */
+export interface HistoryBackend {
   readonly mode: HistoryMode;
-  /** Writes changes in one transaction, in order. @throws HistoryError */
-  write(changes: readonly EventChange[]): void;
-  /** Events matching the filter, newest first. */
-  query(filter: HistoryFilter): KubeEvent[];
-  /** Drops rows older than `olderThan` and, when the file is over `maxBytes`, the oldest rows until it fits. Returns rows removed in this step; 0 means done. */
-  prune(olderThan: number, maxBytes: number, budget: number): number;
-  /** Rows and bytes on disk. */
-  stats(): { readonly events: number; readonly bytes: number };
+  /** Writes changes in order. @throws HistoryError, or rejects with one */
+  write(changes: readonly EventChange[]): void | Promise<void>;
 }
 
 /**
@@ -133,10 +130,11 @@ export interface HistorySinkOptions {
 
 /**
  * A broadcaster watcher that writes every change to the current cluster's history. Its sink only buffers, so
- * it never holds the broadcaster's queue; a timer writes the buffer in one transaction at most `flushMs`
- * later. A failed write keeps its changes and is retried with exponential backoff (another window inside the
- * file, a full disk that gets space again), so one error never ends history for the session. Changes beyond
- * `maxPending` are dropped and counted in `dropped`, like any watcher's drops.
+ * it never holds the broadcaster's queue; a timer writes the buffer at most `flushMs` later. One write is out
+ * at a time: what arrives meanwhile waits and goes in the next, so a slow disk makes batches larger, not
+ * writes more numerous. A failed write keeps its changes and is retried with exponential backoff (another
+ * window inside the file, a full disk that gets space again), so one error never ends history for the
+ * session. Changes beyond `maxPending` are dropped and counted in `dropped`, like any watcher's drops.
  */
 export class HistorySink implements Disposable {
   private pending: EventChange[] = [];
@@ -145,6 +143,12 @@ export class HistorySink implements Disposable {
   private readonly maxPending: number;
   private readonly log: Logger;
   private backend: HistoryBackend | undefined;
+  /** No backend for now, but one of the same cluster is coming: keep what arrives. */
+  private holding = false;
+  /** The write out now; it settles after its outcome was taken in. */
+  private writing: Promise<void> | undefined;
+  /** Raised at each switch to another cluster's database: a failed write of an earlier one is not retried in it. */
+  private generation = 0;
   private droppedCount = 0;
   private writtenCount = 0;
   private failures = 0;
@@ -154,7 +158,7 @@ export class HistorySink implements Disposable {
     broadcaster: Broadcaster<EventChange>,
     private readonly options: HistorySinkOptions = {},
   ) {
-    this.flushScheduler = new RunOnceScheduler(() => this.flush(), options.flushMs ?? 500);
+    this.flushScheduler = new RunOnceScheduler(() => void this.flush(), options.flushMs ?? 500);
     this.maxPending = options.maxPending ?? 200_000;
     this.log = options.logger ?? silentLogger;
     this.watcher = broadcaster.watch((batch) => this.take(batch), { name: 'history' });
@@ -178,69 +182,113 @@ export class HistorySink implements Disposable {
   /**
    * Switches to another database (or none). What is pending goes to the old one first and what it could not
    * take is dropped; with `carryOver` (the same cluster's database, reopened after a failure) all that is
-   * pending goes to the new one instead.
+   * pending goes to the new one instead, and with `carryOver` and no backend the sink keeps what arrives
+   * until that one comes.
    */
   setBackend(backend: HistoryBackend | undefined, carryOver = false): void {
     if (carryOver) {
       // The old one failed and is gone: what it held is for the new one.
       this.flushScheduler.cancel();
     } else {
-      this.flush();
+      const old = this.backend;
+      const batch = this.pending;
       this.pending = [];
+      this.generation++;
+      if (old && !this.stopped && batch.length > 0) {
+        // Requests to one database are taken in order: this lands after a write still out.
+        this.settleWrite(old, batch, this.generation - 1).catch(() => undefined);
+      }
     }
     this.backend = backend?.mode === 'readWrite' ? backend : undefined;
+    this.holding = carryOver && !backend;
     this.stopped = false;
     this.failures = 0;
-    if (this.pending.length > 0) this.flushScheduler.schedule(0);
+    if (this.pending.length > 0 && this.backend) this.flushScheduler.schedule(0);
     else this.flushScheduler.cancel();
   }
 
-  /** Writes what is pending now. Safe to call at any time. */
-  flush(): void {
+  /**
+   * Writes what is pending now; the promise settles once it is written (or failed, and kept for a retry).
+   * Safe to call at any time.
+   */
+  flush(): Promise<void> {
     this.flushScheduler.cancel();
-    if (this.pending.length === 0) return;
+    // One write at a time: what is pending now goes in the next one.
+    if (this.writing) return this.writing.then(() => this.flush());
+    if (this.pending.length === 0) return Promise.resolve();
     if (!this.backend || this.stopped) {
-      this.pending = [];
-      return;
+      if (!this.holding) this.pending = [];
+      return Promise.resolve();
     }
     const batch = this.pending;
     this.pending = [];
-    try {
-      this.backend.write(batch);
-      this.writtenCount += batch.length;
-      if (this.failures > 0) this.options.onRecovered?.(this.failures);
-      this.failures = 0;
-    } catch (err) {
-      this.failures++;
-      const failure = HistoryError.from(err);
-      const decision = this.options.onFailure?.(failure, this.failures) ?? (failure.reason === 'corrupt' ? 'stop' : 'retry');
-      const delay = Math.min(this.options.maxRetryMs ?? 60_000, (this.options.retryMs ?? 1_000) * 2 ** Math.min(this.failures - 1, 16));
-      const then = decision === 'retry' ? `retrying in ${delay} ms` : 'giving up';
-      if (this.failures === 1) this.log.warn(`write failed (${failure.reason}): ${failure.message}; ${then}`);
-      else this.log.debug(`write failed again (${this.failures} in a row, ${failure.reason}); ${then}`);
-      if (decision === 'stop') {
-        this.stopped = true;
-        return;
-      }
-      // The failed batch goes back ahead of what arrived since, within the same bound as take().
-      const kept = batch.concat(this.pending);
-      if (kept.length > this.maxPending) this.droppedCount += kept.length - this.maxPending;
-      this.pending = kept.length > this.maxPending ? kept.slice(0, this.maxPending) : kept;
-      this.flushScheduler.schedule(delay);
-    }
+    const writing = this.settleWrite(this.backend, batch, this.generation).finally(() => {
+      if (this.writing === writing) this.writing = undefined;
+      // What arrived during the write waits no longer than it would have.
+      if (this.pending.length > 0 && this.backend && !this.stopped) this.flushScheduler.scheduleIfIdle();
+    });
+    this.writing = writing;
+    return writing;
   }
 
   dispose(): void {
-    this.flush();
+    void this.flush();
     this.flushScheduler.dispose();
     this.watcher.dispose();
   }
 
+  /** Writes `batch` to `backend` and takes in the outcome: counted when written, kept and retried when not. */
+  private async settleWrite(backend: HistoryBackend, batch: EventChange[], generation: number): Promise<void> {
+    try {
+      await backend.write(batch);
+    } catch (err) {
+      if (generation !== this.generation) {
+        // Another cluster's database by now: this batch has nowhere to go.
+        this.droppedCount += batch.length;
+        this.log.debug(`a write to the previous history failed (${errorMessage(err)}); ${batch.length} changes dropped`);
+      } else if (backend !== this.backend) {
+        // The same cluster's database is being replaced: the next one takes the batch.
+        this.keep(batch);
+      } else {
+        this.failed(HistoryError.from(err), batch);
+      }
+      return;
+    }
+    this.writtenCount += batch.length;
+    if (generation === this.generation && backend === this.backend) {
+      if (this.failures > 0) this.options.onRecovered?.(this.failures);
+      this.failures = 0;
+    }
+  }
+
+  private failed(failure: HistoryError, batch: EventChange[]): void {
+    this.failures++;
+    const decision = this.options.onFailure?.(failure, this.failures) ?? (failure.reason === 'corrupt' ? 'stop' : 'retry');
+    const delay = Math.min(this.options.maxRetryMs ?? 60_000, (this.options.retryMs ?? 1_000) * 2 ** Math.min(this.failures - 1, 16));
+    const then = decision === 'retry' ? `retrying in ${delay} ms` : 'giving up';
+    if (this.failures === 1) this.log.warn(`write failed (${failure.reason}): ${failure.message}; ${then}`);
+    else this.log.debug(`write failed again (${this.failures} in a row, ${failure.reason}); ${then}`);
+    if (decision === 'stop') {
+      this.stopped = true;
+      return;
+    }
+    this.keep(batch);
+    // onFailure may have detached this backend (a damaged file being replaced): then the next one writes them.
+    if (this.backend) this.flushScheduler.schedule(delay);
+  }
+
+  /** A batch not written goes back ahead of what arrived since, within the same bound as take(). */
+  private keep(batch: EventChange[]): void {
+    const kept = batch.concat(this.pending);
+    if (kept.length > this.maxPending) this.droppedCount += kept.length - this.maxPending;
+    this.pending = kept.length > this.maxPending ? kept.slice(0, this.maxPending) : kept;
+  }
+
   private take(batch: readonly EventChange[]): void {
-    if (!this.backend || this.stopped) return;
+    if ((!this.backend && !this.holding) || this.stopped) return;
     const room = this.maxPending - this.pending.length;
     if (batch.length > room) this.droppedCount += batch.length - Math.max(room, 0);
     for (let i = 0; i < batch.length && i < room; i++) this.pending.push(batch[i]);
-    this.flushScheduler.scheduleIfIdle();
+    if (this.backend && !this.writing) this.flushScheduler.scheduleIfIdle();
   }
 }

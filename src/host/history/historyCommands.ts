@@ -45,7 +45,7 @@ export function showHistoryNotice(log: vscode.LogOutputChannel, notice: HistoryN
  * what it holds in memory; only the disk forgets.
  */
 export async function clearHistoryCommand(history: HistoryService): Promise<void> {
-  const files = history.files();
+  const files = await history.files();
   if (files.length === 0) {
     void vscode.window.showInformationMessage('Kube Events: there is no event history to clear.');
     return;
@@ -64,7 +64,7 @@ export async function clearHistoryCommand(history: HistoryService): Promise<void
     'Clear History',
   );
   if (confirm !== 'Clear History') return;
-  const refused = history.clear(pick.files);
+  const refused = await history.clear(pick.files);
   if (refused.length > 0) {
     void vscode.window.showWarningMessage(`Kube Events: ${refused.length} history file(s) are in use by another VS Code window; clear them there.`);
   } else {

@@ -9,6 +9,7 @@ import { HistoryService } from '../../../src/history/historyService';
 import { ClusterSession } from '../../../src/kube/clusterSession';
 import type { KubeClient } from '../../../src/kube/kubeClient';
 import { createNamespace as createNamespaceNamed } from '../../support/admin';
+import { historyWorkerFile } from '../../support/historyWorkerFile';
 
 let shared: Promise<ControlPlane> | undefined;
 
@@ -93,7 +94,8 @@ export function openHistoryWindow(cp: ControlPlane, namespace: string, dir: stri
     settings: () => ({ enabled: true, retentionDays: 7, maxMegabytes: 500 }),
     onNotice: (n) => assert.fail(`unexpected notice ${JSON.stringify(n)}`),
     flushMs: 100,
+    workerFile: historyWorkerFile(),
   });
-  session.onDidChangeScope((scope) => scope && history.open(scope.cluster));
+  session.onDidChangeScope((scope) => scope?.holdWatch(history.open(scope.cluster)));
   return { session, history };
 }

@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HistoryDatabase, historyFileName } from '../../../src/history/historyDatabase';
+import { HistoryDatabase } from '../../../src/history/historyDatabase';
+import { historyFileName } from '../../../src/history/historyFiles';
 import { waitFor } from '../../support/waitFor';
 
 /**

@@ -13,6 +13,7 @@ import { Broadcaster } from '../../../src/core/events/broadcaster';
 import { EventStore } from '../../../src/core/events/eventStore';
 import type { EventChange } from '../../../src/core/events/kubeEvent';
 import { HistoryService, type HistoryNotice } from '../../../src/history/historyService';
+import { historyWorkerFile } from '../../support/historyWorkerFile';
 import { anEvent } from './eventBuilder';
 
 const [dir, name, ...flags] = process.argv.slice(2);
@@ -22,6 +23,12 @@ const broadcaster = new Broadcaster<EventChange>({ queueLength: 10_000 });
 const store = new EventStore({ capacity: 2_000 });
 broadcaster.watch((batch) => void store.applyBatch(batch), { name: 'store' });
 const notices: HistoryNotice[] = [];
+/** The service's last log lines, for a failing test's message. */
+const said: string[] = [];
+const keep = (m: string): void => {
+  said.push(m);
+  if (said.length > 4) said.shift();
+};
 const service = new HistoryService({
   dir,
   broadcaster,
@@ -29,6 +36,8 @@ const service = new HistoryService({
   settings: () => ({ enabled: true, retentionDays: 7, maxMegabytes: 500 }),
   onNotice: (n) => notices.push(n),
   flushMs: 100,
+  workerFile: historyWorkerFile(),
+  logger: { trace: () => undefined, debug: keep, info: keep, warn: keep, error: keep },
 });
 
 let offered = 0;
@@ -38,12 +47,12 @@ let lastMode = '';
 
 function report(): void {
   const mode = service.database?.mode ?? 'none';
-  process.stdout.write(`${JSON.stringify({ name, pid: process.pid, at: Date.now(), mode, offered, reads, readFailures, notices, ...service.writes })}\n`);
+  process.stdout.write(`${JSON.stringify({ name, pid: process.pid, at: Date.now(), mode, offered, reads, readFailures, notices, said, ...service.writes })}\n`);
   lastMode = mode;
 }
 
 function start(): void {
-  service.open(CLUSTER);
+  void service.open(CLUSTER);
   report();
   setInterval(report, 50);
   // Reports a change of mode (a take-over) the moment it happens, not at the next tick.
@@ -57,19 +66,19 @@ function start(): void {
     setTimeout(produce, 20);
   };
   produce();
-  const read = (): void => {
+  const read = async (): Promise<void> => {
     const db = service.database;
     if (db?.mode === 'readOnly') {
       try {
-        db.query({ limit: 5_000 });
+        await db.query({ limit: 5_000 });
         reads++;
       } catch {
         readFailures++;
       }
     }
-    setTimeout(read, 20);
+    setTimeout(() => void read(), 20);
   };
-  read();
+  void read();
 }
 
 if (flags.includes('wait')) readline.createInterface({ input: process.stdin }).once('line', start);

@@ -10,10 +10,12 @@ import { HistoryError, HistorySink, planHistoryQuery } from '../../../../src/cor
 import type { EventChange } from '../../../../src/core/events/kubeEvent';
 import { parseQuery } from '../../../../src/core/query/parse';
 import type { Query } from '../../../../src/core/query/syntax';
-import { historyFileName, HistoryDatabase } from '../../../../src/history/historyDatabase';
+import { HistoryDatabase } from '../../../../src/history/historyDatabase';
+import { historyFileName } from '../../../../src/history/historyFiles';
 import { HistoryService, type HistoryNotice, type HistorySettings } from '../../../../src/history/historyService';
 import { Database } from 'node-sqlite3-wasm';
 import { anEvent } from '../../support/eventBuilder';
+import { historyWorkerFile } from '../../../support/historyWorkerFile';
 import { waitFor } from '../../../support/waitFor';
 
 const CLUSTER = { server: 'https://127.0.0.1:6443', user: 'dev', context: 'kind-dev' };
@@ -43,10 +45,14 @@ function rowCount(db: HistoryDatabase): number {
 describe('history database: schema', () => {
   it('reads back what it wrote, as the same event', () => {
     const db = openDb();
-    const e = anEvent({ reason: 'BackOff', type: 'Warning', message: 'Back-off restarting "app" <b>' });
+    const e = anEvent({ reason: 'BackOff', type: 'Warning', message: 'Back-off restarting "app" <b> — ünïcödé ✓ 🚀' });
     db.write([{ type: 'ADDED', event: e }]);
     assert.deepEqual(db.query({ limit: 10 }), [e]);
     db.dispose();
+    // The body is bound as bytes and cast: stored as TEXT, as earlier versions read and wrote it.
+    const raw = new Database(db.file, { readOnly: true });
+    assert.deepEqual(raw.all('SELECT typeof(body) AS t FROM events'), [{ t: 'text' }]);
+    raw.close();
   });
 
   it('reads back exactly what it wrote, whatever the shape of the event', () => {
@@ -269,6 +275,31 @@ describe('history sink', () => {
     db.dispose();
   });
 
+  it('keeps one write out at a time: what arrives meanwhile waits, and goes in the next write as one batch', async () => {
+    const b = new Broadcaster<EventChange>();
+    const writes: Array<{ size: number; done: () => void }> = [];
+    const backend = {
+      mode: 'readWrite' as const,
+      write: (changes: readonly EventChange[]) => new Promise<void>((done) => writes.push({ size: changes.length, done })),
+    };
+    const sink = new HistorySink(b, { flushMs: 5 });
+    sink.setBackend(backend);
+    for (let i = 0; i < 10; i++) await b.action({ type: 'ADDED', event: anEvent() });
+    await waitFor('the first write', () => writes.length === 1, 2000);
+    // The database is slow: 300 more changes arrive, in many broadcaster batches and many flush intervals.
+    for (let i = 0; i < 300; i++) await b.action({ type: 'ADDED', event: anEvent() });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(writes.length, 1, 'no second write while the first is out');
+    writes[0].done();
+    await waitFor('the second write', () => writes.length === 2, 2000);
+    assert.equal(writes[1].size, 300 + 10 - writes[0].size, 'everything that waited, in one batch');
+    const flushed = sink.flush();
+    writes[1].done();
+    await flushed;
+    assert.equal(sink.written, 310, 'flush() settles once what was pending is written');
+    sink.dispose();
+  });
+
   it('counts what it cannot hold as dropped', async () => {
     const b = new Broadcaster<EventChange>();
     const db = openDb();
@@ -276,7 +307,7 @@ describe('history sink', () => {
     sink.setBackend(db);
     for (let i = 0; i < 25; i++) b.offer({ type: 'ADDED', event: anEvent() });
     await waitFor('drops counted', () => sink.dropped === 15, 2000);
-    sink.flush();
+    await sink.flush();
     assert.equal(rowCount(db), 10);
     sink.dispose();
     db.dispose();
@@ -385,35 +416,36 @@ describe('history service', () => {
       settings: opts.settings ?? (() => ({ enabled: true, retentionDays: 7, maxMegabytes: 500 })),
       onNotice: (n) => notices.push(n),
       flushMs: 10,
+      workerFile: historyWorkerFile(),
     });
     return { svc, store, broadcaster, notices };
   }
 
   it('seeds a new window\'s store from the history of the last one, expired marks included', async () => {
     const a = service();
-    a.svc.open(CLUSTER);
+    await a.svc.open(CLUSTER);
     const kept = anEvent({ reason: 'BackOff' });
     const gone = anEvent({ reason: 'Killing' });
     await a.broadcaster.action({ type: 'ADDED', event: kept });
     await a.broadcaster.action({ type: 'ADDED', event: gone });
     await a.broadcaster.action({ type: 'DELETED', event: gone });
     await waitFor('store', () => a.store.get(gone.uid)?.expired === true, 2000);
-    a.svc.dispose();
+    await a.svc.shutdown();
 
     const b = service();
-    b.svc.open(CLUSTER);
+    await b.svc.open(CLUSTER);
     assert.equal(b.store.size, 2);
     assert.equal(b.store.get(kept.uid)?.expired, false);
     assert.equal(b.store.get(gone.uid)?.expired, true);
-    b.svc.dispose();
+    await b.svc.shutdown();
   });
 
-  it('acts on a settings change only when the history settings themselves changed', () => {
+  it('acts on a settings change only when the history settings themselves changed', async () => {
     const on: HistorySettings = { enabled: true, retentionDays: 7, maxMegabytes: 500 };
     let settings = on;
     const s = service({ settings: () => settings });
     const openFile = (): string | undefined => s.svc.database?.file;
-    s.svc.open(CLUSTER);
+    await s.svc.open(CLUSTER);
     const file = openFile();
     assert.ok(file);
     s.svc.settingsChanged(on);
@@ -423,63 +455,65 @@ describe('history service', () => {
     assert.equal(openFile(), undefined, 'turned off: closed');
     settings = on;
     s.svc.settingsChanged({ ...on, enabled: false });
-    assert.equal(openFile(), file, 'turned on again: reopened for the same cluster');
-    s.svc.dispose();
+    await waitFor('turned on again: reopened for the same cluster', () => openFile() === file, 5000);
+    await s.svc.shutdown();
   });
 
   /** A service whose history holds a BackOff seen two days ago, and whose store has been emptied since. */
   async function withOnlyAnOldBackOffOnDisk(): Promise<{ a: ReturnType<typeof service>; now: number; old: ReturnType<typeof anEvent> }> {
     const a = service();
-    a.svc.open(CLUSTER);
+    await a.svc.open(CLUSTER);
     const now = Date.now();
     const old = anEvent({ reason: 'BackOff', lastSeen: now - 2 * 86_400_000 });
     await a.broadcaster.action({ type: 'ADDED', event: old });
     await waitFor('store', () => a.store.has(old.uid), 2000);
-    a.svc.flush();
+    await a.svc.flush();
     a.store.clear();
     return { a, now, old };
   }
 
   it('finds with since: what memory no longer holds', async () => {
     const { a, now, old } = await withOnlyAnOldBackOffOnDisk();
-    assert.equal(a.svc.loadMatching(q('since:3d reason:BackOff'), { now }), 1);
+    assert.equal(await a.svc.loadMatching(q('since:3d reason:BackOff'), { now }), 1);
     assert.equal(a.store.get(old.uid)?.reason, 'BackOff');
-    assert.equal(a.svc.loadMatching(q('since:1d reason:BackOff'), { now }), 0);
-    a.svc.dispose();
+    assert.equal(await a.svc.loadMatching(q('since:1d reason:BackOff'), { now }), 0);
+    await a.svc.shutdown();
   });
 
   it('loads history for a changed filter only when it has a since: or until: term that is not negated', async () => {
     const { a, now, old } = await withOnlyAnOldBackOffOnDisk();
     a.svc.filterChanged(q('reason:BackOff'), { now });
     a.svc.filterChanged(q('-since:1h reason:BackOff'), { now });
+    // The answer would have come back by the time a later read answers: the worker takes them in order.
+    await a.svc.database!.stats();
     assert.equal(a.store.size, 0, 'no time bound: memory is what the filter looks at');
     a.svc.filterChanged(q('until:1d reason:BackOff'), { now });
-    assert.equal(a.store.get(old.uid)?.reason, 'BackOff');
-    a.svc.dispose();
+    await waitFor('the old BackOff loaded', () => a.store.get(old.uid)?.reason === 'BackOff', 5000);
+    await a.svc.shutdown();
   });
 
   it('pages older history into the store for the timeline, a bounded page at a time', async () => {
     const a = service();
-    a.svc.open(CLUSTER);
+    await a.svc.open(CLUSTER);
     const base = 1_700_000_000_000;
     const events = Array.from({ length: 30 }, (_, i) => anEvent({ lastSeen: base + i * 1000 }));
     for (const event of events) await a.broadcaster.action({ type: 'ADDED', event });
     await waitFor('store', () => a.store.size === 30, 2000);
-    a.svc.flush();
+    await a.svc.flush();
     a.store.clear();
     a.store.applyBatch(events.slice(20).map((event) => ({ type: 'ADDED' as const, event })));
-    assert.equal(a.svc.loadOlder(base + 20_000, 8), base + 12_000);
+    assert.equal(await a.svc.loadOlder(base + 20_000, 8), base + 12_000);
     assert.equal(a.store.size, 18);
-    assert.equal(a.svc.loadOlder(base + 12_000, 100), base);
+    assert.equal(await a.svc.loadOlder(base + 12_000, 100), base);
     assert.equal(a.store.size, 30);
-    assert.equal(a.svc.loadOlder(base, 100), undefined, 'nothing older: the end of history');
-    a.svc.dispose();
+    assert.equal(await a.svc.loadOlder(base, 100), undefined, 'nothing older: the end of history');
+    await a.svc.shutdown();
     const full = service({ store: new EventStore({ capacity: 5 }) });
-    full.svc.open(CLUSTER);
+    await full.svc.open(CLUSTER);
     full.store.applyBatch(events.slice(25).map((event) => ({ type: 'ADDED' as const, event })));
-    assert.equal(full.svc.loadOlder(base + 25_000, 100), undefined, 'a full store is not pushed around');
+    assert.equal(await full.svc.loadOlder(base + 25_000, 100), undefined, 'a full store is not pushed around');
     assert.equal(full.store.get(events[29].uid)?.uid, events[29].uid);
-    full.svc.dispose();
+    await full.svc.shutdown();
   });
 
   it('pages older history only into the room the store\'s bytes bound leaves', async () => {
@@ -488,18 +522,18 @@ describe('history service', () => {
     const each = Math.max(...events.map(estimateEventBytes));
     // Room for 5 events and a half.
     const a = service({ store: new EventStore({ capacity: 1000, maxBytes: Math.floor(5.5 * each) }) });
-    a.svc.open(CLUSTER);
+    await a.svc.open(CLUSTER);
     for (const event of events) await a.broadcaster.action({ type: 'ADDED', event });
     await waitFor('store', () => a.store.has(events[9].uid), 2000);
-    a.svc.flush();
+    await a.svc.flush();
     a.store.clear();
     a.store.applyBatch(events.slice(8).map((event) => ({ type: 'ADDED' as const, event })));
     // 8 and 9 are held; 7, 6 and 5 fit, 4 would evict 8.
-    assert.equal(a.svc.loadOlder(base + 8_000, 100), base + 5_000, 'the oldest loaded, so the next page goes on from there');
+    assert.equal(await a.svc.loadOlder(base + 8_000, 100), base + 5_000, 'the oldest loaded, so the next page goes on from there');
     assert.deepEqual([...a.store.all()].map((e) => e.lastSeen).sort(), [5, 6, 7, 8, 9].map((i) => base + i * 1000));
-    assert.equal(a.svc.loadOlder(base + 5_000, 100), undefined, 'a store full by bytes is not pushed around');
+    assert.equal(await a.svc.loadOlder(base + 5_000, 100), undefined, 'a store full by bytes is not pushed around');
     assert.equal(a.store.size, 5);
-    a.svc.dispose();
+    await a.svc.shutdown();
   });
 
   it('accepts exactly the view\'s history/older message', async () => {
@@ -514,24 +548,24 @@ describe('history service', () => {
   it('moves an unreadable database aside with one notice, and records in a new one', async () => {
     fs.writeFileSync(path.join(dir, historyFileName(CLUSTER)), 'not a database, just text that happens to be here\n'.repeat(200));
     const s = service();
-    s.svc.open(CLUSTER);
+    await s.svc.open(CLUSTER);
     assert.deepEqual(s.notices.map((n) => n.kind), ['movedAside']);
     const aside = (s.notices[0] as { file: string }).file;
     assert.match(path.basename(aside), /\.corrupt-/);
     assert.ok(fs.existsSync(aside), 'the old file is kept for the user to look at');
     await s.broadcaster.action({ type: 'ADDED', event: anEvent() });
     await waitFor('store', () => s.store.size === 1, 2000);
-    s.svc.flush();
-    assert.equal(s.svc.database?.stats().events, 1);
-    s.svc.dispose();
+    await s.svc.flush();
+    assert.equal((await s.svc.database!.stats()).events, 1);
+    await s.svc.shutdown();
   });
 
   it('moves a file damaged while it is open aside, names it once, and records on in a new one with nothing lost', async () => {
     const s = service();
-    s.svc.open(CLUSTER);
+    await s.svc.open(CLUSTER);
     await s.broadcaster.action({ type: 'ADDED', event: anEvent() });
     await waitFor('store', () => s.store.size === 1, 2000);
-    s.svc.flush();
+    await s.svc.flush();
     const first = s.svc.database!;
     // Something else writes over the file's header while this window has it open.
     const fd = fs.openSync(first.file, 'r+');
@@ -539,38 +573,38 @@ describe('history service', () => {
     fs.closeSync(fd);
     for (let i = 0; i < 3; i++) await s.broadcaster.action({ type: 'ADDED', event: anEvent() });
     await waitFor('a new database', () => s.svc.database && s.svc.database !== first && s.svc.database.mode === 'readWrite', 5000);
-    await waitFor('the changes held meanwhile in the new one', () => s.svc.database!.stats().events === 3, 5000);
+    await waitFor('the changes held meanwhile in the new one', async () => (await s.svc.database!.stats()).events === 3, 5000);
     assert.deepEqual(s.notices.map((n) => n.kind), ['movedAside']);
     const aside = (s.notices[0] as { file: string }).file;
     assert.ok(fs.existsSync(aside) && aside.startsWith(`${first.file}.corrupt-`), aside);
-    s.svc.dispose();
+    await s.svc.shutdown();
   });
 
   it('turns itself off with one notice when its folder cannot be written, and the store goes on', async () => {
     const blocker = path.join(dir, 'not-a-folder');
     fs.writeFileSync(blocker, '');
     const s = service({ dirOverride: path.join(blocker, 'history') });
-    s.svc.open(CLUSTER);
-    s.svc.open({ ...CLUSTER, context: 'again' });
+    await s.svc.open(CLUSTER);
+    await s.svc.open({ ...CLUSTER, context: 'again' });
     assert.equal(s.svc.database, undefined);
     assert.equal(s.notices.length, 1);
     assert.equal(s.notices[0].kind, 'failed');
     await s.broadcaster.action({ type: 'ADDED', event: anEvent() });
     await waitFor('live store', () => s.store.size === 1, 2000);
-    s.svc.dispose();
+    await s.svc.shutdown();
   });
 
   it('keeps the changes when the disk fills up, says so once, and writes them all once it has room', async () => {
     const s = service();
-    s.svc.open(CLUSTER);
+    await s.svc.open(CLUSTER);
     const db = s.svc.database!;
-    const pages = db.stats().bytes / 4096;
-    db.limitPages(pages);
+    const pages = (await db.stats()).bytes / 4096;
+    await db.limitPages(pages);
     for (let i = 0; i < 300; i++) await s.broadcaster.action({ type: 'ADDED', event: anEvent({ message: 'x'.repeat(2000) }) });
     await waitFor('notice', () => s.notices.length > 0, 3000);
     for (let i = 0; i < 300; i++) await s.broadcaster.action({ type: 'ADDED', event: anEvent({ message: 'x'.repeat(2000) }) });
     await waitFor('live store', () => s.store.size === 600, 3000);
-    s.svc.flush();
+    await s.svc.flush();
     assert.deepEqual(
       s.notices.map((n) => (n.kind === 'failed' ? n.reason : n.kind)),
       ['full'],
@@ -579,38 +613,38 @@ describe('history service', () => {
     assert.equal(s.svc.database, db, 'history stays on');
     assert.ok(s.svc.writes.failing > 0);
     // The disk gets room again: the retry writes every change held meanwhile, without a word.
-    db.limitPages(1_000_000);
-    await waitFor('the held changes on disk', () => s.svc.writes.failing === 0 && db.stats().events === 600, 10_000);
+    await db.limitPages(1_000_000);
+    await waitFor('the held changes on disk', async () => s.svc.writes.failing === 0 && (await db.stats()).events === 600, 10_000);
     assert.equal(s.notices.length, 1);
-    s.svc.dispose();
+    await s.svc.shutdown();
   });
 
   it('reads only while another window writes, and takes over without a word once it is gone', async () => {
     const a = service();
-    a.svc.open(CLUSTER);
+    await a.svc.open(CLUSTER);
     const b = service();
-    b.svc.open(CLUSTER);
+    await b.svc.open(CLUSTER);
     assert.equal(b.svc.database?.mode, 'readOnly');
     a.svc.dispose(); // a reload: the old extension host lets go a moment later
     await waitFor('the second window to take over', () => b.svc.database?.mode === 'readWrite', 10_000);
     assert.deepEqual(b.notices, []);
-    b.svc.dispose();
+    await b.svc.shutdown();
   });
 
   it('clears the current cluster in place and other clusters by file', async () => {
     const s = service();
-    s.svc.open({ ...CLUSTER, server: 'https://other' });
+    await s.svc.open({ ...CLUSTER, server: 'https://other' });
     await s.broadcaster.action({ type: 'ADDED', event: anEvent() });
-    s.svc.flush();
-    s.svc.open(CLUSTER);
+    await s.svc.flush();
+    await s.svc.open(CLUSTER);
     await s.broadcaster.action({ type: 'ADDED', event: anEvent() });
-    s.svc.flush();
-    const files = s.svc.files();
+    await s.svc.flush();
+    const files = await s.svc.files();
     assert.equal(files.length, 2);
     assert.deepEqual(files.map((f) => f.server).sort(), ['https://127.0.0.1:6443', 'https://other']);
-    assert.deepEqual(s.svc.clear(files.map((f) => f.file)), []);
-    assert.equal(s.svc.database!.stats().events, 0);
-    assert.equal(s.svc.files().length, 1);
-    s.svc.dispose();
+    assert.deepEqual(await s.svc.clear(files.map((f) => f.file)), []);
+    assert.equal((await s.svc.database!.stats()).events, 0);
+    assert.equal((await s.svc.files()).length, 1);
+    await s.svc.shutdown();
   });
 });
