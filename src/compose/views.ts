@@ -139,6 +139,7 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
   disposables.push(registerTimelineSerializer(timeline), { dispose: () => TimelinePanel.current?.dispose() });
 
   const languageServer = composeLanguageServer(context, log, pipeline, disposables);
+  const emitter = new GoToEmitter({ event: (uid) => session.store.get(uid), request: (params) => languageServer.request(EmittersRequest, params), log });
   const breakpoints = new EventBreakpoints({
     broadcaster: session.broadcaster,
     follower,
@@ -148,8 +149,8 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
     log,
     reveal: (uid) => void tree.reveal(uid, true),
     openSessionTimeline: () => void vscode.commands.executeCommand(Commands.openSessionTimeline),
+    emitters: (event) => emitter.rank(event),
   });
-  const emitter = new GoToEmitter({ event: (uid) => session.store.get(uid), request: (params) => languageServer.request(EmittersRequest, params), log });
   disposables.push(
     breakpoints,
     vscode.languages.registerCodeActionsProvider(
