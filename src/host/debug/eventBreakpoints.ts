@@ -76,7 +76,7 @@ interface StoppedBody {
 
 const MAX_WINDOW_BREAKPOINTS = 20;
 /** How long a one-shot breakpoint waits for the controller to record the event again. */
-export const ONE_SHOT_MS = 30_000;
+const ONE_SHOT_MS = 30_000;
 /** Recorder calls sharing the best rank that get a one-shot breakpoint each. */
 const MAX_ONE_SHOTS = 3;
 /** How long the language server may take to rank the recorder calls before the program is paused anyway. */
@@ -267,8 +267,9 @@ export class EventBreakpoints extends DisposableOwner {
     // may not know a just-set breakpoint's adapter id yet, so else the stopped thread's top frame decides.
     let hitIndex = -1;
     if (Array.isArray(body.hitBreakpointIds)) {
-      const ids = await Promise.all(o.breakpoints.map((bp) => o.session.getDebugProtocolBreakpoint(bp).then((d) => (d as { id?: unknown } | undefined)?.id, () => undefined)));
-      hitIndex = ids.findIndex((id) => id !== undefined && (body.hitBreakpointIds as unknown[]).includes(id));
+      const hitIds: unknown[] = body.hitBreakpointIds;
+      const ids = await Promise.all(o.breakpoints.map((bp) => o.session.getDebugProtocolBreakpoint(bp).then((d) => (d && 'id' in d ? d.id : undefined), () => undefined)));
+      hitIndex = ids.findIndex((id) => id !== undefined && hitIds.includes(id));
     }
     if (hitIndex < 0 && body.reason === 'breakpoint' && typeof body.threadId === 'number') {
       try {

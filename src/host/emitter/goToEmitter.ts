@@ -54,7 +54,7 @@ export class GoToEmitter {
     try {
       raw = await this.deps.request(emitterQueryOf(event));
     } catch (err) {
-      throw new Error(`the language server did not answer (${err instanceof Error ? err.message : String(err)})`);
+      throw new Error(`the language server did not answer (${err instanceof Error ? err.message : String(err)})`, { cause: err });
     }
     if (!isEmitterResult(raw)) throw new Error('the language server sent a malformed answer');
     return raw;
