@@ -35,7 +35,7 @@ export interface EventBreakpointDeps {
   readonly openSessionTimeline: () => void;
   /** Go to Emitter's ranking of the recorder calls that could have written an event; throws saying what failed. */
   readonly emitters: (event: KubeEvent) => Promise<EmitterResult>;
-  /** How long a one-shot breakpoint waits for its hit before DAP `pause` (tests shorten it); {@link ONE_SHOT_MS} by default. */
+  /** How long a one-shot breakpoint waits for its hit before DAP `pause`; {@link ONE_SHOT_MS} by default. */
   readonly oneShotMs?: number;
 }
 
