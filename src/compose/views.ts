@@ -157,6 +157,7 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
   const languageServer = composeLanguageServer(context, log, pipeline, disposables);
   languageServerRef = languageServer;
 
+  const emitter = new GoToEmitter({ event: (uid) => session.store.get(uid), request: (params) => languageServer.emitters(params), log });
   const breakpoints = new EventBreakpoints({
     broadcaster: session.broadcaster,
     follower,
@@ -166,8 +167,8 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
     log,
     reveal: (uid) => void tree.reveal(uid, true),
     openSessionTimeline: () => void vscode.commands.executeCommand(Commands.openSessionTimeline),
+    emitters: (event) => emitter.rank(event),
   });
-  const emitter = new GoToEmitter({ event: (uid) => session.store.get(uid), request: (params) => languageServer.emitters(params), log });
   disposables.push(
     breakpoints,
     vscode.languages.registerCodeActionsProvider(

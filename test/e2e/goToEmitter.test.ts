@@ -67,7 +67,11 @@ describe('Go to Emitter and an event breakpoint, in the workbench', () => {
       'package shop\n\nimport corev1 "k8s.io/api/core/v1"\n\nfunc newReconciler(mgr manager) *reconciler {\n\treturn &reconciler{recorder: mgr.GetEventRecorderFor("shop-operator")}\n}\n\nfunc (r *reconciler) fail(site object, err error) {\n\tr.recorder.Eventf(site, corev1.EventTypeWarning, "FailedCreate", "could not create the shop %q: %v", site.GetName(), err)\n}\n',
     );
     mkdirSync(join(ws, '.vscode'), { recursive: true });
-    const launch = demoLaunch(bins, SESSION, admin.kubeconfig, { breakOn: `reason:FailedCreate under:Website/${BREAK_NS}/storefront`, controller: 'website-controller' });
+    // Delve maps the workspace's copy of main.go to the path the debug build was compiled from.
+    const launch = {
+      ...demoLaunch(bins, SESSION, admin.kubeconfig, { breakOn: `reason:FailedCreate under:Website/${BREAK_NS}/storefront`, controller: 'website-controller' }),
+      substitutePath: [{ from: join(ws, 'demo-controller'), to: join(root, 'test', 'cluster', 'go', 'demo-controller') }],
+    };
     writeFileSync(join(ws, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [launch] }, null, 2));
     await ui.openPage({ width: 1500, height: 900 });
   }, { timeout: 180_000 });
@@ -123,7 +127,7 @@ describe('Go to Emitter and an event breakpoint, in the workbench', () => {
     }),
   );
 
-  test('F5 under Delve with kubeEvents.breakOn: the matching FailedCreate pauses the controller, and says so', { timeout: 240_000 }, (t) =>
+  test('F5 under Delve with kubeEvents.breakOn: the matching FailedCreate stops the controller at the recorder call that wrote it, and says so', { timeout: 240_000 }, (t) =>
     step(t, 'breakpoint', async (p) => {
       await runCommand(p, 'View: Close All Editors');
       await runCommand(p, 'Debug: Start Debugging');
@@ -132,8 +136,11 @@ describe('Go to Emitter and an event breakpoint, in the workbench', () => {
       // Delve starts it stopped and lets it run once the workbench has configured the session.
       await poll(async () => !allThreadsTraceStopped(pid), 'the debuggee running before the event', { timeoutMs: 60_000 });
       await quotaBlockedWebsite(client, BREAK_NS);
-      const text = await waitForNotification(p, 'Kube Events paused', 90_000);
-      assert.match(text, new RegExp(`on event breakpoint reason:FailedCreate under:Website/${BREAK_NS}/storefront: Warning FailedCreate on Website/${BREAK_NS}/storefront: Failed to create Deployment storefront`));
+      const text = await waitForNotification(p, 'stopped at the recorder call', 90_000);
+      assert.match(text, new RegExp(`stopped at the recorder call in (\\S+/)?demo-controller/main.go:${failedLine} that wrote reason:FailedCreate under:Website/${BREAK_NS}/storefront: Warning FailedCreate on Website/${BREAK_NS}/storefront: Failed to create Deployment storefront`));
+      // The workbench shows the stop: main.go open at the recorder call.
+      await p.locator('.tab.active', { hasText: 'main.go' }).waitFor({ timeout: 30_000 });
+      await poll(async () => (await p.locator('.part.statusbar').innerText()).includes(`Ln ${failedLine},`), `the cursor on line ${failedLine}`);
       // Judged outside the extension and the debugger: every thread of the controller is stopped by its tracer.
       await poll(async () => allThreadsTraceStopped(pid), 'every thread of the debuggee in state t');
       await p.locator('.part.statusbar .statusbar-item', { hasText: `${SESSION} · paused` }).waitFor({ timeout: 30_000 });

@@ -268,6 +268,18 @@ export class DebugFollower extends DisposableOwner {
     if (s && s.end === undefined) this.pendingTrigger = { sessionId: s.id, at: this.deps.clock.now(), trigger };
   }
 
+  /**
+   * An event breakpoint's one-shot source breakpoint stopped session `id` (eventBreakpoints.ts): its latest stop,
+   * already marked when the adapter reported it, is marked with the event that armed it.
+   */
+  tagStop(id: string, trigger: { readonly uid: string; readonly text: string }): void {
+    const s = this.rootOf(id);
+    const last = s?.marks[s.marks.length - 1];
+    if (!s || s.end !== undefined || last?.kind !== 'stopped') return;
+    s.marks[s.marks.length - 1] = { ...last, trigger };
+    this.changed.fire({ rangesMoved: false });
+  }
+
   private pendingTrigger: { sessionId: string; at: number; trigger: { readonly uid: string; readonly text: string } } | undefined;
 
   /** The program runs again (a continue, a step); repeated reports while running count once. */

@@ -40,12 +40,25 @@ function emitterQueryOf(e: KubeEvent): EmitterQueryParams {
   return { reason: cut(e.reason), message: e.message.slice(0, MAX_EMITTER_MESSAGE_LENGTH), type: cut(e.type), component: cut(e.reportingController), action: cut(e.action) };
 }
 
-function where(c: EmitterCandidateDto): string {
+/** `main.go:216`: a candidate's file, relative to the workspace, and its 1-based line. */
+export function where(c: EmitterCandidateDto): string {
   return `${vscode.workspace.asRelativePath(vscode.Uri.parse(c.uri), true)}:${c.range.start.line + 1}`;
 }
 
 export class GoToEmitter {
   constructor(private readonly deps: GoToEmitterDeps) {}
+
+  /** The recorder calls that could have written `event`, best first (event breakpoints use it too); throws saying what failed. */
+  async rank(event: KubeEvent): Promise<EmitterResult> {
+    let raw: unknown;
+    try {
+      raw = await this.deps.request(emitterQueryOf(event));
+    } catch (err) {
+      throw new Error(`the language server did not answer (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+    }
+    if (!isEmitterResult(raw)) throw new Error('the language server sent a malformed answer');
+    return raw;
+  }
 
   run = async (arg?: unknown): Promise<EmitterOutcome | undefined> => {
     const uid = uidOfArgument(arg);
@@ -60,18 +73,13 @@ export class GoToEmitter {
       void vscode.window.showInformationMessage('Kube Events: this event has no reason, so no recorder call can be matched to it.');
       return undefined;
     }
-    let raw: unknown;
+    let result: EmitterResult;
     try {
-      raw = await this.deps.request(emitterQueryOf(event));
+      result = await this.rank(event);
     } catch (err) {
-      showErrorWithLog(this.deps.log, `Go to Emitter: the language server did not answer (${err instanceof Error ? err.message : String(err)}).`);
+      showErrorWithLog(this.deps.log, `Go to Emitter: ${err instanceof Error ? err.message : String(err)}.`);
       return undefined;
     }
-    if (!isEmitterResult(raw)) {
-      showErrorWithLog(this.deps.log, 'Go to Emitter: the language server sent a malformed answer.');
-      return undefined;
-    }
-    const result = raw;
     const reason = oneLine(event.reason, 80);
     const by = event.reportingController ? ` by ${oneLine(event.reportingController, 80)}` : '';
     if (result.candidates.length === 0) {

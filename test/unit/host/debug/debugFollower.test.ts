@@ -165,6 +165,24 @@ describe('DebugFollower', () => {
     assert.equal(h.summaries.length, 1);
   });
 
+  it('tagStop marks the latest stop with the event that armed a one-shot breakpoint, and nothing else', () => {
+    const h = harness();
+    const changes: boolean[] = [];
+    h.follower.start('root', 'Debug controller', 'go', undefined, undefined);
+    h.follower.onDidChange((c) => changes.push(c.rangesMoved));
+    const trigger = { uid: 'u1', text: 'reason:FailedCreate: Warning FailedCreate (at main.go:216)' };
+    h.follower.tagStop('root', trigger);
+    assert.deepEqual(h.follower.current?.marks, [], 'no stop yet: nothing to mark');
+    h.clock.t = 2_000;
+    h.follower.stopped('root', 'breakpoint');
+    h.follower.tagStop('root', trigger);
+    assert.deepEqual(h.follower.current?.marks, [{ kind: 'stopped', at: 2_000, reason: 'breakpoint', trigger }]);
+    h.follower.continued('root');
+    h.follower.tagStop('root', { uid: 'u2', text: 'late' });
+    assert.equal(h.follower.all[0].marks[1].trigger, undefined, 'a continue is not a stop');
+    assert.deepEqual(changes, [false, false, false]);
+  });
+
   it('applies the launch filter and controller for the session and restores the previous filter at its end', () => {
     const h = harness();
     h.follower.start('s', 'Debug website-controller', 'go', undefined, { filter: 'under:Website/shop/storefront', controller: 'website-controller' });
