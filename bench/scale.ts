@@ -32,6 +32,7 @@ import { startControlPlane } from '../test/cluster/controlPlane';
 import { launchBrowser, startCodeServer } from '../test/support/codeServer';
 import { createEvents } from './clusterEvents';
 import { eventJson } from './events';
+import { WATCH_ROWS } from './exthost/runner';
 import { log } from './stats';
 import { benchTimeline } from './timeline';
 import { recordedWatch, serveRecordedWatch, timeFloor, watchIntoStore, writeKubeconfig } from './watch';
@@ -203,19 +204,6 @@ async function benchExtensionAt(events: number): Promise<Record<string, number>>
     await cp.stop();
   }
 }
-
-/** In the workbench page from the start: the wall-clock time the Events view first shows a row. */
-const WATCH_ROWS = `
-(() => {
-  const look = () => {
-    const header = document.querySelector('.pane-header[aria-label="Events Section"]');
-    const rows = header?.closest('.pane')?.querySelectorAll('.monaco-list-row') ?? [];
-    if (rows.length > 0) { window.__firstRowsAt = Date.now(); return; }
-    requestAnimationFrame(look);
-  };
-  requestAnimationFrame(look);
-})();
-`;
 
 async function codeServerRun(kubeconfig: string, events: number): Promise<Record<string, number>> {
   const server = await startCodeServer({ env: { KUBECONFIG: kubeconfig, KUBE_EVENTS_BENCH_CLUSTER_EVENTS: String(events) } });

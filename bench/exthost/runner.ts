@@ -30,7 +30,7 @@ interface SuiteReport {
 }
 
 /** In the workbench page from the start: the wall-clock time the Events view first shows a row. */
-const WATCH_ROWS = `
+export const WATCH_ROWS = `
 (() => {
   const look = () => {
     const header = document.querySelector('.pane-header[aria-label="Events Section"]');

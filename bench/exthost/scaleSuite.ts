@@ -13,6 +13,7 @@ import * as vm from 'node:vm';
 import * as vscode from 'vscode';
 import type { KubeEventsApi } from '../../src/compose/api';
 import { EXTENSION_ID } from '../../src/constants';
+import { until } from './until';
 
 const CLUSTER_EVENTS = Number(process.env.KUBE_EVENTS_BENCH_CLUSTER_EVENTS ?? 100_000);
 /** How long after live the RSS is read again: the issue's 20 s. */
@@ -25,14 +26,6 @@ function collect(): void {
 
 function mb(n: number): number {
   return Math.round(n / 1e6);
-}
-
-async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 export async function run(): Promise<void> {

@@ -19,6 +19,7 @@ import * as vm from 'node:vm';
 import * as vscode from 'vscode';
 import type { KubeEventsApi } from '../../src/compose/api';
 import { EXTENSION_ID } from '../../src/constants';
+import { until } from './until';
 import { normalizeEvent } from '../../src/core/events/kubeEvent';
 import { eventJson } from '../events';
 
@@ -45,14 +46,6 @@ function memory(): { rss: number; heap: number; external: number; code: number }
   const m = process.memoryUsage();
   const code = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'code_space')?.space_used_size ?? 0;
   return { rss: m.rss / 1e6, heap: m.heapUsed / 1e6, external: m.external / 1e6, code: code / 1e6 };
-}
-
-async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 export async function run(): Promise<void> {
