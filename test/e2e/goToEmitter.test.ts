@@ -30,6 +30,12 @@ const SESSION = 'Debug demo controller (Delve)';
 async function quotaBlockedWebsite(client: KubeClient, ns: string): Promise<void> {
   await createNamespace(client, ns);
   await createObject(client, `/api/v1/namespaces/${ns}/resourcequotas`, { metadata: { name: 'no-deployments' }, spec: { hard: { 'count/deployments.apps': '0' } } });
+  // Until kube-controller-manager's quota controller has counted the namespace, a Deployment may still be
+  // admitted: the Website would sync instead of failing.
+  await poll(async () => {
+    const quota = (await client.request(`/api/v1/namespaces/${ns}/resourcequotas/no-deployments`)) as { status?: { hard?: Record<string, string> } };
+    return quota.status?.hard?.['count/deployments.apps'] !== undefined;
+  }, `the quota in ${ns} counted by the quota controller`, { timeoutMs: 60_000 });
   await createObject(client, `/apis/${WEBSITE.group}/${WEBSITE.version}/namespaces/${ns}/${WEBSITE.plural}`, {
     apiVersion: `${WEBSITE.group}/${WEBSITE.version}`,
     kind: WEBSITE.kind,
