@@ -33,7 +33,7 @@ async function quotaBlockedWebsite(client: KubeClient, ns: string): Promise<void
   // Until kube-controller-manager's quota controller has counted the namespace, a Deployment may still be
   // admitted: the Website would sync instead of failing.
   await poll(async () => {
-    const quota = (await client.request(`/api/v1/namespaces/${ns}/resourcequotas/no-deployments`)) as { status?: { hard?: Record<string, string> } };
+    const quota = await client.request<{ status?: { hard?: Record<string, string> } }>(`/api/v1/namespaces/${ns}/resourcequotas/no-deployments`);
     return quota.status?.hard?.['count/deployments.apps'] !== undefined;
   }, `the quota in ${ns} counted by the quota controller`, { timeoutMs: 60_000 });
   await createObject(client, `/apis/${WEBSITE.group}/${WEBSITE.version}/namespaces/${ns}/${WEBSITE.plural}`, {
