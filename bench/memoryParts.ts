@@ -36,6 +36,8 @@ import { FilterController } from '../src/host/filterController';
 import { LanguageServerFeed } from '../src/host/lsp/languageServerFeed';
 import { toEventDto } from '../src/host/timeline/eventDto';
 import { TimelineFeed } from '../src/host/timeline/timelineFeed';
+import { DEFAULT_SORT } from '../src/protocol/timelineOrder';
+import type { ViewMessage } from '../src/protocol/webview';
 import { KnownEvents } from '../src/kube/knownEvents';
 import { eventJson } from './events';
 
@@ -184,13 +186,13 @@ async function measure(): Promise<Parts> {
     store,
     post: (m) => {
       JSON.stringify(m);
-      if (m.type === 'events/reset' || m.type === 'events/append') posted += m.events.length;
+      if (m.type === 'events/reset' || m.type === 'events/page' || m.type === 'events/append') posted += m.events.length;
     },
     logger: silentLogger,
     onReveal: () => undefined,
     onOpenResource: () => undefined,
   });
-  timeline.receive({ type: 'view/ready' });
+  timeline.receive({ type: 'view/ready', sort: DEFAULT_SORT } satisfies ViewMessage);
   await settle(() => posted >= EVENTS, 'the timeline reset');
   keep.push(timeline);
   part('timeline');
