@@ -1,5 +1,6 @@
 import { estimateEventBytes } from '../core/events/eventStore';
 import type { KubeEvent } from '../core/events/kubeEvent';
+import { OldestFirst } from '../core/oldestFirst';
 
 /** The bounds of {@link KnownEvents}: the store's (`kubeEvents.store.maxEvents` and `.maxMegabytes`). */
 export interface KnownBounds {
@@ -23,6 +24,7 @@ export class KnownEvents {
    * entry's bytes are computed again when it goes rather than kept beside it.
    */
   private readonly byUid = new Map<string, KubeEvent>();
+  private readonly oldest = new OldestFirst(this.byUid);
   private total = 0;
 
   constructor(private readonly bounds: KnownBounds) {}
@@ -49,9 +51,10 @@ export class KnownEvents {
     this.byUid.set(event.uid, event);
     this.total += estimateEventBytes(event);
     if (this.byUid.size <= this.bounds.maxEvents && this.total <= this.bounds.maxBytes) return;
-    for (const [uid, held] of this.byUid) {
-      if (this.byUid.size <= 1 || (this.byUid.size <= this.bounds.maxEvents && this.total <= this.bounds.maxBytes)) break;
-      this.remove(uid, held);
+    while (this.byUid.size > 1 && (this.byUid.size > this.bounds.maxEvents || this.total > this.bounds.maxBytes)) {
+      const uid = this.oldest.next();
+      if (uid === undefined) break;
+      this.remove(uid, this.byUid.get(uid) as KubeEvent);
     }
   }
 

@@ -1,8 +1,10 @@
 /** An LRU cache with k8s.io/utils/lru semantics: Get and Add both make an entry the most recent. */
+import { OldestFirst } from '../oldestFirst';
 
 /** A bounded map that forgets its least recently used entry when full. */
 export class LruCache<K, V> {
   private readonly map = new Map<K, V>();
+  private readonly oldest = new OldestFirst(this.map);
 
   constructor(readonly maxEntries: number) {
     if (!(maxEntries > 0)) throw new RangeError(`an LRU cache needs room for at least one entry, not ${maxEntries}`);
@@ -27,7 +29,7 @@ export class LruCache<K, V> {
   set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);
-    if (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value as K);
+    if (this.map.size > this.maxEntries) this.map.delete(this.oldest.next() as K);
   }
 
   delete(key: K): boolean {

@@ -15,6 +15,7 @@
  * it with the event (src/history/historyDatabase.ts).
  */
 import type { KubeEvent } from './kubeEvent';
+import { OldestFirst } from '../oldestFirst';
 
 /** What the recorder's sink reports about its writes. */
 export interface SentEventsLedger {
@@ -36,6 +37,7 @@ function nameKey(namespace: string, name: string): string {
 /** The ledger of one cluster's events written by this window's recorders; see the module comment. */
 export class OurEvents implements SentEventsLedger {
   private readonly uids = new Set<string>();
+  private readonly oldestUid = new OldestFirst(this.uids);
   /** namespace/name → writes of it in flight (a patch and a series refresh may overlap). */
   private readonly inFlight = new Map<string, number>();
 
@@ -75,8 +77,8 @@ export class OurEvents implements SentEventsLedger {
     this.uids.delete(uid);
     this.uids.add(uid);
     if (this.uids.size > this.maxUids) {
-      const oldest = this.uids.values().next();
-      if (!oldest.done) this.uids.delete(oldest.value);
+      const oldest = this.oldestUid.next();
+      if (oldest !== undefined) this.uids.delete(oldest);
     }
   }
 

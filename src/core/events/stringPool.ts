@@ -1,3 +1,5 @@
+import { OldestFirst } from '../oldestFirst';
+
 /**
  * Interning for the strings events repeat (docs/ARCHITECTURE.md §1, "Memory"). `JSON.parse` gives every event its
  * own copy of every string longer than V8 internalises (10 characters): 50,000 events about Pods carry 50,000
@@ -11,6 +13,7 @@
  */
 class StringPool {
   private readonly strings = new Map<string, string>();
+  private readonly first = new OldestFirst(this.strings);
 
   constructor(
     readonly maxEntries: number,
@@ -30,8 +33,8 @@ class StringPool {
     const pooled = this.strings.get(s);
     if (pooled !== undefined) return pooled;
     if (this.strings.size >= this.maxEntries) {
-      const first = this.strings.keys().next();
-      if (!first.done) this.strings.delete(first.value);
+      const first = this.first.next();
+      if (first !== undefined) this.strings.delete(first);
     }
     this.strings.set(s, s);
     return s;

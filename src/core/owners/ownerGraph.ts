@@ -10,6 +10,7 @@
 import { BoundedQueue } from '../boundedQueue';
 import { Emitter, type Subscribe } from '../emitter';
 import { objectKeyIgnoringKindCase, type KubeEvent, type ObjectKeyWith, type ObjectSelector } from '../events/kubeEvent';
+import { OldestFirst } from '../oldestFirst';
 import { linkFromEvent, replicaSetOfPodName } from './ownerInference';
 import type { OwnerMemory, OwnerRecord } from './ownerMemory';
 import { silentLogger, systemClock, type Clock, type Disposable, type Logger } from '../ports';
@@ -111,6 +112,8 @@ function rootMatches(kind: string, namespace: string, name: string, root: Object
 export class OwnerGraph implements OwnerLookup, Disposable {
   private readonly byKey = new Map<string, OwnerNode>();
   private readonly byUid = new Map<string, OwnerNode>();
+  /** Each remembering map's eviction cursor (src/core/oldestFirst.ts). */
+  private readonly oldest = new Map<Map<string, unknown>, OldestFirst<string>>();
   /** key → epoch ms until which the object is not asked for again. */
   private readonly negative = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<OwnerNode | undefined>>();
@@ -514,8 +517,10 @@ export class OwnerGraph implements OwnerLookup, Disposable {
     map.delete(key);
     map.set(key, value);
     if (map.size > this.maxObjects) {
-      const oldest = map.keys().next();
-      if (!oldest.done) map.delete(oldest.value);
+      let cursor = this.oldest.get(map);
+      if (!cursor) this.oldest.set(map, (cursor = new OldestFirst(map)));
+      const oldest = cursor.next();
+      if (oldest !== undefined) map.delete(oldest);
     }
   }
 }
