@@ -81,4 +81,31 @@ describe('the log against a real kube-apiserver', () => {
     sink.dispose();
     await broadcaster.shutdown();
   });
+
+  it('writes only the newest of a long list, after a line saying how many were listed', async () => {
+    const ns = await createNamespace(admin, 'log-tail');
+    const now = Date.now();
+    const ages = { a: 10, b: 40, c: 20, d: 50, e: 30 };
+    for (const [name, minutes] of Object.entries(ages)) await createAt(admin, ns, `${name}-event`, `Reason${name.toUpperCase()}`, new Date(now - minutes * 60_000));
+
+    const broadcaster = new Broadcaster<EventChange>();
+    const { lines, channel } = recordingChannel();
+    const sink = new EventLogSink(broadcaster, channel, 3);
+    const tail = new EventSource({ client: admin, namespaces: [ns], timing: { pageSize: 2 }, sink: (changes) => void changes.forEach((c) => broadcaster.offer(c)) });
+    try {
+      tail.start();
+      await waitFor('the listed events in the log', () => lines.filter((l) => l.includes('[listed;')).length === 3, 20_000);
+      await waitFor('the stream to go live', () => tail.state.phase === 'live');
+      assert.equal(lines[0], 'info [events] listed 5 events; the newest 3 follow (the Events view, the timeline and Export Events… have every one)');
+      assert.deepEqual(
+        lines.filter((l) => l.includes('[listed;')).map((l) => /reason: '(\w+)'/.exec(l)?.[1]),
+        ['ReasonE', 'ReasonC', 'ReasonA'],
+        'the newest three, oldest of them first',
+      );
+    } finally {
+      tail.stop();
+      sink.dispose();
+      await broadcaster.shutdown();
+    }
+  });
 });
