@@ -1,8 +1,9 @@
 /**
  * A capture on disk (docs/ARCHITECTURE.md §18): written gzipped and atomically, read all or nothing. Reading also
  * imports `kubectl get events -o json` and kubernetes-event-exporter's JSON lines, plain or gzipped
- * (src/core/capture/captureImport.ts). Text from another OS reads the same: CRLF line ends and a UTF-8 byte order
- * mark are accepted. No path is ever written into the file. Node only (fs, zlib); no `vscode`.
+ * (src/core/capture/captureImport.ts). Text from another OS reads the same: CRLF line ends, a UTF-8 byte order mark,
+ * and UTF-16 LE (what Windows PowerShell 5 redirects to a file) are accepted. No path is ever written into the file.
+ * Node only (fs, zlib); no `vscode`.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -105,6 +106,8 @@ export async function readCapture(file: string, opts: CaptureReadOptions = {}): 
       return named(gunzipProblem(err, maxBytes));
     }
   }
+  // Windows PowerShell 5's `kubectl … > file` writes UTF-16 LE with a byte order mark.
+  if (data.length >= 2 && data[0] === 0xff && data[1] === 0xfe) data = Buffer.from(data.toString('utf16le', 2), 'utf8');
   const result = await decode(data, { modified: stat.mtimeMs, maxEvents });
   return result.ok ? result : named(result);
 }

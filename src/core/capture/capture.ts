@@ -156,14 +156,15 @@ export interface CaptureReadOptions {
  * - `truncated`: it ends early (a cut download or copy, a write that did not finish);
  * - `corrupt`: bad gzip data, a line that is not JSON, a record that is not what its kind says (`line`: the
  *   1-based line of the decompressed text, when one is to blame);
- * - `future-version`: written by a newer Kube Events, in a format `version` this one does not know;
+ * - `future-version`: written by a newer Kube Events, in a format `version` this one does not know; for an import,
+ *   Events of an apiVersion this one does not read (`version` is that apiVersion, or 'unknown');
  * - `too-large`: more bytes or events than the bounds allow ({@link CaptureReadOptions});
  * - `hostile`: built to harm a reader: oversized fields, too many records, keys that reach an object's prototype.
  */
 export type CaptureProblem =
   | Failure<'unreadable' | 'not-a-capture' | 'truncated' | 'too-large'>
   | (Failure<'corrupt' | 'hostile'> & { readonly line?: number })
-  | (Failure<'future-version'> & { readonly version: number });
+  | (Failure<'future-version'> & { readonly version: number | string });
 
 /** What reading a capture answers: the whole capture, or the one problem that kept it from being read. */
 export type CaptureResult = { readonly ok: true; readonly value: Capture } | CaptureProblem;

@@ -80,6 +80,28 @@ function futureVersion(version: number): CaptureProblem {
   };
 }
 
+/** The Event apiVersions an import reads: what `kubectl get events` and kubernetes-event-exporter write today. */
+const KNOWN_EVENT_APIS: ReadonlySet<string> = new Set(['v1', 'events.k8s.io/v1', 'events.k8s.io/v1beta1']);
+
+/** Whether an imported Event's `apiVersion` (absent in the exporter's lines: core/v1) is one an import reads. */
+export function isKnownEventApi(apiVersion: unknown): boolean {
+  return apiVersion === undefined || (typeof apiVersion === 'string' && KNOWN_EVENT_APIS.has(apiVersion));
+}
+
+/**
+ * An imported Event of an apiVersion newer than this build reads (a future `events.k8s.io/v2`). The version is
+ * quoted only when it looks like one, so the message never carries arbitrary text from the file.
+ */
+export function futureEventApi(apiVersion: unknown, where: string): CaptureProblem {
+  const named = typeof apiVersion === 'string' && apiVersion.length <= 64 && /^([a-z0-9-]+(\.[a-z0-9-]+)*\/)?v[0-9]+[a-z0-9]*$/.test(apiVersion);
+  return {
+    ok: false,
+    reason: 'future-version',
+    version: named ? apiVersion : 'unknown',
+    message: `it holds an Event of ${named ? `apiVersion ${apiVersion}` : 'an unrecognised apiVersion'} (${where}), and this Kube Events reads v1, events.k8s.io/v1 and events.k8s.io/v1beta1. Update the extension, or dump the events again with \`kubectl get events -o json\` (core/v1).`,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Checks. Each answers the value, or what is wrong with it: a string when the record is damaged, an
 // {@link Oversized} when it is larger than a capture allows (no writer makes one: hostile).

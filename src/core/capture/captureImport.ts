@@ -13,7 +13,7 @@
 import { normalizeEvent, objectKey, type EventApi, type KubeEvent } from '../events/kubeEvent';
 import { ownerRecordOf, type OwnerRecord } from '../owners/ownerMemory';
 import { CAPTURE_FORMAT, CAPTURE_LIMITS, CAPTURE_VERSION, type Capture, type CaptureOrigin, type CaptureProblem, type CaptureResult } from './capture';
-import { corrupt, hasPoisonedKey, hostile, notACapture, tooLarge, truncated, type CaptureLineReader } from './captureCodec';
+import { corrupt, futureEventApi, hasPoisonedKey, hostile, isKnownEventApi, notACapture, tooLarge, truncated, type CaptureLineReader } from './captureCodec';
 
 type Json = Record<string, unknown>;
 
@@ -125,6 +125,7 @@ export function importKubectlJson(text: string, ctx: ImportContext): CaptureResu
       others++;
       continue;
     }
+    if (!isKnownEventApi(item.apiVersion)) return futureEventApi(item.apiVersion, `item ${i + 1}`);
     const e = normalizeEvent(item, apiOf(item));
     if (!e) return corrupt(`item ${i + 1} of the list is an event without metadata.uid`);
     const big = oversized(e);
@@ -162,6 +163,7 @@ export class EventExporterImporter implements CaptureLineReader {
     if (hasPoisonedKey(textLine)) return hostile('a key named "__proto__"', n);
     if (!isObject(v)) return corrupt('a line that is not a JSON object', n);
     if (!isObject(v.metadata) && typeof v.level === 'string') return undefined;
+    if (!isKnownEventApi(v.apiVersion)) return futureEventApi(v.apiVersion, `line ${n}`);
     const e0 = normalizeEvent(v, apiOf(v));
     if (!e0) return corrupt('a line that is not an event (it has no metadata.uid)', n);
     const big = oversized(e0);
