@@ -10,6 +10,8 @@
  *   timeline:     the real webview bundle in headless Chromium fed 100,000 events (bench/timeline.ts).
  *   history:      the on-disk history's write rate, a query over 1,000,000 rows, seeding, bytes per event,
  *                 pruning, and the host thread's event-loop delay meanwhile (bench/history.ts).
+ *   capture:      100,000 events written as a capture, opened (first 200, all, into a store) against seeding
+ *                 100,000 and 50,000 of them from history, and the file's bytes per event (bench/capture.ts).
  *   lsp:          the language server under load: 1,000 events/s with 20 manifests and 10 Go files open, event-loop
  *                 delay on both sides, new event → diagnostic, a 5,000-line manifest's first diagnostic
  *                 (bench/languageServerLoad.ts).
@@ -17,7 +19,7 @@
  *                 `kubectl get events -A -o json`; then the extension host in code-server against that
  *                 cluster: activation, first tree rows, RSS with 50,000 events (bench/exthost/).
  * Every figure is the median of BENCH_RUNS runs (3); bench/results/latest.json adds min and max, the machine
- * and its load average. BENCH_SKIP=watch,memory,timeline,history,lsp,cluster,exthost leaves parts out; BENCH_SCALE=10000,100000,1000000
+ * and its load average. BENCH_SKIP=watch,memory,timeline,history,capture,lsp,cluster,exthost leaves parts out; BENCH_SCALE=10000,100000,1000000
  * adds the cost-as-the-work-grows table (bench/scale.ts, minutes long; BENCH_SKIP=scale); BENCH_PROFILE=1 writes
  * CPU profiles of the timeline and of activation to test-results/. Figures are reported, never asserted.
  */
@@ -32,6 +34,7 @@ import { startControlPlane } from '../test/cluster/controlPlane';
 import { createEvents } from './clusterEvents';
 import { eventJson } from './events';
 import { benchExtensionHost } from './exthost/runner';
+import { benchCapture } from './capture';
 import { benchHistory } from './history';
 import { benchLanguageServerLoad } from './languageServerLoad';
 import { benchMemory } from './memory';
@@ -210,6 +213,7 @@ async function main(): Promise<void> {
   if (!SKIP.has('timeline')) Object.assign(figures, await benchTimeline(root, RUNS));
   // One run: it writes and reads a million events on disk (figures in bench/history.ts's own units).
   if (!SKIP.has('history')) Object.assign(fixed, await benchHistory((i) => normalizeEvent(JSON.parse(eventJson(i, i + 2)), 'core/v1')!, log));
+  if (!SKIP.has('capture')) Object.assign(figures, await benchCapture((i) => normalizeEvent(JSON.parse(eventJson(i, i + 2)), 'core/v1')!, RUNS, log));
   if (!SKIP.has('lsp')) Object.assign(figures, await benchLanguageServerLoad(root, RUNS));
   if (!SKIP.has('cluster')) {
     const l = await benchInitialLoad((kubeconfig) => (SKIP.has('exthost') ? Promise.resolve({}) : benchExtensionHost(root, kubeconfig, RUNS)));
@@ -252,6 +256,7 @@ const TARGETS = {
   lsp_server_loop_p99_ms: '<= 50',
   lsp_event_to_diagnostic_p95_ms: '<= 500',
   lsp_big_manifest_first_diagnostic_ms: '<= 500',
+  capture_open_into_store_ms: '<= 1000',
 };
 
 main().catch((err: unknown) => {
