@@ -2,10 +2,18 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands, Views } from '../../constants';
 import { formatDateTime } from '../../core/text/format';
+import type { CaptureOrigin } from '../../core/capture/capture';
 import type { OpenCapture } from './captureMode';
 
 /** The commands the summary's links may run (the webview runs no script; VS Code allows only these command URIs). */
 const LINKED_COMMANDS = [`${Views.events}.focus`, Commands.openTimeline, Commands.closeCapture];
+
+/** Where a capture's events came from, as the summary says it. */
+const ORIGIN_TEXT: Readonly<Record<CaptureOrigin, string>> = {
+  'kube-events': 'saved by Kube Events',
+  kubectl: 'imported from kubectl get events -o json',
+  'event-exporter': 'imported from kubernetes-event-exporter',
+};
 
 /** Text as HTML text: capture files come from anyone, and so do their cluster names and queries. */
 function escapeHtml(text: string): string {
@@ -25,7 +33,9 @@ function captureSummaryHtml(cspSource: string, file: string, open: OpenCapture |
     row('Events', String(open.eventCount));
     row('Debug sessions', String(open.sessions.length));
     if (header.query) row('Filter when saved', header.query);
-    row('Written', `${header.created}${header.writer ? ` by ${header.writer}` : ''} (${header.origin})`);
+    const created = Date.parse(header.created);
+    row('Written', `${Number.isFinite(created) ? formatDateTime(created) : header.created}${header.writer ? ` by ${header.writer}` : ''}`);
+    row('Source', ORIGIN_TEXT[header.origin]);
   }
   const body = open
     ? `<p>The Kube Events views of this window show this capture, read-only: the Events view, the timeline, the log, and the hints on manifests and Go code. Nothing is read from any cluster meanwhile.</p>
