@@ -26,7 +26,7 @@ export function composeCommands(context: vscode.ExtensionContext, log: vscode.Lo
     follower: views.debug.follower,
     capture,
     owners: () => resources.owners(),
-    writer: `kube-events ${String((context.extension.packageJSON as { version?: unknown }).version ?? '')}`.trim(),
+    writer: writerOf(context),
     history,
     memento: context.globalState,
     onDidRequestResource: views.onDidRequestResource,
@@ -42,4 +42,10 @@ export function composeCommands(context: vscode.ExtensionContext, log: vscode.Lo
       supportsMultipleEditorsPerDocument: false,
     }),
   );
+}
+
+/** What a capture says wrote it: `kube-events <version>`. */
+function writerOf(context: vscode.ExtensionContext): string {
+  const version = (context.extension.packageJSON as { version?: unknown }).version;
+  return typeof version === 'string' ? `kube-events ${version}` : 'kube-events';
 }

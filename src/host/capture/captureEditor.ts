@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { Commands, Views } from '../../constants';
 import { formatDateTime } from '../../core/text/format';
 import type { CaptureOrigin } from '../../core/capture/capture';
