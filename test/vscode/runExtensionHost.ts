@@ -7,7 +7,7 @@
 // extension, awaits the suite's run() in the remote (Node) extension host, and reports through
 // window.codeAutomationLog / window.codeAutomationExit, which this runner exposes to the page.
 // Needs `node esbuild.mjs && node esbuild.mjs --tests` first.
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { format } from 'node:util';
@@ -165,6 +165,7 @@ async function main(): Promise<void> {
     failed += fresh.failed;
     if (fresh.exitCode !== 0 && fresh.failed === 0) failed++;
   }
+  rmSync(dirname(handoff), { recursive: true, force: true });
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = result.exitCode === 0 && failed === 0 ? 0 : 1;
 }

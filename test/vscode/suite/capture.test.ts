@@ -41,6 +41,21 @@ async function summaryLens(uri: vscode.Uri): Promise<string | undefined> {
   return lenses.map((l) => l.command?.title ?? '').find((t) => /^⚠ \d+ warnings? · \d+ events/.test(t));
 }
 
+/** A Go recorder call's lens for `reason`, once it counts something. */
+async function reasonLens(uri: vscode.Uri, reason: string): Promise<string | undefined> {
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+  return lenses.map((l) => l.command?.title ?? '').find((t) => t.startsWith(`${reason}:`) && !t.includes('never seen'));
+}
+
+/** The editor's window is the setting live and the capture's whole range in a capture: the counts must agree. */
+function withoutWindow(title: string): string {
+  return withoutAges(title.replace(/in the last [^·]*? on/, 'in the window on'));
+}
+
+function goSource(reason: string): string {
+  return ['package website', '', 'func (r *Reconciler) Reconcile(site *Website) {', `\tr.Recorder.Eventf(site, corev1.EventTypeWarning, "${reason}", "probe failed: %v", err)`, '}', ''].join('\n');
+}
+
 function manifestFor(demo: Demo): string {
   return ['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', `  name: ${demo.deployment.name}`, `  namespace: ${demo.deployment.namespace}`, 'spec:', '  replicas: 2', ''].join('\n');
 }
@@ -58,8 +73,11 @@ suite('captures', () => {
       const suffix = randomBytes(3).toString('hex');
       const [shop, batch] = [`cap-shop-${suffix}`, `cap-batch-${suffix}`];
       const demo = await seedDemo(client, [shop, batch]);
-      // One more, recorded now, as the recorder of a controller would.
+      // One more, recorded now, as the recorder of a controller would, and one of a reason only this test writes
+      // (a Go recorder call's lens counts a reason over every namespace held).
       await recordEvent(client, demo.pods[0], { type: 'Warning', reason: 'FailedScheduling', message: '0/3 nodes are available: 3 Insufficient memory.', component: 'default-scheduler', count: 3 });
+      const reason = `CaptureProbe${suffix.toUpperCase().replace(/[^A-Z]/g, 'X')}`;
+      await recordEvent(client, demo.pods[1], { type: 'Warning', reason, message: 'probe failed', component: 'website-controller', count: 4 });
       const listed = async (): Promise<number> => (await client.request<{ items: unknown[] }>(`/api/v1/namespaces/${shop}/events`)).items.length;
       await until('the shop namespace\'s events in the store', async () => timelineOf(api, shop).length === (await listed()), 30_000);
 
@@ -75,6 +93,11 @@ suite('captures', () => {
       const uri = vscode.Uri.file(manifest);
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
       const lens = withoutAges(await until('the manifest\'s summary lens', () => summaryLens(uri), 30_000));
+      const goFile = path.join(dir, 'controller.go');
+      fs.writeFileSync(goFile, goSource(reason));
+      const goUri = vscode.Uri.file(goFile);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(goUri));
+      const goLens = withoutWindow(await until('the Go call\'s lens', () => reasonLens(goUri, reason), 30_000));
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       assert.equal(api.filter.set(`ns:${shop}`), undefined);
       await until('the shop namespace\'s rows', () => api.tree.model.size === timelineOf(api, shop).length);
@@ -91,7 +114,7 @@ suite('captures', () => {
         assert.ok(!text.includes(secret), 'no credential in the capture');
       }
       assert.ok(!text.includes(batch), 'only the events the filter shows');
-      writeHandoff({ file, namespace: shop, rows, timeline, underCount, manifest: manifestFor(demo), lens } satisfies CaptureHandoff);
+      writeHandoff({ file, namespace: shop, rows, timeline, underCount, manifest: manifestFor(demo), lens, reason, goLens } satisfies CaptureHandoff);
     } finally {
       api.filter.clear();
       client.dispose();
@@ -153,6 +176,11 @@ suite('captures', () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
     const lens = await until('the manifest\'s summary lens', () => summaryLens(uri), 30_000);
     assert.equal(withoutAges(lens), handoff.lens);
+    const goFile = path.join(dir, 'controller.go');
+    fs.writeFileSync(goFile, goSource(handoff.reason));
+    const goUri = vscode.Uri.file(goFile);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(goUri));
+    assert.equal(withoutWindow(await until('the Go call\'s lens', () => reasonLens(goUri, handoff.reason), 30_000)), handoff.goLens);
 
     // Live-only commands say they are not available; Close Capture goes back (to no cluster, here).
     assert.equal(api.session.state.phase, 'stopped', 'no connection while the capture is open');

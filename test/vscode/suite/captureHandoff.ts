@@ -24,6 +24,9 @@ export interface CaptureHandoff {
   /** The manifest and its summary CodeLens without the age. */
   readonly manifest: string;
   readonly lens: string;
+  /** A reason only the test wrote, and a Go recorder call's lens for it without its window and age. */
+  readonly reason: string;
+  readonly goLens: string;
 }
 
 /**
