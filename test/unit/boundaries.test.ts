@@ -19,7 +19,7 @@ const IMPORTS_VSCODE = /(?:from\s+|require\()\s*['"]vscode['"]/;
 
 describe('module boundaries', () => {
   // src/core and src/kube run and are tested under plain Node; the webview and server have their own bundles.
-  for (const dir of ['src/core', 'src/kube', 'src/history', 'src/protocol', 'src/webview']) {
+  for (const dir of ['src/core', 'src/kube', 'src/history', 'src/capture', 'src/protocol', 'src/webview']) {
     it(`${dir} never imports vscode`, () => {
       const files = sources(dir);
       assert.ok(files.length > 0, `${dir} has no sources`);
@@ -55,12 +55,19 @@ describe('module boundaries', () => {
     assert.deepEqual(resolvedImports('src/protocol').filter(([, t]) => !allowed(t)), []);
   });
 
+  it('src/capture imports only src/core and Node', () => {
+    const allowed = (t: string): boolean => t.startsWith(`src${path.sep}core`) || t.startsWith(`src${path.sep}capture`) || t.startsWith('node:');
+    const found = resolvedImports('src/capture');
+    assert.ok(found.length > 0, 'src/capture has imports');
+    assert.deepEqual(found.filter(([, t]) => !allowed(t)), []);
+  });
+
   it('src/kube imports nothing from src/host or src/webview', () => {
     assert.deepEqual(importsFrom('src/kube', /^\.\.\/(host|webview)\//), []);
   });
 
   it('only the composition root (src/compose.ts, src/compose/) reaches src/compose', () => {
-    for (const dir of ['src/core', 'src/kube', 'src/history', 'src/protocol', 'src/host']) {
+    for (const dir of ['src/core', 'src/kube', 'src/history', 'src/capture', 'src/protocol', 'src/host']) {
       assert.deepEqual(importsFrom(dir, /(^|\/)compose(\/|$)/), [], dir);
     }
   });

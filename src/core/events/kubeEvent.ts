@@ -126,6 +126,12 @@ export interface KubeEvent {
   readonly expired: boolean;
   /** When the store learnt of the deletion (epoch ms); absent while the event exists, or when unknown. */
   readonly deletedAt?: number;
+  /**
+   * The cluster the event came from: the name of the kubeconfig context that first connected to that cluster
+   * identity (docs/ARCHITECTURE.md §1). The session sets it on every event it feeds, from a pool (one string per
+   * cluster); absent only on events built by hand (tests, benches). `cluster:` matches it.
+   */
+  readonly cluster?: string;
 }
 
 /** What happened to an event, as the EventSource reports it and the broadcaster distributes it. */
