@@ -48,6 +48,10 @@ export const Commands = {
   // Debugging a controller: event breakpoints, and the recorder call that wrote an event.
   breakOnEvents: 'kubeEvents.breakOnEvents',
   goToEmitter: 'kubeEvents.goToEmitter',
+  // Captures: a file that brings an investigation back, read-only (src/host/capture).
+  saveCapture: 'kubeEvents.saveCapture',
+  openCapture: 'kubeEvents.openCapture',
+  closeCapture: 'kubeEvents.closeCapture',
 } as const;
 
 export const Settings = {
@@ -75,6 +79,8 @@ export const ContextKeys = {
   filtered: 'kubeEvents.filtered',
   /** A debug session has been followed (its events can be shown). */
   debugSession: 'kubeEvents.debugSession',
+  /** A capture is open: the window is read-only and not connected (src/host/capture). */
+  capture: 'kubeEvents.capture',
 } as const;
 
 export const LOG_CHANNEL_NAME = 'Kube Events';
@@ -83,7 +89,15 @@ export const LOG_CHANNEL_NAME = 'Kube Events';
 export const StatusBarItems = {
   status: 'kubeEvents.status',
   debug: 'kubeEvents.debug',
+  /** The open capture's banner (src/host/capture/captureView.ts). */
+  capture: 'kubeEvents.capture',
 } as const;
+
+/** The custom editor that opens a capture file from the explorer (src/host/capture/captureEditor.ts). */
+export const CAPTURE_EDITOR = 'kubeEvents.captureEditor';
+
+/** The file name extension of a capture (the custom editor's pattern, Save Capture…'s default name). */
+export const CAPTURE_EXTENSION = 'kecapture';
 
 /** The URI scheme of read-only resource YAML documents. */
 export const RESOURCE_SCHEME = 'kube-events-resource';

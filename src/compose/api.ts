@@ -10,6 +10,7 @@ import type { ConnectionReason } from '../host/connectionDemand';
 import type { RowSnapshot } from '../host/tree/eventTreeProvider';
 import type { ClusterSession, SessionState } from '../kube/clusterSession';
 import type { Pipeline } from './pipeline';
+import type { OpenCapture } from '../host/capture/captureMode';
 import type { ComposedViews } from './views';
 
 /**
@@ -86,6 +87,11 @@ export interface KubeEventsTesting {
   readonly recorder: RecorderTracker;
   /** Event breakpoints: the window's, and the last pause one caused. */
   readonly eventBreakpoints: Pick<EventBreakpoints, 'texts' | 'lastPause'>;
+  /** The capture open in the window (undefined while live) and its status bar text. */
+  readonly capture: {
+    readonly current: OpenCapture | undefined;
+    readonly statusText: string | undefined;
+  };
   /** The language server that puts events on open manifests and Go code. */
   readonly languageServer: {
     /** Bytes the host has sent the server about objects and reasons (JSON length). */
@@ -175,6 +181,14 @@ function testingHandle(pipeline: Pipeline, views: ComposedViews, publicFilter: K
     debug: views.debug.follower,
     recorder: views.recorder,
     eventBreakpoints: views.breakpoints,
+    capture: {
+      get current() {
+        return pipeline.capture.current;
+      },
+      get statusText() {
+        return views.captureView.text;
+      },
+    },
     languageServer: {
       get bytesSent() {
         return languageServer.feed.bytesSent;

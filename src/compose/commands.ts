@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { RESOURCE_SCHEME } from '../constants';
+import { CAPTURE_EDITOR, RESOURCE_SCHEME } from '../constants';
+import { CaptureEditorProvider } from '../host/capture/captureEditor';
 import { ExtensionCommands } from '../host/commands/extensionCommands';
 import { registerCommands } from '../host/commands/registerCommands';
 import { ResourceDocuments } from '../host/commands/resourceDocuments';
@@ -8,7 +9,7 @@ import type { ComposedViews } from './views';
 
 /** Every command of package.json, and the Kubernetes extension's "Show Events" on its resources. */
 export function composeCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipeline: Pipeline, views: ComposedViews, disposables: vscode.Disposable[]): void {
-  const { settings, session, history, resources, demand } = pipeline;
+  const { settings, session, history, resources, demand, capture } = pipeline;
   const documents = new ResourceDocuments();
   disposables.push(documents, vscode.workspace.registerTextDocumentContentProvider(RESOURCE_SCHEME, documents));
   const commands = new ExtensionCommands({
@@ -23,6 +24,9 @@ export function composeCommands(context: vscode.ExtensionContext, log: vscode.Lo
     timeline: views.timeline,
     resourceDocuments: documents,
     follower: views.debug.follower,
+    capture,
+    owners: () => resources.owners(),
+    writer: writerOf(context),
     history,
     memento: context.globalState,
     onDidRequestResource: views.onDidRequestResource,
@@ -30,5 +34,18 @@ export function composeCommands(context: vscode.ExtensionContext, log: vscode.Lo
     goToEmitter: views.emitter.run,
     breakOnEvents: views.breakpoints.command,
   });
-  disposables.push(commands, ...registerCommands(log, commands.handlers));
+  disposables.push(
+    commands,
+    ...registerCommands(log, commands.handlers),
+    // A capture file opened from the explorer opens in capture mode (docs/ARCHITECTURE.md §18).
+    vscode.window.registerCustomEditorProvider(CAPTURE_EDITOR, new CaptureEditorProvider((file) => commands.captures.open(file), () => capture.current), {
+      supportsMultipleEditorsPerDocument: false,
+    }),
+  );
+}
+
+/** What a capture says wrote it: `kube-events <version>`. */
+function writerOf(context: vscode.ExtensionContext): string {
+  const version = (context.extension.packageJSON as { version?: unknown }).version;
+  return typeof version === 'string' ? `kube-events ${version}` : 'kube-events';
 }

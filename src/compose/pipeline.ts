@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { tagged } from '../core/ports';
 import { HistoryService } from '../history/historyService';
+import { CaptureMode } from '../host/capture/captureMode';
 import { ClusterResources } from '../host/clusterResources';
 import { ExtensionSettings } from '../host/config';
 import { ConnectionDemand, connectWhenDemanded } from '../host/connectionDemand';
@@ -17,6 +18,8 @@ export interface Pipeline {
   readonly resources: ClusterResources;
   /** Whether anything asked for the cluster yet: the session connects at the first reason, not before. */
   readonly demand: ConnectionDemand;
+  /** The read-only capture mode: while a capture is open nothing connects (docs/ARCHITECTURE.md §18). */
+  readonly capture: CaptureMode;
 }
 
 /**
@@ -44,9 +47,19 @@ export function composePipeline(context: vscode.ExtensionContext, log: vscode.Lo
   });
   const resources = new ClusterResources(session, log);
   const demand = new ConnectionDemand();
+  const capture = new CaptureMode({
+    session,
+    history,
+    owners: resources,
+    reconnect: () => {
+      if (demand.reason !== undefined) session.update(settings.sessionSettings);
+    },
+    logger: log,
+  });
   disposables.push(
     demand,
-    ...connectWhenDemanded(demand, session, settings, log),
+    capture,
+    ...connectWhenDemanded(demand, session, settings, log, () => capture.holdsConnection),
     // History seeds the store with each new cluster's events before its first list.
     session.onDidChangeScope((scope) => scope?.holdWatch(history.open(scope.cluster))),
     settings.onDidChange(({ previous }) => history.settingsChanged(previous.history)),
@@ -55,5 +68,5 @@ export function composePipeline(context: vscode.ExtensionContext, log: vscode.Lo
     { dispose: () => session.dispose() },
     history,
   );
-  return { settings, session, history, resources, demand };
+  return { settings, session, history, resources, demand, capture };
 }

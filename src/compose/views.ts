@@ -18,6 +18,10 @@ import { StatusBar } from '../host/status/statusBar';
 import { registerTimelineSerializer, TimelinePanel, type TimelineContext } from '../host/timeline/timelinePanel';
 import { EventTreeProvider } from '../host/tree/eventTreeProvider';
 import { viewMessage } from '../host/tree/viewMessage';
+import { captureBannerText, captureContextLabel } from '../host/capture/captureMode';
+import { CaptureView } from '../host/capture/captureView';
+import { combinedDisposable } from '../core/lifecycle';
+import type { DebugChange } from '../host/debug/debugFollower';
 import type { Pipeline } from './pipeline';
 import type { KubeEvent } from '../core/events/kubeEvent';
 
@@ -29,6 +33,8 @@ const OLDER_HISTORY_PAGE = 2_000;
 
 /** What the commands and the API reach of the views. */
 export interface ComposedViews {
+  /** Where the window says a capture is open (status bar, timeline title); the Events view's message is `viewMessage`'s. */
+  readonly captureView: CaptureView;
   readonly filter: FilterController;
   readonly tree: EventTreeProvider;
   readonly status: StatusBar;
@@ -46,7 +52,7 @@ export interface ComposedViews {
 
 /** The surfaces events are shown on (tree, log, status bar, timeline, editors) and the filter they share. */
 export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipeline: Pipeline, disposables: vscode.Disposable[]): ComposedViews {
-  const { settings, session, history, resources, demand } = pipeline;
+  const { settings, session, history, resources, demand, capture } = pipeline;
   const filter = new FilterController(context.globalState, session.store, () => resources.owners(), resources.onDidLearnOwners, log);
   let languageServerRef: LanguageClientHost | undefined;
   // Registered before the follower's adapter, so a session's last output is read before its summary is written.
@@ -83,15 +89,28 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
     showRecorderLedger: () => recorder.show(),
   });
   const follower = debug.follower;
-  filter.useSessions(() => follower.ranges());
+  // An open capture's `session:` is its own debug sessions' (docs/ARCHITECTURE.md §18).
+  const sessionRanges = () => (capture.isOpen ? capture.ranges() : follower.ranges());
+  filter.useSessions(sessionRanges);
   const tree = new EventTreeProvider(session.store, settings.config.groupBy, filter.predicate(), () => filter.usesTime);
   const logSink = new EventLogSink(session.broadcaster, log);
   const status = new StatusBar(session.broadcaster, demand.reason === undefined);
+  const captureView = new CaptureView(capture);
   const resourceRequests = new vscode.EventEmitter<string>();
-  disposables.push(tree, logSink, status, filter, recorder, debug, resourceRequests);
+  // The timeline's sessions change with the followed ones, and when a capture (with its own) opens or closes.
+  const captureChanged = new vscode.EventEmitter<DebugChange>();
+  disposables.push(tree, logSink, status, captureView, filter, recorder, debug, resourceRequests, captureChanged);
 
   const refreshMessage = (): void => {
-    tree.message = viewMessage({ state: session.state, query: filter.query, shown: tree.model.size, total: session.store.size, ownerUnknown: filter.ownerUnknownCount });
+    const shown = capture.current;
+    tree.message = viewMessage({
+      state: session.state,
+      query: filter.query,
+      shown: tree.model.size,
+      total: session.store.size,
+      ownerUnknown: filter.ownerUnknownCount,
+      ...(shown ? { capture: captureBannerText(shown.header) } : {}),
+    });
   };
   const refreshStatus = (): void => status.setInfo({ context: session.contextName, namespaces: session.namespaces, filtered: !filter.query.isEmpty });
   const refilter = (): void => tree.reset(undefined, filter.predicate());
@@ -129,8 +148,15 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
       if (next.groupBy !== previous.groupBy) tree.reset(next.groupBy);
     }),
     follower.onDidChange(({ rangesMoved }) => {
+      if (capture.isOpen) return;
       if (rangesMoved && usesSessions(filter.query)) refilter();
       tree.setSeparator(separatorRow(follower.last));
+    }),
+    capture.onDidChange((open) => {
+      tree.setSeparator(separatorRow(open ? open.sessions.at(-1) : follower.last));
+      if (usesSessions(filter.query)) refilter();
+      refreshMessage();
+      captureChanged.fire({ rangesMoved: true });
     }),
   );
 
@@ -141,7 +167,11 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
     owners: () => resources.owners(),
     onDidLearnOwners: resources.onDidLearnOwners,
     dropped: () => session.broadcaster.stats().totalDropped,
-    debug: { ranges: () => follower.ranges(), sessions: () => sessionDtos(follower.all), onDidChange: follower.onDidChange },
+    debug: {
+      ranges: sessionRanges,
+      sessions: () => sessionDtos(capture.current?.sessions ?? follower.all),
+      onDidChange: (listener) => combinedDisposable(follower.onDidChange(listener), captureChanged.event(listener)),
+    },
     recorder: { attempts: () => recorder.attemptsMessage(), onDidChange: recorder.ledgers.onDidChange },
     getQueryText: () => filter.query.text,
     // The timeline has its own filter: an `under:` there needs the owner graph taught as much as the tree's.
@@ -151,6 +181,7 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
     onOlder: (before) => void history.loadOlder(before, OLDER_HISTORY_PAGE),
     onOpenResource: (uid) => resourceRequests.fire(uid),
     onVisible: () => demand.want('timeline'),
+    titleSuffix: captureView.titleSuffix,
   };
   disposables.push(registerTimelineSerializer(timeline), { dispose: () => TimelinePanel.current?.dispose() });
 
@@ -162,7 +193,7 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
     broadcaster: session.broadcaster,
     follower,
     owners: () => resources.owners(),
-    sessions: () => follower.ranges(),
+    sessions: sessionRanges,
     ownerDemand: (text) => filter.setViewQuery('eventBreakpoints', text),
     log,
     reveal: (uid) => void tree.reveal(uid, true),
@@ -180,7 +211,7 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
 
   void vscode.commands.executeCommand('setContext', ContextKeys.filtered, !filter.query.isEmpty);
   refreshStatus();
-  return { filter, tree, status, debug, recorder, timeline, languageServer, breakpoints, emitter, onDidRequestResource: resourceRequests.event };
+  return { captureView, filter, tree, status, debug, recorder, timeline, languageServer, breakpoints, emitter, onDidRequestResource: resourceRequests.event };
 }
 
 /** The newest event about the object; else, as the diagnostic also counts what the object owns, the newest in its namespace. */
@@ -192,15 +223,23 @@ function latestAbout(events: readonly KubeEvent[], o: { kind: string; namespace:
 
 /** The language server that puts events on open manifests and Go code (docs/ARCHITECTURE.md §11). */
 function composeLanguageServer(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipeline: Pipeline, disposables: vscode.Disposable[]): LanguageClientHost {
-  const { settings, session, resources, demand } = pipeline;
+  const { settings, session, resources, demand, capture } = pipeline;
   const languageServer = new LanguageClientHost({
     extensionUri: context.extensionUri,
     store: session.store,
     owners: () => resources.owners(),
     onDidLearnOwners: resources.onDidLearnOwners,
     exists: (o) => checkExists((ref) => resources.metadata(ref), o),
-    cluster: () => ({ context: session.contextName, defaultNamespace: session.connection?.namespace || 'default', live: session.state.phase === 'live' }),
-    windowMs: () => settings.config.editorWindowMs,
+    cluster: () => {
+      // An open capture answers for its cluster(s), with every event it holds in the editor's window (docs/ARCHITECTURE.md §18).
+      const open = capture.current;
+      if (open) return { context: captureContextLabel(open.header), defaultNamespace: 'default', live: true };
+      return { context: session.contextName, defaultNamespace: session.connection?.namespace || 'default', live: session.state.phase === 'live' };
+    },
+    windowMs: () => {
+      const open = capture.current;
+      return open ? Math.max(settings.config.editorWindowMs, Date.now() - open.header.from + 1_000) : settings.config.editorWindowMs;
+    },
     connection: () => session.connection,
     wantCluster: () => demand.want('document'),
     log,
@@ -208,6 +247,8 @@ function composeLanguageServer(context: vscode.ExtensionContext, log: vscode.Log
   disposables.push(
     languageServer,
     session.onDidChangeState(() => languageServer.sessionChanged()),
+    // Another cluster label and editor window: every state is computed again.
+    capture.onDidChange(() => languageServer.settingsChanged(-1)),
     settings.onDidChange(({ previous }) => languageServer.settingsChanged(previous.editorWindowMs)),
   );
   languageServer.startWhenNeeded();

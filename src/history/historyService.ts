@@ -293,6 +293,14 @@ export class HistoryService implements Disposable {
     this.scheduleReopen(1);
   }
 
+  /**
+   * Lets the database go (what is pending is written first) until the next {@link open}: a capture is open, and its
+   * events are no live cluster's (docs/ARCHITECTURE.md §18). History on disk is kept.
+   */
+  detach(): void {
+    this.close();
+  }
+
   /** Writes what is pending; settles once it is on disk (or failed and kept). Tests and shutdown. */
   flush(): Promise<void> {
     return this.sink.flush();

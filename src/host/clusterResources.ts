@@ -43,6 +43,8 @@ export class ClusterResources extends DisposableOwner {
   private readonly learnNotice = this.register(new RunOnceScheduler(() => this.learned.fire(), LEARN_NOTIFY_DELAY_MS));
   /** The listeners on the current scope's owner graph, replaced with the scope. */
   private readonly graphListeners = this.register(new MutableDisposable());
+  /** The graph that stands in for the connection's (see {@link useGraph}). */
+  private replacement: OwnerGraph | undefined;
 
   constructor(
     private readonly session: ClusterSession,
@@ -59,9 +61,20 @@ export class ClusterResources extends DisposableOwner {
 
   private follow(scope: ConnectionScope | undefined): void {
     this.graphListeners.clear();
-    if (!scope) return;
+    const graph = this.replacement ?? scope?.owners;
+    if (!graph) return;
     const changed = (): void => this.learnNotice.scheduleIfIdle();
-    this.graphListeners.value = combinedDisposable(scope.owners.onDidLearn(changed), scope.owners.onDidMiss(changed));
+    this.graphListeners.value = combinedDisposable(graph.onDidLearn(changed), graph.onDidMiss(changed));
+  }
+
+  /**
+   * Answers `under:` from `graph` instead of the connection's (an open capture's records, docs/ARCHITECTURE.md
+   * §18), or from the connection's again (undefined).
+   */
+  useGraph(graph: OwnerGraph | undefined): void {
+    this.replacement = graph;
+    this.follow(this.scope);
+    this.learnNotice.schedule();
   }
 
   /** The recorder behind "Emit Test Event…"; its correlator state lives as long as the connection. */
@@ -75,7 +88,7 @@ export class ClusterResources extends DisposableOwner {
   }
 
   owners(): OwnerGraph | undefined {
-    return this.scope?.owners;
+    return this.replacement ?? this.scope?.owners;
   }
 
   /** Saves the owner links learnt so far (they are also saved every few seconds and when the scope ends). */

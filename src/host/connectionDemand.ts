@@ -61,14 +61,22 @@ export interface ConnectionSettings {
  * Connects the session at the first reason, with the settings of that moment. Before it, a settings change that
  * would reconnect changes nothing on the wire; after it, every such change reaches the session.
  */
-export function connectWhenDemanded(demand: ConnectionDemand, session: { update(settings: SessionSettings): void }, settings: ConnectionSettings, log: Pick<Logger, 'info'>): Disposable[] {
+export function connectWhenDemanded(
+  demand: ConnectionDemand,
+  session: { update(settings: SessionSettings): void },
+  settings: ConnectionSettings,
+  log: Pick<Logger, 'info'>,
+  held: () => boolean = () => false,
+): Disposable[] {
   return [
     demand.onDidDemand((reason) => {
+      // A capture is open (docs/ARCHITECTURE.md §18): the reason is kept, and closing it connects.
+      if (held()) return;
       log.info(`[session] connecting: ${CONNECTION_REASON_TEXT[reason]}`);
       session.update(settings.sessionSettings);
     }),
     settings.onDidRequestConnection((next) => {
-      if (demand.reason !== undefined) session.update(next);
+      if (demand.reason !== undefined && !held()) session.update(next);
     }),
   ];
 }

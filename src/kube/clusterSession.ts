@@ -158,6 +158,18 @@ export class ClusterSession implements Disposable {
     this.startWatch();
   }
 
+  /**
+   * Ends the connection without a replacement (a capture is open, docs/ARCHITECTURE.md §18). The store is kept
+   * (its owner empties it); `update()` or `resume()` connects again.
+   */
+  disconnect(): void {
+    const had = this.current;
+    this.endScope();
+    if (had) this.scopeEmitter.fire(undefined);
+    // A window that never connected stays `idle`; any other state (an error, no kubeconfig) no longer applies.
+    if (this.currentState.phase !== 'idle') this.setState({ phase: 'stopped' });
+  }
+
   pause(): void {
     if (!this.current?.watching) return;
     this.current.stopWatch();

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Commands, Settings, VIEW_CONTAINER, Views } from '../../src/constants';
+import { CAPTURE_EDITOR, CAPTURE_EXTENSION, Commands, Settings, VIEW_CONTAINER, Views } from '../../src/constants';
 
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call -- these tests walk package.json's JSON, whose shape is what they check */
 interface Manifest {
@@ -40,6 +40,21 @@ describe('package.json contributions match src/constants.ts', () => {
     assert.equal(pkg.contributes.viewsContainers.activitybar[0].id, VIEW_CONTAINER);
     assert.equal(pkg.contributes.viewsContainers.activitybar[0].title, 'Kube Events');
     assert.deepEqual(pkg.contributes.views[VIEW_CONTAINER].map((v: { id: string; name: string }) => [v.id, v.name]), [[Views.events, 'Events']]);
+  });
+
+  it('opens capture files in the capture editor, and offers Save, Open and Close Capture', () => {
+    const titles = new Map(contributed.map((c) => [c.command, c.title]));
+    assert.equal(titles.get(Commands.saveCapture), 'Save Capture…');
+    assert.equal(titles.get(Commands.openCapture), 'Open Capture…');
+    assert.equal(titles.get(Commands.closeCapture), 'Close Capture');
+    const editors = pkg.contributes.customEditors as Array<{ viewType: string; selector: Array<{ filenamePattern: string }> }>;
+    assert.deepEqual(editors.map((e) => [e.viewType, e.selector.map((s) => s.filenamePattern)]), [[CAPTURE_EDITOR, [`*.${CAPTURE_EXTENSION}`]]]);
+    // What needs a live cluster is hidden while a capture is open; Close Capture shows only then.
+    const titleMenu = pkg.contributes.menus['view/title'] as Array<{ command: string; when: string }>;
+    for (const id of [Commands.emitTestEvent, Commands.selectContext, Commands.pauseStream]) {
+      assert.ok(titleMenu.filter((e) => e.command === id).every((e) => e.when.includes('!kubeEvents.capture')), id);
+    }
+    assert.ok(titleMenu.some((e) => e.command === Commands.closeCapture && e.when.includes('&& kubeEvents.capture')));
   });
 
   it('menus only name contributed commands, and item-only commands are hidden from the palette', () => {

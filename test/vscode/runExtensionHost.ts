@@ -7,12 +7,13 @@
 // extension, awaits the suite's run() in the remote (Node) extension host, and reports through
 // window.codeAutomationLog / window.codeAutomationExit, which this runner exposes to the page.
 // Needs `node esbuild.mjs && node esbuild.mjs --tests` first.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { format } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { findRepoRoot, launchBrowser, startCodeServer, type CodeServer } from '../support/codeServer';
+import { CAPTURE_FRESH_ENV, CAPTURE_FRESH_GREP, CAPTURE_HANDOFF_ENV } from './suite/captureHandoff';
 
 export interface ExtensionHostRunOptions {
   /** Added to the extension host's environment, e.g. { KUBECONFIG: '/path/to/test/kubeconfig' }. */
@@ -23,6 +24,8 @@ export interface ExtensionHostRunOptions {
   timeoutS?: number;
   /** Unpacked extensions to install next to the one under test (e.g. test/fixtures/kubernetes-extension-standin). */
   extensionFolders?: string[];
+  /** Print the closing `N passed, N failed` line (default true); a caller that runs several adds them up itself. */
+  summary?: boolean;
 }
 
 export interface ExtensionHostResult {
@@ -121,7 +124,7 @@ export async function runExtensionHostTests(opts: ExtensionHostRunOptions = {}):
   await server?.stop({ removeRunDir: exitCode === 0 });
   if (server && exitCode !== 0) console.error(`# code-server run dir kept for its logs: ${server.runDir}`);
   console.error(`# extension-host run took ${((Date.now() - started) / 1000).toFixed(1)}s, exit code ${exitCode}`);
-  console.log(`${passed} passed, ${failed} failed`);
+  if (opts.summary !== false) console.log(`${passed} passed, ${failed} failed`);
   return { passed, failed, exitCode };
 }
 
@@ -136,13 +139,35 @@ async function main(): Promise<void> {
   // The suite exercises the bridge to the VS Code Kubernetes extension through a stand-in with its API, and
   // debugs the demo controller under Delve through a test-only debug type.
   const fixtures = join(findRepoRoot(), 'test', 'fixtures');
+  // A test that saves a capture leaves its file and what the live window showed here (test/vscode/suite/capture.test.ts).
+  const handoff = join(mkdtempSync(join(tmpdir(), 'kube-events-capture-')), 'handoff.json');
+  const cache = { KUBE_EVENTS_CACHE: process.env.KUBE_EVENTS_CACHE ?? join(homedir(), '.cache', 'kube-events') };
   const result = await runExtensionHostTests({
     timeoutS,
     extensionFolders: [join(fixtures, 'kubernetes-extension-standin'), join(fixtures, 'delve-debug-type')],
     // code-server's HOME is isolated: build.sh must still find the binaries it cached (Delve among them).
-    env: { KUBE_EVENTS_CACHE: process.env.KUBE_EVENTS_CACHE ?? join(homedir(), '.cache', 'kube-events') },
+    env: { ...cache, [CAPTURE_HANDOFF_ENV]: handoff },
+    summary: false,
   });
-  process.exitCode = result.exitCode === 0 ? 0 : 1;
+  let { passed, failed } = result;
+  if (existsSync(handoff)) {
+    // The capture is opened in a fresh window with no cluster at all: another code-server (its own profile, so no
+    // history or owner memory) whose kubeconfig has no cluster, running only the tests that open it.
+    const empty = join(dirname(handoff), 'kubeconfig-without-clusters');
+    writeFileSync(empty, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+    console.log(`# a fresh window with no cluster opens the capture (${CAPTURE_FRESH_GREP})`);
+    const fresh = await runExtensionHostTests({
+      timeoutS,
+      env: { ...cache, [CAPTURE_HANDOFF_ENV]: handoff, KUBECONFIG: empty, KUBE_EVENTS_VSCODE_GREP: CAPTURE_FRESH_GREP, [CAPTURE_FRESH_ENV]: '1' },
+      summary: false,
+    });
+    passed += fresh.passed;
+    failed += fresh.failed;
+    if (fresh.exitCode !== 0 && fresh.failed === 0) failed++;
+  }
+  rmSync(dirname(handoff), { recursive: true, force: true });
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = result.exitCode === 0 && failed === 0 ? 0 : 1;
 }
 
 // Not `require.main === module`: bundled into the orchestrator (out/test/run.js), `module` is the

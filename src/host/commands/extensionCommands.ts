@@ -1,6 +1,9 @@
 import type * as vscode from 'vscode';
 import type { Subscribe } from '../../core/emitter';
 import type { HistoryService } from '../../history/historyService';
+import type { OwnerGraph } from '../../core/owners/ownerGraph';
+import { CaptureCommands } from '../capture/captureCommands';
+import type { CaptureMode } from '../capture/captureMode';
 import type { Recorder } from '../../kube/recorder';
 import type { ClusterSession } from '../../kube/clusterSession';
 import type { ResourceAccess } from '../clusterResources';
@@ -38,7 +41,13 @@ export interface ExtensionCommandDeps {
   /** What a new timeline panel is built from. */
   readonly timeline: TimelineContext;
   readonly resourceDocuments: ResourceDocuments;
-  readonly follower: Pick<DebugFollower, 'last'>;
+  readonly follower: Pick<DebugFollower, 'last' | 'all'>;
+  /** The read-only capture mode (src/host/capture): live-only commands say they are not available while it is on. */
+  readonly capture: CaptureMode;
+  /** The owner graph `under:` uses now (the connection's, or an open capture's). */
+  readonly owners: () => OwnerGraph | undefined;
+  /** What wrote a capture file (`kube-events <version>`). */
+  readonly writer: string;
   readonly history: HistoryService;
   /** Where Emit Test Event… remembers its reasons. */
   readonly memento: vscode.Memento;
@@ -66,12 +75,31 @@ function connectingFirst<A extends unknown[], R>(demand: () => void, run: (...ar
  */
 export class ExtensionCommands extends DisposableOwner {
   readonly handlers: CommandHandlers;
+  /** Save, open and close captures; the custom editor opens files through {@link CaptureCommands.open}. */
+  readonly captures: CaptureCommands;
 
   constructor(deps: ExtensionCommandDeps) {
     super();
     const { session, settings, filter, tree, log, connect } = deps;
     const resources = (): ResourceAccess | undefined => deps.resources.access();
     const openTimeline = (): void => void TimelinePanel.createOrShow(deps.timeline);
+    const captures = new CaptureCommands({
+      capture: deps.capture,
+      session,
+      tree,
+      filter,
+      owners: deps.owners,
+      sessions: () => deps.follower.all,
+      layout: () => ({ tree: { groupBy: settings.config.groupBy }, timeline: { open: TimelinePanel.current !== undefined } }),
+      applyLayout: (layout) => {
+        const timeline = (layout as { timeline?: { open?: unknown } } | undefined)?.timeline;
+        if (timeline?.open === true) openTimeline();
+      },
+      log,
+      writer: deps.writer,
+    });
+    this.captures = captures;
+    const live = <A extends unknown[], R>(title: string, run: (...args: A) => R) => captures.liveOnly(title, run);
     const picker = new ResourcePicker({ session, resources, log });
     const connection = new ConnectionCommands({ session, log, settings, resources, connect });
     const filters = new FilterCommands({ filter, picker });
@@ -107,32 +135,36 @@ export class ExtensionCommands extends DisposableOwner {
     );
     this.handlers = {
       // Select Context… and Select Kubeconfig… connect once a choice is made (ConnectionCommands).
-      selectKubeconfig: connection.selectKubeconfig,
-      selectContext: connection.selectContext,
-      selectNamespace: connectingFirst(connect, connection.selectNamespace),
-      reconnect: connectingFirst(connect, connection.reconnect),
-      pauseStream: connection.pauseStream,
-      resumeStream: connectingFirst(connect, connection.resumeStream),
+      // While a capture is open nothing connects: these say so (docs/ARCHITECTURE.md §18).
+      selectKubeconfig: live('Select Kubeconfig…', connection.selectKubeconfig),
+      selectContext: live('Select Context…', connection.selectContext),
+      selectNamespace: live('Select Namespace…', connectingFirst(connect, connection.selectNamespace)),
+      reconnect: live('Reconnect', connectingFirst(connect, connection.reconnect)),
+      pauseStream: live('Pause Stream', connection.pauseStream),
+      resumeStream: live('Resume Stream', connectingFirst(connect, connection.resumeStream)),
       openSettings: connection.openSettings,
       filterEvents: filters.filterEvents,
       filterByResource: connectingFirst(connect, filters.filterByResource),
       filterToResource: filters.filterToResource,
       clearFilter: filters.clearFilter,
       copyKubectlCommand: rows.copyKubectlCommand,
-      openResourceYaml: connectingFirst(connect, rows.openResourceYaml),
+      openResourceYaml: live('Open Resource YAML', connectingFirst(connect, rows.openResourceYaml)),
       exportEvents: rows.exportEvents,
       showLog: views.showLog,
       openTimeline: views.openTimeline,
       groupBy: views.groupBy,
       statusActions: views.statusActions,
-      emitTestEvent: connectingFirst(connect, emit.run),
-      showEventsForKubernetesResource: connectingFirst(connect, kubernetes.showEvents),
+      emitTestEvent: live('Emit Test Event…', connectingFirst(connect, emit.run)),
+      showEventsForKubernetesResource: live('Show Events', connectingFirst(connect, kubernetes.showEvents)),
       showSessionEvents: debugSessions.showSessionEvents,
       openSessionTimeline: debugSessions.openSessionTimeline,
       clearHistory: () => clearHistoryCommand(deps.history),
       showRecorderLedger: () => deps.showRecorderLedger(),
       breakOnEvents: deps.breakOnEvents,
       goToEmitter: deps.goToEmitter,
+      saveCapture: captures.saveCapture,
+      openCapture: captures.openCapture,
+      closeCapture: captures.closeCapture,
     } satisfies CommandHandlers;
   }
 }

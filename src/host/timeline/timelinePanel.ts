@@ -41,6 +41,14 @@ export interface TimelineContext {
   readonly onOlder?: (before: number) => void;
   /** The panel is shown (opened, restored in view, or brought to the front): a reason to connect. */
   readonly onVisible?: () => void;
+  /** What the panel's title adds to "Kube Events: Timeline" (an open capture's banner), if anything. */
+  readonly titleSuffix?: () => string | undefined;
+}
+
+/** The panel's title, with what `ctx` adds to it. */
+export function timelineTitle(ctx: Pick<TimelineContext, 'titleSuffix'>): string {
+  const suffix = ctx.titleSuffix?.();
+  return suffix ? `${TIMELINE_TITLE} — ${suffix}` : TIMELINE_TITLE;
 }
 
 /** The part of the view's persisted state the host reads when a panel is restored. */
@@ -72,7 +80,7 @@ export class TimelinePanel extends DisposableOwner {
       existing.panel.reveal(column);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, TIMELINE_TITLE, column ?? vscode.ViewColumn.Active, TimelinePanel.webviewOptions(ctx.extensionUri));
+    const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, timelineTitle(ctx), column ?? vscode.ViewColumn.Active, TimelinePanel.webviewOptions(ctx.extensionUri));
     return new TimelinePanel(panel, ctx, ctx.getQueryText?.());
   }
 
@@ -80,6 +88,7 @@ export class TimelinePanel extends DisposableOwner {
   static revive(panel: vscode.WebviewPanel, ctx: TimelineContext, state: unknown): TimelinePanel {
     TimelinePanel.currentPanel?.dispose();
     panel.webview.options = TimelinePanel.webviewOptions(ctx.extensionUri);
+    panel.title = timelineTitle(ctx);
     return new TimelinePanel(panel, ctx, restoredFilterText(state) ?? ctx.getQueryText?.());
   }
 

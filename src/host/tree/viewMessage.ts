@@ -13,6 +13,8 @@ export interface ViewMessageInput {
   readonly total: number;
   /** Events an `under:` filter hides only because their owner cannot be known (FilterController.ownerUnknownCount). */
   readonly ownerUnknown: number;
+  /** The banner of the capture open in the window (docs/ARCHITECTURE.md §18), which replaces the stream's state. */
+  readonly capture?: string;
 }
 
 /**
@@ -20,11 +22,13 @@ export interface ViewMessageInput {
  * view (and its buttons) while a message is set, so an empty tree gets no message: the welcome view for
  * the state and reason says what is wrong and offers what to do.
  */
-export function viewMessage({ state, query, shown, total, ownerUnknown }: ViewMessageInput): string | undefined {
-  if (shown === 0) return undefined;
+export function viewMessage({ state, query, shown, total, ownerUnknown, capture }: ViewMessageInput): string | undefined {
+  // A capture's banner stays even over an empty tree: no welcome view speaks for a capture.
+  if (shown === 0 && capture === undefined) return undefined;
   const parts: string[] = [];
   const problem = sessionProblemText(state);
-  if (problem) parts.push(oneLine(problem, TEXT_LIMITS.notification));
+  if (capture !== undefined) parts.push(`${capture}. Close Capture goes back to the live cluster.`);
+  else if (problem) parts.push(oneLine(problem, TEXT_LIMITS.notification));
   else if (state.phase === 'reconnecting') parts.push(`Reconnecting (attempt ${state.attempt}): ${oneLine(state.reason, TEXT_LIMITS.notification)}`);
   else if (state.phase === 'paused') parts.push('Paused: new events are not shown until you resume the stream.');
   // The workbench shows the message as one paragraph: the unplaced count reads as a sentence of its own.

@@ -59,4 +59,21 @@ describe('connection demand', () => {
     for (const d of wiring) d.dispose();
     demand.dispose();
   });
+  it('connects nothing while a capture holds the window, neither at a reason nor at a settings change', () => {
+    const demand = new ConnectionDemand();
+    const requests = new Emitter<SessionSettings>();
+    const settings: SessionSettings = { kubeconfig: { context: 'a' }, scope: { kind: 'context' } };
+    const updates: SessionSettings[] = [];
+    let held = true;
+    const wiring = connectWhenDemanded(demand, { update: (s) => updates.push(s) }, { sessionSettings: settings, onDidRequestConnection: requests.event }, { info: () => undefined }, () => held);
+    demand.want('view');
+    requests.fire(settings);
+    assert.deepEqual(updates, [], 'a capture is open: nothing connects');
+    assert.equal(demand.reason, 'view', 'the reason is kept for when the capture closes');
+    held = false;
+    requests.fire(settings);
+    assert.deepEqual(updates, [settings]);
+    for (const d of wiring) d.dispose();
+    demand.dispose();
+  });
 });

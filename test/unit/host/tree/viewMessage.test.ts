@@ -47,3 +47,16 @@ describe('viewMessage: the text above the Events view', () => {
     assert.ok(text && !text.includes('\n') && text.length < 2000, text?.slice(0, 100));
   });
 });
+
+describe('viewMessage with a capture open', () => {
+  it('puts the capture\'s banner first, instead of the stream\'s state, even over an empty tree', () => {
+    const banner = 'Capture of admin, 2026-12-07 07:10:00 – 07:40:00 (read-only)';
+    const stopped = { phase: 'stopped' } as const;
+    assert.equal(viewMessage({ state: stopped, query: EMPTY_QUERY, shown: 0, total: 0, ownerUnknown: 0, capture: banner }), `${banner}. Close Capture goes back to the live cluster.`);
+    const q = query('reason:BackOff');
+    assert.equal(
+      viewMessage({ state: { phase: 'unconfigured', reason: 'noContext', message: 'The kubeconfig has no contexts.' }, query: q, shown: 2, total: 9, ownerUnknown: 0, capture: banner }),
+      `${banner}. Close Capture goes back to the live cluster.\nFilter: ${describeQuery(q)} — 2 of 9 events`,
+    );
+  });
+});
