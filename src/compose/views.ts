@@ -47,7 +47,7 @@ export interface ComposedViews {
 /** The surfaces events are shown on (tree, log, status bar, timeline, editors) and the filter they share. */
 export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipeline: Pipeline, disposables: vscode.Disposable[]): ComposedViews {
   const { settings, session, history, resources, demand } = pipeline;
-  const filter = new FilterController(context.globalState, session.store, () => resources.owners(), resources.onDidLearnOwners, log);
+  const filter = new FilterController(context.globalState, session.store, (cluster) => resources.owners(cluster), resources.onDidLearnOwners, log);
   let languageServerRef: LanguageClientHost | undefined;
   // Registered before the follower's adapter, so a session's last output is read before its summary is written.
   const recorder = new RecorderTracker({
@@ -115,10 +115,16 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
     }),
     // A new connection comes with an empty owner graph: an `under:` filter needs it taught again.
     session.onDidChangeScope(() => filter.relearn()),
+    // Several clusters: each one's state in the status bar (docs/ARCHITECTURE.md §1).
+    session.onDidChangeClusters((clusters) => {
+      status.setClusters(clusters);
+      tree.setClustered(clusters.length > 1);
+      logSink.setClustered(clusters.length > 1);
+    }),
     // The tree applies store changes in batches: its counts are current after it refreshed.
     tree.onDidRefresh(() => refreshMessage()),
     filter.onDidChange((query) => {
-      history.filterChanged(query, { now: Date.now(), owners: resources.owners() });
+      for (const h of pipeline.histories.all()) h.filterChanged(query, { now: Date.now(), owners: resources.owners() });
       refilter();
       refreshMessage();
       refreshStatus();

@@ -41,32 +41,40 @@ export class ClusterResources extends DisposableOwner {
   /** The owner graph learnt or missed objects (at most every {@link LEARN_NOTIFY_DELAY_MS}). */
   readonly onDidLearnOwners = this.learned.event;
   private readonly learnNotice = this.register(new RunOnceScheduler(() => this.learned.fire(), LEARN_NOTIFY_DELAY_MS));
-  /** The listeners on the current scope's owner graph, replaced with the scope. */
+  /** The listeners on every watched cluster's owner graph, replaced with the scopes. */
   private readonly graphListeners = this.register(new MutableDisposable());
+  private followed: readonly ConnectionScope[] = [];
 
   constructor(
     private readonly session: ClusterSession,
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
-    this.register(session.onDidChangeScope((scope) => this.follow(scope)));
-    this.follow(session.connectionScope);
+    this.register(session.onDidChangeScope(() => this.follow()));
+    this.register(session.onDidChangeClusters(() => this.follow()));
+    this.follow();
   }
 
   private get scope(): ConnectionScope | undefined {
     return this.session.connectionScope;
   }
 
-  private follow(scope: ConnectionScope | undefined): void {
+  private follow(): void {
+    const scopes = this.session.clusters.map((c) => c.scope).filter((s): s is ConnectionScope => s !== undefined);
+    if (scopes.length === this.followed.length && scopes.every((s, i) => s === this.followed[i])) return;
+    this.followed = scopes;
     this.graphListeners.clear();
-    if (!scope) return;
+    if (scopes.length === 0) return;
     const changed = (): void => this.learnNotice.scheduleIfIdle();
-    this.graphListeners.value = combinedDisposable(scope.owners.onDidLearn(changed), scope.owners.onDidMiss(changed));
+    this.graphListeners.value = combinedDisposable(...scopes.flatMap((s) => [s.owners.onDidLearn(changed), s.owners.onDidMiss(changed)]));
   }
 
-  /** The recorder behind "Emit Test Event…"; its correlator state lives as long as the connection. */
-  recorder(): Recorder | undefined {
-    return this.scope?.recorder;
+  /**
+   * The recorder behind "Emit Test Event…" of a cluster by its name (without one, or '', the primary's); its
+   * correlator state lives as long as the connection.
+   */
+  recorder(cluster?: string): Recorder | undefined {
+    return (cluster ? this.session.scopeOf(cluster) : this.scope)?.recorder;
   }
 
   /** Reads one object's metadata (the language server's existence checks); undefined when not connected. */
@@ -74,8 +82,13 @@ export class ClusterResources extends DisposableOwner {
     return this.scope?.reader.metadata(ref);
   }
 
-  owners(): OwnerGraph | undefined {
-    return this.scope?.owners;
+  /**
+   * The owner graph of a cluster by its name (`KubeEvent.cluster`), undefined for one not watched; without a
+   * name, the primary cluster's.
+   */
+  owners(cluster?: string): OwnerGraph | undefined {
+    if (cluster === undefined) return this.scope?.owners;
+    return this.session.scopeOf(cluster)?.owners;
   }
 
   /** Saves the owner links learnt so far (they are also saved every few seconds and when the scope ends). */
@@ -83,8 +96,9 @@ export class ClusterResources extends DisposableOwner {
     await this.scope?.saveOwners();
   }
 
-  access(): ResourceAccess | undefined {
-    const scope = this.scope;
+  /** Discovery and reads of a cluster by its name (`KubeEvent.cluster`); without one (or ''), the primary's. */
+  access(cluster?: string): ResourceAccess | undefined {
+    const scope = cluster ? this.session.scopeOf(cluster) : this.scope;
     if (!scope) return undefined;
     const { discovery, reader } = scope;
     return {

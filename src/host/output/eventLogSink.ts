@@ -32,10 +32,17 @@ function byLastSeenAsc(a: KubeEvent, b: KubeEvent): number {
  */
 export class EventLogSink extends DisposableOwner {
   private listed: EventChange[] = [];
+  /** Several clusters are watched: each line starts with its cluster's name (docs/ARCHITECTURE.md §1). */
+  private clustered = false;
 
   constructor(broadcaster: Broadcaster<EventChange>, private readonly log: vscode.LogOutputChannel) {
     super();
     this.register(broadcaster.watch((batch) => this.write(batch), { name: 'log' }));
+  }
+
+  /** Whether lines name their cluster: on while more than one is watched. */
+  setClustered(clustered: boolean): void {
+    this.clustered = clustered;
   }
 
   private write(batch: readonly EventChange[]): void {
@@ -61,11 +68,12 @@ export class EventLogSink extends DisposableOwner {
   }
 
   private writeOne({ type, event }: EventChange, suffix: string): void {
+    const cluster = this.clustered ? `[${oneLine(event.cluster ?? '', 200)}] ` : '';
     if (type === 'DELETED') {
-      this.log.trace(`[events] deleted on the server: ${event.namespace}/${event.name}`);
+      this.log.trace(`${cluster}[events] deleted on the server: ${event.namespace}/${event.name}`);
       return;
     }
-    const line = formatEventLine(event) + suffix;
+    const line = cluster + formatEventLine(event) + suffix;
     if (isWarning(event)) this.log.warn(line);
     else this.log.info(line);
   }
