@@ -7,6 +7,7 @@ import type { EventDto } from '../protocol/webview';
  */
 export function dtoMatchable(d: EventDto): Matchable {
   return {
+    cluster: d.cluster,
     type: d.type,
     reason: d.reason,
     action: d.action,

@@ -178,7 +178,7 @@ describe('several contexts at once, against two real control planes', () => {
     assert.equal(b.cluster, 'beta');
     // Each reaches its own cluster's subtree: the tree's top level is the cluster.
     assert.deepEqual(
-      tree.roots().map((r) => r.label),
+      tree.roots().map((r) => (r.kind === 'cluster' ? r.label : r.kind)),
       ['alpha', 'beta'],
     );
     assert.deepEqual(pathOf(inAlpha), ['alpha', ns, 'Pod/web-alpha']);
