@@ -15,6 +15,7 @@ import { MANIFEST_DIAGNOSTIC_SOURCE } from '../protocol/emitters';
 import { checkExists } from '../host/lsp/existence';
 import { EventLogSink } from '../host/output/eventLogSink';
 import { StatusBar } from '../host/status/statusBar';
+import { judgedStore } from '../host/lsp/judgedStore';
 import { registerTimelineSerializer, TimelinePanel, type TimelineContext } from '../host/timeline/timelinePanel';
 import { EventTreeProvider } from '../host/tree/eventTreeProvider';
 import { viewMessage } from '../host/tree/viewMessage';
@@ -202,11 +203,18 @@ function composeLanguageServer(context: vscode.ExtensionContext, log: vscode.Log
   const { settings, session, resources, demand } = pipeline;
   const languageServer = new LanguageClientHost({
     extensionUri: context.extensionUri,
-    store: session.store,
+    // A manifest is judged against the primary cluster only (its events, owners and existence): the context
+    // chosen first (docs/ARCHITECTURE.md §11).
+    store: judgedStore(session.store, () => (session.clusters.length > 1 ? session.clusters[0]?.name : undefined)),
     owners: () => resources.owners(),
     onDidLearnOwners: resources.onDidLearnOwners,
     exists: (o) => checkExists((ref) => resources.metadata(ref), o),
-    cluster: () => ({ context: session.contextName, defaultNamespace: session.connection?.namespace || 'default', live: session.state.phase === 'live' }),
+    cluster: () => ({
+      context: session.contextName,
+      defaultNamespace: session.connection?.namespace || 'default',
+      live: session.state.phase === 'live',
+      clusters: Math.max(1, session.clusters.length),
+    }),
     windowMs: () => settings.config.editorWindowMs,
     connection: () => session.connection,
     wantCluster: () => demand.want('document'),
@@ -215,6 +223,8 @@ function composeLanguageServer(context: vscode.ExtensionContext, log: vscode.Log
   disposables.push(
     languageServer,
     session.onDidChangeState(() => languageServer.sessionChanged()),
+    // The lenses say which context a manifest is judged against once several clusters are watched.
+    session.onDidChangeClusters(() => languageServer.sessionChanged()),
     settings.onDidChange(({ previous }) => languageServer.settingsChanged(previous.editorWindowMs)),
   );
   languageServer.startWhenNeeded();

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { EXTENSION_ID } from '../../src/constants';
 import { startControlPlane, type ControlPlane } from '../cluster/controlPlane';
 import { UiSession } from '../support/uiSession';
-import { poll, runQuickInputCommand, runCommand, screenshot, treeRows, viewPane, webviewFrame, widenSideBar } from '../support/workbench';
+import { openFile, poll, runQuickInputCommand, runCommand, screenshot, treeRows, viewPane, webviewFrame, widenSideBar } from '../support/workbench';
 
 const run = promisify(execFile);
 const CONTAINER = 'Kube Events';
@@ -54,13 +54,13 @@ async function kubectl(kubeconfig: string, context: string, args: string[], inpu
   return (await child).stdout;
 }
 
-async function createEvent(kubeconfig: string, context: string, type: string, reason: string, pod: string, message: string, count = 1): Promise<void> {
+async function createEvent(kubeconfig: string, context: string, type: string, reason: string, pod: string, message: string, count = 1, kind = 'Pod'): Promise<void> {
   const now = Date.now();
   const manifest = JSON.stringify({
     apiVersion: 'v1',
     kind: 'Event',
     metadata: { name: `${pod}.${reason.toLowerCase()}.${now.toString(36)}`, namespace: NS },
-    involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: NS, name: pod },
+    involvedObject: { apiVersion: 'v1', kind, namespace: NS, name: pod },
     type,
     reason,
     message,
@@ -88,7 +88,15 @@ describe('several clusters in code-server', () => {
     await createEvent(kubeconfig, LOCAL, 'Normal', 'Pulled', 'checkout-0', 'Container image "registry.example/shop/checkout:2.4.0-dev" already present on machine', 6);
     await createEvent(kubeconfig, SHARED, 'Normal', 'Scheduled', 'checkout-0', 'Successfully assigned shop/checkout-0 to node-1');
     await createEvent(kubeconfig, SHARED, 'Warning', 'FailedMount', 'web-1', 'MountVolume.SetUp failed for volume "config": configmap "web-config" not found', 3);
-    await ui.start({ runDir: join(dir, 'code-server'), env: { KUBECONFIG: kubeconfig }, settings: UiSession.watching([NS]) });
+    // A ConfigMap both clusters have, with one event in kind-dev and two in staging: a manifest of it is judged
+    // against kind-dev (the primary) alone.
+    for (const context of [LOCAL, SHARED]) await kubectl(kubeconfig, context, ['create', 'configmap', 'web-config', '-n', NS, '--from-literal=mode=dev']);
+    await createEvent(kubeconfig, LOCAL, 'Warning', 'InvalidConfig', 'web-config', 'key "mode" is not one of prod, staging', 1, 'ConfigMap');
+    await createEvent(kubeconfig, SHARED, 'Normal', 'Synced', 'web-config', 'synced to 3 replicas', 1, 'ConfigMap');
+    await createEvent(kubeconfig, SHARED, 'Warning', 'Drifted', 'web-config', 'differs from git', 1, 'ConfigMap');
+    const server = await ui.startServer({ runDir: join(dir, 'code-server'), env: { KUBECONFIG: kubeconfig }, settings: UiSession.watching([NS]) });
+    fs.writeFileSync(join(server.workspaceDir, 'web-config.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\n  namespace: ${NS}\ndata:\n  mode: dev\n`);
+    await ui.openPage();
   }, { timeout: 240_000 });
 
   after(async () => {
@@ -148,6 +156,20 @@ describe('several clusters in code-server', () => {
       const badges = (await frame.locator('.lane-label .lane-cluster').allInnerTexts()).sort();
       assert.deepEqual([...new Set(badges)], [LOCAL, SHARED]);
       await screenshot(p, 'ui-several-clusters-timeline');
+    }),
+  );
+
+  test('a manifest is judged against the primary context, and its CodeLens says which', { timeout: 120_000 }, (t) =>
+    ui.step(t, 'clusters-manifest', async (p) => {
+      await openFile(p, 'web-config.yaml');
+      const texts = await poll(async () => {
+        const l = await p.locator('.monaco-editor .codelens-decoration').allInnerTexts();
+        return l.some((x) => x.includes('context')) ? l : undefined;
+      }, 'the CodeLens naming the context', { timeoutMs: 60_000 });
+      t.diagnostic(`lenses: ${JSON.stringify(texts)}`);
+      // kind-dev's one InvalidConfig only: staging's Synced and Drifted are another cluster's ConfigMap.
+      assert.ok(texts.some((x) => /^⚠ 1 warning · 1 event · last \d+[smh] ago · context kind-dev/.test(x)), JSON.stringify(texts));
+      await screenshot(p, 'ui-several-clusters-manifest');
     }),
   );
 });
