@@ -7,7 +7,6 @@ import type { EventDto } from '../protocol/webview';
  */
 export function dtoMatchable(d: EventDto): Matchable {
   return {
-    cluster: d.cluster,
     type: d.type,
     reason: d.reason,
     action: d.action,
@@ -19,5 +18,7 @@ export function dtoMatchable(d: EventDto): Matchable {
     lastSeen: d.lastSeen,
     ours: d.ours,
     expired: d.expired,
+    // '' on the wire is an event of no cluster: absent here, as on the event itself.
+    ...(d.cluster ? { cluster: d.cluster } : {}),
   };
 }
