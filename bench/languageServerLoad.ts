@@ -157,7 +157,7 @@ async function oneRun(root: string, dir: string, run: number): Promise<RunFigure
   try {
     await conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: null });
     await conn.sendNotification(InitializedNotification.type, {});
-    await conn.sendNotification(ClusterNotification, { context: 'bench', defaultNamespace: 'default', windowMs: 3_600_000, live: true });
+    await conn.sendNotification(ClusterNotification, { context: 'bench', defaultNamespace: 'default', windowMs: 3_600_000, live: true, clusters: 1 });
 
     for (let i = 0; i < PREFILL; i++) await broadcaster.action(background(i));
     await waitUntil('the prefill in the store', () => store.size >= PREFILL);

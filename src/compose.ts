@@ -23,5 +23,5 @@ export function compose(context: vscode.ExtensionContext, log: vscode.LogOutputC
   // Nothing connects without a reason (docs/ARCHITECTURE.md §13): the Events view shown as the window opens is one.
   if (views.tree.view.visible) pipeline.demand.want('view');
   const api = composeApi(pipeline, views, context.extensionMode !== vscode.ExtensionMode.Production);
-  return { api, disposables, stop: async () => void (await Promise.all([views.languageServer.stop(), pipeline.history.shutdown()])) };
+  return { api, disposables, stop: async () => void (await Promise.all([views.languageServer.stop(), pipeline.histories.shutdown()])) };
 }

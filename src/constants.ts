@@ -18,6 +18,7 @@ export const Panels = {
 /** Palette commands (their titles are the product contract, checked by test/unit/contributions.test.ts) and the item/title actions that go with them. */
 export const Commands = {
   selectContext: 'kubeEvents.selectContext',
+  selectContexts: 'kubeEvents.selectContexts',
   selectNamespace: 'kubeEvents.selectNamespace',
   filterEvents: 'kubeEvents.filterEvents',
   filterByResource: 'kubeEvents.filterByResource',
@@ -105,6 +106,8 @@ export const RESOURCE_SCHEME = 'kube-events-resource';
 /** Memento keys. */
 export const StateKeys = {
   context: 'kubeEvents.context',
+  /** The contexts watched at once (Select Contexts…); absent or fewer than two: `context` alone. */
+  contexts: 'kubeEvents.contexts',
   queryHistory: 'kubeEvents.queryHistory',
   query: 'kubeEvents.query',
   reasonHistory: 'kubeEvents.reasonHistory',

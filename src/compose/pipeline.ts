@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { tagged } from '../core/ports';
+import { ClusterHistories } from '../history/clusterHistories';
 import { HistoryService } from '../history/historyService';
 import { CaptureMode } from '../host/capture/captureMode';
 import { ClusterResources } from '../host/clusterResources';
@@ -14,7 +15,10 @@ import { ClusterSession } from '../kube/clusterSession';
 export interface Pipeline {
   readonly settings: ExtensionSettings;
   readonly session: ClusterSession;
+  /** The primary cluster's history (Clear History…, `since:`, the timeline's older pages). */
   readonly history: HistoryService;
+  /** Every watched cluster's history, the primary's first (docs/ARCHITECTURE.md §10). */
+  readonly histories: ClusterHistories;
   readonly resources: ClusterResources;
   /** Whether anything asked for the cluster yet: the session connects at the first reason, not before. */
   readonly demand: ConnectionDemand;
@@ -36,20 +40,24 @@ export function composePipeline(context: vscode.ExtensionContext, log: vscode.Lo
     logger: log,
     ownerMemory: (identity) => new OwnerMemoryFile(storage, identity, ownersLog),
   });
-  const history = new HistoryService({
-    dir: path.join(storage, 'history'),
-    workerFile: path.join(context.extensionPath, 'dist', 'historyWorker.js'),
-    broadcaster: session.broadcaster,
-    store: session.store,
-    settings: () => settings.config.history,
-    onNotice: (notice) => showHistoryNotice(log, notice),
-    logger: tagged(log, 'history'),
-  });
+  const newHistory = (): HistoryService =>
+    new HistoryService({
+      dir: path.join(storage, 'history'),
+      workerFile: path.join(context.extensionPath, 'dist', 'historyWorker.js'),
+      broadcaster: session.broadcaster,
+      store: session.store,
+      settings: () => settings.config.history,
+      onNotice: (notice) => showHistoryNotice(log, notice),
+      logger: tagged(log, 'history'),
+    });
+  const history = newHistory();
+  const histories = new ClusterHistories(history, newHistory);
   const resources = new ClusterResources(session, log);
   const demand = new ConnectionDemand();
   const capture = new CaptureMode({
     session,
-    history,
+    // Every watched cluster's history stops being written while a capture is open.
+    history: { detach: () => histories.all().forEach((h) => h.detach()) },
     owners: resources,
     reconnect: () => {
       if (demand.reason !== undefined) session.update(settings.sessionSettings);
@@ -60,13 +68,16 @@ export function composePipeline(context: vscode.ExtensionContext, log: vscode.Lo
     demand,
     capture,
     ...connectWhenDemanded(demand, session, settings, log, () => capture.holdsConnection),
-    // History seeds the store with each new cluster's events before its first list.
-    session.onDidChangeScope((scope) => scope?.holdWatch(history.open(scope.cluster))),
-    settings.onDidChange(({ previous }) => history.settingsChanged(previous.history)),
+    // History seeds the store with each new cluster's events before its first list, one database per cluster.
+    session.onDidBeginScope((scope) => histories.begin(scope, scope === session.connectionScope)),
+    session.onDidChangeClusters((clusters) => histories.keepOnly(new Set(clusters.slice(1).map((c) => c.name)))),
+    settings.onDidChange(({ previous }) => {
+      for (const h of histories.all()) h.settingsChanged(previous.history);
+    }),
     settings,
     resources,
     { dispose: () => session.dispose() },
-    history,
+    histories,
   );
-  return { settings, session, history, resources, demand, capture };
+  return { settings, session, history, histories, resources, demand, capture };
 }

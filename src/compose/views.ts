@@ -15,6 +15,7 @@ import { MANIFEST_DIAGNOSTIC_SOURCE } from '../protocol/emitters';
 import { checkExists } from '../host/lsp/existence';
 import { EventLogSink } from '../host/output/eventLogSink';
 import { StatusBar } from '../host/status/statusBar';
+import { judgedStore } from '../host/lsp/judgedStore';
 import { registerTimelineSerializer, TimelinePanel, type TimelineContext } from '../host/timeline/timelinePanel';
 import { EventTreeProvider } from '../host/tree/eventTreeProvider';
 import { viewMessage } from '../host/tree/viewMessage';
@@ -53,7 +54,7 @@ export interface ComposedViews {
 /** The surfaces events are shown on (tree, log, status bar, timeline, editors) and the filter they share. */
 export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipeline: Pipeline, disposables: vscode.Disposable[]): ComposedViews {
   const { settings, session, history, resources, demand, capture } = pipeline;
-  const filter = new FilterController(context.globalState, session.store, () => resources.owners(), resources.onDidLearnOwners, log);
+  const filter = new FilterController(context.globalState, session.store, (cluster) => resources.owners(cluster), resources.onDidLearnOwners, log);
   let languageServerRef: LanguageClientHost | undefined;
   // Registered before the follower's adapter, so a session's last output is read before its summary is written.
   const recorder = new RecorderTracker({
@@ -134,10 +135,16 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
     }),
     // A new connection comes with an empty owner graph: an `under:` filter needs it taught again.
     session.onDidChangeScope(() => filter.relearn()),
+    // Several clusters: each one's state in the status bar (docs/ARCHITECTURE.md §1).
+    session.onDidChangeClusters((clusters) => {
+      status.setClusters(clusters);
+      tree.setClustered(clusters.length > 1);
+      logSink.setClustered(clusters.length > 1);
+    }),
     // The tree applies store changes in batches: its counts are current after it refreshed.
     tree.onDidRefresh(() => refreshMessage()),
     filter.onDidChange((query) => {
-      history.filterChanged(query, { now: Date.now(), owners: resources.owners() });
+      for (const h of pipeline.histories.all()) h.filterChanged(query, { now: Date.now(), owners: resources.owners() });
       refilter();
       refreshMessage();
       refreshStatus();
@@ -164,7 +171,8 @@ export function composeViews(context: vscode.ExtensionContext, log: vscode.LogOu
     extensionUri: context.extensionUri,
     store: session.store,
     logger: log,
-    owners: () => resources.owners(),
+    owners: (cluster) => resources.owners(cluster),
+    clusters: { names: () => session.clusters.map((c) => c.name), onDidChange: session.onDidChangeClusters },
     onDidLearnOwners: resources.onDidLearnOwners,
     dropped: () => session.broadcaster.stats().totalDropped,
     debug: {
@@ -226,15 +234,23 @@ function composeLanguageServer(context: vscode.ExtensionContext, log: vscode.Log
   const { settings, session, resources, demand, capture } = pipeline;
   const languageServer = new LanguageClientHost({
     extensionUri: context.extensionUri,
-    store: session.store,
+    // A manifest is judged against the primary cluster only (its events, owners and existence): the context
+    // chosen first (docs/ARCHITECTURE.md §11).
+    store: judgedStore(session.store, () => (session.clusters.length > 1 ? session.clusters[0]?.name : undefined)),
     owners: () => resources.owners(),
     onDidLearnOwners: resources.onDidLearnOwners,
     exists: (o) => checkExists((ref) => resources.metadata(ref), o),
     cluster: () => {
       // An open capture answers for its cluster(s), with every event it holds in the editor's window (docs/ARCHITECTURE.md §18).
       const open = capture.current;
-      if (open) return { context: captureContextLabel(open.header), defaultNamespace: 'default', live: true };
-      return { context: session.contextName, defaultNamespace: session.connection?.namespace || 'default', live: session.state.phase === 'live' };
+      // (its label names the capture's clusters already: the lenses need not name one more)
+      if (open) return { context: captureContextLabel(open.header), defaultNamespace: 'default', live: true, clusters: 1 };
+      return {
+        context: session.contextName,
+        defaultNamespace: session.connection?.namespace || 'default',
+        live: session.state.phase === 'live',
+        clusters: Math.max(1, session.clusters.length),
+      };
     },
     windowMs: () => {
       const open = capture.current;
@@ -249,6 +265,8 @@ function composeLanguageServer(context: vscode.ExtensionContext, log: vscode.Log
     session.onDidChangeState(() => languageServer.sessionChanged()),
     // Another cluster label and editor window: every state is computed again.
     capture.onDidChange(() => languageServer.settingsChanged(-1)),
+    // The lenses say which context a manifest is judged against once several clusters are watched.
+    session.onDidChangeClusters(() => languageServer.sessionChanged()),
     settings.onDidChange(({ previous }) => languageServer.settingsChanged(previous.editorWindowMs)),
   );
   languageServer.startWhenNeeded();

@@ -7,12 +7,24 @@ export type GroupBy = 'namespace' | 'reason' | 'flat';
 
 export const GROUP_BY_VALUES: readonly GroupBy[] = ['namespace', 'reason', 'flat'];
 
+/** A cluster: the top level while several are watched (docs/ARCHITECTURE.md §6). */
+export interface ClusterNode {
+  readonly kind: 'cluster';
+  readonly id: string;
+  /** The cluster's name (`KubeEvent.cluster`). */
+  readonly label: string;
+  events: number;
+  warnings: number;
+}
+
 /** A namespace (group by namespace) or a reason (group by reason). */
 export interface GroupNode {
   readonly kind: 'group';
   readonly id: string;
   readonly label: string;
   readonly objects: Map<string, ObjectNode>;
+  /** Its cluster, while the tree is grouped by cluster first. */
+  readonly parent?: ClusterNode;
   events: number;
   warnings: number;
 }
@@ -49,6 +61,13 @@ export interface EventNode {
 /** A group as the model keeps it: its objects are the model's rows. */
 interface Group extends GroupNode {
   readonly objects: Map<string, ObjectRow>;
+  readonly parent?: ClusterRow;
+}
+
+/** A cluster as the model keeps it: its groups, or its events in the flat list. */
+interface ClusterRow extends ClusterNode {
+  readonly groups: Map<string, Group>;
+  readonly flat: Map<string, EventRow>;
 }
 
 class ObjectRow implements ObjectNode, EventNodes {
@@ -103,6 +122,8 @@ class EventRow implements EventNode {
   constructor(
     public event: KubeEvent,
     readonly parent: ObjectRow | undefined,
+    /** Its cluster, in the flat list while the tree is grouped by cluster first. */
+    readonly cluster?: ClusterRow,
   ) {}
 
   get id(): string {
@@ -110,7 +131,7 @@ class EventRow implements EventNode {
   }
 }
 
-export type TreeNode = GroupNode | ObjectNode | EventNode;
+export type TreeNode = ClusterNode | GroupNode | ObjectNode | EventNode;
 
 /** What a batch changed: refresh the root, or only these nodes (whose children or content changed). */
 export interface TreeDelta {
@@ -133,6 +154,10 @@ const eventLastSeenDesc = (a: EventNode, b: EventNode): number => b.event.lastSe
 export class EventTreeModel {
   private groups = new Map<string, Group>();
   private flat = new Map<string, EventRow>();
+  /** The clusters, by name, while {@link clustered}. */
+  private clusterRows = new Map<string, ClusterRow>();
+  /** The top level is the cluster (several are watched); the grouping goes on below it. */
+  private clustered = false;
   /** Where each visible event sits, by uid. */
   private nodes = new Map<string, EventRow>();
   /**
@@ -150,17 +175,24 @@ export class EventTreeModel {
     return this.groupBy;
   }
 
+  /** Whether the top level is the cluster. */
+  get byCluster(): boolean {
+    return this.clustered;
+  }
+
   /** Number of events in the tree (after the filter). */
   get size(): number {
     return this.nodes.size;
   }
 
   /** Rebuilds everything, e.g. after the grouping or the filter changed. */
-  reset(events: Iterable<KubeEvent>, groupBy: GroupBy = this.groupBy, filter: (e: KubeEvent) => boolean = this.filter): void {
+  reset(events: Iterable<KubeEvent>, groupBy: GroupBy = this.groupBy, filter: (e: KubeEvent) => boolean = this.filter, byCluster: boolean = this.clustered): void {
     this.groupBy = groupBy;
     this.filter = filter;
+    this.clustered = byCluster;
     this.groups = new Map();
     this.flat = new Map();
+    this.clusterRows = new Map();
     this.nodes = new Map();
     const dirty = new Set<TreeNode>();
     for (const e of events) if (this.filter(e)) this.insert(e, dirty);
@@ -225,6 +257,8 @@ export class EventTreeModel {
   /** Whether the node is still part of the tree (a batch may have removed what it first touched). */
   contains(node: TreeNode): boolean {
     switch (node.kind) {
+      case 'cluster':
+        return this.clusterRows.get(node.label) === node;
       case 'group':
         return this.groups.get(node.id) === node;
       case 'object':
@@ -235,12 +269,19 @@ export class EventTreeModel {
   }
 
   roots(): TreeNode[] {
+    if (this.clustered) return [...this.clusterRows.values()].sort((a, b) => a.label.localeCompare(b.label));
     if (this.groupBy === 'flat') return [...this.flat.values()].sort(eventLastSeenDesc);
     return [...this.groups.values()].sort((a, b) => a.label.localeCompare(b.label));
   }
 
   children(node: TreeNode): TreeNode[] {
     switch (node.kind) {
+      case 'cluster': {
+        const row = this.clusterRows.get(node.label);
+        if (!row) return [];
+        if (this.groupBy === 'flat') return [...row.flat.values()].sort(eventLastSeenDesc);
+        return [...row.groups.values()].sort((a, b) => a.label.localeCompare(b.label));
+      }
       case 'group':
         return [...node.objects.values()].sort(byLastSeenDesc);
       case 'object':
@@ -251,7 +292,16 @@ export class EventTreeModel {
   }
 
   parent(node: TreeNode): TreeNode | undefined {
-    return node.kind === 'group' ? undefined : node.parent;
+    switch (node.kind) {
+      case 'cluster':
+        return undefined;
+      case 'group':
+        return node.parent;
+      case 'object':
+        return node.parent;
+      case 'event':
+        return node.parent ?? (node as EventRow).cluster;
+    }
   }
 
   /** The node showing this event, if it passes the filter. */
@@ -270,31 +320,50 @@ export class EventTreeModel {
   }
 
   private groupKey(e: KubeEvent): { id: string; label: string } {
-    return this.groupBy === 'reason'
-      ? { id: `reason:${e.reason}`, label: e.reason || '(no reason)' }
-      : { id: `ns:${e.namespace}`, label: e.namespace || '(cluster)' };
+    const key = this.groupBy === 'reason' ? { id: `reason:${e.reason}`, label: e.reason || '(no reason)' } : { id: `ns:${e.namespace}`, label: e.namespace || '(cluster)' };
+    // Under a cluster, a group's id names the cluster too: two clusters' `default` are two rows.
+    return this.clustered ? { id: `cluster:${e.cluster ?? ''}/${key.id}`, label: key.label } : key;
   }
 
   private locationOf(e: KubeEvent): string {
-    if (this.groupBy === 'flat') return '';
+    if (this.groupBy === 'flat') return this.clustered ? (e.cluster ?? '') : '';
     return `${this.groupKey(e).id}\u0000${objectKey(e.regarding)}`;
+  }
+
+  /** The cluster's row, made when its first event comes; `created` says so (the root changed). */
+  private clusterRow(e: KubeEvent): { row: ClusterRow; created: boolean } {
+    const name = e.cluster ?? '';
+    const found = this.clusterRows.get(name);
+    if (found) return { row: found, created: false };
+    const row: ClusterRow = { kind: 'cluster', id: `cluster:${name}`, label: name, groups: new Map(), flat: new Map(), events: 0, warnings: 0 };
+    this.clusterRows.set(name, row);
+    return { row, created: true };
   }
 
   /** Returns true when the root's children changed. */
   private insert(e: KubeEvent, dirty: Set<TreeNode>): boolean {
+    const cluster = this.clustered ? this.clusterRow(e) : undefined;
+    if (cluster) {
+      cluster.row.events++;
+      if (isWarning(e)) cluster.row.warnings++;
+      dirty.add(cluster.row);
+    }
     if (this.groupBy === 'flat') {
-      const node = new EventRow(e, undefined);
-      this.flat.set(e.uid, node);
+      const node = new EventRow(e, undefined, cluster?.row);
+      if (cluster) cluster.row.flat.set(e.uid, node);
+      else this.flat.set(e.uid, node);
       this.nodes.set(e.uid, node);
-      return true;
+      return cluster ? cluster.created : true;
     }
     const { id, label } = this.groupKey(e);
-    let rootChanged = false;
+    let rootChanged = cluster?.created ?? false;
     let group = this.groups.get(id);
     if (!group) {
-      group = { kind: 'group', id, label, objects: new Map(), events: 0, warnings: 0 };
+      group = { kind: 'group', id, label, objects: new Map(), events: 0, warnings: 0, ...(cluster ? { parent: cluster.row } : {}) };
       this.groups.set(id, group);
-      rootChanged = true;
+      cluster?.row.groups.set(id, group);
+      // Under a cluster a new group changes that cluster's children, not the root's.
+      if (!cluster) rootChanged = true;
     }
     const okey = objectKey(e.regarding);
     let object = group.objects.get(okey);
@@ -314,6 +383,11 @@ export class EventTreeModel {
   private update(node: EventRow, e: KubeEvent, dirty: Set<TreeNode>): void {
     const old = node.event;
     node.event = e;
+    const cluster = node.parent?.parent.parent ?? node.cluster;
+    if (cluster) {
+      cluster.warnings += (isWarning(e) ? 1 : 0) - (isWarning(old) ? 1 : 0);
+      dirty.add(cluster);
+    }
     const object = node.parent;
     if (object) {
       const w = (isWarning(e) ? 1 : 0) - (isWarning(old) ? 1 : 0);
@@ -335,9 +409,21 @@ export class EventTreeModel {
   /** Returns true when the root's children changed. */
   private remove(node: EventRow, dirty: Set<TreeNode>): boolean {
     this.nodes.delete(node.event.uid);
+    const cluster = node.parent?.parent.parent ?? node.cluster;
+    let clusterGone = false;
+    if (cluster) {
+      cluster.events--;
+      if (isWarning(node.event)) cluster.warnings--;
+      dirty.add(cluster);
+      cluster.flat.delete(node.event.uid);
+      if (cluster.events === 0) {
+        this.clusterRows.delete(cluster.label);
+        clusterGone = true;
+      }
+    }
     if (!node.parent) {
-      this.flat.delete(node.event.uid);
-      return true;
+      if (!cluster) this.flat.delete(node.event.uid);
+      return cluster ? clusterGone : true;
     }
     const object = node.parent;
     const group = object.parent;
@@ -351,9 +437,10 @@ export class EventTreeModel {
     }
     if (group.objects.size === 0) {
       this.groups.delete(group.id);
-      return true;
+      cluster?.groups.delete(group.id);
+      return cluster ? clusterGone : true;
     }
-    return false;
+    return clusterGone;
   }
 
   /** Keeps counters and last-seen of an object and its group in step with its events. */

@@ -107,6 +107,8 @@ export class HistoryService implements Disposable {
       logger: this.log,
       onFailure: (err) => this.writeFailed(err),
       onRecovered: (failures) => this.log.info(`history is written again, after ${failures} failed attempts; nothing held meanwhile was lost`),
+      // One database per cluster: with several watched, each service writes its own cluster's events only.
+      accept: ({ event }) => event.cluster === undefined || event.cluster === this.identity?.context,
     });
   }
 
@@ -332,7 +334,7 @@ export class HistoryService implements Disposable {
       return 0;
     }
     if (db !== this.db) return 0;
-    const found = events.filter((e) => !this.deps.store.has(e.uid) && matches(query, e, ctx));
+    const found = this.ofCluster(events).filter((e) => !this.deps.store.has(e.uid) && matches(query, e, ctx));
     found.reverse();
     this.deps.store.applyBatch(found.map((event) => ({ type: 'ADDED' as const, event })));
     return found.length;
@@ -356,7 +358,7 @@ export class HistoryService implements Disposable {
     await this.sink.flush();
     let events;
     try {
-      events = await db.query({ to: before - 1, limit: room });
+      events = this.ofCluster(await db.query({ to: before - 1, limit: room }));
     } catch (err) {
       this.readFailed(err, db);
       return undefined;
@@ -470,12 +472,23 @@ export class HistoryService implements Disposable {
       // Newest last, so the store's least recently updated are the oldest. What the store holds already (the
       // same cluster through another context) is newer than history's copy.
       const store = this.deps.store;
-      const fresh = events.reverse().filter((e) => !store.has(e.uid));
+      const fresh = this.ofCluster(events.reverse()).filter((e) => !store.has(e.uid));
       store.applyBatch(fresh.map((event) => ({ type: 'ADDED' as const, event })));
       this.log.info(`seeded ${fresh.length} events from ${db.file} in ${this.clock.now() - started} ms`);
     } catch (err) {
       this.readFailed(err, db);
     }
+  }
+
+  /**
+   * The events read back, marked with the cluster they belong to (`KubeEvent.cluster`: the name this history was
+   * opened under), as the session marks what its watch reads; the rows do not keep it.
+   */
+  private ofCluster(events: KubeEvent[]): KubeEvent[] {
+    const name = this.identity?.context;
+    if (!name) return events;
+    for (let i = 0; i < events.length; i++) if (events[i].cluster !== name) events[i] = { ...events[i], cluster: name };
+    return events;
   }
 
   private schedulePrune(delay: number): void {

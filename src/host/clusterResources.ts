@@ -41,45 +41,55 @@ export class ClusterResources extends DisposableOwner {
   /** The owner graph learnt or missed objects (at most every {@link LEARN_NOTIFY_DELAY_MS}). */
   readonly onDidLearnOwners = this.learned.event;
   private readonly learnNotice = this.register(new RunOnceScheduler(() => this.learned.fire(), LEARN_NOTIFY_DELAY_MS));
-  /** The listeners on the current scope's owner graph, replaced with the scope. */
+  /** The listeners on every watched cluster's owner graph, replaced with the scopes. */
   private readonly graphListeners = this.register(new MutableDisposable());
   /** The graph that stands in for the connection's (see {@link useGraph}). */
   private replacement: OwnerGraph | undefined;
+  private followed: readonly ConnectionScope[] = [];
+  private followedReplacement: OwnerGraph | undefined;
 
   constructor(
     private readonly session: ClusterSession,
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
-    this.register(session.onDidChangeScope((scope) => this.follow(scope)));
-    this.follow(session.connectionScope);
+    this.register(session.onDidChangeScope(() => this.follow()));
+    this.register(session.onDidChangeClusters(() => this.follow()));
+    this.follow();
   }
 
   private get scope(): ConnectionScope | undefined {
     return this.session.connectionScope;
   }
 
-  private follow(scope: ConnectionScope | undefined): void {
+  private follow(): void {
+    const scopes = this.session.clusters.map((c) => c.scope).filter((s): s is ConnectionScope => s !== undefined);
+    if (this.followedReplacement === this.replacement && scopes.length === this.followed.length && scopes.every((s, i) => s === this.followed[i])) return;
+    this.followed = scopes;
+    this.followedReplacement = this.replacement;
     this.graphListeners.clear();
-    const graph = this.replacement ?? scope?.owners;
-    if (!graph) return;
     const changed = (): void => this.learnNotice.scheduleIfIdle();
-    this.graphListeners.value = combinedDisposable(graph.onDidLearn(changed), graph.onDidMiss(changed));
+    const graphs = this.replacement ? [this.replacement] : scopes.map((s) => s.owners);
+    if (graphs.length === 0) return;
+    this.graphListeners.value = combinedDisposable(...graphs.flatMap((g) => [g.onDidLearn(changed), g.onDidMiss(changed)]));
   }
 
   /**
-   * Answers `under:` from `graph` instead of the connection's (an open capture's records, docs/ARCHITECTURE.md
-   * §18), or from the connection's again (undefined).
+   * Answers `under:` from `graph` instead of the connections' (an open capture's records, docs/ARCHITECTURE.md
+   * §18), or from the connections' again (undefined).
    */
   useGraph(graph: OwnerGraph | undefined): void {
     this.replacement = graph;
-    this.follow(this.scope);
+    this.follow();
     this.learnNotice.schedule();
   }
 
-  /** The recorder behind "Emit Test Event…"; its correlator state lives as long as the connection. */
-  recorder(): Recorder | undefined {
-    return this.scope?.recorder;
+  /**
+   * The recorder behind "Emit Test Event…" of a cluster by its name (without one, or '', the primary's); its
+   * correlator state lives as long as the connection.
+   */
+  recorder(cluster?: string): Recorder | undefined {
+    return (cluster ? this.session.scopeOf(cluster) : this.scope)?.recorder;
   }
 
   /** Reads one object's metadata (the language server's existence checks); undefined when not connected. */
@@ -87,8 +97,15 @@ export class ClusterResources extends DisposableOwner {
     return this.scope?.reader.metadata(ref);
   }
 
-  owners(): OwnerGraph | undefined {
-    return this.replacement ?? this.scope?.owners;
+  /**
+   * The owner graph of a cluster by its name (`KubeEvent.cluster`), undefined for one not watched; without a
+   * name, the primary cluster's.
+   */
+  owners(cluster?: string): OwnerGraph | undefined {
+    // An open capture's graph answers for every cluster it holds.
+    if (this.replacement) return this.replacement;
+    if (cluster === undefined) return this.scope?.owners;
+    return this.session.scopeOf(cluster)?.owners;
   }
 
   /** Saves the owner links learnt so far (they are also saved every few seconds and when the scope ends). */
@@ -96,8 +113,9 @@ export class ClusterResources extends DisposableOwner {
     await this.scope?.saveOwners();
   }
 
-  access(): ResourceAccess | undefined {
-    const scope = this.scope;
+  /** Discovery and reads of a cluster by its name (`KubeEvent.cluster`); without one (or ''), the primary's. */
+  access(cluster?: string): ResourceAccess | undefined {
+    const scope = cluster ? this.session.scopeOf(cluster) : this.scope;
     if (!scope) return undefined;
     const { discovery, reader } = scope;
     return {

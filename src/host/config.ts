@@ -199,8 +199,10 @@ export class ExtensionSettings extends DisposableOwner {
    * (tree, timeline, log) sees the same stream and applies its own filter locally (docs/ARCHITECTURE.md §3).
    */
   get sessionSettings(): SessionSettings {
+    const contexts = this.contexts();
     return {
-      kubeconfig: { path: this.current.kubeconfig, context: this.memento.get<string>(StateKeys.context) },
+      kubeconfig: { path: this.current.kubeconfig, context: contexts[0] ?? this.memento.get<string>(StateKeys.context) },
+      ...(contexts.length > 1 ? { contexts } : {}),
       scope: this.current.namespaces,
     };
   }
@@ -216,17 +218,36 @@ export class ExtensionSettings extends DisposableOwner {
     return loaded.ok ? loaded.value.contexts.map((c) => c.name) : kubeconfigProblemText(loaded);
   }
 
-  /** Switches to another context of the kubeconfig; the promise is the memento's write to disk. */
-  selectContext(name: string): Thenable<void> {
-    // The memento holds the value at once: the session reconnects without waiting for the write.
-    const written = this.memento.update(StateKeys.context, name);
-    this.reconnect();
-    return written;
+  /** The contexts chosen with Select Contexts… (two or more), else none. */
+  contexts(): readonly string[] {
+    const chosen = this.memento.get<unknown>(StateKeys.contexts);
+    const names = Array.isArray(chosen) ? chosen.filter((c): c is string => typeof c === 'string' && c !== '') : [];
+    return names.length > 1 ? names : [];
   }
 
-  /** Forgets the context chosen in this window: the next connection starts from the kubeconfig's current-context. */
+  /** Switches to another context of the kubeconfig, alone; the promise is the memento's write to disk. */
+  selectContext(name: string): Thenable<void> {
+    // The memento holds the value at once: the session reconnects without waiting for the write.
+    const written = Promise.all([this.memento.update(StateKeys.context, name), this.memento.update(StateKeys.contexts, undefined)]);
+    this.reconnect();
+    return written.then(() => undefined);
+  }
+
+  /**
+   * Watches several contexts at once, the first being the primary (docs/ARCHITECTURE.md §1); one name is
+   * {@link selectContext}. The promise is the memento's write to disk.
+   */
+  selectContexts(names: readonly string[]): Thenable<void> {
+    const unique = [...new Set(names.filter((n) => n !== ''))];
+    if (unique.length < 2) return unique.length === 1 ? this.selectContext(unique[0]) : Promise.resolve();
+    const written = Promise.all([this.memento.update(StateKeys.context, unique[0]), this.memento.update(StateKeys.contexts, unique)]);
+    this.reconnect();
+    return written.then(() => undefined);
+  }
+
+  /** Forgets the context(s) chosen in this window: the next connection starts from the kubeconfig's current-context. */
   forgetContext(): Thenable<void> {
-    return this.memento.update(StateKeys.context, undefined);
+    return Promise.all([this.memento.update(StateKeys.context, undefined), this.memento.update(StateKeys.contexts, undefined)]).then(() => undefined);
   }
 
   /**

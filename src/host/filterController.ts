@@ -33,7 +33,8 @@ export class FilterController extends DisposableOwner {
   constructor(
     private readonly memento: vscode.Memento,
     private readonly store: EventStore,
-    private readonly owners: () => OwnerGraph | undefined,
+    /** The owner graph of an event's cluster (`KubeEvent.cluster`); without one, the primary cluster's. */
+    private readonly owners: (cluster?: string) => OwnerGraph | undefined,
     onDidChangeOwners?: Subscribe<void>,
     log?: Pick<Logger, 'error'>,
   ) {
@@ -50,8 +51,7 @@ export class FilterController extends DisposableOwner {
     this.register(
       store.onDidChange((c) => {
         this.unknownCount = undefined;
-        const graph = c.added.length > 0 ? this.owners() : undefined;
-        for (const e of c.added) graph?.observe(e);
+        for (const e of c.added) this.owners(e.cluster)?.observe(e);
         if (!this.learning) return;
         for (const e of c.added) this.learn(e);
       }),
@@ -134,7 +134,8 @@ export class FilterController extends DisposableOwner {
     if (query.isEmpty) return () => true;
     const owners = this.owners();
     const sessions = this.sessions();
-    return (e) => matches(query, e, { now: Date.now(), owners, sessions });
+    const ownersOf = (cluster: string | undefined): OwnerGraph | undefined => this.owners(cluster);
+    return (e) => matches(query, e, { now: Date.now(), owners, ownersOf, sessions });
   }
 
   /**
@@ -167,12 +168,11 @@ export class FilterController extends DisposableOwner {
   }
 
   private learnAll(): void {
-    const graph = this.owners();
     // What events say first, so an object that answers 404 below is already placed.
-    for (const e of this.store.all()) graph?.observe(e);
+    for (const e of this.store.all()) this.owners(e.cluster)?.observe(e);
     const seen = new Set<string>();
     for (const e of this.store.all()) {
-      const key = e.regarding.uid || objectKey(e.regarding);
+      const key = `${e.cluster ?? ''}\u0000${e.regarding.uid || objectKey(e.regarding)}`;
       if (seen.has(key)) continue;
       seen.add(key);
       this.learn(e);
@@ -180,7 +180,7 @@ export class FilterController extends DisposableOwner {
   }
 
   private learn(e: KubeEvent): void {
-    const graph = this.owners();
+    const graph = this.owners(e.cluster);
     if (!graph || !e.regarding.kind || !e.regarding.name) return;
     void graph.learn({ apiVersion: e.regarding.apiVersion, kind: e.regarding.kind, namespace: e.regarding.namespace, name: e.regarding.name, uid: e.regarding.uid || undefined });
   }

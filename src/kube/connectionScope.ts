@@ -34,6 +34,11 @@ export interface ConnectionScopeOptions {
   readonly ownerMemory?: (identity: ClusterIdentity) => OwnerMemory | undefined;
   /** Told of every event the recorder writes (the session's `OurEvents`, which outlives the scope). */
   readonly ledger?: SentEventsLedger;
+  /**
+   * The cluster's name, set on every event its watch reads: the context that first connected to this cluster
+   * identity (the session keeps it while the cluster stays watched). Default: this scope's context.
+   */
+  readonly clusterName?: string;
 }
 
 /** How to run the list+watch: everything {@link EventSource} takes but the client. */
@@ -77,6 +82,11 @@ export class ConnectionScope implements Disposable {
 
   get context(): string {
     return this.connection.currentContext;
+  }
+
+  /** The cluster's name: what `KubeEvent.cluster` says of this scope's events ({@link ConnectionScopeOptions.clusterName}). */
+  get name(): string {
+    return this.opts.clusterName ?? this.context;
   }
 
   /** The server URL and the client's user: what the store, history and the owner memory are kept by. */
@@ -158,7 +168,7 @@ export class ConnectionScope implements Disposable {
         plan.kind === 'perNamespace'
           ? { ...options, namespaces: plan.namespaces }
           : { ...options, namespaces: [], only: plan.only, preferredApi: plan.api ?? options.preferredApi };
-      const source = new EventSource({ ...chosen, client: this.client, logger: this.opts.logger });
+      const source = new EventSource({ ...chosen, client: this.client, logger: this.opts.logger, cluster: this.name });
       this.source = source;
       const only = plan.kind === 'clusterWide' ? plan.only : undefined;
       this.sourceState.value = source.onDidChangeState((state) => {

@@ -121,6 +121,8 @@ export interface EventSourceOptions {
   readonly known?: (namespace: string) => Iterable<KubeEvent>;
   /** The bounds of what the source remembers for reconciling: the store's. Default: the store's defaults. */
   readonly bounds?: KnownBounds;
+  /** The cluster's name, set on every event read (`KubeEvent.cluster`); none leaves it unset. */
+  readonly cluster?: string;
   readonly logger?: Logger;
   readonly timing?: Partial<WatchTiming>;
   readonly random?: () => number;
@@ -439,7 +441,7 @@ class NamespaceLoop {
       if (items.length > 0) this.pageLimit = Math.max(1, Math.min(this.timing.pageSize, Math.floor(this.timing.pageBytes / 2 / (bytes / items.length))));
       const changes: EventChange[] = held ? [held] : [];
       for (const item of items) {
-        const ev = normalizeEvent(item, this.api);
+        const ev = normalizeEvent(item, this.api, this.opts.cluster);
         if (!ev || !this.keeps(ev)) continue;
         seen.add(ev.uid);
         const prev = this.known.get(ev.uid);
@@ -604,7 +606,7 @@ class NamespaceLoop {
       throw statusError(status, JSON.stringify(object ?? {}), 'WATCH', eventsPath(this.api, this.namespace));
     }
     if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') return;
-    const ev = normalizeEvent(object, this.api);
+    const ev = normalizeEvent(object, this.api, this.opts.cluster);
     if (!ev) return;
     if (ev.resourceVersion) this.resourceVersion = ev.resourceVersion;
     if (!this.keeps(ev)) return;

@@ -77,6 +77,11 @@ export interface ClusterParams {
   readonly windowMs: number;
   /** The stream is live: existence answers and counts can be trusted. */
   readonly live: boolean;
+  /**
+   * How many clusters are watched (Select Contexts…). Manifests are judged against `context` alone (the primary
+   * one); with more than one, the lenses and hovers say which context that is.
+   */
+  readonly clusters: number;
 }
 
 /** Sent by the server: everything its open documents mention, replacing the previous subscription. */
@@ -197,11 +202,12 @@ function isEditorEventDto(v: unknown): v is EditorEventDto {
 export function isClusterParams(v: unknown): v is ClusterParams {
   return (
     isPlainObject(v) &&
-    hasExactKeys(v, ['context', 'defaultNamespace', 'windowMs', 'live']) &&
+    hasExactKeys(v, ['context', 'defaultNamespace', 'windowMs', 'live', 'clusters']) &&
     isName(v.context) &&
     isName(v.defaultNamespace) &&
     isCount(v.windowMs) &&
-    typeof v.live === 'boolean'
+    typeof v.live === 'boolean' &&
+    isCount(v.clusters)
   );
 }
 

@@ -31,6 +31,8 @@ export const MAX_DTO_MESSAGE_LENGTH = 4_096;
  */
 export const TIMELINE_COLUMNS = [
   ['lastSeen', 'Last Seen'],
+  // Shown only while several clusters are watched (`clusters` message); hidden by the stylesheet otherwise.
+  ['cluster', 'Cluster'],
   ['type', 'Type'],
   ['reason', 'Reason'],
   ['object', 'Object'],
@@ -53,6 +55,8 @@ export type TimelineColumn = (typeof TIMELINE_COLUMNS)[number][0];
  */
 export interface EventDto {
   readonly uid: string;
+  /** The cluster the event came from (`KubeEvent.cluster`, what `cluster:` matches); '' when it names none. */
+  readonly cluster: string;
   /** `Normal` or `Warning` on a valid event; anything else is kept as sent. */
   readonly type: string;
   readonly reason: string;
@@ -174,6 +178,19 @@ export interface StatsMessage {
   readonly dropped: number;
 }
 
+/** Most cluster names a `clusters` message carries; longest name either side accepts. */
+export const MAX_CLUSTERS = 64;
+export const MAX_CLUSTER_NAME_LENGTH = 256;
+
+/**
+ * Sent by the host after `view/ready` and whenever the set of watched clusters changes: their names, the primary
+ * first. With more than one the view shows the Cluster column and names the cluster on each lane.
+ */
+export interface ClustersMessage {
+  readonly type: 'clusters';
+  readonly names: readonly string[];
+}
+
 /** Most debug sessions a `debug/sessions` message carries (the newest ones). */
 export const MAX_DEBUG_SESSIONS = 10;
 /** Most marks per session (the host keeps the newest). */
@@ -263,6 +280,7 @@ export type HostMessage =
   | EventsRemoveMessage
   | FilterStateMessage
   | StatsMessage
+  | ClustersMessage
   | DebugSessionsMessage
   | LanesFitSessionMessage
   | RecorderAttemptsMessage;
@@ -355,7 +373,7 @@ function isCount(v: unknown): v is number {
 
 /** Every key of an {@link EventDto} (the type makes this list complete), and how many there are. */
 const DTO_KEYS: Readonly<Record<keyof EventDto, true>> = {
-  uid: true, type: true, reason: true, action: true, message: true, namespace: true, objectKind: true, objectName: true,
+  uid: true, cluster: true, type: true, reason: true, action: true, message: true, namespace: true, objectKind: true, objectName: true,
   objectNamespace: true, objectLabel: true, count: true, source: true, sourceInstance: true, writtenBy: true,
   readThrough: true, lastSeen: true, firstSeen: true, ours: true, expired: true,
 };
@@ -374,6 +392,7 @@ function isEventDto(v: unknown): v is EventDto {
   if (!isPlainObject(v)) return false;
   return (
     isUid(v.uid) &&
+    isString(v.cluster, MAX_CLUSTER_NAME_LENGTH) &&
     typeof v.type === 'string' &&
     typeof v.reason === 'string' &&
     typeof v.action === 'string' &&
@@ -485,6 +504,13 @@ export function isHostMessage(m: unknown): m is HostMessage {
       return hasExactKeys(m, ['type', ...FILTER_STATE_KEYS], ['error']) && isFilterStateFields(m);
     case 'stats':
       return hasExactKeys(m, ['type', 'total', 'shown', 'dropped']) && isCount(m.total) && isCount(m.shown) && isCount(m.dropped);
+    case 'clusters':
+      return (
+        hasExactKeys(m, ['type', 'names']) &&
+        Array.isArray(m.names) &&
+        m.names.length <= MAX_CLUSTERS &&
+        m.names.every((n: unknown) => isString(n, MAX_CLUSTER_NAME_LENGTH))
+      );
     case 'debug/sessions':
       return hasExactKeys(m, ['type', 'sessions']) && Array.isArray(m.sessions) && m.sessions.length <= MAX_DEBUG_SESSIONS && m.sessions.every(isDebugSessionDto);
     case 'lanes/fitSession':

@@ -82,13 +82,15 @@ export function manifestDiagnostics(objects: readonly ManifestObject[], keys: re
 }
 
 function summary(state: ObjectStateDto | undefined, cluster: ClusterParams | undefined, now: number): string {
+  // Several clusters watched: the manifest is judged against one context, and the lens says which.
+  const judged = cluster && cluster.clusters > 1 ? ` · context ${oneLine(cluster.context || 'none', SHOWN_LENGTH.context)}` : '';
   const window = formatWindow(cluster?.windowMs ?? 3_600_000);
-  if (!state || state.total === 0) return `no events in the last ${window}`;
+  if (!state || state.total === 0) return `no events in the last ${window}${judged}`;
   const last = state.events[0];
   const parts = [`${state.total} event${state.total === 1 ? '' : 's'}`];
   if (state.warnings > 0) parts.unshift(`⚠ ${state.warnings} warning${state.warnings === 1 ? '' : 's'}`);
   if (last) parts.push(`last ${formatAge(now - last.lastSeen)} ago`);
-  return parts.join(' · ');
+  return `${parts.join(' · ')}${judged}`;
 }
 
 /** Above each document: the summary (opens the events under the object), Emit Test Event…, and "not in cluster". */

@@ -18,5 +18,7 @@ export function dtoMatchable(d: EventDto): Matchable {
     lastSeen: d.lastSeen,
     ours: d.ours,
     expired: d.expired,
+    // '' on the wire is an event of no cluster: absent here, as on the event itself.
+    ...(d.cluster ? { cluster: d.cluster } : {}),
   };
 }

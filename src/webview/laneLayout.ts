@@ -87,11 +87,13 @@ export interface LaneSpan {
 
 /** One involved object. */
 export interface Lane {
-  /** Kind, namespace and name: unique per object. */
+  /** Cluster, kind, namespace and name: unique per object (two clusters' `Pod/web` are two lanes). */
   readonly key: string;
   /** `Kind/name`. */
   readonly label: string;
   readonly namespace: string;
+  /** The object's cluster ('' when its events name none): the lane's label names it while several are watched. */
+  readonly cluster: string;
   /** Newest lastSeen among the object's (shown) events: lanes are ordered by it. */
   readonly lastSeen: number;
   readonly events: number;
@@ -115,9 +117,10 @@ export const MAX_SPAN_ROWS = 4;
 /** A span narrower than this many slots is drawn as a marker (with its count) instead. */
 const MIN_SPAN_SLOTS = 2;
 
-/** The lane an event belongs to: its involved object's kind, namespace and name. */
+/** The lane an event belongs to: its involved object's cluster, kind, namespace and name. */
 export function laneKeyOf(e: EventDto): string {
-  return objectKey({ kind: e.objectKind, namespace: e.objectNamespace, name: e.objectName });
+  const key = objectKey({ kind: e.objectKind, namespace: e.objectNamespace, name: e.objectName });
+  return e.cluster ? `${e.cluster}\u0000${key}` : key;
 }
 
 /** True when the event occurred more than once over a stretch of time: the lanes draw it as a span. */
@@ -280,6 +283,7 @@ export function layoutLanes<T>(items: readonly T[], dto: (item: T) => EventDto, 
     key: string;
     label: string;
     namespace: string;
+    cluster: string;
     lastSeen: number;
     events: number;
     warnings: number;
@@ -294,7 +298,7 @@ export function layoutLanes<T>(items: readonly T[], dto: (item: T) => EventDto, 
     const key = keyOf(items[i]);
     let g = groups.get(key);
     if (!g) {
-      g = { key, label: e.objectLabel, namespace: e.objectNamespace, lastSeen: 0, events: 0, warnings: 0, slots: undefined, spans: new Map() };
+      g = { key, label: e.objectLabel, namespace: e.objectNamespace, cluster: e.cluster, lastSeen: 0, events: 0, warnings: 0, slots: undefined, spans: new Map() };
       groups.set(key, g);
     }
     g.events++;
@@ -378,7 +382,7 @@ export function layoutLanes<T>(items: readonly T[], dto: (item: T) => EventDto, 
           event: s.e,
         }),
       );
-    return { key: g.key, label: g.label, namespace: g.namespace, lastSeen: g.lastSeen, events: g.events, warnings: g.warnings, markers, spans, rows };
+    return { key: g.key, label: g.label, namespace: g.namespace, cluster: g.cluster, lastSeen: g.lastSeen, events: g.events, warnings: g.warnings, markers, spans, rows };
   });
   return { lanes, hiddenLanes: Math.max(0, ordered.length - lanes.length), range };
 }

@@ -3,7 +3,7 @@ import { RECORDER_OF, sourceLabel } from '../core/events/kubeEvent';
 import type { EventDto } from '../protocol/webview';
 import { formatDateTime, formatSpan } from '../core/text/format';
 import { formatCount } from './format';
-import type { LaneMarker, LaneSpan } from './laneLayout';
+import type { Lane, LaneMarker, LaneSpan } from './laneLayout';
 
 /** Who reported the event and how it travelled: the last line of every marker and span tooltip. */
 function originText(e: EventDto): string {
@@ -24,4 +24,19 @@ export function markerTitle(m: LaneMarker): string {
   const count = m.count > m.events ? ` · ×${formatCount(m.count)}` : '';
   const merged = m.events > 1 ? ` · ${m.events} events here (newest shown)` : '';
   return `${m.reason} · ${formatDateTime(m.lastSeen)}${count}${merged}\n${originText(m.event)}`;
+}
+
+/**
+ * A lane's label: the object, and its cluster while several are watched (two clusters' `Pod/web` are two lanes,
+ * and the label tells which is which). `cluster` is '' when it is not to be shown.
+ */
+export function laneLabel(lane: Lane, severalClusters: boolean): { readonly cluster: string; readonly object: string } {
+  return { cluster: severalClusters ? lane.cluster : '', object: lane.label };
+}
+
+/** The tooltip of a lane's label. */
+export function laneTitle(lane: Lane, severalClusters: boolean): string {
+  const where = [lane.namespace ? ` in ${lane.namespace}` : '', severalClusters && lane.cluster ? ` (cluster ${lane.cluster})` : ''].join('');
+  const warnings = lane.warnings ? `, ${lane.warnings} warnings` : '';
+  return `${lane.label}${where} · ${lane.events} ${lane.events === 1 ? 'event' : 'events'}${warnings} · last ${formatDateTime(lane.lastSeen)}`;
 }

@@ -8,7 +8,7 @@ import { el, setText } from './dom';
 import { RunOnceScheduler } from '../core/lifecycle';
 import { formatClock, formatDateTime, formatDay, formatSpan } from '../core/text/format';
 import { formatCount, formatTick } from './format';
-import { markerTitle, spanTitle } from './laneText';
+import { laneLabel, laneTitle, markerTitle, spanTitle } from './laneText';
 import {
   DEFAULT_MAX_LANES,
   MIN_SPAN_MS,
@@ -90,6 +90,7 @@ export class LaneView {
   private lastLayout = 0;
   private readonly throttle = new RunOnceScheduler(() => this.schedule(), MIN_DEFER_MS);
   private sessions: readonly DebugSessionDto[] = [];
+  private severalClusters = false;
   private recorder: { readonly session: string; readonly attempts: readonly RecorderAttemptDto[] } = { session: '', attempts: [] };
 
   constructor(
@@ -138,6 +139,13 @@ export class LaneView {
   /** The recorder ledger's attempts (a debugged controller's claims from its log): drawn as the Recorder lanes. */
   setRecorder(session: string, attempts: readonly RecorderAttemptDto[]): void {
     this.recorder = { session, attempts };
+    this.schedule();
+  }
+
+  /** Several clusters are watched: each lane's label names its cluster. */
+  setSeveralClusters(several: boolean): void {
+    if (this.severalClusters === several) return;
+    this.severalClusters = several;
     this.schedule();
   }
 
@@ -231,8 +239,11 @@ export class LaneView {
     const lanes = layout.lanes.map((lane) => {
       const row = el('div', 'lane');
       row.setAttribute('role', 'listitem');
-      const label = el('div', 'lane-label', lane.label);
-      label.title = `${lane.label}${lane.namespace ? ` in ${lane.namespace}` : ''} · ${lane.events} ${lane.events === 1 ? 'event' : 'events'}${lane.warnings ? `, ${lane.warnings} warnings` : ''} · last ${formatDateTime(lane.lastSeen)}`;
+      const text = laneLabel(lane, this.severalClusters);
+      const label = el('div', 'lane-label');
+      if (text.cluster) label.append(el('span', 'lane-cluster', text.cluster));
+      label.append(text.object);
+      label.title = laneTitle(lane, this.severalClusters);
       if (lane.warnings > 0) label.classList.add('has-warnings');
       const inner = el('div', 'lane-inner');
       inner.append(...this.sessionOverlay(range, trackWidth, false));

@@ -37,6 +37,8 @@ export function sortKey(column: TimelineColumn, e: EventDto): SortKey {
       return e.source.toLowerCase();
     case 'namespace':
       return e.namespace.toLowerCase();
+    case 'cluster':
+      return e.cluster.toLowerCase();
     case 'writtenBy':
       return e.writtenBy;
     default: {

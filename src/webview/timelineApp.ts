@@ -161,6 +161,13 @@ export class TimelineApp {
         this.stats = { total: m.total, dropped: m.dropped };
         this.renderStatus();
         break;
+      case 'clusters': {
+        // Several clusters: the Cluster column (media/timeline.css shows it under this class) and lane labels.
+        const several = m.names.length > 1;
+        this.app.classList.toggle('several-clusters', several);
+        this.lanes.setSeveralClusters(several);
+        break;
+      }
       case 'debug/sessions':
         this.lanes.setSessions(m.sessions);
         break;

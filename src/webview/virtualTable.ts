@@ -297,6 +297,10 @@ export class VirtualTable {
         setTitle(c.writtenBy, `Written via ${e.writtenBy} (${RECORDER_OF[e.writtenBy]}); read via ${e.readThrough}`);
       }
       if (prev?.namespace !== e.namespace) t.namespace.data = e.namespace;
+      if (prev?.cluster !== e.cluster) {
+        t.cluster.data = e.cluster;
+        setTitle(c.cluster, e.cluster);
+      }
       if (prev?.lastSeen !== e.lastSeen) setTitle(c.lastSeen, `Last seen ${formatDateTime(e.lastSeen)}`);
       if (prev?.firstSeen !== e.firstSeen) setTitle(c.firstSeen, `First seen ${formatDateTime(e.firstSeen)}`);
     }

@@ -22,6 +22,7 @@ describe('package.json contributions match src/constants.ts', () => {
     const titles = new Map(contributed.map((c) => [c.command, c.title]));
     const contract: Record<string, string> = {
       [Commands.selectContext]: 'Select Context…',
+      [Commands.selectContexts]: 'Select Contexts…',
       [Commands.selectNamespace]: 'Select Namespace…',
       [Commands.filterEvents]: 'Filter Events…',
       [Commands.filterByResource]: 'Filter by Resource…',

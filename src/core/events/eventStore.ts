@@ -381,6 +381,20 @@ export class EventStore implements Disposable {
     this.fire({ added: [], updated: [], removed, cleared: true });
   }
 
+  /**
+   * Forgets the events `pick` chooses (a cluster that left the set watched, docs/ARCHITECTURE.md §1), reported in
+   * `removed` as evictions are; the others stay. Linear in what is held.
+   */
+  removeWhere(pick: (e: KubeEvent) => boolean): StoreChange {
+    const collector = new ChangeCollector();
+    for (let node = this.head; node; ) {
+      const next = node.next;
+      if (pick(node.event)) this.evict(node, collector);
+      node = next;
+    }
+    return this.publish(collector);
+  }
+
   dispose(): void {
     this.changes.dispose();
   }

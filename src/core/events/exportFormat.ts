@@ -34,6 +34,9 @@ export function exportRecord(e: KubeEvent): Record<string, string | number | boo
     writtenThrough: writtenThrough(e),
     emittedFromVSCode: e.ours,
     expired: e.expired,
+    // The cluster it came from (what `cluster:` matches), so an export of several clusters says which is which;
+    // last, so the columns before it keep their places.
+    cluster: e.cluster ?? '',
   };
 }
 

@@ -126,6 +126,8 @@ export interface HistorySinkOptions {
   readonly onFailure?: (err: HistoryError, failures: number) => 'retry' | 'stop';
   /** Called when a write succeeds after `failures` failed ones. */
   readonly onRecovered?: (failures: number) => void;
+  /** Which changes are this database's (one cluster's, when several are watched); default: all. */
+  readonly accept?: (change: EventChange) => boolean;
 }
 
 /**
@@ -284,8 +286,10 @@ export class HistorySink implements Disposable {
     this.pending = kept.length > this.maxPending ? kept.slice(0, this.maxPending) : kept;
   }
 
-  private take(batch: readonly EventChange[]): void {
+  private take(all: readonly EventChange[]): void {
     if ((!this.backend && !this.holding) || this.stopped) return;
+    const accept = this.options.accept;
+    const batch = accept ? all.filter(accept) : all;
     const room = this.maxPending - this.pending.length;
     if (batch.length > room) this.droppedCount += batch.length - Math.max(room, 0);
     for (let i = 0; i < batch.length && i < room; i++) this.pending.push(batch[i]);

@@ -236,7 +236,7 @@ export function withPooledStrings(e: KubeEvent): KubeEvent {
  * object cannot be tracked and is not an event the apiserver stored. Strings that events repeat come from
  * the pools (stringPool.ts); nothing of `raw` is kept but its strings.
  */
-export function normalizeEvent(raw: unknown, api: EventApi): KubeEvent | undefined {
+export function normalizeEvent(raw: unknown, api: EventApi, cluster?: string): KubeEvent | undefined {
   const o = obj(raw);
   const meta = obj(o?.metadata);
   if (!o || !meta || !str(meta.uid)) return undefined;
@@ -254,7 +254,7 @@ export function normalizeEvent(raw: unknown, api: EventApi): KubeEvent | undefin
   const legacySource = obj(isV1 ? o.deprecatedSource : o.source);
   const reportingController = str(isV1 ? o.reportingController : o.reportingComponent) || str(legacySource?.component);
   const reportingInstance = str(o.reportingInstance) || str(legacySource?.host);
-  return {
+  const event: { -readonly [K in keyof KubeEvent]: KubeEvent[K] } = {
     uid: str(meta.uid),
     name: str(meta.name),
     namespace: vocabulary.intern(str(meta.namespace)),
@@ -280,6 +280,9 @@ export function normalizeEvent(raw: unknown, api: EventApi): KubeEvent | undefin
     ours: false,
     expired: false,
   };
+  // Only when given, so an event of no cluster has no such key (hand-built events and fixtures compare equal).
+  if (cluster !== undefined) event.cluster = vocabulary.intern(cluster);
+  return event;
 }
 
 /**

@@ -10,6 +10,7 @@ const KEY_LABELS: Readonly<Record<ValueKey, string>> = {
   ns: 'namespace',
   source: 'source',
   action: 'action',
+  cluster: 'cluster',
 };
 
 function describeTerm(term: QueryTerm): string {

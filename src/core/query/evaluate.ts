@@ -11,7 +11,7 @@ import type { Query, QueryTerm, QueryValue } from './syntax';
 export type Matchable = Pick<
   KubeEvent,
   'type' | 'reason' | 'action' | 'message' | 'namespace' | 'reportingController' | 'reportingInstance' | 'lastSeen' | 'ours' | 'expired'
-> & { readonly regarding: ObjectKeyWith<never, 'uid'> };
+> & { readonly regarding: ObjectKeyWith<never, 'uid'>; readonly cluster?: string };
 
 /**
  * What {@link matches} needs besides the event. `owners` answers `under:` from what it has learnt so far: an
@@ -22,6 +22,11 @@ export interface MatchContext {
   /** Epoch milliseconds, for `since:`. */
   readonly now: number;
   readonly owners?: OwnerLookup;
+  /**
+   * With several clusters watched, each event's `under:` is answered by its own cluster's owner graph: this gives
+   * it by `KubeEvent.cluster`, and `owners` is not read.
+   */
+  readonly ownersOf?: (cluster: string | undefined) => OwnerLookup | undefined;
   /** The debug sessions `session:` refers to; without them `session:` matches nothing. */
   readonly sessions?: SessionRanges;
 }
@@ -101,6 +106,10 @@ function compileTerm(term: QueryTerm): EventTest {
       const t = anyValue(term.values, false);
       return (e) => t(e.action);
     }
+    case 'cluster': {
+      const t = anyValue(term.values, false);
+      return (e) => t(e.cluster ?? '');
+    }
     case 'object': {
       const tests = term.refs.map(refTest);
       return (e) => tests.some((t) => t(e.regarding));
@@ -110,7 +119,7 @@ function compileTerm(term: QueryTerm): EventTest {
       const { refs } = term;
       return (e, ctx) => {
         if (tests.some((t) => t(e.regarding))) return true;
-        const owners = ctx.owners;
+        const owners = ctx.ownersOf ? ctx.ownersOf(e.cluster) : ctx.owners;
         return owners !== undefined && refs.some((root) => owners.isUnder(e.regarding, root));
       };
     }

@@ -13,7 +13,7 @@
  * ```
  *
  * Keys: `type`, `reason`, `kind`, `name`, `ns` (alias `namespace`), `object`, `under`, `source`, `action`,
- * `since`, `until`, `is`, `session`. Matching rules:
+ * `since`, `until`, `is`, `session`, `cluster`. Matching rules:
  * - An exact value compares as Kubernetes does, case-sensitively, except `kind` (always case-insensitive) and
  *   `type`, whose values `normal`/`warning` are canonicalised to `Normal`/`Warning` at parse time.
  * - A value with `*` is a glob, case-insensitive, matched without regular expressions (src/core/text/glob.ts).
@@ -30,6 +30,8 @@
  *   `is:warning` (type Warning).
  * - `session:current` (the debug session running now) and `session:last` (the newest one, running or ended):
  *   last seen from the session's start until its end; no such session matches nothing (see `MatchContext`).
+ * - `cluster:NAME` (a glob, as every value): the cluster the event came from (`KubeEvent.cluster`, the context that
+ *   first connected to it), for several clusters watched at once; an event of no cluster is matched as ''.
  * - Words and phrases match the message, reason or involved object name as case-insensitive substrings; a `*`
  *   in an unquoted word is a wildcard, inside quotes it is literal.
  * - Event breakpoints (eventBreakpoint.ts) add `count>N`/`count>=N` and `within:DURATION`, which only they accept.
@@ -38,12 +40,12 @@ import type { ObjectKey, ObjectSelector } from '../events/kubeEvent';
 import type { Failure } from '../result';
 
 /** The keys a `key:value` term can have, in the order error messages and completions list them. */
-export const QUERY_KEYS = ['type', 'reason', 'kind', 'name', 'ns', 'object', 'under', 'source', 'action', 'since', 'until', 'is', 'session'] as const;
+export const QUERY_KEYS = ['type', 'reason', 'kind', 'name', 'ns', 'object', 'under', 'source', 'action', 'since', 'until', 'is', 'session', 'cluster'] as const;
 
 export type QueryKey = (typeof QUERY_KEYS)[number];
 
 /** Keys whose values are plain strings (exact or glob). */
-export type ValueKey = 'type' | 'reason' | 'kind' | 'name' | 'ns' | 'source' | 'action';
+export type ValueKey = 'type' | 'reason' | 'kind' | 'name' | 'ns' | 'source' | 'action' | 'cluster';
 
 /** The flags `is:` accepts. */
 export const IS_FLAGS = ['ours', 'expired', 'warning'] as const;

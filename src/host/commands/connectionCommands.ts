@@ -15,7 +15,7 @@ export interface ConnectionCommandDeps {
   readonly session: ClusterSession;
   readonly log: vscode.LogOutputChannel;
   /** The settings' owner: the context is chosen through it, so it reconnects (ExtensionSettings). */
-  readonly settings: Pick<ExtensionSettings, 'config' | 'selectContext' | 'forgetContext'>;
+  readonly settings: Pick<ExtensionSettings, 'config' | 'selectContext' | 'selectContexts' | 'forgetContext'>;
   readonly resources: () => ResourceAccess | undefined;
   /**
    * The user asked for the cluster: connect, if nothing did yet (docs/ARCHITECTURE.md §13). Select Context… and
@@ -80,6 +80,40 @@ export class ConnectionCommands {
     }
     if (!chosen) return;
     await this.deps.settings.selectContext(chosen);
+    this.deps.connect();
+  };
+
+  /**
+   * Select Contexts…: several contexts watched at once (docs/ARCHITECTURE.md §1), the first picked being the
+   * primary; one picked is Select Context…. `names` (a list) skips the picker (tests, other extensions).
+   */
+  selectContexts = async (names?: unknown): Promise<void> => {
+    const loaded = loadKubeconfig({ path: this.deps.settings.config.kubeconfig });
+    if (!loaded.ok && loaded.reason !== 'noContext') {
+      showErrorWithLog(this.deps.log, kubeconfigProblemText(loaded));
+      return;
+    }
+    let chosen = Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string' && n !== '') : undefined;
+    if (!chosen) {
+      const contexts = loaded.ok ? loaded.value.contexts : [];
+      if (contexts.length === 0) {
+        showErrorWithLog(this.deps.log, loaded.ok ? 'The kubeconfig defines no contexts.' : kubeconfigProblemText(loaded));
+        return;
+      }
+      const watched = new Set(this.deps.session.clusters.map((c) => c.context));
+      const picks = await vscode.window.showQuickPick(
+        contexts.map((c) => ({
+          label: c.name,
+          description: `${c.cluster}${c.user ? ` · ${c.user}` : ''}`,
+          detail: c.namespace ? `default namespace: ${c.namespace}` : undefined,
+          picked: watched.has(c.name),
+        })),
+        { title: 'Kube Events: Select Contexts', placeHolder: 'Contexts to watch at once (two contexts of one cluster are watched once)', canPickMany: true },
+      );
+      chosen = picks?.map((p) => p.label);
+    }
+    if (!chosen || chosen.length === 0) return;
+    await this.deps.settings.selectContexts(chosen);
     this.deps.connect();
   };
 

@@ -6,18 +6,46 @@ import type { Result } from '../../core/result';
 import type { Recorder, RecordResult } from '../../kube/recorder';
 import { notificationText, showErrorWithLog } from '../notify';
 import { pickTypedValue } from '../typedPick';
+import { clusterOfRow } from './treeRows';
 import { burstSize, confirmGlob, DEFAULT_INTERVAL_MS, emitReport, isEmitInput, liveTarget, NOT_CONNECTED, sendBurst, validate, type EmitInput, type EmitReport, type EmitTarget, type LiveTarget } from './emitEvents';
 import type { ObjectKeyWith } from '../../core/events/kubeEvent';
 
 export interface EmitDeps {
-  readonly contextName: () => string;
+  /**
+   * Which cluster to emit into, by name (`KubeEvent.cluster`): '' for the only (or primary) one; with several
+   * watched, the row's cluster or the user's pick. Undefined: the user cancelled.
+   */
+  readonly pickCluster: (arg: unknown) => Promise<string | undefined>;
+  /** The context of that cluster (the production guard judges it). */
+  readonly contextName: (cluster: string) => string;
   readonly confirmContexts: () => readonly string[];
-  readonly recorder: () => Recorder | undefined;
+  readonly recorder: (cluster: string) => Recorder | undefined;
   readonly pickTarget: (arg: unknown) => Promise<EmitTarget | undefined>;
-  /** Reads the object (client-go's GetReference needs it): undefined when not connected. */
-  readonly reference: (target: EmitTarget) => Promise<Result<ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersion'>> | undefined>;
+  /** Reads the object in that cluster (client-go's GetReference needs it): undefined when not connected. */
+  readonly reference: (target: EmitTarget, cluster: string) => Promise<Result<ObjectKeyWith<'apiVersion' | 'uid' | 'resourceVersion'>> | undefined>;
   readonly memento: vscode.Memento;
   readonly log: vscode.LogOutputChannel;
+}
+
+/** The clusters the emit command may write to: what the session watches (`ClusterSession.clusters`). */
+interface EmitClusters {
+  readonly clusters: ReadonlyArray<{ readonly name: string; readonly context: string; readonly scope: unknown }>;
+}
+
+/**
+ * Which cluster Emit Test Event… writes to: '' when one is watched (its primary); with several, the cluster of
+ * the row it was run on, else the user's pick (undefined: cancelled).
+ */
+export async function pickEmitCluster(session: EmitClusters, arg: unknown): Promise<string | undefined> {
+  const clusters = session.clusters.filter((c) => c.scope !== undefined);
+  if (clusters.length <= 1) return '';
+  const fromRow = clusterOfRow(arg);
+  if (fromRow !== undefined && clusters.some((c) => c.name === fromRow)) return fromRow;
+  const pick = await vscode.window.showQuickPick(
+    clusters.map((c) => ({ label: c.name, description: c.context !== c.name ? `context ${c.context}` : undefined })),
+    { title: 'Emit Test Event: Which Cluster?', placeHolder: 'Several clusters are watched: the one to write the event to' },
+  );
+  return pick?.label;
 }
 
 /** Reasons remembered for the reason prompt. */
@@ -30,22 +58,24 @@ export class EmitCommand {
   constructor(private readonly deps: EmitDeps) {}
 
   run = async (arg?: unknown, input?: unknown): Promise<EmitReport | undefined> => {
+    const cluster = await this.deps.pickCluster(arg);
+    if (cluster === undefined) return undefined;
     const target = await this.deps.pickTarget(arg);
     if (!target) return undefined;
-    const recorder = this.deps.recorder();
+    const recorder = this.deps.recorder(cluster);
     if (!recorder) {
       void vscode.window.showErrorMessage(`Kube Events: ${NOT_CONNECTED}`);
       return undefined;
     }
-    if (!(await this.confirmContext())) return undefined;
+    if (!(await this.confirmContext(cluster))) return undefined;
     // Read first, so a missing object is said before five prompts rather than after them.
-    const before = await this.live(target);
+    const before = await this.live(target, cluster);
     if (!before.ok) return this.refuse(target, before.message);
     const given = isEmitInput(input);
     const spec = given ? input : await this.ask(target);
     if (!spec) return undefined;
     // The prompts take a while: read again, so the resourceVersion is the object's current one.
-    const live = given ? before : await this.live(target);
+    const live = given ? before : await this.live(target, cluster);
     if (!live.ok) return this.refuse(target, live.message);
     const report = await this.emit(recorder, target, live.value, spec);
     this.notifyOutcome(report);
@@ -53,8 +83,8 @@ export class EmitCommand {
   };
 
   /** The live object's reference, read now (see {@link liveTarget}). */
-  private async live(target: EmitTarget): Promise<Result<LiveTarget>> {
-    return liveTarget(target, await this.deps.reference(target));
+  private async live(target: EmitTarget, cluster: string): Promise<Result<LiveTarget>> {
+    return liveTarget(target, await this.deps.reference(target, cluster));
   }
 
   private refuse(target: EmitTarget, message: string): EmitReport {
@@ -63,8 +93,8 @@ export class EmitCommand {
     return { target, results: [], summary: message };
   }
 
-  private async confirmContext(): Promise<boolean> {
-    const ctx = this.deps.contextName();
+  private async confirmContext(cluster: string): Promise<boolean> {
+    const ctx = this.deps.contextName(cluster);
     const glob = confirmGlob(ctx, this.deps.confirmContexts());
     if (!glob) return true;
     const go = await vscode.window.showWarningMessage(

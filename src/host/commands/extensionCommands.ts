@@ -17,7 +17,7 @@ import { TimelinePanel, type TimelineContext } from '../timeline/timelinePanel';
 import type { EventTreeProvider } from '../tree/eventTreeProvider';
 import { ConnectionCommands } from './connectionCommands';
 import { DebugSessionCommands } from './debugSessionCommands';
-import { EmitCommand } from './emitCommand';
+import { EmitCommand, pickEmitCluster } from './emitCommand';
 import { EventRowCommands } from './eventRowCommands';
 import { FilterCommands } from './filterCommands';
 import type { CommandHandlers } from './registerCommands';
@@ -33,9 +33,9 @@ export interface ExtensionCommandDeps {
   readonly tree: EventTreeProvider;
   readonly log: vscode.LogOutputChannel;
   /** The settings' owner: what is watched changes only through it. */
-  readonly settings: Pick<ExtensionSettings, 'config' | 'selectContext' | 'forgetContext' | 'useKubernetesKubeconfig'>;
+  readonly settings: Pick<ExtensionSettings, 'config' | 'selectContext' | 'selectContexts' | 'forgetContext' | 'useKubernetesKubeconfig'>;
   /** Discovery, reads and the recorder of the current connection (ClusterResources). */
-  readonly resources: { access(): ResourceAccess | undefined; recorder(): Recorder | undefined };
+  readonly resources: { access(cluster?: string): ResourceAccess | undefined; recorder(cluster?: string): Recorder | undefined };
   /** The user asked for the cluster (ConnectionDemand). */
   readonly connect: () => void;
   /** What a new timeline panel is built from. */
@@ -119,11 +119,12 @@ export class ExtensionCommands extends DisposableOwner {
       ),
     );
     const emit = new EmitCommand({
-      contextName: () => session.contextName,
+      pickCluster: (arg) => pickEmitCluster(session, arg),
+      contextName: (cluster) => (cluster ? session.scopeOf(cluster)?.context : undefined) ?? session.contextName,
       confirmContexts: () => settings.config.emitConfirmContexts,
-      recorder: () => deps.resources.recorder(),
+      recorder: (cluster) => deps.resources.recorder(cluster),
       pickTarget: async (arg) => refOfRow(arg) ?? (await kubernetes.resourceOf(arg)) ?? (await picker.pick('Emit Test Event')),
-      reference: async (target) => resources()?.reference(target),
+      reference: async (target, cluster) => deps.resources.access(cluster)?.reference(target),
       memento: deps.memento,
       log,
     });
@@ -138,6 +139,7 @@ export class ExtensionCommands extends DisposableOwner {
       // While a capture is open nothing connects: these say so (docs/ARCHITECTURE.md §18).
       selectKubeconfig: live('Select Kubeconfig…', connection.selectKubeconfig),
       selectContext: live('Select Context…', connection.selectContext),
+      selectContexts: live('Select Contexts…', connection.selectContexts),
       selectNamespace: live('Select Namespace…', connectingFirst(connect, connection.selectNamespace)),
       reconnect: live('Reconnect', connectingFirst(connect, connection.reconnect)),
       pauseStream: live('Pause Stream', connection.pauseStream),

@@ -4,7 +4,16 @@ import type { ObjectRef } from '../../core/events/kubeEvent';
 /** An item command's argument is a tree row when invoked from the Events view, anything else otherwise. */
 function isTreeNode(arg: unknown): arg is TreeNode {
   const k = (arg as { kind?: unknown } | undefined)?.kind;
-  return k === 'object' || k === 'event' || k === 'group';
+  return k === 'object' || k === 'event' || k === 'group' || k === 'cluster';
+}
+
+/** The cluster a tree row's events came from (`KubeEvent.cluster`), when the row says. */
+export function clusterOfRow(arg: unknown): string | undefined {
+  if (!isTreeNode(arg)) return undefined;
+  if (arg.kind === 'cluster') return arg.label;
+  if (arg.kind === 'event') return arg.event.cluster;
+  if (arg.kind === 'object') return arg.events.first?.event.cluster;
+  return arg.parent?.label;
 }
 
 /** The involved object a tree row stands for (an event row means its object). */

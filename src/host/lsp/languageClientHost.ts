@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Subscribe } from '../../core/emitter';
-import type { EventStore } from '../../core/events/eventStore';
+import type { FeedStore } from './judgedStore';
 import { tagged, type Logger } from '../../core/ports';
 import type { EmitterQueryParams } from '../../protocol/emitters';
 import type { ClusterParams, LedgerParams, ObjectKeyDto } from '../../protocol/languageServer';
@@ -14,7 +14,8 @@ import type { KubeEventsLanguageClient } from './lazy/languageClient';
 /** What the language client needs from the rest of the extension. */
 export interface LanguageClientContext {
   readonly extensionUri: vscode.Uri;
-  readonly store: EventStore;
+  /** The events the editor features judge by (src/host/lsp/judgedStore.ts: the primary cluster's). */
+  readonly store: FeedStore;
   readonly owners: () => FeedOwners | undefined;
   readonly onDidLearnOwners: Subscribe<unknown>;
   readonly exists: (object: ObjectKeyDto) => Promise<ExistsAnswer>;

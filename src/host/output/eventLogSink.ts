@@ -45,6 +45,8 @@ export const LOG_LIST_LINES = 1_000;
  */
 export class EventLogSink extends DisposableOwner {
   private listed: EventChange[] = [];
+  /** Several clusters are watched: each line starts with its cluster's name (docs/ARCHITECTURE.md §1). */
+  private clustered = false;
 
   constructor(
     broadcaster: Broadcaster<EventChange>,
@@ -53,6 +55,11 @@ export class EventLogSink extends DisposableOwner {
   ) {
     super();
     this.register(broadcaster.watch((batch) => this.write(batch), { name: 'log' }));
+  }
+
+  /** Whether lines name their cluster: on while more than one is watched. */
+  setClustered(clustered: boolean): void {
+    this.clustered = clustered;
   }
 
   private write(batch: readonly EventChange[]): void {
@@ -87,11 +94,12 @@ export class EventLogSink extends DisposableOwner {
   }
 
   private writeOne({ type, event }: EventChange, suffix: string): void {
+    const cluster = this.clustered ? `[${oneLine(event.cluster ?? '', 200)}] ` : '';
     if (type === 'DELETED') {
-      this.log.trace(`[events] deleted on the server: ${event.namespace}/${event.name}`);
+      this.log.trace(`${cluster}[events] deleted on the server: ${event.namespace}/${event.name}`);
       return;
     }
-    const line = formatEventLine(event) + suffix;
+    const line = cluster + formatEventLine(event) + suffix;
     if (isWarning(event)) this.log.warn(line);
     else this.log.info(line);
   }

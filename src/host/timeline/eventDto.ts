@@ -41,6 +41,8 @@ export function eventSortKey(column: TimelineColumn, e: KubeEvent, lower: (s: st
       return lower(e.reportingController);
     case 'namespace':
       return lower(e.namespace);
+    case 'cluster':
+      return lower(e.cluster ?? '');
     case 'writtenBy':
       return writtenThrough(e);
     default: {
@@ -58,6 +60,7 @@ export function toEventDto(e: KubeEvent): EventDto {
   const message = dtoMessage(e.message);
   return {
     uid: e.uid,
+    cluster: e.cluster ?? '',
     type: e.type,
     reason: e.reason,
     action: e.action,

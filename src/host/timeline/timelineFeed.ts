@@ -10,7 +10,7 @@ import { DisposableOwner } from '../disposable';
 import { matches, usesOwners, usesSessions, type MatchContext, type SessionRanges } from '../../core/query/evaluate';
 import { parseQuery } from '../../core/query/parse';
 import { EMPTY_QUERY, type Query } from '../../core/query/syntax';
-import { MAX_FILTER_TEXT_LENGTH, isViewMessage, type DebugSessionDto, type EventDto, type FilterStateDto, type FilterWhere, type HostMessage, type RecorderAttemptsMessage } from '../../protocol/webview';
+import { MAX_CLUSTER_NAME_LENGTH, MAX_CLUSTERS, MAX_FILTER_TEXT_LENGTH, isViewMessage, type DebugSessionDto, type EventDto, type FilterStateDto, type FilterWhere, type HostMessage, type RecorderAttemptsMessage } from '../../protocol/webview';
 import { toEventDto } from './eventDto';
 import { resetOrder } from './resetOrder';
 import { DEFAULT_SORT, type SortState } from '../../protocol/timelineOrder';
@@ -44,8 +44,17 @@ export interface TimelineFeedOptions {
   readonly post: (message: HostMessage) => unknown;
   /** Tagged by the caller, e.g. `tagged(log, 'timeline')`. */
   readonly logger: Logger;
-  /** The owner graph that answers `under:` terms (read at each evaluation: it changes with the connection). */
-  readonly owners?: () => OwnerLookup | undefined;
+  /**
+   * The owner graph that answers `under:` terms for an event of this cluster (`KubeEvent.cluster`; undefined: the
+   * primary's), read at each evaluation: it changes with the connection.
+   */
+  readonly owners?: (cluster?: string) => OwnerLookup | undefined;
+  /** The clusters watched, the primary first: with more than one the view shows the Cluster column and lane labels. */
+  readonly clusters?: {
+    readonly names: () => readonly string[];
+    /** Fires when the set of clusters changed (the feed posts the names again when they differ). */
+    readonly onDidChange: Subscribe<unknown>;
+  };
   /** Fires when the owner graph learnt more: a host-side filter is re-evaluated. */
   readonly onDidLearnOwners?: Subscribe<unknown>;
   /** Events lost on the way to the views so far (broadcaster drops), for the status line. */
@@ -121,6 +130,8 @@ export class TimelineFeed extends DisposableOwner {
   private fitPending = false;
   /** The view's sort order (`view/ready`, `view/sort`): a reset's first screenful follows it. */
   private viewSort: SortState = DEFAULT_SORT;
+  /** The cluster names last posted (joined), so an unchanged set is not posted again. */
+  private clustersSent: string | undefined;
 
   constructor(private readonly options: TimelineFeedOptions) {
     super();
@@ -148,6 +159,7 @@ export class TimelineFeed extends DisposableOwner {
       const recorderScheduler = this.register(new RunOnceScheduler(() => this.postRecorder(), this.batchMs, timers));
       this.register(options.recorder.onDidChange(() => recorderScheduler.scheduleIfIdle()));
     }
+    if (options.clusters) this.register(options.clusters.onDidChange(() => this.postClusters(false)));
     if (options.onDidLearnOwners) {
       this.register(
         options.onDidLearnOwners(() => {
@@ -310,8 +322,20 @@ export class TimelineFeed extends DisposableOwner {
 
   private matchesHost(e: KubeEvent, now: number, owners = this.options.owners?.()): boolean {
     const sessions = this.options.debug?.ranges();
-    const ctx: MatchContext = { now, ...(owners ? { owners } : {}), ...(sessions ? { sessions } : {}) };
+    const of = this.options.owners;
+    // Each event's `under:` is answered by its own cluster's graph (one cluster: the primary's, as `owners`).
+    const ctx: MatchContext = { now, ...(owners ? { owners } : {}), ...(of ? { ownersOf: (c: string | undefined) => of(c) } : {}), ...(sessions ? { sessions } : {}) };
     return matches(this.query, e, ctx);
+  }
+
+  /** Posts the watched clusters' names when they differ from what the view last got (and always after a reset). */
+  private postClusters(force: boolean): void {
+    if (!this.options.clusters || !this.canPost()) return;
+    const names = this.options.clusters.names().slice(0, MAX_CLUSTERS).map((n) => n.slice(0, MAX_CLUSTER_NAME_LENGTH));
+    const key = names.join('\u0000');
+    if (!force && key === this.clustersSent) return;
+    this.clustersSent = key;
+    this.post({ type: 'clusters', names });
   }
 
   private postSessions(): void {
@@ -379,6 +403,7 @@ export class TimelineFeed extends DisposableOwner {
     const first: EventDto[] = [];
     for (const e of order.first) dto(e, first);
     this.post({ type: 'events/reset', events: first, filter: this.filterState(), remaining: remaining() });
+    this.postClusters(true);
     this.postStats();
     this.postSessions();
     if (this.fitPending) {

@@ -20,7 +20,9 @@ export interface TimelineContext {
   /** The extension's log; messages are tagged `[timeline]`. */
   readonly logger: Logger;
   /** The owner graph that answers `under:` (read at each evaluation); without one `under:` matches the named object only. */
-  readonly owners?: () => OwnerLookup | undefined;
+  readonly owners?: (cluster?: string) => OwnerLookup | undefined;
+  /** The clusters watched (the Cluster column and lane labels while there are several). */
+  readonly clusters?: TimelineFeedOptions['clusters'];
   /** Fires when the owner graph learnt more (an `under:` filter is re-evaluated). */
   readonly onDidLearnOwners?: Subscribe<unknown>;
   /** Events lost on the way to the views so far (broadcaster drops). */
@@ -114,6 +116,7 @@ export class TimelinePanel extends DisposableOwner {
       post: (message) => panel.webview.postMessage(message),
       logger: log,
       ...(ctx.owners ? { owners: ctx.owners } : {}),
+      ...(ctx.clusters ? { clusters: ctx.clusters } : {}),
       ...(ctx.onDidLearnOwners ? { onDidLearnOwners: ctx.onDidLearnOwners } : {}),
       ...(ctx.dropped ? { dropped: ctx.dropped } : {}),
       ...(ctx.debug ? { debug: ctx.debug } : {}),

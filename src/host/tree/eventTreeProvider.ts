@@ -128,6 +128,16 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
     this.refreshed.fire();
   }
 
+  /** Puts the clusters at the top level (several are watched) or not (docs/ARCHITECTURE.md §6). */
+  setClustered(byCluster: boolean): void {
+    if (this.model.byCluster === byCluster) return;
+    this.pendingUpserts.clear();
+    this.pendingRemovals.clear();
+    this.model.reset(this.store.all(), this.model.grouping, this.filter, byCluster);
+    this.fire(undefined);
+    this.refreshed.fire();
+  }
+
   /** Shows (or removes) the separator row among the root rows. */
   setSeparator(separator: SeparatorNode | undefined): void {
     const a = this.separator;
@@ -185,6 +195,14 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
       return item;
     }
     switch (row.kind) {
+      case 'cluster': {
+        const item = new vscode.TreeItem(row.label || '(no cluster)', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = row.id;
+        item.description = `${row.events} event${row.events === 1 ? '' : 's'}${row.warnings ? ` · ${row.warnings} warning${row.warnings === 1 ? '' : 's'}` : ''}`;
+        item.iconPath = themeIcon('server-environment');
+        item.contextValue = 'cluster';
+        return item;
+      }
       case 'group': {
         const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.Expanded);
         item.id = row.id;

@@ -7,7 +7,7 @@ import { anEvent } from '../support/eventBuilder';
 
 function labels(model: EventTreeModel, nodes: TreeNode[] = model.roots()): unknown[] {
   return nodes.map((n) =>
-    n.kind === 'group' ? [n.label, labels(model, model.children(n))] : n.kind === 'object' ? [`${n.ref.kind}/${n.ref.name}`, labels(model, model.children(n))] : n.event.reason,
+    n.kind === 'group' ? [n.label, labels(model, model.children(n))] : n.kind === 'object' ? [`${n.ref.kind}/${n.ref.name}`, labels(model, model.children(n))] : n.kind === 'event' ? n.event.reason : n.label,
   );
 }
 
@@ -157,5 +157,57 @@ describe('EventTreeModel: objects a new warning arrives on open', () => {
     const flat = new EventTreeModel('flat');
     flat.apply([a]);
     assert.equal(flat.nodeForEvent('e1')!.id, 'event:e1');
+  });
+});
+
+describe('EventTreeModel by cluster (several clusters watched)', () => {
+  const clusterLabels = (model: EventTreeModel): unknown[] =>
+    model.roots().map((n) => (n.kind === 'cluster' ? [n.label, n.events, n.warnings, labels(model, model.children(n))] : n.kind));
+
+  it('puts the clusters at the top level, each with its own groups, counts and ids', () => {
+    const m = new EventTreeModel('namespace');
+    const a = anEvent({ cluster: 'kind-a', namespace: 'default', reason: 'A1', type: 'Warning', regarding: { kind: 'Pod', name: 'web-0' } });
+    const b = anEvent({ cluster: 'staging', namespace: 'default', reason: 'B1', regarding: { kind: 'Pod', name: 'web-0' } });
+    m.reset([a, b], 'namespace', () => true, true);
+    assert.deepEqual(clusterLabels(m), [
+      ['kind-a', 1, 1, [['default', [['Pod/web-0', ['A1']]]]]],
+      ['staging', 1, 0, [['default', [['Pod/web-0', ['B1']]]]]],
+    ]);
+    const [ka, st] = m.roots();
+    const ga = m.children(ka)[0] as GroupNode;
+    const gb = m.children(st)[0] as GroupNode;
+    assert.notEqual(ga.id, gb.id, 'two clusters\' default namespaces are two rows');
+    assert.equal(m.parent(ga), ka);
+    assert.equal(m.parent(m.nodeForEvent(b.uid)!.parent!.parent), st);
+    assert.ok(m.contains(ka) && m.contains(ga));
+  });
+
+  it('adds a cluster row with its first event and removes it with its last, in the flat list too', () => {
+    for (const groupBy of ['namespace', 'flat'] as const) {
+      const m = new EventTreeModel(groupBy);
+      m.reset([], groupBy, () => true, true);
+      const a = anEvent({ cluster: 'kind-a' });
+      const b = anEvent({ cluster: 'staging' });
+      assert.equal(m.apply([a]).root, true, groupBy);
+      assert.equal(m.apply([b]).root, true, groupBy);
+      assert.deepEqual(m.roots().map((n) => (n.kind === 'cluster' ? n.label : '')), ['kind-a', 'staging'], groupBy);
+      const second = anEvent({ cluster: 'kind-a' });
+      assert.equal(m.apply([second]).root, false, `${groupBy}: a second event of a cluster changes only its row`);
+      if (groupBy === 'flat') {
+        assert.deepEqual(m.children(m.roots()[0]).map((n) => (n.kind === 'event' ? n.event.uid : '')), [second.uid, a.uid]);
+        assert.equal(m.parent(m.nodeForEvent(a.uid)!), m.roots()[0]);
+      }
+      assert.equal(m.apply([], [a, second]).root, true, `${groupBy}: the cluster's last event removes its row`);
+      assert.deepEqual(m.roots().map((n) => (n.kind === 'cluster' ? n.label : '')), ['staging'], groupBy);
+      assert.equal(m.size, 1);
+    }
+  });
+
+  it('keeps the tree as it was with one cluster (the top level is not the cluster)', () => {
+    const m = new EventTreeModel('namespace');
+    m.apply([anEvent({ cluster: 'kind-a', namespace: 'x' })]);
+    assert.equal(m.byCluster, false);
+    assert.deepEqual(m.roots().map((n) => n.kind), ['group']);
+    assert.equal((m.roots()[0] as GroupNode).id, 'ns:x');
   });
 });

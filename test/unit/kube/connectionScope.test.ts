@@ -20,7 +20,7 @@ const KUBECONFIG = `apiVersion: v1
 kind: Config
 clusters: [{name: c1, cluster: {server: "https://127.0.0.1:1"}}, {name: c2, cluster: {server: "https://127.0.0.2:1"}}]
 users: [{name: u1, user: {token: "t"}}]
-contexts: [{name: one, context: {cluster: c1, user: u1, namespace: team-a}}, {name: two, context: {cluster: c2, user: u1}}, {name: three, context: {cluster: c1, user: u1, namespace: team-b}}]
+contexts: [{name: one, context: {cluster: c1, user: u1, namespace: team-a}}, {name: two, context: {cluster: c2, user: u1}}, {name: three, context: {cluster: c1, user: u1, namespace: team-b}}, {name: broken, context: {cluster: nowhere, user: u1}}]
 current-context: one
 `;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-events-scope-'));
@@ -197,6 +197,102 @@ describe('ClusterSession: one scope per connection', () => {
       assert.ok(warnings.some((w) => w.includes('state listener broke')), warnings.join('\n'));
     } finally {
       session.dispose();
+    }
+  });
+});
+
+describe('ClusterSession: several contexts at once', () => {
+  function several(contexts: string[], names?: string[]): SessionSettings {
+    return { ...settings(contexts[0], names), contexts };
+  }
+
+  it('holds one scope per cluster, the first context being the primary; two contexts of one cluster are one', () => {
+    const session = new ClusterSession(several(['one', 'two', 'three']));
+    const begun: ConnectionScope[] = [];
+    const primary: Array<ConnectionScope | undefined> = [];
+    session.onDidBeginScope((s) => begun.push(s));
+    session.onDidChangeScope((s) => primary.push(s));
+    try {
+      assert.equal(session.connect(), true);
+      assert.deepEqual(
+        session.clusters.map((c) => [c.name, c.context, c.identity?.server]),
+        [
+          ['one', 'one', 'https://127.0.0.1:1'],
+          ['two', 'two', 'https://127.0.0.2:1'],
+        ],
+        '"three" reaches c1 as u1, as "one" does: the same cluster, watched once',
+      );
+      const [one, two] = session.clusters.map((c) => c.scope);
+      assert.ok(one && two && one !== two);
+      assert.equal(session.connectionScope, one, 'the primary is the first context');
+      assert.equal(session.contextName, 'one');
+      assert.deepEqual(begun, [one, two], 'each cluster\'s scope begins, before its first list');
+      assert.deepEqual(primary, [one]);
+      assert.equal(one.watching && two.watching, true, 'both watch');
+      assert.equal(session.scopeOf('two'), two);
+      assert.equal(two.name, 'two');
+    } finally {
+      session.dispose();
+    }
+  });
+
+  it('clears only the store\'s events of a cluster that leaves the set, and everything when none stays', () => {
+    const session = new ClusterSession(several(['one', 'two']));
+    try {
+      session.connect();
+      const a = anEvent({ cluster: 'one' });
+      const b = anEvent({ cluster: 'two' });
+      session.store.applyBatch([a, b].map((event) => ({ type: 'ADDED' as const, event })));
+      session.update(several(['two', 'three']));
+      assert.deepEqual(
+        session.clusters.map((c) => c.name),
+        ['two', 'one'],
+        '"three" is "one"\'s cluster: it keeps the name its events carry',
+      );
+      assert.equal(session.store.size, 2, 'both clusters are still watched: nothing cleared');
+      session.update(settings('two'));
+      assert.deepEqual(session.clusters.map((c) => c.name), ['two']);
+      assert.equal(session.store.get(a.uid), undefined, 'the cluster no longer watched left the store');
+      assert.ok(session.store.get(b.uid), 'the cluster still watched kept its events');
+      session.update(settings('one'));
+      assert.equal(session.store.size, 0, 'no cluster stays: the store starts afresh');
+    } finally {
+      session.dispose();
+    }
+  });
+
+  it('shows a context that cannot be loaded as such, and it hides nothing of the others', () => {
+    const session = new ClusterSession(several(['one', 'broken', 'two']));
+    const changes: string[][] = [];
+    session.onDidChangeClusters((clusters) => changes.push(clusters.map((c) => `${c.name}:${c.state.phase}`)));
+    try {
+      assert.equal(session.connect(), true);
+      assert.deepEqual(
+        session.clusters.map((c) => [c.name, c.state.phase, c.scope !== undefined]),
+        [
+          ['one', 'connecting', true],
+          ['broken', 'unconfigured', false],
+          ['two', 'connecting', true],
+        ],
+      );
+      assert.ok(changes.length > 0, 'the set was announced');
+      session.pause();
+      assert.deepEqual(session.clusters.map((c) => c.state.phase), ['paused', 'unconfigured', 'paused']);
+      assert.equal(session.state.phase, 'paused');
+      session.resume();
+      assert.equal(session.clusters.filter((c) => c.scope?.watching).length, 2);
+    } finally {
+      session.dispose();
+    }
+  });
+
+  it('takes the cluster\'s name the session gives it, not its context\'s', () => {
+    const scope = new ConnectionScope(loaded('three'), { logger: silentLogger, clusterName: 'one' });
+    try {
+      assert.equal(scope.name, 'one');
+      assert.equal(scope.context, 'three');
+    } finally {
+      scope.dispose();
     }
   });
 });

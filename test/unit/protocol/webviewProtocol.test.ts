@@ -145,6 +145,7 @@ describe('EventDto projection', () => {
     });
     assert.deepEqual(toEventDto(e), {
       uid: e.uid,
+      cluster: '',
       type: 'Warning',
       reason: 'BackOff',
       action: 'Pulling',

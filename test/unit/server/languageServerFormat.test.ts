@@ -34,7 +34,7 @@ describe('language server text', () => {
 
   it('resolves a manifest\'s namespace from the document, the context, or default; none for cluster-scoped kinds', () => {
     const [a, b, c] = locateManifests('kind: Pod\nmetadata:\n  name: a\n  namespace: x\n---\nkind: Pod\nmetadata:\n  name: b\n---\nkind: Namespace\nmetadata:\n  name: c\n');
-    const cluster = { context: 'admin', defaultNamespace: 'team', windowMs: 1, live: true };
+    const cluster = { context: 'admin', defaultNamespace: 'team', windowMs: 1, live: true, clusters: 1 };
     assert.equal(objectKeyOf(a, cluster).namespace, 'x');
     assert.equal(objectKeyOf(b, cluster).namespace, 'team');
     assert.equal(objectKeyOf(b, undefined).namespace, 'default');

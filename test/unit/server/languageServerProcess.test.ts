@@ -63,7 +63,7 @@ describe('language server process', () => {
     const init = await conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: null });
     assert.ok(init.capabilities.codeLensProvider);
     await conn.sendNotification(InitializedNotification.type, {});
-    await conn.sendNotification(ClusterNotification, { context: 'admin', defaultNamespace: 'team', windowMs: 3_600_000, live: true });
+    await conn.sendNotification(ClusterNotification, { context: 'admin', defaultNamespace: 'team', windowMs: 3_600_000, live: true, clusters: 1 });
   });
 
   after(() => {

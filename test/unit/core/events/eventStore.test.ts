@@ -336,3 +336,24 @@ describe('EventStore', () => {
     assert.ok([...store.all()].some((e) => e.expired), 'the sequence exercised expiry');
   });
 });
+
+describe('EventStore.removeWhere (a cluster leaves the set watched)', () => {
+  it('forgets the events picked, reports them removed, and keeps the rest and every index right', () => {
+    const store = new EventStore();
+    const a = [anEvent({ cluster: 'a', namespace: 'x' }), anEvent({ cluster: 'a', namespace: 'y' })];
+    const b = [anEvent({ cluster: 'b', namespace: 'x' })];
+    store.applyBatch([...a, ...b].map(added));
+    const seen: StoreChange[] = [];
+    store.onDidChange((c) => seen.push(c));
+    const change = store.removeWhere((e) => e.cluster === 'a');
+    assert.deepEqual(uids(change.removed), uids(a));
+    assert.equal(change.cleared, false);
+    assert.deepEqual(uids(store.all()), uids(b));
+    assert.deepEqual(uids(store.byNamespace('x')), uids(b));
+    assert.deepEqual(store.byNamespace('y'), []);
+    assert.equal(seen.length, 1);
+    assert.equal(store.removeWhere(() => false).removed.length, 0, 'nothing picked: no change');
+    assert.equal(seen.length, 1);
+    assertIndexesConsistent(store, [...a, ...b]);
+  });
+});

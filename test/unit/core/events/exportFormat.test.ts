@@ -29,6 +29,18 @@ describe('exportEvents', () => {
     assert.equal(csvCell(3), '3');
   });
 
+  it('says which cluster each event came from, in every format (\'\' for an event of none)', async () => {
+    const two = [anEvent({ cluster: 'kind-dev', reason: 'A' }), anEvent({ cluster: 'staging', reason: 'B' }), anEvent({ reason: 'C' })];
+    const parsed = JSON.parse((await exportEvents(two, 'json'))!) as Array<{ cluster: string }>;
+    assert.deepEqual(parsed.map((r) => r.cluster), ['kind-dev', 'staging', '']);
+    const lines = (await exportEvents(two, 'ndjson'))!.trimEnd().split('\n');
+    assert.equal((JSON.parse(lines[1]) as { cluster: string }).cluster, 'staging');
+    const [header, ...rows] = (await exportEvents(two, 'csv'))!.trimEnd().split('\n');
+    const column = header.split(',').indexOf('cluster');
+    assert.equal(column, header.split(',').length - 1, 'the last column: the others keep their places');
+    assert.deepEqual(rows.map((r) => r.split(',')[column]), ['kind-dev', 'staging', '']);
+  });
+
   it('stops when cancelled and reports progress', async () => {
     const many = Array.from({ length: 5000 }, () => anEvent());
     const seen: number[] = [];

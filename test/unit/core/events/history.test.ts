@@ -275,6 +275,19 @@ describe('history sink', () => {
     db.dispose();
   });
 
+  it('writes only the changes it accepts (one cluster\'s, when several are watched)', async () => {
+    const b = new Broadcaster<EventChange>();
+    const written: string[] = [];
+    const backend = { mode: 'readWrite' as const, write: (changes: readonly EventChange[]) => void written.push(...changes.map((c) => c.event.cluster ?? '')) };
+    const sink = new HistorySink(b, { flushMs: 5, accept: (c) => c.event.cluster === 'a' });
+    sink.setBackend(backend);
+    for (const cluster of ['a', 'b', 'a', 'b']) await b.action({ type: 'ADDED', event: anEvent({ cluster }) });
+    await waitFor('the writes', () => written.length === 2, 2000);
+    await sink.flush();
+    assert.deepEqual(written, ['a', 'a']);
+    sink.dispose();
+  });
+
   it('keeps one write out at a time: what arrives meanwhile waits, and goes in the next write as one batch', async () => {
     const b = new Broadcaster<EventChange>();
     const writes: Array<{ size: number; done: () => void }> = [];

@@ -103,3 +103,11 @@ describe('naming an object', () => {
     assert.notEqual(key, objectKeyIgnoringKindCase({ kind: 'Deployment', namespace: 'Shop', name: 'web' }));
   });
 });
+
+describe('normalizeEvent: the cluster an event came from', () => {
+  it('sets `cluster` when the watch names one, and leaves no such key otherwise', () => {
+    const raw = { metadata: { uid: 'u1', name: 'e1', namespace: 'default' }, reason: 'Started', involvedObject: { kind: 'Pod', name: 'p' } };
+    assert.equal(normalizeEvent(raw, 'core/v1', 'kind-a')?.cluster, 'kind-a');
+    assert.equal('cluster' in normalizeEvent(raw, 'core/v1')!, false);
+  });
+});

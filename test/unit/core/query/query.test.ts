@@ -473,3 +473,39 @@ describe('describeQuery and reference helpers', () => {
     assert.equal(q(resourceFilterText({ kind: 'Deployment', namespace: 'prod', name: 'web' })).terms.length, 1);
   });
 });
+
+describe('cluster: (several clusters at once)', () => {
+  it('parses as a value key and normalises its text', () => {
+    const query = q('Cluster:kind-a,staging*');
+    assert.equal(query.text, 'cluster:kind-a,staging*');
+    assert.equal(describeQuery(query), 'cluster kind-a or staging*');
+    assert.match(err('clustr:x').message, /keys are .*session, cluster;/);
+  });
+
+  it('matches the event\'s cluster exactly, by glob and negated; an event of no cluster is the empty name', () => {
+    const a = ev({ cluster: 'kind-a' });
+    const b = ev({ cluster: 'staging-eu' });
+    const none = ev();
+    assert.deepEqual([a, b, none].map((e) => m('cluster:kind-a', e)), [true, false, false]);
+    assert.deepEqual([a, b, none].map((e) => m('cluster:KIND-A', e)), [false, false, false], 'an exact name is case-sensitive');
+    assert.deepEqual([a, b, none].map((e) => m('cluster:STAG*', e)), [false, true, false], 'a glob is not');
+    assert.deepEqual([a, b, none].map((e) => m('-cluster:kind-a', e)), [false, true, true]);
+    assert.deepEqual([a, b, none].map((e) => m('cluster:kind-a,staging-eu', e)), [true, true, false]);
+  });
+
+  it('answers under: from the owner graph of the event\'s own cluster', () => {
+    const root: ObjectSelector = { kind: 'Deployment', namespace: 'prod', name: 'web' };
+    // Each cluster's graph knows that its own Pod web-1 is under Deployment prod/web, and nothing else.
+    const graphOf = (cluster: string): OwnerLookup => ({
+      isUnder: (o: ObjectKeyWith<never, 'uid'>, r: ObjectSelector) => o.name === 'web-1' && r.name === root.name && o.uid === `uid-${cluster}`,
+    });
+    const graphs = new Map([['a', graphOf('a')], ['b', graphOf('b')]]);
+    const inA = ev({ cluster: 'a', regarding: { uid: 'uid-a' } });
+    const inB = ev({ cluster: 'b', regarding: { uid: 'uid-b' } });
+    const inBWithAsUid = ev({ cluster: 'b', regarding: { uid: 'uid-a' } });
+    const c: MatchContext = { now: NOW, ownersOf: (cluster) => (cluster === undefined ? undefined : graphs.get(cluster)) };
+    assert.equal(m('under:Deployment/prod/web', inA, c), true);
+    assert.equal(m('under:Deployment/prod/web', inB, c), true);
+    assert.equal(m('under:Deployment/prod/web', inBWithAsUid, c), false, 'cluster a\'s graph does not answer for cluster b\'s event');
+  });
+});

@@ -91,7 +91,7 @@ describe('timeline renderHtml', () => {
     assert.deepEqual(headers, TIMELINE_COLUMNS.map(([id, label]) => [id, label]));
     assert.deepEqual(
       headers.map(([, label]) => label),
-      ['Last Seen', 'Type', 'Reason', 'Object', 'Message', 'Count', 'Source', 'Written Via', 'Namespace', 'First Seen'],
+      ['Last Seen', 'Cluster', 'Type', 'Reason', 'Object', 'Message', 'Count', 'Source', 'Written Via', 'Namespace', 'First Seen'],
     );
     assert.match(html, /<title>Kube Events: Timeline<\/title>/);
   });
