@@ -33,7 +33,7 @@ function byCodeUnit(a: string, b: string): number {
 }
 
 /** How many of a list's events the log writes: the newest, like the tail `kubectl events` ends with. */
-export const LOG_LIST_LINES = 1_000;
+const LOG_LIST_LINES = 1_000;
 
 /**
  * A broadcaster watcher that writes every added or changed event to the "Kube Events" log channel. A (re)list
