@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CAPTURE_EXTENSION, Commands, Views } from '../../constants';
 import { readCapture, writeCapture } from '../../capture/captureFile';
-import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureCluster, type CaptureHeader, type CaptureLayout } from '../../core/capture/capture';
+import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureCluster, type CaptureHeader, type CaptureOwners, type CaptureLayout } from '../../core/capture/capture';
 import type { KubeEvent, ObjectKeyWith } from '../../core/events/kubeEvent';
 import type { OwnerGraph } from '../../core/owners/ownerGraph';
 import type { OwnerRecord } from '../../core/owners/ownerMemory';
@@ -25,11 +25,12 @@ const OWNER_READ_MS = 10_000;
 /** What the capture commands use (wired in extensionCommands.ts). */
 export interface CaptureCommandDeps {
   readonly capture: CaptureMode;
-  readonly session: Pick<ClusterSession, 'connectionScope'>;
+  readonly session: Pick<ClusterSession, 'clusters'>;
   readonly tree: Pick<EventTreeProvider, 'flush' | 'model'>;
   readonly filter: Pick<FilterController, 'query' | 'set'>;
   /** The owner graph of the connection (or of the open capture). */
-  readonly owners: () => OwnerGraph | undefined;
+  /** A watched cluster's owner graph by its name (`KubeEvent.cluster`); without one, the primary's. */
+  readonly owners: (cluster?: string) => OwnerGraph | undefined;
   /** The debug sessions followed in this window. */
   readonly sessions: () => readonly FollowedSession[];
   /** The views' layout, written into the capture and handed back when it is opened. */
@@ -133,7 +134,9 @@ export class CaptureCommands {
     const withServers = servers;
     const work = async (report: (message: string) => void): Promise<number> => {
       report(`reading the owners of ${events.length} events`);
-      const owners = await this.ownerRecords(events);
+      // Each cluster's owner links from its own graph: two clusters may name the same object.
+      const owners = await this.ownerRecordsByCluster(events, clusters);
+      const links = owners.reduce((n, o) => n + o.records.length, 0);
       const header: CaptureHeader = {
         format: CAPTURE_FORMAT,
         version: CAPTURE_VERSION,
@@ -149,13 +152,13 @@ export class CaptureCommands {
       const capture: Capture = {
         header,
         events,
-        owners: clusters.length > 0 ? [{ cluster: clusters[0].name, records: owners }] : [],
+        owners,
         sessions: sessionsInRange(this.deps.capture.current?.sessions ?? this.deps.sessions(), chosen),
       };
       report(`writing ${events.length} events`);
       await writeCapture(target, capture);
-      log.info(`[capture] wrote ${target}: ${events.length} events (${chosen.label}), ${owners.length} owner links, ${capture.sessions.length} debug sessions${withServers ? ', with server addresses' : ''}`);
-      return owners.length;
+      log.info(`[capture] wrote ${target}: ${events.length} events (${chosen.label}), ${links} owner links, ${capture.sessions.length} debug sessions${withServers ? ', with server addresses' : ''}`);
+      return links;
     };
     try {
       if (events.length >= LARGE_CAPTURE) {
@@ -242,20 +245,35 @@ export class CaptureCommands {
     };
   }
 
-  /** The clusters the capture names: the connection's, or the open capture's. */
+  /** The clusters the capture names: every watched one (by the name its events carry), or the open capture's. */
   private clusters(withServers: boolean): CaptureCluster[] {
     const open = this.deps.capture.current;
     if (open) return open.header.clusters.map((c) => (withServers || c.server === undefined ? { ...c } : { name: c.name, id: c.id }));
-    const scope = this.deps.session.connectionScope;
-    return scope ? [captureCluster(scope.context, scope.identity, withServers, sha256Hex)] : [];
+    const out: CaptureCluster[] = [];
+    for (const c of this.deps.session.clusters) if (c.identity) out.push(captureCluster(c.name, c.identity, withServers, sha256Hex));
+    return out;
+  }
+
+  /** The owner links of each cluster's events, read from that cluster's graph. */
+  private async ownerRecordsByCluster(events: readonly KubeEvent[], clusters: readonly CaptureCluster[]): Promise<CaptureOwners[]> {
+    if (clusters.length === 0) return [];
+    const primary = clusters[0].name;
+    const byCluster = new Map<string, KubeEvent[]>(clusters.map((c) => [c.name, []]));
+    for (const e of events) byCluster.get(e.cluster ?? primary)?.push(e);
+    const out: CaptureOwners[] = [];
+    for (const [cluster, own] of byCluster) {
+      const records = own.length > 0 ? await this.ownerRecords(own, cluster) : [];
+      if (records.length > 0 || cluster === primary) out.push({ cluster, records });
+    }
+    return out;
   }
 
   /**
    * The owner links the events need: the graph is first asked for every object they name (up to its roots), for
    * at most {@link OWNER_READ_MS}; what it knows by then goes in.
    */
-  private async ownerRecords(events: readonly KubeEvent[]): Promise<OwnerRecord[]> {
-    const graph = this.deps.owners();
+  private async ownerRecords(events: readonly KubeEvent[], cluster: string): Promise<OwnerRecord[]> {
+    const graph = this.deps.owners(cluster);
     if (!graph) return [];
     for (const e of events) graph.observe(e);
     const refs = new Map<string, ObjectKeyWith<'apiVersion', 'uid'>>();
