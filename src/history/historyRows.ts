@@ -21,12 +21,15 @@ const EMPTY_REF: ObjectRef = { kind: '', name: '', namespace: '', apiVersion: ''
 /** A column's value, as bound to UPSERT (historySchema.ts). */
 export type Value = string | number | Uint8Array;
 
+type Place = 'column' | 'body' | 'rule';
+
 /**
  * Where each field of an event is stored: in a column of its own, in the JSON body, or by a rule of its own in
  * {@link encodeRow}. Typed over every key of KubeEvent, so a field added there does not compile until it is
- * given a place here.
+ * given a place here. `cluster` (the event's cluster, where several are watched) is not stored: a history file
+ * is one cluster's, and what is read back is marked with it.
  */
-const STORED: { readonly [K in keyof Required<KubeEvent>]: 'column' | 'body' | 'rule' } = {
+const STORED: { readonly [K in keyof Required<KubeEvent>]: Place } & { readonly cluster?: Place } = {
   uid: 'column',
   name: 'body',
   namespace: 'column',
@@ -51,6 +54,7 @@ const STORED: { readonly [K in keyof Required<KubeEvent>]: 'column' | 'body' | '
   ours: 'rule',
   expired: 'column',
   deletedAt: 'body',
+  cluster: 'rule',
 };
 const BODY_KEYS = (Object.keys(STORED) as Array<keyof KubeEvent>).filter((k) => STORED[k] === 'body');
 const REF_KEYS = ['kind', 'namespace', 'name', 'apiVersion', 'uid', 'resourceVersion', 'fieldPath'] as const;
