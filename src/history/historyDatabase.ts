@@ -8,7 +8,7 @@ import type { ClusterContext } from '../core/clusterIdentity';
 import { type ProcessLock } from './processLock';
 import { takeLock, withAccess, writerLock } from './historyAccess';
 import { fileSystemFailure, toHistoryError } from './historyErrors';
-import { decodeRow, encodeBody, type Row } from './historyRows';
+import { decodeRow, encodeRow, type Row, type Value } from './historyRows';
 import type { OpenNotes } from './historyProtocol';
 import { SCHEMA, SCHEMA_VERSION, TRANSACTION_MS, UPSERT, WRITE_CHUNK } from './historySchema';
 
@@ -31,9 +31,9 @@ import { SCHEMA, SCHEMA_VERSION, TRANSACTION_MS, UPSERT, WRITE_CHUNK } from './h
  *   committed transaction survives a killed process or a power cut. The sink writes at most every half
  *   second, which bounds what a crash loses, in transactions of at most 5,000 changes through one prepared
  *   statement: each commit costs several fsyncs and rewrites every index page it touched, so rows per
- *   transaction is what the write rate hangs on. A transaction also ends once it has taken 100 ms, which
+ *   transaction is what the write rate hangs on. A transaction also ends once it has taken 250 ms, which
  *   bounds how long a reader in another window waits for the lock even on a machine too busy to write
- *   5,000 in that time.
+ *   5,000 in that time. Rows are encoded before the transaction begins, so the lock covers SQLite's work only.
  * - The VFS locks with a `<file>.lock` directory that a killed process leaves behind, and it cannot tell a
  *   dead holder from a live one. So two locks the operating system frees when their holder dies
  *   (processLock.ts) sit above it: `<file>.writer`, held by the one window that writes for as long as it
@@ -168,17 +168,20 @@ export class HistoryDatabase {
   write(changes: readonly EventChange[]): void {
     if (this.closed) throw new HistoryError('io', 'history is closed');
     if (!this.upsert || changes.length === 0) return;
-    // Short transactions: another window reading the file waits for the lock at most one of them.
-    for (let i = 0; i < changes.length; ) i = this.writeTransaction(changes, i);
+    for (let from = 0; from < changes.length; from += WRITE_CHUNK) {
+      // Encoded before the transaction, which then holds the lock only for SQLite's own work.
+      const rows = changes.slice(from, from + WRITE_CHUNK).map(encodeRow);
+      // Short transactions: another window reading the file waits for the lock at most one of them.
+      for (let i = 0; i < rows.length; ) i = this.writeTransaction(rows, i);
+    }
   }
 
   /**
-   * Writes from `changes[from]` in one transaction, up to WRITE_CHUNK changes or until it has taken
-   * TRANSACTION_MS, whichever comes first: on a busy machine the count alone would hold the lock for seconds,
-   * and another window gives up waiting after two. Returns where the next transaction starts.
+   * Writes from `rows[from]` in one transaction, until it has taken TRANSACTION_MS or the rows end: on a busy
+   * machine the count alone would hold the lock for seconds, and another window gives up waiting after two.
+   * Returns where the next transaction starts.
    */
-  private writeTransaction(changes: readonly EventChange[], from: number): number {
-    const end = Math.min(changes.length, from + WRITE_CHUNK);
+  private writeTransaction(rows: ReadonlyArray<readonly Value[]>, from: number): number {
     try {
       return withAccess(this.file, () => {
         const upsert = this.upsert!;
@@ -186,13 +189,8 @@ export class HistoryDatabase {
         this.db.exec('BEGIN IMMEDIATE');
         try {
           let i = from;
-          while (i < end) {
-            const change = changes[i++];
-            const e = change.event;
-            const expired = change.type === 'DELETED' || e.expired ? 1 : 0;
-            // The body goes in as UTF-8 bytes, which SQLite casts back to TEXT (historySchema.ts): Node encodes
-            // them natively, where a string argument is encoded byte by byte in JavaScript.
-            upsert.run([e.uid, e.lastSeen, e.type, e.reason, e.namespace, e.regarding.uid, e.count, expired, e.resourceVersion, Buffer.from(encodeBody(e))]);
+          while (i < rows.length) {
+            upsert.run(rows[i++] as Value[]);
             if ((i - from) % 64 === 0 && performance.now() > deadline) break;
           }
           this.db.exec('COMMIT');

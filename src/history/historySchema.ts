@@ -6,8 +6,12 @@ export const SCHEMA_VERSION = '1';
 /** Changes per transaction at most (see historyDatabase.ts: the write rate hangs on it). */
 export const WRITE_CHUNK = 5_000;
 
-/** A transaction ends once it has taken this long, however few changes it wrote: another window waits for it. */
-export const TRANSACTION_MS = 100;
+/**
+ * A transaction ends once it has taken this long, however few changes it wrote: another window waits for it (at
+ * most 2 s, historyAccess.ts). Each commit rewrites every index page the transaction touched, about a thousand
+ * whatever its size, so a busy machine that cut WRITE_CHUNK into several short transactions wrote slower still.
+ */
+export const TRANSACTION_MS = 250;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -35,10 +39,13 @@ DROP TRIGGER IF EXISTS events_rise_update;
 DROP TABLE IF EXISTS rises;
 `;
 
-/** Writes an event; `body` is bound as UTF-8 bytes and stored as TEXT, as every earlier version stored it. */
+/**
+ * Writes an event; its text columns are bound as UTF-8 bytes and stored as TEXT, as every earlier version stored
+ * them (historyRows.ts, encodeRow).
+ */
 export const UPSERT = `
 INSERT INTO events(uid, last_seen, type, reason, namespace, object_uid, count, expired, resource_version, body)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))
+VALUES (CAST(? AS TEXT), ?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?, ?, CAST(? AS TEXT), CAST(? AS TEXT))
 ON CONFLICT(uid) DO UPDATE SET
   last_seen = excluded.last_seen, type = excluded.type, reason = excluded.reason, namespace = excluded.namespace,
   object_uid = excluded.object_uid, count = excluded.count, expired = excluded.expired,

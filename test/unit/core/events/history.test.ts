@@ -49,10 +49,31 @@ describe('history database: schema', () => {
     db.write([{ type: 'ADDED', event: e }]);
     assert.deepEqual(db.query({ limit: 10 }), [e]);
     db.dispose();
-    // The body is bound as bytes and cast: stored as TEXT, as earlier versions read and wrote it.
+    // Text is bound as bytes and cast: stored as TEXT, as earlier versions read and wrote it.
     const raw = new Database(db.file, { readOnly: true });
-    assert.deepEqual(raw.all('SELECT typeof(body) AS t FROM events'), [{ t: 'text' }]);
+    const columns = ['uid', 'type', 'reason', 'namespace', 'object_uid', 'resource_version', 'body'];
+    assert.deepEqual(raw.all(`SELECT ${columns.map((c) => `typeof(${c}) AS ${c}`).join(', ')} FROM events`), [Object.fromEntries(columns.map((c) => [c, 'text']))]);
     raw.close();
+  });
+
+  it('updates a row an earlier version wrote (its text bound as strings) in place, and skips it when unchanged', () => {
+    const file = path.join(dir, 'earlier.sqlite');
+    openDb('earlier.sqlite').dispose();
+    const e = anEvent({ uid: 'u-earlier', resourceVersion: '5', reason: 'Pulled', namespace: 'ns' });
+    const earlier = new Database(file);
+    earlier.run(
+      'INSERT INTO events(uid, last_seen, type, reason, namespace, object_uid, count, expired, resource_version, body) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)',
+      [e.uid, e.lastSeen, e.type, e.reason, e.namespace, e.regarding.uid, e.count, e.resourceVersion, '{"regarding":{}}'],
+    );
+    earlier.close();
+    const db = openDb('earlier.sqlite');
+    db.write([{ type: 'ADDED', event: e }]);
+    assert.equal(rowCount(db), 1);
+    assert.equal(db.query({ limit: 10 })[0].regarding.kind, '', 'same resourceVersion: the earlier row stays');
+    db.write([{ type: 'MODIFIED', event: { ...e, resourceVersion: '6', count: 4 } }]);
+    assert.equal(rowCount(db), 1);
+    assert.deepEqual(db.query({ limit: 10 }), [{ ...e, resourceVersion: '6', count: 4 }]);
+    db.dispose();
   });
 
   it('reads back exactly what it wrote, whatever the shape of the event', () => {
