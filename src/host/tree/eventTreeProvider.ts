@@ -68,6 +68,9 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
   private readonly refreshed = this.register(new vscode.EventEmitter<void>());
   /** Fires after the model changed and the view was told: counts read now are current. */
   readonly onDidRefresh = this.refreshed.event;
+  private readonly itemRequested = this.register(new vscode.EventEmitter<Row>());
+  /** Fires for each row VS Code asks the item of (it keeps a copy of every row it lists): for the tests. */
+  readonly onDidRequestItem = this.itemRequested.event;
   private pendingUpserts = new Map<string, KubeEvent>();
   private pendingRemovals = new Map<string, KubeEvent>();
   private readonly flushScheduler = this.register(new RunOnceScheduler(() => this.flush(), REFRESH_INTERVAL_MS));
@@ -167,6 +170,11 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
 
   getTreeItem(row: Row): vscode.TreeItem {
     this.rendered.add(row);
+    this.itemRequested.fire(row);
+    return this.treeItem(row);
+  }
+
+  private treeItem(row: Row): vscode.TreeItem {
     if (row.kind === 'separator') {
       const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
       item.id = row.id;
@@ -248,7 +256,7 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
     this.flush();
     const walk = (rows: Row[]): RowSnapshot[] =>
       rows.map((r) => {
-        const item = this.getTreeItem(r);
+        const item = this.treeItem(r);
         const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
         return { label, description: String(item.description ?? ''), contextValue: item.contextValue ?? '', accessibility: item.accessibilityInformation?.label ?? '', children: walk(this.getChildren(r)) };
       });
