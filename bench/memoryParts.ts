@@ -10,8 +10,8 @@
  *             answering at once: Pod → ReplicaSet → Deployment);
  *   tree:     the Events view's model, grouped by namespace;
  *   lsp:      the language server's feed with 20 manifests and a Go file (three reasons) open;
- *   timeline: what the timeline's feed keeps once a full reset has gone out, and (timeline_reset) the DTOs of
- *             one full reset, held while it is serialised;
+ *   timeline: what the timeline's feed keeps once a full reset (its first screenful, then the pages) has gone
+ *             out, and (timeline_reset) the DTOs of every event, as a full reset sends them;
  *   history:  the on-disk history after the 50,000 are written and seeded back: SQLite's WebAssembly memory
  *             (history_wasm; it never shrinks) and the JS heap it keeps (history).
  * This is the process bench/memory.ts starts for each run (`node --expose-gc out/bench/memoryParts.js`, which
@@ -35,6 +35,7 @@ import { HistoryDatabase } from '../src/history/historyDatabase';
 import { FilterController } from '../src/host/filterController';
 import { LanguageServerFeed } from '../src/host/lsp/languageServerFeed';
 import { toEventDto } from '../src/host/timeline/eventDto';
+import { DEFAULT_SORT } from '../src/protocol/timelineOrder';
 import { TimelineFeed } from '../src/host/timeline/timelineFeed';
 import { KnownEvents } from '../src/kube/knownEvents';
 import { eventJson } from './events';
@@ -184,13 +185,13 @@ async function measure(): Promise<Parts> {
     store,
     post: (m) => {
       JSON.stringify(m);
-      if (m.type === 'events/reset' || m.type === 'events/append') posted += m.events.length;
+      if (m.type === 'events/reset' || m.type === 'events/page' || m.type === 'events/append') posted += m.events.length;
     },
     logger: silentLogger,
     onReveal: () => undefined,
     onOpenResource: () => undefined,
   });
-  timeline.receive({ type: 'view/ready' });
+  timeline.receive({ type: 'view/ready', sort: DEFAULT_SORT });
   await settle(() => posted >= EVENTS, 'the timeline reset');
   keep.push(timeline);
   part('timeline');
