@@ -49,6 +49,16 @@ suite('a large Events tree', () => {
         [ns(0), ns(1)],
         'VS Code listed object rows of the large tree: its groups started open',
       );
+      // The large tree again: its groups start closed, and a user still opens one (as the keyboard does).
+      objectsOf.clear();
+      assert.equal(api.filter.set(`ns:tree-size-${suffix}-*`), undefined);
+      await waitFor('the large tree\'s groups back', () => api.tree.snapshot().filter((r) => r.contextValue === 'group').length === NAMESPACES, 30_000);
+      await vscode.commands.executeCommand('kubeEvents.events.focus');
+      await waitFor('a group opened by the user to list its objects', async () => {
+        await vscode.commands.executeCommand('list.focusFirst');
+        await vscode.commands.executeCommand('list.expand');
+        return [...objectsOf].some((o) => o.startsWith(`tree-size-${suffix}-`));
+      }, 30_000);
     } finally {
       requests.dispose();
       api.filter.clear();
