@@ -10,8 +10,8 @@
  *             answering at once: Pod → ReplicaSet → Deployment);
  *   tree:     the Events view's model, grouped by namespace;
  *   lsp:      the language server's feed with 20 manifests and a Go file (three reasons) open;
- *   timeline: what the timeline's feed keeps once a full reset has gone out, and (timeline_reset) the DTOs of
- *             one full reset, held while it is serialised;
+ *   timeline: what the timeline's feed keeps once a full reset (its first screenful, then the pages) has gone
+ *             out, and (timeline_reset) the DTOs of every event, as a full reset sends them;
  *   history:  the on-disk history after the 50,000 are written and seeded back: SQLite's WebAssembly memory
  *             (history_wasm; it never shrinks) and the JS heap it keeps (history).
  * This is the process bench/memory.ts starts for each run (`node --expose-gc out/bench/memoryParts.js`, which

@@ -26,7 +26,11 @@ interface SuiteReport {
   host_heap_mb_50k: number;
   host_external_mb_50k: number;
   host_code_mb_50k: number;
+  host_heap_total_mb_50k: number;
+  host_rss_peak_mb_50k: number;
+  host_rss_anon_mb_50k: number;
   store_size: number;
+  history_flush_ms: number;
 }
 
 /** In the workbench page from the start: the wall-clock time the Events view first shows a row. */
@@ -104,7 +108,9 @@ function describeRun(label: string, one: RunReport): string {
   return (
     `${label}: activate ${one.activate_ms} ms (CPU ${one.activate_cpu_ms} ms), first connect ${one.first_connect_ms} ms, first rows ${one.first_rows_10k_ms} ms on screen ` +
     `(${one.first_rows_host_ms} ms in the tree model, all 10k ${one.all_rows_10k_ms} ms), RSS +${one.host_rss_mb_50k} MB with ${one.store_size} events ` +
-    `(heap +${one.host_heap_mb_50k} MB after GC, external +${one.host_external_mb_50k} MB, code +${one.host_code_mb_50k} MB), load ${loadavg()[0].toFixed(2)}`
+    `(history written ${one.history_flush_ms} ms after the store had them) ` +
+    `(heap +${one.host_heap_mb_50k} MB after GC of +${one.host_heap_total_mb_50k} MB committed, external +${one.host_external_mb_50k} MB, code +${one.host_code_mb_50k} MB; ` +
+    `anonymous RSS +${one.host_rss_anon_mb_50k} MB, peak RSS +${one.host_rss_peak_mb_50k} MB), load ${loadavg()[0].toFixed(2)}`
   );
 }
 

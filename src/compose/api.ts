@@ -7,7 +7,7 @@ import type { DebugFollower } from '../host/debug/debugFollower';
 import type { RecorderTracker } from '../host/debug/recorderTracker';
 import type { EventBreakpoints } from '../host/debug/eventBreakpoints';
 import type { ConnectionReason } from '../host/connectionDemand';
-import type { RowSnapshot } from '../host/tree/eventTreeProvider';
+import type { Row, RowSnapshot } from '../host/tree/eventTreeProvider';
 import type { ClusterSession, SessionState } from '../kube/clusterSession';
 import type { Pipeline } from './pipeline';
 import type { OpenCapture } from '../host/capture/captureMode';
@@ -60,6 +60,8 @@ export interface KubeEventsTesting {
     /** The row an event is shown in (what a tree item command receives), while the filter shows it. */
     rowForEvent(uid: string): unknown;
     readonly refreshCount: number;
+    /** Fires for each row VS Code asks the tree's provider for the item of. */
+    readonly onDidRequestItem: Subscribe<Row>;
     /** The Events view is on screen (refreshes of a hidden view cost nothing and are skipped). */
     readonly visible: boolean;
     /** The text above the tree (filter, stream state, events a filter cannot place). */
@@ -147,6 +149,7 @@ function testingHandle(pipeline: Pipeline, views: ComposedViews, publicFilter: K
       get refreshCount() {
         return tree.refreshCount;
       },
+      onDidRequestItem: (listener) => tree.onDidRequestItem(listener),
       get visible() {
         return tree.view.visible;
       },

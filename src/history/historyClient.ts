@@ -15,6 +15,9 @@ interface Pending {
   reject(err: HistoryError): void;
 }
 
+/** The history worker's young generation, in MB (see {@link HistoryWorkerClient}'s start). */
+const WORKER_YOUNG_GENERATION_MB = 8;
+
 /**
  * One worker thread running the history's SQLite (dist/historyWorker.js). It is started on the first request
  * and again on the first request after it stopped; while no request is out it does not keep the process
@@ -92,7 +95,9 @@ export class HistoryWorkerClient implements Disposable {
   }
 
   private start(): Worker {
-    const worker = new Worker(this.workerFile);
+    // The worker's young generation is bounded (V8 lets it grow to 48 MB): each write deserialises a part of up to
+    // 5,000 changes, and the semi-spaces those grew stay committed in the extension host's RSS (docs/ARCHITECTURE.md §1, Memory).
+    const worker = new Worker(this.workerFile, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     this.worker = worker;
     worker.unref();
     worker.on('message', (m: unknown) => {

@@ -11,6 +11,17 @@ import { RunOnceScheduler } from '../../core/lifecycle';
 
 /** Rows beyond this many under one parent are summarised by a "more" row (the timeline shows them all). */
 const MAX_CHILDREN = 500;
+/**
+ * VS Code lists the children of every open row and keeps a copy of each row it lists (its TreeItem, the item it
+ * sends the workbench, a node): groups start open while the tree has at most this many object rows, and closed
+ * beyond it, so a large tree costs the extension host its groups until the user opens one.
+ */
+const OPEN_GROUPS_MAX_OBJECTS = 1_000;
+/**
+ * Groups that started closed start open again once the tree is down to this many object rows; not at
+ * {@link OPEN_GROUPS_MAX_OBJECTS}, or a tree at the boundary would close and open its groups with every batch.
+ */
+const REOPEN_GROUPS_OBJECTS = 500;
 /** At most one refresh per this many ms under load (≤ 5 refreshes a second). */
 const REFRESH_INTERVAL_MS = 200;
 /**
@@ -68,6 +79,9 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
   private readonly refreshed = this.register(new vscode.EventEmitter<void>());
   /** Fires after the model changed and the view was told: counts read now are current. */
   readonly onDidRefresh = this.refreshed.event;
+  private readonly itemRequested = this.register(new vscode.EventEmitter<Row>());
+  /** Fires for each row VS Code asks the item of (it keeps a copy of every row it lists): for the tests. */
+  readonly onDidRequestItem = this.itemRequested.event;
   private pendingUpserts = new Map<string, KubeEvent>();
   private pendingRemovals = new Map<string, KubeEvent>();
   private readonly flushScheduler = this.register(new RunOnceScheduler(() => this.flush(), REFRESH_INTERVAL_MS));
@@ -80,6 +94,8 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
   /** Rows VS Code has asked for since the last full refresh: only those can be refreshed on their own. */
   private rendered = new WeakSet<Row>();
   private separator: SeparatorNode | undefined;
+  /** The groups start closed (see {@link OPEN_GROUPS_MAX_OBJECTS}); decided when VS Code lists the root rows. */
+  private groupsClosed = false;
 
   constructor(
     private readonly store: EventStore,
@@ -177,6 +193,11 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
 
   getTreeItem(row: Row): vscode.TreeItem {
     this.rendered.add(row);
+    this.itemRequested.fire(row);
+    return this.treeItem(row);
+  }
+
+  private treeItem(row: Row): vscode.TreeItem {
     if (row.kind === 'separator') {
       const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
       item.id = row.id;
@@ -204,8 +225,10 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
         return item;
       }
       case 'group': {
-        const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = row.id;
+        const item = new vscode.TreeItem(row.label, this.groupsClosed ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+        // VS Code applies a row's state only to an id it has not seen: the id says how the group starts, so the
+        // groups close when the tree grows large and open again when it shrinks; in between the user's choice holds.
+        item.id = this.groupsClosed ? `${row.id}#closed` : row.id;
         item.description = `${row.events} event${row.events === 1 ? '' : 's'}${row.warnings ? ` · ${row.warnings} warning${row.warnings === 1 ? '' : 's'}` : ''}`;
         item.iconPath = themeIcon(this.model.grouping === 'reason' ? 'tag' : 'symbol-namespace');
         item.contextValue = 'group';
@@ -248,6 +271,19 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
   }
 
   getChildren(row?: Row): Row[] {
+    const rows = this.children(row);
+    if (!row) this.groupsClosed = this.startClosed(rows);
+    return rows;
+  }
+
+  /** Whether the groups start closed now: by the object rows the groups list, with hysteresis. */
+  private startClosed(roots: readonly Row[]): boolean {
+    let objects = 0;
+    for (const g of roots) if (g.kind === 'group') objects += Math.min(g.objects.size, MAX_CHILDREN);
+    return objects > (this.groupsClosed ? REOPEN_GROUPS_OBJECTS : OPEN_GROUPS_MAX_OBJECTS);
+  }
+
+  private children(row?: Row): Row[] {
     if (row?.kind === 'more' || row?.kind === 'separator') return [];
     const all: Row[] = row ? this.model.children(row) : this.model.roots();
     const rows = all.length <= MAX_CHILDREN ? all : [...all.slice(0, MAX_CHILDREN), { kind: 'more', hidden: all.length - MAX_CHILDREN } as MoreNode];
@@ -266,11 +302,11 @@ export class EventTreeProvider extends DisposableOwner implements vscode.TreeDat
     this.flush();
     const walk = (rows: Row[]): RowSnapshot[] =>
       rows.map((r) => {
-        const item = this.getTreeItem(r);
+        const item = this.treeItem(r);
         const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
-        return { label, description: String(item.description ?? ''), contextValue: item.contextValue ?? '', accessibility: item.accessibilityInformation?.label ?? '', children: walk(this.getChildren(r)) };
+        return { label, description: String(item.description ?? ''), contextValue: item.contextValue ?? '', accessibility: item.accessibilityInformation?.label ?? '', children: walk(this.children(r)) };
       });
-    return walk(this.getChildren());
+    return walk(this.children());
   }
 
   /** Applies pending changes now (used before reveal and snapshots). */
