@@ -15,7 +15,7 @@ import type { FilterController } from '../filterController';
 import { notificationText } from '../notify';
 import type { EventTreeProvider } from '../tree/eventTreeProvider';
 import type { CaptureMode } from './captureMode';
-import { captureCluster, captureRanges, defaultCaptureName, eventsInRange, sessionsInRange, type CaptureRange } from './captureContents';
+import { captureCluster, captureRanges, defaultCaptureName, eventsByCluster, eventsInRange, sessionsInRange, type CaptureRange } from './captureContents';
 
 /** Above this many events, saving and opening show a progress notification. */
 const LARGE_CAPTURE = 5_000;
@@ -258,10 +258,8 @@ export class CaptureCommands {
   private async ownerRecordsByCluster(events: readonly KubeEvent[], clusters: readonly CaptureCluster[]): Promise<CaptureOwners[]> {
     if (clusters.length === 0) return [];
     const primary = clusters[0].name;
-    const byCluster = new Map<string, KubeEvent[]>(clusters.map((c) => [c.name, []]));
-    for (const e of events) byCluster.get(e.cluster ?? primary)?.push(e);
     const out: CaptureOwners[] = [];
-    for (const [cluster, own] of byCluster) {
+    for (const [cluster, own] of eventsByCluster(events, clusters)) {
       const records = own.length > 0 ? await this.ownerRecords(own, cluster) : [];
       if (records.length > 0 || cluster === primary) out.push({ cluster, records });
     }

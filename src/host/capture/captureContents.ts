@@ -58,6 +58,18 @@ export function sessionsInRange(sessions: readonly FollowedSession[], range: Pic
  * A cluster as a capture names it: the context, the identity's hash history names its files by (neither the server
  * nor the user in it), and the server only when `withServer`. Never a credential.
  */
+/**
+ * A capture's events by the cluster they came from, in the order of `clusters` (an event that names no cluster, or
+ * one not named there, belongs to the first: the primary). Each cluster's owner links are read from its own graph.
+ */
+export function eventsByCluster(events: readonly KubeEvent[], clusters: readonly CaptureCluster[]): Map<string, KubeEvent[]> {
+  const out = new Map<string, KubeEvent[]>(clusters.map((c) => [c.name, []]));
+  const primary = clusters[0]?.name;
+  if (primary === undefined) return out;
+  for (const e of events) (out.get(e.cluster ?? primary) ?? (out.get(primary) as KubeEvent[])).push(e);
+  return out;
+}
+
 export function captureCluster(context: string, identity: ClusterIdentity, withServer: boolean, sha256Hex: (text: string) => string): CaptureCluster {
   return { name: context, id: clusterFileStem(identity, sha256Hex), ...(withServer ? { server: identity.server } : {}) };
 }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { captureCluster, captureRanges, defaultCaptureName, eventsInRange, sessionsInRange } from '../../../../src/host/capture/captureContents';
+import { captureCluster, captureRanges, defaultCaptureName, eventsByCluster, eventsInRange, sessionsInRange } from '../../../../src/host/capture/captureContents';
 import type { FollowedSession } from '../../../../src/host/debug/debugFollower';
 import { anEvent } from '../../support/eventBuilder';
 
@@ -26,6 +26,19 @@ function session(name: string, start: number, end: number | undefined): Followed
 }
 
 describe('what Save Capture… writes', () => {
+  it('groups the events by their cluster, for each cluster\'s owner links; one that names none is the primary\'s', () => {
+    const clusters = [
+      { name: 'kind-dev', id: 'a1' },
+      { name: 'staging', id: 'b2' },
+    ];
+    const [dev, stage, none, gone] = [anEvent({ cluster: 'kind-dev' }), anEvent({ cluster: 'staging' }), anEvent(), anEvent({ cluster: 'left' })];
+    const grouped = eventsByCluster([dev, stage, none, gone], clusters);
+    assert.deepEqual([...grouped.keys()], ['kind-dev', 'staging']);
+    assert.deepEqual(grouped.get('kind-dev'), [dev, none, gone]);
+    assert.deepEqual(grouped.get('staging'), [stage]);
+    assert.equal(eventsByCluster([dev], []).size, 0, 'no cluster named: nothing to read owners from');
+  });
+
   it('offers the last 15 minutes, hour and day, everything held, then each debug session newest first', () => {
     const events = [anEvent({ lastSeen: NOW - 2 * 86_400_000 }), anEvent({ lastSeen: NOW - 1000 })];
     const ranges = captureRanges(events, [session('first', NOW - 7_200_000, NOW - 7_000_000), session('second', NOW - 60_000, undefined)], NOW);
