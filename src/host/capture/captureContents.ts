@@ -66,7 +66,7 @@ export function eventsByCluster(events: readonly KubeEvent[], clusters: readonly
   const out = new Map<string, KubeEvent[]>(clusters.map((c) => [c.name, []]));
   const primary = clusters[0]?.name;
   if (primary === undefined) return out;
-  for (const e of events) (out.get(e.cluster ?? primary) ?? (out.get(primary) as KubeEvent[])).push(e);
+  for (const e of events) (out.get(e.cluster ?? primary) ?? out.get(primary))?.push(e);
   return out;
 }
 
