@@ -37,7 +37,8 @@ suite('Emit Test Event against the control plane', () => {
       api.tree.model
         .roots()
         .flatMap((g) => api.tree.model.children(g))
-        .find((o) => o.kind === 'object' && o.ref.kind === 'Pod' && o.ref.name === pod.name),
+        // By namespace too: other suites seed the same demo names in namespaces of their own.
+        .find((o) => o.kind === 'object' && o.ref.kind === 'Pod' && o.ref.namespace === pod.namespace && o.ref.name === pod.name),
     );
   }
 
