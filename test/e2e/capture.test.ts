@@ -57,7 +57,13 @@ describe('captures in the workbench', () => {
       await pickQuickInput(p, 'Without server addresses', { closes: false });
       // The save dialog (code-server's simple one: a path in the quick input), titled exactly so.
       await p.locator('.quick-input-widget .quick-input-title').filter({ hasText: /^Kube Events: Save Capture$/ }).waitFor({ state: 'visible' });
-      await p.locator('.quick-input-widget .quick-input-box input').fill(path.join(workspace, 'shop.kecapture'));
+      // The dialog puts its default path in once it has read the folder, after its title shows: typed earlier, the
+      // name is overwritten and the default saved. Wait for the default, then type over it.
+      const input = p.locator('.quick-input-widget .quick-input-box input');
+      const target = path.join(workspace, 'shop.kecapture');
+      await poll(async () => (await input.inputValue()).endsWith('.kecapture'), 'the save dialog\'s default path');
+      await input.fill(target);
+      await poll(async () => (await input.inputValue()) === target, 'the save dialog to hold the typed path');
       await p.keyboard.press('Enter');
       await waitForNotification(p, 'saved', 60_000);
       assert.ok(fs.existsSync(path.join(workspace, 'shop.kecapture')));
