@@ -1,36 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { combinedDisposable, MutableDisposable, RunOnceScheduler } from '../../../src/core/lifecycle';
-import type { Timers } from '../../../src/core/ports';
-
-/** One-shot timers fired by hand; `now` advances with them. */
-class ManualTimers implements Pick<Timers, 'setTimeout' | 'clearTimeout'> {
-  now = 0;
-  private next = 1;
-  private readonly pending = new Map<number, { at: number; fn: () => void }>();
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.pending.set(id, { at: this.now + ms, fn });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  get size(): number {
-    return this.pending.size;
-  }
-  advance(ms: number): void {
-    const until = this.now + ms;
-    for (;;) {
-      const due = [...this.pending].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.pending.delete(due[0]);
-      this.now = due[1].at;
-      due[1].fn();
-    }
-    this.now = until;
-  }
-}
+import { ManualTimers } from '../support/manualTimers';
 
 describe('RunOnceScheduler', () => {
   it('schedule() restarts the wait: runs once, delayMs after the last call', () => {

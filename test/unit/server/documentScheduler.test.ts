@@ -1,26 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Timers } from '../../../src/core/ports';
 import { DocumentSchedulers, runInSlices, type SliceClock } from '../../../src/server/documentScheduler';
-
-/** Timers the test fires by hand. */
-class ManualTimers implements Pick<Timers, 'setTimeout' | 'clearTimeout'> {
-  private next = 1;
-  readonly pending = new Map<number, { fn: () => void; delay: number }>();
-  setTimeout(fn: () => void, delay: number): unknown {
-    const id = this.next++;
-    this.pending.set(id, { fn, delay });
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.pending.delete(h as number);
-  }
-  run(): void {
-    const due = [...this.pending.values()];
-    this.pending.clear();
-    for (const t of due) t.fn();
-  }
-}
+import { ManualTimers } from '../support/manualTimers';
 
 describe('document scheduler', () => {
   it('debounces each document on its own: a burst about one is one run, and another document keeps its own', () => {
@@ -29,9 +10,9 @@ describe('document scheduler', () => {
     const schedulers = new DocumentSchedulers((uri) => runs.push(uri), 50, timers);
     for (let i = 0; i < 10; i++) schedulers.scheduleIfIdle('file:///a.yaml');
     schedulers.scheduleIfIdle('file:///b.yaml');
-    assert.equal(timers.pending.size, 2, 'one pending run per document');
+    assert.equal(timers.size, 2, 'one pending run per document');
     assert.ok(schedulers.isScheduled('file:///a.yaml'));
-    timers.run();
+    timers.runAll();
     assert.deepEqual(runs.sort(), ['file:///a.yaml', 'file:///b.yaml']);
     assert.ok(!schedulers.isScheduled('file:///a.yaml'));
   });
@@ -42,10 +23,10 @@ describe('document scheduler', () => {
     const schedulers = new DocumentSchedulers((uri) => runs.push(uri), 100, timers);
     schedulers.schedule('a', 0);
     schedulers.schedule('a');
-    assert.deepEqual([...timers.pending.values()].map((t) => t.delay), [100]);
+    assert.deepEqual(timers.delays(), [100]);
     schedulers.schedule('b');
     schedulers.delete('b');
-    timers.run();
+    timers.runAll();
     assert.deepEqual(runs, ['a']);
   });
 

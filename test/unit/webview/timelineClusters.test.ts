@@ -8,7 +8,7 @@ import { EventStore } from '../../../src/core/events/eventStore';
 import { Emitter } from '../../../src/core/emitter';
 import type { OwnerLookup } from '../../../src/core/owners/ownerGraph';
 import { parseQuery } from '../../../src/core/query/parse';
-import { silentLogger, type Timers } from '../../../src/core/ports';
+import { silentLogger } from '../../../src/core/ports';
 import { toEventDto } from '../../../src/host/timeline/eventDto';
 import { TimelineFeed } from '../../../src/host/timeline/timelineFeed';
 import { MAX_CLUSTER_NAME_LENGTH, MAX_CLUSTERS, isHostMessage, type EventDto, type FilterStateDto, type HostMessage } from '../../../src/protocol/webview';
@@ -17,6 +17,7 @@ import { laneLabel, laneTitle } from '../../../src/webview/laneText';
 import { sortKey } from '../../../src/webview/sortModel';
 import { TimelineModel } from '../../../src/webview/timelineModel';
 import { added, anEvent } from '../support/eventBuilder';
+import { ManualTimers } from '../support/manualTimers';
 
 const T0 = 1_700_000_000_000;
 const web = { kind: 'Pod', name: 'web-1', namespace: 'prod' };
@@ -79,31 +80,10 @@ describe('timeline: several clusters', () => {
   });
 });
 
-/** Timers that run only when told. */
-class ManualTimers implements Pick<Timers, 'setTimeout' | 'clearTimeout'> {
-  now = T0;
-  private readonly pending = new Map<number, () => void>();
-  private seq = 0;
-  setTimeout(fn: () => void): unknown {
-    this.pending.set(++this.seq, fn);
-    return this.seq;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  runAll(): void {
-    for (let i = 0; i < 20 && this.pending.size > 0; i++) {
-      const all = [...this.pending.values()];
-      this.pending.clear();
-      for (const fn of all) fn();
-    }
-  }
-}
-
 describe('timeline feed: several clusters', () => {
   function feed(names: () => readonly string[], changed: Emitter<unknown>, owners?: (cluster?: string) => OwnerLookup | undefined) {
     const store = new EventStore();
-    const timers = new ManualTimers();
+    const timers = new ManualTimers(T0);
     const sent: HostMessage[] = [];
     const f = new TimelineFeed({
       store,

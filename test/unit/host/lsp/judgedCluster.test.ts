@@ -4,38 +4,16 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventStore } from '../../../../src/core/events/eventStore';
 import { objectKeyIgnoringKindCase } from '../../../../src/core/events/kubeEvent';
-import { silentLogger, type Timers } from '../../../../src/core/ports';
+import { silentLogger } from '../../../../src/core/ports';
 import { judgedStore } from '../../../../src/host/lsp/judgedStore';
 import { LanguageServerFeed } from '../../../../src/host/lsp/languageServerFeed';
 import { isClusterParams, type ClusterParams, type ObjectStateDto, type ObjectsParams, type ReasonsParams } from '../../../../src/protocol/languageServer';
 import { manifestCodeLenses, manifestHover, objectKeyOf } from '../../../../src/server/manifestFeatures';
 import { locateManifests } from '../../../../src/server/yamlLocator';
 import { anEvent } from '../../support/eventBuilder';
+import { ManualTimers } from '../../support/manualTimers';
 
 const NOW = 1_800_000_000_000;
-
-class ManualTimers implements Timers {
-  private next = 1;
-  readonly pending = new Map<number, () => void>();
-  setTimeout(fn: () => void): unknown {
-    this.pending.set(this.next, fn);
-    return this.next++;
-  }
-  clearTimeout(h: unknown): void {
-    this.pending.delete(h as number);
-  }
-  setInterval(): unknown {
-    return 0;
-  }
-  clearInterval(): void {}
-  run(): void {
-    for (let i = 0; i < 10 && this.pending.size > 0; i++) {
-      const fns = [...this.pending.values()];
-      this.pending.clear();
-      for (const fn of fns) fn();
-    }
-  }
-}
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 const web = { kind: 'Deployment', namespace: 'shop', name: 'web', apiVersion: 'apps/v1' };
@@ -64,7 +42,7 @@ describe('editor features judge a manifest against one cluster', () => {
     await tick();
     store.applyBatch([onWeb('kind-dev', 'BackOff'), onWeb('staging', 'FailedCreate'), onWeb('staging', 'BackOff')].map((event) => ({ type: 'ADDED' as const, event })));
     await tick();
-    timers.run();
+    timers.runAll();
     const latest = (): ObjectStateDto | undefined => objects.flatMap((p) => p.objects).filter((s) => s.object.name === 'web').at(-1);
     const reason = () => reasons.flatMap((p) => p.reasons).filter((r) => r.reason === 'BackOff').at(-1);
     return { feed, latest, reason };

@@ -7,36 +7,11 @@ import { silentLogger } from '../../../../src/core/ports';
 import { ok, fail } from '../../../../src/core/result';
 import { LanguageServerFeed } from '../../../../src/host/lsp/languageServerFeed';
 import type { ExistsAnswer } from '../../../../src/host/lsp/objectFeed';
-import type { Timers } from '../../../../src/core/ports';
 import { isObjectsParams, isReasonsParams, type ObjectStateDto, type ObjectsParams, type ReasonsParams } from '../../../../src/protocol/languageServer';
 import { anEvent } from '../../support/eventBuilder';
+import { ManualTimers } from '../../support/manualTimers';
 
 const NOW = 1_800_000_000_000;
-
-/** Timers the test fires by hand. */
-class ManualTimers implements Timers {
-  private next = 1;
-  readonly pending = new Map<number, () => void>();
-  setTimeout(fn: () => void): unknown {
-    const id = this.next++;
-    this.pending.set(id, fn);
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.pending.delete(h as number);
-  }
-  setInterval(): unknown {
-    return 0;
-  }
-  clearInterval(): void {}
-  run(): void {
-    for (let i = 0; i < 10 && this.pending.size > 0; i++) {
-      const fns = [...this.pending.values()];
-      this.pending.clear();
-      for (const fn of fns) fn();
-    }
-  }
-}
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -89,7 +64,7 @@ describe('language server feed', () => {
     for (let i = 0; i < 5; i++) await tick();
     t.feed.reset();
     await tick();
-    t.timers.run();
+    t.timers.runAll();
     const state = t.latest('web')!;
     assert.equal(state.exists, 'yes');
     assert.deepEqual(state.events.map((e) => e.reason).sort(), ['BackOff', 'FailedCreate', 'ScalingReplicaSet']);
@@ -104,18 +79,18 @@ describe('language server feed', () => {
     const t = setup(existing);
     t.feed.subscribe({ objects: [web], reasons: [], completesReasons: false, recorderCalls: false });
     await tick();
-    t.timers.run();
+    t.timers.runAll();
     assert.equal(t.latest('web')?.total, 0);
     t.store.apply({ type: 'ADDED', event: anEvent({ namespace: 'shop', type: 'Warning', reason: 'FailedCreate', lastSeen: NOW, regarding: { kind: 'Deployment', name: 'web', uid: 'dep-uid', namespace: 'shop' } }) });
-    t.timers.run();
+    t.timers.runAll();
     assert.deepEqual(t.latest('web')?.events.map((e) => e.reason), ['FailedCreate']);
     const sent = t.objects.length;
-    t.timers.run();
+    t.timers.runAll();
     assert.equal(t.objects.length, sent, 'an unchanged state is not sent again');
     existing['Deployment/web'] = { exists: 'no', uid: '' };
     t.feed.reset();
     for (let i = 0; i < 5; i++) await tick();
-    t.timers.run();
+    t.timers.runAll();
     assert.equal(t.latest('web')?.exists, 'no');
     assert.deepEqual(t.latest('web')?.events, []);
     t.feed.dispose();
@@ -126,7 +101,7 @@ describe('language server feed', () => {
     t.store.apply({ type: 'ADDED', event: anEvent({ namespace: 'shop', type: 'Warning', reason: 'FromBefore', lastSeen: NOW, regarding: { kind: 'Deployment', name: 'web', uid: 'old-uid', namespace: 'shop' } }) });
     t.feed.subscribe({ objects: [web], reasons: [], completesReasons: false, recorderCalls: false });
     for (let i = 0; i < 3; i++) await tick();
-    t.timers.run();
+    t.timers.runAll();
     assert.deepEqual(t.latest('web')?.events, []);
     t.feed.dispose();
   });
@@ -139,7 +114,7 @@ describe('language server feed', () => {
       { type: 'ADDED', event: anEvent({ reason: 'BackOff', count: 9, lastSeen: NOW - 40_000, regarding: { name: 'b' } }) },
       { type: 'ADDED', event: anEvent({ reason: 'Pulled', lastSeen: NOW }) },
     ]);
-    t.timers.run();
+    t.timers.runAll();
     const all = t.reasons.flatMap((p) => p.reasons);
     const backOff = all.filter((r) => r.reason === 'BackOff').at(-1)!;
     assert.equal(backOff.occurrences, 14);
@@ -157,17 +132,17 @@ describe('language server feed', () => {
     const t = setup();
     t.store.applyBatch([{ type: 'ADDED', event: anEvent({ reason: 'BackOff', lastSeen: NOW }) }]);
     t.feed.subscribe({ objects: [], reasons: [], completesReasons: true, recorderCalls: false });
-    t.timers.run();
+    t.timers.runAll();
     assert.deepEqual(t.reasons.map((p) => p.known), [['BackOff']]);
     t.store.applyBatch([{ type: 'ADDED', event: anEvent({ reason: 'FailedCreate', lastSeen: NOW }) }]);
-    t.timers.run();
+    t.timers.runAll();
     assert.deepEqual([...(t.reasons.at(-1)?.known ?? [])].sort(), ['BackOff', 'FailedCreate'], 'a new reason is sent as it arrives');
     // Once no Go file is open, nothing more is sent.
     t.feed.subscribe({ objects: [], reasons: [], completesReasons: false, recorderCalls: false });
-    t.timers.run();
+    t.timers.runAll();
     const sent = t.reasons.length;
     t.store.applyBatch([{ type: 'ADDED', event: anEvent({ reason: 'Pulled', lastSeen: NOW }) }]);
-    t.timers.run();
+    t.timers.runAll();
     assert.equal(t.reasons.length, sent);
     t.feed.dispose();
   });
@@ -181,7 +156,7 @@ describe('language server feed', () => {
       { type: 'ADDED', event: anEvent({ namespace: 'shop', type: 'Warning', reason: 'R'.repeat(100_000), lastSeen: NOW, reportingController: 'c'.repeat(10_000), regarding: { kind: 'Deployment', name: 'web', namespace: 'shop', fieldPath: 'f'.repeat(5_000) } }) },
       { type: 'ADDED', event: anEvent({ namespace: 'shop', type: 'Warning', reason: 'BackOff', lastSeen: NOW, regarding: { kind: 'Deployment', name: 'web', namespace: 'shop' } }) },
     ]);
-    t.timers.run();
+    t.timers.runAll();
     assert.ok(t.objects.length > 0 && t.objects.every((p) => isObjectsParams(p)), 'every object update passes the guard');
     assert.ok(t.reasons.length > 0 && t.reasons.every((p) => isReasonsParams(p)), 'every reason update passes the guard');
     assert.equal(t.latest('web')?.events.length, 2);
@@ -200,7 +175,7 @@ describe('language server feed', () => {
     t.feed.subscribe({ objects: [{ kind: 'Namespace', namespace: '', name: 'batch', apiVersion: 'v1' }], reasons: [], completesReasons: false, recorderCalls: false });
     t.store.applyBatch(Array.from({ length: 50 }, (_, i) => ({ type: 'ADDED' as const, event: anEvent({ namespace: `ns-${i}`, lastSeen: NOW, regarding: { namespace: `ns-${i}` } }) })));
     await tick();
-    t.timers.run();
+    t.timers.runAll();
     assert.deepEqual(t.latest('batch')?.events.map((e) => e.reason), ['Terminating']);
     assert.deepEqual([...new Set(asked)], ['Namespace//batch'], 'only the object itself');
     t.feed.dispose();
@@ -223,7 +198,7 @@ describe('language server feed', () => {
   it('ignores a malformed subscription', () => {
     const t = setup();
     for (const bad of [null, {}, { objects: 'x', reasons: [] }, { objects: [{ kind: 'Pod', namespace: 'a', name: 'b', apiVersion: 'v1', extra: 1 }], reasons: [] }, { objects: [], reasons: [''], completesReasons: true, recorderCalls: false }, { objects: [], reasons: [] }, { objects: [], reasons: [], completesReasons: 'yes', recorderCalls: false }, { objects: [], reasons: [], completesReasons: true, recorderCalls: 'yes' }]) t.feed.subscribe(bad);
-    t.timers.run();
+    t.timers.runAll();
     assert.deepEqual(t.objects, []);
     assert.deepEqual(t.wanted, [], 'a malformed subscription is no reason to connect');
     t.feed.dispose();
@@ -243,7 +218,7 @@ describe('language server feed', () => {
     };
     t.feed.subscribe({ objects, reasons: [], completesReasons: false, recorderCalls: false });
     for (let i = 0; i < 5; i++) await tick();
-    t.timers.run();
+    t.timers.runAll();
     // The subscription's scan, then one for every object whose uid the answers brought.
     assert.ok(reads <= 2, `the store was read ${reads} times`);
     // The earlier object's event (another uid) no longer counts; the current one's does.

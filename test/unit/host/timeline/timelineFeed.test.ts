@@ -6,54 +6,10 @@ import { EventStore } from '../../../../src/core/events/eventStore';
 import type { OwnerLookup } from '../../../../src/core/owners/ownerGraph';
 import type { Logger } from '../../../../src/core/ports';
 import { TimelineFeed, type TimelineFeedOptions } from '../../../../src/host/timeline/timelineFeed';
-import type { Timers } from '../../../../src/core/ports';
 import type { DebugChange } from '../../../../src/host/debug/debugFollower';
 import { isHostMessage, type HostMessage } from '../../../../src/protocol/webview';
 import { added, anEvent, deleted, modified, nextVersion } from '../../support/eventBuilder';
-
-/** Timers driven by hand; `now` advances with them. */
-class ManualTimers implements Pick<Timers, 'setTimeout' | 'clearTimeout'> {
-  now = 1_700_000_000_000;
-  private seq = 0;
-  private readonly pending = new Map<number, { due: number; fn: () => void }>();
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const handle = ++this.seq;
-    this.pending.set(handle, { due: this.now + ms, fn });
-    return handle;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-
-  get scheduled(): number {
-    return this.pending.size;
-  }
-
-  /** Runs the earliest timer only (advancing `now` to it). */
-  runNext(): void {
-    let next: [number, { due: number; fn: () => void }] | undefined;
-    for (const entry of this.pending) if (!next || entry[1].due < next[1].due) next = entry;
-    if (!next) return;
-    this.pending.delete(next[0]);
-    this.now = Math.max(this.now, next[1].due);
-    next[1].fn();
-  }
-
-  advance(ms: number): void {
-    const until = this.now + ms;
-    for (;;) {
-      let next: [number, { due: number; fn: () => void }] | undefined;
-      for (const entry of this.pending) if (entry[1].due <= until && (!next || entry[1].due < next[1].due)) next = entry;
-      if (!next) break;
-      this.pending.delete(next[0]);
-      this.now = next[1].due;
-      next[1].fn();
-    }
-    this.now = until;
-  }
-}
+import { ManualTimers } from '../../support/manualTimers';
 
 interface Harness {
   store: EventStore;
@@ -70,7 +26,7 @@ interface Harness {
 
 function harness(options: Partial<Omit<TimelineFeedOptions, 'store'>> & { store?: EventStore } = {}): Harness {
   const store = options.store ?? new EventStore();
-  const timers = new ManualTimers();
+  const timers = new ManualTimers(1_700_000_000_000);
   const sent: HostMessage[] = [];
   const logs: string[] = [];
   const reveals: string[] = [];
@@ -263,7 +219,7 @@ describe('timeline feed', () => {
     h.store.apply(added(a));
     h.timers.advance(5_000);
     assert.deepEqual(h.sent, []);
-    assert.equal(h.timers.scheduled, 0, 'no timers left running while hidden');
+    assert.equal(h.timers.size, 0, 'no timers left running while hidden');
     h.feed.setVisible(true);
     // The reloaded page says ready too: the two resets coalesce into one.
     h.feed.receive(READY);
@@ -391,7 +347,7 @@ describe('timeline feed', () => {
     h.feed.dispose();
     h.store.apply(added(anEvent()));
     h.timers.advance(1_000);
-    assert.equal(h.timers.scheduled, 0);
+    assert.equal(h.timers.size, 0);
     assert.ok(h.logs.some((l) => l.includes('webview is disposed')));
   });
 });
