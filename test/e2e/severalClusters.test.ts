@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { EXTENSION_ID } from '../../src/constants';
 import { startControlPlane, type ControlPlane } from '../cluster/controlPlane';
+import { writeClustersKubeconfig } from '../support/clustersKubeconfig';
 import { UiSession } from '../support/uiSession';
 import { openFile, poll, runQuickInputCommand, runCommand, screenshot, treeRows, viewPane, webviewFrame, widenSideBar } from '../support/workbench';
 
@@ -20,33 +21,6 @@ const NS = 'shop';
 /** The two contexts, as a controller author's kubeconfig might name a local and a shared cluster. */
 const LOCAL = 'kind-dev';
 const SHARED = 'staging';
-
-function writeKubeconfig(file: string, local: ControlPlane, shared: ControlPlane): void {
-  const q = JSON.stringify;
-  fs.writeFileSync(
-    file,
-    `apiVersion: v1
-kind: Config
-clusters:
-- name: ${LOCAL}
-  cluster: {server: ${q(local.server)}, certificate-authority: ${q(local.caFile)}}
-- name: ${SHARED}
-  cluster: {server: ${q(shared.server)}, certificate-authority: ${q(shared.caFile)}}
-users:
-- name: ${LOCAL}-admin
-  user: {token: ${q(local.adminToken)}}
-- name: ${SHARED}-admin
-  user: {token: ${q(shared.adminToken)}}
-contexts:
-- name: ${LOCAL}
-  context: {cluster: ${LOCAL}, user: ${LOCAL}-admin}
-- name: ${SHARED}
-  context: {cluster: ${SHARED}, user: ${SHARED}-admin}
-current-context: ${LOCAL}
-`,
-    { mode: 0o600 },
-  );
-}
 
 async function kubectl(kubeconfig: string, context: string, args: string[], input?: string): Promise<string> {
   const child = run('kubectl', ['--kubeconfig', kubeconfig, '--context', context, '--request-timeout=10s', ...args], { timeout: 30_000 });
@@ -82,7 +56,10 @@ describe('several clusters in code-server', () => {
   before(async () => {
     local = await startControlPlane();
     shared = await startControlPlane();
-    writeKubeconfig(kubeconfig, local, shared);
+    writeClustersKubeconfig(kubeconfig, [
+      [LOCAL, local],
+      [SHARED, shared],
+    ]);
     for (const context of [LOCAL, SHARED]) await kubectl(kubeconfig, context, ['create', 'namespace', NS]);
     await createEvent(kubeconfig, LOCAL, 'Warning', 'BackOff', 'checkout-0', 'Back-off restarting failed container app in pod checkout-0', 6);
     await createEvent(kubeconfig, LOCAL, 'Normal', 'Pulled', 'checkout-0', 'Container image "registry.example/shop/checkout:2.4.0-dev" already present on machine', 6);

@@ -16,40 +16,11 @@ import { ClusterHistories } from '../../src/history/clusterHistories';
 import { HistoryService } from '../../src/history/historyService';
 import { ClusterSession } from '../../src/kube/clusterSession';
 import { controlPlaneStatus, startControlPlane, type ControlPlane } from '../cluster/controlPlane';
+import { writeClustersKubeconfig } from '../support/clustersKubeconfig';
 import { historyWorkerFile } from '../support/historyWorkerFile';
 import { uniqueName, waitFor } from './support/cluster';
 
 const run = promisify(execFile);
-
-/** One kubeconfig with a context per control plane (`alpha`, `beta`) and `alpha-again`, alpha's cluster and user again. */
-function writeKubeconfig(file: string, alpha: ControlPlane, beta: ControlPlane): void {
-  const q = JSON.stringify;
-  fs.writeFileSync(
-    file,
-    `apiVersion: v1
-kind: Config
-clusters:
-- name: alpha
-  cluster: {server: ${q(alpha.server)}, certificate-authority: ${q(alpha.caFile)}}
-- name: beta
-  cluster: {server: ${q(beta.server)}, certificate-authority: ${q(beta.caFile)}}
-users:
-- name: alpha-admin
-  user: {token: ${q(alpha.adminToken)}}
-- name: beta-admin
-  user: {token: ${q(beta.adminToken)}}
-contexts:
-- name: alpha
-  context: {cluster: alpha, user: alpha-admin}
-- name: beta
-  context: {cluster: beta, user: beta-admin}
-- name: alpha-again
-  context: {cluster: alpha, user: alpha-admin, namespace: default}
-current-context: alpha
-`,
-    { mode: 0o600 },
-  );
-}
 
 /** kubectl against one context of the shared kubeconfig; its stdout. */
 async function kubectl(kubeconfig: string, context: string, args: string[], input?: string): Promise<string> {
@@ -106,7 +77,15 @@ describe('several contexts at once, against two real control planes', () => {
     // Their own control planes, one after the other (2 cores): one of them is killed below.
     alpha = await startControlPlane();
     beta = await startControlPlane();
-    writeKubeconfig(kubeconfig, alpha, beta);
+    writeClustersKubeconfig(
+      kubeconfig,
+      [
+        ['alpha', alpha],
+        ['beta', beta],
+      ],
+      // alpha's cluster and user again, under another name: one cluster, watched once.
+      [{ name: 'alpha-again', cluster: 'alpha', namespace: 'default' }],
+    );
   });
   after(async () => {
     session?.dispose();
