@@ -345,7 +345,16 @@ export async function openFile(page: Page, name: string): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible' });
   await input.fill(name);
-  await poll(async () => (await page.locator('.quick-input-list .monaco-list-row').first().innerText().catch(() => '')).includes(base), `Quick Open to list ${name}`);
+  let looks = 0;
+  await poll(async () => {
+    // A file the test wrote a moment ago may not be in Quick Open's file list yet: ask again every 2 s.
+    if (++looks % 20 === 0) {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+P');
+      await input.fill(name);
+    }
+    return (await page.locator('.quick-input-list .monaco-list-row').first().innerText().catch(() => '')).includes(base);
+  }, `Quick Open to list ${name}`);
   await page.keyboard.press('Enter');
   await page.locator(`.tab.active[aria-label*="${base}"], .tab.active:has-text("${base}")`).first().waitFor({ state: 'visible' });
 }
